@@ -1,0 +1,42 @@
+"""The command line: thin typer commands (parse -> call the library -> render). The only place that prints.
+
+Each group of verbs lives in its own module below; they register themselves on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import NlpError
+
+app = typer.Typer(
+    name="nlp",
+    help="Offline analysis of qualitative interviews in Norwegian (bokmål, nynorsk) and Danish: ingest, "
+         "preprocess, topic models, an auto-coder trained on your own coding, agreement statistics and REFI-QDA "
+         "exchange with NVivo, ATLAS.ti and MAXQDA.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Verb modules register their commands on `app` when imported.
+from . import ingest as _ingest  # noqa: E402,F401
+from . import preprocess as _preprocess  # noqa: E402,F401
+from . import corpus as _corpus  # noqa: E402,F401
+from . import topics as _topics  # noqa: E402,F401
+from . import autocode as _autocode  # noqa: E402,F401
+from . import compare as _compare  # noqa: E402,F401
+from . import exchange as _exchange  # noqa: E402,F401
+from . import report as _report  # noqa: E402,F401
+from . import pseudonymise as _pseudonymise  # noqa: E402,F401
+
+
+def main() -> None:
+    """Entry point of the ``nlp`` console command: project errors become one clear line and exit status 2."""
+    try:
+        app()
+    except NlpError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        sys.exit(2)

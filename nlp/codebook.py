@@ -1,0 +1,176 @@
+"""The codebook: theory-concept codes with ids, names, definitions, hierarchy and cue words, plus polarity values.
+
+A codebook is read from and written to YAML in the layout of ``corpora/klynger/codebook.yaml``::
+
+    name: klyngeteori
+    version: 1
+    polarity:
+      driver:  {nb: fremmende faktor, da: fremmende faktor}
+      barrier: {nb: hemmende faktor, da: hæmmende faktor}
+      neutral: {nb: beskrivende, da: beskrivende}
+    codes:
+      knowledge_sharing:
+        name_nb: Kunnskapsdeling
+        definition: Sharing, exchange or spillover of knowledge ...
+        parent: null            # optional: id of the parent code
+        cues: {nb: [dele, kunnskap], da: [dele, viden]}   # optional
+
+REFI-QDA ``.qdc`` reading and writing lives in :mod:`nlp.refi`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+from .model import POLARITY_PREFIX, atomic_write_text
+
+__all__ = ["Code", "Codebook", "load_codebook"]
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code of a codebook. ``names`` maps a language (``nb``, ``da``, ``en``) to a display name."""
+
+    id: str
+    names: Mapping[str, str] = field(default_factory=dict, hash=False)
+    definition: str = ""
+    parent: str | None = None
+    cues: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    @property
+    def name(self) -> str:
+        """Display name: Norwegian first, then any other, then the id."""
+        for lang in ("nb", "nn", "da", "en"):
+            if self.names.get(lang):
+                return self.names[lang]
+        return next(iter(self.names.values()), self.id)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """An ordered set of codes (the theory concepts) and the polarity values coded beside them."""
+
+    name: str
+    codes: tuple[Code, ...]
+    polarity: tuple[str, ...] = ("driver", "barrier", "neutral")
+    polarity_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
+    version: str = "1"
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "codes", tuple(self.codes))
+        object.__setattr__(self, "polarity", tuple(self.polarity))
+        ids = [c.id for c in self.codes]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise InputError(f"codebook {self.name!r} defines codes more than once: {', '.join(dupes)}.",
+                             fix="give every code a unique id.")
+        for c in self.codes:
+            if c.parent is not None and c.parent not in ids:
+                raise InputError(f"code {c.id!r} has parent {c.parent!r}, which the codebook does not define.",
+                                 fix="add the parent code or remove the parent.")
+            if c.id.startswith(POLARITY_PREFIX):
+                raise InputError(f"code id {c.id!r} uses the reserved prefix {POLARITY_PREFIX!r}.")
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.codes)
+
+    @property
+    def polarity_codes(self) -> tuple[str, ...]:
+        """Polarity values as the code strings their spans carry (``polarity:driver`` ...)."""
+        return tuple(POLARITY_PREFIX + p for p in self.polarity)
+
+    def __contains__(self, code_id: object) -> bool:
+        return code_id in self.ids or code_id in self.polarity_codes
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, code_id: str) -> Code:
+        for c in self.codes:
+            if c.id == code_id:
+                return c
+        raise KeyError(code_id)
+
+    def children(self, code_id: str | None) -> tuple[Code, ...]:
+        """Direct children of ``code_id`` (top-level codes for ``None``)."""
+        return tuple(c for c in self.codes if c.parent == code_id)
+
+    def check_codes(self, codes: Iterable[str], *, where: str) -> None:
+        """Raise :class:`InputError` naming ``where`` if any code is not in this codebook."""
+        unknown = sorted({c for c in codes if c not in self})
+        if unknown:
+            raise InputError(f"{where}: unknown codes {', '.join(unknown)} (codebook {self.name!r} has "
+                             f"{', '.join(self.ids)}).", fix="correct the code ids or pass the matching codebook.")
+
+    # --- YAML -------------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        codes: dict[str, Any] = {}
+        for c in self.codes:
+            entry: dict[str, Any] = {f"name_{lang}": name for lang, name in c.names.items()}
+            entry["definition"] = c.definition
+            if c.parent is not None:
+                entry["parent"] = c.parent
+            if c.cues:
+                entry["cues"] = {lang: list(words) for lang, words in c.cues.items()}
+            codes[c.id] = entry
+        out: dict[str, Any] = {"name": self.name, "version": self.version}
+        if self.description:
+            out["description"] = self.description
+        out["polarity"] = {p: dict(self.polarity_labels.get(p, {})) for p in self.polarity}
+        out["codes"] = codes
+        return out
+
+    def save(self, path: str | Path) -> None:
+        atomic_write_text(path, yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=120))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "<codebook>") -> Codebook:
+        if not isinstance(data, Mapping) or not isinstance(data.get("codes"), Mapping):
+            raise InputError("a codebook needs a mapping `codes:` of code id -> {name_nb, definition}.", path=source,
+                             fix="see corpora/klynger/codebook.yaml for the layout.")
+        codes = []
+        for cid, entry in data["codes"].items():
+            entry = entry or {}
+            if not isinstance(entry, Mapping):
+                raise InputError(f"code {cid!r} must be a mapping with name_xx and definition.", path=source)
+            names = {k[5:]: str(v) for k, v in entry.items() if k.startswith("name_") and v}
+            if "name" in entry and entry["name"]:
+                names.setdefault("en", str(entry["name"]))
+            cues = {lang: tuple(str(w) for w in words) for lang, words in (entry.get("cues") or {}).items()}
+            codes.append(Code(id=str(cid), names=names, definition=str(entry.get("definition") or ""),
+                              parent=entry.get("parent"), cues=cues))
+        pol = data.get("polarity") or {"driver": {}, "barrier": {}, "neutral": {}}
+        pol_ids = tuple(pol) if isinstance(pol, Mapping) else tuple(pol)
+        labels = {p: dict(v or {}) for p, v in pol.items()} if isinstance(pol, Mapping) else {}
+        return cls(name=str(data.get("name", "codebook")), codes=tuple(codes), polarity=pol_ids,
+                   polarity_labels=labels, version=str(data.get("version", "1")),
+                   description=str(data.get("description") or ""))
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read a codebook from YAML (``.yaml``/``.yml``) or REFI-QDA (``.qdc``)."""
+    path = Path(path)
+    if path.suffix.lower() == ".qdc":
+        from .refi import read_qdc  # REFI-QDA lives with the other exchange code
+
+        return read_qdc(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("codebook file not found.", path=path) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)}).", path=path,
+                         line=None if mark is None else mark.line + 1) from exc
+    return Codebook.from_dict(data, source=str(path))
