@@ -83,9 +83,10 @@ class OffsetMap:
         6
         """
         points = {c for c, _ in self.anchors}
+        raws = [r for _, r in self.anchors]  # built once: building it per anchor made compose quadratic
         for stage1, _ in inner.anchors:
             # first stage-2 offset whose stage-1 image is at or past this anchor of the inner map
-            i = bisect.bisect_right([r for _, r in self.anchors], stage1) - 1
+            i = bisect.bisect_right(raws, stage1) - 1
             clean, raw = self.anchors[max(i, 0)]
             p = clean + max(stage1 - raw, 0)
             if i + 1 < len(self.anchors):

@@ -1,3 +1,125 @@
-"""CLI verbs: compare (filled in by its issue)."""
+"""CLI verb ``nlp compare``: agreement between coders (human vs human, machine vs human) on the same texts."""
 
-from . import app  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import ConfigError, InputError
+from . import app
+
+__all__ = ["compare_cmd"]
+
+
+def _read(path: Path):
+    from ..model import read_jsonl
+
+    if not path.is_file():
+        raise InputError("no such file.", path=path, fix="pass coded transcript JSONL files of the same texts.")
+    if path.suffix.lower() == ".qdpx":
+        from ..refi import read_qdpx
+
+        return list(read_qdpx(path))
+    return list(read_jsonl(path))
+
+
+def _coders(transcripts) -> list[str]:
+    return sorted({c.coder for t in transcripts for c in t.codes})
+
+
+def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str]):
+    """Return (transcripts with every coder's codes, reference name, other names, codebook, label)."""
+    from ..validate import merge_codings
+
+    codebook = None
+    if corpus:
+        from ..corpora import load
+
+        c = load(corpus)
+        base, codebook, label = list(c.transcripts), c.codebook, f"corpus {corpus}"
+        extra = files
+    elif not files:
+        raise ConfigError("nothing to compare.", fix="pass REFERENCE OTHER... coded JSONL files, or --corpus NAME "
+                                                     "--reference CODER --other CODER.")
+    else:
+        base, label, extra = _read(files[0]), str(files[0]), files[1:]
+    if not extra:  # coders inside one source
+        if not reference or not other:
+            raise ConfigError(f"{label} is one coding source: say which coders to compare.",
+                              fix=f"add --reference CODER --other CODER (coders found: {', '.join(_coders(base))}).")
+        return base, reference, other, codebook, label
+    if corpus and not reference:
+        raise ConfigError("with --corpus, say which corpus coder is the reference.", fix="add --reference coder1.")
+    names: dict = {}
+    paths: dict[str, str] = {}
+    for path in extra if corpus else files:
+        ts = base if path is files[0] and not corpus else _read(path)
+        found = _coders(ts)
+        if len(found) > 1:
+            raise InputError(f"holds codes of several coders ({', '.join(found)}).", path=path,
+                             fix=f"compare them with `nlp compare {path} --reference {found[0]} --other {found[1]} "
+                                 f"--unit ...`, or export one coder per file.")
+        name = found[0] if found else path.stem
+        if name in names or name in (reference, *other):
+            name = f"{name}@{path.stem}"
+        names[name], paths[name] = ts, str(path)
+    if corpus:
+        merged = merge_codings(base, names, reference_name=None, paths=paths)
+        return merged, reference, [*other, *names], codebook, label
+    ref_name, *other_names = list(names)
+    ref_ts = names.pop(ref_name)
+    return merge_codings(ref_ts, names, reference_name=ref_name, paths=paths), ref_name, other_names, codebook, label
+
+
+@app.command("compare")
+def compare_cmd(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="REFERENCE OTHER...: coded transcript JSONL (or .qdpx) files of the same texts, the first one the "
+             "reference.")] = None,
+    unit: Annotated[str, typer.Option(
+        "--unit", help="Unit of analysis (required, a scientific choice): segment | sentence | character (per code "
+                       "x source, as NVivo).")] = ...,  # type: ignore[assignment]
+    corpus: Annotated[str | None, typer.Option(
+        "--corpus", help="Compare coders inside a bundled corpus, e.g. klynger.")] = None,
+    reference: Annotated[str | None, typer.Option(
+        "--reference", help="Reference coder inside one source, e.g. coder1.")] = None,
+    other: Annotated[list[str] | None, typer.Option(
+        "--other", help="Coder compared with the reference (repeatable).")] = None,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", help="Codebook .yaml/.qdc: unknown codes are an error (default: the corpus' codebook).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for results.json/.csv/.md, per_code.csv and disagreements.csv.")] = None,
+    min_words: Annotated[int, typer.Option(
+        "--min-words", help="Leave out units with fewer words (short fragments); the count is reported.")] = 0,
+    confidence: Annotated[float, typer.Option(
+        "--confidence", help="Confidence level of the bootstrap intervals.")] = 0.95,
+    n_boot: Annotated[int, typer.Option(
+        "--n-boot", help="Bootstrap replicates (resampling interviews, not units).")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random state of the bootstrap.")] = 0,
+    include_interviewer: Annotated[bool, typer.Option(
+        "--include-interviewer", help="Also compare interviewer turns.")] = False,
+    context: Annotated[int, typer.Option(
+        "--context", help="Characters of context around each disagreement.")] = 160,
+) -> None:
+    """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over interviews."""
+    from ..validate import UNITS, compare
+    from ..validate_text import markdown_report, write_comparison
+
+    if unit not in UNITS:
+        raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")
+    transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []))
+    if codebook is not None:
+        from ..codebook import load_codebook
+
+        cb = load_codebook(codebook)
+    result = compare(transcripts, unit=unit, reference=ref, others=others, codebook=cb,
+                     include_interviewer=include_interviewer, min_words=min_words or None, confidence=confidence,
+                     n_boot=n_boot, random_state=seed, context=context)
+    typer.echo(markdown_report(result))
+    if out is not None:
+        for p in write_comparison(result, out):
+            typer.echo(f"wrote {p}", err=True)
+    for w in result.warnings:
+        typer.secho(f"warning: {w}", err=True, fg=typer.colors.YELLOW)

@@ -1,3 +1,190 @@
-"""CLI verbs: topics (filled in by its issue)."""
+"""CLI verb `nlp topics`: fit, sweep and summarise topic models of interview units."""
 
-from . import app  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ..errors import ConfigError, InputError, NlpError
+from . import app
+
+
+def _load_transcripts(paths: list[Path]) -> tuple[list[Any], list[tuple[str, str]]]:
+    """Transcripts from ingested JSONL files (or folders of them); other files go through `nlp.ingest`."""
+    from ..model import read_jsonl
+
+    transcripts: list[Any] = []
+    errors: list[tuple[str, str]] = []
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            errors.append((str(p), "file not found"))
+    other: list[Path] = []
+    for f in files:
+        if f.suffix.lower() == ".jsonl":
+            try:
+                transcripts.extend(read_jsonl(f))
+            except NlpError as exc:
+                errors.append((str(f), str(exc)))
+        else:
+            other.append(f)
+    if other:
+        try:
+            from ..ingest import ingest_paths
+        except ImportError:
+            errors.extend((str(f), "not an ingested .jsonl file; run `nlp ingest` first") for f in other)
+        else:
+            result = ingest_paths(other)
+            transcripts.extend(result.transcripts)
+            errors.extend((str(p), str(m)) for p, m in result.errors)
+    return transcripts, errors
+
+
+@app.command("topics")
+def topics_cmd(
+    inputs: list[Path] = typer.Argument(None, help="Ingested transcripts (.jsonl from `nlp ingest`) or folders.",
+                                        show_default=False),
+    corpus: str | None = typer.Option(None, "--corpus", help="A bundled corpus instead of INPUT, e.g. klynger."),
+    out: Path = typer.Option(..., "--out", help="Folder for the tables, topics.md and plots."),
+    model: str = typer.Option("lda", "--model", help="lda (gensim LDA) or nmf (NMF on TF-IDF)."),
+    k: int | None = typer.Option(None, "--k", help="Number of topics."),
+    k_range: str | None = typer.Option(None, "--k-range",
+                                       help="Sweep K, e.g. 4:16:2 or 4,8,12; fits the recommended K."),
+    unit: str = typer.Option("segment", "--unit", help="Document unit: segment, turn, window or interview."),
+    window_size: int = typer.Option(3, "--window-size", help="Segments per window for --unit window."),
+    seeds: int = typer.Option(3, "--seeds", help="Random seeds (random-state, +1, ...) for the stability score."),
+    guided: bool = typer.Option(False, "--guided", help="Seed topics from the codebook and the manual coding (LDA)."),
+    codebook: Path | None = typer.Option(None, "--codebook", help="Codebook (.yaml/.qdc) for --guided and labels."),
+    coder: str = typer.Option("coder1", "--coder", help="Whose manual codes to compare topics with and learn from."),
+    random_state: int = typer.Option(0, "--random-state", help="Seed: same input and seed, same output."),
+    passes: int = typer.Option(20, "--passes", help="LDA passes over the corpus."),
+    min_df: int = typer.Option(2, "--min-df", help="Keep words in at least this many documents."),
+    max_df: float = typer.Option(0.5, "--max-df", help="Drop words in more than this share of documents."),
+    words: int = typer.Option(10, "--words", help="Top words per topic in the summary."),
+    excerpts: int = typer.Option(5, "--excerpts", help="Representative excerpts per topic (3-5 is readable)."),
+    include_interviewer: bool = typer.Option(False, "--include-interviewer",
+                                             help="Also model the interviewer's turns."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
+) -> None:
+    """Topic models of interview units: choose K, read the topics, compare them with the manual codes.
+
+    Writes topics.json, CSV tables, topics.md and plots into --out. Example:
+    nlp topics --corpus klynger --k-range 4:14:2 --out out/topics
+    """
+    from ..model import iter_units
+    from ..topics import (
+        LdaTopics,
+        NmfTopics,
+        codebook_seed_topics,
+        make_documents,
+        parse_k_range,
+        summarize_topics,
+        sweep_topics,
+        write_topic_outputs,
+    )
+
+    if model not in ("lda", "nmf"):
+        raise ConfigError(f"unknown model {model!r}.", fix="use --model lda or --model nmf.")
+    if bool(corpus) == bool(inputs):
+        raise ConfigError("give either --corpus NAME or INPUT files, not both and not neither.",
+                          fix="e.g. `nlp topics --corpus klynger --k 8 --out out/` or `nlp topics data.jsonl ...`.")
+    if k is not None and k_range is not None:
+        raise ConfigError("give --k or --k-range, not both.")
+    if guided and model != "lda":
+        raise ConfigError("guided topics need --model lda.")
+    if seeds < 1:
+        raise ConfigError(f"--seeds must be at least 1, got {seeds}.")
+
+    cb = None
+    if corpus:
+        from ..corpora import load
+
+        corp = load(corpus)
+        units = list(corp.units(include_interviewer=include_interviewer))
+        cb = corp.codebook
+    else:
+        transcripts, errors = _load_transcripts(list(inputs))
+        for path, msg in errors:
+            typer.secho(f"skipped {path}: {msg}", err=True, fg=typer.colors.YELLOW)
+        if not transcripts:
+            raise InputError("no transcripts could be read from the inputs.",
+                             fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
+        units = list(iter_units(transcripts, include_interviewer=include_interviewer))
+    if codebook is not None:
+        from ..codebook import load_codebook
+
+        cb = load_codebook(codebook)
+    docs = make_documents(units, unit=unit, window_size=window_size)
+    texts = [d.text for d in docs]
+    if not docs:
+        raise InputError("the inputs contain no segments to model.",
+                         fix="check that the transcripts have segments (run `nlp preprocess`/`nlp ingest`).")
+
+    params: dict[str, Any] = {"min_df": min_df, "max_df": max_df, "random_state": random_state}
+    est: Any
+    if model == "lda":
+        est = LdaTopics(passes=passes, **params)
+    else:
+        est = NmfTopics(**params)
+    if guided:
+        if cb is None:
+            raise ConfigError("--guided needs a codebook.", fix="pass --codebook FILE or use --corpus.")
+        labels = [d.concepts(coder) for d in docs]
+        learn = any(labels)
+        if not learn:
+            typer.secho(f"no codes of coder {coder!r} found: seeds come from the codebook alone.", err=True,
+                        fg=typer.colors.YELLOW)
+        seed_topics = codebook_seed_topics(cb, analyzer=est.build_analyzer(), texts=texts if learn else None,
+                                           labels=labels if learn else None)
+        est.set_params(seed_topics=seed_topics)
+        if k is None and k_range is None:
+            k = len(seed_topics)
+    if k is None and k_range is None:
+        raise ConfigError("the number of topics is not given.",
+                          fix="pass --k N, or --k-range 4:16:2 to compare K values and fit the recommended one.")
+
+    seed_list = [random_state + i for i in range(seeds)]
+    sweep = None
+    stability = None
+    if k_range is not None:
+        ks = parse_k_range(k_range)
+        if guided and min(ks) < len(est.seed_topics):
+            raise ConfigError(f"--guided makes {len(est.seed_topics)} seed topics; the K range starts at {min(ks)}.",
+                              fix=f"start the range at {len(est.seed_topics)} or more.")
+        typer.echo(f"Sweeping K in {ks} with seeds {seed_list} on {len(docs)} documents ...")
+        sweep = sweep_topics(texts, estimator=est, k_values=ks, seeds=seed_list)
+        k = sweep.recommended_k
+        stability = next(r["stability"] for r in sweep.rows if r["k"] == k)
+    elif seeds > 1:
+        stability = sweep_topics(texts, estimator=est, k_values=[k], seeds=seed_list).rows[0]["stability"]
+    est.set_params(n_topics=k)
+    est.fit(texts)
+    names = {c.id: c.name for c in cb} if cb is not None else None
+    has_coder = any(coder in d.codes for d in docs)
+    summary = summarize_topics(est, docs, coder=coder if has_coder else None, n_words=words, n_excerpts=excerpts,
+                               code_names=names, stability=stability)
+    written = write_topic_outputs(summary, out, sweep=sweep, plots=plots)
+
+    if sweep is not None:
+        typer.echo("   K  c_npmi    c_v  stability  diversity")
+        for r in sweep.table():
+            st = "   -   " if r["stability"] is None else f"{r['stability']:.3f}"
+            mark = "  <- recommended" if r["k"] == sweep.recommended_k else ""
+            typer.echo(f"{r['k']:>4}  {r['c_npmi']:6.3f}  {r['c_v']:5.3f}  {st:>9}  {r['diversity']:9.3f}{mark}")
+    q = summary.quality
+    typer.echo(f"{summary.model['type']} K={k}: {summary.n_documents} documents ({summary.n_empty_documents} without "
+               f"vocabulary words), c_npmi {q['c_npmi']:.3f}, c_v {q['c_v']:.3f}, diversity {q['diversity']:.3f}"
+               + ("" if stability is None else f", stability {stability:.3f}")
+               + ("" if summary.codes.get("nmi") is None else f", NMI vs {coder} {summary.codes['nmi']:.3f}"))
+    for t in summary.topics:
+        typer.echo(f"  {t['id']:>2}  {t['prevalence']:.3f}  {t['label']}")
+    if not has_coder:
+        typer.echo(f"(no codes of coder {coder!r}: the topic x code table was skipped)")
+    typer.echo(f"Wrote {len(written)} files to {out}")

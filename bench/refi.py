@@ -1,0 +1,115 @@
+"""REFI-QDA export/import speed and size on the bundled klynger corpus, against the JSONL baseline (engineer G).
+
+Run: ``.venv/bin/python bench/refi.py [--repeat 5] [--scale 10]``. Prints a table of medians over ``--repeat`` runs:
+writing/reading the same transcripts as JSONL (our native format, the baseline, measured in the same run) vs writing
+a ``.qdpx`` (with and without schema validation, LF and CRLF) and reading it back; file sizes; whether the round trip
+is exact (text, segments, codes, codebook); and how fast hostile files are refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+from nlp.corpora import load
+from nlp.errors import InputError
+from nlp.model import CodeSpan, read_jsonl, write_jsonl
+from nlp.refi import read_qdpx_project, write_qdpx
+
+
+def _median(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _scaled(transcripts, scale: int):
+    """``scale`` copies of the corpus, each with an auto-coder copy of its human codes (probability attached)."""
+    out = []
+    for k in range(scale):
+        for t in transcripts:
+            auto = tuple(CodeSpan(c.code, c.start, c.end, coder="autokoder-v1", source="auto",
+                                  confidence=round(0.5 + (i % 50) / 100, 2))
+                         for i, c in enumerate(t.codes) if c.coder == "coder1")
+            out.append(replace(t, id=f"{t.id}-{k}", codes=t.codes + auto))
+    return out
+
+
+def _exact(original, project, codebook) -> bool:
+    if project.codebook != codebook or len(project.transcripts) != len(original):
+        return False
+    for a, b in zip(original, project.transcripts):
+        meta = {k: v for k, v in b.meta.items() if not k.startswith("refi_")}
+        if (a.id, a.text, a.segments, a.lang, meta) != (b.id, b.text, b.segments, b.lang, dict(a.meta)):
+            return False
+        if sorted(map(repr, a.codes)) != sorted(map(repr, b.codes)):
+            return False
+    return True
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--scale", type=int, default=10)
+    args = ap.parse_args()
+    corpus = load("klynger")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-refi-"))
+    rows = []
+    for label, transcripts in [("klynger x1", list(corpus.transcripts)),
+                               (f"klynger x{args.scale} + auto", _scaled(corpus.transcripts, args.scale))]:
+        n_codes = sum(len(t.codes) for t in transcripts)
+        jl, qd = tmp / "c.jsonl", tmp / "c.qdpx"
+        cases = {
+            "JSONL write (baseline)": lambda: write_jsonl(jl, transcripts),
+            "JSONL read (baseline)": lambda: list(read_jsonl(jl)),
+            "qdpx write lf, validated": lambda: write_qdpx(qd, transcripts, corpus.codebook),
+            "qdpx write lf, no validation": lambda: write_qdpx(qd, transcripts, corpus.codebook, validate=False),
+            "qdpx write crlf, validated": lambda: write_qdpx(qd, transcripts, corpus.codebook, newline="crlf"),
+            "qdpx read (crlf file)": lambda: read_qdpx_project(qd),
+        }
+        for name, fn in cases.items():
+            rows.append((label, f"{len(transcripts)} docs, {n_codes} codes", name, _median(fn, args.repeat)))
+        sizes = (jl.stat().st_size, qd.stat().st_size)
+        exact = {nl: (write_qdpx(qd, transcripts, corpus.codebook, newline=nl),
+                      _exact(transcripts, read_qdpx_project(qd), corpus.codebook))[1] for nl in ("lf", "crlf")}
+        rows.append((label, "", f"sizes: JSONL {sizes[0]} B, qdpx {sizes[1]} B; round trip exact "
+                                f"lf={exact['lf']} crlf={exact['crlf']}", float("nan")))
+
+    # hostile files: how fast they are refused (nothing is extracted; the bomb is never inflated)
+    bomb = tmp / "bomb.qdpx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("project.qde", "<Project xmlns='urn:QDA-XML:project:1.0' name='x'/>")
+        with zf.open("sources/bomb.txt", "w", force_zip64=True) as fh:
+            block = b"\0" * 2**20
+            for _ in range(512):
+                fh.write(block)
+    laughs = tmp / "laughs.qdpx"
+    entities = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    with zipfile.ZipFile(laughs, "w") as zf:
+        zf.writestr("project.qde", f'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY l0 "lol">{entities}]>'
+                                   "<Project xmlns='urn:QDA-XML:project:1.0' name='&l9;'/>")
+    for label, path in [(f"zip bomb 512 MiB ({bomb.stat().st_size} B on disk)", bomb),
+                        ("billion laughs (10^9 expansions)", laughs)]:
+        def refuse(path=path):
+            try:
+                read_qdpx_project(path)
+            except InputError:
+                return
+            raise SystemExit(f"{path} was not refused")
+        rows.append(("hostile", label, "refused with InputError", _median(refuse, args.repeat)))
+
+    print(f"{'data':<24} {'size':<26} {'operation':<60} {'median s':>9}")
+    for data, size, op, sec in rows:
+        print(f"{data:<24} {size:<26} {op:<60} {'' if sec != sec else f'{sec:9.3f}'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,394 @@
+"""Auto-coder estimators: a calibrated linear model per concept code plus a polarity classifier, and a cue-word
+baseline.
+
+Both follow the scikit-learn contract: keyword-only ``__init__`` parameters, ``fit`` learns into ``name_``
+attributes and returns ``self``; inputs are plain lists of strings. Concept codes are multi-label (a set per text);
+polarity is one of ``driver``/``barrier``/``neutral`` per text (``None`` = not coded, left out of polarity training).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .vectorize import TextVectorizer, default_word_analyzer
+
+__all__ = ["LEARNERS", "AutoCoder", "KeywordCoder", "Prediction"]
+
+#: The linear model family: ``lr`` logistic regression, ``svm`` linear SVM (Platt-calibrated), on word-only or
+#: word+char features; ``keyword`` is the cue-word baseline (:class:`KeywordCoder`).
+LEARNERS = ("lr", "svm")
+
+Prediction = tuple[tuple[str, ...], "str | None"]
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # numerically stable logistic
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _label_matrix(codes: Sequence[Iterable[str]], classes: Sequence[str]) -> np.ndarray:
+    index = {c: i for i, c in enumerate(classes)}
+    y = np.zeros((len(codes), len(classes)), dtype=np.int8)
+    for r, cs in enumerate(codes):
+        for c in cs:
+            if c in index:
+                y[r, index[c]] = 1
+    return y
+
+
+def _inner_splits(groups: np.ndarray, y_strat: np.ndarray, n_splits: int, random_state: int):
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+    n_groups = len(np.unique(groups))
+    k = min(n_splits, n_groups)
+    if k < 2:
+        return []
+    try:
+        cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=random_state)
+        with warnings.catch_warnings():  # rare strata are expected in small coded sets; the folds stay grouped
+            warnings.simplefilter("ignore", UserWarning)
+            return list(cv.split(np.zeros(len(groups)), y_strat, groups))
+    except ValueError:
+        return list(GroupKFold(n_splits=k).split(np.zeros(len(groups)), y_strat, groups))
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """Threshold on ``p`` that maximises F1 of ``y`` (ties: the higher threshold, fewer false positives)."""
+    if y.sum() == 0:
+        return 1.01
+    order = np.argsort(-p, kind="stable")
+    ps, ys = p[order], y[order]
+    tp = np.cumsum(ys)
+    k = np.arange(1, len(ys) + 1)
+    f1 = 2 * tp / (k + ys.sum())
+    # only cut between distinct scores
+    last = np.r_[ps[1:] != ps[:-1], True]
+    f1 = np.where(last, f1, -1)
+    i = int(np.argmax(f1))
+    nxt = ps[i + 1] if i + 1 < len(ps) else 0.0
+    return float(max((ps[i] + nxt) / 2.0, 1e-6))
+
+
+class AutoCoder:
+    """Multi-label concept coder and polarity classifier on TF-IDF features (word lemmas + char n-grams).
+
+    Per concept code: a linear model (logistic regression or linear SVM, class-balanced), Platt-calibrated on
+    out-of-fold decision values from an inner grouped cross-validation, with the code's threshold chosen there to
+    maximise F1. Polarity: multinomial logistic regression. ``min_confidence`` is the abstain option: no code and no
+    polarity are given when the model is less sure than that.
+
+    Parameters
+    ----------
+    learner
+        ``"lr"`` or ``"svm"``.
+    char_ngrams
+        Character n-gram range, or ``None`` for word features only.
+    word_ngrams
+        Word (lemma) n-gram range.
+    word_analyzer
+        ``"lemmas"`` (our preprocessing) or ``"simple"``; ``None`` picks lemmas when available.
+    C
+        Inverse regularisation strength of the concept models.
+    polarity_C
+        Inverse regularisation strength of the polarity model.
+    min_df
+        Minimum document frequency of a feature.
+    inner_folds
+        Folds of the inner (grouped) cross-validation used for calibration and thresholds.
+    at_least_one
+        Give the most probable code when none passes its threshold (coded units always have a code).
+    min_confidence
+        Abstain: a code needs at least this probability, polarity needs at least this top probability.
+    random_state
+        Seed for the inner folds.
+
+    Examples
+    --------
+    >>> texts = ["vi deler kunnskap", "kunnskap deles", "konkurrenter er farlige", "konkurranse hele tiden"] * 3
+    >>> codes = [{"ks"}, {"ks"}, {"comp"}, {"comp"}] * 3
+    >>> pol = ["driver", "driver", "barrier", "barrier"] * 3
+    >>> m = AutoCoder(word_analyzer="simple", min_df=1).fit(texts, codes, pol, groups=list(range(12)))
+    >>> m.predict(["deler kunnskap"])[0]
+    (('ks',), 'driver')
+    """
+
+    def __init__(self, *, learner: str = "lr", char_ngrams: tuple[int, int] | None = (3, 5),
+                 word_ngrams: tuple[int, int] = (1, 2), word_analyzer: str | None = None, C: float = 4.0,
+                 polarity_C: float = 4.0, min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True,
+                 min_confidence: float = 0.0, random_state: int = 0) -> None:
+        self.learner = learner
+        self.char_ngrams = char_ngrams
+        self.word_ngrams = word_ngrams
+        self.word_analyzer = word_analyzer
+        self.C = C
+        self.polarity_C = polarity_C
+        self.min_df = min_df
+        self.inner_folds = inner_folds
+        self.at_least_one = at_least_one
+        self.min_confidence = min_confidence
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("learner", "char_ngrams", "word_ngrams", "word_analyzer", "C",
+                                              "polarity_C", "min_df", "inner_folds", "at_least_one",
+                                              "min_confidence", "random_state")}
+
+    def set_params(self, **params: Any) -> AutoCoder:
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    # -- fitting ----------------------------------------------------------------------------------------------
+    def _linear(self, x: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float]:
+        if y.min() == y.max():  # one class only: a constant model
+            p = (y.mean() * len(y) + 0.5) / (len(y) + 1.0)
+            return np.zeros(x.shape[1]), float(math.log(p / (1 - p)))
+        if self.learner == "lr":
+            from sklearn.linear_model import LogisticRegression
+
+            m = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                   random_state=self.random_state, max_iter=1000)
+        elif self.learner == "svm":
+            from sklearn.svm import LinearSVC
+
+            m = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state, max_iter=5000)
+        else:
+            raise ValueError(f"unknown learner {self.learner!r}; use one of {LEARNERS}")
+        m.fit(x, y)
+        return m.coef_.ravel().astype(np.float64), float(m.intercept_[0])
+
+    def fit(self, texts: Sequence[str], codes: Sequence[Iterable[str]], polarity: Sequence[str | None] | None = None,
+            *, groups: Sequence[Any] | None = None, classes: Sequence[str] | None = None,
+            polarity_classes: Sequence[str] = ("driver", "barrier", "neutral")) -> AutoCoder:
+        """Learn from texts, their concept-code sets and (optionally) polarity values.
+
+        ``groups`` (interview/informant per text) keeps the inner cross-validation honest; ``classes`` fixes the
+        code order (e.g. the codebook's), else the sorted codes seen.
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        texts = list(texts)
+        codes = [frozenset(c) for c in codes]
+        if len(codes) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(codes)} code sets")
+        groups_arr = np.asarray([str(g) for g in (groups if groups is not None else range(len(texts)))])
+        self.classes_ = list(classes) if classes is not None else sorted(set().union(*codes))
+        self.polarity_classes_ = list(polarity_classes)
+        analyzer = self.word_analyzer or default_word_analyzer()
+        self.vectorizer_ = TextVectorizer(word_analyzer=analyzer, word_ngrams=tuple(self.word_ngrams),
+                                          char_ngrams=tuple(self.char_ngrams) if self.char_ngrams else None,
+                                          min_df=self.min_df)
+        x = self.vectorizer_.fit_transform(texts)
+        y = _label_matrix(codes, self.classes_)
+        pol = list(polarity) if polarity is not None else [None] * len(texts)
+        strat = np.asarray([p or "-" for p in pol])
+        splits = _inner_splits(groups_arr, strat, self.inner_folds, self.random_state)
+
+        k, f = len(self.classes_), x.shape[1]
+        self.coef_ = np.zeros((k, f))
+        self.intercept_ = np.zeros(k)
+        self.calibration_ = np.tile([1.0, 0.0], (k, 1))  # p = sigmoid(a * decision + b)
+        self.thresholds_ = np.full(k, 0.5)
+        for j in range(k):
+            yj = y[:, j]
+            oof = np.zeros(len(texts))
+            if splits and yj.sum() >= 2:
+                for tr, te in splits:
+                    w, b = self._linear(x[tr], yj[tr])
+                    oof[te] = x[te] @ w + b
+                if yj.min() != yj.max():
+                    cal = LogisticRegression(C=100.0, solver="lbfgs").fit(oof[:, None], yj)
+                    self.calibration_[j] = [float(cal.coef_[0, 0]), float(cal.intercept_[0])]
+                p = _sigmoid(self.calibration_[j, 0] * oof + self.calibration_[j, 1])
+                self.thresholds_[j] = _best_threshold(yj, p)
+            elif yj.sum() < 2:
+                self.thresholds_[j] = 1.01  # too few examples to ever predict this code
+            self.coef_[j], self.intercept_[j] = self._linear(x, yj)
+        self.support_ = y.sum(axis=0).astype(np.int64)
+
+        has_pol = np.asarray([p in self.polarity_classes_ for p in pol])
+        self.polarity_coef_ = np.zeros((len(self.polarity_classes_), f))
+        self.polarity_intercept_ = np.zeros(len(self.polarity_classes_))
+        if has_pol.any():
+            yp = np.asarray([self.polarity_classes_.index(p) for p in np.asarray(pol, dtype=object)[has_pol]])
+            seen = np.unique(yp)
+            if len(seen) == 1:
+                self.polarity_intercept_[:] = -10.0
+                self.polarity_intercept_[seen[0]] = 10.0
+            else:
+                m = LogisticRegression(C=self.polarity_C, class_weight="balanced", solver="lbfgs", max_iter=2000)
+                m.fit(x[has_pol], yp)
+                coef = m.coef_ if len(seen) > 2 else np.vstack([-m.coef_[0] / 2, m.coef_[0] / 2])
+                icpt = m.intercept_ if len(seen) > 2 else np.asarray([-m.intercept_[0] / 2, m.intercept_[0] / 2])
+                self.polarity_intercept_[:] = -30.0  # classes never seen in training get ~zero probability
+                for row, cls in enumerate(m.classes_):
+                    self.polarity_coef_[cls] = coef[row]
+                    self.polarity_intercept_[cls] = icpt[row]
+        return self
+
+    # -- prediction -------------------------------------------------------------------------------------------
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The TF-IDF feature matrix of ``texts``."""
+        return self.vectorizer_.transform(list(texts))
+
+    def predict_proba_x(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        dec = np.asarray(x @ self.coef_.T) + self.intercept_
+        p_codes = _sigmoid(self.calibration_[:, 0] * dec + self.calibration_[:, 1])
+        p_pol = _softmax(np.asarray(x @ self.polarity_coef_.T) + self.polarity_intercept_)
+        return p_codes, p_pol
+
+    def predict_proba(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated probabilities: ``(codes: n x len(classes_), polarity: n x len(polarity_classes_))``."""
+        return self.predict_proba_x(self.transform(texts))
+
+    def decide(self, p_codes: np.ndarray, p_pol: np.ndarray) -> list[Prediction]:
+        """Codes and polarity from probabilities: thresholds, at-least-one rule, abstain (``min_confidence``)."""
+        out: list[Prediction] = []
+        thr = np.maximum(self.thresholds_, self.min_confidence)
+        for pc, pp in zip(p_codes, p_pol):
+            on = np.flatnonzero(pc >= thr)
+            if not len(on) and self.at_least_one and len(pc):
+                top = int(np.argmax(pc))
+                if pc[top] >= self.min_confidence and self.thresholds_[top] <= 1.0:
+                    on = np.asarray([top])
+            codes = tuple(self.classes_[i] for i in on)
+            t = int(np.argmax(pp))
+            pol = self.polarity_classes_[t] if pp[t] >= self.min_confidence else None
+            out.append((codes, pol))
+        return out
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """``(codes, polarity)`` per text; ``polarity`` is ``None`` when the model abstains."""
+        return self.decide(*self.predict_proba(texts))
+
+    # -- pickle-free state ------------------------------------------------------------------------------------
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        vparams, varrays = self.vectorizer_.get_state()
+        params = {"estimator": "AutoCoder", "init": _jsonable(self.get_params()), "classes": self.classes_,
+                  "polarity_classes": self.polarity_classes_, "vectorizer": vparams}
+        arrays = {"coef": self.coef_.astype(np.float64), "intercept": self.intercept_,
+                  "calibration": self.calibration_, "thresholds": self.thresholds_, "support": self.support_,
+                  "polarity_coef": self.polarity_coef_, "polarity_intercept": self.polarity_intercept_,
+                  **{"vectorizer." + k: v for k, v in varrays.items()}}
+        return params, arrays
+
+    @classmethod
+    def from_state(cls, params: dict[str, Any], arrays: dict[str, np.ndarray]) -> AutoCoder:
+        init = dict(params["init"])
+        for key in ("char_ngrams", "word_ngrams"):
+            if init.get(key) is not None:
+                init[key] = tuple(init[key])
+        m = cls(**init)
+        m.classes_ = list(params["classes"])
+        m.polarity_classes_ = list(params["polarity_classes"])
+        m.vectorizer_ = TextVectorizer.from_state(
+            params["vectorizer"], {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer.")})
+        m.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
+        m.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
+        m.calibration_ = np.asarray(arrays["calibration"], dtype=np.float64)
+        m.thresholds_ = np.asarray(arrays["thresholds"], dtype=np.float64)
+        m.support_ = np.asarray(arrays["support"])
+        m.polarity_coef_ = np.asarray(arrays["polarity_coef"], dtype=np.float64)
+        m.polarity_intercept_ = np.asarray(arrays["polarity_intercept"], dtype=np.float64)
+        k, f = len(m.classes_), len(m.vectorizer_.vocabulary_)
+        if m.coef_.shape != (k, f) or m.polarity_coef_.shape != (len(m.polarity_classes_), f):
+            raise ValueError(f"weights have shape {m.coef_.shape}, expected {(k, f)}")
+        return m
+
+
+def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+class KeywordCoder:
+    """Cue-word baseline: a code is given when a text contains one of the code's cue words.
+
+    The codebook has no cue words, so they are learned from the training data: per code, the ``n_cues`` word
+    tokens (lemmas) most over-represented in that code's texts (smoothed log-odds, in at least ``min_df`` of them).
+    Polarity: the value whose cue words occur most often; no cue -> the most frequent value in training.
+
+    Examples
+    --------
+    >>> m = KeywordCoder(word_analyzer="simple", min_df=1, n_cues=2).fit(
+    ...     ["deler kunnskap", "konkurranse"], [{"ks"}, {"comp"}], ["driver", "barrier"])
+    >>> m.predict(["mye kunnskap her"])[0]
+    (('ks',), 'driver')
+    """
+
+    def __init__(self, *, n_cues: int = 10, min_df: int = 2, word_analyzer: str | None = None) -> None:
+        self.n_cues = n_cues
+        self.min_df = min_df
+        self.word_analyzer = word_analyzer
+
+    def _tokens(self, texts: Sequence[str]) -> list[set[str]]:
+        from .vectorize import lemma_analyzer
+
+        fn = lemma_analyzer(self.word_analyzer or default_word_analyzer())
+        return [set(fn(t)) for t in texts]
+
+    def _learn(self, docs: list[set[str]], y: np.ndarray) -> list[str]:
+        pos, neg = {}, {}
+        for d, yy in zip(docs, y):
+            target = pos if yy else neg
+            for w in d:
+                target[w] = target.get(w, 0) + 1
+        n_pos, n_neg = max(int(y.sum()), 1), max(int(len(y) - y.sum()), 1)
+        scored = []
+        for w, c in pos.items():
+            if c < self.min_df:
+                continue
+            lo = math.log((c + 0.5) / (n_pos - c + 0.5)) - math.log((neg.get(w, 0) + 0.5) / (n_neg - neg.get(w, 0) + 0.5))
+            if lo > 0:
+                scored.append((-lo, w))
+        return [w for _, w in sorted(scored)[: self.n_cues]]
+
+    def fit(self, texts: Sequence[str], codes: Sequence[Iterable[str]], polarity: Sequence[str | None] | None = None,
+            *, groups: Sequence[Any] | None = None, classes: Sequence[str] | None = None,
+            polarity_classes: Sequence[str] = ("driver", "barrier", "neutral")) -> KeywordCoder:
+        docs = self._tokens(texts)
+        codes = [frozenset(c) for c in codes]
+        self.classes_ = list(classes) if classes is not None else sorted(set().union(*codes))
+        self.polarity_classes_ = list(polarity_classes)
+        y = _label_matrix(codes, self.classes_)
+        self.cues_ = {c: self._learn(docs, y[:, j]) for j, c in enumerate(self.classes_)}
+        pol = list(polarity) if polarity is not None else [None] * len(docs)
+        self.polarity_cues_ = {}
+        counts = {p: 0 for p in self.polarity_classes_}
+        for p in pol:
+            if p in counts:
+                counts[p] += 1
+        self.majority_ = max(self.polarity_classes_, key=lambda p: (counts[p], -self.polarity_classes_.index(p)))
+        for p in self.polarity_classes_:
+            yp = np.asarray([q == p for q in pol], dtype=np.int8)
+            self.polarity_cues_[p] = self._learn(docs, yp) if yp.any() else []
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Cue-hit scores squashed to 0..1 (``hits / (hits + 1)``) - not calibrated probabilities."""
+        docs = self._tokens(texts)
+        hc = np.asarray([[len(d.intersection(self.cues_[c])) for c in self.classes_] for d in docs], dtype=float)
+        hp = np.asarray([[len(d.intersection(self.polarity_cues_[p])) for p in self.polarity_classes_]
+                         for d in docs], dtype=float)
+        hc = hc.reshape(len(docs), len(self.classes_))
+        hp = hp.reshape(len(docs), len(self.polarity_classes_))
+        return hc / (hc + 1.0), hp / (hp + 1.0)
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        pc, pp = self.predict_proba(texts)
+        out: list[Prediction] = []
+        for rc, rp in zip(pc, pp):
+            codes = tuple(c for c, s in zip(self.classes_, rc) if s > 0)
+            pol = self.polarity_classes_[int(np.argmax(rp))] if rp.max() > 0 else self.majority_
+            out.append((codes, pol))
+        return out

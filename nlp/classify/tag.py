@@ -1,0 +1,372 @@
+"""Bulk tagging: read inputs into units, tag them with a trained auto-coder, write JSONL/CSV/XLSX resumably.
+
+:func:`tag_units` is a pure function over a batch of units (same input -> byte-identical records), so it can be
+mapped over partitions by joblib or Dask with the same result as one process.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, NlpError
+from ..model import atomic_writer
+
+__all__ = [
+    "TEXT_FIELDS",
+    "TagSummary",
+    "expand_inputs",
+    "read_tagged",
+    "read_units",
+    "record_line",
+    "tag_paths",
+    "tag_units",
+    "write_tagged",
+]
+
+#: Output fields in order (``scores`` last); CSV/XLSX add one ``score:<code>`` column per code.
+TEXT_FIELDS = ("id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores")
+_DIGITS = 4  # probabilities are rounded so outputs are stable across BLAS builds and readable
+
+
+def _get(u: Any, key: str, default: Any = None) -> Any:
+    return u.get(key, default) if isinstance(u, Mapping) else getattr(u, key, default)
+
+
+def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> list[dict[str, Any]]:
+    """Tag a batch of units: one output record per unit, in input order.
+
+    Parameters
+    ----------
+    model
+        A fitted :class:`~nlp.classify.AutoCoder` (e.g. from :func:`~nlp.classify.load_coder`).
+    units
+        :class:`nlp.model.Unit` objects or mappings with ``text`` and optionally ``id``, ``source``, ``start``,
+        ``end``, ``speaker``.
+    explain_words
+        If > 0, add ``"why": {code: [words]}`` with that many driving words per assigned code.
+
+    Returns
+    -------
+    list of dict
+        ``{"id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores"}``; ``scores`` maps each
+        code and each ``polarity:<value>`` to a probability rounded to 4 decimals.
+
+    Examples
+    --------
+    >>> from nlp.classify import AutoCoder
+    >>> m = AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0).fit(
+    ...     ["deler kunnskap", "konkurranse nå"] * 2, [{"ks"}, {"comp"}] * 2, ["driver", "barrier"] * 2)
+    >>> rec = tag_units(m, [{"id": "a", "text": "vi deler kunnskap"}])[0]
+    >>> rec["codes"], rec["polarity"]
+    (['ks'], 'driver')
+    """
+    units = list(units)
+    if not units:
+        return []
+    texts = [str(_get(u, "text", "")) for u in units]
+    p_codes, p_pol = model.predict_proba(texts)
+    decisions = model.decide(p_codes, p_pol)
+    names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
+    out = []
+    for i, (u, (codes, pol)) in enumerate(zip(units, decisions)):
+        text = texts[i]
+        start = _get(u, "start", 0)
+        end = _get(u, "end", None)
+        probs = [*p_codes[i].tolist(), *p_pol[i].tolist()]
+        rec = {
+            "id": str(_get(u, "id", i)),
+            "source": _get(u, "source", None),
+            "start": int(start or 0),
+            "end": int(end if end is not None else int(start or 0) + len(text)),
+            "speaker": _get(u, "speaker", None),
+            "text": text,
+            "codes": list(codes),
+            "polarity": pol,
+            "scores": {n: round(float(p), _DIGITS) for n, p in zip(names, probs)},
+        }
+        if explain_words > 0:
+            from .explain import explain
+
+            rec["why"] = {c: [w for w, _ in ws] for c, ws in explain(model, text, n=explain_words).items()}
+        out.append(rec)
+    return out
+
+
+def record_line(rec: Mapping[str, Any]) -> str:
+    """The JSONL line of one output record (the byte-for-byte contract of parallel and distributed tagging)."""
+    return json.dumps(rec, ensure_ascii=False, separators=(", ", ": ")) + "\n"
+
+
+# -- inputs -----------------------------------------------------------------------------------------------------
+def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to tag: files as given, folders walked recursively in sorted order (hidden files skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(f for f in sorted(p.rglob("*"))
+                       if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        else:
+            out.append(p)
+    return out
+
+
+def _is_text_record(obj: Any) -> bool:
+    return isinstance(obj, dict) and "text" in obj and "segments" not in obj and "offset_map" not in obj
+
+
+def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dict[str, Any]]:
+    from ..model import iter_units
+
+    units: list[dict[str, Any]] = []
+    for t in transcripts:
+        src = t.source or source
+        if not t.segments:  # a document without segments is tagged as one unit rather than silently dropped
+            units.append({"id": t.id, "source": src, "start": 0, "end": len(t.text), "speaker": None,
+                          "text": t.text, "lang": t.lang})
+            continue
+        for u in iter_units([t]):
+            units.append({"id": u.id, "source": src, "start": u.start, "end": u.end, "speaker": u.speaker,
+                          "text": u.text, "lang": u.lang, "coded": bool(u.codes)})
+    return units
+
+
+def read_units(path: str | Path) -> list[dict[str, Any]]:
+    """Units (``id, source, start, end, speaker, text, lang``) of one input file.
+
+    JSONL files of ``{"id", "text", "lang"?}`` lines are read directly (one unit per line); transcript JSONL (from
+    ``nlp ingest``) and every other format go through :func:`nlp.ingest.read_path`, one unit per segment.
+
+    Raises
+    ------
+    InputError
+        Naming the file (and line) when it cannot be read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file.", path=path, fix="check the path.")
+    if path.suffix.lower() == ".jsonl":
+        with path.open(encoding="utf-8") as fh:
+            first = next((line for line in fh if line.strip()), None)
+        try:
+            first_obj = json.loads(first) if first else None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not JSON ({exc}).", path=path, line=1,
+                             fix='write one JSON object per line, e.g. {"id": "a1", "text": "..."}.') from exc
+        if first_obj is None or _is_text_record(first_obj):
+            return _read_text_jsonl(path)
+        from ..model import read_jsonl
+
+        return _units_from_transcripts(read_jsonl(path), str(path))
+    from ..ingest import read_path  # lazily: ingest is an earlier stage with heavier imports
+
+    return _units_from_transcripts(read_path(path), str(path))
+
+
+def _read_text_jsonl(path: Path) -> list[dict[str, Any]]:
+    units = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"not JSON ({exc.msg}).", path=path, line=lineno,
+                                 fix='write one JSON object per line, e.g. {"id": "a1", "text": "..."}.') from exc
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                raise InputError('a line needs a "text" string.', path=path, line=lineno,
+                                 fix='write {"id": "...", "text": "...", "lang": "nb"} per line.')
+            uid = str(obj.get("id", f"{path.name}:{lineno}"))
+            if uid in seen:
+                raise InputError(f"id {uid!r} occurs twice.", path=path, line=lineno, fix="give every line a unique id.")
+            seen.add(uid)
+            text = obj["text"]
+            units.append({"id": uid, "source": str(obj.get("source") or path), "start": int(obj.get("start", 0)),
+                          "end": int(obj.get("end", int(obj.get("start", 0)) + len(text))),
+                          "speaker": obj.get("speaker"), "text": text, "lang": obj.get("lang")})
+    return units
+
+
+# -- outputs ----------------------------------------------------------------------------------------------------
+def _key(rec: Mapping[str, Any]) -> tuple[str, str]:
+    return (str(rec.get("source")), str(rec.get("id")))
+
+
+def _flat_rows(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    score_names: list[str] = []
+    for r in records:
+        for k in r.get("scores", {}):
+            if k not in score_names:
+                score_names.append(k)
+    header = ["id", "source", "start", "end", "speaker", "text", "codes", "polarity"] + [f"score:{k}" for k in
+                                                                                        score_names]
+    rows = [[r["id"], r["source"], r["start"], r["end"], r["speaker"], r["text"], "; ".join(r["codes"]),
+             r["polarity"], *[r["scores"].get(k) for k in score_names]] for r in records]
+    return header, rows
+
+
+def write_tagged(path: str | Path, records: Sequence[Mapping[str, Any]], *, fmt: str) -> None:
+    """Write records atomically as ``jsonl``, ``csv`` (UTF-8 with BOM, for Excel) or ``xlsx``."""
+    if fmt == "jsonl":
+        with atomic_writer(path) as fh:
+            for r in records:
+                fh.write(record_line(r))
+    elif fmt == "csv":
+        header, rows = _flat_rows(records)
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(header)
+        w.writerows([["" if v is None else v for v in row] for row in rows])
+        with atomic_writer(path, encoding="utf-8-sig") as fh:
+            fh.write(buf.getvalue())
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        header, rows = _flat_rows(records)
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("codes")
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        with atomic_writer(path, mode="wb") as fh:
+            wb.save(fh)
+    else:
+        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv or xlsx.")
+
+
+def _from_flat(header: list[str], row: list[Any]) -> dict[str, Any]:
+    d = dict(zip(header, row))
+    return {"id": str(d["id"]), "source": d["source"] or None, "start": int(d["start"]), "end": int(d["end"]),
+            "speaker": d["speaker"] or None, "text": d["text"] or "",
+            "codes": [c for c in str(d["codes"] or "").split("; ") if c], "polarity": d["polarity"] or None,
+            "scores": {k[6:]: float(d[k]) for k in header if k.startswith("score:") and d[k] not in (None, "")}}
+
+
+def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
+    """Records of an earlier output (for resuming). A last JSONL line cut off by a crash is dropped."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    if fmt == "jsonl":
+        out = []
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        for lineno, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                if lineno == len(lines) and not line.endswith("\n"):
+                    break  # the partial last line of an interrupted run
+                raise InputError(f"the existing output is not tagger JSONL ({exc.msg}).", path=path, line=lineno,
+                                 fix="choose another --out, or delete this file to start over.") from exc
+        return out
+    try:
+        if fmt == "csv":
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                rows = list(csv.reader(fh))
+        elif fmt == "xlsx":
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True)
+            rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        else:
+            raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv or xlsx.")
+        return [_from_flat(rows[0], r) for r in rows[1:]] if rows else []
+    except (KeyError, ValueError, IndexError, OSError) as exc:
+        if isinstance(exc, NlpError):
+            raise
+        raise InputError(f"the existing output cannot be read back to resume ({exc}).", path=path,
+                         fix="choose another --out, or delete this file to start over.") from exc
+
+
+# -- the driver -------------------------------------------------------------------------------------------------
+@dataclass
+class TagSummary:
+    """What a :func:`tag_paths` run did."""
+
+    files: int = 0
+    tagged: int = 0
+    skipped: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    out: str = ""
+
+
+@lru_cache(maxsize=4)
+def _cached_model(model_path: str, mtime: float) -> Any:
+    from .store import load_coder
+
+    return load_coder(model_path)
+
+
+def _tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], explain_words: int
+              ) -> tuple[str, list[dict[str, Any]] | None, int, str | None]:
+    try:
+        units = read_units(path)
+    except NlpError as exc:
+        return str(path), None, 0, str(exc)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return str(path), None, 0, f"{path}: cannot be read ({exc.__class__.__name__}: {exc})."
+    todo = [u for u in units if (str(u["source"]), str(u["id"])) not in done]
+    if isinstance(model_or_path, (str, Path)):
+        model_or_path = _cached_model(str(model_or_path), os.path.getmtime(Path(model_or_path) / "meta.json"))
+    return str(path), tag_units(model_or_path, todo, explain_words=explain_words), len(units) - len(todo), None
+
+
+def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt: str = "jsonl", n_jobs: int = 1,
+              model_path: str | Path | None = None, resume: bool = True, explain_words: int = 0,
+              on_file: Callable[[str, int], None] | None = None) -> TagSummary:
+    """Tag every unit of ``inputs`` (files/folders) into ``out``; bad files are reported in the summary, not fatal.
+
+    JSONL output grows file by file (flushed), so an interrupted run keeps its work; with ``resume`` the units
+    already in ``out`` (same source and id) are skipped. CSV/XLSX are written atomically at the end from a
+    ``.partial.jsonl`` progress file beside ``out``. ``n_jobs > 1`` tags files in parallel (joblib processes, each
+    loading the model from ``model_path``); results are written in input order, identical to ``n_jobs=1``.
+    ``on_file(path, n_units)`` is called after each file (e.g. to advance a progress bar).
+    """
+    out = Path(out)
+    files = expand_inputs(inputs)
+    summary = TagSummary(files=len(files), out=str(out))
+    progress_path = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
+    previous: list[dict[str, Any]] = []
+    if resume:
+        previous = read_tagged(progress_path, fmt="jsonl") if progress_path.exists() else read_tagged(out, fmt=fmt)
+    done = frozenset(_key(r) for r in previous)
+    summary.skipped = 0
+    # rewrite what is kept (drops a partial last line), then append file by file
+    write_tagged(progress_path, previous, fmt="jsonl")
+
+    if n_jobs != 1 and model_path is not None and len(files) > 1:
+        from joblib import Parallel, delayed
+
+        results: Iterator[Any] = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_tag_file)(str(model_path), f, done, explain_words) for f in files)
+    else:
+        results = (_tag_file(model, f, done, explain_words) for f in files)
+
+    with open(progress_path, "a", encoding="utf-8") as fh:
+        for path, records, skipped, error in results:
+            if error is not None:
+                summary.errors.append((path, error))
+            else:
+                fh.write("".join(record_line(r) for r in records))
+                fh.flush()
+                os.fsync(fh.fileno())
+                summary.tagged += len(records)
+                summary.skipped += skipped
+            if on_file is not None:
+                on_file(path, len(records or ()))
+    if fmt != "jsonl":
+        write_tagged(out, read_tagged(progress_path, fmt="jsonl"), fmt=fmt)
+        progress_path.unlink()
+    return summary

@@ -1,0 +1,90 @@
+"""Train an auto-coder from coded units, with grouped cross-validation and a learning curve for its meta data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import InputError
+from .models import AutoCoder, KeywordCoder
+from .validate import cross_validate, learning_curve
+
+__all__ = ["DEFAULT_MODEL", "MODEL_CHOICES", "coded_units", "make_coder", "train_from_units"]
+
+#: Named model configurations compared in ``bench/autocode.py``; ``keyword`` is the cue-word baseline.
+MODEL_CHOICES: dict[str, dict[str, Any]] = {
+    "keyword": {},
+    "tfidf-lr": {"learner": "lr", "char_ngrams": None, "word_ngrams": (1, 2)},
+    "wordchar-lr": {"learner": "lr", "char_ngrams": (3, 5), "word_ngrams": (1, 2)},
+    "wordchar-svm": {"learner": "svm", "char_ngrams": (3, 5), "word_ngrams": (1, 2), "C": 0.5},
+}
+#: The best of MODEL_CHOICES on the bundled corpus (see bench/autocode.py).
+DEFAULT_MODEL = "wordchar-lr"
+
+
+def make_coder(name: str = DEFAULT_MODEL, **overrides: Any) -> Callable[[], Any]:
+    """A factory for the named model configuration (fresh, unfitted estimator on each call).
+
+    Examples
+    --------
+    >>> make_coder("tfidf-lr", word_analyzer="simple")().char_ngrams is None
+    True
+    """
+    if name not in MODEL_CHOICES:
+        raise InputError(f"unknown model {name!r}.", fix=f"use one of {', '.join(MODEL_CHOICES)}.")
+    if name == "keyword":
+        kw = {k: v for k, v in overrides.items() if k in ("word_analyzer", "min_df", "n_cues")}
+        return lambda: KeywordCoder(**kw)
+    params = {**MODEL_CHOICES[name], **overrides}
+    return lambda: AutoCoder(**params)
+
+
+def coded_units(units: Sequence[Any], *, coder: str) -> list[Any]:
+    """The units ``coder`` coded (a concept or a polarity); the rest are uncoded (candidates for ``nlp suggest``)."""
+    return [u for u in units if u.concepts(coder) or u.polarity(coder) is not None]
+
+
+def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, model: str = DEFAULT_MODEL,
+                     n_splits: int = 5, n_repeats: int = 3, curve: bool = True, random_state: int = 0,
+                     **overrides: Any) -> tuple[AutoCoder, dict[str, Any]]:
+    """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``.
+
+    Returns the fitted model and the meta data to save with it: training-data hash, sizes, cross-validation scores
+    (per code, macro/micro, polarity, kappa) and the learning curve.
+    """
+    from .store import training_hash
+
+    units = coded_units(units, coder=coder)
+    if len(units) < 4:
+        raise InputError(f"only {len(units)} units coded by {coder!r}; an auto-coder needs more.",
+                         fix="check --coder, or code more segments first.")
+    if model == "keyword":
+        raise InputError("the keyword baseline is for comparison only and cannot be saved.",
+                         fix=f"use one of {', '.join(m for m in MODEL_CHOICES if m != 'keyword')}.")
+    texts = [u.text for u in units]
+    codes = [u.concepts(coder) for u in units]
+    pol = [u.polarity(coder) for u in units]
+    groups = [u.group for u in units]
+    if codebook is not None:
+        codebook.check_codes(set().union(*codes), where=f"codes of {coder!r}")
+        classes = list(codebook.ids)
+        pol_classes = list(codebook.polarity)
+    else:
+        classes = sorted(set().union(*codes))
+        pol_classes = ["driver", "barrier", "neutral"]
+    overrides.setdefault("random_state", random_state)
+    factory = make_coder(model, **overrides)
+    meta: dict[str, Any] = {
+        "training": {"coder": coder, "units": len(units), "groups": len(set(groups)),
+                     "sha256": training_hash(units, coder=coder), "model": model},
+    }
+    if len(set(groups)) >= 2 and n_splits >= 2:
+        meta["cross_validation"] = cross_validate(factory, texts, codes, pol, groups, classes=classes,
+                                                  n_splits=n_splits, n_repeats=n_repeats, random_state=random_state)
+        if curve:
+            n = len(set(groups))
+            sizes = sorted({s for s in (2, 4, 8, 16, 32, 64, 128) if s < n * (n_splits - 1) / n_splits})
+            meta["learning_curve"] = learning_curve(factory, texts, codes, pol, groups, classes=classes,
+                                                    sizes=sizes, n_splits=n_splits, random_state=random_state)
+    fitted = factory().fit(texts, codes, pol, groups=groups, classes=classes, polarity_classes=pol_classes)
+    return fitted, meta

@@ -1,0 +1,211 @@
+"""Honest validation of an auto-coder: grouped, repeated cross-validation and a learning curve.
+
+Folds are grouped by ``unit.group`` (interview/informant), so no informant is ever in both the training and the test
+part. Scores are computed on the pooled out-of-fold predictions of each repetition; the report gives the mean over
+repetitions and the spread (standard deviation).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["coding_scores", "cohen_kappa", "cross_validate", "grouped_folds", "learning_curve"]
+
+
+def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
+    """Cohen's kappa of two label sequences (``nlp.agreement.cohen_kappa`` when installed).
+
+    Examples
+    --------
+    >>> round(cohen_kappa([1, 1, 0, 0], [1, 0, 0, 0]), 3)
+    0.5
+    """
+    try:
+        from ..agreement import cohen_kappa as _kappa
+    except ImportError:
+        from sklearn.metrics import cohen_kappa_score as _kappa
+    a, b = list(a), list(b)
+    if len(set(a) | set(b)) < 2:
+        return float("nan")  # undefined: both used one and the same label throughout
+    return float(_kappa(a, b))
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def coding_scores(true_codes: Sequence[Iterable[str]], pred_codes: Sequence[Iterable[str]],
+                  true_polarity: Sequence[str | None], pred_polarity: Sequence[str | None], *,
+                  classes: Sequence[str], polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
+                  ) -> dict[str, Any]:
+    """Per-code precision/recall/F1/support/kappa, macro and micro averages, and polarity scores.
+
+    Polarity is scored on units with a gold polarity; a predicted ``None`` (abstain) counts as wrong for F1 and
+    accuracy and is reported as ``polarity_coverage``; kappa is computed on the units the model did label.
+
+    Examples
+    --------
+    >>> s = coding_scores([{"a"}, {"b"}], [{"a"}, {"a"}], ["driver", "barrier"], ["driver", "barrier"],
+    ...                   classes=["a", "b"])
+    >>> s["codes"]["a"]["precision"], s["micro"]["f1"], s["polarity"]["kappa"]
+    (0.5, 0.5, 1.0)
+    """
+    t = [frozenset(c) for c in true_codes]
+    p = [frozenset(c) for c in pred_codes]
+    per: dict[str, dict[str, float]] = {}
+    TP = FP = FN = 0
+    for c in classes:
+        yt = [c in s for s in t]
+        yp = [c in s for s in p]
+        tp = sum(a and b for a, b in zip(yt, yp))
+        fp = sum(b and not a for a, b in zip(yt, yp))
+        fn = sum(a and not b for a, b in zip(yt, yp))
+        TP, FP, FN = TP + tp, FP + fp, FN + fn
+        pr, rc, f1 = _prf(tp, fp, fn)
+        per[c] = {"precision": pr, "recall": rc, "f1": f1, "support": int(sum(yt)),
+                  "kappa": cohen_kappa(yt, yp)}
+    scored = [c for c in classes if per[c]["support"] > 0]
+    macro = {k: float(np.nanmean([per[c][k] for c in scored])) if scored else 0.0
+             for k in ("precision", "recall", "f1", "kappa")}
+    mp, mr, mf = _prf(TP, FP, FN)
+    idx = [i for i, v in enumerate(true_polarity) if v is not None]
+    tp_, pp_ = [true_polarity[i] for i in idx], [pred_polarity[i] for i in idx]
+    pol_per = {}
+    for c in polarity_classes:
+        tp = sum(a == c and b == c for a, b in zip(tp_, pp_))
+        fp = sum(a != c and b == c for a, b in zip(tp_, pp_))
+        fn = sum(a == c and b != c for a, b in zip(tp_, pp_))
+        pr, rc, f1 = _prf(tp, fp, fn)
+        pol_per[c] = {"precision": pr, "recall": rc, "f1": f1, "support": sum(a == c for a in tp_)}
+    covered = [(a, b) for a, b in zip(tp_, pp_) if b is not None]
+    pol_scored = [c for c in polarity_classes if pol_per[c]["support"] > 0]
+    return {
+        "n": len(t),
+        "codes": per,
+        "macro": macro,
+        "micro": {"precision": mp, "recall": mr, "f1": mf},
+        "polarity": {
+            "classes": pol_per,
+            "macro_f1": float(np.mean([pol_per[c]["f1"] for c in pol_scored])) if pol_scored else 0.0,
+            "accuracy": float(np.mean([a == b for a, b in zip(tp_, pp_)])) if tp_ else 0.0,
+            "kappa": cohen_kappa([a for a, _ in covered], [b for _, b in covered]) if covered else 0.0,
+            "coverage": len(covered) / len(tp_) if tp_ else 0.0,
+            "n": len(tp_),
+        },
+    }
+
+
+def grouped_folds(groups: Sequence[Any], strata: Sequence[Any], *, n_splits: int, random_state: int):
+    """Stratified grouped folds: every group entirely in one test fold; strata (e.g. polarity) balanced."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    groups = np.asarray([str(g) for g in groups])
+    k = min(n_splits, len(np.unique(groups)))
+    if k < 2:
+        raise ValueError(f"grouped cross-validation needs at least 2 groups, got {k}")
+    cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=random_state)
+    with warnings.catch_warnings():  # rare strata are expected in small coded sets; the folds stay grouped
+        warnings.simplefilter("ignore", UserWarning)
+        return list(cv.split(np.zeros(len(groups)), np.asarray([str(s) for s in strata]), groups))
+
+
+def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Mean of numeric leaves over repetitions, with ``*_sd`` beside the headline numbers."""
+    def mean(vals):
+        if isinstance(vals[0], dict):
+            return {k: mean([v[k] for v in vals]) for k in vals[0]}
+        if isinstance(vals[0], (int, float)):
+            return float(np.mean(vals))
+        return vals[0]
+
+    out = mean(runs)
+    out["sd"] = {
+        "concept_macro_f1": float(np.std([r["macro"]["f1"] for r in runs])),
+        "concept_micro_f1": float(np.std([r["micro"]["f1"] for r in runs])),
+        "polarity_macro_f1": float(np.std([r["polarity"]["macro_f1"] for r in runs])),
+        "polarity_kappa": float(np.std([r["polarity"]["kappa"] for r in runs])),
+    }
+    out["repeats"] = len(runs)
+    return out
+
+
+def cross_validate(make_model: Callable[[], Any], texts: Sequence[str], codes: Sequence[Iterable[str]],
+                   polarity: Sequence[str | None], groups: Sequence[Any], *, classes: Sequence[str],
+                   n_splits: int = 5, n_repeats: int = 3, random_state: int = 0,
+                   return_predictions: bool = False) -> dict[str, Any]:
+    """Repeated grouped K-fold cross-validation of a coder made by ``make_model()``.
+
+    Returns the mean scores over repetitions (see :func:`coding_scores`) plus ``sd``; with
+    ``return_predictions`` also the out-of-fold ``(codes, polarity)`` of the first repetition.
+    """
+    texts = list(texts)
+    codes = [frozenset(c) for c in codes]
+    polarity = list(polarity)
+    groups = [str(g) for g in groups]
+    runs, first = [], None
+    for r in range(n_repeats):
+        preds: list[Any] = [None] * len(texts)
+        for tr, te in grouped_folds(groups, [p or "-" for p in polarity], n_splits=n_splits,
+                                    random_state=random_state + r):
+            if {groups[i] for i in tr} & {groups[i] for i in te}:  # pragma: no cover - invariant
+                raise RuntimeError("a group is in both the training and the test part of a fold")
+            model = make_model().fit([texts[i] for i in tr], [codes[i] for i in tr], [polarity[i] for i in tr],
+                                     groups=[groups[i] for i in tr], classes=classes)
+            for i, pr in zip(te, model.predict([texts[i] for i in te])):
+                preds[i] = pr
+        runs.append(coding_scores(codes, [p[0] for p in preds], polarity, [p[1] for p in preds], classes=classes))
+        if first is None:
+            first = preds
+    out = _summarise(runs)
+    out.update({"n_splits": n_splits, "n_groups": len(set(groups)), "random_state": random_state})
+    if return_predictions:
+        out["predictions"] = [{"codes": list(c), "polarity": p} for c, p in first]
+    return out
+
+
+def learning_curve(make_model: Callable[[], Any], texts: Sequence[str], codes: Sequence[Iterable[str]],
+                   polarity: Sequence[str | None], groups: Sequence[Any], *, classes: Sequence[str],
+                   sizes: Sequence[int] = (2, 4, 8, 16, 32), n_splits: int = 5, random_state: int = 0,
+                   ) -> list[dict[str, Any]]:
+    """Quality against the number of coded groups (interviews/informants) used for training.
+
+    For each outer grouped fold and each size ``n``, a seeded random choice of ``n`` training groups is fitted and
+    tested on the fold; scores are computed on the pooled test predictions per size.
+    """
+    rng = np.random.default_rng(random_state)
+    texts = list(texts)
+    codes = [frozenset(c) for c in codes]
+    polarity = list(polarity)
+    groups = [str(g) for g in groups]
+    folds = grouped_folds(groups, [p or "-" for p in polarity], n_splits=n_splits, random_state=random_state)
+    rows = []
+    for n in sizes:
+        t_idx, preds, n_units = [], [], []
+        for tr, te in folds:
+            train_groups = sorted({groups[i] for i in tr})
+            if n > len(train_groups):
+                continue
+            chosen = set(rng.choice(train_groups, size=n, replace=False).tolist())
+            sub = [i for i in tr if groups[i] in chosen]
+            if not any(codes[i] for i in sub):
+                continue
+            model = make_model().fit([texts[i] for i in sub], [codes[i] for i in sub],
+                                     [polarity[i] for i in sub], groups=[groups[i] for i in sub], classes=classes)
+            t_idx.extend(te)
+            preds.extend(model.predict([texts[i] for i in te]))
+            n_units.append(len(sub))
+        if not t_idx:
+            continue
+        s = coding_scores([codes[i] for i in t_idx], [p[0] for p in preds], [polarity[i] for i in t_idx],
+                          [p[1] for p in preds], classes=classes)
+        rows.append({"n_groups": int(n), "n_units": float(np.mean(n_units)), "concept_macro_f1": s["macro"]["f1"],
+                     "concept_micro_f1": s["micro"]["f1"], "polarity_macro_f1": s["polarity"]["macro_f1"],
+                     "polarity_kappa": s["polarity"]["kappa"]})
+    return rows

@@ -1,0 +1,203 @@
+"""Language identification among nb, nn, da, sv and en: a character n-gram naive Bayes, fast per word.
+
+The profiles (``nlp/lang/langid.json``) hold counts of character 1-5-grams of space-padded lower-cased words, built
+by ``scripts/build_lang_data.py`` from UD dev splits, LIA train+dev, the Danish LCC sentences and wordfreq lists
+(never from the UD test splits that ``bench/lemmas.py`` measures on). A word's log-likelihood under each language is
+computed once and cached, so scoring a turn costs one dictionary lookup per word plus a sum.
+
+Spoken Norwegian and Danish mix, and short turns ("ja", "mm") carry no evidence: :func:`identify_language` takes a
+``prior`` (the transcript's language) that a turn keeps unless its own evidence against it is clear.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from .lang import DATA_DIR, LANGS
+
+__all__ = [
+    "char_ngrams",
+    "word_forms",
+    "language_scores",
+    "identify_language",
+    "identify_document",
+    "LanguageIdentifier",
+]
+
+#: n-gram orders of the profiles
+NGRAM_ORDERS = (1, 2, 3, 4, 5)
+#: log-likelihood margin (nats) per the turn's evidence that a turn needs to leave the transcript's language
+SWITCH_MARGIN = 4.0
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+def word_forms(text: str) -> list[str]:
+    """Lower-cased letter words of ``text`` (what language id looks at).
+
+    Examples
+    --------
+    >>> word_forms("Eg veit ikkje, 3 gonger!")
+    ['eg', 'veit', 'ikkje', 'gonger']
+    """
+    return _WORD.findall(text.lower())
+
+
+def char_ngrams(word: str) -> list[str]:
+    """Character 1-5-grams of a word padded with one space on each side.
+
+    Examples
+    --------
+    >>> char_ngrams("eg")[:4]
+    [' ', 'e', 'g', ' ']
+    """
+    padded = f" {word} "
+    out = []
+    for n in NGRAM_ORDERS:
+        out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return out
+
+
+class LanguageIdentifier:
+    """Naive Bayes over character n-grams with cached per-word scores.
+
+    Parameters
+    ----------
+    profiles
+        ``{lang: {"ngrams": {gram: count}, "ngram_total": int}}``; ``None`` loads ``nlp/lang/langid.json``.
+    langs
+        Languages to choose among (a subset of the profiles), in tie-break order.
+    alpha
+        Additive smoothing of n-gram counts.
+    """
+
+    def __init__(self, profiles: dict | None = None, *, langs: Sequence[str] = LANGS, alpha: float = 0.5) -> None:
+        if profiles is None:
+            profiles = _load_profiles()
+        self.langs = tuple(lang for lang in langs if lang in profiles)
+        vocab = set()
+        for lang in self.langs:
+            vocab.update(profiles[lang]["ngrams"])
+        v = len(vocab) or 1
+        self._logp = []
+        self._unseen = []
+        for lang in self.langs:
+            p = profiles[lang]
+            denom = math.log(p["ngram_total"] + alpha * v)
+            self._logp.append({g: math.log(c + alpha) - denom for g, c in p["ngrams"].items()})
+            self._unseen.append(math.log(alpha) - denom)
+        self._cache: dict[str, tuple[float, ...]] = {}
+
+    def word_scores(self, word: str) -> tuple[float, ...]:
+        """Log-likelihood of a lower-cased word under each language, normalised by its n-gram count."""
+        s = self._cache.get(word)
+        if s is None:
+            grams = char_ngrams(word)
+            s = tuple(sum(lp.get(g, un) for g in grams) / len(grams) * _weight(word)
+                      for lp, un in zip(self._logp, self._unseen))
+            if len(self._cache) < 500_000:
+                self._cache[word] = s
+        return s
+
+    def scores(self, words: Iterable[str]) -> tuple[float, ...]:
+        """Summed per-word scores of lower-cased words (one value per language in :attr:`langs`)."""
+        get = self._cache.get
+        vectors = [get(w) or self.word_scores(w) for w in words]
+        if not vectors:
+            return (0.0,) * len(self.langs)
+        return tuple(map(math.fsum, zip(*vectors)))
+
+    def identify(self, text: str, *, prior: str | None = None, default: str = "nb",
+                 margin: float = SWITCH_MARGIN) -> str:
+        """The most likely language of ``text``; ``prior`` is kept unless the evidence against it is clear."""
+        return self.decide(self.scores(word_forms(text)), prior=prior, default=default, margin=margin)
+
+    def decide(self, scores: Sequence[float], *, prior: str | None = None, default: str = "nb",
+               margin: float = SWITCH_MARGIN) -> str:
+        if not any(scores):
+            return prior or default
+        best = max(range(len(scores)), key=scores.__getitem__)
+        if prior is not None and prior in self.langs:
+            if scores[best] - scores[self.langs.index(prior)] < margin:
+                return prior
+        return self.langs[best]
+
+
+def _weight(word: str) -> float:
+    # a word's n-gram average times a weight growing with its length: long words carry more evidence,
+    # without letting one long compound outvote the function words around it
+    return math.log2(len(word) + 2)
+
+
+@lru_cache(maxsize=1)
+def _load_profiles() -> dict:
+    path = DATA_DIR / "langid.json"
+    if not path.exists():
+        from .errors import ModelFileError
+
+        raise ModelFileError(f"language profiles {path} are missing.",
+                             fix="run scripts/build_lang_data.py (needs ../shared/data) or reinstall the package.")
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)["profiles"]
+
+
+@lru_cache(maxsize=1)
+def _default() -> LanguageIdentifier:
+    return LanguageIdentifier()
+
+
+def language_scores(text: str) -> dict[str, float]:
+    """Per-language scores of ``text`` (higher is more likely; differences are log-likelihood ratios).
+
+    Examples
+    --------
+    >>> s = language_scores("Eg veit ikkje kva eg skal seie.")
+    >>> max(s, key=s.get)
+    'nn'
+    """
+    ident = _default()
+    return dict(zip(ident.langs, ident.scores(word_forms(text))))
+
+
+def identify_language(text: str, *, prior: str | None = None, default: str = "nb") -> str:
+    """Language of ``text``: one of ``nb``, ``nn``, ``da``, ``sv``, ``en``.
+
+    Parameters
+    ----------
+    text
+        A turn, a sentence or a whole document.
+    prior
+        The language of the surrounding transcript: kept unless the text's own evidence against it is clear
+        (short turns such as "ja" or "mm" carry none).
+    default
+        Returned for text without any letters when no ``prior`` is given.
+
+    Examples
+    --------
+    >>> identify_language("Jeg vet ikke hva jeg skal si.")
+    'nb'
+    >>> identify_language("Det ved jeg ikke, hvad synes du?")
+    'da'
+    >>> identify_language("ja", prior="nn")
+    'nn'
+    """
+    return _default().identify(text, prior=prior, default=default)
+
+
+def identify_document(texts: Iterable[str], *, default: str = "nb") -> tuple[str, list[str]]:
+    """Language of a whole transcript (all its turns together) and of each turn given that prior.
+
+    Examples
+    --------
+    >>> identify_document(["Eg veit ikkje kva eg skal seie.", "ja", "Det er ikkje lett."])
+    ('nn', ['nn', 'nn', 'nn'])
+    """
+    ident = _default()
+    per_turn = [ident.scores(word_forms(t)) for t in texts]
+    total = tuple(map(math.fsum, zip(*per_turn))) if per_turn else ()
+    doc = ident.decide(total, default=default) if per_turn else default
+    return doc, [ident.decide(s, prior=doc, default=default) for s in per_turn]

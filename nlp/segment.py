@@ -1,0 +1,470 @@
+"""Speaker turns, timestamps and windows of turns in typed transcripts.
+
+:func:`segment_turns` finds the speaker turns of a transcript text (``I:``/``R:``, ``Intervjuer:``/``Informant 3:``,
+``Int:``/``Resp:``, initials ``KM:``, ``Interviewer:``/``Interviewperson:``, ``Speaker 1`` lines written by
+speech-to-text tools, a label and a tab), removes the labels and the timestamps (``[00:12:34]``, ``00:12:34 -``,
+``(12:34)``, ``#00:12:34-5#``) from the text, and returns the cleaned text, its :class:`~nlp.model.OffsetMap` back to
+the given text and one :class:`~nlp.model.Segment` per turn (speaker = the label, kind = question for the
+interviewer, answer for the informant, other when the role is unknown; timestamps in ``time_start``/``time_end``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .clean import apply_edits
+from .lang.speakers import (
+    GENERIC_SPEAKER_WORDS,
+    INFORMANT_LABELS,
+    INTERVIEWER_LABELS,
+    NOT_SPEAKER_LABELS,
+)
+from .model import OffsetMap, Segment
+
+__all__ = [
+    "Timestamp",
+    "Turn",
+    "TurnSplit",
+    "detect_turns",
+    "find_timestamps",
+    "label_role",
+    "parse_timestamp",
+    "segment_turns",
+    "turn_windows",
+]
+
+_TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+# bracketed forms may stand anywhere; a bare time only at the start of a line, followed by a dash or a space
+_TS_BRACKETED = (rf"\[\s*(?P<a>{_TS})\s*\]|\(\s*(?P<b>{_TS})\s*\)|\{{\s*(?P<c>{_TS})\s*\}}"
+                 rf"|#(?P<d>\d{{1,2}}:\d{{2}}:\d{{2}}(?:[-.,]\d{{1,3}})?)#")
+_TS_ANY = re.compile(_TS_BRACKETED)
+_TS_LINE_START = re.compile(rf"[ \t]*(?:{_TS_BRACKETED}|(?P<e>{_TS})(?:[ \t]*[-–—](?=[ \t])|(?=[ \t])|$))[ \t]*")
+_WORD = r"[\w'’.\-]+"
+# LABEL (optional "(00:12)" or "[00:12]") then ":" + space/end, or a tab
+_LABEL = re.compile(
+    rf"(?P<label>[^\W\d_]{_WORD[:-1]}*(?:[ ]{_WORD}){{0,2}}?)"
+    rf"[ \t]*(?:[\[(](?P<ts>{_TS})[\])][ \t]*)?(?P<sep>:(?=\s|$)|(?P<tight>:)(?=[^\W\d_])|\t+)[ \t]*"
+)
+# a line holding only a label, with the time before or after it (Word "Transcribe", Otter): "Speaker 1  0:03"
+_LABEL_ONLY = re.compile(rf"(?P<label>[^\W\d_]{_WORD[:-1]}*(?:[ ]{_WORD}){{0,2}}?)(?:[ \t]+(?P<ts>{_TS}))?[ \t]*$")
+_INDEX = re.compile(r"(?:[ _-]?\d+[a-z]?|[ _-][a-z])$", re.IGNORECASE)
+_INITIALS = re.compile(r"[A-ZÆØÅÄÖ]{1,3}\d?")
+_SPEAKER_ID = re.compile(r"[^\W\d_][^\W\d]{0,20}[_-]?\d{1,3}")
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    """A timestamp found in a text: ``text[start:end]`` is the mark, ``seconds`` its time."""
+
+    start: int
+    end: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker turn in the given text: the label line starts at ``line_start``; ``text[start:end]`` is the
+    spoken content (without the label); ``times`` are the timestamps inside the turn's range."""
+
+    line_start: int
+    start: int
+    end: int
+    label: str | None
+    kind: str = "other"
+    times: tuple[Timestamp, ...] = ()
+
+
+@dataclass(frozen=True)
+class TurnSplit:
+    """Result of :func:`segment_turns`: cleaned text, map back to the given text, segments and warnings."""
+
+    text: str
+    offset_map: OffsetMap
+    segments: tuple[Segment, ...]
+    warnings: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = field(default=())
+
+
+def parse_timestamp(mark: str) -> float:
+    """Seconds of a timestamp such as ``00:12:34``, ``12:34``, ``1:02:03.5`` or the f4 form ``00:12:34-5``.
+
+    Examples
+    --------
+    >>> parse_timestamp("00:12:34"), parse_timestamp("[12:34]"), parse_timestamp("#00:00:05-4#")
+    (754.0, 754.0, 5.4)
+    """
+    core = mark.strip(" \t[](){}#-–—")
+    frac = 0.0
+    m = re.search(r"[.,-](\d{1,3})$", core)
+    if m and core.count(":") >= 1 and len(core) - m.start() <= 4:
+        frac = float("0." + m.group(1))
+        core = core[: m.start()]
+    secs = 0.0
+    for part in core.split(":"):
+        secs = secs * 60 + int(part)
+    return round(secs + frac, 3)
+
+
+def find_timestamps(text: str, start: int = 0, end: int | None = None) -> list[Timestamp]:
+    """Timestamps in ``text[start:end]``: bracketed anywhere, bare (``00:12:34 -``) only at the start of a line.
+
+    Examples
+    --------
+    >>> [(t.start, t.seconds) for t in find_timestamps("[00:00:10] Ja.\\n00:01:00 - Nei (01:05).")]
+    [(0, 10.0), (15, 60.0), (30, 65.0)]
+    """
+    end = len(text) if end is None else end
+    found: dict[int, Timestamp] = {}
+    for m in _TS_ANY.finditer(text, start, end):
+        mark = next(g for g in m.groups() if g)
+        found[m.start()] = Timestamp(m.start(), m.end(), parse_timestamp(mark))
+    pos = start
+    while pos < end:
+        m = _TS_LINE_START.match(text, pos, end)
+        if m and m.group("e"):
+            s = m.start("e")
+            found.setdefault(s, Timestamp(s, m.end("e"), parse_timestamp(m.group("e"))))
+        nl = text.find("\n", pos, end)
+        if nl < 0:
+            break
+        pos = nl + 1
+    return [found[k] for k in sorted(found)]
+
+
+def _base(label: str) -> str:
+    base = label.strip().rstrip(".").lower()
+    base = _INDEX.sub("", base).strip(" .")
+    return base or label.lower()
+
+
+def label_role(label: str, *, interviewer: Iterable[str] = (), informant: Iterable[str] = ()) -> str | None:
+    """``question`` for an interviewer label, ``answer`` for an informant label, None when unknown.
+
+    Labels named by the caller win over the built-in lists in :mod:`nlp.lang.speakers`.
+
+    Examples
+    --------
+    >>> label_role("Intervjuer"), label_role("Informant 3"), label_role("KM"), label_role("KM", interviewer=["KM"])
+    ('question', 'answer', None, 'question')
+    """
+    low = label.strip().lower()
+    if low in {x.lower() for x in interviewer}:
+        return "question"
+    if low in {x.lower() for x in informant}:
+        return "answer"
+    base = _base(label)
+    if base in INTERVIEWER_LABELS:
+        return "question"
+    if base in INFORMANT_LABELS:
+        return "answer"
+    return None
+
+
+def _strong(label: str) -> bool:
+    """A label that is a speaker on its own: a known role, ``Speaker 2``, or initials such as ``KM``."""
+    base = _base(label)
+    if base in NOT_SPEAKER_LABELS or label.lower().rstrip(".") in NOT_SPEAKER_LABELS:
+        return False
+    if base in INTERVIEWER_LABELS or base in INFORMANT_LABELS:
+        return True
+    if base in GENERIC_SPEAKER_WORDS and _INDEX.search(label.lower()):
+        return True
+    # one token of letters and a number: a speaker id such as P3, IP2, aal_uio_02
+    return bool(_INITIALS.fullmatch(label) or _SPEAKER_ID.fullmatch(label))
+
+
+def _plausible_name(label: str) -> bool:
+    """A label that may be a speaker if it recurs: one token (``Kari``), or words starting with a capital
+    (``Daglig leder``)."""
+    if label.lower().rstrip(".") in NOT_SPEAKER_LABELS or _base(label) in NOT_SPEAKER_LABELS or label.isdigit():
+        return False
+    words = label.split()
+    return len(words) == 1 or words[0][0].isupper()
+
+
+def _lines(text: str) -> Iterable[tuple[int, int]]:
+    pos = 0
+    while pos <= len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        yield pos, end
+        if nl < 0:
+            break
+        pos = nl + 1
+
+
+def _match_label(text: str, start: int, end: int) -> tuple[str, int, float | None, str] | None:
+    """(label, content start, time, separator: colon|tight|none) for a line, or None."""
+    time = None
+    pos = start
+    m = _TS_LINE_START.match(text, pos, end)
+    if m and m.end() > pos:
+        mark = next((g for g in m.group("a", "b", "c", "d", "e") if g), None)
+        if mark:
+            time = parse_timestamp(mark)
+            pos = m.end()
+    lm = _LABEL.match(text, pos, end)
+    if lm:
+        if lm.group("ts"):
+            time = parse_timestamp(lm.group("ts")) if time is None else time
+        return lm.group("label").strip(), lm.end(), time, "tight" if lm.group("tight") else "colon"
+    om = _LABEL_ONLY.match(text, pos, end)
+    if om and (time is not None or om.group("ts")):
+        if om.group("ts") and time is None:
+            time = parse_timestamp(om.group("ts"))
+        return om.group("label").strip(), end, time, "none"
+    return None
+
+
+def detect_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iterable[str] = (),
+                 min_repeats: int = 2) -> tuple[list[Turn], list[str]]:
+    """Find the speaker turns in ``text``; return the turns (content ranges in ``text``) and warnings.
+
+    A line starts a turn when it begins (after an optional timestamp) with a speaker label followed by ``:`` or a
+    tab. Known role labels, ``Speaker 1``-style names and initials (``KM``) count at once; any other label (a name,
+    a speaker id such as ``eidsberg_uio_03``) counts when it starts at least ``min_repeats`` lines. Text before the
+    first turn is returned as a turn with ``label=None``. An empty list means no speaker turns were recognised.
+
+    Examples
+    --------
+    >>> turns, _ = detect_turns("I: Korleis starta det?\\nR: Det var [navn] som tok kontakt.")
+    >>> [(t.label, t.kind, t.start, t.end) for t in turns]
+    [('I', 'question', 3, 22), ('R', 'answer', 26, 57)]
+    """
+    interviewer, informant = tuple(interviewer), tuple(informant)
+    named = {x.lower() for x in interviewer + informant}
+    candidates: list[tuple[int, str, int, float | None, str]] = []
+    for ls, le in _lines(text):
+        hit = _match_label(text, ls, le)
+        if hit:
+            candidates.append((ls, *hit))
+    counts = Counter(c[1] for c in candidates)
+    accepted = []
+    for ls, label, cs, time, sep in candidates:
+        if label.lower() in named:
+            ok = True
+        elif sep == "tight":  # "I:Hva ..." - only a known label form
+            ok = _strong(label)
+        elif sep == "none":
+            ok = ((_strong(label) and not _INITIALS.fullmatch(label))
+                  or (counts[label] >= min_repeats and _plausible_name(label)))
+        else:
+            ok = _strong(label) or (counts[label] >= min_repeats and _plausible_name(label))
+        if ok:
+            accepted.append((ls, label, cs, time))
+    if not accepted:
+        return [], []
+    warnings: list[str] = []
+    raw_turns: list[tuple[int, int, int, str | None, float | None]] = []
+    if text[: accepted[0][0]].strip():
+        raw_turns.append((0, 0, accepted[0][0], None, None))
+    for i, (ls, label, cs, time) in enumerate(accepted):
+        end = accepted[i + 1][0] if i + 1 < len(accepted) else len(text)
+        raw_turns.append((ls, cs, end, label, time))
+    kinds = _assign_roles([t[3] for t in raw_turns], text, raw_turns, interviewer=interviewer,
+                          informant=informant, warnings=warnings)
+    turns = []
+    for (ls, cs, end, label, time), kind in zip(raw_turns, kinds):
+        s, e = _strip(text, cs, end)
+        times = [t for t in find_timestamps(text, cs, end)]
+        if time is not None:
+            times.insert(0, Timestamp(ls, ls, time))  # the line's own time (removed with the label)
+        turns.append(Turn(ls, s, max(s, e), label, kind, tuple(times)))
+    return turns, warnings
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _assign_roles(labels: Sequence[str | None], text: str, raw_turns: Sequence[tuple], *,
+                  interviewer: tuple[str, ...], informant: tuple[str, ...], warnings: list[str]) -> list[str]:
+    speakers = sorted({lab for lab in labels if lab is not None})
+    role = {s: label_role(s, interviewer=interviewer, informant=informant) for s in speakers}
+    unknown = [s for s in speakers if role[s] is None]
+    if unknown and any(r == "question" for r in role.values()):
+        for s in unknown:  # everyone who is not the interviewer is an informant
+            role[s] = "answer"
+    elif len(unknown) == 1 and any(r == "answer" for r in role.values()):
+        role[unknown[0]] = "question"
+    elif len(speakers) == 2 and len(unknown) == 2:
+        # two unnamed speakers (initials, names): the one who mostly asks questions is the interviewer
+        share = {}
+        for s in speakers:
+            ends = [text[cs:end].rstrip().endswith("?") for _ls, cs, end, lab, _t in raw_turns if lab == s]
+            share[s] = sum(ends) / len(ends)
+        a, b = sorted(speakers, key=lambda s: -share[s])
+        if share[a] >= 0.4 and share[b] <= 0.15:
+            role[a], role[b] = "question", "answer"
+            warnings.append(f"roles guessed from question marks: {a!r} is taken as the interviewer, {b!r} as the "
+                            f"informant (name them with interviewer=[...] / --interviewer to be sure).")
+    if any(role[s] is None for s in speakers):
+        names = ", ".join(repr(s) for s in speakers if role[s] is None)
+        warnings.append(f"role unknown for speaker(s) {names}: their turns are kind 'other' (name the interviewer "
+                        f"with interviewer=[...] / --interviewer).")
+    return [role.get(lab) or "other" if lab is not None else "other" for lab in labels]
+
+
+def _forward(edits: Sequence[tuple[int, int, str]]):
+    """Map an offset in the edited-from text to the edited text (edits sorted, non-overlapping)."""
+    starts = [e[0] for e in edits]
+    ends = [e[1] for e in edits]
+    shifts = []
+    acc = 0
+    for s, e, r in edits:
+        acc += len(r) - (e - s)
+        shifts.append(acc)
+
+    import bisect
+
+    def fwd(pos: int) -> int:
+        i = bisect.bisect_right(ends, pos) - 1
+        j = bisect.bisect_right(starts, pos) - 1
+        if j > i:  # inside an edit: snap to its start
+            return starts[j] + (shifts[j - 1] if j else 0)
+        return pos + (shifts[i] if i >= 0 else 0)
+
+    return fwd
+
+
+_AFTER_LINE_START_TS = re.compile(r"[ \t]*(?:[-–—](?=[ \t]|$)[ \t]*)?")
+
+
+def _timestamp_edits(text: str, times: Iterable[Timestamp]) -> list[tuple[int, int]]:
+    """Deletion spans for timestamps, with the space (and a dash after a line-start time) that goes with them."""
+    out = []
+    for t in times:
+        if t.end <= t.start:
+            continue
+        s, e = t.start, t.end
+        ls = text.rfind("\n", 0, s) + 1
+        le = text.find("\n", e)
+        le = len(text) if le < 0 else le
+        if not text[ls:s].strip():
+            e = _AFTER_LINE_START_TS.match(text, e, le).end()  # type: ignore[union-attr]
+        else:
+            while e < le and text[e] in " \t":
+                e += 1
+            if e == le:  # at the end of a line: take the space before it too
+                while s > ls and text[s - 1] in " \t":
+                    s -= 1
+        out.append((s, e))
+    return out
+
+
+def segment_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iterable[str] = (),
+                  id_prefix: str = "", min_repeats: int = 2) -> TurnSplit:
+    """Split a transcript text into turns; remove labels and timestamps; return text, map, segments, warnings.
+
+    The returned text keeps everything except the speaker labels and timestamps (and the line breaks that only
+    separated a label from its text). Each turn becomes a :class:`~nlp.model.Segment` whose range is the turn's
+    words, ``speaker`` the label as written, ``kind`` question/answer/other, ``time_start`` the turn's leading
+    timestamp and ``time_end`` a trailing one. Text before the first turn is a segment of kind ``other`` with
+    ``meta={"preamble": True}``. A text without speaker turns becomes one segment, with a warning.
+
+    Examples
+    --------
+    >>> r = segment_turns("[00:00:05] Int: Kva gjer de?\\nResp: Vi lagar [bedrift] sine XX-produkt.")
+    >>> r.text
+    'Kva gjer de?\\nVi lagar [bedrift] sine XX-produkt.'
+    >>> [(s.speaker, s.kind, s.time_start, r.text[s.start:s.end]) for s in r.segments]
+    [('Int', 'question', 5.0, 'Kva gjer de?'), ('Resp', 'answer', None, 'Vi lagar [bedrift] sine XX-produkt.')]
+    >>> r.offset_map.to_raw(r.text.index("Vi"))
+    35
+    """
+    turns, warnings = detect_turns(text, interviewer=interviewer, informant=informant, min_repeats=min_repeats)
+    edits: list[tuple[int, int]] = []
+    if not turns:
+        times = find_timestamps(text)
+        edits = _timestamp_edits(text, times)
+        warnings.append("no speaker turns recognised: the whole text is one segment (kind 'other').")
+        s, e = _strip(text, 0, len(text))
+        turns = [Turn(0, s, e, None, "other", tuple(times))]
+        single = True
+    else:
+        single = False
+        for t in turns:
+            if t.label is not None:
+                edits.append((t.line_start, t.start))  # optional time, label, separator, spaces
+            edits.extend(_timestamp_edits(text, [x for x in t.times if x.start >= t.start]))
+    edits = _merge(edits)
+    edit_list = [(s, e, "") for s, e in edits]
+    new_text, omap = apply_edits(text, edit_list)
+    fwd = _forward(edit_list)
+    segments = []
+    empty = 0
+    for i, t in enumerate(turns):
+        s, e = _strip(new_text, fwd(t.start), fwd(t.end))
+        if s >= e and t.label is not None:
+            empty += 1
+            continue
+        inner = [x for x in t.times if x.start >= t.start or x.end <= x.start]
+        lead = [x for x in inner if x.end <= x.start or not text[t.start:x.start].strip()]
+        trail = [x for x in inner if not text[x.end:t.end].strip(" \t\n-–—") and x not in lead]
+        meta = {}
+        middle = [x.seconds for x in inner if x not in lead and x not in trail]
+        if middle:
+            meta["timestamps"] = middle
+        if t.label is None and not single:
+            meta["preamble"] = True
+        time_start = lead[0].seconds if lead else (inner[0].seconds if single and inner else None)
+        time_end = trail[-1].seconds if trail else (inner[-1].seconds if single and len(inner) > 1 else None)
+        segments.append(Segment(start=s, end=e, speaker=t.label, kind=t.kind, time_start=time_start,  # type: ignore
+                                time_end=time_end, id=f"{id_prefix}{i + 1:04d}" if id_prefix else None, meta=meta))
+    if empty:
+        warnings.append(f"{empty} turn(s) had a speaker label but no words; they are not segments.")
+    speakers = tuple(sorted({t.label for t in turns if t.label is not None}))
+    return TurnSplit(new_text, omap, tuple(segments), tuple(warnings), speakers)
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if e <= s:
+            continue
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def turn_windows(segments: Sequence[Segment], *, size: int, step: int = 1,
+                 include_interviewer: bool = True) -> list[Segment]:
+    """Windows of ``size`` consecutive turns, every ``step`` turns, as segments spanning them.
+
+    Useful as larger analysis units (a question with its answer, or three turns of talk). A window's ``kind`` is
+    the kind shared by its turns, else ``other``; ``meta["turns"]`` lists the indices of the turns it spans.
+
+    Examples
+    --------
+    >>> segs = [Segment(0, 5, "I", "question"), Segment(6, 20, "R", "answer"), Segment(21, 30, "I", "question")]
+    >>> [(w.start, w.end, w.kind) for w in turn_windows(segs, size=2)]
+    [(0, 20, 'other'), (6, 30, 'other')]
+    """
+    if size < 1 or step < 1:
+        from .errors import ConfigError
+
+        raise ConfigError(f"window size {size} and step {step} must both be at least 1.")
+    chosen = [(i, s) for i, s in enumerate(segments) if include_interviewer or not s.is_interviewer]
+    out = []
+    last = max(len(chosen) - size, 0)
+    for k in range(0, last + 1, step):
+        part = chosen[k:k + size]
+        if not part:
+            break
+        kinds = {s.kind for _, s in part}
+        speakers = {s.speaker for _, s in part}
+        out.append(Segment(start=part[0][1].start, end=part[-1][1].end,
+                           speaker=part[0][1].speaker if len(speakers) == 1 else None,
+                           kind=kinds.pop() if len(kinds) == 1 else "other",  # type: ignore[arg-type]
+                           time_start=part[0][1].time_start, time_end=part[-1][1].time_end,
+                           meta={"turns": [i for i, _ in part]}))
+    return out

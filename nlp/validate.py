@@ -1,0 +1,422 @@
+"""Validation of coding: project code spans onto units, compare coders, bootstrap over interviews.
+
+The unit of analysis is an explicit choice (``unit=`` has no default): ``"segment"`` (one unit per speaker turn or
+excerpt, as :func:`nlp.model.iter_units` makes them), ``"sentence"`` (segments split into sentences) or
+``"character"`` (every character of every source, per code x source, as NVivo's coding comparison does).
+
+Confidence intervals are percentile bootstrap intervals over *groups* (interviews/informants, ``Unit.group``), not
+over units: units of one interview are not independent. Everything is computed from per-group contingency tables,
+so a replicate is a weighted sum of tables.
+
+Rendering (methods paragraph, tables, the disagreement file) lives in :mod:`nlp.validate_text`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+from .agreement import (
+    fleiss_kappa_table,
+    kappa_paradox,
+    krippendorff_alpha_nominal,
+    table_coefficients,
+)
+from .errors import ConfigError, InputError
+from .model import Segment, Transcript, Unit, iter_units
+
+__all__ = ["COEFFICIENTS", "UNITS", "Comparison", "Stat", "compare", "merge_codings", "project_units"]
+
+UNITS = ("segment", "sentence", "character")
+COEFFICIENTS = ("percent_agreement", "cohen_kappa", "scott_pi", "krippendorff_alpha", "gwet_ac1",
+                "brennan_prediger")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One figure: ``name`` of ``target`` (``polarity``, ``concepts``, a code id) between two coders (or all)."""
+
+    target: str
+    name: str
+    reference: str
+    other: str
+    value: float
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+    n_units: int = 0
+    reason: str | None = None
+
+
+@dataclass
+class Comparison:
+    """Everything :func:`compare` measured; :mod:`nlp.validate_text` renders it."""
+
+    unit: str
+    reference: str
+    others: tuple[str, ...]
+    n_units: int
+    n_groups: int
+    n_transcripts: int
+    confidence: float
+    n_boot: int
+    random_state: int
+    stats: list[Stat] = field(default_factory=list)
+    per_code: list[dict] = field(default_factory=list)
+    confusion: dict = field(default_factory=dict)
+    excluded: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    disagreements: list[dict] = field(default_factory=list)
+
+    def get(self, target: str, name: str, other: str | None = None) -> Stat:
+        """The :class:`Stat` for ``target`` and coefficient ``name`` (against ``other``, default the first)."""
+        other = other or self.others[0]
+        for s in self.stats:
+            if s.target == target and s.name == name and s.other in (other, "all"):
+                return s
+        raise KeyError((target, name, other))
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["stats"] = [asdict(s) for s in self.stats]
+        return out
+
+
+def merge_codings(reference: Sequence[Transcript], others: Mapping[str, Sequence[Transcript]], *,
+                  reference_name: str | None, paths: Mapping[str, str] | None = None) -> list[Transcript]:
+    """Put several codings of the same texts into one list of transcripts, one coder name per coding.
+
+    Every code of a coding is relabelled with that coding's name (the reference's codes keep their coders when
+    ``reference_name`` is None, e.g. a corpus with two coders). The texts must be the same (same transcript ids,
+    identical text); segments are taken from ``reference``.
+
+    Examples
+    --------
+    >>> from nlp.model import CodeSpan
+    >>> t = Transcript("i1", "Vi deler alt.", segments=(Segment(0, 13),))
+    >>> a = t.with_codes([CodeSpan("tillit", 0, 13, "x")])
+    >>> b = t.with_codes([CodeSpan("nettverk", 0, 13, "y")])
+    >>> sorted(c.coder for c in merge_codings([a], {"B": [b]}, reference_name="A")[0].codes)
+    ['A', 'B']
+    """
+    paths = dict(paths or {})
+    ref = {t.id: t for t in reference}
+    merged = {tid: t if reference_name is None else replace(t, codes=tuple(replace(c, coder=reference_name)
+                                                                            for c in t.codes))
+              for tid, t in ref.items()}
+    for name, coding in others.items():
+        where = paths.get(name, name)
+        got = {t.id: t for t in coding}
+        missing, extra = sorted(set(ref) - set(got)), sorted(set(got) - set(ref))
+        if missing or extra:
+            raise InputError(f"{where} does not code the same texts as {paths.get(reference_name or '', 'the reference')}"
+                             f": missing {missing[:5]}, extra {extra[:5]}.",
+                             fix="compare codings of the same transcripts (same ids).")
+        for tid, t in got.items():
+            if t.text != ref[tid].text:
+                i = next((k for k, (x, y) in enumerate(zip(t.text, ref[tid].text)) if x != y),
+                         min(len(t.text), len(ref[tid].text)))
+                raise InputError(f"{where}: transcript {tid!r} has a different text from the reference (first "
+                                 f"difference at character {i}), so code offsets cannot be compared.",
+                                 fix="code the same ingested text; re-export both codings from one project.")
+            merged[tid] = merged[tid].with_codes(replace(c, coder=name) for c in t.codes)
+    return list(merged.values())
+
+
+def _default_splitter(text: str, lang: str | None) -> list[tuple[int, int]]:
+    try:
+        from .normalise import identify_language, split_sentences
+    except ImportError as exc:  # pragma: no cover - depends on the preprocessing module being installed
+        raise ConfigError("sentence units need nlp.normalise.split_sentences, which is not available.",
+                          fix="use --unit segment or character, or install the preprocessing module.") from exc
+    return list(split_sentences(text, lang or identify_language(text)))
+
+
+def project_units(transcripts: Sequence[Transcript], *, unit: str, include_interviewer: bool = False,
+                  sentence_splitter: Callable[[str, str | None], list[tuple[int, int]]] | None = None
+                  ) -> list[Unit]:
+    """Project code spans onto units: one :class:`~nlp.model.Unit` per segment or per sentence.
+
+    A code applies to a unit when it overlaps it by at least half of the shorter of the two
+    (:meth:`~nlp.model.Transcript.codes_in`). A transcript without segments is one segment.
+
+    Parameters
+    ----------
+    transcripts
+        Coded transcripts (codes of every coder).
+    unit
+        ``"segment"`` or ``"sentence"`` (characters are compared by :func:`compare` directly).
+    include_interviewer
+        Keep the interviewer's turns.
+    sentence_splitter
+        ``(text, lang) -> [(start, end), ...]``; default :func:`nlp.normalise.split_sentences`.
+
+    Examples
+    --------
+    >>> from nlp.model import CodeSpan
+    >>> t = Transcript("i1", "Vi deler. De deler ikke.", segments=(Segment(0, 24, id="s1"),),
+    ...                codes=(CodeSpan("tillit", 0, 9, "A"),))
+    >>> split = lambda text, lang: [(0, 9), (10, 24)]
+    >>> [(u.text, sorted(u.concepts("A"))) for u in project_units([t], unit="sentence", sentence_splitter=split)]
+    [('Vi deler.', ['tillit']), ('De deler ikke.', [])]
+    """
+    if unit not in ("segment", "sentence"):
+        raise ConfigError(f"unit {unit!r} is not segment or sentence.")
+    out: list[Unit] = []
+    for t in transcripts:
+        segs = t.analysis_segments(include_interviewer=include_interviewer) or (Segment(0, len(t.text)),)
+        if unit == "sentence":
+            split = sentence_splitter or _default_splitter
+            sents = []
+            for s in segs:
+                for a, b in split(t.text[s.start:s.end], s.lang or t.lang):
+                    if b > a:
+                        sents.append(replace(s, start=s.start + a, end=s.start + b,
+                                             id=f"{s.id or t.id}#{s.start + a}-{s.start + b}",
+                                             meta={**s.meta, "group": s.meta.get("group") or t.meta.get("group")}))
+            segs = tuple(sents)
+        out.extend(iter_units([replace(t, segments=segs)], include_interviewer=True))
+    return out
+
+
+# --- contingency tables per group --------------------------------------------------------------------------
+
+def _percentile_ci(reps: np.ndarray, confidence: float) -> tuple[float, float]:
+    reps = reps[~np.isnan(reps)]
+    if len(reps) < 10:
+        return math.nan, math.nan
+    lo = (1 - confidence) / 2
+    return float(np.quantile(reps, lo)), float(np.quantile(reps, 1 - lo))
+
+
+def _boot_weights(n_groups: int, n_boot: int, random_state: int) -> np.ndarray:
+    rng = np.random.default_rng(random_state)
+    draws = rng.integers(0, n_groups, size=(n_boot, n_groups))
+    return np.stack([np.bincount(d, minlength=n_groups) for d in draws]).astype(float)
+
+
+def _stats_from_tables(tables: np.ndarray, weights: np.ndarray | None, *, target: str, ref: str, other: str,
+                       q: int, n_units: int, confidence: float) -> list[Stat]:
+    """Coefficients of the summed table with bootstrap CIs; ``tables`` has shape (groups, q, q)."""
+    point = table_coefficients(tables.sum(0), n_categories=q)
+    reps = {k: [] for k in COEFFICIENTS}
+    if weights is not None:
+        for t in np.tensordot(weights, tables, axes=1):
+            for k, c in table_coefficients(t, n_categories=q).items():
+                reps[k].append(c.value)
+    out = []
+    for k in COEFFICIENTS:
+        lo, hi = _percentile_ci(np.asarray(reps[k], dtype=float), confidence) if weights is not None else (
+            math.nan, math.nan)
+        out.append(Stat(target, k, ref, other, point[k].value, lo, hi, n_units, point[k].reason))
+    return out
+
+
+def _prf_stats(code_tables: np.ndarray, weights: np.ndarray | None, *, ref: str, other: str, n_units: int,
+               confidence: float) -> list[Stat]:
+    """Micro P/R/F1 and macro F1 of OTHER against REFERENCE from (groups, codes, 2, 2) tables."""
+    def figures(t: np.ndarray) -> dict[str, float]:  # t: (codes, 2, 2), rows reference absent/present
+        tp, fp, fn = t[:, 1, 1], t[:, 0, 1], t[:, 1, 0]
+        denom = 2 * tp + fp + fn
+        f1 = np.divide(2 * tp, denom, out=np.full(len(tp), np.nan), where=denom > 0)
+        s_tp, s_fp, s_fn = tp.sum(), fp.sum(), fn.sum()
+        return {"micro_precision": s_tp / (s_tp + s_fp) if s_tp + s_fp else math.nan,
+                "micro_recall": s_tp / (s_tp + s_fn) if s_tp + s_fn else math.nan,
+                "micro_f1": 2 * s_tp / (2 * s_tp + s_fp + s_fn) if 2 * s_tp + s_fp + s_fn else math.nan,
+                "macro_f1": float(np.nanmean(f1)) if np.any(denom > 0) else math.nan}
+    point = figures(code_tables.sum(0))
+    reps = [figures(t) for t in np.tensordot(weights, code_tables, axes=1)] if weights is not None else []
+    out = []
+    for k, v in point.items():
+        lo, hi = _percentile_ci(np.array([r[k] for r in reps], dtype=float), confidence) if reps else (
+            math.nan, math.nan)
+        out.append(Stat("concepts", k, ref, other, float(v), lo, hi, n_units))
+    return out
+
+
+def _binary_extras(t: np.ndarray) -> dict[str, float]:
+    n = t.sum()
+    if not n:
+        return {"prevalence_index": math.nan, "bias_index": math.nan, "pabak": math.nan}
+    return {"prevalence_index": float((t[1, 1] - t[0, 0]) / n), "bias_index": float((t[1, 0] - t[0, 1]) / n),
+            "pabak": float(2 * (t[0, 0] + t[1, 1]) / n - 1)}
+
+
+def _per_code_rows(code_tables: np.ndarray, codes: Sequence[str], ref: str, other: str) -> list[dict]:
+    rows = []
+    for i, code in enumerate(codes):
+        t = code_tables[:, i].sum(0)
+        c = table_coefficients(t, n_categories=2)
+        tp, fp, fn = t[1, 1], t[0, 1], t[1, 0]
+        row = {"code": code, "reference": ref, "other": other, "n_units": int(t.sum()),
+               "n_reference": int(t[1].sum()), "n_other": int(t[:, 1].sum()), "n_both": int(tp),
+               **{k: v.value for k, v in c.items()},
+               "precision": float(tp / (tp + fp)) if tp + fp else math.nan,
+               "recall": float(tp / (tp + fn)) if tp + fn else math.nan,
+               "f1": float(2 * tp / (2 * tp + fp + fn)) if 2 * tp + fp + fn else math.nan,
+               **_binary_extras(t), "reason": c["cohen_kappa"].reason}
+        row["warning"] = kappa_paradox(row["percent_agreement"], row["cohen_kappa"])
+        rows.append(row)
+    return rows
+
+
+def _check_coders(codes_by_coder: Mapping[str, set], coders: Sequence[str], codebook) -> None:
+    for c in coders:
+        if c not in codes_by_coder:
+            raise InputError(f"coder {c!r} has no codes in these texts (coders found: "
+                             f"{sorted(codes_by_coder) or 'none'}).", fix="name a coder that coded these texts.")
+        if codebook is not None:
+            codebook.check_codes(codes_by_coder[c], where=f"coder {c!r}")
+
+
+def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, others: Sequence[str],
+            codebook=None, include_interviewer: bool = False, min_words: int | None = None,
+            confidence: float = 0.95, n_boot: int = 1000, random_state: int = 0, context: int = 160,
+            sentence_splitter: Callable[[str, str | None], list[tuple[int, int]]] | None = None) -> Comparison:
+    """Compare OTHER coders with REFERENCE on the same texts: coefficients with bootstrap CIs, per code, polarity.
+
+    Parameters
+    ----------
+    transcripts
+        The texts, with every coder's codes (see :func:`merge_codings`).
+    unit
+        ``"segment"``, ``"sentence"`` or ``"character"``: a scientific choice, so there is no default.
+    reference, others
+        Coder names. With more than two coders Fleiss' kappa and Krippendorff's alpha over all are added.
+    codebook
+        If given, unknown codes raise :class:`~nlp.errors.InputError`; its polarity values fix the categories.
+    min_words
+        Leave out units with fewer words (short fragments), reporting how many (segment/sentence only).
+    confidence, n_boot, random_state
+        Bootstrap over groups (interviews): level, replicates, seed.
+    context
+        Characters of context on each side in the disagreement list.
+
+    Returns
+    -------
+    Comparison
+    """
+    if unit not in UNITS:
+        raise ConfigError(f"unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose --unit explicitly.")
+    if not 0 < confidence < 1:
+        raise ConfigError(f"confidence {confidence} is not between 0 and 1.", fix="use e.g. 0.95.")
+    others = [o for o in others if o != reference]
+    if not others:
+        raise ConfigError("nothing to compare: give at least one OTHER coder besides the reference.")
+    by_coder: dict[str, set] = {}
+    for t in transcripts:
+        for c in t.codes:
+            by_coder.setdefault(c.coder, set()).add(c.code)
+    _check_coders(by_coder, [reference, *others], codebook)
+    if unit == "character":
+        from .validate_chars import compare_characters
+        return compare_characters(transcripts, reference=reference, others=others, by_coder=by_coder,
+                                  confidence=confidence, n_boot=n_boot, random_state=random_state, context=context)
+    units = project_units(transcripts, unit=unit, include_interviewer=include_interviewer,
+                          sentence_splitter=sentence_splitter)
+    result = Comparison(unit, reference, tuple(others), 0, 0, len(transcripts), confidence, n_boot, random_state)
+    if min_words:
+        short = [u for u in units if len(_WORD.findall(u.text)) < min_words]
+        units = [u for u in units if len(_WORD.findall(u.text)) >= min_words]
+        result.excluded[f"units with fewer than {min_words} words"] = len(short)
+    if not units:
+        raise InputError("there are no units to compare.", fix="check the segments, or lower --min-words.")
+    groups = sorted({u.group for u in units})
+    gidx = {g: i for i, g in enumerate(groups)}
+    result.n_units, result.n_groups = len(units), len(groups)
+    weights = _boot_weights(len(groups), n_boot, random_state) if len(groups) >= 2 and n_boot else None
+    if weights is None:
+        result.warnings.append("Only one group (interview): no bootstrap confidence interval is possible.")
+    elif len(groups) < 10:
+        result.warnings.append(f"Only {len(groups)} groups (interviews): bootstrap intervals over so few groups "
+                               f"are rough.")
+    concepts = sorted({c for u in units for k in (reference, *others) for c in u.concepts(k)})
+    pol = list(codebook.polarity) if codebook is not None else sorted(
+        {p for u in units for k in (reference, *others) if (p := u.polarity(k))})
+    texts = {t.id: t.text for t in transcripts}
+    for other in others:
+        ct = np.zeros((len(groups), len(concepts), 2, 2))
+        pt = np.zeros((len(groups), len(pol), len(pol)))
+        n_pol, no_pol = 0, {reference: 0, other: 0}
+        for u in units:
+            g = gidx[u.group]
+            a, b = u.concepts(reference), u.concepts(other)
+            for i, c in enumerate(concepts):
+                ct[g, i, int(c in a), int(c in b)] += 1
+            pa, pb = u.polarity(reference), u.polarity(other)
+            for k, p in ((reference, pa), (other, pb)):
+                no_pol[k] += p is None
+            if pa is not None and pb is not None:
+                pt[g, pol.index(pa), pol.index(pb)] += 1
+                n_pol += 1
+            if a != b or pa != pb:
+                result.disagreements.append(_disagreement(u, texts[u.transcript_id], reference, other, context))
+        for k, n in no_pol.items():
+            if n:
+                result.excluded[f"units without polarity by {k} (left out of polarity vs {other})"] = n
+        result.stats += _stats_from_tables(ct.sum(1), weights, target="concepts", ref=reference, other=other, q=2,
+                                           n_units=len(units) * len(concepts), confidence=confidence)
+        result.stats += _prf_stats(ct, weights, ref=reference, other=other, n_units=len(units),
+                                   confidence=confidence)
+        if len(pol):
+            result.stats += _stats_from_tables(pt, weights, target="polarity", ref=reference, other=other,
+                                               q=len(pol), n_units=n_pol, confidence=confidence)
+            result.confusion[other] = {"labels": pol, "matrix": pt.sum(0).astype(int).tolist()}
+        result.per_code += _per_code_rows(ct, concepts, reference, other)
+    if others and len(others) > 1:
+        result.stats += _multi_coder(units, [reference, *others], pol)
+    _paradox_warnings(result)
+    return result
+
+
+def _disagreement(u: Unit, text: str, reference: str, other: str, context: int) -> dict:
+    a, b = u.concepts(reference), u.concepts(other)
+    return {"transcript": u.transcript_id, "unit": u.id, "group": u.group, "start": u.start, "end": u.end,
+            "reference": reference, "other": other,
+            "reference_codes": ";".join(sorted(a)), "other_codes": ";".join(sorted(b)),
+            "only_reference": ";".join(sorted(a - b)), "only_other": ";".join(sorted(b - a)),
+            "reference_polarity": u.polarity(reference) or "", "other_polarity": u.polarity(other) or "",
+            "context_before": text[max(0, u.start - context):u.start], "text": u.text,
+            "context_after": text[u.end:u.end + context], "decision": ""}
+
+
+def _multi_coder(units: Sequence[Unit], coders: Sequence[str], pol: Sequence[str]) -> list[Stat]:
+    """Fleiss' kappa (units every coder coded) and Krippendorff's alpha (missing allowed) over all coders."""
+    out = []
+    ratings = [[u.polarity(k) for u in units] for k in coders]
+    complete = [i for i in range(len(units)) if all(r[i] is not None for r in ratings)]
+    table = np.array([[sum(r[i] == p for r in ratings) for p in pol] for i in complete])
+    out.append(_all("polarity", "fleiss_kappa", coders, lambda: fleiss_kappa_table(table), len(complete)))
+    out.append(_all("polarity", "krippendorff_alpha", coders, lambda: krippendorff_alpha_nominal(ratings),
+                    len(units)))
+    return out
+
+
+def _all(target: str, name: str, coders: Sequence[str], fn: Callable[[], float], n: int) -> Stat:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = fn() if n else math.nan
+    reason = str(caught[0].message) if caught else (None if n else "no unit was coded by every coder.")
+    return Stat(target, name, coders[0], "all", value, n_units=n, reason=reason)
+
+
+def _paradox_warnings(result: Comparison) -> None:
+    for other in result.others:
+        for target in ("polarity", "concepts"):
+            try:
+                p, k = result.get(target, "percent_agreement", other), result.get(target, "cohen_kappa", other)
+            except KeyError:
+                continue
+            w = kappa_paradox(p.value, k.value)
+            if w:
+                result.warnings.append(f"{target} ({result.reference} vs {other}): {w}")
+        for row in result.per_code:
+            if row["warning"] and row["other"] == other:
+                result.warnings.append(f"code {row['code']} ({result.reference} vs {other}): {row['warning']}")
+

@@ -1,0 +1,111 @@
+"""Character-level comparison, as NVivo's coding comparison query does it: per code x source, then pooled.
+
+Every character of a source is a unit; for each code a coder either covers it or not. NVivo reports kappa and
+percent agreement per code x source and leaves the averaging to Excel; here each code also gets the pooled
+figures (tables summed over sources), the size-weighted mean of the per-source kappas (weights = characters) and the
+plain mean. Unlike NVivo, a source where neither coder used a code gives kappa ``nan`` with the reason, not 1.
+Bootstrap intervals resample sources (transcripts, or their ``meta["group"]``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .agreement import table_coefficients
+from .model import POLARITY_PREFIX, Transcript
+from .validate import Comparison, _boot_weights, _paradox_warnings, _prf_stats, _stats_from_tables
+
+__all__ = ["compare_characters", "coverage_mask"]
+
+
+def coverage_mask(transcript: Transcript, code: str, coder: str) -> np.ndarray:
+    """Boolean array over ``transcript.text``: True where ``coder`` applied ``code``.
+
+    Examples
+    --------
+    >>> from nlp.model import CodeSpan
+    >>> t = Transcript("i1", "Vi deler alt", codes=(CodeSpan("tillit", 3, 8, "A"),))
+    >>> coverage_mask(t, "tillit", "A").astype(int).tolist()
+    [0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0]
+    """
+    mask = np.zeros(len(transcript.text), dtype=bool)
+    for c in transcript.codes:
+        if c.code == code and c.coder == coder:
+            mask[c.start:c.end] = True
+    return mask
+
+
+def _runs(diff: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], diff.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def _pct(x: float, n: int) -> float:
+    return 100 * float(x) / n if n else math.nan
+
+
+def compare_characters(transcripts: Sequence[Transcript], *, reference: str, others: Sequence[str],
+                       by_coder: Mapping[str, set], confidence: float, n_boot: int, random_state: int,
+                       context: int) -> Comparison:
+    """Character-level comparison of OTHER coders with REFERENCE (called by :func:`nlp.validate.compare`)."""
+    groups = sorted({str(t.meta.get("group") or t.id) for t in transcripts})
+    gidx = {g: i for i, g in enumerate(groups)}
+    n_chars = sum(len(t.text) for t in transcripts)
+    result = Comparison("character", reference, tuple(others), n_chars, len(groups), len(transcripts), confidence,
+                        n_boot, random_state)
+    weights = _boot_weights(len(groups), n_boot, random_state) if len(groups) >= 2 and n_boot else None
+    if weights is None:
+        result.warnings.append("Only one source: no bootstrap confidence interval is possible.")
+    elif len(groups) < 10:
+        result.warnings.append(f"Only {len(groups)} sources: bootstrap intervals over so few sources are rough.")
+    for other in others:
+        codes = sorted(by_coder.get(reference, set()) | by_coder.get(other, set()))
+        tables = np.zeros((len(groups), len(codes), 2, 2))
+        per_source: dict[str, list[tuple[float, int]]] = {c: [] for c in codes}
+        for t in transcripts:
+            g = gidx[str(t.meta.get("group") or t.id)]
+            n = len(t.text)
+            for i, code in enumerate(codes):
+                a, b = coverage_mask(t, code, reference), coverage_mask(t, code, other)
+                both, only_a, only_b = int((a & b).sum()), int((a & ~b).sum()), int((~a & b).sum())
+                tab = np.array([[n - both - only_a - only_b, only_b], [only_a, both]], dtype=float)
+                tables[g, i] += tab
+                c = table_coefficients(tab, n_categories=2)
+                per_source[code].append((c["cohen_kappa"].value, n))
+                result.per_code.append({
+                    "code": code, "source": t.id, "reference": reference, "other": other, "n_units": n,
+                    "percent_agreement": c["percent_agreement"].value, "cohen_kappa": c["cohen_kappa"].value,
+                    "both_pct": _pct(both, n), "neither_pct": _pct(tab[0, 0], n), "only_reference_pct": _pct(only_a, n),
+                    "only_other_pct": _pct(only_b, n), "reason": c["cohen_kappa"].reason, "warning": None})
+                for s, e in _runs(a != b):
+                    result.disagreements.append({
+                        "transcript": t.id, "unit": f"{t.id}:{s}-{e}", "group": str(t.meta.get("group") or t.id),
+                        "start": s, "end": e, "reference": reference, "other": other, "code": code,
+                        "coded_by": reference if a[s] else other, "context_before": t.text[max(0, s - context):s],
+                        "text": t.text[s:e], "context_after": t.text[e:e + context], "decision": ""})
+        for i, code in enumerate(codes):
+            c = table_coefficients(tables[:, i].sum(0), n_categories=2)
+            ks = [(k, n) for k, n in per_source[code] if not math.isnan(k)]
+            result.per_code.append({
+                "code": code, "source": "(pooled)", "reference": reference, "other": other,
+                "n_units": int(tables[:, i].sum()), "n_reference": int(tables[:, i, 1].sum()),
+                "n_other": int(tables[:, i, :, 1].sum()), "n_both": int(tables[:, i, 1, 1].sum()),
+                **{k: v.value for k, v in c.items()},
+                "kappa_size_weighted_mean": (sum(k * n for k, n in ks) / sum(n for _, n in ks)) if ks else math.nan,
+                "kappa_mean": float(np.mean([k for k, _ in ks])) if ks else math.nan,
+                "n_sources_kappa_defined": len(ks), "reason": c["cohen_kappa"].reason, "warning": None})
+        concept = [i for i, c in enumerate(codes) if not c.startswith(POLARITY_PREFIX)]
+        polar = [i for i, c in enumerate(codes) if c.startswith(POLARITY_PREFIX)]
+        for target, idx in (("concepts", concept), ("polarity", polar)):
+            if idx:
+                result.stats += _stats_from_tables(tables[:, idx].sum(1), weights, target=target, ref=reference,
+                                                   other=other, q=2, n_units=n_chars * len(idx),
+                                                   confidence=confidence)
+        if concept:
+            result.stats += _prf_stats(tables[:, concept], weights, ref=reference, other=other, n_units=n_chars,
+                                       confidence=confidence)
+    _paradox_warnings(result)
+    return result

@@ -1,0 +1,156 @@
+#!/usr/bin/env python
+"""Regenerate the derived language data under ``nlp/lang/`` from ``../shared/data`` (reproducible, offline).
+
+Writes
+- ``nlp/lang/lemmas_{nb,nn,da}.tsv``: form -> lemma corrections layered over simplemma, learned from the UD DEV
+  splits (and LIA train+dev for spoken nynorsk). Only forms where the most frequent gold lemma differs from
+  simplemma's answer are stored. The TEST splits are never read, so ``bench/lemmas.py`` measures held-out data.
+- ``nlp/lang/langid.json``: character n-gram and word profiles for nb, nn, da, sv, en (naive Bayes), from the UD
+  dev splits (nb, nn, da), LIA train+dev (spoken nn), the Danish LCC sentences, and wordfreq's word lists (nb, da,
+  sv, en; installed with the package). Swedish and English have no text here: their profiles come from wordfreq.
+
+Usage: ``.venv/bin/python scripts/build_lang_data.py [--shared ../shared]``. Output is byte-identical between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "nlp" / "lang"
+
+UD_FILES = {
+    "nb": ["UD_Norwegian-Bokmaal/no_bokmaal-ud-dev.conllu"],
+    "nn": ["UD_Norwegian-Nynorsk/no_nynorsk-ud-dev.conllu"],
+    "da": ["UD_Danish-DDT/da_ddt-ud-dev.conllu"],
+    "lia": ["UD_Norwegian-NynorskLIA/no_nynorsklia-ud-train.conllu",
+            "UD_Norwegian-NynorskLIA/no_nynorsklia-ud-dev.conllu"],
+}
+#: Words of wordfreq's lists used per language, and the corpus size (tokens) their frequencies are scaled to.
+WORDFREQ_TOP = 30000
+WORDFREQ_TOKENS = 300_000
+NGRAM_MIN_COUNT = 2
+
+
+def read_conllu(path: Path):
+    """(forms, lemmas, upos) per sentence."""
+    rows: list[list[str]] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if not line:
+                if rows:
+                    yield [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+                rows = []
+            elif not line.startswith("#"):
+                cols = line.split("\t")
+                if len(cols) == 10 and cols[0].isdigit():
+                    rows.append(cols)
+    if rows:
+        yield [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+
+
+def gold_lemma(form: str, lemma: str, upos: str) -> str:
+    if upos == "PUNCT" and lemma.startswith("$"):
+        lemma = lemma[1:] or form
+    return lemma.lower()
+
+
+def build_lemmas(ud: Path) -> None:
+    import simplemma
+
+    sources = {"nb": ["nb"], "nn": ["nn", "lia"], "da": ["da"]}
+    chain = {"nb": "nb", "nn": ("nn", "nb"), "da": "da"}
+    for lang, names in sources.items():
+        table: dict[str, str] = {}
+        for name in names:
+            counts: dict[str, Counter] = defaultdict(Counter)
+            for rel in UD_FILES[name]:
+                for forms, lemmas, upos in read_conllu(ud / rel):
+                    for f, lem, u in zip(forms, lemmas, upos):
+                        if u == "PUNCT" or lem == "_":
+                            continue
+                        counts[f.lower()][gold_lemma(f, lem, u)] += 1
+            for form in sorted(counts):
+                if form in table:  # the written treebank wins over the spoken one
+                    continue
+                best = sorted(counts[form].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                if simplemma.lemmatize(form, lang=chain[lang]).lower() != best:
+                    table[form] = best
+        path = OUT / f"lemmas_{lang}.tsv"
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(f"# form\tlemma  (UD {lang} dev corrections over simplemma; scripts/build_lang_data.py)\n")
+            for form in sorted(table):
+                fh.write(f"{form}\t{table[form]}\n")
+        print(f"{path.relative_to(ROOT)}: {len(table)} forms", file=sys.stderr)
+
+
+
+def langid_profiles(shared: Path, *, keep=None) -> dict:
+    """N-gram profiles per language; ``keep(i)`` selects the UD/LIA sentences used (all by default)."""
+    sys.path.insert(0, str(ROOT))
+    import wordfreq
+
+    from nlp.langid import char_ngrams, word_forms
+
+    ud = shared / "data" / "ud"
+    words: dict[str, Counter] = {lang: Counter() for lang in ("nb", "nn", "da", "sv", "en")}
+    text_sources = {"nb": ["nb"], "nn": ["nn", "lia"], "da": ["da"]}
+    for lang, names in text_sources.items():
+        for name in names:
+            for rel in UD_FILES[name]:
+                for i, (forms, _, upos) in enumerate(read_conllu(ud / rel)):
+                    if keep is None or keep(i):
+                        words[lang].update(word_forms(" ".join(f for f, u in zip(forms, upos) if u != "NUM")))
+    lcc = shared / "data" / "lcc_sentiment_da"
+    for path in sorted(lcc.glob("*.csv")):
+        with open(path, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, skipinitialspace=True):
+                words["da"].update(word_forms(row.get("text") or ""))
+    for lang in ("nb", "da", "sv", "en"):
+        freq = wordfreq.get_frequency_dict(lang)
+        top = sorted(freq.items(), key=lambda kv: (-kv[1], kv[0]))[:WORDFREQ_TOP]
+        for w, f in top:
+            if word_forms(w) == [w]:
+                words[lang][w] += max(1, round(f * WORDFREQ_TOKENS))
+    profiles = {}
+    for lang in sorted(words):
+        grams: Counter = Counter()
+        for w, c in words[lang].items():
+            for g in char_ngrams(w):
+                grams[g] += c
+        grams = Counter({g: c for g, c in grams.items() if c >= NGRAM_MIN_COUNT})
+        profiles[lang] = {"ngram_total": sum(grams.values()), "ngrams": dict(sorted(grams.items()))}
+        print(f"langid {lang}: {len(grams)} n-grams", file=sys.stderr)
+    return profiles
+
+
+def build_langid(shared: Path) -> None:
+    profiles = langid_profiles(shared)
+    data = {"source": "scripts/build_lang_data.py: UD dev (nb, nn, da), LIA train+dev (nn), LCC (da), wordfreq "
+                      "3.x (nb, da, sv, en)", "profiles": profiles}
+    path = OUT / "langid.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n",
+                    encoding="utf-8")
+    print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--only", choices=["lemmas", "langid"], default=None)
+    args = ap.parse_args()
+    ud = args.shared / "data" / "ud"
+    if args.only in (None, "lemmas"):
+        build_lemmas(ud)
+    if args.only in (None, "langid"):
+        build_langid(args.shared)
+
+
+if __name__ == "__main__":
+    main()

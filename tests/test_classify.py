@@ -1,0 +1,210 @@
+"""The auto-coder: features, models, grouped cross-validation, explanations, active learning, model folders."""
+
+import math
+
+import numpy as np
+import pytest
+from autocode_synth import synthetic_rows, synthetic_units
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlp.classify import (AutoCoder, KeywordCoder, TextVectorizer, coding_scores, cohen_kappa, cross_validate,
+                          explain, learning_curve, load_coder, save_coder, suggest, top_features, train_from_units)
+from nlp.classify.models import _best_threshold
+from nlp.classify.validate import grouped_folds
+from nlp.errors import InputError, ModelFileError
+
+ROWS = synthetic_rows()
+TEXTS = [r["text"] for r in ROWS]
+CODES = [set(r["codes"]) for r in ROWS]
+POL = [r["polarity"] for r in ROWS]
+GROUPS = [r["group"] for r in ROWS]
+CLASSES = sorted({c for r in ROWS for c in r["codes"]})
+
+
+@pytest.fixture(scope="module")
+def model():
+    return AutoCoder(word_analyzer="simple").fit(TEXTS, CODES, POL, groups=GROUPS)
+
+
+# -- features -----------------------------------------------------------------------------------------------------
+def test_char_ngrams_match_scikit_learn_char_wb():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from nlp.classify.vectorize import _char_ngrams
+
+    text = "Kunnskapsdelingen i  klyngen, ja!"
+    ref = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer()(text)
+    assert sorted(_char_ngrams(text, 3, 5)) == sorted(ref)
+
+
+def test_fast_transform_equals_fit_transform_and_blocks_are_unit_norm():
+    v = TextVectorizer(word_analyzer="simple", min_df=1)
+    x = v.fit_transform(TEXTS)
+    assert abs(x - v.transform(TEXTS)).max() == 0
+    n_char = v._n_char
+    assert np.allclose(np.sqrt(x[:, :n_char].multiply(x[:, :n_char]).sum(axis=1)), 1.0)
+    assert np.allclose(np.sqrt(x[:, n_char:].multiply(x[:, n_char:]).sum(axis=1)), 1.0)
+    assert v.vocabulary_ == sorted(v.vocabulary_)
+    # compounds share character n-grams with their parts
+    assert "c:kunn" in v.vocabulary_ and "w:kunnskapsdelingen" in v.vocabulary_
+
+
+def test_unseen_words_give_empty_rows_not_errors():
+    v = TextVectorizer(word_analyzer="simple").fit(TEXTS)
+    assert v.transform(["qqq zzz", ""]).nnz == 0
+
+
+# -- models -------------------------------------------------------------------------------------------------------
+def test_model_learns_codes_and_polarity(model):
+    (codes, pol), = model.predict(["vi deler kunnskap med hverandre, det er en stor styrke"])
+    assert codes == ("knowledge_sharing",) and pol == "driver"
+    (codes, pol), = model.predict(["konkurrentene er et problem og en utfordring"])
+    assert "competition" in codes and pol == "barrier"
+    p_codes, p_pol = model.predict_proba(TEXTS[:3])
+    assert p_codes.shape == (3, 3) and np.allclose(p_pol.sum(axis=1), 1.0)
+    assert ((p_codes >= 0) & (p_codes <= 1)).all()
+    assert (model.thresholds_ > 0).all() and (model.thresholds_ < 1).all()
+
+
+def test_fit_is_deterministic(model):
+    again = AutoCoder(word_analyzer="simple").fit(TEXTS, CODES, POL, groups=GROUPS)
+    assert np.array_equal(again.coef_, model.coef_) and np.array_equal(again.thresholds_, model.thresholds_)
+
+
+def test_abstain_gives_no_code_and_no_polarity(model):
+    model.min_confidence = 0.999
+    try:
+        out = model.predict(["sånn er det bare"])
+    finally:
+        model.min_confidence = 0.0
+    assert out == [((), None)]
+
+
+def test_rare_code_is_never_predicted_and_single_polarity_works():
+    m = AutoCoder(word_analyzer="simple", min_df=1).fit(TEXTS, [c | ({"rare"} if i == 0 else set())
+                                                                for i, c in enumerate(CODES)],
+                                                       ["driver"] * len(TEXTS), groups=GROUPS)
+    assert all("rare" not in c for c, _ in m.predict(TEXTS))
+    assert {p for _, p in m.predict(TEXTS[:5])} == {"driver"}
+
+
+def test_best_threshold_maximises_f1():
+    y = np.asarray([1, 1, 0, 1, 0, 0])
+    p = np.asarray([0.9, 0.8, 0.7, 0.6, 0.2, 0.1])
+    t = _best_threshold(y, p)
+    assert 0.2 < t <= 0.6  # keeps the three positives, F1 = 6/7
+
+
+def test_keyword_baseline_learns_cue_words():
+    kw = KeywordCoder(word_analyzer="simple", min_df=2).fit(TEXTS, CODES, POL)
+    assert {"konkurranse", "konkurrentene"} & set(kw.cues_["competition"])
+    (codes, _), = kw.predict(["hard konkurranse her"])
+    assert "competition" in codes
+
+
+# -- validation ---------------------------------------------------------------------------------------------------
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 7), min_size=10, max_size=60), st.integers(0, 1000))
+def test_grouped_folds_never_share_a_group(groups, seed):
+    if len(set(groups)) < 2:
+        return
+    strata = [g % 2 for g in groups]
+    folds = grouped_folds(groups, strata, n_splits=3, random_state=seed)
+    tested = []
+    for tr, te in folds:
+        assert not {groups[i] for i in tr} & {groups[i] for i in te}
+        tested.extend(te)
+    assert sorted(tested) == list(range(len(groups)))  # every unit tested exactly once
+
+
+def test_coding_scores_against_hand_counts():
+    t = [{"a"}, {"a", "b"}, {"b"}, set()]
+    p = [{"a"}, {"a"}, {"a", "b"}, {"b"}]
+    s = coding_scores(t, p, ["driver", "barrier", "driver", "neutral"], ["driver", "driver", "driver", None],
+                      classes=["a", "b"])
+    # a: tp 2, fp 1, fn 0 -> P 2/3, R 1; b: tp 1, fp 1, fn 1 -> P .5 R .5
+    assert s["codes"]["a"]["precision"] == pytest.approx(2 / 3) and s["codes"]["a"]["recall"] == 1.0
+    assert s["codes"]["b"]["f1"] == pytest.approx(0.5) and s["codes"]["b"]["support"] == 2
+    assert s["micro"]["precision"] == pytest.approx(3 / 5) and s["micro"]["recall"] == pytest.approx(3 / 4)
+    assert s["macro"]["f1"] == pytest.approx((0.8 + 0.5) / 2)
+    assert s["polarity"]["coverage"] == 0.75 and s["polarity"]["accuracy"] == 0.5
+
+
+def test_kappa_uses_the_agreement_module_value():
+    # Cohen (1960)-style 2x2 table: po = 0.7, pe = 0.5 -> kappa 0.4
+    a = ["yes"] * 25 + ["no"] * 25
+    b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+    assert cohen_kappa(a, b) == pytest.approx(0.4)
+    assert math.isnan(cohen_kappa(["x", "x"], ["x", "x"]))
+
+
+def test_cross_validation_report_and_model_beats_baseline():
+    def make():
+        return AutoCoder(word_analyzer="simple", inner_folds=2)
+
+    cv = cross_validate(make, TEXTS, CODES, POL, GROUPS, classes=CLASSES, n_splits=3, n_repeats=2,
+                        return_predictions=True)
+    base = cross_validate(lambda: KeywordCoder(word_analyzer="simple"), TEXTS, CODES, POL, GROUPS,
+                          classes=CLASSES, n_splits=3, n_repeats=2)
+    assert cv["repeats"] == 2 and cv["n_groups"] == 10 and len(cv["predictions"]) == len(TEXTS)
+    assert set(cv["codes"]) == set(CLASSES)
+    assert {"precision", "recall", "f1", "support", "kappa"} <= set(cv["codes"]["competition"])
+    assert cv["micro"]["f1"] > 0.85 and cv["polarity"]["kappa"] > 0.8
+    assert cv["polarity"]["macro_f1"] > base["polarity"]["macro_f1"]
+    assert cv["sd"]["concept_macro_f1"] >= 0
+
+
+def test_learning_curve_improves_with_more_groups():
+    rows = learning_curve(lambda: AutoCoder(word_analyzer="simple", inner_folds=2, min_df=1), TEXTS, CODES, POL,
+                          GROUPS, classes=CLASSES, sizes=(1, 6), n_splits=3)
+    assert [r["n_groups"] for r in rows] == [1, 6]
+    assert rows[1]["concept_micro_f1"] > rows[0]["concept_micro_f1"]
+
+
+# -- explanations and active learning -----------------------------------------------------------------------------
+def test_top_features_and_explanation_name_the_cue_words(model):
+    top = top_features(model, n=10)
+    assert any("konkurr" in w for w, _ in top["competition"])
+    why = explain(model, "vi deler kunnskap med hverandre, det er en stor styrke")
+    assert set(why) == {"knowledge_sharing", "polarity:driver"}
+    words = [w for w, _ in why["knowledge_sharing"]]
+    assert {"deler", "kunnskap"} & set(words[:4])
+    assert all(v > 0 for _, v in why["knowledge_sharing"])
+
+
+def test_suggest_ranks_uncertain_and_diverse(model):
+    units = [{"id": "clear", "text": TEXTS[0]}, {"id": "odd1", "text": "været i dag er grått og vått"},
+             {"id": "odd2", "text": "været i dag er grått og vått"}, {"id": "clear2", "text": TEXTS[1]}]
+    picks = suggest(model, units, n=3)
+    assert [p["rank"] for p in picks] == [1, 2, 3]
+    assert picks[0]["id"] in {"odd1", "odd2"}
+    assert picks[1]["id"] not in {"odd1", "odd2"}  # the exact duplicate is pushed down
+    assert suggest(model, units, n=3) == picks
+
+
+# -- training from units and model folders ------------------------------------------------------------------------
+def test_train_save_load_predicts_identically(tmp_path):
+    units = synthetic_units()
+    m, meta = train_from_units(units, coder="coder1", n_splits=3, n_repeats=1, curve=False, word_analyzer="simple",
+                               inner_folds=2)
+    assert meta["training"]["units"] == len(units) and len(meta["training"]["sha256"]) == 64
+    assert meta["cross_validation"]["micro"]["f1"] > 0.8
+    save_coder(m, tmp_path / "model", meta=meta)
+    loaded = load_coder(tmp_path / "model")
+    a, b = m.predict_proba(TEXTS), loaded.predict_proba(TEXTS)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    assert loaded.meta_["cross_validation"]["micro"]["f1"] == meta["cross_validation"]["micro"]["f1"]
+    assert loaded.meta_["preprocessing"]["char_ngrams"] == [3, 5]
+
+
+def test_train_rejects_unknown_coder_and_tampered_model(tmp_path):
+    with pytest.raises(InputError, match="coded by 'nobody'"):
+        train_from_units(synthetic_units(), coder="nobody")
+    m = AutoCoder(word_analyzer="simple", inner_folds=0).fit(TEXTS, CODES, POL)
+    save_coder(m, tmp_path / "m")
+    with open(tmp_path / "m" / "weights.safetensors", "r+b") as fh:
+        fh.seek(200)
+        fh.write(b"\x00\x01")
+    with pytest.raises(ModelFileError, match="weights.safetensors"):
+        load_coder(tmp_path / "m")

@@ -1,0 +1,486 @@
+"""REFI-QDA exchange: import of a real ATLAS.ti export, schema-valid deterministic export, offset round trips
+(LF/CRLF, BOM), and refusal of hostile files (billion laughs, external entities, zip slip, zip bombs)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+import xmlschema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from nlp.cli import app
+from nlp.codebook import Code, Codebook, load_codebook
+from nlp.errors import ConfigError, DataWarning, InputError
+from nlp.model import CodeSpan, Segment, Transcript, write_jsonl
+from nlp.refi import (
+    read_qdc,
+    read_qdpx,
+    read_qdpx_project,
+    validate_codebook_xml,
+    write_qdc,
+    write_qdpx,
+)
+
+DATA = Path(__file__).parent / "data" / "refi"
+XSD = Path(__file__).parents[1] / "nlp" / "data" / "Project-mrt2019.xsd"
+SCHEMA = xmlschema.XMLSchema(str(XSD))
+NS = 'xmlns="urn:QDA-XML:project:1.0"'
+
+CODEBOOK = Codebook(
+    name="klyngeteori", version="2", description="Testkodebok.",
+    codes=(
+        Code("samarbeid", {"nb": "Samarbeid", "da": "Samarbejde"}, "Samarbeid mellom bedrifter."),
+        Code("tillit", {"nb": "Tillit"}, "Tillit mellom aktører.", parent="samarbeid",
+             cues={"nb": ("stole på",), "da": ("tillid",)}),
+        Code("kunnskapsdeling", {"nb": "Kunnskapsdeling"}, "Deling av kunnskap."),
+    ),
+    polarity=("driver", "barrier", "neutral"),
+    polarity_labels={"driver": {"nb": "fremmende faktor"}, "barrier": {"nb": "hemmende faktor", "da": "hæmmende"}},
+)
+TEXT = "I: Hvordan samarbeider dere?\nR: Vi stoler på hverandre, det er viktig.\nR: Vi deler kunnskap – æøå."
+
+
+def _transcript() -> Transcript:
+    i = TEXT.index("Vi stoler")
+    j = TEXT.index("Vi deler")
+    return Transcript(id="intervju-01", text=TEXT, codes=(
+        CodeSpan("tillit", i, i + 24, coder="kari"),
+        CodeSpan("polarity:driver", i, i + 39, coder="kari"),
+        CodeSpan("kunnskapsdeling", j, len(TEXT), coder="ola"),
+        CodeSpan("kunnskapsdeling", j, j + 17, coder="autokoder-v1", source="auto", confidence=0.8125),
+        CodeSpan("polarity:neutral", j, j + 17, coder="autokoder-v2", source="auto", confidence=0.25),
+    ))
+
+
+def _qde(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("project.qde").decode("utf-8")
+
+
+def _zip(path: Path, members: dict[str, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _span_tuples(t: Transcript):
+    return sorted((c.code, c.start, c.end, c.coder, c.source, c.confidence is None, c.confidence or 0.0)
+                  for c in t.codes)
+
+
+# --- import of a real third-party file ------------------------------------------------------------------------------
+
+def test_atlas_sample_imports_users_and_two_level_code_tree():
+    project = read_qdpx_project(DATA / "atlas-sample-codebook.qdpx")
+    assert project.name == "target-atlas-project"
+    assert sorted(project.users.values()) == ["ATLAS.ti", "Enric Llagostera"]
+    assert project.transcripts == ()
+    cb = project.codebook
+    assert [c.id for c in cb.children(None)] == ["Commits"]
+    assert [c.id for c in cb.children("Commits")] == ["2022-05-10T02:05:59Z 19e4dce", "2022-02-11T10:39:25Z cdbfd92"]
+    assert cb.polarity == ()
+    assert read_qdpx(DATA / "atlas-sample-codebook.qdpx") == []
+
+
+# --- export: schema-valid, deterministic, auto-coder as users -----------------------------------------------------
+
+@pytest.mark.parametrize("newline", ["lf", "crlf"])
+def test_export_validates_against_refi_schema(tmp_path, newline):
+    out = tmp_path / "p.qdpx"
+    summary = write_qdpx(out, [_transcript()], CODEBOOK, newline=newline)
+    SCHEMA.validate(_qde(out))  # raises on any violation
+    assert (summary.sources, summary.codings, summary.auto_codings) == (1, 5, 2)
+
+
+def test_export_is_byte_identical_for_the_same_input(tmp_path):
+    a, b = tmp_path / "a" / "p.qdpx", tmp_path / "b" / "p.qdpx"
+    write_qdpx(a, [_transcript()], CODEBOOK, newline="crlf")
+    write_qdpx(b, [_transcript()], CODEBOOK, newline="crlf")
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_each_model_version_is_a_user_and_probability_is_in_the_description(tmp_path):
+    out = tmp_path / "p.qdpx"
+    write_qdpx(out, [_transcript()], CODEBOOK)
+    qde = _qde(out)
+    users = dict(re.findall(r'<User guid="([^"]+)" name="([^"]+)"', qde))
+    assert sorted(users.values()) == ["autokoder-v1", "autokoder-v2", "kari", "ola"]
+    assert "probability 0.8125, model autokoder-v1" in qde and "probability 0.25, model autokoder-v2" in qde
+    assert qde.count("<Description>Auto-code") == 2  # human selections carry no auto description
+    back = read_qdpx(out)[0]
+    auto = sorted((c.coder, c.confidence) for c in back.codes if c.source == "auto")
+    assert auto == [("autokoder-v1", 0.8125), ("autokoder-v2", 0.25)]
+
+
+def test_polarity_is_a_parent_code_with_value_children(tmp_path):
+    out = tmp_path / "p.qdpx"
+    write_qdpx(out, [_transcript()], CODEBOOK)
+    qde = _qde(out)
+    pol = re.search(r'<Code guid="[^"]+" name="Polarity" isCodable="false">(.*?)\n      </Code>', qde, re.DOTALL)
+    assert pol is not None
+    assert re.findall(r'<Code guid="[^"]+" name="(\w+)" isCodable="true"', pol.group(1)) == \
+        ["driver", "barrier", "neutral"]
+
+
+def test_crlf_export_counts_two_positions_per_line_break(tmp_path):
+    t = Transcript(id="t", text="ab\ncd\nef", codes=(CodeSpan("x", 3, 5, coder="k"), CodeSpan("x", 6, 8, coder="k")))
+    for newline, text, expected in [("lf", b"ab\ncd\nef", ["3:5", "6:8"]),
+                                    ("crlf", b"ab\r\ncd\r\nef", ["4:6", "8:10"])]:
+        out = tmp_path / f"{newline}.qdpx"
+        write_qdpx(out, [t], newline=newline)
+        with zipfile.ZipFile(out) as zf:
+            source = next(n for n in zf.namelist() if n.startswith("sources/"))
+            assert zf.read(source) == text
+        positions = re.findall(r'startPosition="(\d+)" endPosition="(\d+)"', _qde(out))
+        assert [f"{s}:{e}" for s, e in positions] == expected
+        for s, e in positions:
+            assert text.decode()[int(s):int(e)] in ("cd", "ef")
+
+
+def test_unknown_code_refused_and_nothing_written(tmp_path):
+    out = tmp_path / "p.qdpx"
+    out.write_bytes(b"old")
+    bad = Transcript(id="t", text="hei", codes=(CodeSpan("ukjent", 0, 3, coder="k"),))
+    with pytest.raises(InputError, match="ukjent"):
+        write_qdpx(out, [bad], CODEBOOK)
+    assert out.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.qdpx"]
+    with pytest.raises(ConfigError, match="newline"):
+        write_qdpx(tmp_path / "q.qdpx", [bad], newline="cr")
+    assert not (tmp_path / "q.qdpx").exists()
+
+
+def test_coder_filter_and_codebook_round_trip(tmp_path):
+    out = tmp_path / "p.qdpx"
+    write_qdpx(out, [_transcript()], CODEBOOK, coders=["kari"])
+    project = read_qdpx_project(out)
+    assert {c.coder for c in project.transcripts[0].codes} == {"kari"}
+    assert project.codebook == CODEBOOK
+    assert project.transcripts[0].id == "intervju-01"
+
+
+# --- round trip property --------------------------------------------------------------------------------------------
+
+_chars = st.one_of(st.sampled_from(list("aæøåÆØÅ .,\n\r\t–") + ["\ufeff", "\U0001f600", "e\u0301"[1]]),
+                   st.characters(codec="utf-8"))
+
+
+def _canonical(text: str) -> str:
+    """Transcript texts are canonical: '\\n' line breaks, no leading BOM (see nlp.refi._text)."""
+    return re.sub("\r+(?=\n)", "", text).lstrip("\ufeff")
+
+
+@st.composite
+def _coded(draw):
+    text = _canonical(draw(st.text(alphabet=_chars, max_size=80)))
+    spans = []
+    for _ in range(draw(st.integers(0, 6))):
+        a, b = sorted((draw(st.integers(0, len(text))), draw(st.integers(0, len(text)))))
+        auto = draw(st.booleans())
+        spans.append(CodeSpan(
+            code=draw(st.sampled_from(["tillit", "samarbeid", "kunnskapsdeling", "polarity:barrier"])), start=a,
+            end=b, coder=draw(st.sampled_from(["kari", "ola", "modell-2024.1"])), source="auto" if auto else "human",
+            confidence=draw(st.none() | st.floats(0, 1)) if auto else None))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=4)))
+    segments = tuple(Segment(a, b, speaker=draw(st.sampled_from([None, "I", "R1"])), id=f"s{i}")
+                     for i, (a, b) in enumerate(zip([0, *cuts], cuts)))
+    return Transcript(id=draw(st.sampled_from(["int-01", "Intervju 2 (æøå)"])), text=text, codes=tuple(spans),
+                      segments=segments, lang=draw(st.sampled_from([None, "nb", "da"])),
+                      meta=draw(st.sampled_from([{}, {"group": "g1", "pseudonymised": {"key_id": "k"}}])))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(t=_coded(), newline=st.sampled_from(["lf", "crlf"]))
+def test_round_trip_gives_back_text_and_spans(tmp_path, t, newline):
+    out = tmp_path / "rt.qdpx"
+    write_qdpx(out, [t], CODEBOOK, newline=newline)
+    [back] = read_qdpx(out)
+    assert back.id == t.id
+    assert back.text == t.text
+    assert _span_tuples(back) == _span_tuples(t)
+    assert (back.segments, back.lang) == (t.segments, t.lang)
+    assert {k: v for k, v in back.meta.items() if not k.startswith("refi_")} == t.meta
+    for c in back.codes:  # the offset map points into the file as written
+        raw = back.offset_map.to_raw(c.start)
+        assert raw == c.start + (t.text[:c.start].count("\n") if newline == "crlf" else 0)
+
+
+def test_non_canonical_line_breaks_are_normalised_and_spans_follow(tmp_path):
+    text = "\ufeffLinje én\r\nLinje to\r\n"
+    t = Transcript(id="t", text=text, codes=(CodeSpan("tillit", text.index("to"), text.index("to") + 2,
+                                                      coder="k"),))
+    for newline in ("lf", "crlf"):
+        write_qdpx(tmp_path / "p.qdpx", [t], CODEBOOK, newline=newline)
+        [back] = read_qdpx(tmp_path / "p.qdpx")
+        assert back.text == "Linje én\nLinje to\n"
+        c = back.codes[0]
+        assert back.text[c.start:c.end] == "to"
+
+
+# --- import of other programs' conventions -------------------------------------------------------------------------
+
+def _project(origin: str, selections: str, *, source: str = 'plainTextPath="internal://S1.txt"',
+             users: str = '<Users><User guid="{11111111-2222-3333-4444-555555555555}" name="Kari"/>'
+                          '<User guid="AAAAAAAA-2222-3333-4444-555555555555" name="Ola"/></Users>') -> str:
+    return (f'<?xml version="1.0" encoding="utf-8"?><Project {NS} name="nv" origin="{origin}">{users}'
+            '<CodeBook><Codes><Code guid="C0DE0000-0000-0000-0000-000000000001" name="Tillit" isCodable="true">'
+            '<Description>Trust.</Description>'
+            '<Code guid="C0DE0000-0000-0000-0000-000000000002" name="Tillit" isCodable="true"/></Code>'
+            '</Codes></CodeBook><Sources>'
+            f'<TextSource guid="50000000-0000-0000-0000-000000000001" name="Intervju A" {source}>{selections}'
+            '</TextSource><PDFSource guid="50000000-0000-0000-0000-000000000002" name="scan.pdf" '
+            'path="internal://x.pdf"/></Sources></Project>')
+
+
+def _selection(start: int, end: int, user: str = "11111111-2222-3333-4444-555555555555",
+               code: str = "C0DE0000-0000-0000-0000-000000000002") -> str:
+    return (f'<PlainTextSelection guid="5E100000-0000-0000-0000-{start:012d}" startPosition="{start}" '
+            f'endPosition="{end}" creatingUser="{user}"><Coding guid="C0D10000-0000-0000-0000-{start:012d}">'
+            f'<CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>')
+
+
+@pytest.mark.parametrize(("origin", "start", "end"), [
+    ("MAXQDA 2022", 10, 19),        # code points of the CRLF file: "\r\n" is two positions
+    ("ATLAS.ti 23.2", 9, 18),       # ATLAS.ti counts "\r\n" as one position
+])
+def test_import_crlf_bom_source_with_both_position_conventions(tmp_path, origin, start, end):
+    raw = "Spørsmål\r\nVi stoler\r\npå dem."
+    qdpx = _zip(tmp_path / "in.qdpx", {
+        "project.qde": _project(origin, _selection(start, end)
+                                + _selection(0, 8, user="aaaaaaaa-2222-3333-4444-555555555555")),
+        "sources/S1.txt": b"\xef\xbb\xbf" + raw.encode("utf-8")})
+    with pytest.warns(DataWarning, match="PDFSource"):
+        project = read_qdpx_project(qdpx)
+    [t] = project.transcripts
+    assert t.id == "Intervju A" and t.text == "Spørsmål\nVi stoler\npå dem." and t.encoding == "utf-8-sig"
+    first, second = t.codes
+    assert (t.text[first.start:first.end], first.coder, first.source) == ("Vi stoler", "Kari", "human")
+    assert (t.text[second.start:second.end], second.coder) == ("Spørsmål", "Ola")
+    # same-named codes get distinct ids; the child keeps its parent
+    assert first.code == "Tillit/Tillit" and project.codebook["Tillit/Tillit"].parent == "Tillit"
+    assert raw[t.offset_map.to_raw(first.start):t.offset_map.to_raw(first.end)] == "Vi stoler"
+
+
+def test_import_plain_text_content_and_whole_source_coding(tmp_path):
+    source = ('><PlainTextContent>Hei på deg</PlainTextContent>'
+              '<Coding guid="C0D10000-0000-0000-0000-0000000000AA" creatingUser="11111111-2222-3333-4444-5555555'
+              '55555"><CodeRef targetGUID="C0DE0000-0000-0000-0000-000000000001"/></Coding')
+    xml = _project("NVivo 14", "", source=source).replace('name="Intervju A" >', 'name="Intervju A">')
+    qdpx = _zip(tmp_path / "in.qdpx", {"project.qde": xml})
+    with pytest.warns(DataWarning):
+        [t] = read_qdpx(qdpx)
+    assert t.text == "Hei på deg"
+    assert [(c.code, c.start, c.end, c.coder) for c in t.codes] == [("Tillit", 0, 10, "Kari")]
+
+
+@pytest.mark.parametrize(("selection", "message"), [
+    (_selection(5, 400), "positions 5..400"),
+    (_selection(7, 3), "positions 7..3"),
+    (_selection(0, 3, code="DEADBEEF-0000-0000-0000-000000000000"), "does not define"),
+    (_selection(0, 3).replace('startPosition="0"', 'startPosition="x"'), "not a whole number"),
+])
+def test_malformed_selections_give_clear_errors(tmp_path, selection, message):
+    qdpx = _zip(tmp_path / "bad.qdpx", {"project.qde": _project("NVivo", selection), "sources/S1.txt": "kort tekst"})
+    with pytest.raises(InputError, match=re.escape(message)) as err:
+        read_qdpx(qdpx)
+    assert str(qdpx) in str(err.value)
+
+
+def test_not_a_project_gives_clear_errors(tmp_path):
+    (tmp_path / "x.qdpx").write_text("not a zip")
+    with pytest.raises(InputError, match="zip archive"):
+        read_qdpx(tmp_path / "x.qdpx")
+    with pytest.raises(InputError, match="no project.qde"):
+        read_qdpx(_zip(tmp_path / "y.qdpx", {"readme.txt": "hi"}))
+    with pytest.raises(InputError, match="not well-formed"):
+        read_qdpx(_zip(tmp_path / "z.qdpx", {"project.qde": "<Project name='x'"}))
+    with pytest.raises(InputError, match="not found"):
+        read_qdpx(tmp_path / "missing.qdpx")
+
+
+# --- hostile files -------------------------------------------------------------------------------------------------
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<Project xmlns="urn:QDA-XML:project:1.0" name="&lol4;"/>"""
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<Project xmlns="urn:QDA-XML:project:1.0" name="&xxe;"/>"""
+
+
+@pytest.mark.parametrize("xml", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"])
+def test_entity_attacks_refused(tmp_path, xml):
+    with pytest.raises(InputError, match="entity") as err:
+        read_qdpx(_zip(tmp_path / "evil.qdpx", {"project.qde": xml}))
+    assert "evil.qdpx" in str(err.value) and "Fix:" in str(err.value)
+    (tmp_path / "evil.qdc").write_text(xml.replace("Project", "CodeBook"))
+    with pytest.raises(InputError, match="entity"):
+        read_qdc(tmp_path / "evil.qdc")
+
+
+@pytest.mark.parametrize("member", ["../evil.txt", "sources/../../evil.txt", "/etc/evil.txt", "C:/evil.txt",
+                                    "..\\evil.txt"])
+def test_zip_entries_escaping_the_folder_refused(tmp_path, member):
+    qdpx = _zip(tmp_path / "slip.qdpx", {"project.qde": _project("x", ""), member: "x"})
+    with pytest.raises(InputError, match="zip slip"):
+        read_qdpx(qdpx)
+    assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_internal_path_escaping_the_archive_refused(tmp_path):
+    xml = _project("x", "", source='plainTextPath="internal://../../etc/passwd"')
+    with pytest.raises(InputError, match="climbs out"):
+        read_qdpx(_zip(tmp_path / "p.qdpx", {"project.qde": xml}))
+
+
+def test_oversize_members_and_too_many_members_refused(tmp_path, monkeypatch):
+    import nlp.refi._safe as safe
+
+    qdpx = _zip(tmp_path / "bomb.qdpx", {"project.qde": _project("x", ""), "sources/S1.txt": b"\0" * 200_000})
+    assert qdpx.stat().st_size < 5_000  # compresses 40:1 or better, like a (small) zip bomb
+    monkeypatch.setattr(safe, "MAX_MEMBER_BYTES", 100_000)
+    with pytest.raises(InputError, match="declares 200000 uncompressed bytes, more than the limit of 100000"):
+        read_qdpx(qdpx)
+    monkeypatch.setattr(safe, "MAX_MEMBER_BYTES", 256 * 2**20)
+    monkeypatch.setattr(safe, "MAX_TOTAL_BYTES", 150_000)
+    with pytest.raises(InputError, match="declares .* more than the limit"):
+        read_qdpx(qdpx)
+    monkeypatch.setattr(safe, "MAX_MEMBERS", 1)
+    with pytest.raises(InputError, match="2 entries"):
+        read_qdpx(qdpx)
+
+
+def test_lying_size_header_is_caught(tmp_path):
+    qdpx = _zip(tmp_path / "lie.qdpx", {"project.qde": _project("x", ""), "sources/S1.txt": b"a" * 50_000})
+    data = bytearray(qdpx.read_bytes())
+    # shrink the declared uncompressed size of sources/S1.txt in its local and central headers to 10 bytes
+    name = b"sources/S1.txt"
+    for sig, off in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        i = data.find(sig)
+        while i >= 0:
+            name_at = i + (30 if sig == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + len(name)] == name:
+                data[i + off:i + off + 4] = (10).to_bytes(4, "little")
+            i = data.find(sig, i + 4)
+    qdpx.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="damaged"):
+        read_qdpx(qdpx)
+
+
+def test_bounded_read_stops_at_the_cap_whatever_the_header_says(tmp_path, monkeypatch):
+    import nlp.refi._safe as safe
+
+    qdpx = _zip(tmp_path / "p.qdpx", {"project.qde": _project("x", ""), "sources/S1.txt": b"a" * 50_000})
+    with safe.QdpxArchive(qdpx) as zf:
+        zf.max_member_bytes = 1_000  # as if the header had claimed a small size
+        with pytest.raises(InputError, match="uncompresses to more than 1000 bytes"):
+            zf.read("sources/S1.txt")
+
+
+# --- codebooks (.qdc) ---------------------------------------------------------------------------------------------
+
+def test_qdc_round_trip_is_exact_and_valid(tmp_path):
+    out = tmp_path / "kodebok.qdc"
+    write_qdc(out, CODEBOOK)
+    data = out.read_bytes()
+    assert b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"' in data
+    validate_codebook_xml(data)
+    assert read_qdc(out) == CODEBOOK
+    assert load_codebook(out) == CODEBOOK
+    write_qdc(tmp_path / "again.qdc", CODEBOOK)
+    assert (tmp_path / "again.qdc").read_bytes() == data
+
+
+def test_foreign_qdc_imports_with_hierarchy(tmp_path):
+    qdc = tmp_path / "atlas.qdc"
+    qdc.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+                   'origin="ATLAS.ti"><Codes><Code guid="1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="Barrierer" '
+                   'isCodable="false"><Description>Hindringer</Description><Code guid="1FF58B12-6F6F-4B0C-8BE5-'
+                   'BBDC91F55295" name="Kostnad" isCodable="true"/></Code></Codes><Sets/></CodeBook>',
+                   encoding="utf-8")
+    cb = read_qdc(qdc)
+    assert [(c.id, c.parent, c.definition) for c in cb.codes] == [("Barrierer", None, "Hindringer"),
+                                                                 ("Kostnad", "Barrierer", "")]
+    assert cb.name == "atlas"
+
+
+# --- command line ------------------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_cli_export_and_export_codebook(tmp_path):
+    jsonl = tmp_path / "coded.jsonl"
+    write_jsonl(jsonl, [_transcript()])
+    CODEBOOK.save(tmp_path / "codebook.yaml")
+    out = tmp_path / "p.qdpx"
+    result = runner.invoke(app, ["export", str(jsonl), "--out", str(out), "--codebook",
+                                 str(tmp_path / "codebook.yaml"), "--newline", "crlf", "--coder", "autokoder-v1"])
+    assert result.exit_code == 0, result.output
+    assert "1 sources, 1 codings (1 auto)" in result.output
+    SCHEMA.validate(_qde(out))
+    [t] = read_qdpx(out)
+    assert [(c.code, c.coder, c.source) for c in t.codes] == [("kunnskapsdeling", "autokoder-v1", "auto")]
+
+    result = runner.invoke(app, ["export-codebook", str(tmp_path / "codebook.yaml"), "--out",
+                                 str(tmp_path / "k.qdc")])
+    assert result.exit_code == 0, result.output
+    assert read_qdc(tmp_path / "k.qdc") == CODEBOOK
+
+
+def test_cli_export_require_pseudonymised_refuses_and_writes_nothing(tmp_path):
+    jsonl = tmp_path / "coded.jsonl"
+    write_jsonl(jsonl, [_transcript()])
+    out = tmp_path / "p.qdpx"
+    result = runner.invoke(app, ["export", str(jsonl), "--out", str(out), "--require-pseudonymised"])
+    assert isinstance(result.exception, InputError) and "not pseudonymised" in str(result.exception)
+    assert not out.exists()
+    ok = Transcript(id="p", text="[navn] sier hei", meta={"pseudonymised": {"key_id": "k"}})
+    write_jsonl(jsonl, [ok])
+    result = runner.invoke(app, ["export", str(jsonl), "--out", str(out), "--require-pseudonymised"])
+    assert result.exit_code == 0, result.output
+    assert read_qdpx(out)[0].text == "[navn] sier hei"
+
+
+def test_cli_export_needs_exactly_one_input(tmp_path):
+    result = runner.invoke(app, ["export", "--out", str(tmp_path / "p.qdpx")])
+    assert isinstance(result.exception, ConfigError)
+    jsonl = tmp_path / "c.jsonl"
+    write_jsonl(jsonl, [_transcript()])
+    result = runner.invoke(app, ["export", str(jsonl), "--out", str(tmp_path / "p.qdpx"), "--coder", "nobody"])
+    assert isinstance(result.exception, ConfigError) and "kari" in str(result.exception)
+
+
+def test_cli_export_bundled_corpus_round_trips_completely(tmp_path):
+    from nlp.corpora import load
+
+    corpus = load("klynger")
+    out = tmp_path / "klynger.qdpx"
+    result = runner.invoke(app, ["export", "--corpus", "klynger", "--out", str(out), "--newline", "crlf"])
+    assert result.exit_code == 0, result.output
+    SCHEMA.validate(_qde(out))
+    project = read_qdpx_project(out)
+    assert project.codebook == corpus.codebook
+    assert len(project.transcripts) == len(corpus.transcripts)
+    for a, b in zip(corpus.transcripts, project.transcripts):
+        assert (b.id, b.text, b.lang, b.segments) == (a.id, a.text, a.lang, a.segments)
+        assert _span_tuples(b) == _span_tuples(a)
+        assert {k: v for k, v in b.meta.items() if not k.startswith("refi_")} == dict(a.meta)
+
+
+def test_zip_written_in_memory_is_a_valid_zip(tmp_path):
+    out = tmp_path / "p.qdpx"
+    write_qdpx(out, [_transcript()], CODEBOOK)
+    with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as zf:
+        assert zf.testzip() is None
+        assert zf.namelist()[0] == "project.qde"
+        assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in zf.infolist())
