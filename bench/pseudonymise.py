@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp.lang.names import KEEP_INSTITUTIONS  # noqa: E402
-from nlp.pseudonymise import find_entities  # noqa: E402
-from nlp.pseudonymise_rules import Entity, _sentence_initial, detect_patterns  # noqa: E402
+from nlp.lang.names import KEEP_INSTITUTIONS
+from nlp.pseudonymise import find_entities
+from nlp.pseudonymise_rules import Entity, _sentence_initial, detect_patterns
 
 CONTACT = ("epost", "telefon", "url", "postnr", "fnr", "cpr")
 
@@ -111,8 +111,6 @@ def main() -> None:
             b = res[("baseline", "any")].get(k, (0, 0, 0, 0))
             print(f"{k:15s} {fmt(a[0], a[1]):>16s} {fmt(a[2], a[3]):>16s} {fmt(t[0], t[1]):>16s} "
                   f"{fmt(t[2], t[3]):>16s} | {fmt(b[0], b[1]):>16s} {fmt(b[2], b[3]):>16s}")
-        if "-v" in sys.argv or "--errors" in sys.argv:
-            pass
 
 
 if __name__ == "__main__":

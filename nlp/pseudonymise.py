@@ -22,13 +22,36 @@ from typing import Any
 from .clean import apply_edits
 from .errors import InputError
 from .lang import names as L
-from .model import CodeSpan, Segment, Transcript, atomic_write_text
-from .pseudonymise_rules import (KINDS, NAME_KINDS, PLACEHOLDER_RE, RULE_WEIGHT, Entity, _resolve,
-                                 detect_entities, find_surfaces, lowercase_vocabulary, protected_spans)
+from .model import CodeSpan, OffsetMap, Segment, Transcript, atomic_write_text
+from .pseudonymise_rules import (
+    KINDS,
+    NAME_KINDS,
+    PLACEHOLDER_RE,
+    RULE_WEIGHT,
+    Entity,
+    _resolve,
+    detect_entities,
+    find_surfaces,
+    lowercase_vocabulary,
+    protected_spans,
+)
 
-__all__ = ["PseudonymKey", "Entity", "KINDS", "TOOL_VERSION", "MARKER", "detect_entities", "find_entities",
-           "pseudonymise", "reverse", "check_pseudonymised", "is_pseudonymised", "load_names_csv",
-           "load_keep_list", "speaker_names"]
+__all__ = [
+    "KINDS",
+    "MARKER",
+    "TOOL_VERSION",
+    "Entity",
+    "PseudonymKey",
+    "check_pseudonymised",
+    "detect_entities",
+    "find_entities",
+    "is_pseudonymised",
+    "load_keep_list",
+    "load_names_csv",
+    "pseudonymise",
+    "reverse",
+    "speaker_names",
+]
 
 TOOL_VERSION = "klyngekoder-pseudonymise/1"
 #: Key in ``Transcript.meta`` that marks a pseudonymised transcript.
@@ -251,7 +274,35 @@ def _edit_transcript(t: Transcript, edits: list[tuple[int, int, str]], strings, 
 
     return Transcript(id=strings(t.id), text=text, segments=tuple(seg(s) for s in t.segments),
                       codes=tuple(code(c) for c in t.codes), source=strings(t.source), encoding=t.encoding,
-                      lang=t.lang, offset_map=emap.compose(t.offset_map), meta=meta)
+                      lang=t.lang, offset_map=_simplify(emap.compose(t.offset_map)), meta=meta)
+
+
+def _simplify(m: OffsetMap) -> OffsetMap:
+    """Drop anchors that keep the shift of the one before (a reversed edit leaves such anchors behind)."""
+    kept: list[tuple[int, int]] = []
+    for c, r in m.anchors:
+        if kept and r - kept[-1][1] == c - kept[-1][0]:
+            continue
+        kept.append((c, r))
+    return OffsetMap(tuple(kept))
+
+
+def _split_at_boundaries(t: Transcript, ents: list[Entity]) -> list[Entity]:
+    """Split a detected name where a code or segment boundary falls between its words, so coding stays exact."""
+    cuts = sorted({b for s in (*t.segments, *t.codes) for b in (s.start, s.end)})
+    out = []
+    for e in ents:
+        inner = [b for b in cuts if e.start < b < e.end and (t.text[b - 1].isspace() or t.text[b].isspace())]
+        if not inner or e.kind not in NAME_KINDS:
+            out.append(e)
+            continue
+        for a, b in zip([e.start, *inner], [*inner, e.end], strict=True):
+            piece = t.text[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            piece = piece.strip()
+            if piece:
+                out.append(replace(e, start=a + lead, end=a + lead + len(piece), text=piece))
+    return out
 
 
 def _string_replacer(rx: re.Pattern[str] | None, table: Mapping[str, str]):
@@ -308,6 +359,7 @@ def pseudonymise(transcripts: Iterable[Transcript], *, key: PseudonymKey | None 
     speakers = speaker_names(s.speaker for t in transcripts for s in t.segments)
     names = {**speakers, **(names or {})}
     found = find_entities([t.text for t in transcripts], names=names, keep=keep, known=known)
+    found = [_split_at_boundaries(t, ents) for t, ents in zip(transcripts, found, strict=True)]
     # every name surface of the project, for ids, speakers and meta strings
     table: dict[str, str] = {}
     for ents in found:

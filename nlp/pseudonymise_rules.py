@@ -16,8 +16,18 @@ from functools import lru_cache
 
 from .lang import names as L
 
-__all__ = ["Entity", "KINDS", "NAME_KINDS", "PLACEHOLDER_RE", "detect_entities", "detect_patterns",
-           "valid_fodselsnummer", "valid_cpr", "lowercase_vocabulary", "protected_spans"]
+__all__ = [
+    "KINDS",
+    "NAME_KINDS",
+    "PLACEHOLDER_RE",
+    "Entity",
+    "detect_entities",
+    "detect_patterns",
+    "lowercase_vocabulary",
+    "protected_spans",
+    "valid_cpr",
+    "valid_fodselsnummer",
+]
 
 #: Entity kinds and the placeholder stem each gets (``[person_3]``).
 KINDS = ("person", "firma", "sted", "navn", "epost", "telefon", "url", "postnr", "fnr", "cpr")
@@ -45,6 +55,8 @@ _CITATION_AFTER = re.compile(
     r"(?:1[89]\d\d|20\d\d|u\.å\.?)[a-z]?\b")
 _ORG_SUFFIX_AFTER = re.compile(r"^[ \t]+(" + "|".join(re.escape(s) for s in sorted(L.ORG_SUFFIXES, key=len,
                                                                                    reverse=True)) + r")(?![\w/])")
+_ORG_SUFFIX_HERE = re.compile("(" + "|".join(re.escape(s) for s in sorted(L.ORG_SUFFIXES, key=len, reverse=True)
+                                              if s[0].isupper()) + r")(?![\w/])")
 _INITIAL_SKIP = " \t\"'«»“”‘’(*•◻–-"
 
 COMMON_ZIPF = 4.8      # a word at least this frequent (per wordfreq) is a common word, not a name
@@ -341,6 +353,14 @@ def _name_from_run(text: str, run: list[tuple[int, int]], vocab: frozenset[str])
     def word(t: tuple[int, int]) -> str:
         return text[t[0]:t[1]]
 
+    # a company form inside the run ("Vestjysk Stål ApS", "Dansk Plast A/S") ends it
+    suffix_in_run = None
+    for n in range(1, len(run)):
+        m = _ORG_SUFFIX_HERE.match(text, run[n][0])
+        if m:
+            suffix_in_run = m
+            run = run[:n]
+            break
     # a title or label inside the run ("Daglig leder Kari", "Informant Per") is context, not name
     while run and (word(run[0]).lower() in L.TITLES or word(run[0]).lower() in L.PERSON_LABELS):
         run = run[1:]
@@ -369,6 +389,9 @@ def _name_from_run(text: str, run: list[tuple[int, int]], vocab: frozenset[str])
     suffix = _ORG_SUFFIX_AFTER.match(text[end:end + 20])
     if suffix:
         end += suffix.end()
+    elif suffix_in_run is not None and not rule_override:
+        suffix = suffix_in_run
+        end = suffix_in_run.end()
     prev = _prev_word(text, start)
     kind, rule = rule_override or _kind_of_run(toks, text[end:end + 60], prev, suffix.group(1) if suffix else None)
     return [Entity(start, end, kind, text[start:end], rule)]

@@ -175,3 +175,13 @@ def test_read_pdf_text_bad_input_names_the_file(tmp_path, content, message):
     with pytest.raises(InputError, match=message) as exc:
         read_pdf_text(p)
     assert "bad.txt" in str(exc.value)
+
+
+def test_read_pdf_text_decodes_utf16_and_cp1252(tmp_path):
+    body = _dbl(" Næringsklynger på Røros", LONG, "og slutt.")
+    for codec in ("utf-16", "cp1252"):
+        p = tmp_path / f"{codec}.txt"
+        p.write_bytes(body.encode(codec))
+        t = read_pdf_text(p)
+        assert t.text.startswith("Næringsklynger på Røros\n\n"), codec
+        assert t.encoding.replace("_", "-").lower().startswith(codec[:5].lower()), t.encoding

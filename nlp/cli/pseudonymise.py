@@ -6,6 +6,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -58,22 +59,25 @@ def _safe_name(text: str) -> str:
 
 @app.command("pseudonymise")
 def pseudonymise_cmd(
-    inputs: list[Path] = typer.Argument(..., help="Transcript files or folders (anything `nlp ingest` reads) or "
-                                                  "transcript JSONL files.", show_default=False),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder: transcripts.jsonl and one .txt per "
-                                                      "transcript (written atomically)."),
-    key: Path | None = typer.Option(None, "--key", help="Key file (JSON, placeholder -> original). Reused when it "
-                                                        "exists so numbering stays stable; required with "
-                                                        "--reverse. Default: <out>.key.json beside the folder."),
-    names: Path | None = typer.Option(None, "--names", help="CSV of names always replaced: name[,kind] per row "
-                                                            "(kind person|firma|sted|navn, default person)."),
-    keep: Path | None = typer.Option(None, "--keep", help="Text file of words/phrases never replaced, one per "
-                                                          "line (e.g. Innovasjon Norge)."),
-    keep_institutions: bool = typer.Option(False, "--keep-institutions",
-                                           help="Also keep the bundled list of public institutions (Innovasjon "
-                                                "Norge, Forskningsrådet, SIVA, NTNU, universities, ...)."),
-    reverse: bool = typer.Option(False, "--reverse", help="Restore the original text of pseudonymised transcript "
-                                                          "JSONL with --key."),
+    inputs: Annotated[list[Path], typer.Argument(help="Transcript files or folders (anything `nlp ingest` reads) "
+                                                      "or transcript JSONL files.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: transcripts.jsonl and one .txt per "
+                                                          "transcript (written atomically).")],
+    key: Annotated[Path | None, typer.Option("--key", help="Key file (JSON, placeholder -> original). Reused when "
+                                                           "it exists so numbering stays stable; required with "
+                                                           "--reverse. Default: <out>.key.json beside the "
+                                                           "folder.")] = None,
+    names: Annotated[Path | None, typer.Option("--names", help="CSV of names always replaced: name[,kind] per row "
+                                                               "(kind person|firma|sted|navn, default "
+                                                               "person).")] = None,
+    keep: Annotated[Path | None, typer.Option("--keep", help="Text file of words/phrases never replaced, one per "
+                                                             "line (e.g. Innovasjon Norge).")] = None,
+    keep_institutions: Annotated[bool, typer.Option("--keep-institutions",
+                                                    help="Also keep the bundled list of public institutions "
+                                                         "(Innovasjon Norge, Forskningsrådet, SIVA, NTNU, "
+                                                         "universities, ...).")] = False,
+    reverse: Annotated[bool, typer.Option("--reverse", help="Restore the original text of pseudonymised "
+                                                            "transcript JSONL with --key.")] = False,
 ) -> None:
     """Pseudonymise transcripts: names of people, firms and places, e-mail, phone, postal codes, URLs and
     national identity numbers become [person_1], [firma_2], [sted_1], [epost_1], [telefon_1], ...
@@ -85,7 +89,8 @@ def pseudonymise_cmd(
     """
     from ..errors import ConfigError
     from ..model import atomic_write_text, write_jsonl
-    from ..pseudonymise import (PseudonymKey, load_keep_list, load_names_csv, pseudonymise, reverse as undo)
+    from ..pseudonymise import PseudonymKey, load_keep_list, load_names_csv, pseudonymise
+    from ..pseudonymise import reverse as undo
 
     key_path = key if key is not None else out.parent / f"{out.name}.key.json"
     transcripts, errors = _read_inputs(inputs)

@@ -407,26 +407,32 @@ def looks_like_pdf_text(raw: str) -> bool:
     return doubled >= 0.5 or marks >= max(2, len(text_idx) // 40)
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
+def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
     try:
-        from ..clean import decode_bytes  # engineer A's detector, when present
-    except ImportError:
+        from ..clean import decode_bytes  # the shared detector (BOMs, UTF-16, cp1252, binary files)
+    except ImportError:  # pragma: no cover - only while nlp.clean lacks it
         decode_bytes = None
     if decode_bytes is not None:
-        return decode_bytes(data, path=path)
+        return decode_bytes(data, path=path, encoding=encoding)
+    if b"\x00" in data[:4096]:
+        raise InputError("this is a binary file, not extracted text.", path=path,
+                         fix="extract the text first (e.g. `pdftotext file.pdf`).")
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        return data.decode(encoding or "utf-8-sig"), encoding or "utf-8"
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 text (byte {exc.start}).", path=path, line=line,
                          fix="save the extracted text as UTF-8.") from exc
 
 
-def read_pdf_text(path: str | Path, *, lang: str | None = None, id: str | None = None) -> Transcript:
+def read_pdf_text(path: str | Path, *, lang: str | None = None, id: str | None = None,
+                  encoding: str | None = None) -> Transcript:
     """Read a text file extracted from a PDF and return one cleaned :class:`~nlp.model.Transcript`.
 
     Each paragraph becomes a segment of kind ``other`` (a thesis or report has no speaker turns). The transcript's
-    ``meta`` records characters in and kept, pages, page numbers removed, footnotes moved and hyphen decisions.
+    ``meta`` records characters in and kept, page marks, page numbers removed, footnotes moved and hyphen
+    decisions. The bytes are decoded with :func:`nlp.clean.decode_bytes` (``encoding`` forces a codec); offsets in
+    the map refer to the decoded text.
     """
     path = Path(path)
     try:
@@ -435,10 +441,7 @@ def read_pdf_text(path: str | Path, *, lang: str | None = None, id: str | None =
         raise InputError(f"cannot read the file ({exc.strerror}).", path=path) from exc
     if not data.strip():
         raise InputError("the file is empty.", path=path, fix="extract the PDF's text again.")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("this is a binary file, not extracted text.", path=path,
-                         fix="extract the text first (e.g. `pdftotext file.pdf`).")
-    raw, encoding = _decode(data, path)
+    raw, encoding = _decode(data, path, encoding)
     text, offset_map, report = clean_pdf_text_report(raw, lang=lang)
     segments = tuple(Segment(start=s, end=e, kind="other", lang=lang) for s, e in report.paragraphs if e > s)
     return Transcript(id=id or path.stem, text=text, segments=segments, source=str(path), encoding=encoding,

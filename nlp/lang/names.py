@@ -14,23 +14,29 @@ Norwegian/Danish usage (company forms from the Norwegian Enhetsregisteret and Da
 from __future__ import annotations
 
 __all__ = [
+    "COMMON_ABBREVIATIONS",
+    "EXISTING_PLACEHOLDERS",
     "GIVEN_NAMES",
+    "KEEP_INSTITUTIONS",
+    "LOCATIVE_PREPOSITIONS",
+    "ORG_CONNECTORS",
+    "ORG_HEADS",
+    "ORG_LEADS",
+    "ORG_SUFFIXES",
+    "ORG_WORD_ENDINGS",
+    "PERSON_LABELS",
+    "PLACE_COMPOUND_TAILS",
+    "PLACE_NAMES",
+    "PLACE_SUFFIXES",
     "SURNAMES",
     "TITLES",
-    "PERSON_LABELS",
-    "ORG_SUFFIXES",
-    "ORG_HEADS",
-    "ORG_WORD_ENDINGS",
-    "PLACE_SUFFIXES",
-    "PLACE_NAMES",
-    "LOCATIVE_PREPOSITIONS",
-    "KEEP_INSTITUTIONS",
-    "EXISTING_PLACEHOLDERS",
-    "ORG_LEADS",
-    "ORG_CONNECTORS",
-    "COMMON_ABBREVIATIONS",
-    "PLACE_COMPOUND_TAILS",
 ]
+
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 _GIVEN = """
 Aase Agnes Alexander Alf Alfred Ali Aleksander Amalie Amanda Andrea Andreas Anders Anette Anita Ann Anna Anne Anne-Lise
@@ -61,28 +67,28 @@ Nordmann
 """
 
 #: Common Norwegian and Danish given names (hand-written list, see the module docstring).
-GIVEN_NAMES: frozenset[str] = frozenset(_GIVEN.split())
+GIVEN_NAMES: frozenset[str] = _words(_GIVEN)
 #: Common Norwegian and Danish surnames (hand-written list, see the module docstring).
-SURNAMES: frozenset[str] = frozenset(_SURNAMES.split())
+SURNAMES: frozenset[str] = _words(_SURNAMES)
 
 #: Words that precede a person's name (lower-cased; "daglig leder Kari Hansen", "professor Hansen").
-TITLES: frozenset[str] = frozenset("""
+TITLES: frozenset[str] = (_words("""
 herr fru frk. frøken dr. dr prof. prof professor førsteamanuensis amanuensis stipendiat rektor direktør
 adm.dir. administrerende leder daglig-leder konsulent rådgiver seniorrådgiver prosjektleder ordfører rådmann
 styreleder nestleder sekretær minister statsråd lektor lærer ingeniør overlege sjef kollega kollegaen
 kone mann søster bror datter sønn mor far hr. sign. signert
-""".split())
+"""))
 
 #: Labels that introduce a person ("Informant: Kari", "Intervjuer Per") in transcripts (lower-cased).
-PERSON_LABELS: frozenset[str] = frozenset(
-    "informant informanten intervjuer intervjuobjekt respondent deltaker deltager interviewer".split())
+PERSON_LABELS: frozenset[str] = (_words(
+    "informant informanten intervjuer intervjuobjekt respondent deltaker deltager interviewer"))
 
 #: Company-form suffixes (Norwegian Enhetsregisteret organisasjonsformer and Danish CVR virksomhedsformer).
 ORG_SUFFIXES: tuple[str, ...] = ("ASA", "AS", "A/S", "ApS", "SA", "BA", "DA", "ANS", "KS", "I/S", "IVS", "P/S",
                                  "K/S", "SE", "NUF", "Ltd", "Ltd.", "Inc", "Inc.", "GmbH", "AB", "Oy", "as")
 
 #: Words that, as the last word of a capitalised run, make it an organisation ("Røros Metall", "Hedmark Bygg").
-ORG_HEADS: frozenset[str] = frozenset("""
+ORG_HEADS: frozenset[str] = (_words("""
 Metall Produkter Bruk Bygg Gruppen Group Holding Industri Industrier Invest Eiendom Consult Consulting Elektro
 Mekaniske Mek Verksted Verk Sparebank Bank Forsikring Transport Entreprenør Seating Systems Solutions Technology
 Tech Media Design Data Energi Kraft Næringshage Næringsselskap Kunnskapspark Kunnskapsparken Familiepark
@@ -91,20 +97,20 @@ Maskin Plast Trelast Treindustri Møbler Møbel Fabrikker Fabrikk Mølle Meieri 
 Universitet Universitetet Høgskole Høgskolen Høgskule Høgskulen Institutt Instituttet Fylkeskommune Kommune
 Institute Institut University College Community Clusters Cluster Studios Production Productions Festival Forlag
 Stiftelse Stiftelsen Forening Foreningen Forbund Forbundet Lag Laget Klubb Klubben Sykehus Sykehuset Skole Skolen
-""".split())
+"""))
 
 #: Words that start an organisation name continued by a connector ("Universitetet i Agder", "Instituttet for ...").
-ORG_LEADS: frozenset[str] = frozenset("""
+ORG_LEADS: frozenset[str] = (_words("""
 Universitetet Universitet Høgskolen Høgskulen Instituttet Institutt Senteret Senter Norsk Norges Nasjonalt Statens
 Direktoratet Departementet Fylkeskommunen Kommunen Stiftelsen Foreningen Museet University Institute College
-""".split())
+"""))
 #: Lower-case words that join an organisation lead to its place or field (nb, nn, da, en).
-ORG_CONNECTORS: frozenset[str] = frozenset("i på for ved av of in for og".split())
+ORG_CONNECTORS: frozenset[str] = (_words("i på for ved av of in for og"))
 
 #: Capitalised abbreviations of ordinary words, never names ("FoU" = forskning og utvikling).
-COMMON_ABBREVIATIONS: frozenset[str] = frozenset("""
+COMMON_ABBREVIATIONS: frozenset[str] = (_words("""
 FoU IKT IT KI AI HR CEO CTO CFO NOK DKK EUR USD BNP PhD MSc NB OBS PS TV PC SMB KMU OK ca Dvs dvs Mr Ms
-""".split())
+"""))
 
 #: Word endings that mark an organisation name on their own ("Østlandsforskning", "Nyskapingssenteret").
 ORG_WORD_ENDINGS: tuple[str, ...] = ("forskning", "senteret", "senter", "parken", "selskapet", "gruppen",
@@ -120,7 +126,7 @@ PLACE_SUFFIXES: tuple[str, ...] = ("veien", "vegen", "vei", "veg", "gata", "gate
                                    "regionen")
 
 #: A small list of well-known places (municipalities, counties, regions) in Norway and Denmark.
-PLACE_NAMES: frozenset[str] = frozenset("""
+PLACE_NAMES: frozenset[str] = (_words("""
 Oslo Bergen Trondheim Stavanger Kristiansand Tromsø Drammen Fredrikstad Sandnes Sarpsborg Skien Bodø Ålesund
 Sandefjord Haugesund Tønsberg Moss Porsgrunn Arendal Hamar Larvik Halden Lillehammer Molde Harstad Gjøvik Kongsberg
 Røros Elverum Kongsvinger Steinkjer Narvik Alta Levanger Namsos Mo Grimstad Lillesand Mandal Notodden Brumunddal
@@ -133,16 +139,16 @@ Jylland Sjælland Fyn Bornholm Midtjylland Nordjylland Syddanmark Hovedstaden
 Norge Noreg Danmark Sverige Norden Skandinavia Europa Finland Island Tyskland England Storbritannia Frankrike
 Italia Spania Nederland Polen Russland Kina Japan India USA Canada Australia Amerika Afrika Asia Tyskland Østerrike
 Sveits Belgia Portugal Hellas Estland Latvia Litauen Irland Skottland London Berlin Stockholm Göteborg
-Helsingfors Helsinki Reykjavik New York
-""".split())
+Helsingfors Helsinki Reykjavik
+"""))
 
 #: Lower-case tails that make a hyphen compound a place name ("LMG-regionen", "Hamar-distriktet").
 PLACE_COMPOUND_TAILS: tuple[str, ...] = ("regionen", "region", "området", "distriktet", "fylket", "fylke", "byen",
                                          "bygda", "kommune", "kommunen", "dalen", "halvøya", "landet")
 
 #: Prepositions after which a capitalised, rare word is usually a place (lower-cased; nb, nn, da).
-LOCATIVE_PREPOSITIONS: frozenset[str] = frozenset(
-    "i på fra til ved mot rundt utenfor nær gjennom over under mellom frå kring nord sør øst vest".split())
+LOCATIVE_PREPOSITIONS: frozenset[str] = (_words(
+    "i på fra til ved mot rundt utenfor nær gjennom over under mellom frå kring nord sør øst vest"))
 
 #: Institutions that researchers commonly keep un-replaced (``--keep-institutions``): public funders, universities.
 KEEP_INSTITUTIONS: tuple[str, ...] = (

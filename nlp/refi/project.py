@@ -107,16 +107,18 @@ def read_qdpx_project(path: str | Path, *, positions: str = "auto") -> Project:
         The ``.qdpx`` file.
     positions
         How the file counts ``startPosition``/``endPosition``: ``"codepoints"`` (Unicode code points of the source
-        file, as we, QualCoder and MAXQDA write), ``"crlf-as-one"`` (a ``"\\r\\n"`` is one position, as ATLAS.ti
-        writes) or ``"auto"`` (``crlf-as-one`` for files whose origin is ATLAS.ti). Files without CRLF are the
-        same either way.
+        file as stored, as :func:`write_qdpx` writes), ``"crlf-as-one"`` (a ``"\\r\\n"`` is one position, as
+        ATLAS.ti writes) or ``"auto"`` (``crlf-as-one`` for files whose origin is ATLAS.ti, else ``codepoints``).
+        Files without CRLF line breaks read the same either way.
 
     Returns
     -------
     Project
         Transcripts (text canonical: ``"\\n"`` line breaks, no BOM; ``offset_map`` maps back to the source file),
         codes as human spans (auto-coder spans written by :func:`write_qdpx` come back as ``source="auto"`` with
-        their probability), the :class:`Codebook` with hierarchy, and users GUID -> name.
+        their probability), the :class:`Codebook` with hierarchy, and users GUID -> name. Files written by
+        :func:`write_qdpx` also give back each transcript's segments, language and metadata. Other programs'
+        sources have no segments: segment them (speaker turns) before training or comparing by unit.
 
     Raises
     ------

@@ -60,6 +60,7 @@ def render_markdown(summary: TopicSummary, *, sweep: SweepResult | None = None, 
         out.append(f"Prevalence {t['prevalence']:.3f}; dominant in {t['n_dominant']} documents; "
                    f"c_npmi {t['c_npmi']:.3f}, c_v {t['c_v']:.3f}.")
         out += ["", "Top words: " + ", ".join(f"{w['word']} ({w['weight']:.3f})" for w in t["words"]) + "."]
+        out.append("Most distinctive (relevance, lambda 0.6): " + ", ".join(t["distinctive_words"]) + ".")
         if t["bigrams"]:
             out.append("Bigrams: " + ", ".join(t["bigrams"]) + ".")
         if t.get("top_codes"):

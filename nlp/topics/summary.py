@@ -84,10 +84,12 @@ class TopicSummary:
                 "documents": self.documents, **self.extra}
 
 
-def _bigrams(tokens: list[list[str]], theta_k: np.ndarray, n: int) -> list[str]:
+def _bigrams(tokens: list[list[str]], theta_k: np.ndarray, n: int, distinct: np.ndarray) -> list[str]:
     total: Counter[tuple[str, str]] = Counter()
     weighted: dict[tuple[str, str], float] = {}
-    for toks, w in zip(tokens, theta_k):
+    for toks, w, first in zip(tokens, theta_k, distinct):
+        if not first:  # a restated excerpt (same text again) must not make its bigrams look frequent
+            continue
         for bg in zip(toks, toks[1:]):
             if bg[0] == bg[1]:
                 continue
@@ -96,6 +98,23 @@ def _bigrams(tokens: list[list[str]], theta_k: np.ndarray, n: int) -> list[str]:
     # weighted count times the share of the bigram's uses that fall in this topic
     scored = sorted(((-(weighted[bg] ** 2) / total[bg], bg) for bg in total if total[bg] >= 2))
     return [" ".join(bg) for _, bg in scored[:n]]
+
+
+def _relevance(model: Any, tokens: list[list[str]], n: int, *, lam: float = 0.6) -> list[list[str]]:
+    """Words ranked by relevance (Sievert & Shirley 2014, lambda 0.6): probability in the topic, discounted by
+    the word's overall frequency, so a label is not the same three frequent words for every topic."""
+    vocab = model.vocabulary_
+    freq = np.zeros(len(vocab))
+    for toks in tokens:
+        for w in toks:
+            j = vocab.get(w)
+            if j is not None:
+                freq[j] += 1
+    p_w = (freq + 1e-12) / (freq.sum() + 1e-12 * len(freq))
+    tw = np.clip(model.topic_word_, 1e-12, None)
+    rel = lam * np.log(tw) + (1 - lam) * np.log(tw / p_w)
+    names = model.feature_names_
+    return [[str(names[j]) for j in np.lexsort((names, -row))[:n]] for row in rel]
 
 
 def summarize_topics(model: Any, documents: Sequence[TopicDocument], *, coder: str | None = "coder1",
@@ -137,6 +156,13 @@ def summarize_topics(model: Any, documents: Sequence[TopicDocument], *, coder: s
     npmi_mean, npmi = coherence(top_lists, kept_tokens, measure="c_npmi", topn=n_words)
     cv_mean, cv = coherence(top_lists, kept_tokens, measure="c_v", topn=n_words)
     names = list(getattr(model, "topic_names_", [None] * K))
+    seen: set[str] = set()
+    distinct = np.zeros(len(texts), dtype=bool)
+    for i, t in enumerate(texts):
+        key = " ".join(t.lower().split())
+        distinct[i] = key not in seen
+        seen.add(key)
+    relevant = _relevance(model, tokens, n_words)
     code_names = dict(code_names or {})
 
     # --- association with the manual codes ---------------------------------------------------------------------
@@ -174,17 +200,19 @@ def summarize_topics(model: Any, documents: Sequence[TopicDocument], *, coder: s
     topics = []
     for k in range(K):
         words = top[k][:n_words]
-        bigrams = _bigrams(tokens, theta[:, k] * keep, 3)
-        label = " · ".join(w for w, _ in words[:3]) + (f" ({bigrams[0]})" if bigrams else "")
+        bigrams = _bigrams(tokens, theta[:, k] * keep, 3, distinct)
+        label = " · ".join(relevant[k][:3]) + (f" ({bigrams[0]})" if bigrams else "")
         if names[k]:
             label = f"[{code_names.get(names[k], names[k])}] {label}"
-        order = sorted(np.flatnonzero(keep), key=lambda i: (in_vocab[i] < min_excerpt_words, -theta[i, k], i))
+        order = sorted(np.flatnonzero(keep & distinct),
+                       key=lambda i: (in_vocab[i] < min_excerpt_words, -theta[i, k], i))
         excerpts = [{"doc_id": documents[i].id, "transcript_id": documents[i].transcript_id,
                      "speaker": documents[i].speaker, "source": documents[i].source, "group": documents[i].group,
                      "lang": documents[i].lang, "start": documents[i].start, "end": documents[i].end,
                      "weight": _r(theta[i, k]), "text": documents[i].text} for i in order[:n_excerpts]]
         entry = {"id": k, "label": label, "seed": names[k],
-                 "words": [{"word": w, "weight": _r(p)} for w, p in words], "bigrams": bigrams,
+                 "words": [{"word": w, "weight": _r(p)} for w, p in words], "distinctive_words": relevant[k],
+                 "bigrams": bigrams,
                  "prevalence": _r(theta[keep, k].mean()) if keep.any() else 0.0,
                  "n_dominant": int(((dominant == k) & keep).sum()),
                  "c_npmi": _r(npmi[k]), "c_v": _r(cv[k]), "excerpts": excerpts}

@@ -1,0 +1,250 @@
+"""Projection of code spans onto units, coder comparison with bootstrap CIs, outputs and the `nlp compare` verb."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score
+from typer.testing import CliRunner
+
+from nlp.agreement import cohen_kappa
+from nlp.cli import app
+from nlp.codebook import Code, Codebook
+from nlp.errors import ConfigError, InputError
+from nlp.model import CodeSpan, Segment, Transcript, write_jsonl
+from nlp.validate import compare, merge_codings, project_units
+from nlp.validate_chars import coverage_mask
+from nlp.validate_text import markdown_report, methods_paragraph, write_comparison
+
+TURNS = ["Vi deler kunnskap med de andre bedriftene.", "Nei, vi konkurrerer for mye til det.",
+         "Klyngeledelsen arrangerer møter hver måned.", "Det er vanskelig å få tak i folk her.",
+         "Helt avgjørende.", "Vi samarbeider tett med universitetet."]
+A_POL = ["driver", "barrier", "driver", "barrier", "driver", "driver"]
+B_POL = ["driver", "barrier", "neutral", "barrier", "barrier", "driver"]
+A_CON = [{"knowledge_sharing"}, {"competition"}, {"meeting_places"}, {"resources"}, set(), {"research_education"}]
+B_CON = [{"knowledge_sharing"}, {"competition", "trust_culture"}, {"meeting_places"}, set(), set(),
+         {"research_education", "networks_collaboration"}]
+CODEBOOK = Codebook("test", tuple(Code(c) for c in sorted(set().union(*A_CON, *B_CON))))
+
+
+def _interviews(n_interviews: int = 3, *, coders=(("A", A_POL, A_CON), ("B", B_POL, B_CON))) -> list[Transcript]:
+    """n interviews with the same six turns; every coder codes each whole turn (and A's spans cover 3/4 of it)."""
+    out = []
+    for i in range(n_interviews):
+        text, segs, codes = "", [], []
+        for j, turn in enumerate(TURNS):
+            s = len(text)
+            text += turn + "\n"
+            segs.append(Segment(s, s + len(turn), speaker="IP", kind="answer", id=f"i{i}-{j}"))
+            for name, pol, con in coders:
+                end = s + (3 * len(turn)) // 4 if name == "A" else s + len(turn)
+                codes += [CodeSpan(f"polarity:{pol[j]}", s, end, name)]
+                codes += [CodeSpan(c, s, end, name) for c in sorted(con[j])]
+        out.append(Transcript(f"intervju{i}", text, segments=tuple(segs), codes=tuple(codes), lang="nb"))
+    return out
+
+
+def test_segment_comparison_equals_coefficients_on_explicit_labels():
+    ts = _interviews(3)
+    r = compare(ts, unit="segment", reference="A", others=["B"], codebook=CODEBOOK, n_boot=200)
+    assert r.n_units == 18 and r.n_groups == 3
+    assert r.get("polarity", "cohen_kappa").value == pytest.approx(cohen_kappa(A_POL * 3, B_POL * 3))
+    assert r.get("polarity", "cohen_kappa").value == pytest.approx(cohen_kappa_score(A_POL * 3, B_POL * 3))
+    # micro F1 by hand, per interview: tp 4, fp 2 (trust_culture, networks_collaboration), fn 1 (resources)
+    assert r.get("concepts", "micro_f1").value == pytest.approx(8 / 11)
+    assert r.confusion["B"]["matrix"] == [[6, 3, 3], [0, 6, 0], [0, 0, 0]]
+    # disagreements: turns 1, 2, 3, 4, 5 of each interview differ; each has context from the transcript
+    assert len(r.disagreements) == 15
+    d = r.disagreements[0]
+    assert d["only_other"] == "trust_culture" and d["text"] == TURNS[1]
+    assert d["context_before"].endswith(TURNS[0] + "\n")
+
+
+def test_bootstrap_is_over_groups_deterministic_and_brackets_the_estimate():
+    ts = _interviews(4)
+    # make interviews differ so the interval has width
+    ts[0] = ts[0].with_codes([])
+    r1 = compare(ts, unit="segment", reference="A", others=["B"], n_boot=300, random_state=7)
+    r2 = compare(ts, unit="segment", reference="A", others=["B"], n_boot=300, random_state=7)
+    assert [s.ci_low for s in r1.stats] == [s.ci_low for s in r2.stats]
+    k = r1.get("polarity", "percent_agreement")
+    assert k.ci_low <= k.value <= k.ci_high
+    assert any("Only 4 groups" in w for w in r1.warnings)
+    one = compare(_interviews(1), unit="segment", reference="A", others=["B"], n_boot=100)
+    assert math.isnan(one.get("polarity", "cohen_kappa").ci_low)
+    assert any("Only one group" in w for w in one.warnings)
+
+
+def test_single_polarity_category_gives_nan_with_reason():
+    ts = _interviews(2, coders=(("A", ["driver"] * 6, A_CON), ("B", ["driver"] * 6, A_CON)))
+    r = compare(ts, unit="segment", reference="A", others=["B"], n_boot=50)
+    k = r.get("polarity", "cohen_kappa")
+    assert math.isnan(k.value) and "single category" in k.reason
+    assert r.get("polarity", "percent_agreement").value == 1.0
+    assert "undefined (Cohen's kappa is undefined" in methods_paragraph(r)
+
+
+def test_min_words_leaves_out_short_fragments_and_says_so():
+    r = compare(_interviews(2), unit="segment", reference="A", others=["B"], min_words=4, n_boot=50)
+    assert r.n_units == 10 and r.excluded == {"units with fewer than 4 words": 2}
+    assert "Left out: 2 units with fewer than 4 words." in methods_paragraph(r)
+
+
+def test_sentence_projection_uses_the_half_overlap_rule():
+    text = "Vi deler alt. Men ikke med konkurrentene."
+    t = Transcript("i", text, segments=(Segment(0, len(text), id="s"),),
+                   codes=(CodeSpan("competition", 14, 41, "A"), CodeSpan("competition", 10, 41, "B"),
+                          CodeSpan("knowledge_sharing", 0, 13, "B")))
+    split = lambda s, lang: [(0, 13), (14, len(s))]  # a stand-in for nlp.normalise.split_sentences
+    units = project_units([t], unit="sentence", sentence_splitter=split)
+    assert [u.text for u in units] == ["Vi deler alt.", "Men ikke med konkurrentene."]
+    # B's span 10..41 grazes sentence 1 by 3 characters: not applied there
+    assert [sorted(u.concepts("B")) for u in units] == [["knowledge_sharing"], ["competition"]]
+    r = compare([t], unit="sentence", reference="A", others=["B"], sentence_splitter=split, n_boot=0)
+    assert r.n_units == 2 and r.get("concepts", "micro_f1").value == pytest.approx(2 / 3)
+
+
+def test_character_comparison_hand_computed():
+    text = "x" * 20
+    t = Transcript("kilde", text, codes=(CodeSpan("tillit", 0, 10, "A"), CodeSpan("tillit", 5, 15, "B")))
+    r = compare([t], unit="character", reference="A", others=["B"], n_boot=0)
+    row = next(x for x in r.per_code if x["source"] == "kilde")
+    assert row["percent_agreement"] == 0.5 and row["cohen_kappa"] == pytest.approx(0.0)
+    assert (row["both_pct"], row["only_reference_pct"], row["only_other_pct"], row["neither_pct"]) == (25, 25, 25, 25)
+    assert [(d["start"], d["end"], d["coded_by"]) for d in r.disagreements] == [(0, 5, "A"), (10, 15, "B")]
+
+
+def test_character_pooled_and_size_weighted():
+    t1 = Transcript("k1", "a" * 10, codes=(CodeSpan("c", 0, 5, "A"), CodeSpan("c", 0, 5, "B")))
+    t2 = Transcript("k2", "b" * 30, codes=(CodeSpan("c", 0, 10, "A"), CodeSpan("c", 5, 15, "B")))
+    r = compare([t1, t2], unit="character", reference="A", others=["B"], n_boot=0)
+    pooled = next(x for x in r.per_code if x["source"] == "(pooled)")
+    k2 = cohen_kappa([i < 10 for i in range(30)], [5 <= i < 15 for i in range(30)])
+    assert pooled["kappa_size_weighted_mean"] == pytest.approx((1.0 * 10 + k2 * 30) / 40)
+    assert pooled["kappa_mean"] == pytest.approx((1.0 + k2) / 2)
+    both = [i < 5 for i in range(10)] + [i < 10 for i in range(30)]
+    other = [i < 5 for i in range(10)] + [5 <= i < 15 for i in range(30)]
+    assert pooled["cohen_kappa"] == pytest.approx(cohen_kappa(both, other))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("AB"), st.integers(0, 39), st.integers(1, 15)), min_size=2, max_size=8))
+def test_character_kappa_equals_kappa_on_expanded_characters(spans):
+    codes = [CodeSpan("c", s, min(s + n, 40), who) for who, s, n in spans]
+    t = Transcript("k", "ø" * 40, codes=tuple(codes))
+    if {c.coder for c in codes} != {"A", "B"}:
+        return
+    r = compare([t], unit="character", reference="A", others=["B"], n_boot=0)
+    a, b = coverage_mask(t, "c", "A"), coverage_mask(t, "c", "B")
+    got = r.get("concepts", "cohen_kappa").value
+    expected = cohen_kappa_score(a, b) if len(set(a) | set(b)) > 1 else math.nan
+    assert (math.isnan(got) and math.isnan(expected)) or got == pytest.approx(expected)
+
+
+def test_three_coders_add_fleiss_and_alpha():
+    c_pol = ["driver", "barrier", "driver", "neutral", "driver", "driver"]
+    ts = _interviews(2, coders=(("A", A_POL, A_CON), ("B", B_POL, B_CON), ("C", c_pol, A_CON)))
+    r = compare(ts, unit="segment", reference="A", others=["B", "C"], n_boot=50)
+    fleiss = next(s for s in r.stats if s.other == "all" and s.name == "fleiss_kappa")
+    from nlp.agreement import fleiss_kappa
+
+    assert fleiss.value == pytest.approx(fleiss_kappa(list(zip(A_POL * 2, B_POL * 2, c_pol * 2))))
+    assert {s.other for s in r.stats} == {"B", "C", "all"}
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"unit": "paragraph"}, ConfigError, "segment, sentence, character"),
+    ({"unit": "segment", "others": ["Z"]}, InputError, "coder 'Z' has no codes"),
+    ({"unit": "segment", "others": ["A"]}, ConfigError, "nothing to compare"),
+    ({"unit": "segment", "codebook": Codebook("liten", (Code("knowledge_sharing"),))}, InputError, "unknown codes"),
+])
+def test_bad_input(kwargs, error, match):
+    args = {"reference": "A", "others": ["B"], **kwargs}
+    with pytest.raises(error, match=match):
+        compare(_interviews(1), **args)
+
+
+def test_merge_codings_rejects_different_texts_and_transcripts():
+    a = _interviews(2)
+    b = [a[0], a[1].__class__(a[1].id, a[1].text.replace("kunnskap", "kunskap"), segments=a[1].segments)]
+    with pytest.raises(InputError, match="'intervju1' has a different text .* character 12"):
+        merge_codings(a, {"B": b}, reference_name="A")
+    with pytest.raises(InputError, match="missing \\['intervju1'\\]"):
+        merge_codings(a, {"B": a[:1]}, reference_name="A")
+
+
+def test_outputs_methods_and_cli(tmp_path: Path):
+    ts = _interviews(3)
+    ref = [t.with_codes(()).__class__(t.id, t.text, segments=t.segments,
+                                      codes=tuple(c for c in t.codes if c.coder == "A")) for t in ts]
+    oth = [t.__class__(t.id, t.text, segments=t.segments, codes=tuple(c for c in t.codes if c.coder == "B"))
+           for t in ts]
+    write_jsonl(tmp_path / "ref.jsonl", ref)
+    write_jsonl(tmp_path / "auto.jsonl", oth)
+    runner = CliRunner()
+    res = runner.invoke(app, ["compare", str(tmp_path / "ref.jsonl"), str(tmp_path / "auto.jsonl"), "--unit",
+                              "segment", "--out", str(tmp_path / "out"), "--n-boot", "100"])
+    assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert data["unit"] == "segment" and data["n_units"] == 18 and data["n_disagreements"] == 15
+    kappa = next(s for s in data["stats"] if s["target"] == "polarity" and s["name"] == "cohen_kappa")
+    assert kappa["value"] == pytest.approx(cohen_kappa(A_POL * 3, B_POL * 3))
+    assert "95% CI" in data["methods"] and "18 segments" in data["methods"]
+    assert "| polarity | A vs B | Cohen's kappa |" in (tmp_path / "out" / "results.md").read_text()
+    assert (tmp_path / "out" / "disagreements.csv").read_text().count("trust_culture") >= 3
+    # the unit is a required, explicit choice
+    res = runner.invoke(app, ["compare", str(tmp_path / "ref.jsonl"), str(tmp_path / "auto.jsonl")])
+    assert res.exit_code != 0 and "--unit" in res.output
+    # one file holding two coders needs --reference/--other
+    write_jsonl(tmp_path / "both.jsonl", ts)
+    res = runner.invoke(app, ["compare", str(tmp_path / "both.jsonl"), "--unit", "segment"])
+    assert isinstance(res.exception, ConfigError) and "--reference CODER --other CODER" in str(res.exception)
+    res = runner.invoke(app, ["compare", str(tmp_path / "both.jsonl"), "--unit", "segment", "--reference", "A",
+                              "--other", "B", "--n-boot", "0"])
+    assert res.exit_code == 0 and "Cohen's kappa" in res.output
+
+
+def test_write_comparison_nan_is_null(tmp_path: Path):
+    ts = _interviews(1, coders=(("A", ["driver"] * 6, A_CON), ("B", ["driver"] * 6, B_CON)))
+    r = compare(ts, unit="segment", reference="A", others=["B"], n_boot=0)
+    write_comparison(r, tmp_path)
+    data = json.loads((tmp_path / "results.json").read_text())
+    k = next(s for s in data["stats"] if s["target"] == "polarity" and s["name"] == "cohen_kappa")
+    assert k["value"] is None and "undefined" in k["reason"]
+    assert "undefined: Cohen's kappa is undefined" in markdown_report(r)
+
+
+# The bundled klynger corpus (corpora/klynger, committed) is the real human-vs-human case.
+KLYNGER = Path(__file__).parents[1] / "corpora" / "klynger"
+
+
+def test_klynger_coder1_vs_coder2_matches_sklearn_and_the_readme():
+    from sklearn.metrics import f1_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    from nlp.corpora import load
+
+    assert KLYNGER.is_dir(), "the bundled corpus corpora/klynger is committed with the repository"
+    c = load("klynger")
+    r = compare(c.transcripts, unit="segment", reference="coder1", others=["coder2"], codebook=c.codebook,
+                n_boot=200)
+    units = c.units()
+    a, b = [u.polarity("coder1") for u in units], [u.polarity("coder2") for u in units]
+    assert r.n_units == len(units)
+    assert r.get("polarity", "cohen_kappa").value == pytest.approx(cohen_kappa_score(a, b))
+    mlb = MultiLabelBinarizer(classes=c.codebook.ids).fit([c.codebook.ids])
+    f1 = f1_score(mlb.transform([u.concepts("coder1") for u in units]),
+                  mlb.transform([u.concepts("coder2") for u in units]), average="micro")
+    assert r.get("concepts", "micro_f1").value == pytest.approx(f1)
+    assert 0.45 < r.get("polarity", "cohen_kappa").value < 0.75 and 0.45 < f1 < 0.75  # README: "about 0.6"
+    short = sum(len(re.findall(r"\w+", u.text)) < 4 for u in units)
+    r4 = compare(c.transcripts, unit="segment", reference="coder1", others=["coder2"], min_words=4, n_boot=0)
+    assert r4.n_units == len(units) - short and short > 0
+    assert np.isfinite(r.get("polarity", "cohen_kappa").ci_low)
