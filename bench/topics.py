@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nlp.corpora import load  # noqa: E402
-from nlp.topics import (  # noqa: E402
+from nlp.corpora import load
+from nlp.topics import (
     LdaTopics,
     NmfTopics,
     coherence,

@@ -13,7 +13,7 @@ from pathlib import Path
 from .errors import InputError
 from .model import atomic_writer
 
-__all__ = ["new_figure", "save_figure", "plot_bars", "plot_top_words", "plot_heatmap", "plot_k_sweep"]
+__all__ = ["new_figure", "plot_bars", "plot_heatmap", "plot_k_sweep", "plot_top_words", "save_figure"]
 
 DPI = 100
 

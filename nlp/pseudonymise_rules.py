@@ -397,9 +397,6 @@ def _name_from_run(text: str, run: list[tuple[int, int]], vocab: frozenset[str])
     return [Entity(start, end, kind, text[start:end], rule)]
 
 
-_SUFFIX_TOKEN = frozenset({"AS", "ASA", "ApS", "A", "SA"})
-
-
 def _org_suffix_backwards(text: str, toks: list[tuple[int, int]], vocab: frozenset[str]) -> list[Entity]:
     """Organisation names that contain lower-case words before their company form ("Norsk senter for ... AS")."""
     out = []

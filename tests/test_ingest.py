@@ -203,7 +203,7 @@ def test_pdf_layout_is_dispatched_to_pdftext(monkeypatch):
 
     calls = []
 
-    def stand_in(path, *, lang=None, id=None):
+    def stand_in(path, *, lang=None, id=None, encoding=None):
         calls.append((Path(path).name, id))
         return Transcript(id=id or "x", text="renset tekst", source=str(path), meta={"chars_in": 99})
 

@@ -61,7 +61,7 @@ def test_mismatched_data_is_refused(tmp_path):
 def test_a_failed_plot_leaves_the_old_file(tmp_path, monkeypatch):
     target = tmp_path / "top.png"
     target.write_bytes(b"old")
-    import nlp.plots as plots
+    from nlp import plots
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")

@@ -79,13 +79,14 @@ def pseudonymise_cmd(
     reverse: Annotated[bool, typer.Option("--reverse", help="Restore the original text of pseudonymised "
                                                             "transcript JSONL with --key.")] = False,
 ) -> None:
-    """Pseudonymise transcripts: names of people, firms and places, e-mail, phone, postal codes, URLs and
-    national identity numbers become [person_1], [firma_2], [sted_1], [epost_1], [telefon_1], ...
+    r"""Pseudonymise transcripts: names of people, firms and places, e-mail, phone numbers, postal codes, URLs and
+    national identity numbers become \[person_1], \[firma_2], \[sted_1], \[epost_1], \[telefon_1], ...
 
-    The same name gets the same placeholder in every file; the mapping is written to a separate key file that you
-    keep apart from the data (reuse it on later runs). Codes and segments move with the text. Detection is
-    rule-based and offline: check the output, and add missed names with --names. --reverse with the key restores
-    the original text exactly. Existing placeholders ([navn], [bedrift], [sted], XX) are left alone.
+    The same name gets the same placeholder in every file. The mapping is written to a separate key file: keep it
+    apart from the data, and reuse it on later runs so numbering stays stable. Codes and segments move with the
+    text. Detection is rule-based and offline: read the output and add missed names with --names. --reverse with
+    the key restores the original text exactly. Existing placeholders (\[navn], \[bedrift], \[sted], XX) are
+    left alone.
     """
     from ..errors import ConfigError
     from ..model import atomic_write_text, write_jsonl

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -49,29 +49,36 @@ def _load_transcripts(paths: list[Path]) -> tuple[list[Any], list[tuple[str, str
 
 @app.command("topics")
 def topics_cmd(
-    inputs: list[Path] = typer.Argument(None, help="Ingested transcripts (.jsonl from `nlp ingest`) or folders.",
-                                        show_default=False),
-    corpus: str | None = typer.Option(None, "--corpus", help="A bundled corpus instead of INPUT, e.g. klynger."),
-    out: Path = typer.Option(..., "--out", help="Folder for the tables, topics.md and plots."),
-    model: str = typer.Option("lda", "--model", help="lda (gensim LDA) or nmf (NMF on TF-IDF)."),
-    k: int | None = typer.Option(None, "--k", help="Number of topics."),
-    k_range: str | None = typer.Option(None, "--k-range",
-                                       help="Sweep K, e.g. 4:16:2 or 4,8,12; fits the recommended K."),
-    unit: str = typer.Option("segment", "--unit", help="Document unit: segment, turn, window or interview."),
-    window_size: int = typer.Option(3, "--window-size", help="Segments per window for --unit window."),
-    seeds: int = typer.Option(3, "--seeds", help="Random seeds (random-state, +1, ...) for the stability score."),
-    guided: bool = typer.Option(False, "--guided", help="Seed topics from the codebook and the manual coding (LDA)."),
-    codebook: Path | None = typer.Option(None, "--codebook", help="Codebook (.yaml/.qdc) for --guided and labels."),
-    coder: str = typer.Option("coder1", "--coder", help="Whose manual codes to compare topics with and learn from."),
-    random_state: int = typer.Option(0, "--random-state", help="Seed: same input and seed, same output."),
-    passes: int = typer.Option(20, "--passes", help="LDA passes over the corpus."),
-    min_df: int = typer.Option(2, "--min-df", help="Keep words in at least this many documents."),
-    max_df: float = typer.Option(0.5, "--max-df", help="Drop words in more than this share of documents."),
-    words: int = typer.Option(10, "--words", help="Top words per topic in the summary."),
-    excerpts: int = typer.Option(5, "--excerpts", help="Representative excerpts per topic (3-5 is readable)."),
-    include_interviewer: bool = typer.Option(False, "--include-interviewer",
-                                             help="Also model the interviewer's turns."),
-    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the tables, topics.md and plots.")],
+    inputs: Annotated[list[Path] | None, typer.Argument(
+        help="Ingested transcripts (.jsonl from `nlp ingest`) or folders.", show_default=False)] = None,
+    corpus: Annotated[str | None, typer.Option(
+        "--corpus", help="A bundled corpus instead of INPUT, e.g. klynger.")] = None,
+    model: Annotated[str, typer.Option("--model", help="lda (gensim LDA) or nmf (NMF on TF-IDF).")] = "lda",
+    k: Annotated[int | None, typer.Option("--k", help="Number of topics.")] = None,
+    k_range: Annotated[str | None, typer.Option(
+        "--k-range", help="Sweep K, e.g. 4:16:2 or 4,8,12; fits the recommended K.")] = None,
+    unit: Annotated[str, typer.Option(
+        "--unit", help="Document unit: segment, turn, window or interview.")] = "segment",
+    window_size: Annotated[int, typer.Option("--window-size", help="Segments per window for --unit window.")] = 3,
+    seeds: Annotated[int, typer.Option(
+        "--seeds", help="Random seeds (random-state, +1, ...) for the stability score.")] = 3,
+    guided: Annotated[bool, typer.Option(
+        "--guided", help="Seed topics from the codebook and the manual coding (LDA).")] = False,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", help="Codebook (.yaml/.qdc) for --guided and labels.")] = None,
+    coder: Annotated[str, typer.Option(
+        "--coder", help="Whose manual codes to compare topics with and learn from.")] = "coder1",
+    random_state: Annotated[int, typer.Option("--random-state", help="Seed: same input and seed, same output.")] = 0,
+    passes: Annotated[int, typer.Option("--passes", help="LDA passes over the corpus.")] = 20,
+    min_df: Annotated[int, typer.Option("--min-df", help="Keep words in at least this many documents.")] = 2,
+    max_df: Annotated[float, typer.Option("--max-df", help="Drop words in more than this share of documents.")] = 0.5,
+    words: Annotated[int, typer.Option("--words", help="Top words per topic in the summary.")] = 10,
+    excerpts: Annotated[int, typer.Option(
+        "--excerpts", help="Representative excerpts per topic (3-5 is readable).")] = 5,
+    include_interviewer: Annotated[bool, typer.Option(
+        "--include-interviewer", help="Also model the interviewer's turns.")] = False,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
 ) -> None:
     """Topic models of interview units: choose K, read the topics, compare them with the manual codes.
 

@@ -104,13 +104,13 @@ def detect_kind(path: str | Path) -> str:
     return EXTENSIONS.get(suffix, "txt")
 
 
-def _pdf_text(path: Path, *, tid: str) -> Transcript:
+def _pdf_text(path: Path, *, tid: str, encoding: str | None = None) -> Transcript:
     try:
-        from .pdftext import read_pdf_text  # engineer C's module; imported only when needed
+        from .pdftext import read_pdf_text
     except ImportError as exc:
         raise InputError(f"text extracted from a PDF needs nlp.ingest.pdftext, which is not available ({exc}).",
                          path=path, fix="pass --kind txt to read it as a plain transcript.") from None
-    t = read_pdf_text(path, id=tid)
+    t = read_pdf_text(path, id=tid, encoding=encoding)
     meta = dict(t.meta)
     meta.setdefault("reader", "pdf-text")
     meta.setdefault("chars_kept", len(t.text))
@@ -172,12 +172,12 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
     if kind in ("txt", "pdf-text"):
         if kind == "pdf-text":
             check_file(path, max_bytes=max_bytes)
-            return [_pdf_text(path, tid=tid)]
+            return [_pdf_text(path, tid=tid, encoding=encoding)]
         raw, enc = read_text(path, encoding=encoding, max_bytes=max_bytes)
-        from .txt import looks_like_pdf_text
+        from .pdftext import looks_like_pdf_text
 
         if looks_like_pdf_text(raw):
-            t = _pdf_text(path, tid=tid)
+            t = _pdf_text(path, tid=tid, encoding=encoding)
             return [t if t.encoding else replace(t, encoding=enc)]
         return [text_transcript(raw, path=path, tid=tid, encoding=enc, kind="txt", **roles)]
     if kind == "docx":

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..clean import apply_edits, nfc_tracked, sub_tracked
+from ..clean import apply_edits, decode_bytes, nfc_tracked, sub_tracked
 from ..errors import InputError
 from ..lang.hyphenation import SUSPENDED_COMPOUND_WORDS
 from ..model import OffsetMap, Segment, Transcript
@@ -385,6 +385,10 @@ def clean_pdf_text(raw: str) -> tuple[str, OffsetMap]:
     return text, offset_map
 
 
+# a line that opens with a speaker label (optionally after a timestamp), as in typed transcripts
+_SPEAKER_LINE = re.compile(r"^\s*(?:\[?\(?\d{1,2}:\d{2}(?::\d{2})?\]?\)?\s*-?\s*)?[^\W\d_][\w.]{0,20}(?: \d+)?\s*:\s")
+
+
 def looks_like_pdf_text(raw: str) -> bool:
     """Guess whether ``raw`` is text extracted from a PDF (for a reader that must choose between plain transcript
     and PDF-text cleaning): most lines followed by an empty line, or page-start marks, page numbers or footnote
@@ -401,28 +405,12 @@ def looks_like_pdf_text(raw: str) -> bool:
     text_idx = [i for i, ln in enumerate(lines) if ln.kind == "text"]
     if len(text_idx) < 3:
         return False
+    if sum(1 for i in text_idx if _SPEAKER_LINE.match(lines[i].text)) > 0.2 * len(text_idx):
+        return False  # a typed transcript with speaker labels, however it is wrapped
     doubled = sum(1 for i in text_idx if i + 2 < len(lines) and lines[i + 1].kind == "empty"
                   and lines[i + 2].kind != "empty") / len(text_idx)
     marks = sum(1 for ln in lines if ln.page_start or ln.kind in ("pagenum", "rule"))
     return doubled >= 0.5 or marks >= max(2, len(text_idx) // 40)
-
-
-def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
-    try:
-        from ..clean import decode_bytes  # the shared detector (BOMs, UTF-16, cp1252, binary files)
-    except ImportError:  # pragma: no cover - only while nlp.clean lacks it
-        decode_bytes = None
-    if decode_bytes is not None:
-        return decode_bytes(data, path=path, encoding=encoding)
-    if b"\x00" in data[:4096]:
-        raise InputError("this is a binary file, not extracted text.", path=path,
-                         fix="extract the text first (e.g. `pdftotext file.pdf`).")
-    try:
-        return data.decode(encoding or "utf-8-sig"), encoding or "utf-8"
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text (byte {exc.start}).", path=path, line=line,
-                         fix="save the extracted text as UTF-8.") from exc
 
 
 def read_pdf_text(path: str | Path, *, lang: str | None = None, id: str | None = None,
@@ -441,7 +429,7 @@ def read_pdf_text(path: str | Path, *, lang: str | None = None, id: str | None =
         raise InputError(f"cannot read the file ({exc.strerror}).", path=path) from exc
     if not data.strip():
         raise InputError("the file is empty.", path=path, fix="extract the PDF's text again.")
-    raw, encoding = _decode(data, path, encoding)
+    raw, encoding = decode_bytes(data, path=path, encoding=encoding)
     text, offset_map, report = clean_pdf_text_report(raw, lang=lang)
     segments = tuple(Segment(start=s, end=e, kind="other", lang=lang) for s, e in report.paragraphs if e > s)
     return Transcript(id=id or path.stem, text=text, segments=segments, source=str(path), encoding=encoding,

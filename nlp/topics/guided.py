@@ -16,7 +16,7 @@ import numpy as np
 from ..codebook import Codebook
 from ..errors import InputError
 
-__all__ = ["distinctive_words", "codebook_seed_topics"]
+__all__ = ["codebook_seed_topics", "distinctive_words"]
 
 
 def distinctive_words(texts: Sequence[Sequence[str]], labels: Sequence[Collection[str]], *, n: int = 10,

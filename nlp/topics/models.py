@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import ConfigError, DataWarning, InputError
 
-__all__ = ["LdaTopics", "NmfTopics", "default_analyzer", "check_documents"]
+__all__ = ["LdaTopics", "NmfTopics", "check_documents", "default_analyzer"]
 
 Analyzer = Callable[[str], list[str]]
 
@@ -52,7 +52,7 @@ def check_documents(docs: Any) -> list[str]:
     return docs
 
 
-def _df_limit(value: float | int, n_docs: int, name: str) -> int:
+def _df_limit(value: float, n_docs: int, name: str) -> int:
     """A document-frequency bound as a count: a float is a fraction of the documents, an int a count."""
     if isinstance(value, float):
         if not 0.0 < value <= 1.0:
@@ -201,8 +201,8 @@ class LdaTopics(_TopicModel):
     (4, 2)
     """
 
-    def __init__(self, *, n_topics: int = 10, analyzer: Analyzer | None = None, min_df: float | int = 2,
-                 max_df: float | int = 0.5, alpha: str | float = "symmetric", passes: int = 20,
+    def __init__(self, *, n_topics: int = 10, analyzer: Analyzer | None = None, min_df: float = 2,
+                 max_df: float = 0.5, alpha: str | float = "symmetric", passes: int = 20,
                  iterations: int = 200, seed_topics: Mapping[str, Sequence[str]] | Sequence[Sequence[str]] | None = None,
                  seed_strength: float = 1.0, random_state: int = 0) -> None:
         self.n_topics = n_topics
@@ -309,8 +309,8 @@ class NmfTopics(_TopicModel):
     True
     """
 
-    def __init__(self, *, n_topics: int = 10, analyzer: Analyzer | None = None, min_df: float | int = 2,
-                 max_df: float | int = 0.5, init: str = "nndsvdar", beta_loss: str = "frobenius",
+    def __init__(self, *, n_topics: int = 10, analyzer: Analyzer | None = None, min_df: float = 2,
+                 max_df: float = 0.5, init: str = "nndsvdar", beta_loss: str = "frobenius",
                  max_iter: int = 1000, seed_topics: None = None, random_state: int = 0) -> None:
         self.n_topics = n_topics
         self.analyzer = analyzer

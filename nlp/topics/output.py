@@ -12,7 +12,7 @@ from ..model import atomic_write_text, atomic_writer
 from .quality import SweepResult
 from .summary import TopicSummary
 
-__all__ = ["write_topic_outputs", "render_markdown"]
+__all__ = ["render_markdown", "write_topic_outputs"]
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
@@ -52,8 +52,8 @@ def render_markdown(summary: TopicSummary, *, sweep: SweepResult | None = None, 
             st = "" if r["stability"] is None else f"{r['stability']:.3f}"
             mark = " **(recommended)**" if r["k"] == sweep.recommended_k else ""
             out.append(f"| {r['k']}{mark} | {r['c_npmi']:.3f} | {r['c_v']:.3f} | {st} | {r['diversity']:.3f} |")
-        out += ["", f"Seeds: {', '.join(map(str, sweep.seeds))}. The recommendation maximises the mean of the "
-                    "min-max-scaled metrics; read the topics before trusting it. See `k_sweep.png`."]
+        out += ["", (f"Seeds: {', '.join(map(str, sweep.seeds))}. The recommendation maximises the mean of the "
+                    "min-max-scaled metrics; read the topics before trusting it. See `k_sweep.png`.")]
     out += ["", "## Topics", ""]
     for t in summary.topics:
         out += [f"### Topic {t['id']}: {t['label']}", ""]
@@ -86,8 +86,8 @@ def render_markdown(summary: TopicSummary, *, sweep: SweepResult | None = None, 
     if summary.codes.get("codes"):
         K = len(summary.topics)
         out += [f"## Topics and manual codes ({summary.codes['coder']})", "",
-                "Mean topic weight in the documents with each code (lift over the topic's overall weight in "
-                "`topic_codes_lift.csv`).", "", "| code | n | " + " | ".join(f"T{k}" for k in range(K)) + " |",
+                ("Mean topic weight in the documents with each code (lift over the topic's overall weight in "
+                "`topic_codes_lift.csv`)."), "", "| code | n | " + " | ".join(f"T{k}" for k in range(K)) + " |",
                 "|---|---|" + "---|" * K]
         for c, n, row in zip(summary.codes["codes"], summary.codes["n_documents"],
                              summary.codes["mean_topic_weight"]):

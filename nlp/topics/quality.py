@@ -22,14 +22,14 @@ from sklearn.base import clone
 from ..errors import ConfigError, InputError
 
 __all__ = [
-    "coherence",
-    "topic_diversity",
-    "match_topics",
-    "topic_stability",
     "SweepResult",
-    "sweep_topics",
-    "recommend_k",
+    "coherence",
+    "match_topics",
     "parse_k_range",
+    "recommend_k",
+    "sweep_topics",
+    "topic_diversity",
+    "topic_stability",
 ]
 
 Topics = Sequence[Sequence[str]]
@@ -225,7 +225,7 @@ def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int]
 
     texts = [cached(d) for d in docs]
     rows, runs = [], {}
-    for k in sorted(set(int(k) for k in k_values)):
+    for k in sorted({int(k) for k in k_values}):
         per_seed, npmi, cv, div, secs = [], [], [], [], []
         for seed in seeds:
             model = clone(estimator).set_params(n_topics=k, random_state=int(seed), analyzer=cached)

@@ -6,6 +6,7 @@ byte-identical JSON and CSV output.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,13 +91,13 @@ def _bigrams(tokens: list[list[str]], theta_k: np.ndarray, n: int, distinct: np.
     for toks, w, first in zip(tokens, theta_k, distinct):
         if not first:  # a restated excerpt (same text again) must not make its bigrams look frequent
             continue
-        for bg in zip(toks, toks[1:]):
+        for bg in itertools.pairwise(toks):
             if bg[0] == bg[1]:
                 continue
             total[bg] += 1
             weighted[bg] = weighted.get(bg, 0.0) + float(w)
     # weighted count times the share of the bigram's uses that fall in this topic
-    scored = sorted(((-(weighted[bg] ** 2) / total[bg], bg) for bg in total if total[bg] >= 2))
+    scored = sorted((-(weighted[bg] ** 2) / total[bg], bg) for bg in total if total[bg] >= 2)
     return [" ".join(bg) for _, bg in scored[:n]]
 
 
