@@ -28,7 +28,7 @@ from nlp.validate import compare
 
 ROWS = [("polarity", "cohen_kappa"), ("polarity", "krippendorff_alpha"), ("polarity", "gwet_ac1"),
         ("polarity", "percent_agreement"), ("concepts", "micro_f1"), ("concepts", "macro_f1"),
-        ("concepts", "cohen_kappa")]
+        ("concepts", "cohen_kappa"), ("concepts", "mean_code_kappa")]
 
 
 def _fmt(s) -> str:
@@ -56,7 +56,7 @@ def main() -> None:
     args = ap.parse_args()
     c = load("klynger")
     ts, cb = c.transcripts, c.codebook
-    kw = dict(reference="coder1", others=["coder2"], codebook=cb, n_boot=args.n_boot, random_state=0)
+    kw = {"reference": "coder1", "others": ["coder2"], "codebook": cb, "n_boot": args.n_boot, "random_state": 0}
     runs = {
         "segment, all units": compare(ts, unit="segment", **kw),
         "segment, >= 2 words": compare(ts, unit="segment", min_words=2, **kw),

@@ -218,16 +218,26 @@ def _stats_from_tables(tables: np.ndarray, weights: np.ndarray | None, *, target
 
 def _prf_stats(code_tables: np.ndarray, weights: np.ndarray | None, *, ref: str, other: str, n_units: int,
                confidence: float) -> list[Stat]:
-    """Micro P/R/F1 and macro F1 of OTHER against REFERENCE from (groups, codes, 2, 2) tables."""
+    """Micro P/R/F1, macro F1 and the mean of the per-code kappas from (groups, codes, 2, 2) tables.
+
+    The mean per-code kappa is given beside the kappa of the pooled unit x code table because pooling codes of
+    different prevalence inflates kappa (independent coders still agree more often on the frequent codes).
+    """
     def figures(t: np.ndarray) -> dict[str, float]:  # t: (codes, 2, 2), rows reference absent/present
         tp, fp, fn = t[:, 1, 1], t[:, 0, 1], t[:, 1, 0]
         denom = 2 * tp + fp + fn
         f1 = np.divide(2 * tp, denom, out=np.full(len(tp), np.nan), where=denom > 0)
         s_tp, s_fp, s_fn = tp.sum(), fp.sum(), fn.sum()
+        n = t.sum((1, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pa, pb = (t[:, 1, 0] + tp) / n, (fp + tp) / n
+            pe = pa * pb + (1 - pa) * (1 - pb)
+            kappa = np.where(pe < 1 - 1e-12, ((t[:, 0, 0] + tp) / n - pe) / (1 - pe), np.nan)
         return {"micro_precision": s_tp / (s_tp + s_fp) if s_tp + s_fp else math.nan,
                 "micro_recall": s_tp / (s_tp + s_fn) if s_tp + s_fn else math.nan,
                 "micro_f1": 2 * s_tp / (2 * s_tp + s_fp + s_fn) if 2 * s_tp + s_fp + s_fn else math.nan,
-                "macro_f1": float(np.nanmean(f1)) if np.any(denom > 0) else math.nan}
+                "macro_f1": float(np.nanmean(f1)) if np.any(denom > 0) else math.nan,
+                "mean_code_kappa": float(np.nanmean(kappa)) if np.any(~np.isnan(kappa)) else math.nan}
     point = figures(code_tables.sum(0))
     reps = [figures(t) for t in np.tensordot(weights, code_tables, axes=1)] if weights is not None else []
     out = []

@@ -20,6 +20,7 @@ NAMES = {
     "krippendorff_alpha": "Krippendorff's alpha (nominal)", "gwet_ac1": "Gwet's AC1",
     "brennan_prediger": "Brennan-Prediger", "fleiss_kappa": "Fleiss' kappa", "micro_precision": "Precision (micro)",
     "micro_recall": "Recall (micro)", "micro_f1": "F1 (micro)", "macro_f1": "F1 (macro)",
+    "mean_code_kappa": "Cohen's kappa (mean over codes)",
 }
 _UNIT_WORDS = {"segment": "segments (speaker turns or excerpts)", "sentence": "sentences",
                "character": "characters"}
@@ -76,7 +77,8 @@ def methods_paragraph(result: Comparison) -> str:
                 f"{_f(result.get('concepts', 'micro_precision', other).value)}, recall "
                 f"{_f(result.get('concepts', 'micro_recall', other).value)}, macro F1 "
                 f"{_f(result.get('concepts', 'macro_f1', other).value)}); Cohen's kappa pooled over all {result.unit} x "
-                f"concept decisions was {_with_ci(result.get('concepts', 'cohen_kappa', other), level)}.")
+                f"concept decisions was {_with_ci(result.get('concepts', 'cohen_kappa', other), level)} and the mean "
+                f"of the per-code kappas {_with_ci(result.get('concepts', 'mean_code_kappa', other), level)}.")
         except KeyError:
             pass
     for s in result.stats:

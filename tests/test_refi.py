@@ -336,6 +336,14 @@ def test_zip_entries_escaping_the_folder_refused(tmp_path, member):
     assert not (tmp_path.parent / "evil.txt").exists()
 
 
+def test_sources_outside_the_archive_are_never_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hemmelig")
+    xml = _project("x", "", source=f'plainTextPath="file://{secret}"')
+    with pytest.warns(DataWarning, match="stored outside the project"):
+        assert read_qdpx(_zip(tmp_path / "p.qdpx", {"project.qde": xml})) == []
+
+
 def test_internal_path_escaping_the_archive_refused(tmp_path):
     xml = _project("x", "", source='plainTextPath="internal://../../etc/passwd"')
     with pytest.raises(InputError, match="climbs out"):

@@ -60,6 +60,9 @@ def test_segment_comparison_equals_coefficients_on_explicit_labels():
     # micro F1 by hand, per interview: tp 4, fp 2 (trust_culture, networks_collaboration), fn 1 (resources)
     assert r.get("concepts", "micro_f1").value == pytest.approx(8 / 11)
     assert r.confusion["B"]["matrix"] == [[6, 3, 3], [0, 6, 0], [0, 0, 0]]
+    per_code = {row["code"]: row["cohen_kappa"] for row in r.per_code}
+    assert per_code["trust_culture"] == 0.0  # B alone uses it: kappa 0, not undefined
+    assert r.get("concepts", "mean_code_kappa").value == pytest.approx(np.mean(list(per_code.values())))
     # disagreements: turns 1, 2, 3, 4, 5 of each interview differ; each has context from the transcript
     assert len(r.disagreements) == 15
     d = r.disagreements[0]

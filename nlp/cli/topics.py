@@ -30,7 +30,7 @@ def _load_transcripts(paths: list[Path]) -> tuple[list[Any], list[tuple[str, str
     for f in files:
         if f.suffix.lower() == ".jsonl":
             try:
-                transcripts.extend(read_jsonl(f))
+                transcripts.extend(list(read_jsonl(f)))  # all of a file or none of it
             except NlpError as exc:
                 errors.append((str(f), str(exc)))
         else:
