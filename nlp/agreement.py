@@ -606,8 +606,7 @@ def table_coefficients(table: Sequence[Sequence[float]], *, n_categories: int | 
     n = t.sum()
     q = t.shape[0] if n_categories is None else n_categories
     if n == 0:
-        why = "there are no units."
-        return {k: Coefficient(math.nan, f"{k} is undefined: {why}") for k in _KEYS}
+        return {k: Coefficient(math.nan, f"{name} is undefined: there are no units.") for k, name in _KEYS.items()}
     po = float(np.trace(t) / n)
     pa, pb = t.sum(1) / n, t.sum(0) / n
     pi = (pa + pb) / 2
@@ -635,7 +634,8 @@ def table_coefficients(table: Sequence[Sequence[float]], *, n_categories: int | 
     return out
 
 
-_KEYS = ("percent_agreement", "cohen_kappa", "scott_pi", "krippendorff_alpha", "gwet_ac1", "brennan_prediger")
+_KEYS = {"percent_agreement": "Percent agreement", "cohen_kappa": "Cohen's kappa", "scott_pi": "Scott's pi",
+         "krippendorff_alpha": "Krippendorff's alpha", "gwet_ac1": "Gwet's AC1", "brennan_prediger": "Brennan-Prediger"}
 
 
 def kappa_paradox(percent: float, kappa: float, *, high: float = 0.8, low: float = 0.4) -> str | None:

@@ -338,6 +338,9 @@ def atomic_writer(path: str | Path, *, mode: str = "w", encoding: str | None = "
     @contextlib.contextmanager
     def _cm():
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the permissions open() would
         try:
             with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None,
                            newline="" if "b" not in mode else None) as fh:

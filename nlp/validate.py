@@ -20,36 +20,23 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from .agreement import (
-    fleiss_kappa_table,
-    kappa_paradox,
-    krippendorff_alpha_nominal,
-    table_coefficients,
-)
+from .agreement import fleiss_kappa_table, krippendorff_alpha_nominal
 from .errors import ConfigError, InputError
-from .model import Segment, Transcript, Unit, iter_units
+from .model import POLARITY_PREFIX, Segment, Transcript, Unit, iter_units
+from .validate_tables import (
+    COEFFICIENTS,
+    Stat,
+    boot_weights,
+    paradox_warnings,
+    per_code_rows,
+    prf_stats,
+    stats_from_tables,
+)
 
 __all__ = ["COEFFICIENTS", "UNITS", "Comparison", "Stat", "compare", "merge_codings", "project_units"]
 
 UNITS = ("segment", "sentence", "character")
-COEFFICIENTS = ("percent_agreement", "cohen_kappa", "scott_pi", "krippendorff_alpha", "gwet_ac1",
-                "brennan_prediger")
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Stat:
-    """One figure: ``name`` of ``target`` (``polarity``, ``concepts``, a code id) between two coders (or all)."""
-
-    target: str
-    name: str
-    reference: str
-    other: str
-    value: float
-    ci_low: float = math.nan
-    ci_high: float = math.nan
-    n_units: int = 0
-    reason: str | None = None
 
 
 @dataclass
@@ -183,97 +170,6 @@ def project_units(transcripts: Sequence[Transcript], *, unit: str, include_inter
     return out
 
 
-# --- contingency tables per group --------------------------------------------------------------------------
-
-def _percentile_ci(reps: np.ndarray, confidence: float) -> tuple[float, float]:
-    reps = reps[~np.isnan(reps)]
-    if len(reps) < 10:
-        return math.nan, math.nan
-    lo = (1 - confidence) / 2
-    return float(np.quantile(reps, lo)), float(np.quantile(reps, 1 - lo))
-
-
-def _boot_weights(n_groups: int, n_boot: int, random_state: int) -> np.ndarray:
-    rng = np.random.default_rng(random_state)
-    draws = rng.integers(0, n_groups, size=(n_boot, n_groups))
-    return np.stack([np.bincount(d, minlength=n_groups) for d in draws]).astype(float)
-
-
-def _stats_from_tables(tables: np.ndarray, weights: np.ndarray | None, *, target: str, ref: str, other: str,
-                       q: int, n_units: int, confidence: float) -> list[Stat]:
-    """Coefficients of the summed table with bootstrap CIs; ``tables`` has shape (groups, q, q)."""
-    point = table_coefficients(tables.sum(0), n_categories=q)
-    reps = {k: [] for k in COEFFICIENTS}
-    if weights is not None:
-        for t in np.tensordot(weights, tables, axes=1):
-            for k, c in table_coefficients(t, n_categories=q).items():
-                reps[k].append(c.value)
-    out = []
-    for k in COEFFICIENTS:
-        lo, hi = _percentile_ci(np.asarray(reps[k], dtype=float), confidence) if weights is not None else (
-            math.nan, math.nan)
-        out.append(Stat(target, k, ref, other, point[k].value, lo, hi, n_units, point[k].reason))
-    return out
-
-
-def _prf_stats(code_tables: np.ndarray, weights: np.ndarray | None, *, ref: str, other: str, n_units: int,
-               confidence: float) -> list[Stat]:
-    """Micro P/R/F1, macro F1 and the mean of the per-code kappas from (groups, codes, 2, 2) tables.
-
-    The mean per-code kappa is given beside the kappa of the pooled unit x code table because pooling codes of
-    different prevalence inflates kappa (independent coders still agree more often on the frequent codes).
-    """
-    def figures(t: np.ndarray) -> dict[str, float]:  # t: (codes, 2, 2), rows reference absent/present
-        tp, fp, fn = t[:, 1, 1], t[:, 0, 1], t[:, 1, 0]
-        denom = 2 * tp + fp + fn
-        f1 = np.divide(2 * tp, denom, out=np.full(len(tp), np.nan), where=denom > 0)
-        s_tp, s_fp, s_fn = tp.sum(), fp.sum(), fn.sum()
-        n = t.sum((1, 2))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pa, pb = (t[:, 1, 0] + tp) / n, (fp + tp) / n
-            pe = pa * pb + (1 - pa) * (1 - pb)
-            kappa = np.where(pe < 1 - 1e-12, ((t[:, 0, 0] + tp) / n - pe) / (1 - pe), np.nan)
-        return {"micro_precision": s_tp / (s_tp + s_fp) if s_tp + s_fp else math.nan,
-                "micro_recall": s_tp / (s_tp + s_fn) if s_tp + s_fn else math.nan,
-                "micro_f1": 2 * s_tp / (2 * s_tp + s_fp + s_fn) if 2 * s_tp + s_fp + s_fn else math.nan,
-                "macro_f1": float(np.nanmean(f1)) if np.any(denom > 0) else math.nan,
-                "mean_code_kappa": float(np.nanmean(kappa)) if np.any(~np.isnan(kappa)) else math.nan}
-    point = figures(code_tables.sum(0))
-    reps = [figures(t) for t in np.tensordot(weights, code_tables, axes=1)] if weights is not None else []
-    out = []
-    for k, v in point.items():
-        lo, hi = _percentile_ci(np.array([r[k] for r in reps], dtype=float), confidence) if reps else (
-            math.nan, math.nan)
-        out.append(Stat("concepts", k, ref, other, float(v), lo, hi, n_units))
-    return out
-
-
-def _binary_extras(t: np.ndarray) -> dict[str, float]:
-    n = t.sum()
-    if not n:
-        return {"prevalence_index": math.nan, "bias_index": math.nan, "pabak": math.nan}
-    return {"prevalence_index": float((t[1, 1] - t[0, 0]) / n), "bias_index": float((t[1, 0] - t[0, 1]) / n),
-            "pabak": float(2 * (t[0, 0] + t[1, 1]) / n - 1)}
-
-
-def _per_code_rows(code_tables: np.ndarray, codes: Sequence[str], ref: str, other: str) -> list[dict]:
-    rows = []
-    for i, code in enumerate(codes):
-        t = code_tables[:, i].sum(0)
-        c = table_coefficients(t, n_categories=2)
-        tp, fp, fn = t[1, 1], t[0, 1], t[1, 0]
-        row = {"code": code, "reference": ref, "other": other, "n_units": int(t.sum()),
-               "n_reference": int(t[1].sum()), "n_other": int(t[:, 1].sum()), "n_both": int(tp),
-               **{k: v.value for k, v in c.items()},
-               "precision": float(tp / (tp + fp)) if tp + fp else math.nan,
-               "recall": float(tp / (tp + fn)) if tp + fn else math.nan,
-               "f1": float(2 * tp / (2 * tp + fp + fn)) if 2 * tp + fp + fn else math.nan,
-               **_binary_extras(t), "reason": c["cohen_kappa"].reason}
-        row["warning"] = kappa_paradox(row["percent_agreement"], row["cohen_kappa"])
-        rows.append(row)
-    return rows
-
-
 def _check_coders(codes_by_coder: Mapping[str, set], coders: Sequence[str], codebook) -> None:
     for c in coders:
         if c not in codes_by_coder:
@@ -309,6 +205,19 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
     Returns
     -------
     Comparison
+
+    Examples
+    --------
+    >>> from nlp.model import CodeSpan
+    >>> text = "Vi deler alt. Vi konkurrerer."
+    >>> codes = (CodeSpan("polarity:driver", 0, 13, "A"), CodeSpan("polarity:driver", 0, 13, "B"),
+    ...          CodeSpan("polarity:barrier", 14, 29, "A"), CodeSpan("polarity:driver", 14, 29, "B"))
+    >>> t = Transcript("i1", text, segments=(Segment(0, 13), Segment(14, 29)), codes=codes)
+    >>> r = compare([t], unit="segment", reference="A", others=["B"], n_boot=0)
+    >>> r.get("polarity", "percent_agreement").value, r.confusion["B"]
+    (0.5, {'labels': ['barrier', 'driver'], 'matrix': [[0, 1], [0, 1]]})
+    >>> r.get("polarity", "cohen_kappa").value
+    0.0
     """
     if unit not in UNITS:
         raise ConfigError(f"unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose --unit explicitly.")
@@ -338,7 +247,7 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
     groups = sorted({u.group for u in units})
     gidx = {g: i for i, g in enumerate(groups)}
     result.n_units, result.n_groups = len(units), len(groups)
-    weights = _boot_weights(len(groups), n_boot, random_state) if len(groups) >= 2 and n_boot else None
+    weights = boot_weights(len(groups), n_boot, random_state) if len(groups) >= 2 and n_boot else None
     if weights is None:
         result.warnings.append("Only one group (interview): no bootstrap confidence interval is possible.")
     elif len(groups) < 10:
@@ -351,9 +260,17 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
     for other in others:
         ct = np.zeros((len(groups), len(concepts), 2, 2))
         pt = np.zeros((len(groups), len(pol), len(pol)))
-        n_pol, no_pol = 0, {reference: 0, other: 0}
-        for u in units:
+        n_pol, no_pol, multi = 0, {reference: 0, other: 0}, {reference: 0, other: 0}
+        coded_by = {k: {t.id for t in transcripts if any(c.coder == k for c in t.codes)} for k in (reference, other)}
+        uncoded = sorted(coded_by[reference] ^ coded_by[other])
+        if uncoded:
+            result.excluded[f"units of transcripts coded by only one of {reference}, {other} ({', '.join(uncoded[:5])}"
+                            f"{' ...' if len(uncoded) > 5 else ''})"] = sum(u.transcript_id in uncoded for u in units)
+        pair_units = [u for u in units if u.transcript_id not in uncoded]
+        for u in pair_units:
             g = gidx[u.group]
+            for k in (reference, other):
+                multi[k] += sum(c.startswith(POLARITY_PREFIX) for c in u.codes.get(k, ())) > 1
             a, b = u.concepts(reference), u.concepts(other)
             for i, c in enumerate(concepts):
                 ct[g, i, int(c in a), int(c in b)] += 1
@@ -368,18 +285,23 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
         for k, n in no_pol.items():
             if n:
                 result.excluded[f"units without polarity by {k} (left out of polarity vs {other})"] = n
-        result.stats += _stats_from_tables(ct.sum(1), weights, target="concepts", ref=reference, other=other, q=2,
-                                           n_units=len(units) * len(concepts), confidence=confidence)
-        result.stats += _prf_stats(ct, weights, ref=reference, other=other, n_units=len(units),
-                                   confidence=confidence)
+        for k, n in multi.items():
+            if n:
+                result.warnings.append(f"{n} units have more than one polarity by {k}; the first in alphabetical "
+                                       f"order was used (Unit.polarity). Adjudicate them in the disagreement file.")
+        if concepts:
+            result.stats += stats_from_tables(ct.sum(1), weights, target="concepts", ref=reference, other=other,
+                                              q=2, n_units=len(pair_units) * len(concepts), confidence=confidence)
+            result.stats += prf_stats(ct, weights, ref=reference, other=other, n_units=len(pair_units),
+                                      confidence=confidence)
         if len(pol):
-            result.stats += _stats_from_tables(pt, weights, target="polarity", ref=reference, other=other,
+            result.stats += stats_from_tables(pt, weights, target="polarity", ref=reference, other=other,
                                                q=len(pol), n_units=n_pol, confidence=confidence)
             result.confusion[other] = {"labels": pol, "matrix": pt.sum(0).astype(int).tolist()}
-        result.per_code += _per_code_rows(ct, concepts, reference, other)
+        result.per_code += per_code_rows(ct, concepts, reference, other)
     if others and len(others) > 1:
         result.stats += _multi_coder(units, [reference, *others], pol)
-    _paradox_warnings(result)
+    paradox_warnings(result)
     return result
 
 
@@ -414,19 +336,3 @@ def _all(target: str, name: str, coders: Sequence[str], fn: Callable[[], float],
         value = fn() if n else math.nan
     reason = str(caught[0].message) if caught else (None if n else "no unit was coded by every coder.")
     return Stat(target, name, coders[0], "all", value, n_units=n, reason=reason)
-
-
-def _paradox_warnings(result: Comparison) -> None:
-    for other in result.others:
-        for target in ("polarity", "concepts"):
-            try:
-                p, k = result.get(target, "percent_agreement", other), result.get(target, "cohen_kappa", other)
-            except KeyError:
-                continue
-            w = kappa_paradox(p.value, k.value)
-            if w:
-                result.warnings.append(f"{target} ({result.reference} vs {other}): {w}")
-        for row in result.per_code:
-            if row["warning"] and row["other"] == other:
-                result.warnings.append(f"code {row['code']} ({result.reference} vs {other}): {row['warning']}")
-

@@ -16,7 +16,8 @@ import numpy as np
 
 from .agreement import table_coefficients
 from .model import POLARITY_PREFIX, Transcript
-from .validate import Comparison, _boot_weights, _paradox_warnings, _prf_stats, _stats_from_tables
+from .validate import Comparison
+from .validate_tables import boot_weights, paradox_warnings, prf_stats, stats_from_tables
 
 __all__ = ["compare_characters", "coverage_mask"]
 
@@ -56,7 +57,7 @@ def compare_characters(transcripts: Sequence[Transcript], *, reference: str, oth
     n_chars = sum(len(t.text) for t in transcripts)
     result = Comparison("character", reference, tuple(others), n_chars, len(groups), len(transcripts), confidence,
                         n_boot, random_state)
-    weights = _boot_weights(len(groups), n_boot, random_state) if len(groups) >= 2 and n_boot else None
+    weights = boot_weights(len(groups), n_boot, random_state) if len(groups) >= 2 and n_boot else None
     if weights is None:
         result.warnings.append("Only one source: no bootstrap confidence interval is possible.")
     elif len(groups) < 10:
@@ -101,11 +102,11 @@ def compare_characters(transcripts: Sequence[Transcript], *, reference: str, oth
         polar = [i for i, c in enumerate(codes) if c.startswith(POLARITY_PREFIX)]
         for target, idx in (("concepts", concept), ("polarity", polar)):
             if idx:
-                result.stats += _stats_from_tables(tables[:, idx].sum(1), weights, target=target, ref=reference,
+                result.stats += stats_from_tables(tables[:, idx].sum(1), weights, target=target, ref=reference,
                                                    other=other, q=2, n_units=n_chars * len(idx),
                                                    confidence=confidence)
         if concept:
-            result.stats += _prf_stats(tables[:, concept], weights, ref=reference, other=other, n_units=n_chars,
+            result.stats += prf_stats(tables[:, concept], weights, ref=reference, other=other, n_units=n_chars,
                                        confidence=confidence)
-    _paradox_warnings(result)
+    paradox_warnings(result)
     return result

@@ -45,7 +45,19 @@ def _with_ci(s: Stat, level: float) -> str:
 
 
 def methods_paragraph(result: Comparison) -> str:
-    """A methods-section paragraph that states the units, coders, coefficients with CIs and the bootstrap."""
+    """A methods-section paragraph that states the units, coders, coefficients with CIs and the bootstrap.
+
+    Examples
+    --------
+    >>> from nlp.model import CodeSpan, Segment, Transcript
+    >>> from nlp.validate import compare
+    >>> codes = (CodeSpan("polarity:driver", 0, 13, "A"), CodeSpan("polarity:driver", 0, 13, "B"))
+    >>> t = Transcript("i1", "Vi deler alt.", segments=(Segment(0, 13),), codes=codes)
+    >>> text = methods_paragraph(compare([t], unit="segment", reference="A", others=["B"], n_boot=0))
+    >>> print(text.split(". ")[0])  # doctest: +NORMALIZE_WHITESPACE
+    Agreement was measured on 1 segments (speaker turns or excerpts) from 1 transcript(s) (1 interview group(s)),
+    with A as the reference coding
+    """
     level = result.confidence
     parts = []
     unit = _UNIT_WORDS[result.unit]
@@ -97,12 +109,24 @@ def methods_paragraph(result: Comparison) -> str:
 
 
 def markdown_table(result: Comparison) -> str:
-    """The coefficients with CIs as a Markdown table (target, coders, coefficient, value, CI, n)."""
+    """The coefficients with CIs as a Markdown table (target, coders, coefficient, value, CI, n).
+
+    Examples
+    --------
+    >>> from nlp.model import CodeSpan, Segment, Transcript
+    >>> from nlp.validate import compare
+    >>> codes = (CodeSpan("polarity:driver", 0, 13, "A"), CodeSpan("polarity:driver", 0, 13, "B"))
+    >>> t = Transcript("i1", "Vi deler alt.", segments=(Segment(0, 13),), codes=codes)
+    >>> print(markdown_table(compare([t], unit="segment", reference="A", others=["B"], n_boot=0)).splitlines()[3])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    | polarity | A vs B | Cohen's kappa | undefined: Cohen's kappa is undefined: expected agreement is 1 (both coders used one and the same single category). | n/a | 1 |
+    """
     level = f"{result.confidence:.0%} CI"
     lines = [f"| Target | Coders | Coefficient | Value | {level} | n |", "|---|---|---|---:|---|---:|"]
     for s in result.stats:
         value = _f(s.value) if not math.isnan(s.value) else f"undefined: {s.reason}"
-        lines.append(f"| {s.target} | {s.reference} vs {s.other} | {NAMES.get(s.name, s.name)} | {value} | "
+        coders = f"all {len(result.others) + 1} coders" if s.other == "all" else f"{s.reference} vs {s.other}"
+        lines.append(f"| {s.target} | {coders} | {NAMES.get(s.name, s.name)} | {value} | "
                      f"{_ci(s, result.confidence)} | {s.n_units} |")
     return "\n".join(lines)
 

@@ -190,7 +190,8 @@ def test_confusion_and_paradox():
 def test_doctests_of_agreement_modules():
     import nlp.validate
     import nlp.validate_chars
+    import nlp.validate_text
 
-    for mod in (ag, nlp.validate, nlp.validate_chars):
+    for mod in (ag, nlp.validate, nlp.validate_chars, nlp.validate_text):
         res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert res.attempted > 0 and res.failed == 0, mod.__name__

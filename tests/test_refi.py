@@ -154,6 +154,10 @@ def test_unknown_code_refused_and_nothing_written(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["p.qdpx"]
     with pytest.raises(ConfigError, match="newline"):
         write_qdpx(tmp_path / "q.qdpx", [bad], newline="cr")
+    with pytest.raises(InputError, match="UTF-8 cannot store at position 1"):
+        write_qdpx(tmp_path / "q.qdpx", [Transcript(id="s", text="x\ud800")])
+    with pytest.raises(InputError, match="more than once"):
+        write_qdpx(tmp_path / "q.qdpx", [Transcript(id="s", text="a"), Transcript(id="s", text="b")])
     assert not (tmp_path / "q.qdpx").exists()
 
 
@@ -340,8 +344,9 @@ def test_sources_outside_the_archive_are_never_read(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("hemmelig")
     xml = _project("x", "", source=f'plainTextPath="file://{secret}"')
-    with pytest.warns(DataWarning, match="stored outside the project"):
+    with pytest.warns(DataWarning) as caught:
         assert read_qdpx(_zip(tmp_path / "p.qdpx", {"project.qde": xml})) == []
+    assert any("stored outside the project" in str(w.message) for w in caught)
 
 
 def test_internal_path_escaping_the_archive_refused(tmp_path):

@@ -94,6 +94,22 @@ def test_single_polarity_category_gives_nan_with_reason():
     assert "undefined (Cohen's kappa is undefined" in methods_paragraph(r)
 
 
+def test_transcript_coded_by_one_coder_only_is_left_out_not_counted_as_disagreement():
+    ts = _interviews(3)
+    ts[2] = ts[2].__class__(ts[2].id, ts[2].text, segments=ts[2].segments,
+                            codes=tuple(c for c in ts[2].codes if c.coder == "A"))
+    r = compare(ts, unit="segment", reference="A", others=["B"], n_boot=0)
+    assert list(r.excluded.values()) == [6] and "intervju2" in next(iter(r.excluded))
+    assert r.get("polarity", "cohen_kappa").n_units == 12
+    assert r.get("polarity", "cohen_kappa").value == pytest.approx(cohen_kappa(A_POL * 2, B_POL * 2))
+
+
+def test_two_polarities_on_one_unit_are_warned_about():
+    ts = [t.with_codes([CodeSpan("polarity:neutral", 0, 5, "B")]) for t in _interviews(2)]
+    r = compare(ts, unit="segment", reference="A", others=["B"], n_boot=0)
+    assert any("more than one polarity by B" in w for w in r.warnings)
+
+
 def test_min_words_leaves_out_short_fragments_and_says_so():
     r = compare(_interviews(2), unit="segment", reference="A", others=["B"], min_words=4, n_boot=50)
     assert r.n_units == 10 and r.excluded == {"units with fewer than 4 words": 2}
@@ -112,6 +128,29 @@ def test_sentence_projection_uses_the_half_overlap_rule():
     assert [sorted(u.concepts("B")) for u in units] == [["knowledge_sharing"], ["competition"]]
     r = compare([t], unit="sentence", reference="A", others=["B"], sentence_splitter=split, n_boot=0)
     assert r.n_units == 2 and r.get("concepts", "micro_f1").value == pytest.approx(2 / 3)
+
+
+def test_sentence_units_default_to_nlp_normalise_split_sentences(monkeypatch):
+    import sys
+    import types
+
+    calls = []
+
+    def split_sentences(text, lang):  # stand-in with the contract of engineer B's function
+        calls.append((text, lang))
+        return [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]", text)]
+
+    fake = types.ModuleType("nlp.normalise")
+    fake.split_sentences, fake.identify_language = split_sentences, lambda text: "da"
+    monkeypatch.setitem(sys.modules, "nlp.normalise", fake)
+    text = "Vi deler alt. Men ikke med dem!"
+    t = Transcript("i", "Intro\n" + text, lang="nb", segments=(Segment(6, 6 + len(text), id="s"),))
+    units = project_units([t], unit="sentence")
+    assert calls == [(text, "nb")]
+    assert [(u.start, u.end, u.text) for u in units] == [(6, 19, "Vi deler alt."), (19, 37, " Men ikke med dem!")]
+    t2 = Transcript("j", text, segments=(Segment(0, len(text)),))
+    project_units([t2], unit="sentence")
+    assert calls[-1] == (text, "da")  # no language given: identified
 
 
 def test_character_comparison_hand_computed():

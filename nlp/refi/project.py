@@ -378,7 +378,11 @@ def write_qdpx(path: str | Path, transcripts: Iterable[Transcript], codebook: Co
         canon = canonicalise(t.text)
         text, to_file = file_text(canon.text, newline)
         sguid = make_guid("source", t.id)
-        members.append((f"sources/{sguid}.txt", text.encode("utf-8")))
+        try:
+            members.append((f"sources/{sguid}.txt", text.encode("utf-8")))
+        except UnicodeEncodeError as exc:
+            raise InputError(f"transcript {t.id!r} has a character UTF-8 cannot store at position {exc.start} "
+                             f"({exc.reason}).", fix="re-ingest the file so that its text is decoded cleanly.") from None
         src = ET.SubElement(sources_el, "TextSource", {"guid": sguid, "name": xml_safe(t.id) or sguid,
                                                        "plainTextPath": f"internal://{sguid}.txt"})
         extra = _source_extra(t, canon.to_canonical)
