@@ -9,7 +9,7 @@ import pytest
 
 from nlp.errors import DataWarning, EncodingError, InputError
 from nlp.ingest import detect_kind, ingest_paths, read_path, transcript_id
-from nlp.model import read_jsonl, write_jsonl
+from nlp.model import iter_units, read_jsonl, write_jsonl
 
 DATA = Path(__file__).parent / "data" / "ingest"
 
@@ -294,3 +294,22 @@ def test_mixed_utf8_and_cp1252_lines(tmp_path):
     with pytest.warns(DataWarning, match="mojibake"):
         t = read_path(p)[0]
     assert (t.encoding, t.text) == ("cp1252", "Liker du blåbær?\nNei, rømmegrøt.\n")
+
+
+def test_qdpx_source_without_segments_gets_turns_and_keeps_code_offsets(tmp_path):
+    from nlp.codebook import Code, Codebook
+    from nlp.model import CodeSpan, Transcript
+    from nlp.refi import write_qdpx
+
+    text = "I: Hvordan deler dere kunnskap?\nR: Vi møtes hver uke i klyngen.\nI: Og tillit?\nR: Den er god."
+    code = CodeSpan(code="trust_culture", start=text.index("Den er god"), end=len(text), coder="kari")
+    src = Transcript(id="int1", text=text, codes=(code,))
+    book = Codebook(name="t", codes=(Code(id="trust_culture", names={"nb": "Tillit"}),))
+    qdpx = tmp_path / "p.qdpx"
+    write_qdpx(qdpx, [src], book)
+    (t,) = read_path(qdpx)
+    assert t.text == text
+    assert [(s.speaker, s.kind, t.text[s.start:s.end]) for s in t.segments][:2] == [
+        ("I", "question", "Hvordan deler dere kunnskap?"), ("R", "answer", "Vi møtes hver uke i klyngen.")]
+    (unit,) = [u for u in iter_units([t]) if u.concepts("kari")]
+    assert unit.text == "Den er god." and unit.concepts("kari") == {"trust_culture"}

@@ -208,6 +208,8 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
                          fix="export the documents as .docx or .txt instead.") from None
     out = []
     for t in read_qdpx(path):
+        if not t.segments and t.text.strip():
+            t = _segment_in_place(t, **roles)
         meta = dict(t.meta)
         meta.setdefault("reader", "qdpx")
         meta.setdefault("chars_kept", len(t.text))
@@ -217,6 +219,30 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
         meta.setdefault("warnings", [])
         out.append(replace(t, meta=meta))
     return out
+
+
+def _segment_in_place(t: Transcript, *, interviewer: Sequence[str], informant: Sequence[str],
+                      include_interviewer: bool) -> Transcript:
+    """Segments for a text that must not change (a source coded in another program: its code offsets point into
+    it): speaker turns where labels are found, else paragraphs. The labels stay in the text, outside the segments."""
+    from ..model import Segment
+    from ..segment import detect_turns
+
+    turns, notes = detect_turns(t.text, interviewer=interviewer, informant=informant)
+    if turns:
+        segments = [Segment(start=u.start, end=u.end, speaker=u.label, kind=u.kind) for u in turns if u.end > u.start]
+    else:
+        segments, pos = [], 0
+        for block in t.text.split("\n"):
+            stripped = block.strip()
+            if stripped:
+                start = pos + block.index(stripped)
+                segments.append(Segment(start=start, end=start + len(stripped)))
+            pos += len(block) + 1
+        notes = [*notes, "no speaker turns recognised in this source; each paragraph is a segment"]
+    meta = dict(t.meta)
+    meta["warnings"] = [*meta.get("warnings", []), *notes]
+    return replace(t, segments=tuple(segments), meta=meta)
 
 
 def _walk(paths: Iterable[str | Path], result: IngestResult) -> list[Path]:
