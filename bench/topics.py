@@ -14,7 +14,11 @@ Figures per model (LDA, NMF), K and pipeline, median over the seeds (fit time: m
   (Hungarian matching), on the raw and on the content-word top lists.
 - ``diversity``: share of unique words among the top-25 words of all topics (own tokens).
 
-Run: ``.venv/bin/python bench/topics.py`` (options: --k 4 8 12 --seeds 0 1 2 3 4 --repeats 3 --unit segment).
+Then a guided-LDA table (K = number of codes): seed-word hit rate and how often a seeded topic's most
+over-represented code is its own code, for coder1 (whose coding the seeds were learned from) and coder2.
+
+Run: ``.venv/bin/python bench/topics.py`` (options: --k 4 8 12 --seeds 0 1 2 3 4 --repeats 3 --unit segment
+--guided-strengths 0 1 10 30).
 """
 
 from __future__ import annotations
@@ -94,6 +98,38 @@ def run(model_name: str, pipeline: str, k: int, seeds: list[int], repeats: int, 
             "fit_s": statistics.median(times)}
 
 
+def guided_alignment(corpus, docs, analyze, strengths: list[float], k: int) -> None:
+    """Guided LDA: how well seeded topics line up with their codes (seeds learned from coder1's coding).
+
+    seed_hit: share of each topic's top-10 words that are its seed words; top_code: share of seeded topics whose
+    most over-represented code (lift) is their own code, against coder1 (circular: the seeds were learned from it)
+    and coder2 (independent); nmi: dominant topic vs codes.
+    """
+    import numpy as np
+
+    from nlp.topics import codebook_seed_topics, summarize_topics
+
+    texts = [d.text for d in docs]
+    seeds = codebook_seed_topics(corpus.codebook, analyzer=analyze, texts=texts,
+                                 labels=[d.concepts("coder1") for d in docs])
+    print(f"\nguided LDA, K={k}, {len(seeds)} seeded topics (strength 0 = unguided)")
+    print(" ".join(f"{c:>12}" for c in ("strength", "seed_hit", "top1_coder1", "top1_coder2", "nmi_coder1",
+                                         "nmi_coder2", "npmi_own")))
+    for strength in strengths:
+        est = LdaTopics(n_topics=k, analyzer=analyze, seed_topics=seeds if strength else None,
+                        seed_strength=strength or 1.0, random_state=0).fit(texts)
+        row = [strength]
+        summaries = {c: summarize_topics(est, docs, coder=c) for c in ("coder1", "coder2")}
+        s1 = summaries["coder1"]
+        row.append(float(np.mean([len({w["word"] for w in t["words"]} & set(seeds[code])) / 10
+                                  for t, code in zip(s1.topics, seeds)])))
+        for c in ("coder1", "coder2"):
+            row.append(float(np.mean([bool(t.get("top_codes")) and t["top_codes"][0]["code"] == code
+                                      for t, code in zip(summaries[c].topics, seeds)])))
+        row += [summaries["coder1"].codes["nmi"], summaries["coder2"].codes["nmi"], s1.quality["c_npmi"]]
+        print(" ".join(f"{v:>12.3f}" for v in row), flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--k", type=int, nargs="+", default=[4, 8, 12])
@@ -101,6 +137,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeats", type=int, default=3, help="timing repeats per seed")
     ap.add_argument("--unit", default="segment")
     ap.add_argument("--models", nargs="+", default=["lda", "nmf"])
+    ap.add_argument("--guided-strengths", type=float, nargs="*", default=[0, 1, 10, 30],
+                    help="seed strengths for the guided-LDA alignment table (none: skip it)")
     args = ap.parse_args(argv)
 
     corpus = load("klynger")
@@ -125,6 +163,8 @@ def main(argv: list[str] | None = None) -> None:
                 r = run(model_name, pipeline, k, args.seeds, args.repeats, texts, analyze_cached, ref_tokens)
                 print(" ".join(f"{r[c]:>12.3f}" if isinstance(r[c], float) else f"{r[c]:>12}" for c in cols),
                       flush=True)
+    if args.guided_strengths:
+        guided_alignment(corpus, docs, analyze_cached, args.guided_strengths, k=len(corpus.codebook))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import json
 import os
 import tempfile
 import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -86,23 +87,25 @@ def _digest(files: dict[str, bytes]) -> str:
 class ModelPlugin:
     """Worker plugin carrying a model folder's bytes; the model is loaded once per worker, on first use.
 
-    Registered under ``klyngekoder-model-<sha256 prefix>``: the same model registered twice is not sent or loaded
-    again (``idempotent``). Loading goes through :func:`nlp.classify.load_coder`, which verifies every file.
+    Registered under ``klyngekoder-model-<sha256 prefix>-<run>``: one run's model is loaded once per worker, and
+    runs sharing a cluster never remove each other's model. Loading goes through :func:`nlp.classify.load_coder`,
+    which verifies every file.
     """
 
     idempotent = True
 
-    def __init__(self, files: dict[str, bytes]) -> None:
+    def __init__(self, files: dict[str, bytes], run: str = "") -> None:
         self.files = files
-        self.name = "klyngekoder-model-" + _digest(files)[:20]
+        self.run = run
+        self.name = f"klyngekoder-model-{_digest(files)[:16]}-{run}"
         self._model: Any = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"files": self.files, "name": self.name}
+        return {"files": self.files, "run": self.run}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["files"])
+        self.__init__(state["files"], state["run"])
 
     def setup(self, worker: Any = None) -> None:
         """Nothing to do until the first batch (a model that cannot load fails that task, with its message)."""
@@ -352,7 +355,7 @@ def _resume(progress: Path, out: Path, fmt: str, resume: bool) -> frozenset:
 
 
 # -- the driver -------------------------------------------------------------------------------------------------
-def _connect(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+def _connect(scheduler: str | None, workers: int | None, timeout: float) -> tuple[Any, Any]:
     distributed = _distributed()
     if (scheduler is None) == (workers is None):
         raise ConfigError("give either a scheduler address or a number of local workers.",
@@ -362,7 +365,7 @@ def _connect(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
             raise ConfigError(f"{scheduler!r} is not a scheduler address.",
                               fix="write it as tcp://HOST:PORT (as printed by `dask scheduler`).")
         try:
-            return distributed.Client(scheduler, timeout="10s"), None
+            return distributed.Client(scheduler, timeout=f"{timeout}s"), None
         except (OSError, TimeoutError) as exc:
             raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({exc}).",
                               fix="start it with `dask scheduler` and workers with `dask worker ADDRESS`, "
@@ -379,7 +382,8 @@ def _connect(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
 def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *, scheduler: str | None = None,
                     workers: int | None = None, fmt: str = "jsonl", model_path: str | Path | None = None,
                     resume: bool = True, explain_words: int = 0, batch_size: int = DEFAULT_BATCH_SIZE,
-                    window: int | None = None, on_file: Callable[[str, int], None] | None = None) -> TagSummary:
+                    window: int | None = None, connect_timeout: float = 10.0,
+                    on_file: Callable[[str, int], None] | None = None) -> TagSummary:
     """Tag every unit of ``inputs`` into ``out`` on a Dask cluster; the output equals :func:`tag_paths`' bytes.
 
     Parameters
@@ -400,6 +404,8 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
         Lines per chunk of a text-JSONL file; small files are grouped to about this many units per task.
     window
         Batches in flight at once (default: 2 per worker thread + 2); bounds the memory of client and workers.
+    connect_timeout
+        Seconds to wait for the scheduler.
 
     Returns
     -------
@@ -416,7 +422,7 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
     if isinstance(model, (str, Path)):
         model, model_path = None, model
     files_bytes = _model_files(model, model_path)
-    client, cluster = _connect(scheduler, workers)
+    client, cluster = _connect(scheduler, workers, connect_timeout)
     try:
         return _run(client, files_bytes, inputs, Path(out), fmt=fmt, resume=resume, explain_words=explain_words,
                     batch_size=batch_size, window=window, on_file=on_file)
@@ -437,7 +443,7 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
     done = _resume(progress, out, fmt, resume)
     done_ref = client.scatter([done], broadcast=True, hash=False)[0] if done else None
 
-    plugin = _worker_plugin_class()(files_bytes)
+    plugin = _worker_plugin_class()(files_bytes, uuid.uuid4().hex[:12])
     client.register_plugin(plugin, name=plugin.name)
     if window is None:
         window = 2 * max(1, sum(client.nthreads().values())) + 2

@@ -47,9 +47,14 @@ def plot_bars(ax, labels: Sequence[str], values: Sequence[float], *, title: str 
     ax.barh(ys, list(values), color=color)
     ax.set_yticks(ys)
     ax.set_yticklabels([_short(str(lab), 24) for lab in labels], fontsize=8)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(3))
     ax.tick_params(axis="x", labelsize=7)
     if title:
-        ax.set_title(_short(title, 48), fontsize=9)
+        import textwrap
+
+        ax.set_title("\n".join(textwrap.wrap(_short(title, 64), 32)), fontsize=8)
 
 
 def plot_top_words(topics: Sequence[tuple[str, Sequence[tuple[str, float]]]], path: str | Path, *,
@@ -68,7 +73,7 @@ def plot_top_words(topics: Sequence[tuple[str, Sequence[tuple[str, float]]]], pa
     n_cols = max(1, min(n_cols, len(topics)))
     n_rows = -(-len(topics) // n_cols)
     n_words = max(len(words) for _, words in topics)
-    fig = new_figure(3.2 * n_cols, 0.22 * n_words * n_rows + 0.9 * n_rows + 0.6)
+    fig = new_figure(3.2 * n_cols, 0.22 * n_words * n_rows + 1.1 * n_rows + 0.6)
     axes = fig.subplots(n_rows, n_cols, squeeze=False)
     for i, ax in enumerate(axes.flat):
         if i >= len(topics):
@@ -98,7 +103,7 @@ def plot_heatmap(matrix: Sequence[Sequence[float]], row_labels: Sequence[str], c
     m = np.asarray(matrix, dtype=np.float64)
     if m.ndim != 2 or m.shape != (len(row_labels), len(col_labels)) or m.size == 0:
         raise InputError(f"a heatmap needs a {len(row_labels)} x {len(col_labels)} table, got shape {m.shape}.")
-    fig = new_figure(min(2.0 + 0.6 * m.shape[1], 24.0), min(1.6 + 0.35 * m.shape[0], 30.0))
+    fig = new_figure(min(4.0 + 0.6 * m.shape[1], 24.0), min(2.2 + 0.3 * m.shape[0], 30.0))
     ax = fig.add_subplot(1, 1, 1)
     im = ax.imshow(m, aspect="auto", cmap=cmap, interpolation="nearest")
     ax.set_xticks(range(m.shape[1]))

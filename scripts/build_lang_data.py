@@ -35,6 +35,8 @@ UD_FILES = {
 WORDFREQ_TOP = 30000
 WORDFREQ_TOKENS = 300_000
 NGRAM_MIN_COUNT = 2
+#: Pseudo count of every form in simplemma's dictionary of a language (0 leaves the dictionaries out).
+DICTIONARY_WEIGHT = 0
 
 
 def read_conllu(path: Path):
@@ -68,20 +70,22 @@ def build_lemmas(ud: Path) -> None:
     chain = {"nb": "nb", "nn": ("nn", "nb"), "da": "da"}
     for lang, names in sources.items():
         table: dict[str, str] = {}
+        seen: set[str] = set()  # forms of an earlier (written) source: a later (spoken) one does not override
         for name in names:
             counts: dict[str, Counter] = defaultdict(Counter)
             for rel in UD_FILES[name]:
                 for forms, lemmas, upos in read_conllu(ud / rel):
                     for f, lem, u in zip(forms, lemmas, upos):
-                        if u == "PUNCT" or lem == "_":
+                        if lem == "_":
                             continue
                         counts[f.lower()][gold_lemma(f, lem, u)] += 1
             for form in sorted(counts):
-                if form in table:  # the written treebank wins over the spoken one
+                if form in seen:  # the written treebank wins over the spoken one
                     continue
-                best = sorted(counts[form].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                best = min(counts[form].items(), key=lambda kv: (-kv[1], kv[0]))[0]
                 if simplemma.lemmatize(form, lang=chain[lang]).lower() != best:
                     table[form] = best
+            seen.update(counts)
         path = OUT / f"lemmas_{lang}.tsv"
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(f"# form\tlemma  (UD {lang} dev corrections over simplemma; scripts/build_lang_data.py)\n")
@@ -91,7 +95,8 @@ def build_lemmas(ud: Path) -> None:
 
 
 
-def langid_profiles(shared: Path, *, keep=None) -> dict:
+def langid_profiles(shared: Path, *, keep=None, wordfreq_tokens: dict | None = None,
+                    dictionary_weight: float = DICTIONARY_WEIGHT) -> dict:
     """N-gram profiles per language; ``keep(i)`` selects the UD/LIA sentences used (all by default)."""
     sys.path.insert(0, str(ROOT))
     import wordfreq
@@ -117,7 +122,16 @@ def langid_profiles(shared: Path, *, keep=None) -> dict:
         top = sorted(freq.items(), key=lambda kv: (-kv[1], kv[0]))[:WORDFREQ_TOP]
         for w, f in top:
             if word_forms(w) == [w]:
-                words[lang][w] += max(1, round(f * WORDFREQ_TOKENS))
+                words[lang][w] += max(1, round(f * (wordfreq_tokens or {}).get(lang, WORDFREQ_TOKENS)))
+    if dictionary_weight:
+        # simplemma's dictionaries list the inflected forms of each language (nynorsk has no wordfreq list)
+        from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+        factory = DefaultDictionaryFactory()
+        for lang in ("nb", "nn", "da", "sv", "en"):
+            for form in sorted(factory.get_dictionary(lang).keys()):
+                if word_forms(form) == [form]:
+                    words[lang][form] += dictionary_weight
     profiles = {}
     for lang in sorted(words):
         grams: Counter = Counter()

@@ -20,7 +20,7 @@ def _save(tmp_path, **kw):
 
 
 def test_round_trip_and_meta(tmp_path):
-    path = _save(tmp_path, extra_files={"codebook.yaml": "name: x\n".encode()})
+    path = _save(tmp_path, extra_files={"codebook.yaml": b"name: x\n"})
     m = load_model_files(path, kind="demo")
     assert m.arrays["w"].tolist() == [[0, 1, 2], [3, 4, 5]] and m.arrays["n"].dtype == np.int64
     assert m.params["vocab"] == ["kunnskap", "møte"]

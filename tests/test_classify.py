@@ -8,8 +8,21 @@ from autocode_synth import synthetic_rows, synthetic_units
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.classify import (AutoCoder, KeywordCoder, TextVectorizer, coding_scores, cohen_kappa, cross_validate,
-                          explain, learning_curve, load_coder, save_coder, suggest, top_features, train_from_units)
+from nlp.classify import (
+    AutoCoder,
+    KeywordCoder,
+    TextVectorizer,
+    coding_scores,
+    cohen_kappa,
+    cross_validate,
+    explain,
+    learning_curve,
+    load_coder,
+    save_coder,
+    suggest,
+    top_features,
+    train_from_units,
+)
 from nlp.classify.models import _best_threshold
 from nlp.classify.validate import grouped_folds
 from nlp.errors import InputError, ModelFileError
@@ -65,6 +78,21 @@ def test_model_learns_codes_and_polarity(model):
     assert p_codes.shape == (3, 3) and np.allclose(p_pol.sum(axis=1), 1.0)
     assert ((p_codes >= 0) & (p_codes <= 1)).all()
     assert (model.thresholds_ > 0).all() and (model.thresholds_ < 1).all()
+
+
+def test_linear_svm_is_platt_calibrated():
+    m = AutoCoder(word_analyzer="simple", learner="svm", C=0.5).fit(TEXTS, CODES, POL, groups=GROUPS)
+    p_codes, _ = m.predict_proba(TEXTS)
+    assert ((p_codes > 0) & (p_codes < 1)).all() and (m.calibration_[:, 0] > 0).all()  # slope: more = likelier
+    (codes, _), = m.predict(["det er hard konkurranse om kundene"])
+    assert codes == ("competition",)
+
+
+def test_surface_and_lemma_streams_do_not_mix_in_ngrams():
+    from nlp.classify.vectorize import _ngrams
+
+    assert _ngrams(["god", "nettverk", "=gode", "=nettverk"], 1, 2) == [
+        "god", "nettverk", "god nettverk", "=gode", "=nettverk", "=gode nettverk"]
 
 
 def test_fit_is_deterministic(model):

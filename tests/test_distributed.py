@@ -130,7 +130,9 @@ def test_resume_after_a_crash_mid_line(tmp_path, model, model_dir, inputs, clust
 def test_csv_with_an_in_memory_model_and_changed_abstain(tmp_path, model_dir, inputs, cluster):
     m = load_coder(model_dir)
     m.min_confidence = 0.6  # not in the model folder: the model object itself must reach the workers
-    files = [inputs / "a_big.jsonl", inputs / "h_interview.txt"]
+    (tmp_path / "new.jsonl").write_text(_lines({"id": f"n{i}", "text": t} for i, t in enumerate(TEXTS[-4:])),
+                                        encoding="utf-8")
+    files = [inputs / "a_big.jsonl", tmp_path / "new.jsonl", inputs / "h_interview.txt"]
     tag_paths(m, files, tmp_path / "ref.csv", fmt="csv")
     tag_distributed(m, files, tmp_path / "dist.csv", fmt="csv", scheduler=cluster.scheduler_address, batch_size=9)
     assert (tmp_path / "dist.csv").read_bytes() == (tmp_path / "ref.csv").read_bytes()
@@ -145,16 +147,18 @@ _record = st.fixed_dictionaries(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(records=st.lists(st.one_of(_record, st.just(None)), max_size=14),
-       newline=st.sampled_from(["\n", "\r\n", "\r"]), batch_size=st.integers(1, 5))
-def test_chunk_reader_reads_like_read_units(tmp_path, records, newline, batch_size):
+@given(records=st.lists(st.tuples(st.one_of(_record, st.just(None)), st.sampled_from(["\n", "\r\n", "\r"])),
+                        max_size=14), batch_size=st.integers(1, 5))
+def test_chunk_reader_reads_like_read_units(tmp_path, records, batch_size):
     seen = set()
-    for r in records:  # ids unique within the file (repeats are the driver's business, tested above)
-        if r is not None and r.get("id") in seen:
-            del r["id"]
-        seen.add(r and r.get("id"))
+    for r, _ in records:  # ids unique within the file (repeats are the driver's business, tested above)
+        if r is not None and "id" in r:
+            if r["id"] in seen:
+                del r["id"]
+            else:
+                seen.add(r["id"])
     path = tmp_path / "t.jsonl"
-    body = "".join("  " + newline if r is None else json.dumps(r, ensure_ascii=False) + newline for r in records)
+    body = "".join("  " + nl if r is None else json.dumps(r, ensure_ascii=False) + nl for r, nl in records)
     path.write_bytes(body.encode("utf-8"))
     pieces = [p for batch in iter_batches([path], batch_size=batch_size) for p in batch]
     assert all(p.data is not None for p in pieces) and pieces[-1].last
@@ -177,4 +181,28 @@ def test_bad_cluster_options_are_config_errors(tmp_path, model_dir):
     with pytest.raises(ConfigError, match="at least 1"):
         tag_distributed(model_dir, [], tmp_path / "o.jsonl", workers=0)
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
-        tag_distributed(model_dir, [], tmp_path / "o.jsonl", scheduler="tcp://127.0.0.1:9")
+        tag_distributed(model_dir, [], tmp_path / "o.jsonl", scheduler="tcp://127.0.0.1:9",
+                        connect_timeout=1)
+
+
+def test_cli_tag_on_a_cluster_equals_plain_tag(tmp_path, model_dir, inputs, cluster):
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    runner = CliRunner()
+    files = [str(inputs / "a_big.jsonl"), str(inputs / "h_interview.txt"), str(inputs / "i_not_json.jsonl")]
+    plain = runner.invoke(app, ["tag", str(model_dir), *files, "--out", str(tmp_path / "plain.jsonl")])
+    assert plain.exit_code == 0, plain.output
+    res = runner.invoke(app, ["tag", str(model_dir), *files, "--out", str(tmp_path / "dask.jsonl"),
+                              "--scheduler", cluster.scheduler_address, "--abstain", "0.6"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["tag", str(model_dir), *files, "--out", str(tmp_path / "dask.jsonl"),
+                              "--scheduler", cluster.scheduler_address, "--restart"])
+    assert res.exit_code == 0, res.output
+    assert res.output == plain.output.replace("plain.jsonl", "dask.jsonl")
+    assert "tagged 97 segments from 2 files" in res.output and "1 files skipped" in res.output
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+    both = runner.invoke(app, ["tag", str(model_dir), files[0], "--out", str(tmp_path / "x.jsonl"),
+                               "--scheduler", cluster.scheduler_address, "--workers", "2"])
+    assert isinstance(both.exception, ConfigError) and "either" in str(both.exception)

@@ -95,6 +95,12 @@ def test_same_seed_same_model_and_transform_is_order_independent(cls):
     np.testing.assert_allclose(a.transform([DOCS[7]])[0], full[7], atol=1e-12)
 
 
+def test_default_analyzer_is_the_project_analyzer():
+    model = NmfTopics(n_topics=2, min_df=1).fit(DOCS)  # analyzer=None: nlp.features.make_analyzer()
+    vocab = set(model.feature_names_)
+    assert {"torsk", "data"} <= vocab and not vocab & {"og", "vi", "på", "i"}  # lemmas kept, stop words gone
+
+
 def test_estimator_contract_clone_and_not_fitted():
     est = LdaTopics(n_topics=3, analyzer=analyzer, passes=5, random_state=1)
     assert clone(est).get_params() == est.get_params()
@@ -273,10 +279,12 @@ def test_summary_outputs_are_complete_and_byte_identical(tmp_path):
 def cli(monkeypatch):
     from typer.testing import CliRunner
 
+    import nlp.topics
     from nlp.cli import app
     from nlp.topics import models
 
-    monkeypatch.setattr(models, "default_analyzer", lambda: analyzer)
+    monkeypatch.setattr(models, "default_analyzer", lambda: analyzer)  # keep the CLI tests fast and independent
+    monkeypatch.setattr(nlp.topics, "default_analyzer", lambda: analyzer)
     runner = CliRunner()
     return lambda *args: runner.invoke(app, ["topics", *map(str, args)])
 

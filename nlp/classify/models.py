@@ -124,8 +124,8 @@ class AutoCoder:
     """
 
     def __init__(self, *, learner: str = "lr", char_ngrams: tuple[int, int] | None = (3, 5),
-                 word_ngrams: tuple[int, int] = (1, 2), word_analyzer: str | None = None, C: float = 4.0,
-                 polarity_C: float = 4.0, min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True,
+                 word_ngrams: tuple[int, int] = (1, 2), word_analyzer: str | None = None, C: float = 1.0,
+                 polarity_C: float = 0.5, min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True,
                  min_confidence: float = 0.0, random_state: int = 0) -> None:
         self.learner = learner
         self.char_ngrams = char_ngrams

@@ -19,7 +19,7 @@ MODEL_CHOICES: dict[str, dict[str, Any]] = {
     "wordchar-svm": {"learner": "svm", "char_ngrams": (3, 5), "word_ngrams": (1, 2), "C": 0.5},
 }
 #: The best of MODEL_CHOICES on the bundled corpus (see bench/autocode.py).
-DEFAULT_MODEL = "wordchar-lr"
+DEFAULT_MODEL = "wordchar-svm"
 
 
 def make_coder(name: str = DEFAULT_MODEL, **overrides: Any) -> Callable[[], Any]:

@@ -32,30 +32,45 @@ def simple_analyzer(text: str) -> list[str]:
 
 
 def lemma_analyzer(name: str, *, lang: str | None = None) -> Callable[[str], list[str]]:
-    """The word analyzer called ``name``: ``"lemmas"`` (our preprocessing) or ``"simple"`` (lower-cased words).
+    """The word analyzer called ``name``: ``"lemmas"`` (content lemmas from our preprocessing), ``"lemmas+stop"``
+    (lemmas, stop words kept), ``"lemmas+surface"`` (lemmas and, marked ``=word``, the lower-cased surface words)
+    or ``"simple"`` (lower-cased words).
 
     ``"lemmas"`` falls back to nothing: if :mod:`nlp.features` is missing it raises ImportError, so a model trained
     with lemmas is never silently applied with different features.
     """
     if name == "simple":
         return simple_analyzer
-    if name == "lemmas":
+    if name == "lemmas+surface":
+        lemmas = lemma_analyzer("lemmas", lang=lang)
+
+        def both(text: str) -> list[str]:
+            # content lemmas, plus surface words marked with a leading "=" (inflection and small words such as
+            # negations carry polarity that lemmatising and stop-word removal take away)
+            return [*lemmas(text), *("=" + w for w in simple_analyzer(text))]
+
+        return both
+    if name in ("lemmas", "lemmas+stop"):
         from ..features import make_analyzer
 
-        return make_analyzer(lang=lang)
-    raise ValueError(f"unknown word analyzer {name!r}; use 'lemmas' or 'simple'")
+        return make_analyzer(lang=lang, keep_stopwords=name == "lemmas+stop")
+    raise ValueError(f"unknown word analyzer {name!r}; use 'lemmas', 'lemmas+stop' or 'simple'")
 
 
 def default_word_analyzer() -> str:
-    """``"lemmas"`` when our preprocessing is installed, else ``"simple"``."""
+    """``"lemmas+surface"`` when our preprocessing is installed, else ``"simple"``."""
     try:
         from ..features import make_analyzer  # noqa: F401
     except ImportError:
         return "simple"
-    return "lemmas"
+    return "lemmas+surface"
 
 
 def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
+    if any(t.startswith("=") for t in tokens):  # lemmas+surface: n-grams within each stream, never across
+        lem = [t for t in tokens if not t.startswith("=")]
+        sur = [t[1:] for t in tokens if t.startswith("=")]
+        return [*_ngrams(lem, lo, hi), *("=" + g for g in _ngrams(sur, lo, hi))]
     if lo == 1 and hi == 1:
         return tokens
     out = list(tokens) if lo <= 1 else []

@@ -13,7 +13,7 @@ import typer
 from ..errors import InputError
 from . import app
 
-DEFAULT = "wordchar-lr"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
+DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
 __all__ = ["suggest", "tag", "train"]
 
@@ -105,6 +105,10 @@ def tag(
                              ] = 0,
     abstain: Annotated[float | None, typer.Option("--abstain",
                                                   help="Override the model's abstain probability.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Tag on a Dask cluster of N local processes (needs the optional dask extra).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
 ) -> None:
     """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
     from tqdm import tqdm
@@ -117,12 +121,20 @@ def tag(
         coder.min_confidence = abstain
     files = expand_inputs(inputs)
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=len(files) < 2 or not sys.stderr.isatty())
-    summary = tag_paths(coder, files, out, fmt=fmt.value, n_jobs=jobs,
-                        model_path=model if abstain is None else None, resume=resume, explain_words=explain_words,
-                        on_file=lambda path, n: bar.update(1))
+    if workers is not None or scheduler is not None:
+        from ..distributed import tag_distributed
+
+        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=fmt.value,
+                                  model_path=model if abstain is None else None, resume=resume,
+                                  explain_words=explain_words, on_file=lambda path, n: bar.update(1))
+    else:
+        summary = tag_paths(coder, files, out, fmt=fmt.value, n_jobs=jobs,
+                            model_path=model if abstain is None else None, resume=resume,
+                            explain_words=explain_words, on_file=lambda path, n: bar.update(1))
     bar.close()
     for path, message in summary.errors:
-        typer.secho(f"skipped {path}: {message}", err=True, fg=typer.colors.YELLOW)
+        typer.secho(f"skipped: {message}" if path in message else f"skipped {path}: {message}", err=True,
+                    fg=typer.colors.YELLOW)
     typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
                f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {out}")
     if summary.errors and summary.files == len(summary.errors):

@@ -1,3 +1,94 @@
-"""CLI verbs: preprocess (filled in by its issue)."""
+"""CLI verb ``nlp preprocess``: language, tokens, lemmas and filler flags per segment, with a summary table."""
 
-from . import app  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import app
+
+__all__ = ["preprocess"]
+
+
+@app.command("preprocess")
+def preprocess(
+    input: Path | None = typer.Argument(None, help="A JSONL corpus written by `nlp ingest`, or transcript files/"  # noqa: B008
+                                                   "folders to ingest first (any kind `nlp ingest` reads).",
+                                        show_default=False),
+    corpus: str | None = typer.Option(None, "--corpus", help="A bundled corpus by name (e.g. klynger) or a "
+                                                            "coded JSONL, instead of INPUT."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output JSONL: the transcripts with lang set per transcript "  # noqa: B008
+                                                      "and segment, and segment.meta['preprocess'] = tokens "
+                                                      "(offsets), lemmas and flags (written atomically)."),
+    lang: str | None = typer.Option(None, "--lang", help="Force one language (nb|nn|da|sv|en) instead of "
+                                                         "identifying it per transcript and turn."),
+    harmonise: bool = typer.Option(False, "--harmonise", help="Map frequent nynorsk lemmas to bokmål ones "
+                                                               "(verksemd -> virksomhet)."),
+) -> None:
+    """Identify languages and write tokens, lemmas and filler/stop-word flags for every segment.
+
+    The language is set per transcript (all its turns together) and per turn (a turn keeps the transcript's language
+    unless its own evidence is clear). Tokens are stored as offsets into the transcript text; flags use one letter
+    per token: w content, s stop word, f filler, c cut-off, b backchannel, d discourse marker, p punctuation,
+    n number, x placeholder, a abbreviation, u URL. Prints per language: transcripts, segments, tokens, distinct
+    content lemmas, fillers removed and stop words.
+    """
+    from ..errors import ConfigError
+    from ..lang import LANGS
+    from ..model import write_jsonl
+    from ..preprocess import PreprocessStats, preprocess_transcripts
+
+    if (input is None) == (corpus is None):
+        raise ConfigError("give either INPUT or --corpus (not both, not neither).",
+                          fix="e.g. `nlp preprocess corpus.jsonl --out pre.jsonl` or "
+                              "`nlp preprocess --corpus klynger --out pre.jsonl`.")
+    if lang is not None and lang not in LANGS:
+        raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}.")
+    errors: list[tuple[str, str]] = []
+    if corpus is not None:
+        from ..corpora import load
+
+        transcripts = iter(load(corpus).transcripts)
+    elif input.suffix.lower() in (".jsonl", ".ndjson") and input.is_file() and _is_corpus(input):
+        from ..model import read_jsonl
+
+        transcripts = read_jsonl(input)
+    else:
+        from ..ingest import ingest_paths
+
+        result = ingest_paths([input])
+        transcripts, errors = iter(result.transcripts), result.errors
+    stats = PreprocessStats()
+    n = write_jsonl(out, preprocess_transcripts(transcripts, lang=lang, harmonise=harmonise, stats=stats))
+
+    header = f"{'lang':<5} {'transcripts':>11} {'segments':>9} {'tokens':>9} {'lemmas':>8} {'fillers':>8} " \
+             f"{'stop words':>10}"
+    typer.echo(header)
+    typer.echo("-" * len(header))
+    rows = stats.rows()
+    for r in rows:
+        typer.echo(f"{r['lang']:<5} {r['transcripts']:>11} {r['segments']:>9} {r['tokens']:>9} {r['lemmas']:>8} "
+                   f"{r['fillers']:>8} {r['stop_words']:>10}")
+    typer.echo(f"{n} transcript(s) -> {out}; {sum(r['tokens'] for r in rows)} tokens, "
+               f"{sum(r['fillers'] for r in rows)} fillers/backchannels/cut-offs flagged.")
+    if errors:
+        typer.secho(f"{len(errors)} file(s) could not be read:", fg=typer.colors.RED, err=True)
+        for _path, msg in errors:
+            typer.secho(f"  {msg}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+
+
+def _is_corpus(path: Path) -> bool:
+    """A JSONL file of transcripts (from `nlp ingest`) rather than one segment per row."""
+    import json
+
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    return True  # let read_jsonl name the file and line
+                return isinstance(rec, dict) and "text" in rec and ("segments" in rec or "id" in rec)
+    return True

@@ -65,6 +65,8 @@ def topics_cmd(
         "--seeds", help="Random seeds (random-state, +1, ...) for the stability score.")] = 3,
     guided: Annotated[bool, typer.Option(
         "--guided", help="Seed topics from the codebook and the manual coding (LDA).")] = False,
+    seed_strength: Annotated[float, typer.Option(
+        "--seed-strength", help="Prior weight of the seed words with --guided (higher: closer to the codes).")] = 10.0,
     codebook: Annotated[Path | None, typer.Option(
         "--codebook", help="Codebook (.yaml/.qdc) for --guided and labels.")] = None,
     coder: Annotated[str, typer.Option(
@@ -87,9 +89,11 @@ def topics_cmd(
     """
     from ..model import iter_units
     from ..topics import (
+        CachedAnalyzer,
         LdaTopics,
         NmfTopics,
         codebook_seed_topics,
+        default_analyzer,
         make_documents,
         parse_k_range,
         summarize_topics,
@@ -134,7 +138,8 @@ def topics_cmd(
         raise InputError("the inputs contain no segments to model.",
                          fix="check that the transcripts have segments (run `nlp preprocess`/`nlp ingest`).")
 
-    params: dict[str, Any] = {"min_df": min_df, "max_df": max_df, "random_state": random_state}
+    params: dict[str, Any] = {"min_df": min_df, "max_df": max_df, "random_state": random_state,
+                              "analyzer": CachedAnalyzer(default_analyzer())}
     est: Any
     if model == "lda":
         est = LdaTopics(passes=passes, **params)
@@ -150,7 +155,7 @@ def topics_cmd(
                         fg=typer.colors.YELLOW)
         seed_topics = codebook_seed_topics(cb, analyzer=est.build_analyzer(), texts=texts if learn else None,
                                            labels=labels if learn else None)
-        est.set_params(seed_topics=seed_topics)
+        est.set_params(seed_topics=seed_topics, seed_strength=seed_strength)
         if k is None and k_range is None:
             k = len(seed_topics)
     if k is None and k_range is None:

@@ -12,12 +12,17 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["LANGS", "DATA_DIR", "language"]
+__all__ = ["DATA_DIR", "LANGS", "language", "words"]
 
 #: Languages that preprocessing knows, in the order language id reports them.
 LANGS = ("nb", "nn", "da", "sv", "en")
 
 DATA_DIR = Path(__file__).resolve().parent
+
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text`` (how the word lists in the language modules are written)."""
+    return frozenset(text.split())
 
 
 def language(lang: str) -> ModuleType:

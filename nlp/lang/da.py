@@ -6,7 +6,9 @@ corpora (øh, øhm, altså, ligesom, ikke (tag question), ikke også) and common
 ABBREVIATIONS from Dansk Sprognævn, Retskrivningsordbogen ("Forkortelser", dsn.dk).
 """
 
-STOP_WORDS = frozenset("""
+from . import words
+
+STOP_WORDS = words("""
 alle allerede alt altså andre anden andet at af bare begge blev blive bliver blevet bort både da de dem den denne
 dens der deres derfor dersom det dette dig din dine disse dit du eller en ene end er et efter for fordi fra før have
 havde han hans har haft hele hendes hende her hos hun hvad hvem hver hvilke hvilken hvilket hvis hvor hvordan hvorfor
@@ -15,15 +17,15 @@ meget må måtte ned noget nogen nogle nok nu når og også om op os over på sa
 sådan sådanne som så til ud uden var vi vil ville vor vores være været vel ja nej jo ligesom slags blandt under ved
 via mellem gennem inden omkring siden indtil hinanden egen eget egne derhen hertil ettersom endnu igen ganske lidt
 mange flere flest få færre altid aldrig ofte næsten heller desuden skulle kunne ville
-""".split())
+""")
 
-FILLERS = frozenset("øh øhm øøh æh æhm eh ehm hm hmm mm".split()) - {"mm"}
-BACKCHANNELS = frozenset("mm mhm mmm ja aha okay ok".split()) - {"ja"}
+FILLERS = words("øh øhm øøh æh æhm eh ehm hm hmm mm") - {"mm"}
+BACKCHANNELS = words("mm mhm mmm ja aha okay ok") - {"ja"}
 DISCOURSE = frozenset(["altså", "ligesom", "ikke også", "ikke sandt", "ik", "ikk", "sådan lidt", "ved du"])
 
-ABBREVIATIONS = frozenset("""
+ABBREVIATIONS = words("""
 f.eks. bl.a. dvs. ca. jf. evt. pga. ift. mht. iflg. hhv. kl. nr. kr. stk. tlf. prof. dr. st. s. inkl. ekskl.
 vedr. mio. mia. pkt. afd. ang. fig. kap. el. red. ca
-""".split())
-FINAL_ABBREVIATIONS = frozenset("osv. m.m. mv. o.l. etc. m.fl. mfl.".split())
-SUSPENSION_LINKS = frozenset("og eller samt til end /".split())
+""")
+FINAL_ABBREVIATIONS = words("osv. m.m. mv. o.l. etc. m.fl. mfl.")
+SUSPENSION_LINKS = words("og eller samt til end /")

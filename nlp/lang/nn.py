@@ -7,11 +7,12 @@ harmonisation of lemmas) is a hand-made list of frequent pairs from Norsk Ordbok
 and their bokmål counterparts in Bokmålsordboka (ordbokene.no). ABBREVIATIONS as for bokmål (Språkrådet).
 """
 
+from . import words
 from .nb import ABBREVIATIONS as _NB_ABBREVIATIONS
 from .nb import FINAL_ABBREVIATIONS as _NB_FINAL
 from .nb import SUSPENSION_LINKS  # noqa: F401  (same conventions)
 
-STOP_WORDS = frozenset("""
+STOP_WORDS = words("""
 alle allereie alt altså andre annan anna at av berre begge blei bli blir blitt bort både då dei deim den denne
 dei deira difor dersom det dette deg din dine desse ditt du eller ein eit eitt etter for fordi frå før ha hadde han
 hans har hatt heile hennar henne her hjå ho kva kven kvar kvart kvifor korleis kva for i ikkje inn inne ingen
@@ -20,14 +21,13 @@ nok no når og òg også om opp oss over på same seg sjølv sin sine sitt skal 
 vi vil ville vår våre vårt vere vore vert vart å ja nei jo vel liksom sånn sånt sånne slags blant under ved via
 mellom gjennom innan rundt sidan inntil kvarandre eigen eige eigne der dit her hit ettersom enno igjen ganske
 veldig litt mange fleire flest få færre alltid aldri ofte nesten heller dessutan jau e
-""".split())
+""")
 
-FILLERS = frozenset("e ee eh ehm em emm eeh eem øh øhm æh æhm hm hmm".split())
-BACKCHANNELS = frozenset("mm mhm mmm m-m aha å ok okei".split())
-DISCOURSE = frozenset(["liksom", "altså", "på ein måte", "ikkje sant", "veit du", "skjønar du", "sant", "ass",
-                       "a"])
+FILLERS = words("e ee eh ehm em emm eeh eem øh øhm æh æhm hm hmm")
+BACKCHANNELS = words("mm mhm mmm m-m aha ok okei")
+DISCOURSE = frozenset(["liksom", "altså", "på ein måte", "ikkje sant", "veit du", "skjønar du", "ass"])
 
-ABBREVIATIONS = _NB_ABBREVIATIONS | frozenset("t.d. m.a. sjå jf.".split())
+ABBREVIATIONS = _NB_ABBREVIATIONS | words("t.d. m.a. sjå jf.")
 FINAL_ABBREVIATIONS = _NB_FINAL
 
 #: nynorsk lemma -> bokmål lemma, for ``harmonise=True`` (topic models across both written standards).

@@ -18,7 +18,7 @@ True
 
 from .documents import DOC_UNITS, TopicDocument, make_documents
 from .guided import codebook_seed_topics, distinctive_words
-from .models import LdaTopics, NmfTopics, check_documents, default_analyzer
+from .models import CachedAnalyzer, LdaTopics, NmfTopics, check_documents, default_analyzer
 from .output import render_markdown, write_topic_outputs
 from .quality import (
     SweepResult,
@@ -35,6 +35,7 @@ from .summary import PREVALENCE_BY, TopicSummary, summarize_topics, weighted_nmi
 __all__ = [
     "DOC_UNITS",
     "PREVALENCE_BY",
+    "CachedAnalyzer",
     "LdaTopics",
     "NmfTopics",
     "SweepResult",

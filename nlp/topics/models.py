@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import ConfigError, DataWarning, InputError
 
-__all__ = ["LdaTopics", "NmfTopics", "check_documents", "default_analyzer"]
+__all__ = ["CachedAnalyzer", "LdaTopics", "NmfTopics", "check_documents", "default_analyzer"]
 
 Analyzer = Callable[[str], list[str]]
 
@@ -35,6 +35,31 @@ def default_analyzer() -> Analyzer:
         raise ConfigError("the default text analyzer nlp.features.make_analyzer is not available.",
                           fix="pass analyzer=<callable text -> list of lemmas>.") from exc
     return make_analyzer()
+
+
+class CachedAnalyzer:
+    """Wrap an analyzer so each distinct text is analysed once (sweeps and summaries analyse the same texts often).
+
+    Examples
+    --------
+    >>> calls = []
+    >>> a = CachedAnalyzer(lambda s: calls.append(s) or s.split())
+    >>> a("ja takk"), a("ja takk"), len(calls)
+    (['ja', 'takk'], ['ja', 'takk'], 1)
+    """
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self._cache: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        hit = self._cache.get(text)
+        if hit is None:
+            hit = self._cache[text] = list(self.analyzer(text))
+        return list(hit)
+
+    def __repr__(self) -> str:
+        return f"CachedAnalyzer({self.analyzer!r})"
 
 
 def check_documents(docs: Any) -> list[str]:
@@ -181,7 +206,9 @@ class LdaTopics(_TopicModel):
         Guided LDA: mapping topic name -> seed words (lemmas) or a list of word lists. Topic ``i`` is seeded with the
         ``i``-th entry; seed words not in the vocabulary are ignored (see ``seed_words_used_``).
     seed_strength
-        Prior pseudo-count added to a seed word in its topic (the base prior is ``1/n_topics``).
+        Prior pseudo-count added to a seed word in its topic (the base prior is ``1/n_topics``). On the klynger
+        corpus (15 codebook topics) 1 barely guides (14 % of the seed words reach their topic's top 10), 10 puts
+        93 % there; stronger priors trade coherence for alignment.
     random_state
         Seed for gensim; the same data and seed give the same model.
 
@@ -204,7 +231,7 @@ class LdaTopics(_TopicModel):
     def __init__(self, *, n_topics: int = 10, analyzer: Analyzer | None = None, min_df: float = 2,
                  max_df: float = 0.5, alpha: str | float = "symmetric", passes: int = 20,
                  iterations: int = 200, seed_topics: Mapping[str, Sequence[str]] | Sequence[Sequence[str]] | None = None,
-                 seed_strength: float = 1.0, random_state: int = 0) -> None:
+                 seed_strength: float = 10.0, random_state: int = 0) -> None:
         self.n_topics = n_topics
         self.analyzer = analyzer
         self.min_df = min_df

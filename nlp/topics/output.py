@@ -46,6 +46,10 @@ def render_markdown(summary: TopicSummary, *, sweep: SweepResult | None = None, 
     if summary.codes.get("nmi") is not None:
         out.append(f"Agreement of the dominant topic with {summary.codes['coder']}'s codes: "
                    f"NMI {summary.codes['nmi']:.3f} ({summary.codes['n_coded_documents']} coded documents).")
+    if m.get("seed_words"):
+        out.append("Guided: seeded topics start from codebook words and words learned from the manual coding; "
+                   "agreement with the coder the words were learned from is not an independent check (compare "
+                   "with another coder).")
     if sweep is not None:
         out += ["", "## Number of topics", "", "| K | c_npmi | c_v | stability | diversity |", "|---|---|---|---|---|"]
         for r in sweep.table():

@@ -210,19 +210,13 @@ def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int]
     topn
         Top words per topic for coherence and stability (diversity uses the top 25).
     """
-    from .models import check_documents
+    from .models import CachedAnalyzer, check_documents
 
     docs = check_documents(docs)
     if len(seeds) < 1:
         raise ConfigError("a sweep needs at least one seed.")
     analyze = estimator.build_analyzer()
-    cache: dict[str, list[str]] = {}
-
-    def cached(text: str) -> list[str]:
-        if text not in cache:
-            cache[text] = list(analyze(text))
-        return cache[text]
-
+    cached = analyze if isinstance(analyze, CachedAnalyzer) else CachedAnalyzer(analyze)
     texts = [cached(d) for d in docs]
     rows, runs = [], {}
     for k in sorted({int(k) for k in k_values}):

@@ -1,0 +1,274 @@
+"""Preprocessing of turns and transcripts: language, tokens, lemmas and flags per segment, content lemmas.
+
+:class:`Preprocessor` is the fast path used by the analyzers of :mod:`nlp.features`, by ``nlp preprocess`` and by
+the auto-coder: one regular expression over a turn, then one cached dictionary lookup per token giving its lemma
+and its flag (see :data:`nlp.normalise.FLAGS`). Multiword discourse markers (``på en måte``, ``ikke sant``) and
+cut-off words (``va-`` but not ``olje- og gass``) are resolved in context.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
+from typing import Any
+
+from .lang import LANGS, language
+from .langid import _default as _identifier
+from .langid import word_forms
+from .model import Transcript
+from .normalise import (
+    _TOKEN_RE,
+    DROPPED,
+    _filler_sets,
+    _lemma_cache,
+    _links,
+    stop_words,
+    token_spans,
+)
+
+__all__ = [
+    "Annotation",
+    "PreprocessStats",
+    "Preprocessor",
+    "analyze",
+    "preprocess_transcript",
+    "preprocess_transcripts",
+]
+
+_FLAG_OF_KIND = {"filler": "f", "cutoff": "c", "backchannel": "b", "discourse": "d"}
+
+
+class _TokenInfo(dict):
+    """token string (as written) -> (lemma, flag) for one language and one set of options."""
+
+    def __init__(self, lang: str, harmonise: bool) -> None:
+        super().__init__()
+        self.lemmas = _lemma_cache(lang, harmonise)
+        self.stops = stop_words(lang)
+        self.raw_stops = language(lang).STOP_WORDS
+        self.fillers, self.back, self.single, _ = _filler_sets(lang)
+
+    def __missing__(self, form: str) -> tuple[str, str]:
+        m = _TOKEN_RE.fullmatch(form)
+        kind = m.lastgroup if m is not None else "p"
+        if kind != "w":
+            info = (form if kind in ("x", "n", "u") else form.lower(), kind if kind != "w" else "w")
+        else:
+            low = form.lower()
+            if low in self.fillers:
+                info = (low, "f")
+            elif len(low) > 1 and low.endswith("-"):
+                info = (self.lemmas[low.rstrip("-")] if low.rstrip("-") else low, "c")
+            elif low in self.back:
+                info = (low, "b")
+            elif low in self.single:
+                info = (low, "d")
+            else:
+                lem = self.lemmas[low]
+                info = (lem, "s" if low in self.stops or lem in self.raw_stops else "w")
+        if len(self) < 1_000_000:
+            self[form] = info
+        return info
+
+
+@cache
+def _token_info(lang: str, harmonise: bool) -> _TokenInfo:
+    return _TokenInfo(lang, harmonise)
+
+
+@cache
+def _multiword(lang: str) -> re.Pattern[str] | None:
+    phrases = _filler_sets(lang)[3]
+    if not phrases:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """Tokens of one text: strings, start offsets, lemmas and one flag character per token."""
+
+    lang: str
+    tokens: list[str]
+    starts: list[int]
+    lemmas: list[str]
+    flags: str
+
+    def to_json(self, *, offset: int = 0) -> dict[str, Any]:
+        return {"lang": self.lang, "tokens": [[s + offset, s + offset + len(t)] for t, s in
+                                              zip(self.tokens, self.starts)],
+                "lemmas": self.lemmas, "flags": self.flags}
+
+
+class Preprocessor:
+    """Text -> language, tokens, lemmas, flags; and text -> content lemmas (:meth:`analyze`).
+
+    Parameters
+    ----------
+    lang
+        ``nb``, ``nn``, ``da``, ``sv`` or ``en``; ``None`` identifies the language of each text.
+    keep_stopwords
+        Keep stop words among the content lemmas.
+    keep_numbers
+        Keep numbers among the content lemmas.
+    harmonise
+        Map frequent nynorsk lemmas to bokmål (``verksemd`` -> ``virksomhet``).
+
+    Examples
+    --------
+    >>> Preprocessor(lang="nb").analyze("Ehm, vi har liksom samarbeidet godt med [bedrift] i mange år, ikke sant?")
+    ['samarbeid', 'god', '[bedrift]', 'år']
+    """
+
+    def __init__(self, *, lang: str | None = None, keep_stopwords: bool = False, keep_numbers: bool = False,
+                 harmonise: bool = False) -> None:
+        if lang is not None:
+            language(lang)
+        self.lang = lang
+        self.keep_stopwords = keep_stopwords
+        self.keep_numbers = keep_numbers
+        self.harmonise = harmonise
+        dropped = set(DROPPED)
+        if keep_stopwords:
+            dropped.discard("s")
+        if keep_numbers:
+            dropped.discard("n")
+        self._dropped = frozenset(dropped)
+
+    def identify(self, text: str, *, prior: str | None = None) -> str:
+        """Language of ``text`` (the fixed ``lang`` if one was given)."""
+        if self.lang is not None:
+            return self.lang
+        return _identifier().identify(text, prior=prior)
+
+    def annotate(self, text: str, *, lang: str | None = None) -> Annotation:
+        """Tokens, start offsets, lemmas and flags of ``text`` (offsets relative to ``text``)."""
+        lang = lang or self.identify(text)
+        info = _token_info(lang, self.harmonise)
+        tokens, starts = token_spans(text)
+        pairs = [info[t] for t in tokens]
+        lemmas = [p[0] for p in pairs]
+        flags = [p[1] for p in pairs]
+        if "c" in flags:
+            links = _links(lang)
+            for i, f in enumerate(flags):
+                if f == "c" and i + 1 < len(tokens) and (tokens[i + 1] == "," or tokens[i + 1].lower() in links):
+                    flags[i] = "w"  # suspended compound: "olje- og gassindustrien"
+        pat = _multiword(lang)
+        if pat is not None:
+            for m in pat.finditer(text):
+                i = bisect.bisect_left(starts, m.start())
+                while i < len(starts) and starts[i] < m.end():
+                    flags[i] = "d"
+                    i += 1
+        return Annotation(lang, tokens, starts, lemmas, "".join(flags))
+
+    def analyze(self, text: str) -> list[str]:
+        """Content lemmas of ``text``: no stop words, fillers, punctuation; placeholders kept as they are."""
+        lang = self.lang or _identifier().identify(text)
+        info = _token_info(lang, self.harmonise)
+        pairs = [info[t] for t in _TOKENS_ONLY.findall(text)]
+        dropped = self._dropped
+        pat = _multiword(lang)
+        if pat is not None and pat.search(text):
+            ann = self.annotate(text, lang=lang)
+            return [lem for lem, f in zip(ann.lemmas, ann.flags) if f not in dropped]
+        if any(p[1] == "c" for p in pairs):
+            ann = self.annotate(text, lang=lang)
+            return [lem for lem, f in zip(ann.lemmas, ann.flags) if f not in dropped]
+        return [lem for lem, f in pairs if f not in dropped]
+
+    __call__ = analyze
+
+
+#: the token pattern without named groups, so that ``findall`` returns whole tokens (C speed)
+_TOKENS_ONLY = re.compile(re.sub(r"\(\?P<\w+>", "(?:", _TOKEN_RE.pattern))
+
+
+def analyze(text: str, *, lang: str | None = None, keep_stopwords: bool = False) -> list[str]:
+    """Content lemmas of ``text`` (see :class:`Preprocessor`).
+
+    Examples
+    --------
+    >>> analyze("Eg veit ikkje om verksemda har eit godt samarbeid.", lang="nn")
+    ['vite', 'verksemd', 'god', 'samarbeid']
+    """
+    return _preprocessor(lang, keep_stopwords)(text)
+
+
+@lru_cache(maxsize=32)
+def _preprocessor(lang: str | None, keep_stopwords: bool) -> Preprocessor:
+    return Preprocessor(lang=lang, keep_stopwords=keep_stopwords)
+
+
+# ------------------------------------------------------------------------------------------------------ transcripts
+@dataclass
+class PreprocessStats:
+    """Counts per language for the ``nlp preprocess`` summary table."""
+
+    segments: Counter = field(default_factory=Counter)
+    tokens: Counter = field(default_factory=Counter)
+    lemmas: dict[str, set] = field(default_factory=dict)
+    fillers: Counter = field(default_factory=Counter)
+    stop_words: Counter = field(default_factory=Counter)
+    transcripts: Counter = field(default_factory=Counter)
+
+    def add(self, ann: Annotation) -> None:
+        lang = ann.lang
+        self.segments[lang] += 1
+        self.tokens[lang] += sum(1 for f in ann.flags if f != "p")
+        self.lemmas.setdefault(lang, set()).update(lem for lem, f in zip(ann.lemmas, ann.flags) if f == "w")
+        self.fillers[lang] += sum(1 for f in ann.flags if f in "fcbd")
+        self.stop_words[lang] += ann.flags.count("s")
+
+    def rows(self) -> list[dict[str, Any]]:
+        langs = [lang for lang in LANGS if self.segments[lang]] + sorted(set(self.segments) - set(LANGS))
+        return [{"lang": lang, "transcripts": self.transcripts[lang], "segments": self.segments[lang],
+                 "tokens": self.tokens[lang], "lemmas": len(self.lemmas.get(lang, ())),
+                 "fillers": self.fillers[lang], "stop_words": self.stop_words[lang]} for lang in langs]
+
+
+def preprocess_transcript(transcript: Transcript, *, lang: str | None = None, harmonise: bool = False,
+                          stats: PreprocessStats | None = None,
+                          preprocessor: Preprocessor | None = None) -> Transcript:
+    """Set the language of the transcript and of each segment, and store per segment its tokens (offsets into
+    ``transcript.text``), lemmas and flags in ``segment.meta["preprocess"]``.
+
+    A transcript without segments gets its annotation in ``transcript.meta["preprocess"]``. With ``lang=None`` the
+    transcript's language comes from all its turns together, and a turn keeps it unless its own evidence for
+    another language is clear.
+    """
+    pre = preprocessor or Preprocessor(lang=lang, harmonise=harmonise)
+    text = transcript.text
+    spans = [(s.start, s.end) for s in transcript.segments] or [(0, len(text))]
+    ident = _identifier()
+    if lang is None:
+        scores = [ident.scores(word_forms(text[a:b])) for a, b in spans]
+        total = [sum(col) for col in zip(*scores)]
+        doc_lang = ident.decide(total)
+        seg_langs = [ident.decide(s, prior=doc_lang) for s in scores]
+    else:
+        doc_lang, seg_langs = lang, [lang] * len(spans)
+    anns = [pre.annotate(text[a:b], lang=sl) for (a, b), sl in zip(spans, seg_langs)]
+    if stats is not None:
+        stats.transcripts[doc_lang] += 1
+        for ann in anns:
+            stats.add(ann)
+    if not transcript.segments:
+        meta = {**transcript.meta, "preprocess": anns[0].to_json()}
+        return replace(transcript, lang=doc_lang, meta=meta)
+    segments = tuple(replace(s, lang=ann.lang, meta={**s.meta, "preprocess": ann.to_json(offset=s.start)})
+                     for s, ann in zip(transcript.segments, anns))
+    return replace(transcript, lang=doc_lang, segments=segments)
+
+
+def preprocess_transcripts(transcripts: Iterable[Transcript], **options: Any) -> Iterable[Transcript]:
+    """:func:`preprocess_transcript` over a stream (lazy; memory stays flat)."""
+    stats = options.pop("stats", None)
+    pre = Preprocessor(lang=options.get("lang"), harmonise=options.get("harmonise", False))
+    for t in transcripts:
+        yield preprocess_transcript(t, stats=stats, preprocessor=pre, **options)

@@ -1,0 +1,52 @@
+"""Language identification among nb, nn, da, sv, en (short inline texts; the full measurement is bench/lemmas.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.langid import LanguageIdentifier, identify_document, identify_language, language_scores
+from nlp.normalise import identify_language as identify_from_normalise
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Jeg vet ikke hva jeg skal si om det, men vi har et godt samarbeid med bedriftene.", "nb"),
+    ("Eg veit ikkje kva eg skal seie om det, men vi har eit godt samarbeid med verksemdene.", "nn"),
+    ("Jeg ved ikke hvad jeg skal sige om det, men vi har et godt samarbejde med virksomhederne.", "da"),
+    ("Jag vet inte vad jag ska säga om det, men vi har ett bra samarbete med företagen.", "sv"),
+    ("I don't know what to say about that, but we have a good relationship with the companies.", "en"),
+])
+def test_clear_sentences(text, lang):
+    assert identify_language(text) == lang
+    assert identify_from_normalise(text) == lang
+
+
+def test_short_turn_keeps_the_transcript_language():
+    assert identify_language("ja", prior="nn") == "nn"
+    assert identify_language("mm", prior="da") == "da"
+    assert identify_language("", default="da") == "da"
+
+
+def test_clear_evidence_overrides_the_prior():
+    assert identify_language("Det ved jeg ikke, hvad synes du om virksomhederne?", prior="nb") == "da"
+
+
+def test_document_and_turns():
+    turns = ["Eg veit ikkje kva eg skal seie.", "ja", "Det var fint, og eg likte det godt.",
+             "Hvad synes I om det samarbejde, og hvordan har virksomhederne oplevet det?"]
+    doc, per_turn = identify_document(turns)
+    assert doc == "nn"
+    assert per_turn == ["nn", "nn", "nn", "da"]
+
+
+def test_scores_are_relative_log_likelihoods():
+    s = language_scores("Eg veit ikkje.")
+    assert set(s) == {"nb", "nn", "da", "sv", "en"}
+    assert max(s, key=s.get) == "nn"
+
+
+def test_custom_profiles_and_restricted_languages():
+    profiles = {"aa": {"ngrams": {" a ": 30, " ab": 10}, "ngram_total": 40},
+                "bb": {"ngrams": {" b ": 30, " ba": 10}, "ngram_total": 40}}
+    ident = LanguageIdentifier(profiles, langs=("aa", "bb"))
+    assert ident.identify("a a a b") == "aa"
+    assert ident.identify("b b") == "bb"
