@@ -17,7 +17,7 @@ Pipelines (same run, same files, each in a fresh subprocess pinned to CPU 0, med
 Throughput is whitespace tokens of the corpus per second of wall time (same numerator for both); the time of the
 preprocessing step alone (without ingest) is also reported, and that of a second pass in the same process (caches
 warm: the steady state of a long job or of tagging new segments). Peak RSS is the child's ``ru_maxrss``.
-Wall time and peak RSS are those of the first pass (the second pass starts after the first has been timed).
+Wall time is that of the first pass; peak RSS covers both passes.
 
 Run: ``.venv/bin/python bench/preprocess.py [--runs 3] [--min-tokens 1000000]``
 """

@@ -117,7 +117,7 @@ class LanguageIdentifier:
         vectors = [get(w) or self.word_scores(w) for w in words]
         if not vectors:
             return (0.0,) * len(self.langs)
-        return tuple(map(math.fsum, zip(*vectors)))
+        return tuple(map(sum, zip(*vectors)))
 
     def identify(self, text: str, *, prior: str | None = None, default: str = "nb",
                  margin: float = SWITCH_MARGIN) -> str:

@@ -170,14 +170,11 @@ class Preprocessor:
     def analyze(self, text: str) -> list[str]:
         """Content lemmas of ``text``: no stop words, fillers, punctuation; placeholders kept as they are."""
         lang = self.lang or _identifier().identify(text)
-        info = _token_info(lang, self.harmonise)
-        pairs = [info[t] for t in _TOKENS_ONLY.findall(text)]
+        pairs = list(map(_token_info(lang, self.harmonise).__getitem__, _TOKENS_ONLY.findall(text)))
         dropped = self._dropped
         pat = _multiword(lang)
-        if pat is not None and pat.search(text):
-            ann = self.annotate(text, lang=lang)
-            return [lem for lem, f in zip(ann.lemmas, ann.flags) if f not in dropped]
-        if any(p[1] == "c" for p in pairs):
+        # context is only needed around hyphen-final words and multiword markers (rare): take the slow path then
+        if ("-" in text and any(p[1] == "c" for p in pairs)) or (pat is not None and pat.search(text)):
             ann = self.annotate(text, lang=lang)
             return [lem for lem, f in zip(ann.lemmas, ann.flags) if f not in dropped]
         return [lem for lem, f in pairs if f not in dropped]

@@ -298,7 +298,7 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
             result.stats += stats_from_tables(pt, weights, target="polarity", ref=reference, other=other,
                                                q=len(pol), n_units=n_pol, confidence=confidence)
             result.confusion[other] = {"labels": pol, "matrix": pt.sum(0).astype(int).tolist()}
-        result.per_code += per_code_rows(ct, concepts, reference, other)
+        result.per_code += per_code_rows(ct, concepts, reference, other, weights=weights, confidence=confidence)
     if others and len(others) > 1:
         result.stats += _multi_coder(units, [reference, *others], pol)
     paradox_warnings(result)

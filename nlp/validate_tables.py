@@ -112,7 +112,25 @@ def _binary_extras(t: np.ndarray) -> dict[str, float]:
             "pabak": float(2 * (t[0, 0] + t[1, 1]) / n - 1)}
 
 
-def per_code_rows(code_tables: np.ndarray, codes: Sequence[str], ref: str, other: str) -> list[dict]:
+def _code_f1_kappa(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-code F1 and Cohen's kappa of (..., codes, 2, 2) present/absent tables (NaN where undefined)."""
+    tp, fp, fn, tn = t[..., 1, 1], t[..., 0, 1], t[..., 1, 0], t[..., 0, 0]
+    n = t.sum((-1, -2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), np.nan)
+        pa, pb = (tp + fn) / n, (tp + fp) / n
+        pe = pa * pb + (1 - pa) * (1 - pb)
+        kappa = np.where(pe < 1 - 1e-12, ((tp + tn) / n - pe) / (1 - pe), np.nan)
+    return f1, kappa
+
+
+def per_code_rows(code_tables: np.ndarray, codes: Sequence[str], ref: str, other: str, *,
+                  weights: np.ndarray | None = None, confidence: float = 0.95) -> list[dict]:
+    """One row per code: counts, every coefficient, P/R/F1, prevalence/bias; with bootstrap ``weights`` over groups
+    also the confidence intervals of F1 and kappa (``f1_ci_low`` ...)."""
+    boot_f1 = boot_kappa = None
+    if weights is not None:
+        boot_f1, boot_kappa = _code_f1_kappa(np.tensordot(weights, code_tables, axes=1))  # (n_boot, codes)
     rows = []
     for i, code in enumerate(codes):
         t = code_tables[:, i].sum(0)
@@ -126,6 +144,9 @@ def per_code_rows(code_tables: np.ndarray, codes: Sequence[str], ref: str, other
                "f1": float(2 * tp / (2 * tp + fp + fn)) if 2 * tp + fp + fn else math.nan,
                **_binary_extras(t), "reason": c["cohen_kappa"].reason}
         row["warning"] = kappa_paradox(row["percent_agreement"], row["cohen_kappa"])
+        if boot_f1 is not None:
+            row["f1_ci_low"], row["f1_ci_high"] = _percentile_ci(boot_f1[:, i], confidence)
+            row["kappa_ci_low"], row["kappa_ci_high"] = _percentile_ci(boot_kappa[:, i], confidence)
         rows.append(row)
     return rows
 

@@ -135,12 +135,17 @@ def _per_code_table(result: Comparison) -> str:
     rows = [r for r in result.per_code if r.get("source", "(pooled)") == "(pooled)"]
     if not rows:
         return ""
-    lines = ["| Code | Coders | n ref | n other | both | % agree | kappa | AC1 | F1 | prevalence | bias |",
+    def ci(r: dict, key: str) -> str:
+        lo, hi = r.get(f"{key}_ci_low", math.nan), r.get(f"{key}_ci_high", math.nan)
+        return "" if math.isnan(lo) or math.isnan(hi) else f" ({lo:.2f}–{hi:.2f})"
+
+    lines = ["| Code | Coders | n ref | n other | both | % agree | kappa (CI) | AC1 | F1 (CI) | prevalence | bias |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['code']} | {r['reference']} vs {r['other']} | {r.get('n_reference', '')} | "
                      f"{r.get('n_other', '')} | {r.get('n_both', '')} | {_f(r['percent_agreement'])} | "
-                     f"{_f(r['cohen_kappa'])} | {_f(r.get('gwet_ac1', math.nan))} | {_f(r.get('f1', math.nan))} | "
+                     f"{_f(r['cohen_kappa'])}{ci(r, 'kappa')} | {_f(r.get('gwet_ac1', math.nan))} | "
+                     f"{_f(r.get('f1', math.nan))}{ci(r, 'f1')} | "
                      f"{_f(r.get('prevalence_index', math.nan))} | {_f(r.get('bias_index', math.nan))} |")
     return "\n".join(lines)
 

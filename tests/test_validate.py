@@ -290,3 +290,16 @@ def test_klynger_coder1_vs_coder2_matches_sklearn_and_the_readme():
     r4 = compare(c.transcripts, unit="segment", reference="coder1", others=["coder2"], min_words=4, n_boot=0)
     assert r4.n_units == len(units) - short and short > 0
     assert np.isfinite(r.get("polarity", "cohen_kappa").ci_low)
+
+
+def test_per_code_rows_carry_bootstrap_intervals_over_groups():
+    ts = _interviews(5)
+    ts[0] = ts[0].with_codes([])  # one interview differs, so the intervals have width
+    r = compare(ts, unit="segment", reference="A", others=["B"], n_boot=300, random_state=3)
+    rows = [row for row in r.per_code if row["n_reference"] and row["n_other"]]
+    assert rows
+    for row in rows:
+        assert row["f1_ci_low"] <= row["f1"] <= row["f1_ci_high"]
+    again = compare(ts, unit="segment", reference="A", others=["B"], n_boot=300, random_state=3)
+    assert [x["f1_ci_low"] for x in again.per_code] == [x["f1_ci_low"] for x in r.per_code]
+    assert "(" in markdown_report(r).split("## Per code")[1]
