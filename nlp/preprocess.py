@@ -51,14 +51,18 @@ class _TokenInfo(dict):
         self.stops = stop_words(lang)
         self.raw_stops = language(lang).STOP_WORDS
         self.fillers, self.back, self.single, _ = _filler_sets(lang)
+        self.abbreviations = _all_abbreviations()
 
     def __missing__(self, form: str) -> tuple[str, str]:
         m = _TOKEN_RE.fullmatch(form)
-        kind = m.lastgroup if m is not None else "p"
+        # forms of the fast pattern that the full one splits ("f.eks" without its period) are words or numbers
+        kind = m.lastgroup if m is not None else ("w" if form[:1].isalpha() else "n" if form[:1].isdigit() else "p")
+        low = form.lower()
+        if kind == "w" and (low + "." in self.abbreviations or low in self.abbreviations):
+            kind = "a"
         if kind != "w":
-            info = (form if kind in ("x", "n", "u") else form.lower(), kind if kind != "w" else "w")
+            info = (form if kind in ("x", "n", "u") else low, kind)
         else:
-            low = form.lower()
             if low in self.fillers:
                 info = (low, "f")
             elif len(low) > 1 and low.endswith("-"):
@@ -73,6 +77,11 @@ class _TokenInfo(dict):
         if len(self) < 1_000_000:
             self[form] = info
         return info
+
+
+@cache
+def _all_abbreviations() -> frozenset[str]:
+    return frozenset().union(*(language(x).ABBREVIATIONS | language(x).FINAL_ABBREVIATIONS for x in LANGS))
 
 
 @cache
@@ -182,8 +191,11 @@ class Preprocessor:
     __call__ = analyze
 
 
-#: the token pattern without named groups, so that ``findall`` returns whole tokens (C speed)
-_TOKENS_ONLY = re.compile(re.sub(r"\(\?P<\w+>", "(?:", _TOKEN_RE.pattern))
+#: A simpler token pattern for :meth:`Preprocessor.analyze` (3x faster than the full one): placeholders, numbers,
+#: words with inner hyphens, apostrophes and periods (``f.eks``, ``www.nav.no``; their kind is settled per type in
+#: :class:`_TokenInfo`), single other characters.
+_TOKENS_ONLY = re.compile(r"\[[^\[\]\s][^\[\]\n]{0,39}\]|(?<!\w)X{2,}(?!\w)|\d+(?:[.,:]\d+)*(?:-\w+)?"
+                          r"|\w+(?:[-'’.]\w+)*-?|[^\w\s]")
 
 
 def analyze(text: str, *, lang: str | None = None, keep_stopwords: bool = False) -> list[str]:

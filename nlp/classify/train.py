@@ -18,7 +18,8 @@ MODEL_CHOICES: dict[str, dict[str, Any]] = {
     "wordchar-lr": {"learner": "lr", "char_ngrams": (3, 5), "word_ngrams": (1, 2)},
     "wordchar-svm": {"learner": "svm", "char_ngrams": (3, 5), "word_ngrams": (1, 2), "C": 0.5},
 }
-#: The best of MODEL_CHOICES on the bundled corpus (see bench/autocode.py).
+#: On the bundled corpus (bench/autocode.py) wordchar-lr and wordchar-svm tie within one sd of repeated grouped CV and
+#: clearly beat tfidf-lr and the keyword baseline; the SVM trains ~3.5x faster, so it is the default.
 DEFAULT_MODEL = "wordchar-svm"
 
 

@@ -1,0 +1,270 @@
+"""The main job: a whole study on a coded corpus, from overview to report.
+
+:func:`run_study` runs every stage on one corpus with the settings a researcher would choose first, writes each
+stage's own outputs into a sub-folder of ``out_dir`` (the same files the single verbs write), and builds the
+:class:`~nlp.report.Report` from the results:
+
+1. corpus overview (units per transcript, language, codes and polarity per coder);
+2. topics (K sweep with coherence and stability, summaries, prevalence, topic x code association);
+3. the auto-coder: grouped, repeated cross-validation of the reference coder's coding, per-code quality with
+   bootstrap intervals over interviews, learning curve, explanations; the final model is saved;
+4. agreement of the cross-validated machine coding and of a second human coder with the reference coder;
+5. the segments the model is least sure of (what to code or review next);
+6. a REFI-QDA project with the machine codes, for review in NVivo, ATLAS.ti or MAXQDA.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .corpora import Corpus, describe
+from .errors import InputError
+from .model import CodeSpan, POLARITY_PREFIX, Transcript, Unit, atomic_write_text
+from .report import Figure, Quote, Report, Section, Table
+
+__all__ = ["StudySettings", "run_study", "machine_coding"]
+
+
+@dataclass(frozen=True)
+class StudySettings:
+    """What the study does; the defaults are the first choices for interview excerpts of a few sentences."""
+
+    reference: str = "coder1"
+    second_coder: str | None = "coder2"
+    model: str | None = None           # auto-coder configuration; None: the measured default
+    k_range: str = "4:16:2"            # topic numbers to compare
+    topic_seeds: int = 3               # seeds for the stability score
+    topic_passes: int = 20
+    folds: int = 5
+    repeats: int = 3
+    learning_curve: bool = True
+    n_boot: int = 1000
+    n_suggest: int = 15
+    random_state: int = 0
+    require_pseudonymised: bool = False
+
+
+def machine_coding(transcripts: Sequence[Transcript], units: Sequence[Unit], predictions: Sequence[dict[str, Any]],
+                   *, coder: str) -> list[Transcript]:
+    """The transcripts with the machine's codes added as ``auto`` spans of ``coder`` over each unit.
+
+    ``predictions[i]`` (``{"codes": [...], "polarity": ...}``) belongs to ``units[i]``; units are matched to their
+    transcript by id, so the spans land on the exact characters of the unit.
+    """
+    if len(units) != len(predictions):
+        raise InputError(f"{len(predictions)} predictions for {len(units)} units.")
+    spans: dict[str, list[CodeSpan]] = {}
+    for u, p in zip(units, predictions):
+        codes = [*sorted(p.get("codes") or ()), *([POLARITY_PREFIX + p["polarity"]] if p.get("polarity") else [])]
+        spans.setdefault(u.transcript_id, []).extend(
+            CodeSpan(code=c, start=u.start, end=u.end, coder=coder, source="auto") for c in codes)
+    return [t.with_codes(spans.get(t.id, ())) for t in transcripts]
+
+
+def _rows(table: list[list[Any]]) -> Table:
+    return Table(columns=[str(c) for c in table[0]], rows=table[1:])
+
+
+def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = StudySettings(),
+              progress: Callable[[str], None] = lambda message: None) -> Report:
+    """Run the whole study on ``corpus`` and write every output and the report into ``out_dir``.
+
+    Returns the :class:`~nlp.report.Report` (already written as ``report.html`` and ``report.md``).
+    """
+    from .classify import cross_validate, make_coder, save_coder, suggest, top_features, train_from_units
+    from .classify.train import DEFAULT_MODEL, coded_units
+    from .plots import plot_bars, plot_heatmap, plot_learning_curve, save_figure, new_figure
+    from .refi import write_qdpx
+    from .report import write_report
+    from .topics import run_topics, write_topic_outputs
+    from .validate import compare
+    from .validate_text import methods_paragraph, write_comparison
+
+    s = settings
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    figures = out / "figures"
+    if s.require_pseudonymised:
+        from .pseudonymise import check_pseudonymised
+
+        check_pseudonymised(corpus.transcripts)
+    units = corpus.units()
+    coded = coded_units(units, coder=s.reference)
+    if not coded:
+        raise InputError(f"no unit of corpus {corpus.name!r} is coded by {s.reference!r}.",
+                         fix=f"pick the reference coder among {', '.join(corpus.coders) or '(none)'}.")
+    sections: list[Section] = []
+
+    # 1. overview -------------------------------------------------------------------------------------------
+    progress("corpus overview")
+    tables = describe(corpus)
+    atomic_write_text(out / "corpus.json", json.dumps(tables, ensure_ascii=False, indent=2) + "\n")
+    sections.append(Section(
+        title="Corpus overview", anchor="corpus",
+        paragraphs=[f"Corpus {corpus.name!r}: {len(units)} units in {len(corpus.transcripts)} transcripts, "
+                    f"{len({u.group for u in units})} interview groups (informants; the unit of resampling and of "
+                    f"cross-validation folds). Coders: {', '.join(corpus.coders)}. Codebook {corpus.codebook.name!r} "
+                    f"with {len(corpus.codebook)} codes and polarity {', '.join(corpus.codebook.polarity)}."],
+        tables=[Table(columns=[str(c) for c in v[0]], rows=v[1:], caption=k.replace("_", " ").capitalize())
+                for k, v in tables.items() if k != "cooccurrence" and not k.startswith("cooccurrence")]))
+
+    # 2. topics ---------------------------------------------------------------------------------------------
+    progress("topic models (K sweep)")
+    topic_run = run_topics(units, codebook=corpus.codebook, k_range=s.k_range, seeds=s.topic_seeds,
+                           passes=s.topic_passes, coder=s.reference, random_state=s.random_state)
+    write_topic_outputs(topic_run.summary, out / "topics", sweep=topic_run.sweep)
+    sections.append(_topic_section(topic_run, out / "topics"))
+
+    # 3. auto-coder -----------------------------------------------------------------------------------------
+    model_name = s.model or DEFAULT_MODEL
+    progress(f"auto-coder: grouped {s.folds}-fold cross-validation x{s.repeats} ({model_name})")
+    fitted, meta = train_from_units(units, coder=s.reference, codebook=corpus.codebook, model=model_name,
+                                    n_splits=s.folds, n_repeats=s.repeats, curve=s.learning_curve,
+                                    random_state=s.random_state)
+    save_coder(fitted, out / "model", codebook=corpus.codebook, meta=meta)
+    oof = cross_validate(make_coder(model_name, random_state=s.random_state), [u.text for u in coded],
+                         [u.concepts(s.reference) for u in coded], [u.polarity(s.reference) for u in coded],
+                         [u.group for u in coded], classes=list(corpus.codebook.ids), n_splits=s.folds,
+                         n_repeats=1, random_state=s.random_state, return_predictions=True)["predictions"]
+    machine = f"auto-cv ({model_name})"
+    with_machine = machine_coding(corpus.transcripts, coded, oof, coder=machine)
+
+    # 4. agreement ------------------------------------------------------------------------------------------
+    progress("agreement with the manual coding (bootstrap over interviews)")
+    others = [machine] + ([s.second_coder] if s.second_coder and s.second_coder in corpus.coders else [])
+    comparison = compare(with_machine, unit="segment", reference=s.reference, others=others,
+                         codebook=corpus.codebook, n_boot=s.n_boot, random_state=s.random_state)
+    write_comparison(comparison, out / "agreement")
+    cv = meta.get("cross_validation", {})
+    sections.append(_coder_section(cv, meta.get("learning_curve", []), comparison, machine, top_features(fitted, n=8),
+                                   corpus, figures, plot_bars, plot_heatmap, plot_learning_curve, new_figure,
+                                   save_figure))
+    sections.append(_agreement_section(comparison, machine, methods_paragraph(comparison)))
+
+    # 5. what to code next ----------------------------------------------------------------------------------
+    progress("segments to code or review next")
+    coded_ids = {u.id for u in coded}
+    uncoded = [u for u in units if u.id not in coded_ids]
+    pool, pool_kind = (uncoded, "not yet coded") if uncoded else (coded, "coded, where the model is least sure")
+    picks = suggest(fitted, pool, n=s.n_suggest)
+    atomic_write_text(out / "suggestions.jsonl",
+                      "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in picks))
+    sections.append(Section(
+        title="What to code next", anchor="suggest",
+        paragraphs=[f"The {len(picks)} segments ({pool_kind}) whose coding would help the model most: where it is "
+                    "least certain of polarity and of the codes near their thresholds, spread over different "
+                    "content. `nlp suggest MODEL FILES` gives the same list for new interviews."],
+        quotes=[Quote(text=p["text"], attribution=f"{p['id']} ({p.get('source') or ''})",
+                      note=f"uncertainty {p['uncertainty']:.2f}") for p in picks]))
+
+    # 6. REFI-QDA export ------------------------------------------------------------------------------------
+    progress("REFI-QDA project with the machine codes")
+    qdpx = out / f"{corpus.name}.qdpx"
+    write_qdpx(qdpx, with_machine, corpus.codebook, name=f"{corpus.name} with auto-codes")
+    sections.append(Section(
+        title="Review in NVivo, ATLAS.ti or MAXQDA", anchor="export",
+        paragraphs=[f"{qdpx.name} holds the texts, the codebook (with polarity as a code group), the manual codes "
+                    f"of {', '.join(corpus.coders)} and the cross-validated machine codes as user {machine!r}. "
+                    "Import it with File > Import > REFI-QDA project."]))
+
+    report = Report(title=f"Interview analysis: {corpus.name}",
+                    subtitle=f"{len(units)} units, {len(corpus.transcripts)} transcripts, reference coder "
+                             f"{s.reference}; every figure can be reproduced with ./scripts/demo.",
+                    sections=sections)
+    write_report(report, out)
+    return report
+
+
+def _topic_section(run: Any, folder: Path) -> Section:
+    summary = run.summary
+    q = summary.quality
+    paras = [f"{summary.model['type']} with K = {len(summary.topics)} topics on {summary.n_documents} documents "
+             f"(one per segment), chosen by a sweep over K of coherence (c_npmi, c_v on our own lemmatised texts), "
+             f"diversity and stability across seeds. Coherence c_npmi {q['c_npmi']:.3f}, c_v {q['c_v']:.3f}, "
+             f"diversity {q['diversity']:.3f}"
+             + ("" if run.stability is None else f", stability {run.stability:.3f}") + "."]
+    if summary.codes.get("nmi") is not None:
+        paras.append(f"Association with the manual codes: NMI {summary.codes['nmi']:.3f} between dominant topic and "
+                     "code (the topic x code table is in topics/topic_codes.csv).")
+    rows = [[t["id"], t["label"], t["prevalence"], " ".join(w["word"] for w in t["words"][:8])]
+            for t in summary.topics]
+    subsections = []
+    for t in summary.topics:
+        subsections.append(Section(
+            title=f"Topic {t['id']}: {t['label']}", anchor=f"topic-{t['id']}",
+            quotes=[Quote(text=e["text"], attribution=f"{e.get('speaker') or 'unknown speaker'}, {e['transcript_id']}",
+                          note=f"weight {e['weight']:.2f}") for e in t["excerpts"][:3]]))
+    figures = [Figure(path=folder / name, caption=caption) for name, caption in (
+        ("k_sweep.png", "Choosing K: coherence, stability and diversity against the number of topics"),
+        ("top_words.png", "Top words per topic"),
+        ("prevalence_case.png", "Topic prevalence by interview group"),
+        ("topic_codes.png", "Topics against the manual codes")) if (folder / name).exists()]
+    return Section(title="Topics", anchor="topics", paragraphs=paras,
+                   tables=[Table(columns=["topic", "label", "prevalence", "top words"], rows=rows)],
+                   figures=figures, subsections=subsections)
+
+
+def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, features: dict, corpus: Corpus,
+                   figures: Path, plot_bars, plot_heatmap, plot_learning_curve, new_figure, save_figure) -> Section:
+    rows = [r for r in comparison.per_code if r["other"] == machine]
+    table = Table(columns=["code", "n (reference)", "precision", "recall", "F1", "F1 95% CI", "kappa",
+                           "kappa 95% CI"],
+                  rows=[[r["code"], r["n_reference"], r["precision"], r["recall"], r["f1"],
+                         _ci(r.get("f1_ci_low"), r.get("f1_ci_high")), r["cohen_kappa"],
+                         _ci(r.get("kappa_ci_low"), r.get("kappa_ci_high"))] for r in rows],
+                  caption="Cross-validated quality per code (machine vs reference coder)")
+    figs = []
+    fig = new_figure(6.5, 0.3 * len(rows) + 1.2)
+    plot_bars(fig.add_subplot(1, 1, 1), [r["code"] for r in rows], [_num(r["f1"]) for r in rows],
+              title="F1 per code (cross-validated)")
+    fig.tight_layout()
+    figs.append(Figure(path=save_figure(fig, figures / "f1_per_code.png"), caption="F1 per code, cross-validated"))
+    conf = comparison.confusion.get(machine)
+    if conf:
+        figs.append(Figure(path=plot_heatmap(conf["matrix"], [f"ref: {x}" for x in conf["labels"]],
+                                             [f"machine: {x}" for x in conf["labels"]],
+                                             figures / "polarity_confusion.png", title="Polarity confusion matrix",
+                                             value_format="{:.0f}"),
+                           caption="Polarity: reference coder (rows) against the cross-validated machine (columns)"))
+    if curve:
+        figs.append(Figure(path=plot_learning_curve(curve, figures / "learning_curve.png"),
+                           caption="Learning curve: quality against the number of coded interview groups"))
+    paras = []
+    if cv:
+        paras.append(
+            f"Grouped {cv['n_splits']}-fold cross-validation, repeated {cv.get('repeats', 1)} times, never with the "
+            f"same informant group in training and test ({cv['n_groups']} groups): concepts macro-F1 "
+            f"{cv['macro']['f1']:.3f}, micro-F1 {cv['micro']['f1']:.3f}; polarity macro-F1 "
+            f"{cv['polarity']['macro_f1']:.3f}, kappa {cv['polarity']['kappa']:.3f}. The intervals per code are "
+            "95% bootstrap intervals over interview groups of one cross-validation run.")
+    feature_rows = [[code, ", ".join(w for w, _ in words[:8])] for code, words in features.items()]
+    return Section(title="Auto-coder quality", anchor="autocoder", paragraphs=paras,
+                   tables=[table, Table(columns=["code", "words that weigh most for it"], rows=feature_rows,
+                                        caption="What the model looks at (top features)")],
+                   figures=figs)
+
+
+def _agreement_section(comparison: Any, machine: str, methods: str) -> Section:
+    rows = []
+    for st in comparison.stats:
+        if st.name in ("cohen_kappa", "krippendorff_alpha", "gwet_ac1", "percent_agreement", "micro_f1", "macro_f1"):
+            rows.append([st.target, f"{st.reference} vs {st.other}", st.name.replace("_", " "), st.value,
+                         _ci(st.ci_low, st.ci_high), st.n_units])
+    return Section(title="Agreement with the manual coding", anchor="agreement",
+                   paragraphs=[methods, *comparison.warnings[:6]],
+                   tables=[Table(columns=["target", "coders", "coefficient", "value", "95% CI", "n"], rows=rows,
+                                 caption=f"Machine ({machine}) and second human coder against the reference")])
+
+
+def _num(v: Any) -> float:
+    return 0.0 if v is None or v != v else float(v)
+
+
+def _ci(lo: Any, hi: Any) -> str:
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return "n/a"
+    return f"{lo:.2f}–{hi:.2f}"
