@@ -13,7 +13,8 @@ from pathlib import Path
 from .errors import InputError
 from .model import atomic_writer
 
-__all__ = ["new_figure", "plot_bars", "plot_heatmap", "plot_k_sweep", "plot_top_words", "save_figure"]
+__all__ = ["new_figure", "plot_bars", "plot_heatmap", "plot_k_sweep", "plot_learning_curve", "plot_top_words",
+           "save_figure"]
 
 DPI = 100
 
@@ -153,5 +154,38 @@ def plot_k_sweep(ks: Sequence[int], metrics: Mapping[str, Sequence[float | None]
         ax.tick_params(labelsize=7)
         ax.grid(True, alpha=0.3)
     fig.suptitle(title + (f" (recommended K = {recommended})" if recommended is not None else ""), fontsize=10)
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def plot_learning_curve(rows: Sequence[Mapping[str, float]], path: str | Path, *, x: str = "n_groups",
+                        metrics: Sequence[str] = ("concept_macro_f1", "concept_micro_f1", "polarity_kappa"),
+                        title: str = "Learning curve") -> Path:
+    """Quality metrics (one line each) against the amount of coded data (``x``, e.g. coded interview groups).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> rows = [{"n_groups": 2, "concept_macro_f1": 0.2}, {"n_groups": 8, "concept_macro_f1": 0.4}]
+    >>> plot_learning_curve(rows, os.path.join(tempfile.mkdtemp(), "lc.png"), metrics=["concept_macro_f1"]).exists()
+    True
+    """
+    if not rows:
+        raise InputError("no learning-curve points to plot.")
+    fig = new_figure(5.5, 3.4)
+    ax = fig.add_subplot(1, 1, 1)
+    xs = [float(r[x]) for r in rows]
+    for name in metrics:
+        ys = [r.get(name) for r in rows]
+        pts = [(a, float(b)) for a, b in zip(xs, ys) if b is not None and b == b]
+        if pts:
+            ax.plot([a for a, _ in pts], [b for _, b in pts], marker="o", label=name.replace("_", " "))
+    ax.set_xlabel("coded interview groups used for training" if x == "n_groups" else x, fontsize=8)
+    ax.set_ylabel("score (held-out groups)", fontsize=8)
+    ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    ax.tick_params(labelsize=7)
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return save_figure(fig, path)

@@ -88,31 +88,11 @@ def topics_cmd(
     nlp topics --corpus klynger --k-range 4:14:2 --out out/topics
     """
     from ..model import iter_units
-    from ..topics import (
-        CachedAnalyzer,
-        LdaTopics,
-        NmfTopics,
-        codebook_seed_topics,
-        default_analyzer,
-        make_documents,
-        parse_k_range,
-        summarize_topics,
-        sweep_topics,
-        write_topic_outputs,
-    )
+    from ..topics import run_topics, write_topic_outputs
 
-    if model not in ("lda", "nmf"):
-        raise ConfigError(f"unknown model {model!r}.", fix="use --model lda or --model nmf.")
     if bool(corpus) == bool(inputs):
         raise ConfigError("give either --corpus NAME or INPUT files, not both and not neither.",
                           fix="e.g. `nlp topics --corpus klynger --k 8 --out out/` or `nlp topics data.jsonl ...`.")
-    if k is not None and k_range is not None:
-        raise ConfigError("give --k or --k-range, not both.")
-    if guided and model != "lda":
-        raise ConfigError("guided topics need --model lda.")
-    if seeds < 1:
-        raise ConfigError(f"--seeds must be at least 1, got {seeds}.")
-
     cb = None
     if corpus:
         from ..corpora import load
@@ -132,56 +112,13 @@ def topics_cmd(
         from ..codebook import load_codebook
 
         cb = load_codebook(codebook)
-    docs = make_documents(units, unit=unit, window_size=window_size)
-    texts = [d.text for d in docs]
-    if not docs:
-        raise InputError("the inputs contain no segments to model.",
-                         fix="check that the transcripts have segments (run `nlp preprocess`/`nlp ingest`).")
-
-    params: dict[str, Any] = {"min_df": min_df, "max_df": max_df, "random_state": random_state,
-                              "analyzer": CachedAnalyzer(default_analyzer())}
-    est: Any
-    if model == "lda":
-        est = LdaTopics(passes=passes, **params)
-    else:
-        est = NmfTopics(**params)
-    if guided:
-        if cb is None:
-            raise ConfigError("--guided needs a codebook.", fix="pass --codebook FILE or use --corpus.")
-        labels = [d.concepts(coder) for d in docs]
-        learn = any(labels)
-        if not learn:
-            typer.secho(f"no codes of coder {coder!r} found: seeds come from the codebook alone.", err=True,
-                        fg=typer.colors.YELLOW)
-        seed_topics = codebook_seed_topics(cb, analyzer=est.build_analyzer(), texts=texts if learn else None,
-                                           labels=labels if learn else None)
-        est.set_params(seed_topics=seed_topics, seed_strength=seed_strength)
-        if k is None and k_range is None:
-            k = len(seed_topics)
-    if k is None and k_range is None:
-        raise ConfigError("the number of topics is not given.",
-                          fix="pass --k N, or --k-range 4:16:2 to compare K values and fit the recommended one.")
-
-    seed_list = [random_state + i for i in range(seeds)]
-    sweep = None
-    stability = None
-    if k_range is not None:
-        ks = parse_k_range(k_range)
-        if guided and min(ks) < len(est.seed_topics):
-            raise ConfigError(f"--guided makes {len(est.seed_topics)} seed topics; the K range starts at {min(ks)}.",
-                              fix=f"start the range at {len(est.seed_topics)} or more.")
-        typer.echo(f"Sweeping K in {ks} with seeds {seed_list} on {len(docs)} documents ...")
-        sweep = sweep_topics(texts, estimator=est, k_values=ks, seeds=seed_list)
-        k = sweep.recommended_k
-        stability = next(r["stability"] for r in sweep.rows if r["k"] == k)
-    elif seeds > 1:
-        stability = sweep_topics(texts, estimator=est, k_values=[k], seeds=seed_list).rows[0]["stability"]
-    est.set_params(n_topics=k)
-    est.fit(texts)
-    names = {c.id: c.name for c in cb} if cb is not None else None
-    has_coder = any(coder in d.codes for d in docs)
-    summary = summarize_topics(est, docs, coder=coder if has_coder else None, n_words=words, n_excerpts=excerpts,
-                               code_names=names, stability=stability)
+    run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
+                     seeds=seeds, guided=guided, seed_strength=seed_strength, coder=coder,
+                     random_state=random_state, passes=passes, min_df=min_df, max_df=max_df, words=words,
+                     excerpts=excerpts, progress=lambda m: typer.echo(m[0].upper() + m[1:] + " ..."))
+    for note in run.notes:
+        typer.secho(note, err=True, fg=typer.colors.YELLOW)
+    summary, sweep, stability, k = run.summary, run.sweep, run.stability, run.k
     written = write_topic_outputs(summary, out, sweep=sweep, plots=plots)
 
     if sweep is not None:
@@ -197,6 +134,4 @@ def topics_cmd(
                + ("" if summary.codes.get("nmi") is None else f", NMI vs {coder} {summary.codes['nmi']:.3f}"))
     for t in summary.topics:
         typer.echo(f"  {t['id']:>2}  {t['prevalence']:.3f}  {t['label']}")
-    if not has_coder:
-        typer.echo(f"(no codes of coder {coder!r}: the topic x code table was skipped)")
     typer.echo(f"Wrote {len(written)} files to {out}")

@@ -20,6 +20,7 @@ from .documents import DOC_UNITS, TopicDocument, make_documents
 from .guided import codebook_seed_topics, distinctive_words
 from .models import CachedAnalyzer, LdaTopics, NmfTopics, check_documents, default_analyzer
 from .output import render_markdown, write_topic_outputs
+from .pipeline import TopicRun, run_topics
 from .quality import (
     SweepResult,
     coherence,
@@ -40,6 +41,7 @@ __all__ = [
     "NmfTopics",
     "SweepResult",
     "TopicDocument",
+    "TopicRun",
     "TopicSummary",
     "check_documents",
     "codebook_seed_topics",
@@ -51,6 +53,7 @@ __all__ = [
     "parse_k_range",
     "recommend_k",
     "render_markdown",
+    "run_topics",
     "summarize_topics",
     "sweep_topics",
     "topic_diversity",
