@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import InputError, NlpError
 from ..model import atomic_writer
 
@@ -75,12 +77,13 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     p_codes, p_pol = model.predict_proba(texts)
     decisions = model.decide(p_codes, p_pol)
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
+    rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
     out = []
     for i, (u, (codes, pol)) in enumerate(zip(units, decisions)):
         text = texts[i]
         start = _get(u, "start", 0)
         end = _get(u, "end", None)
-        probs = [*p_codes[i].tolist(), *p_pol[i].tolist()]
+        probs = rounded[i]
         rec = {
             "id": str(_get(u, "id", i)),
             "source": _get(u, "source", None),
@@ -90,7 +93,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
             "text": text,
             "codes": list(codes),
             "polarity": pol,
-            "scores": {n: round(float(p), _DIGITS) for n, p in zip(names, probs)},
+            "scores": dict(zip(names, probs)),
         }
         if explain_words > 0:
             from .explain import explain

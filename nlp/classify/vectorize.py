@@ -67,10 +67,6 @@ def default_word_analyzer() -> str:
 
 
 def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
-    if any(t.startswith("=") for t in tokens):  # lemmas+surface: n-grams within each stream, never across
-        lem = [t for t in tokens if not t.startswith("=")]
-        sur = [t[1:] for t in tokens if t.startswith("=")]
-        return [*_ngrams(lem, lo, hi), *("=" + g for g in _ngrams(sur, lo, hi))]
     if lo == 1 and hi == 1:
         return tokens
     out = list(tokens) if lo <= 1 else []
@@ -131,9 +127,18 @@ class TextVectorizer:
         """The word tokens (lemmas) of ``text`` that word features are built from."""
         return list(self._analyzer()(text))
 
-    def _features(self, text: str) -> list[str]:
+    def word_grams(self, text: str) -> list[str]:
+        """Word n-grams of ``text``; with ``lemmas+surface`` built within each stream (lemmas, ``=surface``)."""
         lo, hi = self.word_ngrams
-        feats = ["w:" + g for g in _ngrams(self.word_tokens(text), lo, hi)]
+        if self.word_analyzer == "lemmas+surface":
+            lemmas = getattr(self, "_lemma_fn", None)
+            if lemmas is None:
+                lemmas = self._lemma_fn = lemma_analyzer("lemmas", lang=self.lang)
+            return [*_ngrams(list(lemmas(text)), lo, hi), *("=" + g for g in _ngrams(simple_analyzer(text), lo, hi))]
+        return _ngrams(self.word_tokens(text), lo, hi)
+
+    def _features(self, text: str) -> list[str]:
+        feats = ["w:" + g for g in self.word_grams(text)]
         if self.char_ngrams:
             feats.extend("c:" + g for g in _char_ngrams(text, *self.char_ngrams))
         return feats
@@ -184,12 +189,11 @@ class TextVectorizer:
             self._char_index = {t[2:]: i for i, t in enumerate(self.vocabulary_) if t.startswith("c:")}
             self._char_cache: dict[str, list[int]] = {}
         widx, cidx, cache = self._word_index, self._char_index, self._char_cache
-        lo, hi = self.word_ngrams
         cols: list[int] = []
         lengths = np.zeros(len(texts), dtype=np.int64)
         for r, text in enumerate(texts):
             before = len(cols)
-            for g in _ngrams(self.word_tokens(text), lo, hi):
+            for g in self.word_grams(text):
                 j = widx.get(g)
                 if j is not None:
                     cols.append(j)
