@@ -107,7 +107,8 @@ def train_model(path: Path) -> dict:
     model, meta = train_from_units(list(corpus.units()), coder="coder1", codebook=corpus.codebook, n_splits=0,
                                    curve=False)
     save_coder(model, path, codebook=corpus.codebook, meta=meta)
-    return {"train_s": time.perf_counter() - t0, "codes": len(model.classes_), "units": meta["training"]["units"]}
+    return {"train_s": time.perf_counter() - t0, "codes": len(model.classes_), "units": meta["training"]["units"],
+            "analyzer": model.vectorizer_.word_analyzer}
 
 
 # -- one measurement (child process) ----------------------------------------------------------------------------
@@ -221,7 +222,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="klynge-scale-", dir=args.tmp) as tmp:
         tmp = Path(tmp)
         info = train_model(tmp / "model")
-        print(f"model: wordchar-lr trained on klynger coder1 ({info['units']} units, {info['codes']} codes) "
+        print(f"model: default auto-coder ({info['analyzer']} words + char n-grams) trained on klynger coder1 "
+              f"({info['units']} units, {info['codes']} codes) "
               f"in {info['train_s']:.1f} s", file=sys.stderr)
         t0 = time.perf_counter()
         (tmp / "corpus").mkdir()
@@ -256,8 +258,8 @@ def main() -> None:
     hashes: dict[int, set[str]] = {}
     for r in rows:
         hashes.setdefault(r["segments"], set()).update(x["sha256"] for x in r["runs"] if x["sha256"])
-    print(f"\nTagging a synthetic archive ({', '.join(f'{s:,}' for s in sizes)} segments) with the default auto-coder;"
-          f" {os.cpu_count()} cores; batch {args.batch_size} lines.\n")
+    print(f"\nTagging a synthetic archive ({', '.join(f'{s:,}' for s in sizes)} segments) with the default auto-coder "
+          f"(word analyzer {info['analyzer']}); {os.cpu_count()} cores; batch {args.batch_size} lines.\n")
     print("| segments | configuration | runs | segments/s (median) | min-max | vs 1 process | wall s | "
           "cluster start s | peak RSS per worker MB | client peak MB | load avg before |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
