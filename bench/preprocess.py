@@ -239,7 +239,7 @@ def main() -> None:
         print("\nLemma accuracy, UD test (all tokens): spaCy blank (lookup unavailable offline -> form) vs ours")
         for name, (noop, ours) in lemma_accuracy().items():
             print(f"  {name}: spaCy {noop:.3f}  ours {ours:.3f}")
-        print(f"\n* {args.runs} runs each, median wall time; one core (sched_setaffinity); spaCy "
+        print(f"\n* {args.runs} runs each, medians (CPU seconds of the child process); one core (sched_setaffinity); spaCy "
               f"{_version('spacy')}, simplemma {_version('simplemma')}.")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

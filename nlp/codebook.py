@@ -145,13 +145,13 @@ class Codebook:
             if not isinstance(entry, Mapping):
                 raise InputError(f"code {cid!r} must be a mapping with name_xx and definition.", path=source)
             names = {k[5:]: str(v) for k, v in entry.items() if k.startswith("name_") and v}
-            if "name" in entry and entry["name"]:
+            if entry.get("name"):
                 names.setdefault("en", str(entry["name"]))
             cues = {lang: tuple(str(w) for w in words) for lang, words in (entry.get("cues") or {}).items()}
             codes.append(Code(id=str(cid), names=names, definition=str(entry.get("definition") or ""),
                               parent=entry.get("parent"), cues=cues))
         pol = data.get("polarity") or {"driver": {}, "barrier": {}, "neutral": {}}
-        pol_ids = tuple(pol) if isinstance(pol, Mapping) else tuple(pol)
+        pol_ids = tuple(pol)
         labels = {p: dict(v or {}) for p, v in pol.items()} if isinstance(pol, Mapping) else {}
         return cls(name=str(data.get("name", "codebook")), codes=tuple(codes), polarity=pol_ids,
                    polarity_labels=labels, version=str(data.get("version", "1")),

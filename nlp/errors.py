@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
-    "NlpError",
-    "InputError",
-    "EncodingError",
-    "ModelFileError",
     "ConfigError",
     "DataWarning",
+    "EncodingError",
+    "InputError",
+    "ModelFileError",
+    "NlpError",
     "where",
 ]
 

@@ -19,19 +19,19 @@ from typing import Any, Literal
 from .errors import InputError
 
 __all__ = [
-    "SEGMENT_KINDS",
     "CODE_SOURCES",
     "POLARITY_PREFIX",
+    "SEGMENT_KINDS",
+    "CodeSpan",
     "OffsetMap",
     "Segment",
-    "CodeSpan",
     "Transcript",
     "Unit",
+    "atomic_write_text",
+    "atomic_writer",
     "iter_units",
     "read_jsonl",
     "write_jsonl",
-    "atomic_write_text",
-    "atomic_writer",
 ]
 
 SEGMENT_KINDS = ("question", "answer", "other")

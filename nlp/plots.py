@@ -7,6 +7,7 @@ through :func:`save_figure`, atomically, with fixed metadata, so the same data g
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -177,7 +178,7 @@ def plot_learning_curve(rows: Sequence[Mapping[str, float]], path: str | Path, *
     xs = [float(r[x]) for r in rows]
     for name in metrics:
         ys = [r.get(name) for r in rows]
-        pts = [(a, float(b)) for a, b in zip(xs, ys) if b is not None and b == b]
+        pts = [(a, float(b)) for a, b in zip(xs, ys) if b is not None and not math.isnan(b)]
         if pts:
             ax.plot([a for a, _ in pts], [b for _, b in pts], marker="o", label=name.replace("_", " "))
     ax.set_xlabel("coded interview groups used for training" if x == "n_groups" else x, fontsize=8)

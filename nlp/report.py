@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 from .model import atomic_write_text
 
-__all__ = ["Table", "Figure", "Quote", "Section", "Report", "render_html", "render_markdown", "write_report"]
+__all__ = ["Figure", "Quote", "Report", "Section", "Table", "render_html", "render_markdown", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _fmt(value: Any, digits: int) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        if value != value:  # NaN: say so instead of printing a number
+        if math.isnan(value):  # say so instead of printing a number
             return "n/a"
         return f"{value:.{digits}f}"
     return str(value)

@@ -16,6 +16,7 @@ stage's own outputs into a sub-folder of ``out_dir`` (the same files the single 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +24,10 @@ from typing import Any
 
 from .corpora import Corpus, describe
 from .errors import InputError
-from .model import CodeSpan, POLARITY_PREFIX, Transcript, Unit, atomic_write_text
+from .model import POLARITY_PREFIX, CodeSpan, Transcript, Unit, atomic_write_text
 from .report import Figure, Quote, Report, Section, Table
 
-__all__ = ["StudySettings", "run_study", "machine_coding"]
+__all__ = ["StudySettings", "machine_coding", "run_study"]
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,9 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
 
     Returns the :class:`~nlp.report.Report` (already written as ``report.html`` and ``report.md``).
     """
-    from .classify import cross_validate, make_coder, save_coder, suggest, top_features, train_from_units
+    from .classify import save_coder, suggest, top_features, train_from_units
     from .classify.train import DEFAULT_MODEL, coded_units
-    from .plots import plot_bars, plot_heatmap, plot_learning_curve, save_figure, new_figure
+    from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
     from .refi import write_qdpx
     from .report import write_report
     from .topics import run_topics, write_topic_outputs
@@ -106,10 +107,10 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
     atomic_write_text(out / "corpus.json", json.dumps(tables, ensure_ascii=False, indent=2) + "\n")
     sections.append(Section(
         title="Corpus overview", anchor="corpus",
-        paragraphs=[f"Corpus {corpus.name!r}: {len(units)} units in {len(corpus.transcripts)} transcripts, "
+        paragraphs=[(f"Corpus {corpus.name!r}: {len(units)} units in {len(corpus.transcripts)} transcripts, "
                     f"{len({u.group for u in units})} interview groups (informants; the unit of resampling and of "
                     f"cross-validation folds). Coders: {', '.join(corpus.coders)}. Codebook {corpus.codebook.name!r} "
-                    f"with {len(corpus.codebook)} codes and polarity {', '.join(corpus.codebook.polarity)}."],
+                    f"with {len(corpus.codebook)} codes and polarity {', '.join(corpus.codebook.polarity)}.")],
         tables=[Table(columns=[str(c) for c in v[0]], rows=v[1:], caption=k.replace("_", " ").capitalize())
                 for k, v in tables.items() if k != "cooccurrence" and not k.startswith("cooccurrence")]))
 
@@ -125,12 +126,9 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
     progress(f"auto-coder: grouped {s.folds}-fold cross-validation x{s.repeats} ({model_name})")
     fitted, meta = train_from_units(units, coder=s.reference, codebook=corpus.codebook, model=model_name,
                                     n_splits=s.folds, n_repeats=s.repeats, curve=s.learning_curve,
-                                    random_state=s.random_state)
+                                    random_state=s.random_state, keep_predictions=True)
+    oof = meta["cross_validation"].pop("predictions")
     save_coder(fitted, out / "model", codebook=corpus.codebook, meta=meta)
-    oof = cross_validate(make_coder(model_name, random_state=s.random_state), [u.text for u in coded],
-                         [u.concepts(s.reference) for u in coded], [u.polarity(s.reference) for u in coded],
-                         [u.group for u in coded], classes=list(corpus.codebook.ids), n_splits=s.folds,
-                         n_repeats=1, random_state=s.random_state, return_predictions=True)["predictions"]
     machine = f"auto-cv ({model_name})"
     with_machine = machine_coding(corpus.transcripts, coded, oof, coder=machine)
 
@@ -156,9 +154,9 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
                       "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in picks))
     sections.append(Section(
         title="What to code next", anchor="suggest",
-        paragraphs=[f"The {len(picks)} segments ({pool_kind}) whose coding would help the model most: where it is "
+        paragraphs=[(f"The {len(picks)} segments ({pool_kind}) whose coding would help the model most: where it is "
                     "least certain of polarity and of the codes near their thresholds, spread over different "
-                    "content. `nlp suggest MODEL FILES` gives the same list for new interviews."],
+                    "content. `nlp suggest MODEL FILES` gives the same list for new interviews.")],
         quotes=[Quote(text=p["text"], attribution=f"{p['id']} ({p.get('source') or ''})",
                       note=f"uncertainty {p['uncertainty']:.2f}") for p in picks]))
 
@@ -168,9 +166,9 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
     write_qdpx(qdpx, with_machine, corpus.codebook, name=f"{corpus.name} with auto-codes")
     sections.append(Section(
         title="Review in NVivo, ATLAS.ti or MAXQDA", anchor="export",
-        paragraphs=[f"{qdpx.name} holds the texts, the codebook (with polarity as a code group), the manual codes "
+        paragraphs=[(f"{qdpx.name} holds the texts, the codebook (with polarity as a code group), the manual codes "
                     f"of {', '.join(corpus.coders)} and the cross-validated machine codes as user {machine!r}. "
-                    "Import it with File > Import > REFI-QDA project."]))
+                    "Import it with File > Import > REFI-QDA project.")]))
 
     report = Report(title=f"Interview analysis: {corpus.name}",
                     subtitle=f"{len(units)} units, {len(corpus.transcripts)} transcripts, reference coder "
@@ -261,11 +259,15 @@ def _agreement_section(comparison: Any, machine: str, methods: str) -> Section:
                                  caption=f"Machine ({machine}) and second human coder against the reference")])
 
 
+def _missing(v: Any) -> bool:
+    return v is None or math.isnan(v)
+
+
 def _num(v: Any) -> float:
-    return 0.0 if v is None or v != v else float(v)
+    return 0.0 if _missing(v) else float(v)
 
 
 def _ci(lo: Any, hi: Any) -> str:
-    if lo is None or hi is None or lo != lo or hi != hi:
+    if _missing(lo) or _missing(hi):
         return "n/a"
     return f"{lo:.2f}–{hi:.2f}"

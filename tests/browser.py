@@ -38,7 +38,7 @@ def chromium() -> str:
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory() as profile:
         return subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, timeout=120, check=False)
 
 
 def render(page: Path, *, screenshot: Path | None = None) -> Rendered:

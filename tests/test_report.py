@@ -5,12 +5,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from browser import render
 
-from nlp.report import Figure, Quote, Report, Section, Table, render_html, render_markdown, write_report  # noqa: E402
-
-from browser import render  # noqa: E402
+from nlp.report import Figure, Quote, Report, Section, Table, render_html, render_markdown, write_report
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
+from browser import render
 
 from nlp.corpora import load
 from nlp.model import iter_units
 from nlp.refi import read_qdpx
 from nlp.study import StudySettings, machine_coding, run_study
-
-from browser import render
 
 FAST = StudySettings(k_range="4:6:2", topic_seeds=2, folds=3, repeats=1, n_boot=100, n_suggest=5)
 

@@ -47,8 +47,11 @@ def coded_units(units: Sequence[Any], *, coder: str) -> list[Any]:
 
 def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, model: str = DEFAULT_MODEL,
                      n_splits: int = 5, n_repeats: int = 3, curve: bool = True, random_state: int = 0,
-                     **overrides: Any) -> tuple[AutoCoder, dict[str, Any]]:
+                     keep_predictions: bool = False, **overrides: Any) -> tuple[AutoCoder, dict[str, Any]]:
     """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``.
+
+    With ``keep_predictions``, ``meta["cross_validation"]["predictions"]`` holds the out-of-fold codes and polarity
+    of the first repetition, one per unit of :func:`coded_units` (in that order), for agreement statistics.
 
     Returns the fitted model and the meta data to save with it: training-data hash, sizes, cross-validation scores
     (per code, macro/micro, polarity, kappa) and the learning curve.
@@ -81,7 +84,8 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     }
     if len(set(groups)) >= 2 and n_splits >= 2:
         meta["cross_validation"] = cross_validate(factory, texts, codes, pol, groups, classes=classes,
-                                                  n_splits=n_splits, n_repeats=n_repeats, random_state=random_state)
+                                                  n_splits=n_splits, n_repeats=n_repeats, random_state=random_state,
+                                                  return_predictions=keep_predictions)
         if curve:
             n = len(set(groups))
             sizes = sorted({s for s in (2, 4, 8, 16, 32, 64, 128) if s < n * (n_splits - 1) / n_splits})

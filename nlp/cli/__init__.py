@@ -22,15 +22,15 @@ app = typer.Typer(
 )
 
 # Verb modules register their commands on `app` when imported.
-from . import ingest as _ingest  # noqa: E402,F401
-from . import preprocess as _preprocess  # noqa: E402,F401
-from . import corpus as _corpus  # noqa: E402,F401
-from . import topics as _topics  # noqa: E402,F401
-from . import autocode as _autocode  # noqa: E402,F401
-from . import compare as _compare  # noqa: E402,F401
-from . import exchange as _exchange  # noqa: E402,F401
-from . import report as _report  # noqa: E402,F401
-from . import pseudonymise as _pseudonymise  # noqa: E402,F401
+from . import autocode as _autocode  # noqa: F401
+from . import compare as _compare  # noqa: F401
+from . import corpus as _corpus  # noqa: F401
+from . import exchange as _exchange  # noqa: F401
+from . import ingest as _ingest  # noqa: F401
+from . import preprocess as _preprocess  # noqa: F401
+from . import pseudonymise as _pseudonymise  # noqa: F401
+from . import report as _report  # noqa: F401
+from . import topics as _topics  # noqa: F401
 
 
 def main() -> None:
