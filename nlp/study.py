@@ -5,12 +5,13 @@ stage's own outputs into a sub-folder of ``out_dir`` (the same files the single 
 :class:`~nlp.report.Report` from the results:
 
 1. corpus overview (units per transcript, language, codes and polarity per coder);
-2. topics (K sweep with coherence and stability, summaries, prevalence, topic x code association);
-3. the auto-coder: grouped, repeated cross-validation of the reference coder's coding, per-code quality with
+2. preprocessing (language per transcript and turn, tokens, lemmas, fillers);
+3. topics (K sweep with coherence and stability, summaries, prevalence, topic x code association);
+4. the auto-coder: grouped, repeated cross-validation of the reference coder's coding, per-code quality with
    bootstrap intervals over interviews, learning curve, explanations; the final model is saved;
-4. agreement of the cross-validated machine coding and of a second human coder with the reference coder;
-5. the segments the model is least sure of (what to code or review next);
-6. a REFI-QDA project with the machine codes, for review in NVivo, ATLAS.ti or MAXQDA.
+5. agreement of the cross-validated machine coding and of a second human coder with the reference coder;
+6. the segments the model is least sure of (what to code or review next);
+7. a REFI-QDA project with the machine codes, for review in NVivo, ATLAS.ti or MAXQDA.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 from .corpora import Corpus, describe
 from .errors import InputError
-from .model import POLARITY_PREFIX, CodeSpan, Transcript, Unit, atomic_write_text
+from .model import POLARITY_PREFIX, CodeSpan, Transcript, Unit, atomic_write_text, write_jsonl
 from .report import Figure, Quote, Report, Section, Table
 
 __all__ = ["StudySettings", "machine_coding", "run_study"]
@@ -80,6 +81,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
     from .classify import save_coder, suggest, top_features, train_from_units
     from .classify.train import DEFAULT_MODEL, coded_units
     from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
+    from .preprocess import PreprocessStats, preprocess_transcripts
     from .refi import write_qdpx
     from .report import write_report
     from .topics import run_topics, write_topic_outputs
@@ -114,14 +116,27 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
         tables=[Table(columns=[str(c) for c in v[0]], rows=v[1:], caption=k.replace("_", " ").capitalize())
                 for k, v in tables.items() if k != "cooccurrence" and not k.startswith("cooccurrence")]))
 
-    # 2. topics ---------------------------------------------------------------------------------------------
+    # 2. preprocessing -------------------------------------------------------------------------------------
+    progress("preprocessing: language, tokens, lemmas, fillers")
+    stats = PreprocessStats()
+    write_jsonl(out / "preprocessed.jsonl", preprocess_transcripts(corpus.transcripts, stats=stats))
+    pre_rows = stats.rows()
+    sections.append(Section(
+        title="Preprocessing", anchor="preprocessing",
+        paragraphs=[("Language identified per transcript and per turn; tokens, lemmas and flags for stop words, "
+                    "fillers, backchannels and cut-off words per segment (preprocessed.jsonl). Topic models and the "
+                    "auto-coder work on the content lemmas; placeholders such as [navn] stay single tokens.")],
+        tables=[Table(columns=list(pre_rows[0]) if pre_rows else ["lang"],
+                      rows=[list(r.values()) for r in pre_rows], caption="Per language")]))
+
+    # 3. topics ---------------------------------------------------------------------------------------------
     progress("topic models (K sweep)")
     topic_run = run_topics(units, codebook=corpus.codebook, model=s.topic_model, k_range=s.k_range, seeds=s.topic_seeds,
                            passes=s.topic_passes, coder=s.reference, random_state=s.random_state)
     write_topic_outputs(topic_run.summary, out / "topics", sweep=topic_run.sweep)
     sections.append(_topic_section(topic_run, out / "topics"))
 
-    # 3. auto-coder -----------------------------------------------------------------------------------------
+    # 4. auto-coder -----------------------------------------------------------------------------------------
     model_name = s.model or DEFAULT_MODEL
     progress(f"auto-coder: grouped {s.folds}-fold cross-validation x{s.repeats} ({model_name})")
     fitted, meta = train_from_units(units, coder=s.reference, codebook=corpus.codebook, model=model_name,
@@ -132,7 +147,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
     machine = f"auto-cv ({model_name})"
     with_machine = machine_coding(corpus.transcripts, coded, oof, coder=machine)
 
-    # 4. agreement ------------------------------------------------------------------------------------------
+    # 5. agreement ------------------------------------------------------------------------------------------
     progress("agreement with the manual coding (bootstrap over interviews)")
     others = [machine] + ([s.second_coder] if s.second_coder and s.second_coder in corpus.coders else [])
     comparison = compare(with_machine, unit="segment", reference=s.reference, others=others,
@@ -144,7 +159,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
                                    save_figure))
     sections.append(_agreement_section(comparison, machine, methods_paragraph(comparison)))
 
-    # 5. what to code next ----------------------------------------------------------------------------------
+    # 6. what to code next ----------------------------------------------------------------------------------
     progress("segments to code or review next")
     coded_ids = {u.id for u in coded}
     uncoded = [u for u in units if u.id not in coded_ids]
@@ -160,7 +175,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = 
         quotes=[Quote(text=p["text"], attribution=f"{p['id']} ({p.get('source') or ''})",
                       note=f"uncertainty {p['uncertainty']:.2f}") for p in picks]))
 
-    # 6. REFI-QDA export ------------------------------------------------------------------------------------
+    # 7. REFI-QDA export ------------------------------------------------------------------------------------
     progress("REFI-QDA project with the machine codes")
     qdpx = out / f"{corpus.name}.qdpx"
     write_qdpx(qdpx, with_machine, corpus.codebook, name=f"{corpus.name} with auto-codes")

@@ -23,11 +23,12 @@ def study(tmp_path_factory):
 
 def test_every_stage_writes_its_outputs(study):
     out, report = study
-    for name in ("report.html", "report.md", "corpus.json", "suggestions.jsonl", "klynger.qdpx",
+    for name in ("report.html", "report.md", "corpus.json", "preprocessed.jsonl", "suggestions.jsonl", "klynger.qdpx",
                  "topics/topics.json", "agreement/results.json", "model/meta.json", "figures/f1_per_code.png",
                  "figures/learning_curve.png", "figures/polarity_confusion.png"):
         assert (out / name).is_file(), name
-    assert [s.anchor for s in report.sections] == ["corpus", "topics", "autocoder", "agreement", "suggest", "export"]
+    assert [s.anchor for s in report.sections] == ["corpus", "preprocessing", "topics", "autocoder", "agreement",
+                                                     "suggest", "export"]
     results = json.loads((out / "agreement/results.json").read_text(encoding="utf-8"))
     assert results["reference"] == "coder1" and results["others"][1] == "coder2"
     assert len(list((out / "suggestions.jsonl").read_text(encoding="utf-8").splitlines())) == 5
@@ -61,7 +62,7 @@ def test_report_renders_in_headless_chromium_with_sections_and_images(study):
     shot = Path(__file__).resolve().parents[1] / "out" / "report-screenshot.png"
     result = render(out / "report.html", screenshot=shot)
     assert result.console == [], result.console
-    for anchor in ("corpus", "topics", "autocoder", "agreement", "suggest", "export"):
+    for anchor in ("corpus", "preprocessing", "topics", "autocoder", "agreement", "suggest", "export"):
         assert f'id="{anchor}"' in result.dom, anchor
     for caption in ("F1 per code", "Learning curve", "Polarity", "Top words per topic", "Choosing K"):
         assert caption in result.dom, caption
