@@ -129,6 +129,12 @@ def main() -> None:
         secs = time.perf_counter() - t0
         results["models"][name] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
         row(name + (" (default)" if name == DEFAULT_MODEL else ""), s, secs)
+    # ablation in the same run: the default without the polarity cue-lexicon block (nlp.lang.polarity)
+    t0 = time.perf_counter()
+    s = cross_validate(make_coder(DEFAULT_MODEL, polarity_cues=False), texts, codes, pol, groups, classes=classes,
+                       n_splits=args.folds, n_repeats=args.repeats)
+    results["models"][DEFAULT_MODEL + " no-cues"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
+    row("  default, no cues", s, time.perf_counter() - t0)
 
     both = [i for i, u in enumerate(units) if "coder2" in u.codes]
     human = coding_scores([codes[i] for i in both], [units[i].concepts("coder2") for i in both],

@@ -22,6 +22,11 @@ def _label(term: str) -> str:
     return f"*{body.strip()}*" if kind == "c" else body
 
 
+def _names(model: Any) -> list[str]:
+    # TF-IDF vocabulary, then the model's extra dense columns (polarity cues), shown as e.g. "cue:barrier"
+    return [*model.vectorizer_.vocabulary_, *("x:" + n for n in getattr(model, "extra_features_", []))]
+
+
 def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]]]:
     """The ``n`` features with the largest positive weight for each code and each polarity value.
 
@@ -35,7 +40,7 @@ def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]
     >>> sorted(w for w, _ in top_features(m, n=3)["ks"])
     ['deler', 'deler kunnskap', 'kunnskap']
     """
-    vocab = model.vectorizer_.vocabulary_
+    vocab = _names(model)
     out: dict[str, list[tuple[str, float]]] = {}
     rows = [(c, model.coef_[j]) for j, c in enumerate(model.classes_)]
     rows += [("polarity:" + p, model.polarity_coef_[j]) for j, p in enumerate(model.polarity_classes_)]
@@ -46,7 +51,7 @@ def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]
 
 
 def _contributions(model: Any, x_row, weights: np.ndarray, text: str) -> dict[str, float]:
-    vocab = model.vectorizer_.vocabulary_
+    vocab = _names(model)
     words = [w for w in text.lower().split()]
     shares: dict[str, float] = {}
     for j, v in zip(x_row.indices, x_row.data):

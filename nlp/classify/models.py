@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .vectorize import TextVectorizer, default_word_analyzer
+from .vectorize import POLARITY_CUE_NAMES, TextVectorizer, default_word_analyzer, polarity_cues
 
 __all__ = ["LEARNERS", "AutoCoder", "KeywordCoder", "Prediction"]
 
@@ -110,6 +110,9 @@ class AutoCoder:
         Give the most probable code when none passes its threshold (coded units always have a code).
     min_confidence
         Abstain: a code needs at least this probability, polarity needs at least this top probability.
+    polarity_cues
+        Append the driver/barrier cue-lexicon block (:func:`~nlp.classify.vectorize.polarity_cues`, from
+        :mod:`nlp.lang.polarity`, with negation scope) to the polarity features; the concept models ignore it.
     random_state
         Seed for the inner folds.
 
@@ -126,7 +129,7 @@ class AutoCoder:
     def __init__(self, *, learner: str = "lr", char_ngrams: tuple[int, int] | None = (3, 5),
                  word_ngrams: tuple[int, int] = (1, 2), word_analyzer: str | None = None, C: float = 1.0,
                  polarity_C: float = 0.5, min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True,
-                 min_confidence: float = 0.0, random_state: int = 0) -> None:
+                 min_confidence: float = 0.0, polarity_cues: bool = True, random_state: int = 0) -> None:
         self.learner = learner
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
@@ -137,12 +140,13 @@ class AutoCoder:
         self.inner_folds = inner_folds
         self.at_least_one = at_least_one
         self.min_confidence = min_confidence
+        self.polarity_cues = polarity_cues
         self.random_state = random_state
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("learner", "char_ngrams", "word_ngrams", "word_analyzer", "C",
                                               "polarity_C", "min_df", "inner_folds", "at_least_one",
-                                              "min_confidence", "random_state")}
+                                              "min_confidence", "polarity_cues", "random_state")}
 
     def set_params(self, **params: Any) -> AutoCoder:
         for k, v in params.items():
@@ -190,6 +194,7 @@ class AutoCoder:
                                           char_ngrams=tuple(self.char_ngrams) if self.char_ngrams else None,
                                           min_df=self.min_df)
         x = self.vectorizer_.fit_transform(texts)
+        self.extra_features_ = list(POLARITY_CUE_NAMES) if self.polarity_cues else []
         y = _label_matrix(codes, self.classes_)
         pol = list(polarity) if polarity is not None else [None] * len(texts)
         strat = np.asarray([p or "-" for p in pol])
@@ -216,6 +221,10 @@ class AutoCoder:
                 self.thresholds_[j] = 1.01  # too few examples to ever predict this code
             self.coef_[j], self.intercept_[j] = self._linear(x, yj)
         self.support_ = y.sum(axis=0).astype(np.int64)
+        if self.extra_features_:  # the cue block: extra columns after the TF-IDF ones, zero weight for concepts
+            x = sp.hstack([x, polarity_cues(texts)], format="csr")
+            self.coef_ = np.hstack([self.coef_, np.zeros((k, len(self.extra_features_)))])
+            f = x.shape[1]
 
         has_pol = np.asarray([p in self.polarity_classes_ for p in pol])
         self.polarity_coef_ = np.zeros((len(self.polarity_classes_), f))
@@ -239,8 +248,12 @@ class AutoCoder:
 
     # -- prediction -------------------------------------------------------------------------------------------
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """The TF-IDF feature matrix of ``texts``."""
-        return self.vectorizer_.transform(list(texts))
+        """The feature matrix of ``texts``: TF-IDF, then the columns of ``extra_features_`` (polarity cues)."""
+        texts = list(texts)
+        x = self.vectorizer_.transform(texts)
+        if getattr(self, "extra_features_", None):
+            x = sp.hstack([x, polarity_cues(texts)], format="csr")
+        return x
 
     def predict_proba_x(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         dec = np.asarray(x @ self.coef_.T) + self.intercept_
@@ -276,7 +289,8 @@ class AutoCoder:
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         vparams, varrays = self.vectorizer_.get_state()
         params = {"estimator": "AutoCoder", "init": _jsonable(self.get_params()), "classes": self.classes_,
-                  "polarity_classes": self.polarity_classes_, "vectorizer": vparams}
+                  "polarity_classes": self.polarity_classes_, "vectorizer": vparams,
+                  "extra_features": list(self.extra_features_)}
         arrays = {"coef": self.coef_.astype(np.float64), "intercept": self.intercept_,
                   "calibration": self.calibration_, "thresholds": self.thresholds_, "support": self.support_,
                   "polarity_coef": self.polarity_coef_, "polarity_intercept": self.polarity_intercept_,
@@ -292,6 +306,9 @@ class AutoCoder:
         m = cls(**init)
         m.classes_ = list(params["classes"])
         m.polarity_classes_ = list(params["polarity_classes"])
+        m.extra_features_ = list(params.get("extra_features", []))
+        if m.extra_features_ and m.extra_features_ != list(POLARITY_CUE_NAMES):
+            raise ValueError(f"unknown extra features {m.extra_features_}; expected {list(POLARITY_CUE_NAMES)}")
         m.vectorizer_ = TextVectorizer.from_state(
             params["vectorizer"], {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer.")})
         m.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
@@ -301,7 +318,7 @@ class AutoCoder:
         m.support_ = np.asarray(arrays["support"])
         m.polarity_coef_ = np.asarray(arrays["polarity_coef"], dtype=np.float64)
         m.polarity_intercept_ = np.asarray(arrays["polarity_intercept"], dtype=np.float64)
-        k, f = len(m.classes_), len(m.vectorizer_.vocabulary_)
+        k, f = len(m.classes_), len(m.vectorizer_.vocabulary_) + len(m.extra_features_)
         if m.coef_.shape != (k, f) or m.polarity_coef_.shape != (len(m.polarity_classes_), f):
             raise ValueError(f"weights have shape {m.coef_.shape}, expected {(k, f)}")
         return m

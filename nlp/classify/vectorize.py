@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["TextVectorizer", "lemma_analyzer", "simple_analyzer"]
+__all__ = ["POLARITY_CUE_NAMES", "TextVectorizer", "lemma_analyzer", "polarity_cues", "simple_analyzer"]
 
 _WORD = re.compile(r"\[[^\]\s]{1,30}\]|\w+(?:[-']\w+)*")
 
@@ -64,6 +64,70 @@ def default_word_analyzer() -> str:
     except ImportError:
         return "simple"
     return "lemmas+surface"
+
+
+#: Columns of :func:`polarity_cues`.
+POLARITY_CUE_NAMES = ("cue:driver", "cue:barrier", "cue:negation", "cue:any_driver", "cue:any_barrier",
+                      "cue:balance")
+_CUE_WORD = re.compile(r"\w+")
+_CUE_CACHE: dict[str, int] = {}
+
+
+def _cue_polarity(word: str) -> int:
+    """+1 driver cue, -1 barrier cue, 0 neither (whole word, or a stem of at least ``MIN_PREFIX`` letters)."""
+    v = _CUE_CACHE.get(word)
+    if v is None:
+        from ..lang import polarity as lex
+
+        v = 0
+        for n in [len(word), *range(len(word) - 1, lex.MIN_PREFIX - 1, -1)]:
+            stem = word[:n]
+            if stem in lex.BARRIER:
+                v = -1
+                break
+            if stem in lex.DRIVER:
+                v = 1
+                break
+        if len(_CUE_CACHE) > 500_000:
+            _CUE_CACHE.clear()
+        _CUE_CACHE[word] = v
+    return v
+
+
+def polarity_cues(texts: Sequence[str]) -> np.ndarray:
+    """Dense driver/barrier cue features from the hand-made lexicon :mod:`nlp.lang.polarity` (n x 6).
+
+    Columns (:data:`POLARITY_CUE_NAMES`): ``log1p`` of driver and barrier cue counts and of negations, driver /
+    barrier cue present, and the log balance driver - barrier. A cue within ``NEGATION_SCOPE`` words after a
+    negation (``ikke``, ``ingen``, ``aldri``, ``uten`` ...) counts for the other side; two-word cues (``for lite``,
+    ``ikke nok``, ``fungerer godt``) override their second word.
+
+    Examples
+    --------
+    >>> polarity_cues(["Det er en stor utfordring", "ikke noe problem, det fungerer godt"])[:, :2].round(2).tolist()
+    [[0.0, 0.69], [1.1, 0.0]]
+    """
+    from ..lang import polarity as lex
+
+    out = np.zeros((len(texts), len(POLARITY_CUE_NAMES)))
+    for r, text in enumerate(texts):
+        ws = _CUE_WORD.findall(text.lower())
+        drv = bar = neg = 0
+        last_neg = -99
+        for i, w in enumerate(ws):
+            if w in lex.NEGATIONS:
+                neg, last_neg = neg + 1, i
+                continue
+            v = _cue_polarity(w)
+            phrase = lex.PHRASES.get((ws[i - 1], w)) if i else None
+            if phrase:
+                v = 1 if phrase == "driver" else -1
+            if v and i - last_neg <= lex.NEGATION_SCOPE and not (phrase and last_neg == i - 1):
+                v = -v  # (a phrase that starts with the negation, "ikke nok", already says it)
+            drv, bar = drv + (v > 0), bar + (v < 0)
+        ld, lb = np.log1p(drv), np.log1p(bar)
+        out[r] = (ld, lb, np.log1p(neg), drv > 0, bar > 0, ld - lb)
+    return out
 
 
 def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
