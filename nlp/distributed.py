@@ -30,13 +30,13 @@ from typing import Any
 
 from .classify.tag import (
     TagSummary,
-    _is_text_record,
-    _key,
-    _tag_file,
     expand_inputs,
+    is_text_record,
     read_tagged,
     read_units,
+    record_key,
     record_line,
+    tag_file,
     tag_units,
     write_tagged,
 )
@@ -177,7 +177,7 @@ def _is_text_jsonl(path: Path) -> bool:
     try:
         with path.open(encoding="utf-8") as fh:
             first = next((line for line in fh if line.strip()), None)
-        return first is None or _is_text_record(json.loads(first))
+        return first is None or is_text_record(json.loads(first))
     except (OSError, UnicodeDecodeError, ValueError):
         return False  # the worker reads it whole and reports the error exactly as tag_paths does
 
@@ -280,7 +280,7 @@ def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, e
     out = []
     for piece in pieces:
         if piece.data is None:
-            _, records, skipped, error = _tag_file(model, Path(piece.path), done, explain_words)
+            _, records, skipped, error = tag_file(model, Path(piece.path), done, explain_words)
             out.append(_Result("".join(map(record_line, records or ())), len(records or ()), skipped, error))
             continue
         try:
@@ -328,7 +328,7 @@ def _resume(progress: Path, out: Path, fmt: str, resume: bool) -> frozenset:
     if not progress.exists():  # a finished CSV/XLSX table: continue from its rows (as tag_paths does)
         previous = read_tagged(out, fmt=fmt)
         write_tagged(progress, previous, fmt="jsonl")
-        return frozenset(_key(r) for r in previous)
+        return frozenset(record_key(r) for r in previous)
     keys = []
     cut = None
     line = b"\n"
@@ -338,12 +338,12 @@ def _resume(progress: Path, out: Path, fmt: str, resume: bool) -> frozenset:
             try:
                 if not line.strip():
                     raise ValueError("blank line")
-                keys.append(_key(json.loads(line)))
+                keys.append(record_key(json.loads(line)))
             except ValueError:
                 if line.endswith(b"\n") or not line.strip():
                     previous = read_tagged(progress, fmt="jsonl")  # raises tag_paths' message, or tolerates it
                     write_tagged(progress, previous, fmt="jsonl")
-                    return frozenset(_key(r) for r in previous)
+                    return frozenset(record_key(r) for r in previous)
                 cut = offset  # the partial last line of an interrupted run
             offset += len(line)
     if cut is not None:

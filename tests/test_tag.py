@@ -132,3 +132,16 @@ def test_cli_train_tag_suggest(tmp_path):
     assert "tagged 4 segments" in res.output
     res = runner.invoke(app, ["suggest", str(tmp_path / "m"), str(inp), "--n", "2"])
     assert res.exit_code == 0 and len(res.output.strip().splitlines()) == 2
+
+
+def test_resume_reads_back_texts_with_unicode_line_separators(tmp_path):
+    from nlp.classify.tag import read_tagged, record_line
+
+    recs = [{"id": "a", "source": "s", "text": "linje\u2028to\x85tre", "codes": []}, {"id": "b", "source": "s",
+                                                                                  "text": "ok", "codes": []}]
+    out = tmp_path / "out.jsonl"
+    out.write_text("".join(record_line(r) for r in recs), encoding="utf-8")
+    assert read_tagged(out, fmt="jsonl") == recs
+    with out.open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "c", "sou')  # the cut-off last line of an interrupted run
+    assert read_tagged(out, fmt="jsonl") == recs

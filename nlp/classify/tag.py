@@ -25,9 +25,12 @@ __all__ = [
     "TEXT_FIELDS",
     "TagSummary",
     "expand_inputs",
+    "is_text_record",
     "read_tagged",
     "read_units",
+    "record_key",
     "record_line",
+    "tag_file",
     "tag_paths",
     "tag_units",
     "write_tagged",
@@ -122,7 +125,8 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def _is_text_record(obj: Any) -> bool:
+def is_text_record(obj: Any) -> bool:
+    """Whether a JSONL object is a plain text record ``{"id", "text", "lang"?}`` rather than a transcript."""
     return isinstance(obj, dict) and "text" in obj and "segments" not in obj and "offset_map" not in obj
 
 
@@ -164,7 +168,7 @@ def read_units(path: str | Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError as exc:
             raise InputError(f"not JSON ({exc}).", path=path, line=1,
                              fix='write one JSON object per line, e.g. {"id": "a1", "text": "..."}.') from exc
-        if first_obj is None or _is_text_record(first_obj):
+        if first_obj is None or is_text_record(first_obj):
             return _read_text_jsonl(path)
         from ..model import read_jsonl
 
@@ -201,7 +205,8 @@ def _read_text_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 # -- outputs ----------------------------------------------------------------------------------------------------
-def _key(rec: Mapping[str, Any]) -> tuple[str, str]:
+def record_key(rec: Mapping[str, Any]) -> tuple[str, str]:
+    """(source, id): what identifies an output record when resuming."""
     return (str(rec.get("source")), str(rec.get("id")))
 
 
@@ -262,7 +267,9 @@ def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
         return []
     if fmt == "jsonl":
         out = []
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        # split on "\n" only: record_line writes U+2028/U+0085 inside texts unescaped, and splitlines() would cut there
+        parts = path.read_text(encoding="utf-8").split("\n")
+        lines = [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
         for lineno, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -312,8 +319,12 @@ def _cached_model(model_path: str, mtime: float) -> Any:
     return load_coder(model_path)
 
 
-def _tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], explain_words: int
-              ) -> tuple[str, list[dict[str, Any]] | None, int, str | None]:
+def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], explain_words: int
+             ) -> tuple[str, list[dict[str, Any]] | None, int, str | None]:
+    """Tag one input file, skipping the records in ``done``: ``(path, records or None, n skipped, error or None)``.
+
+    Errors are returned, not raised, so one bad file never stops a parallel or distributed run.
+    """
     try:
         units = read_units(path)
     except NlpError as exc:
@@ -344,7 +355,7 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
     previous: list[dict[str, Any]] = []
     if resume:
         previous = read_tagged(progress_path, fmt="jsonl") if progress_path.exists() else read_tagged(out, fmt=fmt)
-    done = frozenset(_key(r) for r in previous)
+    done = frozenset(record_key(r) for r in previous)
     summary.skipped = 0
     # rewrite what is kept (drops a partial last line), then append file by file
     write_tagged(progress_path, previous, fmt="jsonl")
@@ -353,9 +364,9 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
         from joblib import Parallel, delayed
 
         results: Iterator[Any] = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_tag_file)(str(model_path), f, done, explain_words) for f in files)
+            delayed(tag_file)(str(model_path), f, done, explain_words) for f in files)
     else:
-        results = (_tag_file(model, f, done, explain_words) for f in files)
+        results = (tag_file(model, f, done, explain_words) for f in files)
 
     with open(progress_path, "a", encoding="utf-8") as fh:
         for path, records, skipped, error in results:
