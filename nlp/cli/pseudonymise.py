@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,44 +12,6 @@ import typer
 from . import app
 
 __all__ = ["pseudonymise_cmd"]
-
-
-def _is_transcript_jsonl(path: Path) -> bool:
-    if path.suffix.lower() != ".jsonl" or not path.is_file():
-        return False
-    try:
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    rec = json.loads(line)
-                    return isinstance(rec, dict) and "id" in rec and "text" in rec
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return False
-
-
-def _read_inputs(paths: list[Path]) -> tuple[list, list[tuple[str, str]]]:
-    from ..errors import NlpError
-    from ..model import read_jsonl
-
-    transcripts = []
-    errors: list[tuple[str, str]] = []
-    others = []
-    for p in paths:
-        if _is_transcript_jsonl(p):
-            try:
-                transcripts.extend(read_jsonl(p))
-            except NlpError as exc:
-                errors.append((str(p), str(exc)))
-        else:
-            others.append(p)
-    if others:
-        from ..ingest import ingest_paths  # engineer A's reader of every supported file kind
-
-        result = ingest_paths(others)
-        transcripts.extend(result.transcripts)
-        errors.extend((str(a), str(b)) for a, b in result.errors)
-    return transcripts, errors
 
 
 def _safe_name(text: str) -> str:
@@ -94,7 +55,10 @@ def pseudonymise_cmd(
     from ..pseudonymise import reverse as undo
 
     key_path = key if key is not None else out.parent / f"{out.name}.key.json"
-    transcripts, errors = _read_inputs(inputs)
+    from ..ingest import ingest_paths  # transcript JSONL from `nlp ingest` and every other kind it reads
+
+    read = ingest_paths(inputs)
+    transcripts, errors = read.transcripts, [(str(a), str(b)) for a, b in read.errors]
     if reverse:
         if key is None:
             raise ConfigError("--reverse needs the key file.", fix="give --key KEYFILE (the file written when the "

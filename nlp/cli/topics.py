@@ -3,48 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError, InputError, NlpError
+from ..errors import ConfigError, InputError
 from . import app
-
-
-def _load_transcripts(paths: list[Path]) -> tuple[list[Any], list[tuple[str, str]]]:
-    """Transcripts from ingested JSONL files (or folders of them); other files go through `nlp.ingest`."""
-    from ..model import read_jsonl
-
-    transcripts: list[Any] = []
-    errors: list[tuple[str, str]] = []
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
-            files.extend(found)
-        elif p.exists():
-            files.append(p)
-        else:
-            errors.append((str(p), "file not found"))
-    other: list[Path] = []
-    for f in files:
-        if f.suffix.lower() == ".jsonl":
-            try:
-                transcripts.extend(list(read_jsonl(f)))  # all of a file or none of it
-            except NlpError as exc:
-                errors.append((str(f), str(exc)))
-        else:
-            other.append(f)
-    if other:
-        try:
-            from ..ingest import ingest_paths
-        except ImportError:
-            errors.extend((str(f), "not an ingested .jsonl file; run `nlp ingest` first") for f in other)
-        else:
-            result = ingest_paths(other)
-            transcripts.extend(result.transcripts)
-            errors.extend((str(p), str(m)) for p, m in result.errors)
-    return transcripts, errors
 
 
 @app.command("topics")
@@ -101,8 +65,11 @@ def topics_cmd(
         units = list(corp.units(include_interviewer=include_interviewer))
         cb = corp.codebook
     else:
-        transcripts, errors = _load_transcripts(list(inputs))
-        for path, msg in errors:
+        from ..ingest import ingest_paths  # reads transcript JSONL from `nlp ingest` and every other kind
+
+        result = ingest_paths(list(inputs))
+        transcripts = result.transcripts
+        for path, msg in result.errors:
             typer.secho(f"skipped {path}: {msg}", err=True, fg=typer.colors.YELLOW)
         if not transcripts:
             raise InputError("no transcripts could be read from the inputs.",
