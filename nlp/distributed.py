@@ -23,7 +23,7 @@ import tempfile
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,8 +42,8 @@ from .classify.tag import (
 )
 from .errors import ConfigError, InputError, NlpError
 
-__all__ = ["DEFAULT_BATCH_SIZE", "INSTALL_HINT", "ModelPlugin", "iter_batches", "model_loads", "read_text_lines",
-           "tag_distributed"]
+__all__ = ["DEFAULT_BATCH_SIZE", "INSTALL_HINT", "ModelPlugin", "iter_batches", "model_loads",
+           "preprocess_distributed", "read_text_lines", "tag_distributed"]
 
 #: Lines of a JSONL file per chunk, and the units a batch of small files aims at.
 DEFAULT_BATCH_SIZE = 5000
@@ -509,3 +509,65 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
         write_tagged(out, read_tagged(progress, fmt="jsonl"), fmt=fmt)
         progress.unlink()
     return summary
+
+
+# -- preprocessing ----------------------------------------------------------------------------------------------
+def _preprocess_batch(records: list[dict[str, Any]], options: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
+    """On a worker: preprocess a batch of transcripts (as JSON records); returns (record, stats) pairs."""
+    from .model import Transcript
+    from .preprocess import PreprocessStats, Preprocessor, preprocess_transcript
+
+    pre = Preprocessor(lang=options.get("lang"), harmonise=options.get("harmonise", False))
+    out = []
+    for rec in records:
+        stats = PreprocessStats()
+        done = preprocess_transcript(Transcript.from_json(rec), stats=stats, preprocessor=pre, **options)
+        out.append((done.to_json(), stats))
+    return out
+
+
+def preprocess_distributed(transcripts: Iterable[Any], *, scheduler: str | None = None, workers: int | None = None,
+                           batch_size: int = 20, window: int | None = None, connect_timeout: float = 10.0,
+                           stats: Any = None, **options: Any) -> Iterator[Any]:
+    """:func:`nlp.preprocess.preprocess_transcripts` on a Dask cluster, yielding the same transcripts in input order.
+
+    Transcripts travel as JSON records in batches of ``batch_size``; at most ``window`` batches are in flight, so the
+    client's memory stays flat however long the stream is. ``stats`` (a ``PreprocessStats``) is updated in order,
+    exactly as the single-process path does.
+    """
+    from .model import Transcript
+
+    client, cluster = _connect(scheduler, workers, connect_timeout)
+    try:
+        n_threads = sum(client.nthreads().values()) or 1
+        window = window or 2 * n_threads + 2
+        pending: deque = deque()
+        batch: list[dict[str, Any]] = []
+
+        def drain(limit: int) -> Iterator[Any]:
+            while len(pending) > limit:
+                for rec, part in pending.popleft().result():
+                    if stats is not None:
+                        _merge_stats(stats, part)
+                    yield Transcript.from_json(rec)
+
+        for t in transcripts:
+            batch.append(t.to_json())
+            if len(batch) >= batch_size:
+                pending.append(client.submit(_preprocess_batch, batch, options, pure=False))
+                batch = []
+                yield from drain(window)
+        if batch:
+            pending.append(client.submit(_preprocess_batch, batch, options, pure=False))
+        yield from drain(0)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _merge_stats(total: Any, part: Any) -> None:
+    for name in ("segments", "tokens", "fillers", "stop_words", "transcripts"):
+        getattr(total, name).update(getattr(part, name))
+    for lang, lemmas in part.lemmas.items():
+        total.lemmas.setdefault(lang, set()).update(lemmas)

@@ -206,3 +206,19 @@ def test_cli_tag_on_a_cluster_equals_plain_tag(tmp_path, model_dir, inputs, clus
     both = runner.invoke(app, ["tag", str(model_dir), files[0], "--out", str(tmp_path / "x.jsonl"),
                                "--scheduler", cluster.scheduler_address, "--workers", "2"])
     assert isinstance(both.exception, ConfigError) and "either" in str(both.exception)
+
+
+def test_preprocessing_on_a_cluster_equals_single_process(cluster):
+    from nlp.corpora import load
+    from nlp.distributed import preprocess_distributed
+    from nlp.preprocess import PreprocessStats, preprocess_transcripts
+
+    transcripts = list(synthetic_transcripts())[:7] + list(load("klynger").transcripts)[-1:]
+    local_stats, dist_stats = PreprocessStats(), PreprocessStats()
+    local = [t.to_json() for t in preprocess_transcripts(transcripts, stats=local_stats)]
+    remote = [t.to_json() for t in preprocess_distributed(iter(transcripts), scheduler=cluster.scheduler_address,
+                                                          batch_size=3, window=1, stats=dist_stats)]
+    assert json.dumps(remote, ensure_ascii=False) == json.dumps(local, ensure_ascii=False)
+    assert dist_stats.rows() == local_stats.rows() and sum(r["tokens"] for r in local_stats.rows()) > 0
+    assert len(remote) == len(transcripts)
+    assert all("preprocess" in seg["meta"] for rec in remote for seg in rec["segments"])

@@ -71,27 +71,30 @@ POLARITY_CUE_NAMES = ("cue:driver", "cue:barrier", "cue:negation", "cue:any_driv
                       "cue:balance")
 _CUE_WORD = re.compile(r"\w+")
 _CUE_CACHE: dict[str, int] = {}
+_NEG, _PHRASE_END = 4, 8  # flags beside the polarity (+1 driver, -1 barrier, 0 neither; stored as v + 1)
 
 
 def _cue_polarity(word: str) -> int:
     """+1 driver cue, -1 barrier cue, 0 neither (whole word, or a stem of at least ``MIN_PREFIX`` letters)."""
-    v = _CUE_CACHE.get(word)
-    if v is None:
-        from ..lang import polarity as lex
+    from ..lang import polarity as lex
 
-        v = 0
-        for n in [len(word), *range(len(word) - 1, lex.MIN_PREFIX - 1, -1)]:
-            stem = word[:n]
-            if stem in lex.BARRIER:
-                v = -1
-                break
-            if stem in lex.DRIVER:
-                v = 1
-                break
-        if len(_CUE_CACHE) > 500_000:
-            _CUE_CACHE.clear()
-        _CUE_CACHE[word] = v
-    return v
+    for n in [len(word), *range(len(word) - 1, lex.MIN_PREFIX - 1, -1)]:
+        stem = word[:n]
+        if stem in lex.BARRIER:
+            return -1
+        if stem in lex.DRIVER:
+            return 1
+    return 0
+
+
+def _cue_code(word: str) -> int:
+    from ..lang import polarity as lex
+
+    if len(_CUE_CACHE) > 500_000:
+        _CUE_CACHE.clear()
+    code = _CUE_CACHE[word] = ((_cue_polarity(word) + 1) | (_NEG if word in lex.NEGATIONS else 0)
+                               | (_PHRASE_END if any(b == word for _, b in lex.PHRASES) else 0))
+    return code
 
 
 def polarity_cues(texts: Sequence[str]) -> np.ndarray:
@@ -109,25 +112,31 @@ def polarity_cues(texts: Sequence[str]) -> np.ndarray:
     """
     from ..lang import polarity as lex
 
-    out = np.zeros((len(texts), len(POLARITY_CUE_NAMES)))
+    scope, phrases, cache = lex.NEGATION_SCOPE, lex.PHRASES, _CUE_CACHE
+    counts = np.zeros((len(texts), 3))
     for r, text in enumerate(texts):
         ws = _CUE_WORD.findall(text.lower())
         drv = bar = neg = 0
         last_neg = -99
         for i, w in enumerate(ws):
-            if w in lex.NEGATIONS:
+            code = cache.get(w)
+            if code is None:
+                code = _cue_code(w)
+            if code == 1:  # the common case: no cue, no negation, no phrase end
+                continue
+            if code & _NEG:
                 neg, last_neg = neg + 1, i
                 continue
-            v = _cue_polarity(w)
-            phrase = lex.PHRASES.get((ws[i - 1], w)) if i else None
+            v = (code & 3) - 1
+            phrase = phrases.get((ws[i - 1], w)) if i and code & _PHRASE_END else None
             if phrase:
                 v = 1 if phrase == "driver" else -1
-            if v and i - last_neg <= lex.NEGATION_SCOPE and not (phrase and last_neg == i - 1):
+            if v and i - last_neg <= scope and not (phrase and last_neg == i - 1):
                 v = -v  # (a phrase that starts with the negation, "ikke nok", already says it)
             drv, bar = drv + (v > 0), bar + (v < 0)
-        ld, lb = np.log1p(drv), np.log1p(bar)
-        out[r] = (ld, lb, np.log1p(neg), drv > 0, bar > 0, ld - lb)
-    return out
+        counts[r] = drv, bar, neg
+    logs = np.log1p(counts)
+    return np.column_stack([logs, counts[:, 0] > 0, counts[:, 1] > 0, logs[:, 0] - logs[:, 1]])
 
 
 def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:

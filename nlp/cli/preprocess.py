@@ -25,6 +25,10 @@ def preprocess(
                                                          "identifying it per transcript and turn."),
     harmonise: bool = typer.Option(False, "--harmonise", help="Map frequent nynorsk lemmas to bokmål ones "
                                                                "(verksemd -> virksomhet)."),
+    workers: int | None = typer.Option(None, "--workers", help="Preprocess on a Dask cluster of N local processes "
+                                                               "(needs the optional dask extra)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Preprocess on a running Dask cluster, "
+                                                                   "tcp://HOST:PORT (same output, byte for byte)."),
 ) -> None:
     """Identify languages and write tokens, lemmas and filler/stop-word flags for every segment.
 
@@ -60,7 +64,14 @@ def preprocess(
         result = ingest_paths([input])
         transcripts, errors = iter(result.transcripts), result.errors
     stats = PreprocessStats()
-    n = write_jsonl(out, preprocess_transcripts(transcripts, lang=lang, harmonise=harmonise, stats=stats))
+    if workers is not None or scheduler is not None:
+        from ..distributed import preprocess_distributed
+
+        done = preprocess_distributed(transcripts, scheduler=scheduler, workers=workers, stats=stats, lang=lang,
+                                      harmonise=harmonise)
+    else:
+        done = preprocess_transcripts(transcripts, lang=lang, harmonise=harmonise, stats=stats)
+    n = write_jsonl(out, done)
 
     header = f"{'lang':<5} {'transcripts':>11} {'segments':>9} {'tokens':>9} {'lemmas':>8} {'fillers':>8} " \
              f"{'stop words':>10}"
