@@ -515,7 +515,7 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
 def _preprocess_batch(records: list[dict[str, Any]], options: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
     """On a worker: preprocess a batch of transcripts (as JSON records); returns (record, stats) pairs."""
     from .model import Transcript
-    from .preprocess import PreprocessStats, Preprocessor, preprocess_transcript
+    from .preprocess import Preprocessor, PreprocessStats, preprocess_transcript
 
     pre = Preprocessor(lang=options.get("lang"), harmonise=options.get("harmonise", False))
     out = []

@@ -33,9 +33,10 @@ __all__ = ["StudySettings", "machine_coding", "run_study"]
 
 @dataclass(frozen=True)
 class StudySettings:
-    """What the study does; the defaults are the first choices for interview excerpts of a few sentences."""
+    """What the study does. The reference coder is a scientific choice and has no default; the other defaults are
+    the first choices for interview excerpts of a few sentences."""
 
-    reference: str = "coder1"
+    reference: str
     second_coder: str | None = "coder2"
     model: str | None = None           # auto-coder configuration; None: the measured default
     topic_model: str = "nmf"           # NMF is more coherent and stable than LDA on short excerpts (bench/topics.py)
@@ -72,7 +73,7 @@ def _rows(table: list[list[Any]]) -> Table:
     return Table(columns=[str(c) for c in table[0]], rows=table[1:])
 
 
-def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings = StudySettings(),
+def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
               progress: Callable[[str], None] = lambda message: None) -> Report:
     """Run the whole study on ``corpus`` and write every output and the report into ``out_dir``.
 

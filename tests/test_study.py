@@ -11,7 +11,7 @@ from nlp.model import iter_units
 from nlp.refi import read_qdpx
 from nlp.study import StudySettings, machine_coding, run_study
 
-FAST = StudySettings(k_range="4:6:2", topic_seeds=2, folds=3, repeats=1, n_boot=100, n_suggest=5)
+FAST = StudySettings(reference="coder1", k_range="4:6:2", topic_seeds=2, folds=3, repeats=1, n_boot=100, n_suggest=5)
 
 
 @pytest.fixture(scope="module")

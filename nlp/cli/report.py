@@ -16,8 +16,8 @@ def report(
         "--corpus", help="A bundled corpus (klynger) or a folder/JSONL file of your own coded transcripts.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the report and every stage's outputs.")],
     reference: Annotated[str, typer.Option(
-        "--reference", help="The coder whose coding the auto-coder learns and everything is compared with.")
-    ] = "coder1",
+        "--reference", help="The coder whose coding the auto-coder learns and everything is compared with "
+                            "(a scientific choice: no default), e.g. coder1.")],
     second_coder: Annotated[str | None, typer.Option(
         "--second-coder", help="A second human coder to compare with the reference (if the corpus has one).")
     ] = "coder2",
@@ -37,7 +37,7 @@ def report(
     """Run the whole study (overview, topics, auto-coder with grouped cross-validation, agreement with the manual
     coding, what to code next, REFI-QDA export) and write report.html and report.md into --out.
 
-    Example: nlp report --corpus klynger --out out/demo
+    Example: nlp report --corpus klynger --reference coder1 --out out/demo
     """
     from ..corpora import load
     from ..study import StudySettings, run_study
