@@ -33,6 +33,7 @@ from .classify.tag import (
     expand_inputs,
     is_text_record,
     read_tagged,
+    read_text_records,
     read_units,
     record_key,
     record_line,
@@ -235,25 +236,8 @@ def read_text_lines(path: str | Path, data: bytes, *, first_line: int = 1) -> li
     InputError, ValueError, UnicodeDecodeError
         On the first unreadable line (the caller asks ``read_units`` for the exact message).
     """
-    path = Path(path)
-    units = []
-    seen: set[str] = set()
     with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, first_line):
-            if not line.strip():
-                continue
-            obj = json.loads(line)
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise InputError('a line needs a "text" string.', path=path, line=lineno)
-            uid = str(obj.get("id", f"{path.name}:{lineno}"))
-            if uid in seen:
-                raise InputError(f"id {uid!r} occurs twice.", path=path, line=lineno)
-            seen.add(uid)
-            text = obj["text"]
-            units.append({"id": uid, "source": str(obj.get("source") or path), "start": int(obj.get("start", 0)),
-                          "end": int(obj.get("end", int(obj.get("start", 0)) + len(text))),
-                          "speaker": obj.get("speaker"), "text": text, "lang": obj.get("lang")})
-    return units
+        return read_text_records(path, fh, first_line=first_line)
 
 
 def _id_hashes(units: Sequence[dict[str, Any]]) -> bytes:

@@ -27,6 +27,7 @@ __all__ = [
     "expand_inputs",
     "is_text_record",
     "read_tagged",
+    "read_text_records",
     "read_units",
     "record_key",
     "record_line",
@@ -179,28 +180,38 @@ def read_units(path: str | Path) -> list[dict[str, Any]]:
 
 
 def _read_text_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return read_text_records(path, fh)
+
+
+def read_text_records(path: str | Path, lines: Iterable[str], *, first_line: int = 1) -> list[dict[str, Any]]:
+    """Units of text-JSONL lines ``{"id", "text", "lang"?, "source"?, "start"?, "end"?, "speaker"?}``.
+
+    ``lines`` are lines of ``path`` starting at line ``first_line`` (a whole file, or one chunk of it for distributed
+    tagging). A line without an id gets ``<file name>:<line>``; an id repeated within ``lines`` is an error.
+    """
+    path = Path(path)
     units = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"not JSON ({exc.msg}).", path=path, line=lineno,
-                                 fix='write one JSON object per line, e.g. {"id": "a1", "text": "..."}.') from exc
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise InputError('a line needs a "text" string.', path=path, line=lineno,
-                                 fix='write {"id": "...", "text": "...", "lang": "nb"} per line.')
-            uid = str(obj.get("id", f"{path.name}:{lineno}"))
-            if uid in seen:
-                raise InputError(f"id {uid!r} occurs twice.", path=path, line=lineno, fix="give every line a unique id.")
-            seen.add(uid)
-            text = obj["text"]
-            units.append({"id": uid, "source": str(obj.get("source") or path), "start": int(obj.get("start", 0)),
-                          "end": int(obj.get("end", int(obj.get("start", 0)) + len(text))),
-                          "speaker": obj.get("speaker"), "text": text, "lang": obj.get("lang")})
+    for lineno, line in enumerate(lines, first_line):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not JSON ({exc.msg}).", path=path, line=lineno,
+                             fix='write one JSON object per line, e.g. {"id": "a1", "text": "..."}.') from exc
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise InputError('a line needs a "text" string.', path=path, line=lineno,
+                             fix='write {"id": "...", "text": "...", "lang": "nb"} per line.')
+        uid = str(obj.get("id", f"{path.name}:{lineno}"))
+        if uid in seen:
+            raise InputError(f"id {uid!r} occurs twice.", path=path, line=lineno, fix="give every line a unique id.")
+        seen.add(uid)
+        text = obj["text"]
+        units.append({"id": uid, "source": str(obj.get("source") or path), "start": int(obj.get("start", 0)),
+                      "end": int(obj.get("end", int(obj.get("start", 0)) + len(text))),
+                      "speaker": obj.get("speaker"), "text": text, "lang": obj.get("lang")})
     return units
 
 

@@ -17,17 +17,16 @@ __all__ = ["coding_scores", "cohen_kappa", "cross_validate", "grouped_folds", "l
 
 
 def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
-    """Cohen's kappa of two label sequences (``nlp.agreement.cohen_kappa`` when installed).
+    """Cohen's kappa of two label sequences (:func:`nlp.agreement.cohen_kappa`), NaN without a warning where
+    undefined: in cross-validation a code is often absent from a whole fold.
 
     Examples
     --------
     >>> round(cohen_kappa([1, 1, 0, 0], [1, 0, 0, 0]), 3)
     0.5
     """
-    try:
-        from ..agreement import cohen_kappa as _kappa
-    except ImportError:
-        from sklearn.metrics import cohen_kappa_score as _kappa
+    from ..agreement import cohen_kappa as _kappa
+
     a, b = list(a), list(b)
     if len(set(a) | set(b)) < 2:
         return float("nan")  # undefined: both used one and the same label throughout
