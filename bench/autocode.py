@@ -135,6 +135,14 @@ def main() -> None:
                        n_splits=args.folds, n_repeats=args.repeats)
     results["models"][DEFAULT_MODEL + " no-cues"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
     row("  default, no cues", s, time.perf_counter() - t0)
+    # before/after in the same run: the default with the inner-CV polarity C/class-weight selection toggled
+    sel = bool(MODEL_CHOICES[DEFAULT_MODEL].get("select_polarity", False))
+    t0 = time.perf_counter()
+    s = cross_validate(make_coder(DEFAULT_MODEL, select_polarity=not sel), texts, codes, pol, groups,
+                       classes=classes, n_splits=args.folds, n_repeats=args.repeats)
+    label = "fixed pol C" if sel else "pol C by CV"
+    results["models"][f"{DEFAULT_MODEL} {label}"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
+    row(f"  default, {label}", s, time.perf_counter() - t0)
 
     both = [i for i, u in enumerate(units) if "coder2" in u.codes]
     human = coding_scores([codes[i] for i in both], [units[i].concepts("coder2") for i in both],

@@ -58,11 +58,9 @@ def char_ngrams(word: str) -> list[str]:
     >>> char_ngrams("eg")
     [' eg', 'eg ', ' eg ']
     """
-    padded = f" {word} "
-    out = []
-    for n in NGRAM_ORDERS:
-        out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
-    return out
+    p = f" {word} "
+    n = len(p)
+    return [p[i:i + k] for k in NGRAM_ORDERS for i in range(n - k + 1)]
 
 
 class LanguageIdentifier:
@@ -82,20 +80,14 @@ class LanguageIdentifier:
         if profiles is None:
             profiles = _load_profiles()
         self.langs = tuple(lang for lang in langs if lang in profiles)
-        vocab = set()
-        for lang in self.langs:
-            vocab.update(profiles[lang]["ngrams"])
-        v = len(vocab) or 1
-        logp = []
-        unseen = []
-        for lang in self.langs:
-            p = profiles[lang]
-            denom = math.log(p["ngram_total"] + alpha * v)
-            logp.append({g: math.log(c + alpha) - denom for g, c in p["ngrams"].items()})
-            unseen.append(math.log(alpha) - denom)
-        # one lookup per n-gram gives the log-probabilities of all languages at once
-        self._table = {g: tuple(lp.get(g, un) for lp, un in zip(logp, unseen)) for g in sorted(vocab)}
-        self._unseen = tuple(unseen)
+        counts = [profiles[lang]["ngrams"] for lang in self.langs]
+        v = len(set().union(*counts)) or 1
+        denoms = [math.log(profiles[lang]["ngram_total"] + alpha * v) for lang in self.langs]
+        unseen = tuple(math.log(alpha) - d for d in denoms)
+        # one lookup per n-gram gives the log-probabilities of all languages at once; rows are computed when an
+        # n-gram is first met (most of the profile's n-grams never are, and building them all took 0.5 s)
+        self._table = _NgramTable(counts, denoms, unseen, alpha)
+        self._unseen = unseen
         self._bias = tuple(WORD_BIAS.get(lang, 0.0) for lang in self.langs)
         self._cache: dict[str, tuple[float, ...]] = {}
 
@@ -103,8 +95,7 @@ class LanguageIdentifier:
         """Log-likelihood of a lower-cased word under each language, normalised by its n-gram count."""
         s = self._cache.get(word)
         if s is None:
-            get, unseen = self._table.get, self._unseen
-            rows = [get(g, unseen) for g in char_ngrams(word)]
+            rows = list(map(self._table.__getitem__, char_ngrams(word)))
             scale = _weight(word) / len(rows)
             s = tuple(sum(col) * scale + bias for col, bias in zip(zip(*rows), self._bias))
             if len(self._cache) < 500_000:
@@ -132,6 +123,27 @@ class LanguageIdentifier:
         if prior in self.langs and scores[best] - scores[self.langs.index(prior)] < margin:
             return prior
         return self.langs[best]
+
+
+class _NgramTable(dict):
+    """n-gram -> tuple of log-probabilities (one per language), filled on first use; unseen n-grams are not kept."""
+
+    def __init__(self, counts: list[dict[str, int]], denoms: list[float], unseen: tuple[float, ...],
+                 alpha: float) -> None:
+        super().__init__()
+        self.counts = counts
+        self.denoms = denoms
+        self.unseen = unseen
+        self.alpha = alpha
+
+    def __missing__(self, gram: str) -> tuple[float, ...]:
+        found = [c.get(gram) for c in self.counts]
+        if not any(n is not None for n in found):
+            return self.unseen
+        row = tuple(un if n is None else math.log(n + self.alpha) - d
+                    for n, d, un in zip(found, self.denoms, self.unseen))
+        self[gram] = row
+        return row
 
 
 def _weight(word: str) -> float:

@@ -5,6 +5,10 @@ Writes
 - ``nlp/lang/lemmas_{nb,nn,da}.tsv``: form -> lemma corrections layered over simplemma, learned from the UD DEV
   splits (and LIA train+dev for spoken nynorsk). Only forms where the most frequent gold lemma differs from
   simplemma's answer are stored. The TEST splits are never read, so ``bench/lemmas.py`` measures held-out data.
+- ``nlp/lang/lexicon_{nb,nn,da,sv,en}.tsv.gz``: simplemma's own form -> lemma dictionaries re-encoded as sorted
+  ``form<TAB>lemma`` lines (gzip, mtime 0), so that ``nlp.normalise`` loads one in a split and looks forms up by
+  bisection instead of decoding simplemma's front-coded stream into a dict at start-up (4x faster, same answers).
+  Depends only on the installed simplemma version (recorded in the first line).
 - ``nlp/lang/langid.json``: character n-gram and word profiles for nb, nn, da, sv, en (naive Bayes), from the UD
   dev splits (nb, nn, da), LIA train+dev (spoken nn), the Danish LCC sentences, and wordfreq's word lists (nb, da,
   sv, en; installed with the package). Swedish and English have no text here: their profiles come from wordfreq.
@@ -154,16 +158,41 @@ def build_langid(shared: Path) -> None:
     print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
 
 
+def build_lexicons() -> None:
+    """simplemma's dictionaries as sorted, gzipped ``form<TAB>lemma`` lines (see ``nlp.normalise._Lexicon``)."""
+    import gzip
+    from importlib.metadata import version
+
+    from simplemma.strategies.dictionaries.dictionary_factory import _load_dictionary_from_disk
+
+    from nlp.lang import LANGS
+    from nlp.normalise import LEXICON_HEADER
+
+    for lang in LANGS:
+        table = _load_dictionary_from_disk(lang)
+        lines = sorted(f"{k.decode()}\t{v.decode()}" for k, v in table.items())
+        # bisection on whole lines needs every form free of characters that sort before the tab, and no newlines
+        bad = [ln for ln in lines if min(ln.split("\t", 1)[0], default="\t") <= "\t" or "\n" in ln]
+        if bad:
+            raise SystemExit(f"simplemma {lang}: {len(bad)} entries cannot be stored, e.g. {bad[0]!r}")
+        head = f"{LEXICON_HEADER} simplemma {version('simplemma')} {lang} ({len(lines)} forms)"
+        path = OUT / f"lexicon_{lang}.tsv.gz"
+        path.write_bytes(gzip.compress("\n".join([head, *lines]).encode("utf-8"), compresslevel=9, mtime=0))
+        print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    ap.add_argument("--only", choices=["lemmas", "langid"], default=None)
+    ap.add_argument("--only", choices=["lemmas", "langid", "lexicons"], default=None)
     args = ap.parse_args()
     ud = args.shared / "data" / "ud"
     if args.only in (None, "lemmas"):
         build_lemmas(ud)
     if args.only in (None, "langid"):
         build_langid(args.shared)
+    if args.only in (None, "lexicons"):
+        build_lexicons()
 
 
 if __name__ == "__main__":

@@ -238,3 +238,31 @@ def test_train_rejects_unknown_coder_and_tampered_model(tmp_path):
         fh.write(b"\x00\x01")
     with pytest.raises(ModelFileError, match="weights.safetensors"):
         load_coder(tmp_path / "m")
+
+
+def test_polarity_choice_is_the_inner_cv_best_and_survives_save_load(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    from nlp.classify.models import POLARITY_C_GRID, POLARITY_CLASS_WEIGHTS, _inner_splits
+
+    # a skewed polarity (mostly neutral) so class weight and C matter; the choice must be the inner-CV best
+    pol = [p if i % 3 == 0 else "neutral" for i, p in enumerate(POL)]
+    m = AutoCoder(word_analyzer="simple", select_polarity=True).fit(TEXTS, CODES, pol, groups=GROUPS)
+    x = m.transform(TEXTS)
+    y = np.asarray([m.polarity_classes_.index(p) for p in pol])
+    splits = _inner_splits(np.asarray([str(g) for g in GROUPS]), np.asarray(pol), m.inner_folds, m.random_state)
+    kappas = {}
+    for cw in POLARITY_CLASS_WEIGHTS:
+        for c in POLARITY_C_GRID:  # cold fits, independently of the warm-started path in the model
+            pred = np.zeros(len(y), dtype=int)
+            for tr, te in splits:
+                pred[te] = LogisticRegression(C=c, class_weight=cw, max_iter=2000).fit(x[tr], y[tr]).predict(x[te])
+            kappas[(c, cw)] = cohen_kappa(y.tolist(), pred.tolist())
+    assert kappas[(m.polarity_C_, m.polarity_class_weight_)] >= max(kappas.values()) - 0.02
+    assert len(set(kappas.values())) > 1  # the grid is not flat on this data, so the check above has teeth
+    save_coder(m, tmp_path / "m")
+    loaded = load_coder(tmp_path / "m")
+    assert (loaded.polarity_C_, loaded.polarity_class_weight_) == (m.polarity_C_, m.polarity_class_weight_)
+    assert np.array_equal(loaded.predict_proba(TEXTS)[1], m.predict_proba(TEXTS)[1])
+    off = AutoCoder(word_analyzer="simple", polarity_C=0.5).fit(TEXTS, CODES, pol, groups=GROUPS)
+    assert (off.polarity_C_, off.polarity_class_weight_) == (0.5, "balanced")

@@ -50,3 +50,22 @@ def test_custom_profiles_and_restricted_languages():
     ident = LanguageIdentifier(profiles, langs=("aa", "bb"))
     assert ident.identify("a a a b") == "aa"
     assert ident.identify("b b") == "bb"
+
+
+def test_word_scores_are_the_naive_bayes_formula():
+    # the n-gram table is filled lazily: scores must equal the closed form, for n-grams in one, both or no profile
+    import math
+
+    from nlp.langid import char_ngrams
+
+    profiles = {"aa": {"ngrams": {" ab": 3, "ab ": 1}, "ngram_total": 4},
+                "bb": {"ngrams": {" ab": 1, " ba": 5}, "ngram_total": 6}}
+    ident = LanguageIdentifier(profiles, langs=("aa", "bb"), alpha=0.5)
+    v = 3  # distinct n-grams over both profiles
+    for word in ("ab", "ba", "zz"):
+        for k, lang in enumerate(("aa", "bb")):
+            p = profiles[lang]
+            denom = math.log(p["ngram_total"] + 0.5 * v)
+            grams = char_ngrams(word)
+            want = sum(math.log(p["ngrams"].get(g, 0) + 0.5) - denom for g in grams) * math.log2(len(word) + 2)
+            assert ident.word_scores(word)[k] == pytest.approx(want / len(grams), rel=1e-12)

@@ -179,3 +179,23 @@ def test_multiword_fillers_in_context():
     assert mark_fillers(["det", "er", "ikke", "også", "godt", ",", "ikke", "også"], "da")[-2:] == ["discourse", "discourse"]
     assert mark_fillers(["olje-", "og", "gass"], "nb") == [None, None, None]
     assert mark_fillers(["han", "va-", "var", "der"], "nb") == [None, "cutoff", None, None]
+
+
+def test_packaged_lexicons_agree_with_simplemma():
+    # nlp/lang/lexicon_*.tsv.gz are simplemma's own dictionaries re-encoded for fast loading: same entries, same
+    # lemmas through simplemma's strategies (dictionary hits, misses, affix decomposition, the nn -> nb chain)
+    import simplemma
+    from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
+
+    from nlp.normalise import _lemmatizer, _lexicon
+
+    lex = _lexicon("nn")
+    ref = DEFAULT_DICTIONARY_FACTORY.get_dictionary("nn")
+    assert len(lex) == len(ref)
+    sample = list(ref)[::997]
+    assert all(lex.get(k) == ref.get(k) for k in sample)
+    assert lex.get("ikkjeeksisterandeord") is None and lex.get("") == ref.get("")
+    words = ["verksemda", "Gjekk", "bedriftene", "samarbeidsavtalane", "olje-", "xqzv", "næringslivsaktørane"]
+    for chain in ("nb", ("nn", "nb"), "da"):
+        assert [_lemmatizer().lemmatize(w, chain) for w in words] == [simplemma.lemmatize(w, lang=chain)
+                                                                      for w in words]

@@ -18,11 +18,16 @@ import scipy.sparse as sp
 
 from .vectorize import POLARITY_CUE_NAMES, TextVectorizer, default_word_analyzer, polarity_cues
 
-__all__ = ["LEARNERS", "AutoCoder", "KeywordCoder", "Prediction"]
+__all__ = ["LEARNERS", "POLARITY_CLASS_WEIGHTS", "POLARITY_C_GRID", "AutoCoder", "KeywordCoder", "Prediction"]
 
 #: The linear model family: ``lr`` logistic regression, ``svm`` linear SVM (Platt-calibrated), on word-only or
 #: word+char features; ``keyword`` is the cue-word baseline (:class:`KeywordCoder`).
 LEARNERS = ("lr", "svm")
+
+#: Candidates for the polarity model's inverse regularisation and class weight when ``select_polarity`` is on; the
+#: pair with the best polarity kappa on the pooled inner grouped out-of-fold predictions is kept.
+POLARITY_C_GRID = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
+POLARITY_CLASS_WEIGHTS = ("balanced", None)
 
 Prediction = tuple[tuple[str, ...], "str | None"]
 
@@ -110,6 +115,10 @@ class AutoCoder:
         Give the most probable code when none passes its threshold (coded units always have a code).
     min_confidence
         Abstain: a code needs at least this probability, polarity needs at least this top probability.
+    select_polarity
+        Choose the polarity model's ``C`` (:data:`POLARITY_C_GRID`) and class weight
+        (:data:`POLARITY_CLASS_WEIGHTS`) by polarity kappa in the inner grouped cross-validation (training data
+        only); the choice is in ``polarity_C_`` and ``polarity_class_weight_``. Off: ``polarity_C``, balanced.
     polarity_cues
         Append the driver/barrier cue-lexicon block (:func:`~nlp.classify.vectorize.polarity_cues`, from
         :mod:`nlp.lang.polarity`, with negation scope) to the polarity features; the concept models ignore it.
@@ -129,7 +138,8 @@ class AutoCoder:
     def __init__(self, *, learner: str = "lr", char_ngrams: tuple[int, int] | None = (3, 5),
                  word_ngrams: tuple[int, int] = (1, 2), word_analyzer: str | None = None, C: float = 1.0,
                  polarity_C: float = 0.5, min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True,
-                 min_confidence: float = 0.0, polarity_cues: bool = True, random_state: int = 0) -> None:
+                 min_confidence: float = 0.0, polarity_cues: bool = True, select_polarity: bool = False,
+                 random_state: int = 0) -> None:
         self.learner = learner
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
@@ -141,12 +151,14 @@ class AutoCoder:
         self.at_least_one = at_least_one
         self.min_confidence = min_confidence
         self.polarity_cues = polarity_cues
+        self.select_polarity = select_polarity
         self.random_state = random_state
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("learner", "char_ngrams", "word_ngrams", "word_analyzer", "C",
                                               "polarity_C", "min_df", "inner_folds", "at_least_one",
-                                              "min_confidence", "polarity_cues", "random_state")}
+                                              "min_confidence", "polarity_cues", "select_polarity",
+                                              "random_state")}
 
     def set_params(self, **params: Any) -> AutoCoder:
         for k, v in params.items():
@@ -229,6 +241,7 @@ class AutoCoder:
         has_pol = np.asarray([p in self.polarity_classes_ for p in pol])
         self.polarity_coef_ = np.zeros((len(self.polarity_classes_), f))
         self.polarity_intercept_ = np.zeros(len(self.polarity_classes_))
+        self.polarity_C_, self.polarity_class_weight_ = float(self.polarity_C), "balanced"
         if has_pol.any():
             yp = np.asarray([self.polarity_classes_.index(p) for p in np.asarray(pol, dtype=object)[has_pol]])
             seen = np.unique(yp)
@@ -236,7 +249,11 @@ class AutoCoder:
                 self.polarity_intercept_[:] = -10.0
                 self.polarity_intercept_[seen[0]] = 10.0
             else:
-                m = LogisticRegression(C=self.polarity_C, class_weight="balanced", solver="lbfgs", max_iter=2000)
+                choice = _select_polarity(x, yp, has_pol, splits) if self.select_polarity and splits else None
+                if choice is not None:  # else the configured polarity_C, balanced
+                    self.polarity_C_, self.polarity_class_weight_ = choice
+                m = LogisticRegression(C=self.polarity_C_, class_weight=self.polarity_class_weight_, solver="lbfgs",
+                                       max_iter=2000)
                 m.fit(x[has_pol], yp)
                 coef = m.coef_ if len(seen) > 2 else np.vstack([-m.coef_[0] / 2, m.coef_[0] / 2])
                 icpt = m.intercept_ if len(seen) > 2 else np.asarray([-m.intercept_[0] / 2, m.intercept_[0] / 2])
@@ -290,7 +307,8 @@ class AutoCoder:
         vparams, varrays = self.vectorizer_.get_state()
         params = {"estimator": "AutoCoder", "init": _jsonable(self.get_params()), "classes": self.classes_,
                   "polarity_classes": self.polarity_classes_, "vectorizer": vparams,
-                  "extra_features": list(self.extra_features_)}
+                  "extra_features": list(self.extra_features_),
+                  "polarity_choice": {"C": self.polarity_C_, "class_weight": self.polarity_class_weight_}}
         arrays = {"coef": self.coef_.astype(np.float64), "intercept": self.intercept_,
                   "calibration": self.calibration_, "thresholds": self.thresholds_, "support": self.support_,
                   "polarity_coef": self.polarity_coef_, "polarity_intercept": self.polarity_intercept_,
@@ -318,10 +336,54 @@ class AutoCoder:
         m.support_ = np.asarray(arrays["support"])
         m.polarity_coef_ = np.asarray(arrays["polarity_coef"], dtype=np.float64)
         m.polarity_intercept_ = np.asarray(arrays["polarity_intercept"], dtype=np.float64)
+        choice = params.get("polarity_choice", {"C": m.polarity_C, "class_weight": "balanced"})
+        m.polarity_C_, m.polarity_class_weight_ = float(choice["C"]), choice["class_weight"]
         k, f = len(m.classes_), len(m.vectorizer_.vocabulary_) + len(m.extra_features_)
         if m.coef_.shape != (k, f) or m.polarity_coef_.shape != (len(m.polarity_classes_), f):
             raise ValueError(f"weights have shape {m.coef_.shape}, expected {(k, f)}")
         return m
+
+
+def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
+                     splits: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, str | None] | None:
+    """``(C, class_weight)`` of the polarity model with the best kappa on pooled inner out-of-fold predictions.
+
+    ``x`` holds all training rows, ``yp`` the polarity class index of the rows where ``has_pol``; ``splits`` are the
+    inner grouped folds over all rows (the features are reused, only the small polarity model is refitted, warm-started
+    along increasing ``C``). Ties keep the earlier candidate (balanced before ``None``, then smaller ``C``); ``None``
+    when no inner fold has two polarity classes to learn from.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    from .validate import cohen_kappa
+
+    pos = np.flatnonzero(has_pol)
+    row = np.full(len(has_pol), -1)
+    row[pos] = np.arange(len(pos))
+    xp = x[pos]
+    folds = []
+    for tr, te in splits:
+        a, b = row[tr][row[tr] >= 0], row[te][row[te] >= 0]
+        if len(b) and len(np.unique(yp[a])) >= 2:
+            folds.append((a, b))
+    if not folds:
+        return None
+    preds: dict[tuple[float, str | None], np.ndarray] = {}
+    with threadpool_limits(limits=1):  # tiny problems: BLAS threads only oversubscribe the cores (~5x slower)
+        for cw in POLARITY_CLASS_WEIGHTS:
+            for a, b in folds:  # one warm-started model per fold and class weight along increasing C
+                m = LogisticRegression(class_weight=cw, solver="lbfgs", max_iter=2000, warm_start=True)
+                for c in POLARITY_C_GRID:
+                    m.set_params(C=c).fit(xp[a], yp[a])
+                    preds.setdefault((c, cw), np.full(len(pos), -1))[b] = m.predict(xp[b])
+    best, best_kappa = None, -np.inf
+    for (c, cw), pred in preds.items():  # insertion order: class weight, then increasing C
+        done = pred >= 0
+        kappa = cohen_kappa(yp[done].tolist(), pred[done].tolist())
+        if not math.isnan(kappa) and kappa > best_kappa:
+            best, best_kappa = (float(c), cw), kappa
+    return best
 
 
 def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
