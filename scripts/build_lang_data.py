@@ -26,6 +26,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from _ud import read_conllu  # the one CoNLL-U reader of the benches and this builder
+
 OUT = ROOT / "nlp" / "lang"
 
 UD_FILES = {
@@ -41,24 +44,6 @@ WORDFREQ_TOKENS = 300_000
 NGRAM_MIN_COUNT = 2
 #: Pseudo count of every form in simplemma's dictionary of a language (0 leaves the dictionaries out).
 DICTIONARY_WEIGHT = 0
-
-
-def read_conllu(path: Path):
-    """(forms, lemmas, upos) per sentence."""
-    rows: list[list[str]] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line:
-                if rows:
-                    yield [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
-                rows = []
-            elif not line.startswith("#"):
-                cols = line.split("\t")
-                if len(cols) == 10 and cols[0].isdigit():
-                    rows.append(cols)
-    if rows:
-        yield [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
 
 
 def gold_lemma(form: str, lemma: str, upos: str) -> str:
@@ -78,7 +63,8 @@ def build_lemmas(ud: Path) -> None:
         for name in names:
             counts: dict[str, Counter] = defaultdict(Counter)
             for rel in UD_FILES[name]:
-                for forms, lemmas, upos in read_conllu(ud / rel):
+                for sent in read_conllu(ud / rel):
+                    forms, lemmas, upos = sent.forms, sent.lemmas, sent.upos
                     for f, lem, u in zip(forms, lemmas, upos):
                         if lem == "_":
                             continue
@@ -113,7 +99,8 @@ def langid_profiles(shared: Path, *, keep=None, wordfreq_tokens: dict | None = N
     for lang, names in text_sources.items():
         for name in names:
             for rel in UD_FILES[name]:
-                for i, (forms, _, upos) in enumerate(read_conllu(ud / rel)):
+                for i, sent in enumerate(read_conllu(ud / rel)):
+                    forms, upos = sent.forms, sent.upos
                     if keep is None or keep(i):
                         words[lang].update(word_forms(" ".join(f for f, u in zip(forms, upos) if u != "NUM")))
     lcc = shared / "data" / "lcc_sentiment_da"

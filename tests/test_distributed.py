@@ -15,7 +15,7 @@ from autocode_synth import synthetic_rows, synthetic_transcripts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nlp.classify import AutoCoder, load_coder, read_tagged, read_units, save_coder, tag_paths
+from nlp.classify import load_coder, read_tagged, read_units, tag_paths
 from nlp.distributed import INSTALL_HINT, iter_batches, model_loads, read_text_lines, tag_distributed
 from nlp.errors import ConfigError
 from nlp.model import write_jsonl
@@ -26,21 +26,6 @@ ROWS = synthetic_rows()
 TEXTS = [r["text"] for r in ROWS] + ["Vi deler kunnskap med de andre, og det er en stor styrke.",
                                      "Konkurrentene er dessverre et problem.", "Været er fint i dag.",
                                      "Vi mødes til seminarer og konferencer ✓ – «godt»."]
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    m = AutoCoder(word_analyzer="simple", inner_folds=2).fit(
-        [r["text"] for r in ROWS], [r["codes"] for r in ROWS], [r["polarity"] for r in ROWS],
-        groups=[r["group"] for r in ROWS])
-    path = tmp_path_factory.mktemp("models") / "synth"
-    save_coder(m, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def model(model_dir):
-    return load_coder(model_dir)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 from autocode_synth import synthetic_rows, synthetic_transcripts
 from typer.testing import CliRunner
 
-from nlp.classify import AutoCoder, load_coder, read_tagged, read_units, save_coder, tag_paths, tag_units
+from nlp.classify import load_coder, read_tagged, read_units, tag_paths, tag_units
 from nlp.classify.tag import record_line
 from nlp.cli import app
 from nlp.errors import InputError
@@ -15,21 +15,6 @@ from nlp.model import write_jsonl
 ROWS = synthetic_rows()
 NEW = ["Vi deler kunnskap med de andre, og det er en stor styrke.", "Konkurrentene er dessverre et problem.",
        "Vi mødes til seminarer og konferencer.", "Været er fint i dag."]
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    m = AutoCoder(word_analyzer="simple", inner_folds=2).fit(
-        [r["text"] for r in ROWS], [r["codes"] for r in ROWS], [r["polarity"] for r in ROWS],
-        groups=[r["group"] for r in ROWS])
-    path = tmp_path_factory.mktemp("models") / "synth"
-    save_coder(m, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def model(model_dir):
-    return load_coder(model_dir)
 
 
 def _write_texts(path, texts, prefix="u"):
