@@ -81,7 +81,6 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     """
     from .classify import save_coder, suggest, top_features, train_from_units
     from .classify.train import DEFAULT_MODEL, coded_units
-    from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
     from .preprocess import PreprocessStats, preprocess_transcripts
     from .refi import write_qdpx
     from .report import write_report
@@ -156,8 +155,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     write_comparison(comparison, out / "agreement")
     cv = meta.get("cross_validation", {})
     sections.append(_coder_section(cv, meta.get("learning_curve", []), comparison, machine, top_features(fitted, n=8),
-                                   corpus, figures, plot_bars, plot_heatmap, plot_learning_curve, new_figure,
-                                   save_figure))
+                                   figures))
     sections.append(_agreement_section(comparison, machine, methods_paragraph(comparison)))
 
     # 6. what to code next ----------------------------------------------------------------------------------
@@ -223,8 +221,9 @@ def _topic_section(run: Any, folder: Path) -> Section:
                    figures=figures, subsections=subsections)
 
 
-def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, features: dict, corpus: Corpus,
-                   figures: Path, plot_bars, plot_heatmap, plot_learning_curve, new_figure, save_figure) -> Section:
+def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, features: dict, figures: Path) -> Section:
+    from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
+
     rows = [r for r in comparison.per_code if r["other"] == machine]
     table = Table(columns=["code", "n (reference)", "precision", "recall", "F1", "F1 95% CI", "kappa",
                            "kappa 95% CI"],
