@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SHARED", "UD", "UDSentence", "read_conllu", "ud_file"]
+__all__ = ["SHARED", "UD", "UDSentence", "read_conllu", "spacy_lookup_lemmas", "ud_file"]
 
 SHARED = Path(os.environ.get("NLP_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 UD = SHARED / "data" / "ud"
@@ -57,3 +57,15 @@ def read_conllu(path: str | Path) -> Iterator[UDSentence]:
     if rows:
         yield UDSentence(meta.get("text", ""), [r[1] for r in rows], [r[2] for r in rows],
                          [r[3] for r in rows], [r[7] for r in rows], meta)
+
+
+def spacy_lookup_lemmas(forms: list[str], lang: str) -> list[str]:
+    """Lower-cased lemmas of gold tokens from spaCy ``blank(lang)`` + its lookup lemmatiser (tables from
+    spacy-lookups-data, installed by the project's dev extra; nynorsk uses the bokmål pipeline, spaCy has none)."""
+    import spacy
+    from spacy.tokens import Doc
+
+    nlp = spacy.blank("nb" if lang == "nn" else lang)
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return [t.lemma_.lower() or t.lower_ for t in nlp(Doc(nlp.vocab, words=forms))]

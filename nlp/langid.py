@@ -3,7 +3,7 @@
 The profiles (``nlp/lang/langid.json``) hold counts of character 3-5-grams of space-padded lower-cased words, built
 by ``scripts/build_lang_data.py`` from UD dev splits, LIA train+dev, the Danish LCC sentences and wordfreq lists
 (never from the UD test splits that ``bench/lemmas.py`` measures on). A word's log-likelihood under each language is
-computed once and cached, so scoring a turn costs one dictionary lookup per word plus a sum.
+computed once (in batches, with NumPy) and kept, so scoring a turn costs one dictionary lookup per word plus a sum.
 
 Spoken Norwegian and Danish mix, and short turns ("ja", "mm") carry no evidence: :func:`identify_language` takes a
 ``prior`` (the transcript's language) that a turn keeps unless its own evidence against it is clear.
@@ -16,6 +16,9 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
+
+import numpy as np
 
 from .lang import DATA_DIR, LANGS
 
@@ -64,7 +67,7 @@ def char_ngrams(word: str) -> list[str]:
 
 
 class LanguageIdentifier:
-    """Naive Bayes over character n-grams with cached per-word scores.
+    """Naive Bayes over character n-grams, with per-word scores computed once, in batches, with NumPy.
 
     Parameters
     ----------
@@ -74,41 +77,75 @@ class LanguageIdentifier:
         Languages to choose among (a subset of the profiles), in tie-break order.
     alpha
         Additive smoothing of n-gram counts.
+    max_words
+        Words whose scores are kept (the word table starts afresh when it is full, so memory stays bounded).
     """
 
-    def __init__(self, profiles: dict | None = None, *, langs: Sequence[str] = LANGS, alpha: float = 0.1) -> None:
+    def __init__(self, profiles: dict | None = None, *, langs: Sequence[str] = LANGS, alpha: float = 0.1,
+                 max_words: int = 500_000) -> None:
         if profiles is None:
             profiles = _load_profiles()
         self.langs = tuple(lang for lang in langs if lang in profiles)
         counts = [profiles[lang]["ngrams"] for lang in self.langs]
-        v = len(set().union(*counts)) or 1
-        denoms = [math.log(profiles[lang]["ngram_total"] + alpha * v) for lang in self.langs]
-        unseen = tuple(math.log(alpha) - d for d in denoms)
-        # one lookup per n-gram gives the log-probabilities of all languages at once; rows are computed when an
-        # n-gram is first met (most of the profile's n-grams never are, and building them all took 0.5 s)
-        self._table = _NgramTable(counts, denoms, unseen, alpha)
-        self._unseen = unseen
-        self._bias = tuple(WORD_BIAS.get(lang, 0.0) for lang in self.langs)
-        self._cache: dict[str, tuple[float, ...]] = {}
+        # n-gram -> row of log-probabilities, one column per language; row 0 is that of n-grams in no profile
+        self._gram_ids = {g: i for i, g in enumerate(dict.fromkeys(chain.from_iterable(counts)), start=1)}
+        denoms = np.log([profiles[lang]["ngram_total"] + alpha * (len(self._gram_ids) or 1) for lang in self.langs])
+        self._grams = np.empty((len(self._gram_ids) + 1, len(self.langs)))
+        self._grams[:] = math.log(alpha) - denoms
+        for k, c in enumerate(counts):
+            rows = np.fromiter(map(self._gram_ids.__getitem__, c), dtype=np.intp, count=len(c))
+            self._grams[rows, k] = np.log(np.fromiter(c.values(), dtype=np.float64, count=len(c)) + alpha) - denoms[k]
+        self._bias = np.array([WORD_BIAS.get(lang, 0.0) for lang in self.langs])
+        # word -> row of its scores, one column per language
+        self._words = _GrowingTable(len(self.langs))
+        self._word_ids: dict[str, int] = {}
+        self._max_words = max_words
 
     def word_scores(self, word: str) -> tuple[float, ...]:
         """Log-likelihood of a lower-cased word under each language, normalised by its n-gram count."""
-        s = self._cache.get(word)
-        if s is None:
-            rows = list(map(self._table.__getitem__, char_ngrams(word)))
-            scale = _weight(word) / len(rows)
-            s = tuple(sum(col) * scale + bias for col, bias in zip(zip(*rows), self._bias))
-            if len(self._cache) < 500_000:
-                self._cache[word] = s
-        return s
+        (i,) = self._word_rows([word])
+        return tuple(self._words.rows[i].tolist())
 
     def scores(self, words: Iterable[str]) -> tuple[float, ...]:
         """Summed per-word scores of lower-cased words (one value per language in :attr:`langs`)."""
-        get = self._cache.get
-        vectors = [get(w) or self.word_scores(w) for w in words]
-        if not vectors:
-            return (0.0,) * len(self.langs)
-        return tuple(map(sum, zip(*vectors)))
+        return tuple(self.text_scores([list(words)])[0].tolist())
+
+    def text_scores(self, texts: Sequence[Sequence[str]]) -> np.ndarray:
+        """Summed per-word scores of each text's lower-cased words: an array of ``len(texts)`` x ``len(langs)``
+        (zeros for a text without words). One batch for all texts: the cost per word is a dictionary lookup."""
+        lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
+        out = np.zeros((len(texts), len(self.langs)))
+        if not lengths.any():
+            return out
+        ids = self._word_rows([w for words in texts for w in words])  # may grow the table: index after
+        rows = self._words.rows[ids]
+        nonempty = lengths > 0
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        out[nonempty] = np.add.reduceat(rows, starts[nonempty], axis=0)
+        return out
+
+    def _word_rows(self, words: list[str]) -> list[int]:
+        ids = self._word_ids
+        get = ids.get
+        rows = [get(w, -1) for w in words]
+        if -1 not in rows:
+            return rows
+        new = [w for w in dict.fromkeys(words) if w not in ids]
+        if len(ids) + len(new) > self._max_words:
+            ids.clear()
+            self._words.clear()
+            new = list(dict.fromkeys(words))
+        grams = [char_ngrams(w) for w in new]
+        get_gram = self._gram_ids.get
+        gram_rows = self._grams[[get_gram(g, 0) for gs in grams for g in gs]]
+        n_grams = np.fromiter(map(len, grams), dtype=np.intp, count=len(grams))
+        starts = np.concatenate(([0], np.cumsum(n_grams)[:-1]))
+        # a word's n-gram average times a weight growing with its length: long words carry more evidence,
+        # without letting one long compound outvote the function words around it
+        scale = np.log2(np.fromiter(map(len, new), dtype=np.float64, count=len(new)) + 2) / n_grams
+        first = self._words.append(np.add.reduceat(gram_rows, starts, axis=0) * scale[:, None] + self._bias)
+        ids.update(zip(new, range(first, first + len(new))))
+        return [ids[w] for w in words]
 
     def identify(self, text: str, *, prior: str | None = None, default: str = "nb",
                  margin: float = SWITCH_MARGIN) -> str:
@@ -125,31 +162,30 @@ class LanguageIdentifier:
         return self.langs[best]
 
 
-class _NgramTable(dict):
-    """n-gram -> tuple of log-probabilities (one per language), filled on first use; unseen n-grams are not kept."""
+class _GrowingTable:
+    """Rows of floats appended in blocks; ``rows`` is a view of the filled part (capacity doubles as needed)."""
 
-    def __init__(self, counts: list[dict[str, int]], denoms: list[float], unseen: tuple[float, ...],
-                 alpha: float) -> None:
-        super().__init__()
-        self.counts = counts
-        self.denoms = denoms
-        self.unseen = unseen
-        self.alpha = alpha
+    def __init__(self, width: int) -> None:
+        self._data = np.empty((1024, width))
+        self._n = 0
+        self.rows = self._data[:0]
 
-    def __missing__(self, gram: str) -> tuple[float, ...]:
-        found = [c.get(gram) for c in self.counts]
-        if not any(n is not None for n in found):
-            return self.unseen
-        row = tuple(un if n is None else math.log(n + self.alpha) - d
-                    for n, d, un in zip(found, self.denoms, self.unseen))
-        self[gram] = row
-        return row
+    def append(self, block) -> int:
+        """Append rows; returns the index of the first."""
+        block = np.asarray(block, dtype=np.float64).reshape(-1, self._data.shape[1])
+        first, end = self._n, self._n + len(block)
+        if end > len(self._data):
+            grown = np.empty((max(end, 2 * len(self._data)), self._data.shape[1]))
+            grown[:first] = self._data[:first]
+            self._data = grown
+        self._data[first:end] = block
+        self._n = end
+        self.rows = self._data[:end]
+        return first
 
-
-def _weight(word: str) -> float:
-    # a word's n-gram average times a weight growing with its length: long words carry more evidence,
-    # without letting one long compound outvote the function words around it
-    return math.log2(len(word) + 2)
+    def clear(self) -> None:
+        self._n = 0
+        self.rows = self._data[:0]
 
 
 @lru_cache(maxsize=1)
@@ -216,7 +252,8 @@ def identify_document(texts: Iterable[str], *, default: str = "nb") -> tuple[str
     ('nn', ['nn', 'nn', 'nn'])
     """
     ident = _default()
-    per_turn = [ident.scores(word_forms(t)) for t in texts]
-    total = tuple(map(math.fsum, zip(*per_turn))) if per_turn else ()
-    doc = ident.decide(total, default=default) if per_turn else default
-    return doc, [ident.decide(s, prior=doc, default=default) for s in per_turn]
+    per_turn = ident.text_scores([word_forms(t) for t in texts])
+    if not len(per_turn):
+        return default, []
+    doc = ident.decide(per_turn.sum(axis=0).tolist(), default=default)
+    return doc, [ident.decide(s, prior=doc, default=default) for s in per_turn.tolist()]

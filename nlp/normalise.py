@@ -77,7 +77,9 @@ _TOKEN = (
     r"|(?P<p>\.{2,}|[-–—]{2,}|\w|[^\w\s])"
 )
 _TOKEN_RE = re.compile(_TOKEN)
-_GAP_TOKEN_RE = re.compile(r"(\s*)(?:" + _TOKEN + ")")
+# (gap, token) pairs for :func:`token_spans`: the same alternatives without their named groups (findall would
+# build a string per group and match)
+_GAP_TOKEN_RE = re.compile(r"(\s*)(" + re.sub(r"\(\?P<\w>", "(?:", _TOKEN) + ")")
 _KINDS = ("x", "u", "a", "n", "w", "p")
 
 
@@ -114,10 +116,8 @@ def token_spans(text: str) -> tuple[list[str], list[int]]:
     pairs = _GAP_TOKEN_RE.findall(text)
     if not pairs:
         return [], []
-    gaps = [p[0] for p in pairs]
-    toks = ["".join(p[1:]) for p in pairs]
-    lens = [len(g) + len(t) for g, t in zip(gaps, toks)]
-    ends = list(accumulate(lens))
+    toks = [p[1] for p in pairs]
+    ends = list(accumulate([len(g) + len(t) for g, t in pairs]))
     starts = [e - len(t) for e, t in zip(ends, toks)]
     if "." in toks:
         _merge_abbreviations(toks, starts)

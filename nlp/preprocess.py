@@ -108,8 +108,10 @@ class Annotation:
     flags: str
 
     def to_json(self, *, offset: int = 0) -> dict[str, Any]:
-        return {"lang": self.lang, "tokens": [[s + offset, s + offset + len(t)] for t, s in
-                                              zip(self.tokens, self.starts)],
+        """``{"lang", "starts", "ends", "lemmas", "flags"}``: token ``i`` is ``text[starts[i]:ends[i]]`` of the text
+        ``offset`` refers to (flat lists: no object per token, which made writing 1M tokens 10% slower)."""
+        starts = [s + offset for s in self.starts] if offset else list(self.starts)
+        return {"lang": self.lang, "starts": starts, "ends": [s + len(t) for s, t in zip(starts, self.tokens)],
                 "lemmas": self.lemmas, "flags": self.flags}
 
 
@@ -256,10 +258,9 @@ def preprocess_transcript(transcript: Transcript, *, lang: str | None = None, ha
     spans = [(s.start, s.end) for s in transcript.segments] or [(0, len(text))]
     ident = _identifier()
     if lang is None:
-        scores = [ident.scores(word_forms(text[a:b])) for a, b in spans]
-        total = [sum(col) for col in zip(*scores)]
-        doc_lang = ident.decide(total)
-        seg_langs = [ident.decide(s, prior=doc_lang) for s in scores]
+        scores = ident.text_scores([word_forms(text[a:b]) for a, b in spans])
+        doc_lang = ident.decide(scores.sum(axis=0).tolist())
+        seg_langs = [ident.decide(s, prior=doc_lang) for s in scores.tolist()]
     else:
         doc_lang, seg_langs = lang, [lang] * len(spans)
     anns = [pre.annotate(text[a:b], lang=sl) for (a, b), sl in zip(spans, seg_langs)]

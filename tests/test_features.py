@@ -82,10 +82,10 @@ def test_preprocess_transcript_sets_languages_and_offsets():
     t = preprocess_transcript(Transcript(id="t1", text=text, segments=segs))
     assert t.lang == "nn" and [s.lang for s in t.segments] == ["nn", "nn", "nn"]
     p = t.segments[1].meta["preprocess"]
-    words = [text[a:b] for a, b in p["tokens"]]
+    words = [text[a:b] for a, b in zip(p["starts"], p["ends"])]
     assert words[:3] == ["Eh", ",", "det"]
     assert p["flags"][0] == "f" and p["flags"][words.index("altså")] == "d"
-    assert len(p["lemmas"]) == len(p["tokens"]) == len(p["flags"])
+    assert len(p["lemmas"]) == len(p["starts"]) == len(p["ends"]) == len(p["flags"])
     assert Transcript.from_json(t.to_json()) == t
 
 

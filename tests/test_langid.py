@@ -53,7 +53,7 @@ def test_custom_profiles_and_restricted_languages():
 
 
 def test_word_scores_are_the_naive_bayes_formula():
-    # the n-gram table is filled lazily: scores must equal the closed form, for n-grams in one, both or no profile
+    # scores must equal the closed form, for n-grams in one, both or no profile
     import math
 
     from nlp.langid import char_ngrams
