@@ -108,7 +108,10 @@ class LanguageIdentifier:
 
     def scores(self, words: Iterable[str]) -> tuple[float, ...]:
         """Summed per-word scores of lower-cased words (one value per language in :attr:`langs`)."""
-        return tuple(self.text_scores([list(words)])[0].tolist())
+        ids = self._word_rows(list(words))
+        if not ids:
+            return (0.0,) * len(self.langs)
+        return tuple(self._words.rows[ids].sum(axis=0).tolist())
 
     def text_scores(self, texts: Sequence[Sequence[str]]) -> np.ndarray:
         """Summed per-word scores of each text's lower-cased words: an array of ``len(texts)`` x ``len(langs)``
