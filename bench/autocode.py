@@ -143,6 +143,12 @@ def main() -> None:
     label = "fixed pol C" if sel else "pol C by CV"
     results["models"][f"{DEFAULT_MODEL} {label}"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
     row(f"  default, {label}", s, time.perf_counter() - t0)
+    # ablation in the same run: the default without sentence max-pooling of polarity (AutoCoder.polarity_pooling)
+    t0 = time.perf_counter()
+    s = cross_validate(make_coder(DEFAULT_MODEL, polarity_pooling=False), texts, codes, pol, groups, classes=classes,
+                       n_splits=args.folds, n_repeats=args.repeats)
+    results["models"][DEFAULT_MODEL + " no-pooling"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
+    row("  default, no pooling", s, time.perf_counter() - t0)
 
     both = [i for i, u in enumerate(units) if "coder2" in u.codes]
     human = coding_scores([codes[i] for i in both], [units[i].concepts("coder2") for i in both],

@@ -266,3 +266,65 @@ def test_polarity_choice_is_the_inner_cv_best_and_survives_save_load(tmp_path):
     assert np.array_equal(loaded.predict_proba(TEXTS)[1], m.predict_proba(TEXTS)[1])
     off = AutoCoder(word_analyzer="simple", polarity_C=0.5).fit(TEXTS, CODES, pol, groups=GROUPS)
     assert (off.polarity_C_, off.polarity_class_weight_) == (0.5, "balanced")
+
+
+def _capitalised(text: str) -> str:
+    """The synthetic texts are lower case; upper-case sentence starts make them multi-sentence texts."""
+    return ". ".join(s.strip().capitalize() for s in text.split(". ") if s.strip())
+
+
+def test_sentence_split_and_max_pooling():
+    from nlp.classify.models import _pool_polarity, _sentence_rows
+
+    sents, rows = _sentence_rows(["En setning.", "Første. Andre. Tredje.", "To. Setninger."])
+    assert sents == ["Første.", "Andre.", "Tredje.", "To.", "Setninger."] and rows.tolist() == [1, 1, 1, 2, 2]
+    # classes driver, barrier, neutral: text 1 is neutral overall but one sentence is clearly a barrier
+    p_doc = np.asarray([[0.2, 0.1, 0.7], [0.2, 0.3, 0.5], [0.6, 0.2, 0.2]])
+    p_sent = np.asarray([[0.1, 0.1, 0.8], [0.1, 0.8, 0.1], [0.2, 0.1, 0.7], [0.7, 0.1, 0.2], [0.5, 0.3, 0.2]])
+    out = _pool_polarity(p_doc, p_sent, rows, 2)
+    assert np.array_equal(out[0], p_doc[0])  # one sentence: unchanged
+    assert out[1].argmax() == 1 and p_doc[1].argmax() == 2  # the polar sentence decides
+    assert np.allclose(out.sum(axis=1), 1.0)
+    expected = np.asarray([0.2 + 0.2, 0.3 + 0.8, 0.5 + 0.1])  # max for polar classes, min for neutral
+    assert np.allclose(out[1], expected / expected.sum())
+
+
+def test_polarity_pooling_is_used_in_prediction_and_survives_save_load(tmp_path):
+    from nlp.normalise import split_sentences
+
+    texts = [_capitalised(t) for t in TEXTS]
+    assert sum(len(split_sentences(t)) > 1 for t in texts) > 40
+    m = AutoCoder(word_analyzer="simple", polarity_pooling=True).fit(texts, CODES, POL, groups=GROUPS)
+    assert m.polarity_pooling_ is True
+    x = m.transform(texts)
+    pooled, whole = m.predict_proba(texts)[1], m.predict_proba_x(x)[1]
+    assert not np.allclose(pooled, whole) and np.allclose(pooled.sum(axis=1), 1.0)
+    save_coder(m, tmp_path / "m")
+    loaded = load_coder(tmp_path / "m")
+    assert loaded.polarity_pooling_ is True and loaded.polarity_pooling is True
+    assert np.array_equal(loaded.predict_proba(texts)[1], pooled)
+    off = AutoCoder(word_analyzer="simple").fit(texts, CODES, POL, groups=GROUPS)  # no selection: None means off
+    assert off.polarity_pooling_ is False
+    assert np.array_equal(off.predict_proba(texts)[1], off.predict_proba_x(off.transform(texts))[1])
+
+
+def test_polarity_pooling_choice_is_made_by_inner_cv():
+    from nlp.classify.models import _sentence_rows
+
+    texts = [_capitalised(t) for t in TEXTS]
+    pol = [p if i % 3 == 0 else "neutral" for i, p in enumerate(POL)]
+    m = AutoCoder(word_analyzer="simple", select_polarity=True).fit(texts, CODES, pol, groups=GROUPS)
+    assert isinstance(m.polarity_pooling_, bool) and m.get_state()[0]["polarity_choice"]["pooling"] is m.polarity_pooling_
+    # the choice is the inner-CV best among pooled and whole-text candidates; forcing a candidate restricts it
+    from nlp.classify.models import _inner_splits, _select_polarity
+
+    x = m.transform(texts)
+    y = np.asarray([m.polarity_classes_.index(p) for p in pol])
+    splits = _inner_splits(np.asarray([str(g) for g in GROUPS]), np.asarray(pol), m.inner_folds, m.random_state)
+    sents, rows = _sentence_rows(texts)
+    both = _select_polarity(x, y, np.ones(len(y), bool), splits, pooling=(False, True),
+                            sentences=(m.transform(sents), rows, 2))
+    assert both == (m.polarity_C_, m.polarity_class_weight_, m.polarity_pooling_)
+    assert _select_polarity(x, y, np.ones(len(y), bool), splits)[2] is False
+    with pytest.raises(ValueError, match="sentence features"):
+        _select_polarity(x, y, np.ones(len(y), bool), splits, pooling=(True,))

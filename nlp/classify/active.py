@@ -37,7 +37,7 @@ def suggest(model: Any, units: Sequence[Any], *, n: int = 20, diversity: float =
         return []
     texts = [str(_get(u, "text", "")) for u in units]
     x = model.transform(texts)
-    p_codes, p_pol = model.predict_proba_x(x)
+    p_codes, p_pol = model.predict_proba_x(x, texts)
     k = p_pol.shape[1]
     ent = -(p_pol * np.log(np.clip(p_pol, 1e-12, 1.0))).sum(axis=1) / np.log(max(k, 2))
     thr = np.clip(model.thresholds_, 1e-6, 1.0)

@@ -74,7 +74,9 @@ def _contributions(model: Any, x_row, weights: np.ndarray, text: str) -> dict[st
 def explain(model: Any, text: str, *, n: int = 8, codes: list[str] | None = None) -> dict[str, list[tuple[str, float]]]:
     """For each predicted code (or ``codes``) and the predicted polarity: the ``n`` words that pushed most towards it.
 
-    Values are contributions to the code's decision value (before calibration); positive = towards the code.
+    Values are contributions to the code's decision value (before calibration); positive = towards the code. For
+    polarity they are taken over the whole text, also when the model pools sentences (``polarity_pooling_``): the
+    words of its most polar sentence are among them, with the same weights.
 
     Examples
     --------

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ..normalise import split_sentences
 from .vectorize import POLARITY_CUE_NAMES, TextVectorizer, default_word_analyzer, polarity_cues
 
 __all__ = ["LEARNERS", "POLARITY_CLASS_WEIGHTS", "POLARITY_C_GRID", "AutoCoder", "KeywordCoder", "Prediction"]
@@ -85,6 +86,43 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(max((ps[i] + nxt) / 2.0, 1e-6))
 
 
+def _sentence_rows(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The sentences of the texts that have more than one (:func:`nlp.normalise.split_sentences`), and their text
+    rows."""
+    sents: list[str] = []
+    rows: list[int] = []
+    for r, text in enumerate(texts):
+        spans = split_sentences(text)
+        if len(spans) > 1:
+            sents.extend(text[a:b] for a, b in spans)
+            rows.extend([r] * len(spans))
+    return sents, np.asarray(rows, dtype=np.int64)
+
+
+def _pool_polarity(p_doc: np.ndarray, p_sent: np.ndarray, sent_rows: np.ndarray, neutral: int | None) -> np.ndarray:
+    """Sentence max-pooling of polarity probabilities.
+
+    Per text with sentences (``sent_rows`` gives each sentence's text row), every polar class scores the mean of its
+    whole-text probability and its highest sentence probability (one clearly polar sentence in neutral context counts),
+    the ``neutral`` class the mean of its whole-text and its lowest sentence probability; rows are renormalised to sum
+    to one. Texts without sentences keep ``p_doc``.
+    """
+    out = np.array(p_doc, dtype=np.float64)
+    if not len(sent_rows):
+        return out
+    hi = np.full_like(out, -np.inf)
+    np.maximum.at(hi, sent_rows, p_sent)
+    ext = hi
+    if neutral is not None:
+        lo = np.full_like(out, np.inf)
+        np.minimum.at(lo, sent_rows, p_sent)
+        ext[:, neutral] = lo[:, neutral]
+    rows = np.unique(sent_rows)
+    pooled = (out[rows] + ext[rows]) / 2.0
+    out[rows] = pooled / pooled.sum(axis=1, keepdims=True)
+    return out
+
+
 class AutoCoder:
     """Multi-label concept coder and polarity classifier on TF-IDF features (word lemmas + char n-grams).
 
@@ -119,6 +157,11 @@ class AutoCoder:
         Choose the polarity model's ``C`` (:data:`POLARITY_C_GRID`) and class weight
         (:data:`POLARITY_CLASS_WEIGHTS`) by polarity kappa in the inner grouped cross-validation (training data
         only); the choice is in ``polarity_C_`` and ``polarity_class_weight_``. Off: ``polarity_C``, balanced.
+    polarity_pooling
+        Sentence max-pooling of the polarity probabilities (:func:`_pool_polarity`: the model is also applied to each
+        sentence of a multi-sentence text, and the most polar sentence counts beside the whole text). ``None``: chosen
+        together with ``C`` and class weight by the inner grouped cross-validation when ``select_polarity`` is on,
+        else off; ``True``/``False``: always/never. The choice is in ``polarity_pooling_``.
     polarity_cues
         Append the driver/barrier cue-lexicon block (:func:`~nlp.classify.vectorize.polarity_cues`, from
         :mod:`nlp.lang.polarity`, with negation scope) to the polarity features; the concept models ignore it.
@@ -139,7 +182,7 @@ class AutoCoder:
                  word_ngrams: tuple[int, int] = (1, 2), word_analyzer: str | None = None, C: float = 1.0,
                  polarity_C: float = 0.5, min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True,
                  min_confidence: float = 0.0, polarity_cues: bool = True, select_polarity: bool = False,
-                 random_state: int = 0) -> None:
+                 polarity_pooling: bool | None = None, random_state: int = 0) -> None:
         self.learner = learner
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
@@ -152,13 +195,14 @@ class AutoCoder:
         self.min_confidence = min_confidence
         self.polarity_cues = polarity_cues
         self.select_polarity = select_polarity
+        self.polarity_pooling = polarity_pooling
         self.random_state = random_state
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("learner", "char_ngrams", "word_ngrams", "word_analyzer", "C",
                                               "polarity_C", "min_df", "inner_folds", "at_least_one",
                                               "min_confidence", "polarity_cues", "select_polarity",
-                                              "random_state")}
+                                              "polarity_pooling", "random_state")}
 
     def set_params(self, **params: Any) -> AutoCoder:
         for k, v in params.items():
@@ -242,6 +286,7 @@ class AutoCoder:
         self.polarity_coef_ = np.zeros((len(self.polarity_classes_), f))
         self.polarity_intercept_ = np.zeros(len(self.polarity_classes_))
         self.polarity_C_, self.polarity_class_weight_ = float(self.polarity_C), "balanced"
+        self.polarity_pooling_ = bool(self.polarity_pooling)
         if has_pol.any():
             yp = np.asarray([self.polarity_classes_.index(p) for p in np.asarray(pol, dtype=object)[has_pol]])
             seen = np.unique(yp)
@@ -249,9 +294,16 @@ class AutoCoder:
                 self.polarity_intercept_[:] = -10.0
                 self.polarity_intercept_[seen[0]] = 10.0
             else:
-                choice = _select_polarity(x, yp, has_pol, splits) if self.select_polarity and splits else None
-                if choice is not None:  # else the configured polarity_C, balanced
-                    self.polarity_C_, self.polarity_class_weight_ = choice
+                choice = None
+                if self.select_polarity and splits:
+                    pooling = (False, True) if self.polarity_pooling is None else (bool(self.polarity_pooling),)
+                    sentences = None
+                    if True in pooling:
+                        sents, sent_rows = _sentence_rows(texts)
+                        sentences = (self.transform(sents), sent_rows, self._neutral_index())
+                    choice = _select_polarity(x, yp, has_pol, splits, pooling=pooling, sentences=sentences)
+                if choice is not None:  # else the configured polarity_C, balanced, pooling
+                    self.polarity_C_, self.polarity_class_weight_, self.polarity_pooling_ = choice
                 m = LogisticRegression(C=self.polarity_C_, class_weight=self.polarity_class_weight_, solver="lbfgs",
                                        max_iter=2000)
                 m.fit(x[has_pol], yp)
@@ -272,15 +324,29 @@ class AutoCoder:
             x = sp.hstack([x, polarity_cues(texts)], format="csr")
         return x
 
-    def predict_proba_x(self, x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    def _neutral_index(self) -> int | None:
+        return self.polarity_classes_.index("neutral") if "neutral" in self.polarity_classes_ else None
+
+    def _polarity_proba(self, x: sp.csr_matrix) -> np.ndarray:
+        return _softmax(np.asarray(x @ self.polarity_coef_.T) + self.polarity_intercept_)
+
+    def predict_proba_x(self, x: sp.csr_matrix, texts: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities from the feature matrix ``x`` of :meth:`transform`; with ``polarity_pooling_`` the polarity
+        is sentence-pooled when the ``texts`` of ``x`` are given (else whole-text only)."""
         dec = np.asarray(x @ self.coef_.T) + self.intercept_
         p_codes = _sigmoid(self.calibration_[:, 0] * dec + self.calibration_[:, 1])
-        p_pol = _softmax(np.asarray(x @ self.polarity_coef_.T) + self.polarity_intercept_)
+        p_pol = self._polarity_proba(x)
+        if texts is not None and getattr(self, "polarity_pooling_", False):
+            sents, sent_rows = _sentence_rows(texts)
+            if sents:
+                p_pol = _pool_polarity(p_pol, self._polarity_proba(self.transform(sents)), sent_rows,
+                                       self._neutral_index())
         return p_codes, p_pol
 
     def predict_proba(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Calibrated probabilities: ``(codes: n x len(classes_), polarity: n x len(polarity_classes_))``."""
-        return self.predict_proba_x(self.transform(texts))
+        texts = list(texts)
+        return self.predict_proba_x(self.transform(texts), texts)
 
     def decide(self, p_codes: np.ndarray, p_pol: np.ndarray) -> list[Prediction]:
         """Codes and polarity from probabilities: thresholds, at-least-one rule, abstain (``min_confidence``)."""
@@ -308,7 +374,8 @@ class AutoCoder:
         params = {"estimator": "AutoCoder", "init": _jsonable(self.get_params()), "classes": self.classes_,
                   "polarity_classes": self.polarity_classes_, "vectorizer": vparams,
                   "extra_features": list(self.extra_features_),
-                  "polarity_choice": {"C": self.polarity_C_, "class_weight": self.polarity_class_weight_}}
+                  "polarity_choice": {"C": self.polarity_C_, "class_weight": self.polarity_class_weight_,
+                                      "pooling": self.polarity_pooling_}}
         arrays = {"coef": self.coef_.astype(np.float64), "intercept": self.intercept_,
                   "calibration": self.calibration_, "thresholds": self.thresholds_, "support": self.support_,
                   "polarity_coef": self.polarity_coef_, "polarity_intercept": self.polarity_intercept_,
@@ -338,6 +405,7 @@ class AutoCoder:
         m.polarity_intercept_ = np.asarray(arrays["polarity_intercept"], dtype=np.float64)
         choice = params.get("polarity_choice", {"C": m.polarity_C, "class_weight": "balanced"})
         m.polarity_C_, m.polarity_class_weight_ = float(choice["C"]), choice["class_weight"]
+        m.polarity_pooling_ = bool(choice.get("pooling", False))  # models saved before pooling existed: off
         k, f = len(m.classes_), len(m.vectorizer_.vocabulary_) + len(m.extra_features_)
         if m.coef_.shape != (k, f) or m.polarity_coef_.shape != (len(m.polarity_classes_), f):
             raise ValueError(f"weights have shape {m.coef_.shape}, expected {(k, f)}")
@@ -345,13 +413,18 @@ class AutoCoder:
 
 
 def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
-                     splits: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, str | None] | None:
-    """``(C, class_weight)`` of the polarity model with the best kappa on pooled inner out-of-fold predictions.
+                     splits: list[tuple[np.ndarray, np.ndarray]], *, pooling: Sequence[bool] = (False,),
+                     sentences: tuple[sp.csr_matrix, np.ndarray, int | None] | None = None,
+                     ) -> tuple[float, str | None, bool] | None:
+    """``(C, class_weight, pooling)`` of the polarity model with the best kappa on pooled inner out-of-fold
+    predictions.
 
     ``x`` holds all training rows, ``yp`` the polarity class index of the rows where ``has_pol``; ``splits`` are the
     inner grouped folds over all rows (the features are reused, only the small polarity model is refitted, warm-started
-    along increasing ``C``). Ties keep the earlier candidate (balanced before ``None``, then smaller ``C``); ``None``
-    when no inner fold has two polarity classes to learn from.
+    along increasing ``C``). ``pooling`` lists the candidates for sentence max-pooling (:func:`_pool_polarity`);
+    pooling needs ``sentences``: the feature matrix of the sentences of multi-sentence training texts, their row in
+    ``x`` and the index of the neutral class. Ties keep the earlier candidate (no pooling before pooling, balanced
+    before ``None``, then smaller ``C``); ``None`` when no inner fold has two polarity classes to learn from.
     """
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
@@ -369,20 +442,41 @@ def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
             folds.append((a, b))
     if not folds:
         return None
-    preds: dict[tuple[float, str | None], np.ndarray] = {}
+    if True in pooling and sentences is None:
+        raise ValueError("sentence pooling needs the sentence features")
+    if sentences is not None:
+        xs, sent_pos, neutral = sentences
+        sent_rows = row[sent_pos]  # sentence -> row of xp (-1: its text has no polarity)
+    preds: dict[tuple[float, str | None, bool], np.ndarray] = {
+        (float(c), cw, pool): np.full(len(pos), -1)
+        for pool in pooling for cw in POLARITY_CLASS_WEIGHTS for c in POLARITY_C_GRID}  # the tie-break order
     with threadpool_limits(limits=1):  # tiny problems: BLAS threads only oversubscribe the cores (~5x slower)
         for cw in POLARITY_CLASS_WEIGHTS:
             for a, b in folds:  # one warm-started model per fold and class weight along increasing C
                 m = LogisticRegression(class_weight=cw, solver="lbfgs", max_iter=2000, warm_start=True)
+                if True in pooling:  # the sentences of this fold's test texts, numbered within b
+                    local = np.full(len(pos), -1)
+                    local[b] = np.arange(len(b))
+                    keep = np.flatnonzero(sent_rows >= 0)
+                    keep = keep[local[sent_rows[keep]] >= 0]
                 for c in POLARITY_C_GRID:
                     m.set_params(C=c).fit(xp[a], yp[a])
-                    preds.setdefault((c, cw), np.full(len(pos), -1))[b] = m.predict(xp[b])
+                    full = np.zeros((len(b), int(yp.max()) + 1))  # columns: class indices (absent ones zero)
+                    full[:, m.classes_] = m.predict_proba(xp[b])
+                    for pool in pooling:
+                        p = full
+                        if pool and len(keep):
+                            ps = np.zeros((len(keep), full.shape[1]))
+                            ps[:, m.classes_] = m.predict_proba(xs[keep])
+                            p = _pool_polarity(full, ps, local[sent_rows[keep]],
+                                               neutral if neutral is not None and neutral < full.shape[1] else None)
+                        preds[(float(c), cw, pool)][b] = np.argmax(p, axis=1)
     best, best_kappa = None, -np.inf
-    for (c, cw), pred in preds.items():  # insertion order: class weight, then increasing C
+    for key, pred in preds.items():  # insertion order: pooling, class weight, then increasing C
         done = pred >= 0
         kappa = cohen_kappa(yp[done].tolist(), pred[done].tolist())
         if not math.isnan(kappa) and kappa > best_kappa:
-            best, best_kappa = (float(c), cw), kappa
+            best, best_kappa = key, kappa
     return best
 
 
