@@ -78,7 +78,8 @@ class LanguageIdentifier:
     alpha
         Additive smoothing of n-gram counts.
     max_words
-        Words whose scores are kept (the word table starts afresh when it is full, so memory stays bounded).
+        Words whose scores are kept: the word table starts afresh when a batch would pass this (a single larger batch
+        is kept whole), so memory stays bounded.
     """
 
     def __init__(self, profiles: dict | None = None, *, langs: Sequence[str] = LANGS, alpha: float = 0.1,

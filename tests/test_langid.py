@@ -69,3 +69,16 @@ def test_word_scores_are_the_naive_bayes_formula():
             grams = char_ngrams(word)
             want = sum(math.log(p["ngrams"].get(g, 0) + 0.5) - denom for g in grams) * math.log2(len(word) + 2)
             assert ident.word_scores(word)[k] == pytest.approx(want / len(grams), rel=1e-12)
+
+
+def test_word_table_is_bounded_and_scores_do_not_change_when_it_starts_afresh():
+    small = LanguageIdentifier(max_words=3)
+    big = LanguageIdentifier()
+    texts = [["eg", "veit", "ikkje"], ["jeg", "ved", "ikke", "hvad"], [], ["vi", "har", "samarbeid"]]
+    for words in texts:  # one batch per text: the table starts afresh whenever a batch would pass the bound
+        assert small.text_scores([words])[0] == pytest.approx(big.text_scores([words])[0])
+        assert len(small._word_ids) <= 4
+    got = small.text_scores(texts)  # a batch larger than the bound is kept whole
+    assert got.shape == (4, len(small.langs)) and not got[2].any()
+    assert got == pytest.approx(big.text_scores(texts))
+    assert small.scores(["samarbeid"]) == pytest.approx(big.scores(["samarbeid"]))
