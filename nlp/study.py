@@ -155,7 +155,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     write_comparison(comparison, out / "agreement")
     cv = meta.get("cross_validation", {})
     sections.append(_coder_section(cv, meta.get("learning_curve", []), comparison, machine, top_features(fitted, n=8),
-                                   figures))
+                                   figures, polarity_model=meta["training"]["polarity_model"]))
     sections.append(_agreement_section(comparison, machine, methods_paragraph(comparison)))
 
     # 6. what to code next ----------------------------------------------------------------------------------
@@ -221,7 +221,8 @@ def _topic_section(run: Any, folder: Path) -> Section:
                    figures=figures, subsections=subsections)
 
 
-def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, features: dict, figures: Path) -> Section:
+def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, features: dict, figures: Path, *,
+                   polarity_model: dict[str, Any]) -> Section:
     from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
 
     rows = [r for r in comparison.per_code if r["other"] == machine]
@@ -255,6 +256,13 @@ def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, feature
             f"{cv['macro']['f1']:.3f}, micro-F1 {cv['micro']['f1']:.3f}; polarity macro-F1 "
             f"{cv['polarity']['macro_f1']:.3f}, kappa {cv['polarity']['kappa']:.3f}. The intervals per code are "
             "95% bootstrap intervals over interview groups of one cross-validation run.")
+    pm = polarity_model
+    paras.append(
+        f"Polarity model: multinomial logistic regression, C {pm['C']:g}, class weight "
+        f"{pm['class_weight'] or 'none'}, sentence pooling {'on' if pm['sentence_pooling'] else 'off'} (with "
+        "pooling, the most polar sentence of a multi-sentence segment counts beside the whole segment)"
+        + ("; these were chosen by polarity kappa in an inner grouped cross-validation on the training data."
+           if pm["chosen_by_inner_cv"] else "."))
     feature_rows = [[code, ", ".join(w for w, _ in words[:8])] for code, words in features.items()]
     return Section(title="Auto-coder quality", anchor="autocoder", paragraphs=paras,
                    tables=[table, Table(columns=["code", "words that weigh most for it"], rows=feature_rows,

@@ -32,6 +32,11 @@ def test_every_stage_writes_its_outputs(study):
     results = json.loads((out / "agreement/results.json").read_text(encoding="utf-8"))
     assert results["reference"] == "coder1" and results["others"][1] == "coder2"
     assert len(list((out / "suggestions.jsonl").read_text(encoding="utf-8").splitlines())) == 5
+    # the methods text names the polarity model the inner CV chose, as saved with the model
+    pm = json.loads((out / "model/meta.json").read_text(encoding="utf-8"))["training"]["polarity_model"]
+    (coder,) = [s for s in report.sections if s.anchor == "autocoder"]
+    assert any(f"Polarity model: multinomial logistic regression, C {pm['C']:g}" in p and "inner grouped" in p
+               for p in coder.paragraphs)
 
 
 def test_machine_codes_in_the_export_are_out_of_fold_and_complete(study):

@@ -110,6 +110,9 @@ def test_cli_train_tag_suggest(tmp_path):
     assert "polarity" in res.output and "kappa" in res.output
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())
     assert meta["training"]["coder"] == "coder1" and "cross_validation" in meta
+    pm = meta["training"]["polarity_model"]
+    assert pm["chosen_by_inner_cv"] is True and isinstance(pm["sentence_pooling"], bool)
+    assert f"polarity model: C {pm['C']:g}" in res.output and "(chosen in inner grouped CV)" in res.output
     inp = _write_texts(tmp_path / "new.jsonl", NEW)
     res = runner.invoke(app, ["tag", str(tmp_path / "m"), str(inp), "--out", str(tmp_path / "o.csv"),
                               "--format", "csv"])

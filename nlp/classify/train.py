@@ -58,7 +58,8 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     With ``keep_predictions``, ``meta["cross_validation"]["predictions"]`` holds the out-of-fold codes and polarity
     of the first repetition, one per unit of :func:`coded_units` (in that order), for agreement statistics.
 
-    Returns the fitted model and the meta data to save with it: training-data hash, sizes, cross-validation scores
+    Returns the fitted model and the meta data to save with it: training-data hash, sizes, the polarity model's
+    settings (``C``, class weight, sentence pooling, and whether the inner CV chose them), cross-validation scores
     (per code, macro/micro, polarity, kappa) and the learning curve.
     """
     from .store import training_hash
@@ -97,4 +98,7 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
             meta["learning_curve"] = learning_curve(factory, texts, codes, pol, groups, classes=classes,
                                                     sizes=sizes, n_splits=n_splits, random_state=random_state)
     fitted = factory().fit(texts, codes, pol, groups=groups, classes=classes, polarity_classes=pol_classes)
+    meta["training"]["polarity_model"] = {"C": fitted.polarity_C_, "class_weight": fitted.polarity_class_weight_,
+                                          "sentence_pooling": fitted.polarity_pooling_,
+                                          "chosen_by_inner_cv": bool(fitted.select_polarity)}
     return fitted, meta

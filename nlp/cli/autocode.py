@@ -88,6 +88,10 @@ def train(
     for row in meta.get("learning_curve", []):
         typer.echo(f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
                    f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}")
+    pm = meta["training"]["polarity_model"]
+    typer.echo(f"polarity model: C {pm['C']:g}, class weight {pm['class_weight'] or 'none'}, sentence pooling "
+               f"{'on' if pm['sentence_pooling'] else 'off'}"
+               f"{' (chosen in inner grouped CV)' if pm['chosen_by_inner_cv'] else ''}")
     typer.echo(f"saved {out}")
 
 
