@@ -174,7 +174,7 @@ class _GrowingTable:
         self._n = 0
         self.rows = self._data[:0]
 
-    def append(self, block) -> int:
+    def append(self, block: np.ndarray) -> int:
         """Append rows; returns the index of the first."""
         block = np.asarray(block, dtype=np.float64).reshape(-1, self._data.shape[1])
         first, end = self._n, self._n + len(block)
