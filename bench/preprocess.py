@@ -169,7 +169,7 @@ def run_spacy(folder: Path, out: Path, *, lookup: bool = True) -> dict:
 
 PIPELINES = {"spacy": ("spaCy blank + lookup", lambda f, o: run_spacy(f, o, lookup=True)),
              "spacy-blank": ("spaCy blank (no lemma)", lambda f, o: run_spacy(f, o, lookup=False)),
-             "ours": ("klyngekoder", lambda f, o: run_ours(f, o))}
+             "ours": ("klyngekoder", run_ours)}
 
 
 def child(kind: str, folder: str, out: str) -> None:
