@@ -36,8 +36,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -98,30 +99,40 @@ def _turns(sents: list[str]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- child processes
+def _two_passes(out: Path, t0: float, one_pass: Callable[[TextIO], tuple[float, int]]) -> dict:
+    """Run ``one_pass(out_file) -> (timed CPU s, tokens)`` twice over the corpus: the second pass sees a vocabulary
+    it has met (steady-state speed). Wall and process CPU time are those up to the end of the first pass."""
+    res: dict = {}
+    for key in ("pre", "warm"):
+        with open(out, "w", encoding="utf-8") as fh:
+            res[key], n_tok = one_pass(fh)
+        if key == "pre":
+            res["wall"] = time.perf_counter() - t0
+            res["cpu"] = time.process_time()  # CPU seconds since the process started (imports, models, pass 1)
+            res["tokens_out"] = n_tok
+    return res
+
+
 def run_ours(folder: Path, out: Path) -> dict:
     t0 = time.perf_counter()
     from nlp.ingest import read_path
     from nlp.preprocess import Preprocessor, preprocess_transcript
 
     pre = Preprocessor()
-    res: dict = {}
-    for key in ("pre", "warm"):  # the second pass sees a vocabulary it has met: steady-state speed
+
+    def one_pass(fh: TextIO) -> tuple[float, int]:
         t_pre = 0.0
         n_tok = 0
-        with open(out, "w", encoding="utf-8") as fh:
-            for path in sorted(folder.iterdir()):
-                for t in read_path(path):
-                    a = time.process_time()
-                    t2 = preprocess_transcript(t, preprocessor=pre)
-                    t_pre += time.process_time() - a
-                    n_tok += sum(len(s.meta["preprocess"]["flags"]) for s in t2.segments)
-                    fh.write(json.dumps(t2.to_json(), ensure_ascii=False) + "\n")
-        res[key] = t_pre
-        if key == "pre":
-            res["wall"] = time.perf_counter() - t0
-            res["cpu"] = time.process_time()  # CPU seconds since the process started (imports, models, pass 1)
-            res["tokens_out"] = n_tok
-    return res
+        for path in sorted(folder.iterdir()):
+            for t in read_path(path):
+                tic = time.process_time()
+                t2 = preprocess_transcript(t, preprocessor=pre)
+                t_pre += time.process_time() - tic
+                n_tok += sum(len(s.meta["preprocess"]["flags"]) for s in t2.segments)
+                fh.write(json.dumps(t2.to_json(), ensure_ascii=False) + "\n")
+        return t_pre, n_tok
+
+    return _two_passes(out, t0, one_pass)
 
 
 def run_spacy(folder: Path, out: Path, *, lookup: bool = True) -> dict:
@@ -137,34 +148,30 @@ def run_spacy(folder: Path, out: Path, *, lookup: bool = True) -> dict:
             nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
             nlp.initialize()
         nlps[lang] = nlp
-    res: dict = {}
-    for key in ("pre", "warm"):
+
+    def one_pass(fh: TextIO) -> tuple[float, int]:
         t_pre = 0.0
         n_tok = 0
-        with open(out, "w", encoding="utf-8") as fh:
-            for path in sorted(folder.iterdir()):
-                lang = path.stem.split("_")[-1]
-                nlp = nlps["nb" if lang == "nn" else lang]
-                for t in read_path(path):
-                    a = time.process_time()
-                    segs = []
-                    texts = [t.text[s.start:s.end] for s in t.segments]
-                    for s, doc in zip(t.segments, nlp.pipe(texts)):
-                        starts = [s.start + tok.idx for tok in doc]
-                        ends = [a + len(tok) for a, tok in zip(starts, doc)]
-                        lemmas = [tok.lemma_ or tok.lower_ for tok in doc]
-                        n_tok += len(starts)
-                        segs.append({**s.to_json(), "lang": lang,
-                                     "meta": {"preprocess": {"starts": starts, "ends": ends, "lemmas": lemmas}}})
-                    rec = {**t.to_json(), "segments": segs}
-                    t_pre += time.process_time() - a
-                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        res[key] = t_pre
-        if key == "pre":
-            res["wall"] = time.perf_counter() - t0
-            res["cpu"] = time.process_time()  # CPU seconds since the process started (imports, models, pass 1)
-            res["tokens_out"] = n_tok
-    return res
+        for path in sorted(folder.iterdir()):
+            lang = path.stem.split("_")[-1]
+            nlp = nlps["nb" if lang == "nn" else lang]
+            for t in read_path(path):
+                tic = time.process_time()
+                segs = []
+                texts = [t.text[s.start:s.end] for s in t.segments]
+                for s, doc in zip(t.segments, nlp.pipe(texts)):
+                    starts = [s.start + tok.idx for tok in doc]
+                    ends = [start + len(tok) for start, tok in zip(starts, doc)]
+                    lemmas = [tok.lemma_ or tok.lower_ for tok in doc]
+                    n_tok += len(starts)
+                    segs.append({**s.to_json(), "lang": lang,
+                                 "meta": {"preprocess": {"starts": starts, "ends": ends, "lemmas": lemmas}}})
+                rec = {**t.to_json(), "segments": segs}
+                t_pre += time.process_time() - tic
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        return t_pre, n_tok
+
+    return _two_passes(out, t0, one_pass)
 
 
 PIPELINES = {"spacy": ("spaCy blank + lookup", lambda f, o: run_spacy(f, o, lookup=True)),
