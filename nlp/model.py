@@ -30,6 +30,7 @@ __all__ = [
     "atomic_write_text",
     "atomic_writer",
     "iter_units",
+    "json_object",
     "read_jsonl",
     "write_jsonl",
 ]
@@ -304,6 +305,25 @@ def iter_units(transcripts: Iterable[Transcript], *, include_interviewer: bool =
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
+
+
+def json_object(line: str, *, path: str | Path, line_no: int, fix: str) -> dict[str, Any]:
+    """One line of a JSONL file as a dict; a line that is not a JSON object raises :class:`InputError` naming the
+    file, the line and ``fix``.
+
+    Examples
+    --------
+    >>> json_object('{"id": "a"}', path="x.jsonl", line_no=1, fix="write objects.")
+    {'id': 'a'}
+    """
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno}).", path=path, line=line_no,
+                         fix=fix) from None
+    if not isinstance(obj, dict):
+        raise InputError(f"a JSON {type(obj).__name__}, not an object.", path=path, line=line_no, fix=fix)
+    return obj
 
 
 def read_jsonl(path: str | Path) -> Iterator[Transcript]:

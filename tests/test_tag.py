@@ -52,6 +52,15 @@ def test_reads_text_jsonl_and_transcript_jsonl(tmp_path):
     bad.write_text('{"id": "a", "text": "ok"}\n{"id": "b", "tekst": "no"}\n')
     with pytest.raises(InputError, match=r"bad.jsonl, line 2: .*\"text\""):
         read_units(bad)
+    bad.write_text('{"id": "a", "text": "ok"}\n\n{"id": "b", "text": \n')
+    with pytest.raises(InputError, match=r"bad.jsonl, line 3: not valid JSON .*one JSON object per line"):
+        read_units(bad)
+    bad.write_text('["a list"]\n')
+    with pytest.raises(InputError, match=r"bad.jsonl, line 1: a JSON list, not an object"):
+        read_units(bad)
+    bad.write_text('\n\n{"id": \n')  # the first non-blank line decides the format: its own number is named
+    with pytest.raises(InputError, match=r"bad.jsonl, line 3: not valid JSON"):
+        read_units(bad)
 
 
 def test_bad_file_is_reported_and_others_tagged(tmp_path, model):

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, NlpError
-from ..model import atomic_writer
+from ..model import atomic_writer, json_object
 
 __all__ = [
     "TEXT_FIELDS",
@@ -147,6 +147,9 @@ def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dic
     return units
 
 
+_TEXT_JSONL_FIX = 'write one JSON object per line, e.g. {"id": "a1", "text": "..."}.'
+
+
 def read_units(path: str | Path) -> list[dict[str, Any]]:
     """Units (``id, source, start, end, speaker, text, lang``) of one input file.
 
@@ -163,12 +166,8 @@ def read_units(path: str | Path) -> list[dict[str, Any]]:
         raise InputError("no such file.", path=path, fix="check the path.")
     if path.suffix.lower() == ".jsonl":
         with path.open(encoding="utf-8") as fh:
-            first = next((line for line in fh if line.strip()), None)
-        try:
-            first_obj = json.loads(first) if first else None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON ({exc}).", path=path, line=1,
-                             fix='write one JSON object per line, e.g. {"id": "a1", "text": "..."}.') from exc
+            first = next(((n, line) for n, line in enumerate(fh, 1) if line.strip()), None)
+        first_obj = json_object(first[1], path=path, line_no=first[0], fix=_TEXT_JSONL_FIX) if first else None
         if first_obj is None or is_text_record(first_obj):
             return _read_text_jsonl(path)
         from ..model import read_jsonl
@@ -196,12 +195,8 @@ def read_text_records(path: str | Path, lines: Iterable[str], *, first_line: int
     for lineno, line in enumerate(lines, first_line):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON ({exc.msg}).", path=path, line=lineno,
-                             fix='write one JSON object per line, e.g. {"id": "a1", "text": "..."}.') from exc
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        obj = json_object(line, path=path, line_no=lineno, fix=_TEXT_JSONL_FIX)
+        if not isinstance(obj.get("text"), str):
             raise InputError('a line needs a "text" string.', path=path, line=lineno,
                              fix='write {"id": "...", "text": "...", "lang": "nb"} per line.')
         uid = str(obj.get("id", f"{path.name}:{lineno}"))

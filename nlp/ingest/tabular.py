@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..model import OffsetMap, Segment, Transcript
+from ..model import OffsetMap, Segment, Transcript, json_object
 from ..segment import label_role, parse_timestamp
 from ._base import DEFAULT_MAX_BYTES, finish, read_text, transcript_id
 
@@ -225,15 +224,8 @@ def read_jsonl_rows(path: str | Path, *, encoding: str | None = None, max_bytes:
         pos += len(line) + 1
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno}).", path=path, line=lineno,
-                             fix="write one JSON object per line.") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"a JSON {type(obj).__name__}, not an object.", path=path, line=lineno,
-                             fix="write one JSON object per line.")
-        recs.append((lineno, start, obj))
+        recs.append((lineno, start, json_object(line, path=path, line_no=lineno,
+                                                fix="write one JSON object per line.")))
     if recs and all("text" in r and ("segments" in r or "offset_map" in r) and "id" in r for _, _, r in recs):
         out = []
         for lineno, _, r in recs:
