@@ -29,6 +29,7 @@ __all__ = [
     "Unit",
     "atomic_write_text",
     "atomic_writer",
+    "concept_codes",
     "iter_units",
     "json_object",
     "read_jsonl",
@@ -253,6 +254,17 @@ class Transcript:
                    meta=dict(data.get("meta") or {}))
 
 
+def concept_codes(codes: Iterable[str]) -> frozenset[str]:
+    """The theory-concept codes among ``codes``: all but the ``polarity:*`` ones.
+
+    Examples
+    --------
+    >>> sorted(concept_codes(["trust_culture", "polarity:barrier", "competition"]))
+    ['competition', 'trust_culture']
+    """
+    return frozenset(c for c in codes if not c.startswith(POLARITY_PREFIX))
+
+
 @dataclass(frozen=True)
 class Unit:
     """A unit of analysis (one segment) flattened for topic models, the auto-coder and agreement statistics.
@@ -275,7 +287,7 @@ class Unit:
 
     def concepts(self, coder: str) -> frozenset[str]:
         """The theory-concept codes ``coder`` gave this unit (polarity excluded)."""
-        return frozenset(c for c in self.codes.get(coder, ()) if not c.startswith(POLARITY_PREFIX))
+        return concept_codes(self.codes.get(coder, ()))
 
     def polarity(self, coder: str) -> str | None:
         """The polarity value (``driver``, ``barrier``, ``neutral``) ``coder`` gave, or None if not coded."""

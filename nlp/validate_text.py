@@ -10,7 +10,7 @@ import json
 import math
 from pathlib import Path
 
-from .model import atomic_write_text, atomic_writer
+from .model import atomic_write_text, atomic_writer, concept_codes
 from .validate import Comparison, Stat
 
 __all__ = ["NAMES", "markdown_report", "markdown_table", "methods_paragraph", "write_comparison"]
@@ -81,8 +81,7 @@ def methods_paragraph(result: Comparison) -> str:
             pass
         try:
             f1 = result.get("concepts", "micro_f1", other)
-            n_codes = len({r["code"] for r in result.per_code if r["other"] == other
-                           and not r["code"].startswith("polarity:")})
+            n_codes = len(concept_codes(r["code"] for r in result.per_code if r["other"] == other))
             parts.append(
                 f"For the {n_codes} theory concepts, each coded as present/absent per {result.unit}, {other} reached a "
                 f"micro-averaged F1 of {_with_ci(f1, level)} against {result.reference} (precision "

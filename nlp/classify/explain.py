@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..model import POLARITY_PREFIX
+
 __all__ = ["explain", "top_features"]
 
 _STRIP = re.compile(r"^\W+|\W+$")
@@ -43,7 +45,7 @@ def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]
     vocab = _names(model)
     out: dict[str, list[tuple[str, float]]] = {}
     rows = [(c, model.coef_[j]) for j, c in enumerate(model.classes_)]
-    rows += [("polarity:" + p, model.polarity_coef_[j]) for j, p in enumerate(model.polarity_classes_)]
+    rows += [(POLARITY_PREFIX + p, model.polarity_coef_[j]) for j, p in enumerate(model.polarity_classes_)]
     for name, w in rows:
         order = np.lexsort((np.arange(len(w)), -w))[:n]
         out[name] = [(_label(vocab[i]), round(float(w[i]), 4)) for i in order if w[i] > 0]
@@ -92,11 +94,11 @@ def explain(model: Any, text: str, *, n: int = 8, codes: list[str] | None = None
         (pred_codes, pol), = model.predict([text])
         codes = list(pred_codes)
         if pol is not None:
-            codes.append("polarity:" + pol)
+            codes.append(POLARITY_PREFIX + pol)
     out: dict[str, list[tuple[str, float]]] = {}
     for code in codes:
-        if code.startswith("polarity:"):
-            w = model.polarity_coef_[model.polarity_classes_.index(code.split(":", 1)[1])]
+        if code.startswith(POLARITY_PREFIX):
+            w = model.polarity_coef_[model.polarity_classes_.index(code[len(POLARITY_PREFIX):])]
         else:
             w = model.coef_[model.classes_.index(code)]
         shares = _contributions(model, row, w, text)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError
-from ..model import Unit
+from ..model import Unit, concept_codes
 
 __all__ = ["DOC_UNITS", "TopicDocument", "make_documents"]
 
@@ -42,7 +42,7 @@ class TopicDocument:
 
     def concepts(self, coder: str) -> frozenset[str]:
         """Theory-concept codes ``coder`` gave any unit of this document (polarity excluded)."""
-        return frozenset(c for c in self.codes.get(coder, ()) if not c.startswith("polarity:"))
+        return concept_codes(self.codes.get(coder, ()))
 
 
 def _uniform(values: Sequence[str | None]) -> str | None:
