@@ -21,6 +21,7 @@ from itertools import chain
 import numpy as np
 
 from .lang import DATA_DIR, LANGS
+from .speedups import native
 
 __all__ = [
     "LanguageIdentifier",
@@ -50,6 +51,12 @@ def word_forms(text: str) -> list[str]:
     >>> word_forms("Eg veit ikkje, 3 gonger!")
     ['eg', 'veit', 'ikkje', 'gonger']
     """
+    if native is not None:
+        return native.word_forms(text)
+    return _word_forms_python(text)
+
+
+def _word_forms_python(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
@@ -96,6 +103,7 @@ class LanguageIdentifier:
         for k, c in enumerate(counts):
             rows = np.fromiter(map(self._gram_ids.__getitem__, c), dtype=np.intp, count=len(c))
             self._grams[rows, k] = np.log(np.fromiter(c.values(), dtype=np.float64, count=len(c)) + alpha) - denoms[k]
+        self._gram_table = native.NgramTable(self._gram_ids) if native is not None else None
         self._bias = np.array([WORD_BIAS.get(lang, 0.0) for lang in self.langs])
         # word -> row of its scores, one column per language
         self._words = _GrowingTable(len(self.langs))
@@ -109,10 +117,10 @@ class LanguageIdentifier:
 
     def scores(self, words: Iterable[str]) -> tuple[float, ...]:
         """Summed per-word scores of lower-cased words (one value per language in :attr:`langs`)."""
-        ids = self._word_rows(list(words))
-        if not ids:
+        rows = self._word_rows(list(words))
+        if not len(rows):
             return (0.0,) * len(self.langs)
-        return tuple(self._words.rows[ids].sum(axis=0).tolist())
+        return tuple(self._words.rows[rows].sum(axis=0).tolist())
 
     def text_scores(self, texts: Sequence[Sequence[str]]) -> np.ndarray:
         """Summed per-word scores of each text's lower-cased words: an array of ``len(texts)`` x ``len(langs)``
@@ -121,35 +129,57 @@ class LanguageIdentifier:
         out = np.zeros((len(texts), len(self.langs)))
         if not lengths.any():
             return out
-        ids = self._word_rows([w for words in texts for w in words])  # may grow the table: index after
-        rows = self._words.rows[ids]
+        rows = self._word_rows([w for words in texts for w in words])  # may grow the table: index it after
+        scores = self._words.rows[rows]
         nonempty = lengths > 0
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        out[nonempty] = np.add.reduceat(rows, starts[nonempty], axis=0)
+        out[nonempty] = np.add.reduceat(scores, starts[nonempty], axis=0)
         return out
 
-    def _word_rows(self, words: list[str]) -> list[int]:
+    def _word_rows(self, words: list[str]) -> np.ndarray:
+        """Row of each word in the word table; new words are scored first."""
         ids = self._word_ids
-        get = ids.get
-        rows = [get(w, -1) for w in words]
-        if -1 not in rows:
+        rows = np.empty(len(words), dtype=np.intp)
+        new = self._lookup(words, rows)
+        if not new:
             return rows
-        new = [w for w in dict.fromkeys(words) if w not in ids]
         if len(ids) + len(new) > self._max_words:
             ids.clear()
             self._words.clear()
             new = list(dict.fromkeys(words))
-        grams = [char_ngrams(w) for w in new]
-        get_gram = self._gram_ids.get
-        gram_rows = self._grams[[get_gram(g, 0) for gs in grams for g in gs]]
-        n_grams = np.fromiter(map(len, grams), dtype=np.intp, count=len(grams))
-        starts = np.concatenate(([0], np.cumsum(n_grams)[:-1]))
+        lengths = np.fromiter(map(len, new), dtype=np.intp, count=len(new))
+        # n-grams of each space-padded word: sum over the orders k of (len + 2 - k + 1), at least 1 (all words have
+        # a letter, so the 3-gram " w " exists)
+        n_grams = sum(np.maximum(lengths + 3 - k, 0) for k in NGRAM_ORDERS)
+        sums = np.empty((len(new), len(self.langs)))
+        if native is not None:
+            native.ngram_sums(new, self._gram_table, self._grams, NGRAM_ORDERS, sums)
+        else:
+            self._ngram_sums_python(new, n_grams, sums)
         # a word's n-gram average times a weight growing with its length: long words carry more evidence,
         # without letting one long compound outvote the function words around it
-        scale = np.log2(np.fromiter(map(len, new), dtype=np.float64, count=len(new)) + 2) / n_grams
-        first = self._words.append(np.add.reduceat(gram_rows, starts, axis=0) * scale[:, None] + self._bias)
+        scale = np.log2(lengths + 2.0) / n_grams
+        first = self._words.append(sums * scale[:, None] + self._bias)
         ids.update(zip(new, range(first, first + len(new))))
-        return [ids[w] for w in words]
+        self._lookup(words, rows)
+        return rows
+
+    def _lookup(self, words: list[str], rows: np.ndarray) -> list[str]:
+        """``rows[i]``: the row of ``words[i]``, -1 if it has none; returns the words without one, each once."""
+        if native is not None:
+            return native.word_rows(words, self._word_ids, rows)
+        return self._lookup_python(words, rows)
+
+    def _lookup_python(self, words: list[str], rows: np.ndarray) -> list[str]:
+        get = self._word_ids.get
+        rows[:] = [get(w, -1) for w in words]
+        return [w for w in dict.fromkeys(words) if w not in self._word_ids]
+
+    def _ngram_sums_python(self, words: list[str], n_grams: np.ndarray, out: np.ndarray) -> None:
+        """``out[i]``: the summed n-gram rows of ``words[i]`` (what ``native.ngram_sums`` computes in C)."""
+        get_gram = self._gram_ids.get
+        gram_rows = self._grams[[get_gram(g, 0) for w in words for g in char_ngrams(w)]]
+        out[:] = np.add.reduceat(gram_rows, np.concatenate(([0], np.cumsum(n_grams)[:-1])), axis=0)
 
     def identify(self, text: str, *, prior: str | None = None, default: str = "nb",
                  margin: float = SWITCH_MARGIN) -> str:

@@ -23,6 +23,7 @@ from itertools import accumulate, pairwise
 
 from .lang import DATA_DIR, LANGS, language
 from .langid import identify_document, identify_language, language_scores
+from .speedups import native
 
 __all__ = [
     "FLAGS",
@@ -105,32 +106,38 @@ class Token:
 _KIND_NAMES = {"x": "placeholder", "u": "url", "a": "abbreviation", "n": "number", "w": "word", "p": "punct"}
 
 
-def token_spans(text: str) -> tuple[list[str], list[int]]:
-    """Token strings and their start offsets, computed in C (no per-token Python objects).
+def token_spans(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Token strings with their start and end offsets (in C where :mod:`nlp.speedups` has it).
 
     Examples
     --------
-    >>> token_spans("Eg  veit.")
-    (['Eg', 'veit', '.'], [0, 4, 8])
+    >>> token_spans("Eg  veit ca. 3 ting.")
+    (['Eg', 'veit', 'ca.', '3', 'ting', '.'], [0, 4, 9, 13, 15, 19], [2, 8, 12, 14, 19, 20])
     """
+    if native is not None:
+        return native.token_spans(text, _ABBREV_DOT)
+    return _token_spans_python(text)
+
+
+def _token_spans_python(text: str) -> tuple[list[str], list[int], list[int]]:
     pairs = _GAP_TOKEN_RE.findall(text)
     if not pairs:
-        return [], []
+        return [], [], []
     toks = [p[1] for p in pairs]
     ends = list(accumulate([len(g) + len(t) for g, t in pairs]))
     starts = [e - len(t) for e, t in zip(ends, toks)]
     if "." in toks:
-        _merge_abbreviations(toks, starts)
-    return toks, starts
+        _merge_abbreviations(toks, starts, ends)
+    return toks, starts, ends
 
 
-def _merge_abbreviations(toks: list[str], starts: list[int]) -> None:
+def _merge_abbreviations(toks: list[str], starts: list[int], ends: list[int]) -> None:
     i = len(toks) - 1
     while i > 0:
-        if (toks[i] == "." and starts[i - 1] + len(toks[i - 1]) == starts[i]
-                and toks[i - 1].lower() + "." in _ABBREV_DOT):
+        if toks[i] == "." and ends[i - 1] == starts[i] and toks[i - 1].lower() + "." in _ABBREV_DOT:
             toks[i - 1] += "."
-            del toks[i], starts[i]
+            ends[i - 1] = ends[i]
+            del toks[i], starts[i], ends[i]
         i -= 1
 
 
@@ -289,18 +296,29 @@ LEXICON_HEADER = "# form\tlemma:"
 
 
 class _Lexicon(Mapping[str, str]):
-    """simplemma's dictionary of one language as sorted ``form<TAB>lemma`` lines, looked up by bisection.
+    """simplemma's dictionary of one language: sorted ``form<TAB>lemma`` lines of UTF-8 text.
 
-    Loading is one decompress and one split (no per-entry Python work), about 4x faster than simplemma's own
-    loader, which decodes a front-coded stream into a dict; the answers are the same entries.
+    Looked up through a hash index over the bytes themselves where :mod:`nlp.speedups` has it (no str per entry
+    until asked for), else by bisection over the decoded lines. Either way loading does no per-entry Python work
+    (simplemma's own loader decodes a front-coded stream into a dict, 4x slower); the answers are the same entries.
     """
 
-    __slots__ = ("_lines",)
+    __slots__ = ("_data", "_index", "_lines_cache")
 
-    def __init__(self, lines: list[str]) -> None:
-        self._lines = lines
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._index = native.Lexicon(data) if native is not None else None
+        self._lines_cache: list[str] | None = None
+
+    @property
+    def _lines(self) -> list[str]:
+        if self._lines_cache is None:
+            self._lines_cache = self._data.decode("utf-8").split("\n")
+        return self._lines_cache
 
     def get(self, key: str, default=None):
+        if self._index is not None:
+            return self._index.get(key, default)
         probe = key + "\t"
         lines = self._lines
         i = bisect_left(lines, probe)
@@ -318,7 +336,7 @@ class _Lexicon(Mapping[str, str]):
         return (line.split("\t", 1)[0] for line in self._lines)
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return self._data.count(b"\n") + 1
 
 
 class _LexiconFactory:
@@ -336,13 +354,13 @@ def _lexicon(lang: str) -> Mapping[str, str]:
         from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
 
         return DEFAULT_DICTIONARY_FACTORY.get_dictionary(lang)
-    lines = zlib.decompress(path.read_bytes(), wbits=31).decode("utf-8").split("\n")
-    if not lines[0].startswith(LEXICON_HEADER):
+    header, _, body = zlib.decompress(path.read_bytes(), wbits=31).partition(b"\n")
+    if not header.startswith(LEXICON_HEADER.encode()):
         from .errors import ModelFileError
 
         raise ModelFileError(f"{path} is not a lexicon file.", path=path, line=1,
                              fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.")
-    return _Lexicon(lines[1:])
+    return _Lexicon(body)
 
 
 @cache

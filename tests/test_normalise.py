@@ -66,8 +66,8 @@ def test_tokens_tile_the_non_space_text(text):
     assert all(text[t.start:t.end] == t.text for t in toks)
     assert all(a.end <= b.start for a, b in pairwise(toks))
     assert "".join("".join(t.text.split()) for t in toks) == "".join(text.split())
-    strings, starts = token_spans(text)
-    assert strings == [t.text for t in toks] and starts == [t.start for t in toks]
+    strings, starts, ends = token_spans(text)
+    assert strings == [t.text for t in toks] and starts == [t.start for t in toks] and ends == [t.end for t in toks]
 
 
 # --------------------------------------------------------------------------------------------------- sentences

@@ -1,0 +1,751 @@
+/* C versions of the preprocessing hot loops (module nlp._speedups).
+ *
+ * Each function gives exactly the result of a pure-Python reference that stays in the package and is used when this
+ * module was not built (no C compiler at install time):
+ *   token_spans      nlp.normalise._token_spans_python   (the token pattern nlp.normalise._TOKEN, abbreviation merge)
+ *   word_forms       nlp.langid._word_forms_python       (lower-cased letter words)
+ *   word_rows        nlp.langid.LanguageIdentifier._lookup_python
+ *   ngram_sums       nlp.langid.LanguageIdentifier._ngram_sums_python (equal up to the order of additions)
+ *   token_info       nlp.preprocess._token_info_python   (one cached (lemma, flag) lookup per token)
+ *   Lexicon          nlp.normalise._Lexicon.get           (simplemma's dictionary by bisection)
+ * tests/test_speedups.py checks each pair on generated and real text. Character classes are those of Python's re
+ * module for str patterns: \s is str.isspace, \d is str.isdecimal, \w is str.isalnum or "_".
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+    int has_at; /* the text has an "@": only then can an e-mail address match */
+} Text;
+
+#define AT(t, i) PyUnicode_READ((t)->kind, (t)->data, (i))
+
+/* ASCII classes: bit 1 word (\w), bit 2 decimal digit (\d), bit 4 space (\s) */
+static unsigned char ascii_class[128];
+
+static void init_ascii_class(void) {
+    for (int c = 0; c < 128; c++) {
+        unsigned char v = 0;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') v |= 1;
+        if (c >= '0' && c <= '9') v |= 2;
+        if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)) v |= 4;
+        ascii_class[c] = v;
+    }
+}
+
+static inline int is_word(Py_UCS4 c) {
+    if (c < 128) return ascii_class[c] & 1;
+    return Py_UNICODE_ISALNUM(c);
+}
+
+static inline int is_digit(Py_UCS4 c) {
+    if (c < 128) return ascii_class[c] & 2;
+    return Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int is_space(Py_UCS4 c) {
+    if (c < 128) return ascii_class[c] & 4;
+    return Py_UNICODE_ISSPACE(c);
+}
+
+/* [^\W\d_]: a word character that is neither a decimal digit nor "_" */
+static inline int is_letter(Py_UCS4 c) {
+    if (c < 128) return (ascii_class[c] & 3) == 1 && c != '_';
+    return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int word_at(const Text *t, Py_ssize_t i) { return i >= 0 && i < t->n && is_word(AT(t, i)); }
+
+static inline int starts_with(const Text *t, Py_ssize_t i, const char *s) {
+    for (; *s; s++, i++) {
+        if (i >= t->n || AT(t, i) != (Py_UCS4)(unsigned char)*s) return 0;
+    }
+    return 1;
+}
+
+/* Each matcher returns the end of its alternative's match at pos, or -1. */
+
+/* x: \[[^\[\]\s][^\[\]\n]{0,39}\]  |  (?<!\w)X{2,}(?!\w) */
+static Py_ssize_t match_placeholder(const Text *t, Py_ssize_t pos) {
+    Py_UCS4 c = AT(t, pos);
+    if (c == '[') {
+        if (pos + 1 >= t->n) return -1;
+        Py_UCS4 c1 = AT(t, pos + 1);
+        if (c1 == '[' || c1 == ']' || is_space(c1)) return -1;
+        Py_ssize_t j = pos + 2, limit = pos + 2 + 39;
+        while (j < t->n && j < limit) {
+            Py_UCS4 d = AT(t, j);
+            if (d == '[' || d == ']' || d == '\n') break;
+            j++;
+        }
+        return (j < t->n && AT(t, j) == ']') ? j + 1 : -1;
+    }
+    if (c == 'X' && !word_at(t, pos - 1)) {
+        Py_ssize_t j = pos;
+        while (j < t->n && AT(t, j) == 'X') j++;
+        if (j - pos >= 2 && !word_at(t, j)) return j;
+    }
+    return -1;
+}
+
+/* [^\s<>"] and [^\s<>".,;:!?)\]] */
+static inline int url_char(Py_UCS4 c) { return !(is_space(c) || c == '<' || c == '>' || c == '"'); }
+
+static inline int url_last_char(Py_UCS4 c) {
+    return url_char(c) && !(c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == ')' ||
+                            c == ']');
+}
+
+static inline int email_local_char(Py_UCS4 c) { return is_word(c) || c == '.' || c == '+' || c == '-'; }
+
+/* u: (?:https?://|www\.)[^\s<>"]+[^\s<>".,;:!?)\]]  |  (?=[\w.+-]{1,64}@)[\w.+-]+@[\w-]+\.[\w.-]*\w */
+static Py_ssize_t match_url(const Text *t, Py_ssize_t pos) {
+    Py_ssize_t j = -1;
+    if (starts_with(t, pos, "http")) {
+        Py_ssize_t k = pos + 4;
+        if (k < t->n && AT(t, k) == 's') k++;
+        if (starts_with(t, k, "://")) j = k + 3;
+    } else if (starts_with(t, pos, "www.")) {
+        j = pos + 4;
+    }
+    if (j >= 0) {
+        Py_ssize_t e = j;
+        while (e < t->n && url_char(AT(t, e))) e++;
+        /* the run gives back characters until its last one may end a URL; one character must stay before it */
+        for (Py_ssize_t k = e - 1; k >= j + 1; k--) {
+            if (url_last_char(AT(t, k))) return k + 1;
+        }
+    }
+    /* e-mail address */
+    if (!t->has_at) return -1;
+    Py_ssize_t e = pos;
+    while (e < t->n && email_local_char(AT(t, e))) e++;
+    if (e == pos || e - pos > 64 || e >= t->n || AT(t, e) != '@') return -1;
+    Py_ssize_t d = e + 1, d0 = d;
+    while (d < t->n && (is_word(AT(t, d)) || AT(t, d) == '-')) d++;
+    if (d == d0 || d >= t->n || AT(t, d) != '.') return -1;
+    Py_ssize_t s = d + 1, r = s;
+    while (r < t->n && (is_word(AT(t, r)) || AT(t, r) == '.' || AT(t, r) == '-')) r++;
+    for (Py_ssize_t k = r - 1; k >= s; k--) {
+        if (is_word(AT(t, k))) return k + 1;
+    }
+    return -1;
+}
+
+/* a: (?<!\w)(?:[^\W\d_]{1,4}\.){2,}(?!\w) */
+static Py_ssize_t match_dotted(const Text *t, Py_ssize_t pos) {
+    if (word_at(t, pos - 1)) return -1;
+    Py_ssize_t j = pos;
+    int groups = 0;
+    for (;;) {
+        Py_ssize_t k = j;
+        while (k < t->n && k - j < 5 && is_letter(AT(t, k))) k++;
+        if (k == j || k - j > 4 || k >= t->n || AT(t, k) != '.') break;
+        j = k + 1;
+        groups++;
+    }
+    return (groups >= 2 && !word_at(t, j)) ? j : -1;
+}
+
+/* n: \d+(?:[.,:]\d+)*(?:-[^\W\d_]\w*)? */
+static Py_ssize_t match_number(const Text *t, Py_ssize_t pos) {
+    if (!is_digit(AT(t, pos))) return -1;
+    Py_ssize_t j = pos;
+    while (j < t->n && is_digit(AT(t, j))) j++;
+    while (j + 1 < t->n) {
+        Py_UCS4 c = AT(t, j);
+        if (!((c == '.' || c == ',' || c == ':') && is_digit(AT(t, j + 1)))) break;
+        j++;
+        while (j < t->n && is_digit(AT(t, j))) j++;
+    }
+    if (j + 1 < t->n && AT(t, j) == '-' && is_letter(AT(t, j + 1))) {
+        j += 2;
+        while (j < t->n && is_word(AT(t, j))) j++;
+    }
+    return j;
+}
+
+static inline int word_joiner(Py_UCS4 c) { return c == '-' || c == '\'' || c == 0x2019; }
+
+/* w: [^\W\d_]\w*(?:[-'’]\w+)*-? */
+static Py_ssize_t match_word(const Text *t, Py_ssize_t pos) {
+    if (!is_letter(AT(t, pos))) return -1;
+    Py_ssize_t j = pos + 1;
+    while (j < t->n && is_word(AT(t, j))) j++;
+    while (j + 1 < t->n && word_joiner(AT(t, j)) && is_word(AT(t, j + 1))) {
+        j += 2;
+        while (j < t->n && is_word(AT(t, j))) j++;
+    }
+    if (j < t->n && AT(t, j) == '-') j++;
+    return j;
+}
+
+static inline int dash(Py_UCS4 c) { return c == '-' || c == 0x2013 || c == 0x2014; }
+
+/* p: \.{2,}|[-–—]{2,}|\w|[^\w\s] */
+static Py_ssize_t match_punct(const Text *t, Py_ssize_t pos) {
+    Py_UCS4 c = AT(t, pos);
+    Py_ssize_t j = pos;
+    if (c == '.') {
+        while (j < t->n && AT(t, j) == '.') j++;
+        if (j - pos >= 2) return j;
+    } else if (dash(c)) {
+        while (j < t->n && dash(AT(t, j))) j++;
+        if (j - pos >= 2) return j;
+    }
+    return is_space(c) ? -1 : pos + 1;
+}
+
+/* The end of the token at pos (the first alternative of _TOKEN that matches), or -1 (pos is a space). */
+static Py_ssize_t match_token(const Text *t, Py_ssize_t pos) {
+    Py_ssize_t e;
+    Py_UCS4 c = AT(t, pos);
+    if ((c == '[' || c == 'X') && (e = match_placeholder(t, pos)) >= 0) return e;
+    if ((c == 'h' || c == 'w' || email_local_char(c)) && (e = match_url(t, pos)) >= 0) return e;
+    if (is_letter(c)) {
+        if ((e = match_dotted(t, pos)) >= 0) return e;
+        return match_word(t, pos);
+    }
+    if ((e = match_number(t, pos)) >= 0) return e;
+    return match_punct(t, pos);
+}
+
+static int text_init(Text *t, PyObject *s) {
+    if (!PyUnicode_Check(s)) {
+        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(s)->tp_name);
+        return -1;
+    }
+    if (PyUnicode_READY(s) < 0) return -1;
+    t->kind = PyUnicode_KIND(s);
+    t->data = PyUnicode_DATA(s);
+    t->n = PyUnicode_GET_LENGTH(s);
+    t->has_at = PyUnicode_FindChar(s, '@', 0, t->n, 1) >= 0;
+    return 0;
+}
+
+/* Is the lower-cased token plus "." in the set of single-period abbreviations? */
+static int abbreviation_with_dot(PyObject *token, PyObject *abbreviations) {
+    PyObject *low = PyObject_CallMethod(token, "lower", NULL);
+    if (low == NULL) return -1;
+    PyObject *dotted = PyUnicode_FromFormat("%U.", low);
+    Py_DECREF(low);
+    if (dotted == NULL) return -1;
+    int found = PySet_Contains(abbreviations, dotted);
+    Py_DECREF(dotted);
+    return found;
+}
+
+static int append_steal(PyObject *list, PyObject *item) {
+    if (item == NULL) return -1;
+    int r = PyList_Append(list, item);
+    Py_DECREF(item);
+    return r;
+}
+
+PyDoc_STRVAR(token_spans_doc,
+"token_spans(text, abbreviations) -> (tokens, starts, ends)\n\n"
+"Tokens of text by the token pattern of nlp.normalise, with their start and end offsets; a word and the period\n"
+"right after it become one token when the lower-cased pair is in abbreviations (a set of str).");
+
+static PyObject *token_spans(PyObject *self, PyObject *args) {
+    PyObject *s, *abbreviations;
+    if (!PyArg_ParseTuple(args, "UO!:token_spans", &s, &PyFrozenSet_Type, &abbreviations)) return NULL;
+    Text t;
+    if (text_init(&t, s) < 0) return NULL;
+    PyObject *tokens = PyList_New(0), *starts = PyList_New(0), *ends = PyList_New(0);
+    if (tokens == NULL || starts == NULL || ends == NULL) goto fail;
+    Py_ssize_t pos = 0, prev_end = -1;
+    while (pos < t.n) {
+        if (is_space(AT(&t, pos))) {
+            pos++;
+            continue;
+        }
+        Py_ssize_t end = match_token(&t, pos);
+        if (end < 0) { /* cannot happen: every non-space character is a token */
+            PyErr_SetString(PyExc_AssertionError, "token_spans: no token at a non-space character");
+            goto fail;
+        }
+        Py_ssize_t count = PyList_GET_SIZE(tokens);
+        if (end == pos + 1 && AT(&t, pos) == '.' && prev_end == pos && count > 0) {
+            PyObject *prev = PyList_GET_ITEM(tokens, count - 1);
+            int merge = abbreviation_with_dot(prev, abbreviations);
+            if (merge < 0) goto fail;
+            if (merge) {
+                PyObject *start_obj = PyList_GET_ITEM(starts, count - 1);
+                Py_ssize_t start = PyLong_AsSsize_t(start_obj);
+                PyObject *merged = PyUnicode_Substring(s, start, end);
+                PyObject *end_obj = PyLong_FromSsize_t(end);
+                if (merged == NULL || end_obj == NULL) {
+                    Py_XDECREF(merged);
+                    Py_XDECREF(end_obj);
+                    goto fail;
+                }
+                PyList_SetItem(tokens, count - 1, merged); /* steals merged, releases prev */
+                PyList_SetItem(ends, count - 1, end_obj);
+                prev_end = end;
+                pos = end;
+                continue;
+            }
+        }
+        if (append_steal(tokens, PyUnicode_Substring(s, pos, end)) < 0 ||
+            append_steal(starts, PyLong_FromSsize_t(pos)) < 0 || append_steal(ends, PyLong_FromSsize_t(end)) < 0)
+            goto fail;
+        prev_end = end;
+        pos = end;
+    }
+    return Py_BuildValue("(NNN)", tokens, starts, ends);
+fail:
+    Py_XDECREF(tokens);
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    return NULL;
+}
+
+PyDoc_STRVAR(word_forms_doc,
+"word_forms(text) -> list of the lower-cased letter words of text ([^\\W\\d_]+(?:[-'’][^\\W\\d_]+)*).");
+
+static PyObject *word_forms(PyObject *self, PyObject *arg) {
+    PyObject *low = PyObject_CallMethod(arg, "lower", NULL);
+    if (low == NULL) return NULL;
+    Text t;
+    PyObject *out = NULL;
+    if (text_init(&t, low) < 0) goto done;
+    out = PyList_New(0);
+    if (out == NULL) goto done;
+    Py_ssize_t pos = 0;
+    while (pos < t.n) {
+        if (!is_letter(AT(&t, pos))) {
+            pos++;
+            continue;
+        }
+        Py_ssize_t j = pos + 1;
+        while (j < t.n && is_letter(AT(&t, j))) j++;
+        while (j + 1 < t.n && word_joiner(AT(&t, j)) && is_letter(AT(&t, j + 1))) {
+            j += 2;
+            while (j < t.n && is_letter(AT(&t, j))) j++;
+        }
+        if (append_steal(out, PyUnicode_Substring(low, pos, j)) < 0) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        pos = j;
+    }
+done:
+    Py_DECREF(low);
+    return out;
+}
+
+/* ---- character n-gram table: n-gram -> row, for language id ----
+ * An n-gram of up to 5 characters below U+1000 is packed into 64 bits (12 bits a character, its length above them)
+ * and found by open addressing without making a str; any other n-gram is looked up in the Python dict itself. */
+#define PACK_BITS 12
+#define PACK_MAX_LEN 5
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *ids;      /* the dict it was built from: n-gram -> row */
+    uint64_t *keys;     /* 0: empty slot */
+    Py_ssize_t *rows;
+    uint64_t mask;
+} NgramTable;
+
+static inline int pack_gram(const Text *t, Py_ssize_t start, Py_ssize_t k, uint64_t *key) {
+    if (k > PACK_MAX_LEN) return 0;
+    uint64_t v = (uint64_t)k;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        Py_UCS4 c = AT(t, start + i);
+        if (c >= (1u << PACK_BITS)) return 0;
+        v = (v << PACK_BITS) | c;
+    }
+    *key = v;
+    return 1;
+}
+
+static inline uint64_t slot_of(uint64_t key, uint64_t mask) { return (key * 0x9E3779B97F4A7C15ull >> 17) & mask; }
+
+static void ngram_table_dealloc(NgramTable *self) {
+    Py_XDECREF(self->ids);
+    PyMem_Free(self->keys);
+    PyMem_Free(self->rows);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *ngram_table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *ids;
+    static char *kwlist[] = {"ids", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!:NgramTable", kwlist, &PyDict_Type, &ids)) return NULL;
+    NgramTable *self = (NgramTable *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    Py_ssize_t cap = 1024;
+    while (cap < 2 * PyDict_GET_SIZE(ids) + 1) cap *= 2;
+    self->ids = Py_NewRef(ids);
+    self->mask = (uint64_t)cap - 1;
+    self->keys = PyMem_Calloc(cap, sizeof(uint64_t));
+    self->rows = PyMem_Calloc(cap, sizeof(Py_ssize_t));
+    if (self->keys == NULL || self->rows == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    PyObject *gram, *row;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(ids, &pos, &gram, &row)) {
+        Text t;
+        uint64_t key;
+        if (text_init(&t, gram) < 0) {
+            Py_DECREF(self);
+            return NULL;
+        }
+        if (!pack_gram(&t, 0, t.n, &key)) continue; /* found through the dict */
+        Py_ssize_t r = PyLong_AsSsize_t(row);
+        if (r == -1 && PyErr_Occurred()) {
+            Py_DECREF(self);
+            return NULL;
+        }
+        uint64_t i = slot_of(key, self->mask);
+        while (self->keys[i] != 0 && self->keys[i] != key) i = (i + 1) & self->mask;
+        self->keys[i] = key;
+        self->rows[i] = r;
+    }
+    return (PyObject *)self;
+}
+
+/* row of the n-gram text[start:start+k], 0 when it is in no profile; -1 with an exception set on error */
+static Py_ssize_t ngram_row(NgramTable *table, const Text *t, PyObject *s, Py_ssize_t start, Py_ssize_t k) {
+    uint64_t key;
+    if (pack_gram(t, start, k, &key)) {
+        for (uint64_t i = slot_of(key, table->mask);; i = (i + 1) & table->mask) {
+            if (table->keys[i] == key) return table->rows[i];
+            if (table->keys[i] == 0) return 0;
+        }
+    }
+    PyObject *gram = PyUnicode_Substring(s, start, start + k);
+    if (gram == NULL) return -1;
+    PyObject *id = PyDict_GetItemWithError(table->ids, gram);
+    Py_DECREF(gram);
+    if (id == NULL) return PyErr_Occurred() ? -1 : 0;
+    return PyLong_AsSsize_t(id);
+}
+
+static PyTypeObject NgramTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "nlp._speedups.NgramTable",
+    .tp_basicsize = sizeof(NgramTable),
+    .tp_dealloc = (destructor)ngram_table_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "NgramTable(ids): a read-only index of the dict ids (n-gram str -> row int) for ngram_sums.",
+    .tp_new = ngram_table_new,
+};
+
+PyDoc_STRVAR(word_rows_doc,
+"word_rows(words, ids, rows) -> new\n\n"
+"rows[i] = ids[words[i]], or -1 for a word not in the dict ids (str -> int); rows: a writable C-contiguous intp\n"
+"array of len(words). Returns the words not in ids, each once, in order of first occurrence.");
+
+static PyObject *word_rows(PyObject *self, PyObject *args) {
+    PyObject *words, *ids, *rows_obj;
+    if (!PyArg_ParseTuple(args, "O!O!O:word_rows", &PyList_Type, &words, &PyDict_Type, &ids, &rows_obj)) return NULL;
+    Py_buffer rows;
+    if (PyObject_GetBuffer(rows_obj, &rows, PyBUF_C_CONTIGUOUS | PyBUF_ND | PyBUF_WRITABLE | PyBUF_FORMAT) < 0)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    PyObject *new = NULL, *seen = NULL;
+    const char *fmt = rows.format;
+    if (rows.ndim != 1 || rows.shape[0] != n || rows.itemsize != sizeof(Py_ssize_t) ||
+        strchr("lqn", fmt[strlen(fmt) - 1]) == NULL) {
+        PyErr_SetString(PyExc_ValueError, "word_rows: rows must be an intp array of len(words)");
+        goto fail;
+    }
+    Py_ssize_t *out = (Py_ssize_t *)rows.buf;
+    new = PyList_New(0);
+    seen = PySet_New(NULL);
+    if (new == NULL || seen == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        PyObject *id = PyDict_GetItemWithError(ids, w);
+        if (id != NULL) {
+            out[i] = PyLong_AsSsize_t(id);
+            if (out[i] == -1 && PyErr_Occurred()) goto fail;
+            continue;
+        }
+        if (PyErr_Occurred()) goto fail;
+        out[i] = -1;
+        int known = PySet_Contains(seen, w);
+        if (known < 0 || (!known && (PySet_Add(seen, w) < 0 || PyList_Append(new, w) < 0))) goto fail;
+    }
+    Py_DECREF(seen);
+    PyBuffer_Release(&rows);
+    return new;
+fail:
+    Py_XDECREF(new);
+    Py_XDECREF(seen);
+    PyBuffer_Release(&rows);
+    return NULL;
+}
+
+PyDoc_STRVAR(ngram_sums_doc,
+"ngram_sums(words, table, grams, orders, out)\n\n"
+"For word i, out[i] = the sum of grams[ids.get(g, 0)] over the character n-grams g of ' ' + word + ' ', in order\n"
+"of orders (n-gram lengths), then of position (table: an NgramTable of ids; grams and out: C-contiguous float64\n"
+"matrices of equal width).");
+
+static PyObject *ngram_sums(PyObject *self, PyObject *args) {
+    PyObject *words, *orders, *grams_obj, *out_obj;
+    NgramTable *table;
+    if (!PyArg_ParseTuple(args, "O!O!OO!O:ngram_sums", &PyList_Type, &words, &NgramTableType, &table, &grams_obj,
+                          &PyTuple_Type, &orders, &out_obj))
+        return NULL;
+    Py_buffer grams, out;
+    if (PyObject_GetBuffer(grams_obj, &grams, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND) < 0) return NULL;
+    if (PyObject_GetBuffer(out_obj, &out, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | PyBUF_WRITABLE) < 0) {
+        PyBuffer_Release(&grams);
+        return NULL;
+    }
+    PyObject *result = NULL, *padded = NULL;
+    Py_ssize_t n_words = PyList_GET_SIZE(words), n_orders = PyTuple_GET_SIZE(orders);
+    if (grams.ndim != 2 || out.ndim != 2 || strcmp(grams.format, "d") != 0 || strcmp(out.format, "d") != 0 ||
+        grams.shape[1] != out.shape[1] || out.shape[0] < n_words) {
+        PyErr_SetString(PyExc_ValueError, "ngram_sums: grams and out must be float64 matrices of equal width");
+        goto done;
+    }
+    Py_ssize_t width = grams.shape[1], n_rows = grams.shape[0];
+    const double *g = (const double *)grams.buf;
+    double *o = (double *)out.buf;
+    for (Py_ssize_t w = 0; w < n_words; w++) {
+        PyObject *word = PyList_GET_ITEM(words, w);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "ngram_sums: words must be str");
+            goto done;
+        }
+        Py_XSETREF(padded, PyUnicode_FromFormat(" %U ", word));
+        Text t;
+        if (padded == NULL || text_init(&t, padded) < 0) goto done;
+        double *row = o + w * width;
+        int first = 1;
+        for (Py_ssize_t oi = 0; oi < n_orders; oi++) {
+            Py_ssize_t k = PyLong_AsSsize_t(PyTuple_GET_ITEM(orders, oi));
+            if (k <= 0) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "ngram_sums: orders must be positive");
+                goto done;
+            }
+            for (Py_ssize_t i = 0; i + k <= t.n; i++) {
+                Py_ssize_t r = ngram_row(table, &t, padded, i, k);
+                if (r == -1 && PyErr_Occurred()) goto done;
+                if (r < 0 || r >= n_rows) {
+                    PyErr_SetString(PyExc_IndexError, "ngram_sums: n-gram row out of range");
+                    goto done;
+                }
+                const double *src = g + r * width;
+                if (first) {
+                    memcpy(row, src, width * sizeof(double));
+                    first = 0;
+                } else {
+                    for (Py_ssize_t c = 0; c < width; c++) row[c] += src[c];
+                }
+            }
+        }
+        if (first) memset(row, 0, width * sizeof(double));
+    }
+    result = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(padded);
+    PyBuffer_Release(&grams);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+/* ---- lexicon: "form<TAB>lemma" lines of UTF-8 text -> the lemma of a form, by hashing ----
+ * Indexes the bytes in place: no str is made for a line until its lemma is asked for. */
+typedef struct {
+    uint32_t start, tab, end; /* a line: form = [start, tab), lemma = [tab + 1, end) */
+} Entry;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *data;  /* bytes */
+    Entry *entries;
+    Py_ssize_t n_entries;
+    int32_t *slots;  /* 1 + entry number; 0: empty slot */
+    uint64_t mask;
+} Lexicon;
+
+static inline uint64_t hash_bytes(const char *p, Py_ssize_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (Py_ssize_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+static void lexicon_dealloc(Lexicon *self) {
+    Py_XDECREF(self->data);
+    PyMem_Free(self->entries);
+    PyMem_Free(self->slots);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *lexicon_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *data;
+    static char *kwlist[] = {"data", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!:Lexicon", kwlist, &PyBytes_Type, &data)) return NULL;
+    const char *buf = PyBytes_AS_STRING(data);
+    Py_ssize_t size = PyBytes_GET_SIZE(data);
+    if (size >= UINT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "Lexicon: data over 4 GB");
+        return NULL;
+    }
+    Lexicon *self = (Lexicon *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    self->data = Py_NewRef(data);
+    Py_ssize_t n_lines = 1;
+    for (const char *p = buf; (p = memchr(p, '\n', buf + size - p)) != NULL; p++) n_lines++;
+    Py_ssize_t cap = 1024;
+    while (cap < n_lines + n_lines / 2) cap *= 2;
+    self->mask = (uint64_t)cap - 1;
+    self->entries = PyMem_Malloc(n_lines * sizeof(Entry));
+    self->slots = PyMem_Calloc(cap, sizeof(int32_t));
+    if (self->entries == NULL || self->slots == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t start = 0;
+    while (start <= size) {
+        const char *nl = memchr(buf + start, '\n', size - start);
+        Py_ssize_t end = nl ? nl - buf : size;
+        const char *tab = memchr(buf + start, '\t', end - start);
+        if (tab != NULL) { /* a line without a tab has no entry (nor had it for the bisecting lookup) */
+            Entry e = {(uint32_t)start, (uint32_t)(tab - buf), (uint32_t)end};
+            Py_ssize_t len = e.tab - e.start;
+            uint64_t slot = hash_bytes(buf + start, len) & self->mask;
+            int duplicate = 0;
+            for (; self->slots[slot] != 0; slot = (slot + 1) & self->mask) {
+                const Entry *o = &self->entries[self->slots[slot] - 1];
+                if (o->tab - o->start == len && memcmp(buf + o->start, buf + start, len) == 0) {
+                    duplicate = 1; /* the first line of a form wins, as with bisection over the sorted lines */
+                    break;
+                }
+            }
+            if (!duplicate) {
+                self->entries[self->n_entries] = e;
+                self->slots[slot] = (int32_t)(++self->n_entries);
+            }
+        }
+        start = end + 1;
+    }
+    return (PyObject *)self;
+}
+
+static PyObject *lexicon_get(Lexicon *self, PyObject *args) {
+    PyObject *key, *fallback = Py_None;
+    if (!PyArg_ParseTuple(args, "U|O:get", &key, &fallback)) return NULL;
+    Py_ssize_t len;
+    const char *k = PyUnicode_AsUTF8AndSize(key, &len);
+    if (k == NULL) { /* lone surrogates: not UTF-8, so not in the lexicon */
+        PyErr_Clear();
+        return Py_NewRef(fallback);
+    }
+    const char *buf = PyBytes_AS_STRING(self->data);
+    for (uint64_t slot = hash_bytes(k, len) & self->mask; self->slots[slot] != 0; slot = (slot + 1) & self->mask) {
+        const Entry *e = &self->entries[self->slots[slot] - 1];
+        if (e->tab - e->start == len && memcmp(buf + e->start, k, len) == 0)
+            return PyUnicode_DecodeUTF8(buf + e->tab + 1, e->end - e->tab - 1, "strict");
+    }
+    return Py_NewRef(fallback);
+}
+
+static PyMethodDef lexicon_methods[] = {
+    {"get", (PyCFunction)lexicon_get, METH_VARARGS,
+     "get(form, default=None) -> the text after the tab of the first line whose form (text before its tab) is form."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LexiconType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "nlp._speedups.Lexicon",
+    .tp_basicsize = sizeof(Lexicon),
+    .tp_dealloc = (destructor)lexicon_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Lexicon(data): hash index of 'form<TAB>lemma' lines, data being their UTF-8 bytes (kept, not copied).",
+    .tp_methods = lexicon_methods,
+    .tp_new = lexicon_new,
+};
+
+PyDoc_STRVAR(token_info_doc,
+"token_info(tokens, info) -> (lemmas, flags)\n\n"
+"info[token] is a (lemma, flag) pair (info is a dict, possibly with __missing__); returns the list of lemmas and\n"
+"the flags joined into one str.");
+
+static PyObject *token_info(PyObject *self, PyObject *args) {
+    PyObject *tokens, *info;
+    if (!PyArg_ParseTuple(args, "O!O!:token_info", &PyList_Type, &tokens, &PyDict_Type, &info)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    PyObject *lemmas = PyList_New(n);
+    Py_UCS4 *flags = PyMem_Malloc((n ? n : 1) * sizeof(Py_UCS4));
+    if (lemmas == NULL || flags == NULL) {
+        Py_XDECREF(lemmas);
+        PyMem_Free(flags);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *tok = PyList_GET_ITEM(tokens, i);
+        PyObject *pair = PyDict_GetItemWithError(info, tok); /* borrowed */
+        PyObject *owned = NULL;
+        if (pair == NULL) {
+            if (PyErr_Occurred()) goto fail;
+            pair = owned = PyObject_GetItem(info, tok); /* __missing__ computes and stores it */
+            if (pair == NULL) goto fail;
+        }
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1)) ||
+            PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(pair, 1)) != 1) {
+            PyErr_SetString(PyExc_TypeError, "token_info: info values must be (lemma, one-character flag)");
+            Py_XDECREF(owned);
+            goto fail;
+        }
+        PyObject *lem = PyTuple_GET_ITEM(pair, 0);
+        Py_INCREF(lem);
+        PyList_SET_ITEM(lemmas, i, lem);
+        flags[i] = PyUnicode_READ_CHAR(PyTuple_GET_ITEM(pair, 1), 0);
+        Py_XDECREF(owned);
+    }
+    PyObject *flag_str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, flags, n);
+    PyMem_Free(flags);
+    if (flag_str == NULL) {
+        Py_DECREF(lemmas);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", lemmas, flag_str);
+fail:
+    /* items not yet set are NULL, which list deallocation skips */
+    Py_DECREF(lemmas);
+    PyMem_Free(flags);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"token_spans", token_spans, METH_VARARGS, token_spans_doc},
+    {"word_forms", word_forms, METH_O, word_forms_doc},
+    {"word_rows", word_rows, METH_VARARGS, word_rows_doc},
+    {"ngram_sums", ngram_sums, METH_VARARGS, ngram_sums_doc},
+    {"token_info", token_info, METH_VARARGS, token_info_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "nlp._speedups",
+    "C versions of the preprocessing hot loops; each equals a pure-Python reference in the package.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__speedups(void) {
+    init_ascii_class();
+    if (PyType_Ready(&NgramTableType) < 0 || PyType_Ready(&LexiconType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    if (PyModule_AddObjectRef(m, "NgramTable", (PyObject *)&NgramTableType) < 0 ||
+        PyModule_AddObjectRef(m, "Lexicon", (PyObject *)&LexiconType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
