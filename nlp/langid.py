@@ -1,6 +1,6 @@
 """Language identification among nb, nn, da, sv and en: a character n-gram naive Bayes, fast per word.
 
-The profiles (``nlp/lang/langid.json``) hold counts of character 3-5-grams of space-padded lower-cased words, built
+The profiles (``nlp/lang/langid.npz``) hold counts of character 3-5-grams of space-padded lower-cased words, built
 by ``scripts/build_lang_data.py`` from UD dev splits, LIA train+dev, the Danish LCC sentences and wordfreq lists
 (never from the UD test splits that ``bench/lemmas.py`` measures on). A word's log-likelihood under each language is
 computed once (in batches, with NumPy) and kept, so scoring a turn costs one dictionary lookup per word plus a sum.
@@ -11,9 +11,9 @@ Spoken Norwegian and Danish mix, and short turns ("ja", "mm") carry no evidence:
 
 from __future__ import annotations
 
-import json
 import math
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import chain
@@ -79,7 +79,7 @@ class LanguageIdentifier:
     Parameters
     ----------
     profiles
-        ``{lang: {"ngrams": {gram: count}, "ngram_total": int}}``; ``None`` loads ``nlp/lang/langid.json``.
+        ``{lang: {"ngrams": {gram: count}, "ngram_total": int}}``; ``None`` loads ``nlp/lang/langid.npz``.
     langs
         Languages to choose among (a subset of the profiles), in tie-break order.
     alpha
@@ -92,17 +92,24 @@ class LanguageIdentifier:
     def __init__(self, profiles: dict | None = None, *, langs: Sequence[str] = LANGS, alpha: float = 0.1,
                  max_words: int = 500_000) -> None:
         if profiles is None:
-            profiles = _load_profiles()
-        self.langs = tuple(lang for lang in langs if lang in profiles)
-        counts = [profiles[lang]["ngrams"] for lang in self.langs]
+            names, grams, counts, totals = _load_profiles()
+        else:
+            names = list(profiles)
+            grams = list(dict.fromkeys(chain.from_iterable(profiles[lang]["ngrams"] for lang in names)))
+            counts = np.array([[profiles[lang]["ngrams"].get(g, 0) for lang in names] for g in grams],
+                              dtype=np.int64).reshape(len(grams), len(names))
+            totals = np.array([profiles[lang]["ngram_total"] for lang in names], dtype=np.int64)
+        columns = [names.index(lang) for lang in langs if lang in names]
+        self.langs = tuple(names[c] for c in columns)
+        counts, totals = counts[:, columns], totals[columns]
+        seen = np.flatnonzero(counts.any(axis=1))  # n-grams of the chosen languages only
+        counts = counts[seen]
         # n-gram -> row of log-probabilities, one column per language; row 0 is that of n-grams in no profile
-        self._gram_ids = {g: i for i, g in enumerate(dict.fromkeys(chain.from_iterable(counts)), start=1)}
-        denoms = np.log([profiles[lang]["ngram_total"] + alpha * (len(self._gram_ids) or 1) for lang in self.langs])
-        self._grams = np.empty((len(self._gram_ids) + 1, len(self.langs)))
-        self._grams[:] = math.log(alpha) - denoms
-        for k, c in enumerate(counts):
-            rows = np.fromiter(map(self._gram_ids.__getitem__, c), dtype=np.intp, count=len(c))
-            self._grams[rows, k] = np.log(np.fromiter(c.values(), dtype=np.float64, count=len(c)) + alpha) - denoms[k]
+        self._gram_ids = dict(zip([grams[i] for i in seen], range(1, len(seen) + 1)))
+        denoms = np.log(totals + alpha * (len(seen) or 1))
+        self._grams = np.empty((len(seen) + 1, len(self.langs)))
+        self._grams[0] = math.log(alpha) - denoms
+        self._grams[1:] = np.where(counts > 0, np.log(counts + alpha), math.log(alpha)) - denoms
         self._gram_table = native.NgramTable(self._gram_ids) if native is not None else None
         self._bias = np.array([WORD_BIAS.get(lang, 0.0) for lang in self.langs])
         # word -> row of its scores, one column per language
@@ -222,16 +229,26 @@ class _GrowingTable:
         self.rows = self._data[:0]
 
 
-@lru_cache(maxsize=1)
-def _load_profiles() -> dict:
-    path = DATA_DIR / "langid.json"
-    if not path.exists():
-        from .errors import ModelFileError
+#: arrays of ``nlp/lang/langid.npz`` (written by ``scripts/build_lang_data.py``)
+PROFILE_ARRAYS = ("langs", "grams", "counts", "totals")
 
-        raise ModelFileError(f"language profiles {path} are missing.",
-                             fix="run scripts/build_lang_data.py (needs ../shared/data) or reinstall the package.")
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)["profiles"]
+
+def _load_profiles() -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """(languages, n-grams, counts: n-grams x languages, n-gram totals per language) of the packaged profiles."""
+    from .errors import ModelFileError
+
+    path = DATA_DIR / "langid.npz"
+    fix = "run scripts/build_lang_data.py --only langid (needs ../shared/data) or reinstall the package."
+    if not path.exists():
+        raise ModelFileError(f"language profiles {path} are missing.", path=path, fix=fix)
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            langs, grams, counts, totals = (arrays[name] for name in PROFILE_ARRAYS)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(f"{path} is not a language profile file ({exc}).", path=path, fix=fix) from exc
+    if counts.shape != (len(grams), len(langs)) or totals.shape != (len(langs),):
+        raise ModelFileError(f"{path}: the profile arrays do not fit together.", path=path, fix=fix)
+    return langs.tolist(), grams.tolist(), counts, totals
 
 
 @lru_cache(maxsize=1)

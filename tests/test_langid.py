@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from nlp.langid import LanguageIdentifier, identify_document, identify_language, language_scores
@@ -54,8 +57,6 @@ def test_custom_profiles_and_restricted_languages():
 
 def test_word_scores_are_the_naive_bayes_formula():
     # scores must equal the closed form, for n-grams in one, both or no profile
-    import math
-
     from nlp.langid import char_ngrams
 
     profiles = {"aa": {"ngrams": {" ab": 3, "ab ": 1}, "ngram_total": 4},
@@ -82,3 +83,28 @@ def test_word_table_is_bounded_and_scores_do_not_change_when_it_starts_afresh():
     assert got.shape == (4, len(small.langs)) and not got[2].any()
     assert got == pytest.approx(big.text_scores(texts))
     assert small.scores(["samarbeid"]) == pytest.approx(big.scores(["samarbeid"]))
+
+
+def test_restricting_languages_drops_the_n_grams_of_the_others():
+    # "bb" only has " b ": with langs=("aa",) it must not count among the distinct n-grams of the smoothing
+    profiles = {"aa": {"ngrams": {" a ": 2}, "ngram_total": 2}, "bb": {"ngrams": {" b ": 5}, "ngram_total": 5}}
+    only_aa = LanguageIdentifier(profiles, langs=("aa",), alpha=1.0)
+    assert only_aa.langs == ("aa",) and list(only_aa._gram_ids) == [" a "]
+    assert only_aa.word_scores("a")[0] == pytest.approx(math.log(3 / 3) * math.log2(3))
+    assert only_aa.word_scores("b")[0] == pytest.approx(math.log(1 / 3) * math.log2(3))
+
+
+def test_broken_profile_file_is_a_clear_error(tmp_path, monkeypatch):
+    from nlp import langid
+    from nlp.errors import ModelFileError
+
+    monkeypatch.setattr(langid, "DATA_DIR", tmp_path)
+    with pytest.raises(ModelFileError, match="are missing"):
+        LanguageIdentifier()
+    (tmp_path / "langid.npz").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(ModelFileError, match="not a language profile file"):
+        LanguageIdentifier()
+    np.savez(tmp_path / "langid.npz", langs=np.array(["nb"]), grams=np.array([" a ", "ab "]),
+             counts=np.zeros((3, 1), dtype=np.int64), totals=np.array([1]))
+    with pytest.raises(ModelFileError, match="do not fit together"):
+        LanguageIdentifier()
