@@ -558,31 +558,37 @@ done:
     return result;
 }
 
-/* ---- lexicon: "form<TAB>lemma" lines of UTF-8 text -> the lemma of a form, by hashing ----
- * Indexes the bytes in place: no str is made for a line until its lemma is asked for. */
-typedef struct {
-    uint32_t start, tab, end; /* a line: form = [start, tab), lemma = [tab + 1, end) */
-} Entry;
+/* ---- lexicon: sorted "form<TAB>lemma" lines of UTF-8 text -> the lemma of a form ----
+ * Indexes the bytes in place (no str is made for a line until its lemma is asked for): the start of every line, and
+ * for each value of the first two bytes the first line that has it, so that a lookup bisects a few hundred lines.
+ * UTF-8 bytes sort as code points, so this answers as bisection over the decoded lines (nlp.normalise._Lexicon). */
+#define N_PREFIXES (257 * 257 + 1)
 
 typedef struct {
     PyObject_HEAD
-    PyObject *data;  /* bytes */
-    Entry *entries;
-    Py_ssize_t n_entries;
-    int32_t *slots;  /* 1 + entry number; 0: empty slot */
-    uint64_t mask;
+    PyObject *data;    /* bytes */
+    uint32_t *starts;  /* n_lines + 1: line i is [starts[i], starts[i + 1] - 1) */
+    Py_ssize_t n_lines;
+    uint32_t *by_prefix; /* N_PREFIXES: first line whose two-byte prefix is at least the index */
 } Lexicon;
 
-static inline uint64_t hash_bytes(const char *p, Py_ssize_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (Py_ssize_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h ^ (h >> 29);
+/* the first two bytes as a number that sorts as the bytes do (a missing byte sorts first) */
+static inline Py_ssize_t two_byte_prefix(const unsigned char *p, Py_ssize_t n) {
+    return (n > 0 ? p[0] + 1 : 0) * 257 + (n > 1 ? p[1] + 1 : 0);
+}
+
+/* compare the line p[0:n] with key + "\t": negative if it sorts before, else 0 or positive */
+static inline int compare_with_probe(const unsigned char *p, Py_ssize_t n, const unsigned char *key, Py_ssize_t klen) {
+    int c = memcmp(p, key, n < klen ? n : klen);
+    if (c != 0) return c;
+    if (n <= klen) return -1; /* a proper prefix of the probe */
+    return (int)p[klen] - '\t';
 }
 
 static void lexicon_dealloc(Lexicon *self) {
     Py_XDECREF(self->data);
-    PyMem_Free(self->entries);
-    PyMem_Free(self->slots);
+    PyMem_Free(self->starts);
+    PyMem_Free(self->by_prefix);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -590,7 +596,7 @@ static PyObject *lexicon_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     PyObject *data;
     static char *kwlist[] = {"data", NULL};
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!:Lexicon", kwlist, &PyBytes_Type, &data)) return NULL;
-    const char *buf = PyBytes_AS_STRING(data);
+    const unsigned char *buf = (const unsigned char *)PyBytes_AS_STRING(data);
     Py_ssize_t size = PyBytes_GET_SIZE(data);
     if (size >= UINT32_MAX) {
         PyErr_SetString(PyExc_OverflowError, "Lexicon: data over 4 GB");
@@ -600,57 +606,63 @@ static PyObject *lexicon_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (self == NULL) return NULL;
     self->data = Py_NewRef(data);
     Py_ssize_t n_lines = 1;
-    for (const char *p = buf; (p = memchr(p, '\n', buf + size - p)) != NULL; p++) n_lines++;
-    Py_ssize_t cap = 1024;
-    while (cap < n_lines + n_lines / 2) cap *= 2;
-    self->mask = (uint64_t)cap - 1;
-    self->entries = PyMem_Malloc(n_lines * sizeof(Entry));
-    self->slots = PyMem_Calloc(cap, sizeof(int32_t));
-    if (self->entries == NULL || self->slots == NULL) {
+    for (const unsigned char *p = buf; (p = memchr(p, '\n', buf + size - p)) != NULL; p++) n_lines++;
+    self->n_lines = n_lines;
+    self->starts = PyMem_Malloc((n_lines + 1) * sizeof(uint32_t));
+    self->by_prefix = PyMem_Malloc(N_PREFIXES * sizeof(uint32_t));
+    if (self->starts == NULL || self->by_prefix == NULL) {
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
-    Py_ssize_t start = 0;
-    while (start <= size) {
-        const char *nl = memchr(buf + start, '\n', size - start);
+    Py_ssize_t start = 0, prefix = 0; /* prefixes below `prefix` have their first line set */
+    for (Py_ssize_t i = 0; i < n_lines; i++) {
+        const unsigned char *nl = memchr(buf + start, '\n', size - start);
         Py_ssize_t end = nl ? nl - buf : size;
-        const char *tab = memchr(buf + start, '\t', end - start);
-        if (tab != NULL) { /* a line without a tab has no entry (nor had it for the bisecting lookup) */
-            Entry e = {(uint32_t)start, (uint32_t)(tab - buf), (uint32_t)end};
-            Py_ssize_t len = e.tab - e.start;
-            uint64_t slot = hash_bytes(buf + start, len) & self->mask;
-            int duplicate = 0;
-            for (; self->slots[slot] != 0; slot = (slot + 1) & self->mask) {
-                const Entry *o = &self->entries[self->slots[slot] - 1];
-                if (o->tab - o->start == len && memcmp(buf + o->start, buf + start, len) == 0) {
-                    duplicate = 1; /* the first line of a form wins, as with bisection over the sorted lines */
-                    break;
-                }
-            }
-            if (!duplicate) {
-                self->entries[self->n_entries] = e;
-                self->slots[slot] = (int32_t)(++self->n_entries);
+        Py_ssize_t here = two_byte_prefix(buf + start, end - start);
+        if (i > 0) {
+            Py_ssize_t prev = self->starts[i - 1], prev_len = start - 1 - prev;
+            int c = memcmp(buf + prev, buf + start, prev_len < end - start ? prev_len : end - start);
+            if (c > 0 || (c == 0 && prev_len > end - start)) {
+                PyErr_Format(PyExc_ValueError, "Lexicon: line %zd sorts before line %zd (the lines must be sorted)",
+                             i + 1, i);
+                Py_DECREF(self);
+                return NULL;
             }
         }
+        while (prefix <= here) self->by_prefix[prefix++] = (uint32_t)i;
+        self->starts[i] = (uint32_t)start;
         start = end + 1;
     }
+    self->starts[n_lines] = (uint32_t)(size + 1);
+    while (prefix < N_PREFIXES) self->by_prefix[prefix++] = (uint32_t)n_lines;
     return (PyObject *)self;
 }
 
 static PyObject *lexicon_get(Lexicon *self, PyObject *args) {
     PyObject *key, *fallback = Py_None;
     if (!PyArg_ParseTuple(args, "U|O:get", &key, &fallback)) return NULL;
-    Py_ssize_t len;
-    const char *k = PyUnicode_AsUTF8AndSize(key, &len);
+    Py_ssize_t klen;
+    const unsigned char *k = (const unsigned char *)PyUnicode_AsUTF8AndSize(key, &klen);
     if (k == NULL) { /* lone surrogates: not UTF-8, so not in the lexicon */
         PyErr_Clear();
         return Py_NewRef(fallback);
     }
-    const char *buf = PyBytes_AS_STRING(self->data);
-    for (uint64_t slot = hash_bytes(k, len) & self->mask; self->slots[slot] != 0; slot = (slot + 1) & self->mask) {
-        const Entry *e = &self->entries[self->slots[slot] - 1];
-        if (e->tab - e->start == len && memcmp(buf + e->start, k, len) == 0)
-            return PyUnicode_DecodeUTF8(buf + e->tab + 1, e->end - e->tab - 1, "strict");
+    const unsigned char *buf = (const unsigned char *)PyBytes_AS_STRING(self->data);
+    /* the two-byte prefix of the probe key + "\t" */
+    unsigned char head[2] = {klen > 0 ? k[0] : '\t', klen > 1 ? k[1] : '\t'};
+    Py_ssize_t prefix = two_byte_prefix(head, klen > 0 ? 2 : 1);
+    Py_ssize_t lo = self->by_prefix[prefix], hi = self->by_prefix[prefix + 1];
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2, s = self->starts[mid];
+        if (compare_with_probe(buf + s, self->starts[mid + 1] - 1 - s, k, klen) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < self->n_lines) {
+        Py_ssize_t s = self->starts[lo], n = self->starts[lo + 1] - 1 - s;
+        if (n > klen && memcmp(buf + s, k, klen) == 0 && buf[s + klen] == '\t')
+            return PyUnicode_DecodeUTF8((const char *)buf + s + klen + 1, n - klen - 1, "strict");
     }
     return Py_NewRef(fallback);
 }
@@ -667,7 +679,7 @@ static PyTypeObject LexiconType = {
     .tp_basicsize = sizeof(Lexicon),
     .tp_dealloc = (destructor)lexicon_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Lexicon(data): hash index of 'form<TAB>lemma' lines, data being their UTF-8 bytes (kept, not copied).",
+    .tp_doc = "Lexicon(data): index of sorted 'form<TAB>lemma' lines, data being their UTF-8 bytes (kept, not copied).",
     .tp_methods = lexicon_methods,
     .tp_new = lexicon_new,
 };

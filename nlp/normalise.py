@@ -360,7 +360,13 @@ def _lexicon(lang: str) -> Mapping[str, str]:
 
         raise ModelFileError(f"{path} is not a lexicon file.", path=path, line=1,
                              fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.")
-    return _Lexicon(body)
+    try:
+        return _Lexicon(body)
+    except ValueError as exc:  # the C index found lines out of order
+        from .errors import ModelFileError
+
+        raise ModelFileError(f"{path}: {exc}.", path=path,
+                             fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.") from exc
 
 
 @cache

@@ -124,14 +124,16 @@ def test_lexicon_hash_index_answers_as_bisection(lang):
 
 @requires_native
 def test_lexicon_first_line_of_a_form_wins_and_lines_without_tab_are_no_entries():
-    lines = sorted(["a\tx", "a\ty", "ab\tz", "b", "c\t", "ø\tå"])
+    lines = sorted(["\tempty", "a\tx", "a\ty", "ab\tz", "b", "c\t", "ø\tå", "øy\tøy", "\U0001d400\t\U0001d401"])
     data = "\n".join(lines).encode()
     index = native.Lexicon(data)
     bisecting = _Lexicon.__new__(_Lexicon)
     bisecting._data, bisecting._index, bisecting._lines_cache = data, None, None
-    keys = ["a", "ab", "b", "c", "ø", "d", ""]
-    assert [index.get(k, "-") for k in keys] == [bisecting.get(k, "-") for k in keys] == ["x", "z", "-", "", "å",
-                                                                                          "-", "-"]
+    keys = ["a", "ab", "b", "c", "ø", "øy", "d", "", "\U0001d400", "\U0001d400x"]
+    assert [index.get(k, "-") for k in keys] == [bisecting.get(k, "-") for k in keys] == [
+        "x", "z", "-", "", "å", "øy", "-", "empty", "\U0001d401", "-"]
+    with pytest.raises(ValueError, match="line 2 sorts before line 1"):
+        native.Lexicon(b"b\tx\na\ty")
 
 
 def test_preprocessing_output_is_the_same_without_the_c_module(tmp_path):
