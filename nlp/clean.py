@@ -41,12 +41,11 @@ def apply_edits(text: str, edits: Iterable[tuple[int, int, str]]) -> tuple[str, 
             anchors.append((out, end))
         pos = end
     pieces.append(text[pos:])
-    # keep the last anchor for each new offset (a deletion leaves two anchors on one offset)
-    merged: dict[int, int] = {}
-    for c, r in anchors:
-        merged[c] = r
+    # keep the last anchor for each new offset (a deletion leaves two anchors on one offset); the new offsets
+    # were appended in increasing order, so the dict keeps them sorted
+    merged = dict(anchors)
     simplified: list[tuple[int, int]] = []
-    for c, r in sorted(merged.items()):
+    for c, r in merged.items():
         if simplified and r - simplified[-1][1] == c - simplified[-1][0]:
             continue  # same shift as the previous run
         simplified.append((c, r))
@@ -187,10 +186,14 @@ def decode_bytes(data: bytes, *, path: str | Path | None = None,
                         fix="re-save the file as UTF-8 text, or give the encoding with --encoding.")
 
 
+#: Every byte except the C0 controls that never occur in text files (tab, newline, VT, FF, CR and ESC do).
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 11, 12, 13, 27))
+
+
 def _binary_ratio(sample: bytes) -> float:
     if not sample:
         return 0.0
-    bad = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 11, 27))
+    bad = len(sample.translate(None, _TEXT_BYTES))  # deleting the text bytes leaves the control bytes
     return bad / len(sample)
 
 
@@ -199,6 +202,9 @@ def _binary_ratio(sample: bytes) -> float:
 _CONT = ("[\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d"
          "\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178\u00a0-\u00bf\u0080-\u009f]")
 _MOJIBAKE = re.compile(f"(?:[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}})+")
+# Where a _MOJIBAKE run can start. It opens with a character class, which the regex engine scans for quickly,
+# unlike _MOJIBAKE's repeated alternation: most texts have no such place, and then the full scan is skipped.
+_MOJIBAKE_START = re.compile(f"[\u00c2-\u00ef]{_CONT}")
 
 
 def _plausible(ch: str) -> bool:
@@ -236,8 +242,11 @@ def repair_mojibake(text: str) -> tuple[str, OffsetMap, int]:
     >>> new, n, m.to_raw(new.index("Røros"))
     ('næringsklynge på Røros', 3, 19)
     """
+    first = _MOJIBAKE_START.search(text)
+    if first is None:
+        return text, OffsetMap(), 0
     edits = []
-    for m in _MOJIBAKE.finditer(text):
+    for m in _MOJIBAKE.finditer(text, first.start()):
         fixed = _unmojibake(m.group())
         if fixed is not None:
             edits.append((m.start(), m.end(), fixed))

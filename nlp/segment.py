@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .clean import apply_edits
 from .lang.speakers import (
@@ -41,6 +42,9 @@ _TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TS_BRACKETED = (rf"\[\s*(?P<a>{_TS})\s*\]|\(\s*(?P<b>{_TS})\s*\)|\{{\s*(?P<c>{_TS})\s*\}}"
                  rf"|#(?P<d>\d{{1,2}}:\d{{2}}:\d{{2}}(?:[-.,]\d{{1,3}})?)#")
 _TS_ANY = re.compile(_TS_BRACKETED)
+# Every timestamp form holds a digit, a colon and a digit: a range without them has no timestamps. The pattern
+# opens with the colon (a literal, which the regex engine finds fast) and looks back one character for the digit.
+_TIME_HINT = re.compile(r":(?<=\d:)\d")
 _TS_LINE_START = re.compile(rf"[ \t]*(?:{_TS_BRACKETED}|(?P<e>{_TS})(?:[ \t]*[-–—](?=[ \t])|(?=[ \t])|$))[ \t]*")
 _WORD = r"[\w'’.\-]+"
 # LABEL (optional "(00:12)" or "[00:12]") then ":" + space/end, or a tab
@@ -64,10 +68,10 @@ class Timestamp:
     seconds: float
 
 
-@dataclass(frozen=True)
-class Turn:
+class Turn(NamedTuple):
     """One speaker turn in the given text: the label line starts at ``line_start``; ``text[start:end]`` is the
-    spoken content (without the label); ``times`` are the timestamps inside the turn's range."""
+    spoken content (without the label); ``times`` are the timestamps inside the turn's range (a named tuple: a
+    transcript has thousands of turns, and a frozen dataclass costs several times more to build)."""
 
     line_start: int
     start: int
@@ -117,6 +121,8 @@ def find_timestamps(text: str, start: int = 0, end: int | None = None) -> list[T
     [(0, 10.0), (15, 60.0), (30, 65.0)]
     """
     end = len(text) if end is None else end
+    if not _TIME_HINT.search(text, start + 1, end):  # + 1: the digit before the colon must be in the range
+        return []
     found: dict[int, Timestamp] = {}
     for m in _TS_ANY.finditer(text, start, end):
         mark = next(g for g in m.groups() if g)
@@ -185,17 +191,6 @@ def _plausible_name(label: str) -> bool:
     return len(words) == 1 or words[0][0].isupper()
 
 
-def _lines(text: str) -> Iterable[tuple[int, int]]:
-    pos = 0
-    while pos <= len(text):
-        nl = text.find("\n", pos)
-        end = len(text) if nl < 0 else nl
-        yield pos, end
-        if nl < 0:
-            break
-        pos = nl + 1
-
-
 def _match_label(text: str, start: int, end: int) -> tuple[str, int, float | None, str] | None:
     """(label, content start, time, separator: colon|tight|none) for a line, or None."""
     time = None
@@ -237,24 +232,19 @@ def detect_turns(text: str, *, interviewer: Iterable[str] = (), informant: Itera
     interviewer, informant = tuple(interviewer), tuple(informant)
     named = {x.lower() for x in interviewer + informant}
     candidates: list[tuple[int, str, int, float | None, str]] = []
-    for ls, le in _lines(text):
-        hit = _match_label(text, ls, le)
-        if hit:
-            candidates.append((ls, *hit))
+    ls = 0
+    for line in text.split("\n"):
+        le = ls + len(line)
+        if line:  # an empty line holds no label
+            hit = _match_label(text, ls, le)
+            if hit:
+                candidates.append((ls, *hit))
+        ls = le + 1
     counts = Counter(c[1] for c in candidates)
-    accepted = []
-    for ls, label, cs, time, sep in candidates:
-        if label.lower() in named:
-            ok = True
-        elif sep == "tight":  # "I:Hva ..." - only a known label form
-            ok = _strong(label)
-        elif sep == "none":
-            ok = ((_strong(label) and not _INITIALS.fullmatch(label))
-                  or (counts[label] >= min_repeats and _plausible_name(label)))
-        else:
-            ok = _strong(label) or (counts[label] >= min_repeats and _plausible_name(label))
-        if ok:
-            accepted.append((ls, label, cs, time))
+    # labels recur on many lines: judge each distinct (label, separator) once
+    verdicts = {key: _is_speaker_label(*key, named=named, repeats=counts[key[0]], min_repeats=min_repeats)
+                for key in {(label, sep) for _ls, label, _cs, _time, sep in candidates}}
+    accepted = [(ls, label, cs, time) for ls, label, cs, time, sep in candidates if verdicts[label, sep]]
     if not accepted:
         return [], []
     warnings: list[str] = []
@@ -266,14 +256,26 @@ def detect_turns(text: str, *, interviewer: Iterable[str] = (), informant: Itera
         raw_turns.append((ls, cs, end, label, time))
     kinds = _assign_roles([t[3] for t in raw_turns], text, raw_turns, interviewer=interviewer,
                           informant=informant, warnings=warnings)
-    turns = []
+    turns: list[Turn] = []
     for (ls, cs, end, label, time), kind in zip(raw_turns, kinds):
         s, e = _strip(text, cs, end)
-        times = [t for t in find_timestamps(text, cs, end)]
+        times = find_timestamps(text, cs, end)
         if time is not None:
             times.insert(0, Timestamp(ls, ls, time))  # the line's own time (removed with the label)
         turns.append(Turn(ls, s, max(s, e), label, kind, tuple(times)))
     return turns, warnings
+
+
+def _is_speaker_label(label: str, sep: str, *, named: set[str], repeats: int, min_repeats: int) -> bool:
+    """Whether lines opening with ``label`` and separator ``sep`` (see :func:`_match_label`) start turns."""
+    if label.lower() in named:
+        return True
+    if sep == "tight":  # "I:Hva ..." - only a known label form
+        return _strong(label)
+    if sep == "none":
+        return ((_strong(label) and not _INITIALS.fullmatch(label))
+                or (repeats >= min_repeats and _plausible_name(label)))
+    return _strong(label) or (repeats >= min_repeats and _plausible_name(label))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -390,38 +392,48 @@ def segment_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iter
         single = True
     else:
         single = False
-        for t in turns:
-            if t.label is not None:
-                edits.append((t.line_start, t.start))  # optional time, label, separator, spaces
-            edits.extend(_timestamp_edits(text, [x for x in t.times if x.start >= t.start]))
+        for line_start, start, _end, label, _kind, times in turns:
+            if label is not None:
+                edits.append((line_start, start))  # optional time, label, separator, spaces
+            if times:
+                edits.extend(_timestamp_edits(text, [x for x in times if x.start >= start]))
     edits = _merge(edits)
     edit_list = [(s, e, "") for s, e in edits]
     new_text, omap = apply_edits(text, edit_list)
     fwd = _forward(edit_list)
     segments = []
     empty = 0
-    for i, t in enumerate(turns):
-        s, e = _strip(new_text, fwd(t.start), fwd(t.end))
-        if s >= e and t.label is not None:
+    for i, (_line_start, start, end, label, kind, times) in enumerate(turns):
+        s, e = _strip(new_text, fwd(start), fwd(end))
+        if s >= e and label is not None:
             empty += 1
             continue
-        inner = [x for x in t.times if x.start >= t.start or x.end <= x.start]
-        lead = [x for x in inner if x.end <= x.start or not text[t.start:x.start].strip()]
-        trail = [x for x in inner if not text[x.end:t.end].strip(" \t\n-–—") and x not in lead]
+        time_start, time_end, middle = _turn_times(text, start, end, times, single=single)
         meta = {}
-        middle = [x.seconds for x in inner if x not in lead and x not in trail]
         if middle:
             meta["timestamps"] = middle
-        if t.label is None and not single:
+        if label is None and not single:
             meta["preamble"] = True
-        time_start = lead[0].seconds if lead else (inner[0].seconds if single and inner else None)
-        time_end = trail[-1].seconds if trail else (inner[-1].seconds if single and len(inner) > 1 else None)
-        segments.append(Segment(start=s, end=e, speaker=t.label, kind=t.kind, time_start=time_start,  # type: ignore
+        segments.append(Segment(start=s, end=e, speaker=label, kind=kind, time_start=time_start,  # type: ignore
                                 time_end=time_end, id=f"{id_prefix}{i + 1:04d}" if id_prefix else None, meta=meta))
     if empty:
         warnings.append(f"{empty} turn(s) had a speaker label but no words; they are not segments.")
-    speakers = tuple(sorted({t.label for t in turns if t.label is not None}))
+    speakers = tuple(sorted({label for _ls, _s, _e, label, _kind, _times in turns if label is not None}))
     return TurnSplit(new_text, omap, tuple(segments), tuple(warnings), speakers)
+
+
+def _turn_times(text: str, start: int, end: int, times: Sequence[Timestamp], *,
+                single: bool) -> tuple[float | None, float | None, list[float]]:
+    """A turn's (leading time, trailing time, times in between); ``single``: the turn is the whole text."""
+    if not times:
+        return None, None, []
+    inner = [x for x in times if x.start >= start or x.end <= x.start]
+    lead = [x for x in inner if x.end <= x.start or not text[start:x.start].strip()]
+    trail = [x for x in inner if not text[x.end:end].strip(" \t\n-–—") and x not in lead]
+    middle = [x.seconds for x in inner if x not in lead and x not in trail]
+    time_start = lead[0].seconds if lead else (inner[0].seconds if single and inner else None)
+    time_end = trail[-1].seconds if trail else (inner[-1].seconds if single and len(inner) > 1 else None)
+    return time_start, time_end, middle
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

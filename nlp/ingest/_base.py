@@ -88,7 +88,12 @@ def transcript_id(path: str | Path, part: str | int | None = None) -> str:
     return f"{stem}:{slug(str(part))}"
 
 
-_CONTROL = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]|[\x00-\x08\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff\u00ad]")
+#: Line ends other than "\n", which :func:`tidy_tracked` turns into "\n" ("\r\n" counts as one) ...
+_LINE_ENDS = "\r\f\v\x85\u2028\u2029"
+#: ... and the characters it removes: C0 controls but tab and newline, DEL, zero-width ones, BOM, soft hyphen.
+_INVISIBLE = "".join(map(chr, [*range(0x09), *range(0x0e, 0x20), 0x7f])) + "\u200b\u200e\u200f\ufeff\u00ad"
+# one character class first, so that the regex engine skips quickly to candidates
+_CONTROL = re.compile(f"[{_LINE_ENDS}{_INVISIBLE}](?:(?<=\r)\n)?")
 
 
 def tidy_tracked(text: str) -> tuple[str, OffsetMap, dict[str, Any]]:
@@ -101,12 +106,11 @@ def tidy_tracked(text: str) -> tuple[str, OffsetMap, dict[str, Any]]:
         maps.append(m)
 
     def repl(match: re.Match[str]) -> str:
-        ch = match.group()
-        return "\n" if ch[0] in "\r\f\v\x85\u2028\u2029" else ""
+        return "\n" if match.group()[0] in _LINE_ENDS else ""
 
-    edits = [(mt.start(), mt.end(), repl(mt)) for mt in _CONTROL.finditer(text)]
-    if edits:
-        text, m = apply_edits(text, edits)
+    # most texts hold none of these characters: looking for each with `in` (a fast scan) beats one regex search
+    if any(ch in text for ch in _LINE_ENDS + _INVISIBLE):
+        text, m = apply_edits(text, [(mt.start(), mt.end(), repl(mt)) for mt in _CONTROL.finditer(text)])
         maps.append(m)
     text, m = nfc_tracked(text)
     if len(m.anchors) > 1:

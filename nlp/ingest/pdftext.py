@@ -401,7 +401,13 @@ def looks_like_pdf_text(raw: str) -> bool:
     >>> looks_like_pdf_text("I: Hvordan gikk det?\\nR: Jo, bra.\\nI: Fint.\\n")
     False
     """
-    lines = _split_lines(raw[:200_000])
+    head = raw[:200_000]
+    # Cheap answer for typed transcripts first: a speaker line is never a page number, so if speaker lines are
+    # over a fifth of all lines they are over a fifth of the text lines counted below.
+    parts = head.split("\n")
+    if sum(1 for part in parts if _SPEAKER_LINE.match(part)) > 0.2 * len(parts):
+        return False
+    lines = _split_lines(head)
     text_idx = [i for i, ln in enumerate(lines) if ln.kind == "text"]
     if len(text_idx) < 3:
         return False
