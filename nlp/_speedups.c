@@ -248,13 +248,14 @@ static int append_steal(PyObject *list, PyObject *item) {
 }
 
 PyDoc_STRVAR(token_spans_doc,
-"token_spans(text, abbreviations) -> (tokens, starts, ends)\n\n"
-"Tokens of text by the token pattern of nlp.normalise, with their start and end offsets; a word and the period\n"
-"right after it become one token when the lower-cased pair is in abbreviations (a set of str).");
+"token_spans(text, abbreviations, offset=0) -> (tokens, starts, ends)\n\n"
+"Tokens of text by the token pattern of nlp.normalise, with their start and end offsets plus offset; a word and\n"
+"the period right after it become one token when the lower-cased pair is in abbreviations (a frozenset of str).");
 
 static PyObject *token_spans(PyObject *self, PyObject *args) {
     PyObject *s, *abbreviations;
-    if (!PyArg_ParseTuple(args, "UO!:token_spans", &s, &PyFrozenSet_Type, &abbreviations)) return NULL;
+    Py_ssize_t offset = 0;
+    if (!PyArg_ParseTuple(args, "UO!|n:token_spans", &s, &PyFrozenSet_Type, &abbreviations, &offset)) return NULL;
     Text t;
     if (text_init(&t, s) < 0) return NULL;
     PyObject *tokens = PyList_New(0), *starts = PyList_New(0), *ends = PyList_New(0);
@@ -276,10 +277,9 @@ static PyObject *token_spans(PyObject *self, PyObject *args) {
             int merge = abbreviation_with_dot(prev, abbreviations);
             if (merge < 0) goto fail;
             if (merge) {
-                PyObject *start_obj = PyList_GET_ITEM(starts, count - 1);
-                Py_ssize_t start = PyLong_AsSsize_t(start_obj);
+                Py_ssize_t start = PyLong_AsSsize_t(PyList_GET_ITEM(starts, count - 1)) - offset;
                 PyObject *merged = PyUnicode_Substring(s, start, end);
-                PyObject *end_obj = PyLong_FromSsize_t(end);
+                PyObject *end_obj = PyLong_FromSsize_t(end + offset);
                 if (merged == NULL || end_obj == NULL) {
                     Py_XDECREF(merged);
                     Py_XDECREF(end_obj);
@@ -293,7 +293,8 @@ static PyObject *token_spans(PyObject *self, PyObject *args) {
             }
         }
         if (append_steal(tokens, PyUnicode_Substring(s, pos, end)) < 0 ||
-            append_steal(starts, PyLong_FromSsize_t(pos)) < 0 || append_steal(ends, PyLong_FromSsize_t(end)) < 0)
+            append_steal(starts, PyLong_FromSsize_t(pos + offset)) < 0 ||
+            append_steal(ends, PyLong_FromSsize_t(end + offset)) < 0)
             goto fail;
         prev_end = end;
         pos = end;

@@ -106,25 +106,28 @@ class Token:
 _KIND_NAMES = {"x": "placeholder", "u": "url", "a": "abbreviation", "n": "number", "w": "word", "p": "punct"}
 
 
-def token_spans(text: str) -> tuple[list[str], list[int], list[int]]:
-    """Token strings with their start and end offsets (in C where :mod:`nlp.speedups` has it).
+def token_spans(text: str, offset: int = 0) -> tuple[list[str], list[int], list[int]]:
+    """Token strings with their start and end offsets, plus ``offset`` (where ``text`` starts in a longer text);
+    in C where :mod:`nlp.speedups` has it.
 
     Examples
     --------
     >>> token_spans("Eg  veit ca. 3 ting.")
     (['Eg', 'veit', 'ca.', '3', 'ting', '.'], [0, 4, 9, 13, 15, 19], [2, 8, 12, 14, 19, 20])
+    >>> token_spans("ja.", offset=100)
+    (['ja', '.'], [100, 102], [102, 103])
     """
     if native is not None:
-        return native.token_spans(text, _ABBREV_DOT)
-    return _token_spans_python(text)
+        return native.token_spans(text, _ABBREV_DOT, offset)
+    return _token_spans_python(text, offset)
 
 
-def _token_spans_python(text: str) -> tuple[list[str], list[int], list[int]]:
+def _token_spans_python(text: str, offset: int = 0) -> tuple[list[str], list[int], list[int]]:
     pairs = _GAP_TOKEN_RE.findall(text)
     if not pairs:
         return [], [], []
     toks = [p[1] for p in pairs]
-    ends = list(accumulate([len(g) + len(t) for g, t in pairs]))
+    ends = list(accumulate([len(g) + len(t) for g, t in pairs], initial=offset))[1:]
     starts = [e - len(t) for e, t in zip(ends, toks)]
     if "." in toks:
         _merge_abbreviations(toks, starts, ends)

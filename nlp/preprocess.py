@@ -109,13 +109,10 @@ class Annotation:
     lemmas: list[str]
     flags: str
 
-    def to_json(self, *, offset: int = 0) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         """``{"lang", "starts", "ends", "lemmas", "flags"}``: token ``i`` is ``text[starts[i]:ends[i]]`` of the text
-        ``offset`` refers to (flat lists: no object per token, which made writing 1M tokens 10% slower)."""
-        if offset:
-            return {"lang": self.lang, "starts": [s + offset for s in self.starts],
-                    "ends": [e + offset for e in self.ends], "lemmas": self.lemmas, "flags": self.flags}
-        return {"lang": self.lang, "starts": list(self.starts), "ends": list(self.ends), "lemmas": self.lemmas,
+        the offsets refer to (flat lists: no object per token, which made writing 1M tokens 10% slower)."""
+        return {"lang": self.lang, "starts": list(self.starts), "ends": list(self.ends), "lemmas": list(self.lemmas),
                 "flags": self.flags}
 
 
@@ -160,11 +157,12 @@ class Preprocessor:
             return self.lang
         return _identifier().identify(text, prior=prior)
 
-    def annotate(self, text: str, *, lang: str | None = None) -> Annotation:
-        """Tokens, start and end offsets, lemmas and flags of ``text`` (offsets relative to ``text``)."""
+    def annotate(self, text: str, *, lang: str | None = None, offset: int = 0) -> Annotation:
+        """Tokens, start and end offsets, lemmas and flags of ``text``; the offsets are those in ``text`` plus
+        ``offset`` (where ``text`` starts in a longer text)."""
         lang = lang or self.identify(text)
         info = _token_info(lang, self.harmonise)
-        tokens, starts, ends = token_spans(text)
+        tokens, starts, ends = token_spans(text, offset)
         lemmas, flag_str = (native.token_info if native is not None else _token_info_python)(tokens, info)
         flags = list(flag_str)
         if "c" in flag_str:
@@ -175,8 +173,8 @@ class Preprocessor:
         pat = _multiword(lang)
         if pat is not None:
             for m in pat.finditer(text):
-                i = bisect.bisect_left(starts, m.start())
-                while i < len(starts) and starts[i] < m.end():
+                i = bisect.bisect_left(starts, offset + m.start())
+                while i < len(starts) and starts[i] < offset + m.end():
                     flags[i] = "d"
                     i += 1
         return Annotation(lang, tokens, starts, ends, lemmas, "".join(flags))
@@ -272,7 +270,7 @@ def preprocess_transcript(transcript: Transcript, *, lang: str | None = None, ha
         seg_langs = [ident.decide(s, prior=doc_lang) for s in scores.tolist()]
     else:
         doc_lang, seg_langs = lang, [lang] * len(spans)
-    anns = [pre.annotate(text[a:b], lang=sl) for (a, b), sl in zip(spans, seg_langs)]
+    anns = [pre.annotate(text[a:b], lang=sl, offset=a) for (a, b), sl in zip(spans, seg_langs)]
     if stats is not None:
         stats.transcripts[doc_lang] += 1
         for ann in anns:
@@ -280,7 +278,7 @@ def preprocess_transcript(transcript: Transcript, *, lang: str | None = None, ha
     if not transcript.segments:
         meta = {**transcript.meta, "preprocess": anns[0].to_json()}
         return replace(transcript, lang=doc_lang, meta=meta)
-    segments = tuple(replace(s, lang=ann.lang, meta={**s.meta, "preprocess": ann.to_json(offset=s.start)})
+    segments = tuple(replace(s, lang=ann.lang, meta={**s.meta, "preprocess": ann.to_json()})
                      for s, ann in zip(transcript.segments, anns))
     return replace(transcript, lang=doc_lang, segments=segments)
 

@@ -42,9 +42,11 @@ def test_the_install_built_the_c_module_unless_switched_off():
 
 @requires_native
 @settings(max_examples=400, deadline=None)
-@given(TEXTS)
-def test_token_spans_equal_the_regular_expression(text):
-    assert native.token_spans(text, _ABBREV_DOT) == _token_spans_python(text)
+@given(TEXTS, st.sampled_from([0, 1, 7, 10**9]))
+def test_token_spans_equal_the_regular_expression(text, offset):
+    assert native.token_spans(text, _ABBREV_DOT, offset) == _token_spans_python(text, offset)
+    tokens, starts, ends = native.token_spans(text, _ABBREV_DOT, offset)
+    assert [text[s - offset:e - offset] for s, e in zip(starts, ends)] == tokens
 
 
 @requires_native
