@@ -8,7 +8,8 @@ holds at least 1M whitespace tokens; the small corpus is a quarter of that, to s
 
 Pipelines (same run, same files, each in a fresh subprocess pinned to CPU 0, taking turns, median of ``--runs``):
 - ours: ``nlp.ingest.read_path`` -> ``nlp.preprocess.preprocess_transcript`` (language id per transcript and turn,
-  tokens with offsets, lemmas, flags) -> one JSONL line per transcript, streamed to disk.
+  tokens with offsets, lemmas, flags) -> one JSONL line per transcript, streamed to disk (``nlp.model.json_line``,
+  the package's writer, which the baseline uses too: the pipelines differ only in the preprocessing).
 - baseline (the issue's): the same ``read_path`` -> ``spacy.blank(lang)`` + its lookup lemmatiser (tables from
   spacy-lookups-data, installed by the dev extra) over each segment (lang known from the file; nn -> nb since spaCy
   has no nynorsk); written as the same JSONL (``starts``/``ends`` offsets + lemmas per segment).
@@ -116,6 +117,7 @@ def _two_passes(out: Path, t0: float, one_pass: Callable[[TextIO], tuple[float, 
 def run_ours(folder: Path, out: Path) -> dict:
     t0 = time.perf_counter()
     from nlp.ingest import read_path
+    from nlp.model import json_line
     from nlp.preprocess import Preprocessor, preprocess_transcript
 
     pre = Preprocessor()
@@ -129,7 +131,7 @@ def run_ours(folder: Path, out: Path) -> dict:
                 t2 = preprocess_transcript(t, preprocessor=pre)
                 t_pre += time.process_time() - tic
                 n_tok += sum(len(s.meta["preprocess"]["flags"]) for s in t2.segments)
-                fh.write(json.dumps(t2.to_json(), ensure_ascii=False) + "\n")
+                fh.write(json_line(t2.to_json()))
         return t_pre, n_tok
 
     return _two_passes(out, t0, one_pass)
@@ -140,6 +142,7 @@ def run_spacy(folder: Path, out: Path, *, lookup: bool = True) -> dict:
     import spacy
 
     from nlp.ingest import read_path
+    from nlp.model import json_line
 
     nlps = {}
     for lang in ("nb", "da", "sv"):
@@ -168,7 +171,7 @@ def run_spacy(folder: Path, out: Path, *, lookup: bool = True) -> dict:
                                  "meta": {"preprocess": {"starts": starts, "ends": ends, "lemmas": lemmas}}})
                 rec = {**t.to_json(), "segments": segs}
                 t_pre += time.process_time() - tic
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                fh.write(json_line(rec))
         return t_pre, n_tok
 
     return _two_passes(out, t0, one_pass)

@@ -6,7 +6,7 @@ units: large JSONL files of ``{"id", "text", "lang"}`` lines into chunks of whol
 bytes, so those need no shared file system), every other file whole (read by the worker through
 :func:`nlp.classify.read_units`, so it must see the same path). The model travels once to every worker in a worker
 plugin and is loaded there once, keyed by the sha256 of its files. A bounded window of batches is in flight; results
-are written in input order through :func:`nlp.classify.record_line` as they arrive, so neither the archive nor the
+are written in input order through :func:`nlp.model.json_line` as they arrive, so neither the archive nor the
 output is ever held in memory, and an interrupted run resumes like ``tag_paths``.
 
 Dask is an optional extra: ``pip install "klyngekoder[dask]"``.
@@ -36,12 +36,12 @@ from .classify.tag import (
     read_text_records,
     read_units,
     record_key,
-    record_line,
     tag_file,
     tag_units,
     write_tagged,
 )
 from .errors import ConfigError, InputError, NlpError
+from .model import json_line
 
 __all__ = ["DEFAULT_BATCH_SIZE", "INSTALL_HINT", "ModelPlugin", "iter_batches", "model_loads",
            "preprocess_distributed", "read_text_lines", "tag_distributed"]
@@ -265,7 +265,7 @@ def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, e
     for piece in pieces:
         if piece.data is None:
             _, records, skipped, error = tag_file(model, Path(piece.path), done, explain_words)
-            out.append(_Result("".join(map(record_line, records or ())), len(records or ()), skipped, error))
+            out.append(_Result("".join(map(json_line, records or ())), len(records or ()), skipped, error))
             continue
         try:
             units = read_text_lines(piece.path, piece.data, first_line=piece.first_line)
@@ -274,7 +274,7 @@ def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, e
             continue
         todo = [u for u in units if (str(u["source"]), str(u["id"])) not in done]
         records = tag_units(model, todo, explain_words=explain_words)
-        out.append(_Result("".join(map(record_line, records)), len(records), len(units) - len(todo),
+        out.append(_Result("".join(map(json_line, records)), len(records), len(units) - len(todo),
                            ids=_id_hashes(units) if not (piece.first and piece.last) else b""))
     return out
 

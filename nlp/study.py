@@ -25,7 +25,7 @@ from typing import Any
 
 from .corpora import Corpus, describe
 from .errors import InputError
-from .model import POLARITY_PREFIX, CodeSpan, Transcript, Unit, atomic_write_text, write_jsonl
+from .model import POLARITY_PREFIX, CodeSpan, Transcript, Unit, atomic_write_text, json_line, write_jsonl
 from .report import Figure, Quote, Report, Section, Table
 
 __all__ = ["StudySettings", "machine_coding", "run_study"]
@@ -165,7 +165,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     pool, pool_kind = (uncoded, "not yet coded") if uncoded else (coded, "coded, where the model is least sure")
     picks = suggest(fitted, pool, n=s.n_suggest)
     atomic_write_text(out / "suggestions.jsonl",
-                      "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in picks))
+                      "".join(map(json_line, picks)))
     sections.append(Section(
         title="What to code next", anchor="suggest",
         paragraphs=[(f"The {len(picks)} segments ({pool_kind}) whose coding would help the model most: where it is "

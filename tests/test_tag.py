@@ -7,10 +7,9 @@ from autocode_synth import synthetic_rows, synthetic_transcripts
 from typer.testing import CliRunner
 
 from nlp.classify import load_coder, read_tagged, read_units, tag_paths, tag_units
-from nlp.classify.tag import record_line
 from nlp.cli import app
 from nlp.errors import InputError
-from nlp.model import write_jsonl
+from nlp.model import json_line, write_jsonl
 
 ROWS = synthetic_rows()
 NEW = ["Vi deler kunnskap med de andre, og det er en stor styrke.", "Konkurrentene er dessverre et problem.",
@@ -35,11 +34,11 @@ def test_record_schema(model):
 
 def test_batches_give_byte_identical_records(model, model_dir):
     units = [{"id": str(i), "text": t} for i, t in enumerate(NEW * 5)]
-    whole = "".join(record_line(r) for r in tag_units(model, units))
-    parts = "".join(record_line(r) for k in range(0, len(units), 3) for r in tag_units(model, units[k:k + 3]))
+    whole = "".join(json_line(r) for r in tag_units(model, units))
+    parts = "".join(json_line(r) for k in range(0, len(units), 3) for r in tag_units(model, units[k:k + 3]))
     assert whole == parts
     # a freshly loaded model (empty caches) gives the same bytes
-    assert whole == "".join(record_line(r) for r in tag_units(load_coder(model_dir), units[::-1])[::-1])
+    assert whole == "".join(json_line(r) for r in tag_units(load_coder(model_dir), units[::-1])[::-1])
 
 
 def test_reads_text_jsonl_and_transcript_jsonl(tmp_path):
@@ -132,12 +131,13 @@ def test_cli_train_tag_suggest(tmp_path):
 
 
 def test_resume_reads_back_texts_with_unicode_line_separators(tmp_path):
-    from nlp.classify.tag import read_tagged, record_line
+    from nlp.classify.tag import read_tagged
+    from nlp.model import json_line
 
     recs = [{"id": "a", "source": "s", "text": "linje\u2028to\x85tre", "codes": []}, {"id": "b", "source": "s",
                                                                                   "text": "ok", "codes": []}]
     out = tmp_path / "out.jsonl"
-    out.write_text("".join(record_line(r) for r in recs), encoding="utf-8")
+    out.write_text("".join(json_line(r) for r in recs), encoding="utf-8")
     assert read_tagged(out, fmt="jsonl") == recs
     with out.open("a", encoding="utf-8") as fh:
         fh.write('{"id": "c", "sou')  # the cut-off last line of an interrupted run

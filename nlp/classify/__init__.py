@@ -12,7 +12,7 @@ from .active import suggest
 from .explain import explain, top_features
 from .models import LEARNERS, AutoCoder, KeywordCoder
 from .store import load_coder, save_coder, training_hash
-from .tag import read_tagged, read_units, record_line, tag_paths, tag_units, write_tagged
+from .tag import read_tagged, read_units, tag_paths, tag_units, write_tagged
 from .train import MODEL_CHOICES, make_coder, train_from_units
 from .validate import coding_scores, cohen_kappa, cross_validate, learning_curve
 from .vectorize import TextVectorizer
@@ -32,7 +32,6 @@ __all__ = [
     "make_coder",
     "read_tagged",
     "read_units",
-    "record_line",
     "save_coder",
     "suggest",
     "tag_paths",

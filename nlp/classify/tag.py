@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, NlpError
-from ..model import atomic_writer, json_object
+from ..model import atomic_writer, json_line, json_object
 
 __all__ = [
     "TEXT_FIELDS",
@@ -30,7 +30,6 @@ __all__ = [
     "read_text_records",
     "read_units",
     "record_key",
-    "record_line",
     "tag_file",
     "tag_paths",
     "tag_units",
@@ -105,11 +104,6 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
             rec["why"] = {c: [w for w, _ in ws] for c, ws in explain(model, text, n=explain_words).items()}
         out.append(rec)
     return out
-
-
-def record_line(rec: Mapping[str, Any]) -> str:
-    """The JSONL line of one output record (the byte-for-byte contract of parallel and distributed tagging)."""
-    return json.dumps(rec, ensure_ascii=False, separators=(", ", ": ")) + "\n"
 
 
 # -- inputs -----------------------------------------------------------------------------------------------------
@@ -234,7 +228,7 @@ def write_tagged(path: str | Path, records: Sequence[Mapping[str, Any]], *, fmt:
     if fmt == "jsonl":
         with atomic_writer(path) as fh:
             for r in records:
-                fh.write(record_line(r))
+                fh.write(json_line(r))
     elif fmt == "csv":
         header, rows = _flat_rows(records)
         buf = io.StringIO()
@@ -273,7 +267,7 @@ def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
         return []
     if fmt == "jsonl":
         out = []
-        # split on "\n" only: record_line writes U+2028/U+0085 inside texts unescaped, and splitlines() would cut there
+        # split on "\n" only: json_line writes U+2028/U+0085 inside texts unescaped, and splitlines() would cut there
         parts = path.read_text(encoding="utf-8").split("\n")
         lines = [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
         for lineno, line in enumerate(lines, 1):
@@ -379,7 +373,7 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
             if error is not None:
                 summary.errors.append((path, error))
             else:
-                fh.write("".join(record_line(r) for r in records))
+                fh.write("".join(json_line(r) for r in records))
                 fh.flush()
                 os.fsync(fh.fileno())
                 summary.tagged += len(records)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -157,7 +156,7 @@ def suggest(
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
     from ..errors import NlpError
-    from ..model import atomic_writer
+    from ..model import atomic_writer, json_line
 
     coder = load_coder(model)
     units = []
@@ -173,4 +172,4 @@ def suggest(
     if out is not None:
         with atomic_writer(out) as fh:
             for s in picks:
-                fh.write(json.dumps(s, ensure_ascii=False) + "\n")
+                fh.write(json_line(s))
