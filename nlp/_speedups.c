@@ -2,11 +2,11 @@
  *
  * Each function gives exactly the result of a pure-Python reference that stays in the package and is used when this
  * module was not built (no C compiler at install time):
- *   token_spans      nlp.normalise._token_spans_python   (the token pattern nlp.normalise._TOKEN, abbreviation merge)
+ *   annotate_span    nlp.preprocess._annotate_span_python (nlp.normalise.token_spans, then one cached
+ *                    (lemma, flag) lookup per token)
  *   word_forms       nlp.langid._word_forms_python       (lower-cased letter words)
  *   word_rows        nlp.langid.LanguageIdentifier._lookup_python
  *   ngram_sums       nlp.langid.LanguageIdentifier._ngram_sums_python (equal up to the order of additions)
- *   token_info       nlp.preprocess._token_info_python   (one cached (lemma, flag) lookup per token)
  *   Lexicon          nlp.normalise._Lexicon.get           (simplemma's dictionary by bisection)
  * tests/test_speedups.py checks each pair on generated and real text. Character classes are those of Python's re
  * module for str patterns: \s is str.isspace, \d is str.isdecimal, \w is str.isalnum or "_".
@@ -16,10 +16,11 @@
 #include <stdint.h>
 #include <string.h>
 
+/* text[lo:n] of a str, read as a text of its own: nothing before lo or from n on is seen */
 typedef struct {
     int kind;
     const void *data;
-    Py_ssize_t n;
+    Py_ssize_t lo, n;
     int has_at; /* the text has an "@": only then can an e-mail address match */
 } Text;
 
@@ -59,7 +60,7 @@ static inline int is_letter(Py_UCS4 c) {
     return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
 }
 
-static inline int word_at(const Text *t, Py_ssize_t i) { return i >= 0 && i < t->n && is_word(AT(t, i)); }
+static inline int word_at(const Text *t, Py_ssize_t i) { return i >= t->lo && i < t->n && is_word(AT(t, i)); }
 
 static inline int starts_with(const Text *t, Py_ssize_t i, const char *s) {
     for (; *s; s++, i++) {
@@ -215,17 +216,28 @@ static Py_ssize_t match_token(const Text *t, Py_ssize_t pos) {
     return match_punct(t, pos);
 }
 
-static int text_init(Text *t, PyObject *s) {
+static int text_init_span(Text *t, PyObject *s, Py_ssize_t start, Py_ssize_t end) {
     if (!PyUnicode_Check(s)) {
         PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(s)->tp_name);
         return -1;
     }
+    if (start < 0 || end < start || end > PyUnicode_GET_LENGTH(s)) {
+        PyErr_SetString(PyExc_IndexError, "span out of range");
+        return -1;
+    }
+#if PY_VERSION_HEX < 0x030C0000
     if (PyUnicode_READY(s) < 0) return -1;
+#endif
     t->kind = PyUnicode_KIND(s);
     t->data = PyUnicode_DATA(s);
-    t->n = PyUnicode_GET_LENGTH(s);
-    t->has_at = PyUnicode_FindChar(s, '@', 0, t->n, 1) >= 0;
+    t->lo = start;
+    t->n = end;
+    t->has_at = start < end && PyUnicode_FindChar(s, '@', start, end, 1) >= 0;
     return 0;
+}
+
+static int text_init(Text *t, PyObject *s) {
+    return text_init_span(t, s, 0, PyUnicode_Check(s) ? PyUnicode_GET_LENGTH(s) : 0);
 }
 
 /* Is the lower-cased token plus "." in the set of single-period abbreviations? */
@@ -247,64 +259,112 @@ static int append_steal(PyObject *list, PyObject *item) {
     return r;
 }
 
-PyDoc_STRVAR(token_spans_doc,
-"token_spans(text, abbreviations, offset=0) -> (tokens, starts, ends)\n\n"
-"Tokens of text by the token pattern of nlp.normalise, with their start and end offsets plus offset; a word and\n"
-"the period right after it become one token when the lower-cased pair is in abbreviations (a frozenset of str).");
-
-static PyObject *token_spans(PyObject *self, PyObject *args) {
-    PyObject *s, *abbreviations;
-    Py_ssize_t offset = 0;
-    if (!PyArg_ParseTuple(args, "UO!|n:token_spans", &s, &PyFrozenSet_Type, &abbreviations, &offset)) return NULL;
+/* Tokens of a text one at a time, as the token pattern of nlp.normalise finds them; a token and the period right
+ * after it become one token when the lower-cased pair is a known abbreviation (nlp.normalise._merge_abbreviations) */
+typedef struct {
     Text t;
-    if (text_init(&t, s) < 0) return NULL;
-    PyObject *tokens = PyList_New(0), *starts = PyList_New(0), *ends = PyList_New(0);
-    if (tokens == NULL || starts == NULL || ends == NULL) goto fail;
-    Py_ssize_t pos = 0, prev_end = -1;
-    while (pos < t.n) {
-        if (is_space(AT(&t, pos))) {
-            pos++;
-            continue;
-        }
-        Py_ssize_t end = match_token(&t, pos);
-        if (end < 0) { /* cannot happen: every non-space character is a token */
-            PyErr_SetString(PyExc_AssertionError, "token_spans: no token at a non-space character");
-            goto fail;
-        }
-        Py_ssize_t count = PyList_GET_SIZE(tokens);
-        if (end == pos + 1 && AT(&t, pos) == '.' && prev_end == pos && count > 0) {
-            PyObject *prev = PyList_GET_ITEM(tokens, count - 1);
-            int merge = abbreviation_with_dot(prev, abbreviations);
-            if (merge < 0) goto fail;
-            if (merge) {
-                Py_ssize_t start = PyLong_AsSsize_t(PyList_GET_ITEM(starts, count - 1)) - offset;
-                PyObject *merged = PyUnicode_Substring(s, start, end);
-                PyObject *end_obj = PyLong_FromSsize_t(end + offset);
-                if (merged == NULL || end_obj == NULL) {
-                    Py_XDECREF(merged);
-                    Py_XDECREF(end_obj);
-                    goto fail;
-                }
-                PyList_SetItem(tokens, count - 1, merged); /* steals merged, releases prev */
-                PyList_SetItem(ends, count - 1, end_obj);
-                prev_end = end;
-                pos = end;
-                continue;
-            }
-        }
-        if (append_steal(tokens, PyUnicode_Substring(s, pos, end)) < 0 ||
-            append_steal(starts, PyLong_FromSsize_t(pos + offset)) < 0 ||
-            append_steal(ends, PyLong_FromSsize_t(end + offset)) < 0)
-            goto fail;
-        prev_end = end;
-        pos = end;
+    PyObject *s;
+    PyObject *abbreviations;
+    Py_ssize_t pos;
+} Scanner;
+
+/* 1 and the next token (a new reference) with its offsets, 0 at the end, -1 on error */
+static int next_token(Scanner *sc, Py_ssize_t *start, Py_ssize_t *end, PyObject **token) {
+    Text *t = &sc->t;
+    while (sc->pos < t->n && is_space(AT(t, sc->pos))) sc->pos++;
+    if (sc->pos >= t->n) return 0;
+    Py_ssize_t a = sc->pos, b = match_token(t, a);
+    if (b < 0) { /* cannot happen: every non-space character is a token */
+        PyErr_SetString(PyExc_AssertionError, "no token at a non-space character");
+        return -1;
     }
-    return Py_BuildValue("(NNN)", tokens, starts, ends);
-fail:
-    Py_XDECREF(tokens);
+    PyObject *tok = PyUnicode_Substring(sc->s, a, b);
+    if (tok == NULL) return -1;
+    if (b < t->n && AT(t, b) == '.' && match_token(t, b) == b + 1) { /* "." is the next token */
+        int merge = abbreviation_with_dot(tok, sc->abbreviations);
+        if (merge < 0) {
+            Py_DECREF(tok);
+            return -1;
+        }
+        if (merge) {
+            Py_SETREF(tok, PyUnicode_Substring(sc->s, a, b + 1));
+            if (tok == NULL) return -1;
+            b++;
+        }
+    }
+    sc->pos = b;
+    *start = a;
+    *end = b;
+    *token = tok;
+    return 1;
+}
+
+PyDoc_STRVAR(annotate_span_doc,
+"annotate_span(text, start, end, info, abbreviations) -> (starts, ends, lemmas, flags)\n\n"
+"The tokens of text[start:end], read as a text of its own, by the token pattern of nlp.normalise (a token and the\n"
+"period after it are one token when the lower-cased pair is in the frozenset abbreviations): their offsets in\n"
+"text, and info[token] = (lemma, one-character flag) of each (info: a dict, possibly with __missing__), the flags\n"
+"joined into one str.");
+
+static PyObject *annotate_span(PyObject *self, PyObject *args) {
+    Scanner sc;
+    PyObject *info;
+    Py_ssize_t start, end;
+    if (!PyArg_ParseTuple(args, "UnnO!O!:annotate_span", &sc.s, &start, &end, &PyDict_Type, &info, &PyFrozenSet_Type,
+                          &sc.abbreviations))
+        return NULL;
+    if (text_init_span(&sc.t, sc.s, start, end) < 0) return NULL;
+    sc.pos = start;
+    PyObject *starts = PyList_New(0), *ends = PyList_New(0), *lemmas = PyList_New(0), *result = NULL;
+    Py_ssize_t n = 0, cap = 64;
+    Py_UCS4 *flags = PyMem_Malloc(cap * sizeof(Py_UCS4));
+    if (starts == NULL || ends == NULL || lemmas == NULL || flags == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (;;) {
+        Py_ssize_t a, b;
+        PyObject *tok;
+        int r = next_token(&sc, &a, &b, &tok);
+        if (r < 0) goto done;
+        if (r == 0) break;
+        PyObject *pair = PyDict_GetItemWithError(info, tok); /* borrowed */
+        PyObject *owned = NULL;
+        if (pair == NULL && !PyErr_Occurred()) pair = owned = PyObject_GetItem(info, tok); /* __missing__ */
+        Py_DECREF(tok);
+        if (pair == NULL) goto done;
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1)) ||
+            PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(pair, 1)) != 1) {
+            PyErr_SetString(PyExc_TypeError, "annotate_span: info values must be (lemma, one-character flag)");
+            Py_XDECREF(owned);
+            goto done;
+        }
+        if (n == cap) {
+            Py_UCS4 *grown = PyMem_Realloc(flags, 2 * cap * sizeof(Py_UCS4));
+            if (grown == NULL) {
+                Py_XDECREF(owned);
+                PyErr_NoMemory();
+                goto done;
+            }
+            flags = grown;
+            cap *= 2;
+        }
+        flags[n++] = PyUnicode_READ_CHAR(PyTuple_GET_ITEM(pair, 1), 0);
+        int failed = PyList_Append(lemmas, PyTuple_GET_ITEM(pair, 0)) < 0 ||
+                     append_steal(starts, PyLong_FromSsize_t(a)) < 0 || append_steal(ends, PyLong_FromSsize_t(b)) < 0;
+        Py_XDECREF(owned);
+        if (failed) goto done;
+    }
+    PyObject *flag_str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, flags, n);
+    if (flag_str != NULL) {
+        result = Py_BuildValue("(OOON)", starts, ends, lemmas, flag_str);
+    }
+done:
     Py_XDECREF(starts);
     Py_XDECREF(ends);
-    return NULL;
+    Py_XDECREF(lemmas);
+    PyMem_Free(flags);
+    return result;
 }
 
 PyDoc_STRVAR(word_forms_doc,
@@ -685,63 +745,11 @@ static PyTypeObject LexiconType = {
     .tp_new = lexicon_new,
 };
 
-PyDoc_STRVAR(token_info_doc,
-"token_info(tokens, info) -> (lemmas, flags)\n\n"
-"info[token] is a (lemma, flag) pair (info is a dict, possibly with __missing__); returns the list of lemmas and\n"
-"the flags joined into one str.");
-
-static PyObject *token_info(PyObject *self, PyObject *args) {
-    PyObject *tokens, *info;
-    if (!PyArg_ParseTuple(args, "O!O!:token_info", &PyList_Type, &tokens, &PyDict_Type, &info)) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(tokens);
-    PyObject *lemmas = PyList_New(n);
-    Py_UCS4 *flags = PyMem_Malloc((n ? n : 1) * sizeof(Py_UCS4));
-    if (lemmas == NULL || flags == NULL) {
-        Py_XDECREF(lemmas);
-        PyMem_Free(flags);
-        return PyErr_NoMemory();
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *tok = PyList_GET_ITEM(tokens, i);
-        PyObject *pair = PyDict_GetItemWithError(info, tok); /* borrowed */
-        PyObject *owned = NULL;
-        if (pair == NULL) {
-            if (PyErr_Occurred()) goto fail;
-            pair = owned = PyObject_GetItem(info, tok); /* __missing__ computes and stores it */
-            if (pair == NULL) goto fail;
-        }
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1)) ||
-            PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(pair, 1)) != 1) {
-            PyErr_SetString(PyExc_TypeError, "token_info: info values must be (lemma, one-character flag)");
-            Py_XDECREF(owned);
-            goto fail;
-        }
-        PyObject *lem = PyTuple_GET_ITEM(pair, 0);
-        Py_INCREF(lem);
-        PyList_SET_ITEM(lemmas, i, lem);
-        flags[i] = PyUnicode_READ_CHAR(PyTuple_GET_ITEM(pair, 1), 0);
-        Py_XDECREF(owned);
-    }
-    PyObject *flag_str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, flags, n);
-    PyMem_Free(flags);
-    if (flag_str == NULL) {
-        Py_DECREF(lemmas);
-        return NULL;
-    }
-    return Py_BuildValue("(NN)", lemmas, flag_str);
-fail:
-    /* items not yet set are NULL, which list deallocation skips */
-    Py_DECREF(lemmas);
-    PyMem_Free(flags);
-    return NULL;
-}
-
 static PyMethodDef methods[] = {
-    {"token_spans", token_spans, METH_VARARGS, token_spans_doc},
+    {"annotate_span", annotate_span, METH_VARARGS, annotate_span_doc},
     {"word_forms", word_forms, METH_O, word_forms_doc},
     {"word_rows", word_rows, METH_VARARGS, word_rows_doc},
     {"ngram_sums", ngram_sums, METH_VARARGS, ngram_sums_doc},
-    {"token_info", token_info, METH_VARARGS, token_info_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -21,6 +21,7 @@ from .langid import _default as _identifier
 from .langid import word_forms
 from .model import Transcript
 from .normalise import (
+    _ABBREV_DOT,
     _TOKEN_RE,
     DROPPED,
     _filler_sets,
@@ -100,10 +101,9 @@ def _multiword(lang: str) -> re.Pattern[str] | None:
 
 @dataclass(frozen=True)
 class Annotation:
-    """Tokens of one text: strings, start offsets, lemmas and one flag character per token."""
+    """Tokens of one text: start and end offsets, lemmas and one flag character per token."""
 
     lang: str
-    tokens: list[str]
     starts: list[int]
     ends: list[int]
     lemmas: list[str]
@@ -157,27 +157,31 @@ class Preprocessor:
             return self.lang
         return _identifier().identify(text, prior=prior)
 
-    def annotate(self, text: str, *, lang: str | None = None, offset: int = 0) -> Annotation:
-        """Tokens, start and end offsets, lemmas and flags of ``text``; the offsets are those in ``text`` plus
-        ``offset`` (where ``text`` starts in a longer text)."""
-        lang = lang or self.identify(text)
+    def annotate(self, text: str, *, lang: str | None = None, start: int = 0, end: int | None = None) -> Annotation:
+        """Tokens (offsets, lemmas, flags) of ``text[start:end]``, read as a text of its own (nothing around it is
+        seen); the offsets are positions in ``text``."""
+        end = len(text) if end is None else end
+        lang = lang or self.identify(text[start:end])
         info = _token_info(lang, self.harmonise)
-        tokens, starts, ends = token_spans(text, offset)
-        lemmas, flag_str = (native.token_info if native is not None else _token_info_python)(tokens, info)
+        starts, ends, lemmas, flag_str = (native.annotate_span(text, start, end, info, _ABBREV_DOT) if native is not None
+                                          else _annotate_span_python(text, start, end, info))
+        pat = _multiword(lang)
+        if "c" not in flag_str and pat is None:
+            return Annotation(lang, starts, ends, lemmas, flag_str)
         flags = list(flag_str)
         if "c" in flag_str:
             links = _links(lang)
             for i, f in enumerate(flags):
-                if f == "c" and i + 1 < len(tokens) and (tokens[i + 1] == "," or tokens[i + 1].lower() in links):
+                if f == "c" and i + 1 < len(starts) and ((nxt := text[starts[i + 1]:ends[i + 1]]) == ","
+                                                         or nxt.lower() in links):
                     flags[i] = "w"  # suspended compound: "olje- og gassindustrien"
-        pat = _multiword(lang)
         if pat is not None:
-            for m in pat.finditer(text):
-                i = bisect.bisect_left(starts, offset + m.start())
-                while i < len(starts) and starts[i] < offset + m.end():
+            for m in pat.finditer(text[start:end]):
+                i = bisect.bisect_left(starts, start + m.start())
+                while i < len(starts) and starts[i] < start + m.end():
                     flags[i] = "d"
                     i += 1
-        return Annotation(lang, tokens, starts, ends, lemmas, "".join(flags))
+        return Annotation(lang, starts, ends, lemmas, "".join(flags))
 
     def analyze(self, text: str) -> list[str]:
         """Content lemmas of ``text``: no stop words, fillers, punctuation; placeholders kept as they are."""
@@ -201,10 +205,12 @@ _TOKENS_ONLY = re.compile(r"\[[^\[\]\s][^\[\]\n]{0,39}\]|(?<!\w)X{2,}(?!\w)|\d+(
                           r"|\w+(?:[-'’.]\w+)*-?|[^\w\s]")
 
 
-def _token_info_python(tokens: list[str], info: _TokenInfo) -> tuple[list[str], str]:
-    """Lemmas and flags of tokens (what ``native.token_info`` computes in C)."""
+def _annotate_span_python(text: str, start: int, end: int, info: _TokenInfo) -> tuple[list[int], list[int],
+                                                                                      list[str], str]:
+    """Offsets, lemmas and flags of the tokens of ``text[start:end]`` (what ``native.annotate_span`` does in C)."""
+    tokens, starts, ends = token_spans(text[start:end], start)
     pairs = [info[t] for t in tokens]
-    return [p[0] for p in pairs], "".join(p[1] for p in pairs)
+    return starts, ends, [p[0] for p in pairs], "".join(p[1] for p in pairs)
 
 
 def analyze(text: str, *, lang: str | None = None, keep_stopwords: bool = False) -> list[str]:
@@ -270,7 +276,7 @@ def preprocess_transcript(transcript: Transcript, *, lang: str | None = None, ha
         seg_langs = [ident.decide(s, prior=doc_lang) for s in scores.tolist()]
     else:
         doc_lang, seg_langs = lang, [lang] * len(spans)
-    anns = [pre.annotate(text[a:b], lang=sl, offset=a) for (a, b), sl in zip(spans, seg_langs)]
+    anns = [pre.annotate(text, lang=sl, start=a, end=b) for (a, b), sl in zip(spans, seg_langs)]
     if stats is not None:
         stats.transcripts[doc_lang] += 1
         for ann in anns:

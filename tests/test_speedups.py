@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.langid import NGRAM_ORDERS, LanguageIdentifier, _default, _word_forms_python
-from nlp.normalise import _ABBREV_DOT, _Lexicon, _lexicon, _token_spans_python
-from nlp.preprocess import _token_info, _token_info_python
+from nlp.normalise import _ABBREV_DOT, _Lexicon, _lexicon, token_spans
+from nlp.preprocess import _annotate_span_python, _token_info
 from nlp.speedups import native
 
 # characters each matcher of the token pattern cares about: letters in and out of ASCII (İ lower-cases to two
@@ -40,20 +40,43 @@ def test_the_install_built_the_c_module_unless_switched_off():
         assert native is not None, "nlp/_speedups.c was not built: reinstall with a C compiler (pip install -e .)"
 
 
+class _EchoInfo(dict):
+    """token -> (token, flag by its first character): the lemma shows which token was looked up."""
+
+    def __missing__(self, token):
+        self[token] = value = (token, "w" if token[0].isalpha() else "p")
+        return value
+
+
 @requires_native
 @settings(max_examples=400, deadline=None)
-@given(TEXTS, st.sampled_from([0, 1, 7, 10**9]))
-def test_token_spans_equal_the_regular_expression(text, offset):
-    assert native.token_spans(text, _ABBREV_DOT, offset) == _token_spans_python(text, offset)
-    tokens, starts, ends = native.token_spans(text, _ABBREV_DOT, offset)
-    assert [text[s - offset:e - offset] for s, e in zip(starts, ends)] == tokens
+@given(TEXTS, TEXTS, TEXTS)
+def test_annotate_span_tokenises_as_the_regular_expression(before, text, after):
+    # the span is read as a text of its own: what is around it (words, dots, "@") must change nothing
+    whole, start, end = before + text + after, len(before), len(before) + len(text)
+    got = native.annotate_span(whole, start, end, _EchoInfo(), _ABBREV_DOT)
+    assert got == _annotate_span_python(whole, start, end, _EchoInfo())
+    tokens, starts, ends = token_spans(text, start)
+    assert got[:3] == (starts, ends, tokens)
+    assert [whole[s:e] for s, e in zip(got[0], got[1])] == tokens
 
 
 @requires_native
 @pytest.mark.parametrize("text", [REAL, "", "   ", "ca.", "X", "XX.", "[", "[]", "[navn", "a@b.c", "@", "www.x",
-                                  "http://.", "1.", "a-", "f.e", "ab.cd.ef.", "abcde.fg.", "\U0001d400\U0001d401."])
-def test_token_spans_on_edge_cases(text):
-    assert native.token_spans(text, _ABBREV_DOT) == _token_spans_python(text)
+                                  "http://.", "1.", "a-", "f.e", "ab.cd.ef.", "abcde.fg.", "\U0001d400\U0001d401.",
+                                  "ca..", "ca.x@y.no", "dvs.."])
+def test_annotate_span_on_edge_cases(text):
+    info = _token_info("nb", False)
+    assert native.annotate_span(text, 0, len(text), info, _ABBREV_DOT) == _annotate_span_python(text, 0, len(text),
+                                                                                               info)
+
+
+@requires_native
+def test_annotate_span_checks_its_arguments():
+    with pytest.raises(IndexError, match="span out of range"):
+        native.annotate_span("abc", 2, 5, {}, _ABBREV_DOT)
+    with pytest.raises(TypeError, match="one-character flag"):
+        native.annotate_span("x", 0, 1, {"x": ("x", "ww")}, _ABBREV_DOT)
 
 
 @requires_native
@@ -103,13 +126,12 @@ def test_word_rows_marks_new_words_once_in_order():
 
 
 @requires_native
-def test_token_info_equals_the_python_loop_and_fills_the_cache():
+def test_annotate_span_fills_the_token_cache():
     info = _token_info("nb", False)
-    tokens, _, _ = _token_spans_python(REAL + " heilt-nyttordsomikkefinnes")
-    assert native.token_info(tokens, info) == _token_info_python(tokens, info)
+    text = REAL + " heilt-nyttordsomikkefinnes"
+    assert native.annotate_span(text, 0, len(text), info, _ABBREV_DOT) == _annotate_span_python(text, 0, len(text),
+                                                                                               info)
     assert "heilt-nyttordsomikkefinnes" in info
-    with pytest.raises(TypeError, match="one-character flag"):
-        native.token_info(["x"], {"x": ("x", "ww")})
 
 
 @requires_native
