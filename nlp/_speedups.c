@@ -5,6 +5,7 @@
  *   annotate_span    nlp.preprocess._annotate_span_python (nlp.normalise.token_spans, then one cached
  *                    (lemma, flag) lookup per token)
  *   word_forms       nlp.langid._word_forms_python       (lower-cased letter words)
+ *   span_word_rows   nlp.langid.LanguageIdentifier.span_scores without it (word_forms of each span, word rows)
  *   word_rows        nlp.langid.LanguageIdentifier._lookup_python
  *   ngram_sums       nlp.langid.LanguageIdentifier._ngram_sums_python (equal up to the order of additions)
  *   Lexicon          nlp.normalise._Lexicon.get           (simplemma's dictionary by bisection)
@@ -259,6 +260,194 @@ static int append_steal(PyObject *list, PyObject *item) {
     return r;
 }
 
+/* ---- CodepointMap: a cache keyed by the characters of a span of some text, so that a token or word is looked up
+ * without making a str of it. A value is a Python object (a token's (lemma, flag) pair) or a number (a word's row).
+ * Keys are kept as UCS4 in one growing arena. */
+typedef struct {
+    uint64_t hash; /* 0: empty slot */
+    uint32_t off, len;
+    PyObject *value;
+    Py_ssize_t number;
+} MapSlot;
+
+typedef struct {
+    PyObject_HEAD
+    MapSlot *slots;
+    Py_ssize_t cap, used, max_used;
+    Py_UCS4 *arena;
+    Py_ssize_t arena_len, arena_cap;
+} CodepointMap;
+
+/* the characters of a key: text[a:b], lower-cased by Py_UNICODE_TOLOWER or not */
+typedef struct {
+    const Text *t;
+    Py_ssize_t a, b;
+    int lower;
+} Key;
+
+static inline Py_UCS4 lower_char(Py_UCS4 c) {
+    if (c < 128) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    return Py_UNICODE_TOLOWER(c);
+}
+
+static inline Py_UCS4 key_char(const Key *k, Py_ssize_t i) {
+    Py_UCS4 c = AT(k->t, k->a + i);
+    return k->lower ? lower_char(c) : c;
+}
+
+static uint64_t key_hash(const Key *k) {
+    uint64_t h = 1469598103934665603ull;
+    for (Py_ssize_t i = 0; i < k->b - k->a; i++) h = (h ^ key_char(k, i)) * 1099511628211ull;
+    h ^= h >> 31;
+    return h ? h : 1;
+}
+
+/* the slot holding the key, or the empty slot where it would go */
+static MapSlot *map_slot(CodepointMap *m, const Key *k, uint64_t hash) {
+    Py_ssize_t len = k->b - k->a;
+    for (uint64_t i = hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        MapSlot *slot = &m->slots[i];
+        if (slot->hash == 0) return slot;
+        if (slot->hash == hash && slot->len == len) {
+            const Py_UCS4 *stored = m->arena + slot->off;
+            Py_ssize_t j = 0;
+            while (j < len && stored[j] == key_char(k, j)) j++;
+            if (j == len) return slot;
+        }
+    }
+}
+
+static int map_grow(CodepointMap *m) {
+    Py_ssize_t cap = m->cap * 2;
+    MapSlot *slots = PyMem_Calloc(cap, sizeof(MapSlot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < m->cap; i++) {
+        if (m->slots[i].hash == 0) continue;
+        uint64_t j = m->slots[i].hash & (cap - 1);
+        while (slots[j].hash != 0) j = (j + 1) & (cap - 1);
+        slots[j] = m->slots[i];
+    }
+    PyMem_Free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    return 0;
+}
+
+/* store a key with its value (a new reference is taken) or number, unless the map is full; 0, or -1 on error */
+static int map_put(CodepointMap *m, const Key *k, uint64_t hash, PyObject *value, Py_ssize_t number) {
+    MapSlot *slot = map_slot(m, k, hash);
+    if (slot->hash != 0) { /* already there: replace the value */
+        Py_XSETREF(slot->value, Py_XNewRef(value));
+        slot->number = number;
+        return 0;
+    }
+    if (m->used >= m->max_used) return 0; /* bounded like the Python caches: a full map only answers */
+    if (2 * (m->used + 1) > m->cap) {
+        if (map_grow(m) < 0) return -1;
+        slot = map_slot(m, k, hash);
+    }
+    Py_ssize_t len = k->b - k->a;
+    if (m->arena_len + len > m->arena_cap) {
+        Py_ssize_t cap = 2 * m->arena_cap > m->arena_len + len ? 2 * m->arena_cap : m->arena_len + len + 1024;
+        if (cap >= UINT32_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "CodepointMap: keys over 4G characters");
+            return -1;
+        }
+        Py_UCS4 *arena = PyMem_Realloc(m->arena, cap * sizeof(Py_UCS4));
+        if (arena == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        m->arena = arena;
+        m->arena_cap = cap;
+    }
+    for (Py_ssize_t j = 0; j < len; j++) m->arena[m->arena_len + j] = key_char(k, j);
+    slot->hash = hash;
+    slot->off = (uint32_t)m->arena_len;
+    slot->len = (uint32_t)len;
+    slot->value = Py_XNewRef(value);
+    slot->number = number;
+    m->arena_len += len;
+    m->used++;
+    return 0;
+}
+
+static void map_forget(CodepointMap *m) {
+    for (Py_ssize_t i = 0; i < m->cap; i++) {
+        Py_CLEAR(m->slots[i].value);
+        m->slots[i].hash = 0;
+    }
+    m->used = 0;
+    m->arena_len = 0;
+}
+
+static void codepoint_map_dealloc(CodepointMap *self) {
+    PyObject_GC_UnTrack(self);
+    if (self->slots != NULL) map_forget(self);
+    PyMem_Free(self->slots);
+    PyMem_Free(self->arena);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int codepoint_map_traverse(CodepointMap *self, visitproc visit, void *arg) {
+    for (Py_ssize_t i = 0; i < self->cap; i++) Py_VISIT(self->slots[i].value);
+    return 0;
+}
+
+static int codepoint_map_tp_clear(CodepointMap *self) {
+    if (self->slots != NULL) map_forget(self);
+    return 0;
+}
+
+static PyObject *codepoint_map_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    Py_ssize_t max_used = PY_SSIZE_T_MAX;
+    static char *kwlist[] = {"max_size", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|n:CodepointMap", kwlist, &max_used)) return NULL;
+    CodepointMap *self = (CodepointMap *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    self->cap = 1024;
+    self->max_used = max_used;
+    self->slots = PyMem_Calloc(self->cap, sizeof(MapSlot));
+    self->arena_cap = 4096;
+    self->arena = PyMem_Malloc(self->arena_cap * sizeof(Py_UCS4));
+    if (self->slots == NULL || self->arena == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    return (PyObject *)self;
+}
+
+static PyObject *codepoint_map_clear(CodepointMap *self, PyObject *unused) {
+    map_forget(self);
+    Py_RETURN_NONE;
+}
+
+static Py_ssize_t codepoint_map_len(CodepointMap *self) { return self->used; }
+
+static PyMethodDef codepoint_map_methods[] = {
+    {"clear", (PyCFunction)codepoint_map_clear, METH_NOARGS, "clear(): forget every key."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods codepoint_map_as_sequence = {.sq_length = (lenfunc)codepoint_map_len};
+
+static PyTypeObject CodepointMapType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "nlp._speedups.CodepointMap",
+    .tp_basicsize = sizeof(CodepointMap),
+    .tp_dealloc = (destructor)codepoint_map_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "CodepointMap(max_size=None): the C side of a token or word cache (annotate_span, span_word_rows).",
+    .tp_traverse = (traverseproc)codepoint_map_traverse,
+    .tp_clear = (inquiry)codepoint_map_tp_clear,
+    .tp_methods = codepoint_map_methods,
+    .tp_as_sequence = &codepoint_map_as_sequence,
+    .tp_new = codepoint_map_new,
+};
+
 /* Tokens of a text one at a time, as the token pattern of nlp.normalise finds them; a token and the period right
  * after it become one token when the lower-cased pair is a known abbreviation (nlp.normalise._merge_abbreviations) */
 typedef struct {
@@ -268,9 +457,11 @@ typedef struct {
     Py_ssize_t pos;
 } Scanner;
 
-/* 1 and the next token (a new reference) with its offsets, 0 at the end, -1 on error */
+/* 1 and the offsets of the next token, 0 at the end, -1 on error; *token is the token as a new str when one was
+ * made (to look the token up as an abbreviation), else NULL */
 static int next_token(Scanner *sc, Py_ssize_t *start, Py_ssize_t *end, PyObject **token) {
     Text *t = &sc->t;
+    *token = NULL;
     while (sc->pos < t->n && is_space(AT(t, sc->pos))) sc->pos++;
     if (sc->pos >= t->n) return 0;
     Py_ssize_t a = sc->pos, b = match_token(t, a);
@@ -278,40 +469,40 @@ static int next_token(Scanner *sc, Py_ssize_t *start, Py_ssize_t *end, PyObject 
         PyErr_SetString(PyExc_AssertionError, "no token at a non-space character");
         return -1;
     }
-    PyObject *tok = PyUnicode_Substring(sc->s, a, b);
-    if (tok == NULL) return -1;
     if (b < t->n && AT(t, b) == '.' && match_token(t, b) == b + 1) { /* "." is the next token */
+        PyObject *tok = PyUnicode_Substring(sc->s, a, b);
+        if (tok == NULL) return -1;
         int merge = abbreviation_with_dot(tok, sc->abbreviations);
-        if (merge < 0) {
-            Py_DECREF(tok);
-            return -1;
-        }
-        if (merge) {
+        if (merge > 0) {
             Py_SETREF(tok, PyUnicode_Substring(sc->s, a, b + 1));
-            if (tok == NULL) return -1;
             b++;
         }
+        if (merge < 0 || tok == NULL) {
+            Py_XDECREF(tok);
+            return -1;
+        }
+        *token = tok;
     }
     sc->pos = b;
     *start = a;
     *end = b;
-    *token = tok;
     return 1;
 }
 
 PyDoc_STRVAR(annotate_span_doc,
-"annotate_span(text, start, end, info, abbreviations) -> (starts, ends, lemmas, flags)\n\n"
+"annotate_span(text, start, end, info, cache, abbreviations) -> (starts, ends, lemmas, flags)\n\n"
 "The tokens of text[start:end], read as a text of its own, by the token pattern of nlp.normalise (a token and the\n"
 "period after it are one token when the lower-cased pair is in the frozenset abbreviations): their offsets in\n"
 "text, and info[token] = (lemma, one-character flag) of each (info: a dict, possibly with __missing__), the flags\n"
-"joined into one str.");
+"joined into one str. cache (a CodepointMap kept with info) remembers the pairs, so a known token needs no str.");
 
 static PyObject *annotate_span(PyObject *self, PyObject *args) {
     Scanner sc;
     PyObject *info;
+    CodepointMap *cache;
     Py_ssize_t start, end;
-    if (!PyArg_ParseTuple(args, "UnnO!O!:annotate_span", &sc.s, &start, &end, &PyDict_Type, &info, &PyFrozenSet_Type,
-                          &sc.abbreviations))
+    if (!PyArg_ParseTuple(args, "UnnO!O!O!:annotate_span", &sc.s, &start, &end, &PyDict_Type, &info,
+                          &CodepointMapType, &cache, &PyFrozenSet_Type, &sc.abbreviations))
         return NULL;
     if (text_init_span(&sc.t, sc.s, start, end) < 0) return NULL;
     sc.pos = start;
@@ -328,21 +519,27 @@ static PyObject *annotate_span(PyObject *self, PyObject *args) {
         int r = next_token(&sc, &a, &b, &tok);
         if (r < 0) goto done;
         if (r == 0) break;
-        PyObject *pair = PyDict_GetItemWithError(info, tok); /* borrowed */
-        PyObject *owned = NULL;
-        if (pair == NULL && !PyErr_Occurred()) pair = owned = PyObject_GetItem(info, tok); /* __missing__ */
-        Py_DECREF(tok);
-        if (pair == NULL) goto done;
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1)) ||
-            PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(pair, 1)) != 1) {
-            PyErr_SetString(PyExc_TypeError, "annotate_span: info values must be (lemma, one-character flag)");
-            Py_XDECREF(owned);
-            goto done;
+        Key key = {&sc.t, a, b, 0};
+        uint64_t hash = key_hash(&key);
+        MapSlot *slot = map_slot(cache, &key, hash);
+        PyObject *pair = slot->hash != 0 ? Py_NewRef(slot->value) : NULL;
+        if (pair == NULL) {
+            if (tok == NULL && (tok = PyUnicode_Substring(sc.s, a, b)) == NULL) goto done;
+            pair = PyObject_GetItem(info, tok); /* a dict: __missing__ computes and stores a new pair */
+            if (pair != NULL && (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
+                                 !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1)) ||
+                                 PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(pair, 1)) != 1)) {
+                PyErr_SetString(PyExc_TypeError, "annotate_span: info values must be (lemma, one-character flag)");
+                Py_CLEAR(pair);
+            }
+            if (pair != NULL && map_put(cache, &key, hash, pair, 0) < 0) Py_CLEAR(pair);
         }
+        Py_XDECREF(tok);
+        if (pair == NULL) goto done;
         if (n == cap) {
             Py_UCS4 *grown = PyMem_Realloc(flags, 2 * cap * sizeof(Py_UCS4));
             if (grown == NULL) {
-                Py_XDECREF(owned);
+                Py_DECREF(pair);
                 PyErr_NoMemory();
                 goto done;
             }
@@ -352,13 +549,11 @@ static PyObject *annotate_span(PyObject *self, PyObject *args) {
         flags[n++] = PyUnicode_READ_CHAR(PyTuple_GET_ITEM(pair, 1), 0);
         int failed = PyList_Append(lemmas, PyTuple_GET_ITEM(pair, 0)) < 0 ||
                      append_steal(starts, PyLong_FromSsize_t(a)) < 0 || append_steal(ends, PyLong_FromSsize_t(b)) < 0;
-        Py_XDECREF(owned);
+        Py_DECREF(pair);
         if (failed) goto done;
     }
     PyObject *flag_str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, flags, n);
-    if (flag_str != NULL) {
-        result = Py_BuildValue("(OOON)", starts, ends, lemmas, flag_str);
-    }
+    if (flag_str != NULL) result = Py_BuildValue("(OOON)", starts, ends, lemmas, flag_str);
 done:
     Py_XDECREF(starts);
     Py_XDECREF(ends);
@@ -502,19 +697,141 @@ static PyTypeObject NgramTableType = {
     .tp_new = ngram_table_new,
 };
 
+/* A growing array of int64 handed back as bytes (NumPy reads it with frombuffer) */
+typedef struct {
+    int64_t *v;
+    Py_ssize_t n, cap;
+} Int64s;
+
+static int int64s_push(Int64s *a, int64_t x) {
+    if (a->n == a->cap) {
+        Py_ssize_t cap = a->cap ? 2 * a->cap : 256;
+        int64_t *v = PyMem_Realloc(a->v, cap * sizeof(int64_t));
+        if (v == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+    return 0;
+}
+
+/* *row: the number of the word key in the map words, or for a word not there yet -(1 + its index in the list new),
+ * new getting the word as a str and the map that placeholder row; 0, or -1 on error */
+static int word_row(CodepointMap *words, const Key *key, PyObject *new, int64_t *row) {
+    uint64_t hash = key_hash(key);
+    MapSlot *slot = map_slot(words, key, hash);
+    if (slot->hash != 0) {
+        *row = slot->number;
+        return 0;
+    }
+    Py_ssize_t len = key->b - key->a;
+    Py_UCS4 small[64], *chars = len <= 64 ? small : PyMem_Malloc(len * sizeof(Py_UCS4));
+    if (chars == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < len; j++) chars[j] = key_char(key, j);
+    PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, len);
+    if (chars != small) PyMem_Free(chars);
+    *row = -1 - (int64_t)PyList_GET_SIZE(new);
+    int failed = word == NULL || PyList_Append(new, word) < 0 || map_put(words, key, hash, NULL, *row) < 0;
+    Py_XDECREF(word);
+    return failed ? -1 : 0;
+}
+
+PyDoc_STRVAR(span_word_rows_doc,
+"span_word_rows(text, starts, ends, words) -> (rows, counts, new)\n\n"
+"The lower-cased letter words of each text[starts[i]:ends[i]] (as nlp.langid.word_forms finds them) as rows of\n"
+"the CodepointMap words, flat (bytes of int64), and the number of words of each span (bytes of int64). A word\n"
+"not in words gets the row -(1 + k), k its index in the list new (each such word once, in order), and words\n"
+"keeps that placeholder until set_word_rows gives the word its row.");
+
+static PyObject *span_word_rows(PyObject *self, PyObject *args) {
+    PyObject *s, *starts, *ends;
+    CodepointMap *words;
+    if (!PyArg_ParseTuple(args, "UO!O!O!:span_word_rows", &s, &PyList_Type, &starts, &PyList_Type, &ends,
+                          &CodepointMapType, &words))
+        return NULL;
+    Py_ssize_t n_spans = PyList_GET_SIZE(starts);
+    if (PyList_GET_SIZE(ends) != n_spans) {
+        PyErr_SetString(PyExc_ValueError, "span_word_rows: starts and ends differ in length");
+        return NULL;
+    }
+    Int64s rows = {0}, counts = {0};
+    PyObject *new = PyList_New(0), *result = NULL, *low = NULL;
+    if (new == NULL) goto done;
+    for (Py_ssize_t i = 0; i < n_spans; i++) {
+        Py_ssize_t a = PyLong_AsSsize_t(PyList_GET_ITEM(starts, i)), b = PyLong_AsSsize_t(PyList_GET_ITEM(ends, i));
+        if (PyErr_Occurred()) goto done;
+        Text t;
+        if (text_init_span(&t, s, a, b) < 0) goto done;
+        int lower = 1;
+        /* str.lower() maps these two otherwise than one character at a time (İ -> i + combining dot, and a final
+         * sigma): the span is lowered by Python then */
+        if (a < b && (PyUnicode_FindChar(s, 0x130, a, b, 1) >= 0 || PyUnicode_FindChar(s, 0x3a3, a, b, 1) >= 0)) {
+            PyObject *span = PyUnicode_Substring(s, a, b);
+            Py_XSETREF(low, span ? PyObject_CallMethod(span, "lower", NULL) : NULL);
+            Py_XDECREF(span);
+            if (low == NULL || text_init(&t, low) < 0) goto done;
+            lower = 0;
+        }
+        Py_ssize_t before = rows.n, pos = t.lo;
+        /* [^\W\d_]+(?:[-'’][^\W\d_]+)* over the lower-cased characters */
+#define LETTER_AT(i) is_letter(lower ? lower_char(AT(&t, (i))) : AT(&t, (i)))
+        while (pos < t.n) {
+            if (!LETTER_AT(pos)) {
+                pos++;
+                continue;
+            }
+            Py_ssize_t j = pos + 1;
+            while (j < t.n && LETTER_AT(j)) j++;
+            while (j + 1 < t.n && word_joiner(AT(&t, j)) && LETTER_AT(j + 1)) {
+                j += 2;
+                while (j < t.n && LETTER_AT(j)) j++;
+            }
+#undef LETTER_AT
+            Key key = {&t, pos, j, lower};
+            int64_t row;
+            if (word_row(words, &key, new, &row) < 0 || int64s_push(&rows, row) < 0) goto done;
+            pos = j;
+        }
+        if (int64s_push(&counts, rows.n - before) < 0) goto done;
+    }
+    PyObject *rows_b = PyBytes_FromStringAndSize((const char *)rows.v, rows.n * (Py_ssize_t)sizeof(int64_t));
+    PyObject *counts_b = PyBytes_FromStringAndSize((const char *)counts.v, counts.n * (Py_ssize_t)sizeof(int64_t));
+    if (rows_b != NULL && counts_b != NULL) {
+        result = Py_BuildValue("(NNO)", rows_b, counts_b, new);
+    } else {
+        Py_XDECREF(rows_b);
+        Py_XDECREF(counts_b);
+    }
+done:
+    Py_XDECREF(low);
+    Py_XDECREF(new);
+    PyMem_Free(rows.v);
+    PyMem_Free(counts.v);
+    return result;
+}
+
 PyDoc_STRVAR(word_rows_doc,
-"word_rows(words, ids, rows) -> new\n\n"
-"rows[i] = ids[words[i]], or -1 for a word not in the dict ids (str -> int); rows: a writable C-contiguous intp\n"
-"array of len(words). Returns the words not in ids, each once, in order of first occurrence.");
+"word_rows(words, table, rows) -> new\n\n"
+"rows[i] = the row of words[i] (lower-cased words, str) in the CodepointMap table, or -(1 + k) for a word not\n"
+"there, k its index in the returned list new (each such word once, in order; table keeps that placeholder until\n"
+"set_word_rows). rows: a writable C-contiguous intp array of len(words).");
 
 static PyObject *word_rows(PyObject *self, PyObject *args) {
-    PyObject *words, *ids, *rows_obj;
-    if (!PyArg_ParseTuple(args, "O!O!O:word_rows", &PyList_Type, &words, &PyDict_Type, &ids, &rows_obj)) return NULL;
+    PyObject *list, *rows_obj;
+    CodepointMap *table;
+    if (!PyArg_ParseTuple(args, "O!O!O:word_rows", &PyList_Type, &list, &CodepointMapType, &table, &rows_obj))
+        return NULL;
     Py_buffer rows;
     if (PyObject_GetBuffer(rows_obj, &rows, PyBUF_C_CONTIGUOUS | PyBUF_ND | PyBUF_WRITABLE | PyBUF_FORMAT) < 0)
         return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(words);
-    PyObject *new = NULL, *seen = NULL;
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    PyObject *new = NULL;
     const char *fmt = rows.format;
     if (rows.ndim != 1 || rows.shape[0] != n || rows.itemsize != sizeof(Py_ssize_t) ||
         strchr("lqn", fmt[strlen(fmt) - 1]) == NULL) {
@@ -522,30 +839,38 @@ static PyObject *word_rows(PyObject *self, PyObject *args) {
         goto fail;
     }
     Py_ssize_t *out = (Py_ssize_t *)rows.buf;
-    new = PyList_New(0);
-    seen = PySet_New(NULL);
-    if (new == NULL || seen == NULL) goto fail;
+    if ((new = PyList_New(0)) == NULL) goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *w = PyList_GET_ITEM(words, i);
-        PyObject *id = PyDict_GetItemWithError(ids, w);
-        if (id != NULL) {
-            out[i] = PyLong_AsSsize_t(id);
-            if (out[i] == -1 && PyErr_Occurred()) goto fail;
-            continue;
-        }
-        if (PyErr_Occurred()) goto fail;
-        out[i] = -1;
-        int known = PySet_Contains(seen, w);
-        if (known < 0 || (!known && (PySet_Add(seen, w) < 0 || PyList_Append(new, w) < 0))) goto fail;
+        Text t;
+        if (text_init(&t, PyList_GET_ITEM(list, i)) < 0) goto fail;
+        Key key = {&t, 0, t.n, 0};
+        int64_t row;
+        if (word_row(table, &key, new, &row) < 0) goto fail;
+        out[i] = (Py_ssize_t)row;
     }
-    Py_DECREF(seen);
     PyBuffer_Release(&rows);
     return new;
 fail:
     Py_XDECREF(new);
-    Py_XDECREF(seen);
     PyBuffer_Release(&rows);
     return NULL;
+}
+
+PyDoc_STRVAR(set_word_rows_doc, "set_word_rows(table, words, first): words[k] (str) gets the row first + k in table.");
+
+static PyObject *set_word_rows(PyObject *self, PyObject *args) {
+    CodepointMap *table;
+    PyObject *list;
+    Py_ssize_t first;
+    if (!PyArg_ParseTuple(args, "O!O!n:set_word_rows", &CodepointMapType, &table, &PyList_Type, &list, &first))
+        return NULL;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(list); k++) {
+        Text t;
+        if (text_init(&t, PyList_GET_ITEM(list, k)) < 0) return NULL;
+        Key key = {&t, 0, t.n, 0};
+        if (map_put(table, &key, key_hash(&key), NULL, first + k) < 0) return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(ngram_sums_doc,
@@ -748,7 +1073,9 @@ static PyTypeObject LexiconType = {
 static PyMethodDef methods[] = {
     {"annotate_span", annotate_span, METH_VARARGS, annotate_span_doc},
     {"word_forms", word_forms, METH_O, word_forms_doc},
+    {"span_word_rows", span_word_rows, METH_VARARGS, span_word_rows_doc},
     {"word_rows", word_rows, METH_VARARGS, word_rows_doc},
+    {"set_word_rows", set_word_rows, METH_VARARGS, set_word_rows_doc},
     {"ngram_sums", ngram_sums, METH_VARARGS, ngram_sums_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -760,11 +1087,13 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__speedups(void) {
     init_ascii_class();
-    if (PyType_Ready(&NgramTableType) < 0 || PyType_Ready(&LexiconType) < 0) return NULL;
+    if (PyType_Ready(&NgramTableType) < 0 || PyType_Ready(&LexiconType) < 0 || PyType_Ready(&CodepointMapType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
     if (PyModule_AddObjectRef(m, "NgramTable", (PyObject *)&NgramTableType) < 0 ||
-        PyModule_AddObjectRef(m, "Lexicon", (PyObject *)&LexiconType) < 0) {
+        PyModule_AddObjectRef(m, "Lexicon", (PyObject *)&LexiconType) < 0 ||
+        PyModule_AddObjectRef(m, "CodepointMap", (PyObject *)&CodepointMapType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

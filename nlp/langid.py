@@ -112,10 +112,17 @@ class LanguageIdentifier:
         self._grams[1:] = np.where(counts > 0, np.log(counts + alpha), math.log(alpha)) - denoms
         self._gram_table = native.NgramTable(self._gram_ids) if native is not None else None
         self._bias = np.array([WORD_BIAS.get(lang, 0.0) for lang in self.langs])
-        # word -> row of its scores, one column per language
+        # the score rows of the words met so far (one column per language), and word -> row: a C map keyed by the
+        # characters where nlp.speedups has it (a word is looked up without making a str of it), else a dict
         self._words = _GrowingTable(len(self.langs))
         self._word_ids: dict[str, int] = {}
+        self._word_map = native.CodepointMap() if native is not None else None
         self._max_words = max_words
+
+    @property
+    def word_count(self) -> int:
+        """Words in the word table (it starts afresh past ``max_words``)."""
+        return len(self._word_map) if self._word_map is not None else len(self._word_ids)
 
     def word_scores(self, word: str) -> tuple[float, ...]:
         """Log-likelihood of a lower-cased word under each language, normalised by its n-gram count."""
@@ -133,10 +140,27 @@ class LanguageIdentifier:
         """Summed per-word scores of each text's lower-cased words: an array of ``len(texts)`` x ``len(langs)``
         (zeros for a text without words). One batch for all texts: the cost per word is a dictionary lookup."""
         lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
-        out = np.zeros((len(texts), len(self.langs)))
+        return self._sum_by_text(self._word_rows([w for words in texts for w in words]), lengths)
+
+    def span_scores(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """:meth:`text_scores` of the :func:`word_forms` of each ``text[start:end]`` of ``spans`` (in C, without a
+        str per word, where :mod:`nlp.speedups` has it)."""
+        if self._word_map is None:
+            return self.text_scores([word_forms(text[a:b]) for a, b in spans])
+        starts, ends = [a for a, _ in spans], [b for _, b in spans]
+        rows, counts, new = native.span_word_rows(text, starts, ends, self._word_map)
+        if new and self.word_count > self._max_words:  # start afresh, keeping this batch whole
+            self._forget_words()
+            rows, counts, new = native.span_word_rows(text, starts, ends, self._word_map)
+        rows = np.frombuffer(rows, dtype=np.int64)
+        if new:
+            rows = self._score_new_words(new, rows.copy())
+        return self._sum_by_text(rows, np.frombuffer(counts, dtype=np.int64))
+
+    def _sum_by_text(self, rows: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(lengths), len(self.langs)))
         if not lengths.any():
             return out
-        rows = self._word_rows([w for words in texts for w in words])  # may grow the table: index it after
         scores = self._words.rows[rows]
         nonempty = lengths > 0
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
@@ -145,15 +169,26 @@ class LanguageIdentifier:
 
     def _word_rows(self, words: list[str]) -> np.ndarray:
         """Row of each word in the word table; new words are scored first."""
-        ids = self._word_ids
         rows = np.empty(len(words), dtype=np.intp)
         new = self._lookup(words, rows)
-        if not new:
-            return rows
-        if len(ids) + len(new) > self._max_words:
-            ids.clear()
-            self._words.clear()
-            new = list(dict.fromkeys(words))
+        if new and self.word_count > self._max_words:  # start afresh, keeping this batch whole
+            self._forget_words()
+            new = self._lookup(words, rows)
+        return self._score_new_words(new, rows) if new else rows
+
+    def _score_new_words(self, new: list[str], rows: np.ndarray) -> np.ndarray:
+        """Score the words ``new`` and give them their rows: in ``rows``, the placeholder ``-(1 + k)`` of
+        ``new[k]`` becomes its row."""
+        try:
+            first = self._append_word_scores(new)
+        except BaseException:  # the table holds placeholders for the new words: never leave them behind
+            self._forget_words()
+            raise
+        placeholders = rows < 0
+        rows[placeholders] = first - 1 - rows[placeholders]
+        return rows
+
+    def _append_word_scores(self, new: list[str]) -> int:
         lengths = np.fromiter(map(len, new), dtype=np.intp, count=len(new))
         # n-grams of each space-padded word: sum over the orders k of (len + 2 - k + 1), at least 1 (all words have
         # a letter, so the 3-gram " w " exists)
@@ -167,20 +202,34 @@ class LanguageIdentifier:
         # without letting one long compound outvote the function words around it
         scale = np.log2(lengths + 2.0) / n_grams
         first = self._words.append(sums * scale[:, None] + self._bias)
-        ids.update(zip(new, range(first, first + len(new))))
-        self._lookup(words, rows)
-        return rows
+        if self._word_map is not None:
+            native.set_word_rows(self._word_map, new, first)
+        else:
+            self._word_ids.update(zip(new, range(first, first + len(new))))
+        return first
 
     def _lookup(self, words: list[str], rows: np.ndarray) -> list[str]:
-        """``rows[i]``: the row of ``words[i]``, -1 if it has none; returns the words without one, each once."""
-        if native is not None:
-            return native.word_rows(words, self._word_ids, rows)
+        """``rows[i]``: the row of ``words[i]``, or ``-(1 + k)`` for a word without one, ``k`` its index in the
+        returned list of such words (each once); the word table keeps that placeholder until they are scored."""
+        if self._word_map is not None:
+            return native.word_rows(words, self._word_map, rows)
         return self._lookup_python(words, rows)
 
     def _lookup_python(self, words: list[str], rows: np.ndarray) -> list[str]:
-        get = self._word_ids.get
-        rows[:] = [get(w, -1) for w in words]
-        return [w for w in dict.fromkeys(words) if w not in self._word_ids]
+        ids = self._word_ids
+        new: dict[str, int] = {}
+        for i, w in enumerate(words):
+            row = ids.get(w)
+            if row is None:
+                row = ids[w] = new[w] = -1 - len(new)
+            rows[i] = row
+        return list(new)
+
+    def _forget_words(self) -> None:
+        if self._word_map is not None:
+            self._word_map.clear()
+        self._word_ids.clear()
+        self._words.clear()
 
     def _ngram_sums_python(self, words: list[str], n_grams: np.ndarray, out: np.ndarray) -> None:
         """``out[i]``: the summed n-gram rows of ``words[i]`` (what ``native.ngram_sums`` computes in C)."""

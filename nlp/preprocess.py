@@ -18,7 +18,6 @@ from typing import Any
 
 from .lang import LANGS, language
 from .langid import _default as _identifier
-from .langid import word_forms
 from .model import Transcript
 from .normalise import (
     _ABBREV_DOT,
@@ -44,6 +43,10 @@ __all__ = [
 _FLAG_OF_KIND = {"filler": "f", "cutoff": "c", "backchannel": "b", "discourse": "d"}
 
 
+#: token types whose (lemma, flag) a language keeps (memory stays bounded on endless input)
+_MAX_CACHED = 1_000_000
+
+
 class _TokenInfo(dict):
     """token string (as written) -> (lemma, flag) for one language and one set of options."""
 
@@ -54,6 +57,8 @@ class _TokenInfo(dict):
         self.raw_stops = language(lang).STOP_WORDS
         self.fillers, self.back, self.single, _ = _filler_sets(lang)
         self.abbreviations = _all_abbreviations()
+        # the same pairs for native.annotate_span, keyed by the characters (a known token needs no str)
+        self.cache = native.CodepointMap(max_size=_MAX_CACHED) if native is not None else None
 
     def __missing__(self, form: str) -> tuple[str, str]:
         m = _TOKEN_RE.fullmatch(form)
@@ -76,7 +81,7 @@ class _TokenInfo(dict):
             else:
                 lem = self.lemmas[low]
                 info = (lem, "s" if low in self.stops or lem in self.raw_stops else "w")
-        if len(self) < 1_000_000:
+        if len(self) < _MAX_CACHED:
             self[form] = info
         return info
 
@@ -163,8 +168,10 @@ class Preprocessor:
         end = len(text) if end is None else end
         lang = lang or self.identify(text[start:end])
         info = _token_info(lang, self.harmonise)
-        starts, ends, lemmas, flag_str = (native.annotate_span(text, start, end, info, _ABBREV_DOT) if native is not None
-                                          else _annotate_span_python(text, start, end, info))
+        if native is not None:
+            starts, ends, lemmas, flag_str = native.annotate_span(text, start, end, info, info.cache, _ABBREV_DOT)
+        else:
+            starts, ends, lemmas, flag_str = _annotate_span_python(text, start, end, info)
         pat = _multiword(lang)
         if "c" not in flag_str and pat is None:
             return Annotation(lang, starts, ends, lemmas, flag_str)
@@ -271,7 +278,7 @@ def preprocess_transcript(transcript: Transcript, *, lang: str | None = None, ha
     spans = [(s.start, s.end) for s in transcript.segments] or [(0, len(text))]
     ident = _identifier()
     if lang is None:
-        scores = ident.text_scores([word_forms(text[a:b]) for a, b in spans])
+        scores = ident.span_scores(text, spans)
         doc_lang = ident.decide(scores.sum(axis=0).tolist())
         seg_langs = [ident.decide(s, prior=doc_lang) for s in scores.tolist()]
     else:

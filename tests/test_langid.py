@@ -78,7 +78,7 @@ def test_word_table_is_bounded_and_scores_do_not_change_when_it_starts_afresh():
     texts = [["eg", "veit", "ikkje"], ["jeg", "ved", "ikke", "hvad"], [], ["vi", "har", "samarbeid"]]
     for words in texts:  # one batch per text: the table starts afresh whenever a batch would pass the bound
         assert small.text_scores([words])[0] == pytest.approx(big.text_scores([words])[0])
-        assert len(small._word_ids) <= 4
+        assert small.word_count <= 4
     got = small.text_scores(texts)  # a batch larger than the bound is kept whole
     assert got.shape == (4, len(small.langs)) and not got[2].any()
     assert got == pytest.approx(big.text_scores(texts))

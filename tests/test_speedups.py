@@ -54,7 +54,7 @@ class _EchoInfo(dict):
 def test_annotate_span_tokenises_as_the_regular_expression(before, text, after):
     # the span is read as a text of its own: what is around it (words, dots, "@") must change nothing
     whole, start, end = before + text + after, len(before), len(before) + len(text)
-    got = native.annotate_span(whole, start, end, _EchoInfo(), _ABBREV_DOT)
+    got = native.annotate_span(whole, start, end, _EchoInfo(), native.CodepointMap(), _ABBREV_DOT)
     assert got == _annotate_span_python(whole, start, end, _EchoInfo())
     tokens, starts, ends = token_spans(text, start)
     assert got[:3] == (starts, ends, tokens)
@@ -67,16 +67,16 @@ def test_annotate_span_tokenises_as_the_regular_expression(before, text, after):
                                   "ca..", "ca.x@y.no", "dvs.."])
 def test_annotate_span_on_edge_cases(text):
     info = _token_info("nb", False)
-    assert native.annotate_span(text, 0, len(text), info, _ABBREV_DOT) == _annotate_span_python(text, 0, len(text),
-                                                                                               info)
+    got = native.annotate_span(text, 0, len(text), info, info.cache, _ABBREV_DOT)
+    assert got == _annotate_span_python(text, 0, len(text), info)
 
 
 @requires_native
 def test_annotate_span_checks_its_arguments():
     with pytest.raises(IndexError, match="span out of range"):
-        native.annotate_span("abc", 2, 5, {}, _ABBREV_DOT)
+        native.annotate_span("abc", 2, 5, {}, native.CodepointMap(), _ABBREV_DOT)
     with pytest.raises(TypeError, match="one-character flag"):
-        native.annotate_span("x", 0, 1, {"x": ("x", "ww")}, _ABBREV_DOT)
+        native.annotate_span("x", 0, 1, {"x": ("x", "ww")}, native.CodepointMap(), _ABBREV_DOT)
 
 
 @requires_native
@@ -114,23 +114,46 @@ def test_ngram_table_finds_grams_it_cannot_pack_through_the_dict():
 
 
 @requires_native
-def test_word_rows_marks_new_words_once_in_order():
-    ident = LanguageIdentifier()
-    ident._word_ids.update({"og": 3, "ja": 7})
+def test_word_rows_gives_new_words_placeholders_once_in_order():
+    native_map, python_dict = LanguageIdentifier(), LanguageIdentifier()
+    python_dict._word_map = None  # the pure-Python word table
+    for ident in (native_map, python_dict):
+        ident._word_rows(["og", "ja"])  # rows 0 and 1
     words = ["ja", "nei", "og", "nei", "kanskje"]
     got, want = np.empty(5, dtype=np.intp), np.empty(5, dtype=np.intp)
-    assert native.word_rows(words, ident._word_ids, got) == ident._lookup_python(words, want) == ["nei", "kanskje"]
-    assert got.tolist() == want.tolist() == [7, -1, 3, -1, -1]
+    assert native.word_rows(words, native_map._word_map, got) == python_dict._lookup_python(words, want) == [
+        "nei", "kanskje"]
+    assert got.tolist() == want.tolist() == [1, -1, 0, -1, -2]
+    assert native_map.word_count == python_dict.word_count == 4  # the placeholders are kept until scored
     with pytest.raises(ValueError, match="intp array"):
-        native.word_rows(words, ident._word_ids, np.empty(4, dtype=np.intp))
+        native.word_rows(words, native_map._word_map, np.empty(4, dtype=np.intp))
+
+
+@requires_native
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(TEXTS, st.sampled_from(["İstanbul ΣΟΦΙΑ ΟΔΟΣ", "Eg VEIT ikkje", "rock'n'roll"])),
+                max_size=6))
+def test_span_scores_equal_word_forms_of_each_span(texts):
+    text = "|".join(texts)
+    spans, pos = [], 0
+    for t in texts:
+        spans.append((pos, pos + len(t)))
+        pos += len(t) + 1
+    fresh = LanguageIdentifier()
+    got = fresh.span_scores(text, spans)
+    want = fresh.text_scores([_word_forms_python(text[a:b]) for a, b in spans])  # the words are known by now
+    assert got.tolist() == want.tolist()
+    pure = LanguageIdentifier()
+    pure._word_map = None
+    np.testing.assert_allclose(pure.span_scores(text, spans), got, rtol=1e-12, atol=1e-9)
 
 
 @requires_native
 def test_annotate_span_fills_the_token_cache():
     info = _token_info("nb", False)
     text = REAL + " heilt-nyttordsomikkefinnes"
-    assert native.annotate_span(text, 0, len(text), info, _ABBREV_DOT) == _annotate_span_python(text, 0, len(text),
-                                                                                               info)
+    got = native.annotate_span(text, 0, len(text), info, info.cache, _ABBREV_DOT)
+    assert got == _annotate_span_python(text, 0, len(text), info)
     assert "heilt-nyttordsomikkefinnes" in info
 
 
