@@ -199,3 +199,23 @@ def test_packaged_lexicons_agree_with_simplemma():
     for chain in ("nb", ("nn", "nb"), "da"):
         assert [_lemmatizer().lemmatize(w, chain) for w in words] == [simplemma.lemmatize(w, lang=chain)
                                                                       for w in words]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "da", "sv", "en"])
+def test_dictionary_shortcut_gives_simplemmas_lemma(lang):
+    # wherever the shortcut answers, it is what simplemma's full pipeline returns for the language chain
+    import unicodedata
+
+    from nlp.normalise import _lemma_cache, _lemmatizer, _lexicon
+
+    cache = _lemma_cache(lang)
+    forms = [line.split("\t", 1)[0] for line in _lexicon(lang)._lines[::211]]
+    forms += [f.capitalize() for f in forms[:300]] + [f.upper() for f in forms[:300]] + [f + "ene" for f in forms[:300]]
+    forms += [unicodedata.normalize("NFD", f) for f in forms[:300]] + ["一", "²", "ʼa", "o'", "va-", "3d", ""]
+    answered = 0
+    for form in forms:
+        short = cache.dictionary_lemma(form)
+        if short is not None:
+            answered += 1
+            assert short == _lemmatizer().lemmatize(form, cache.chain), form
+    assert answered > len(forms) / 3
