@@ -331,7 +331,7 @@ def json_line(obj: Mapping[str, Any]) -> str:
     Examples
     --------
     >>> json_line({"id": "a", "text": "Røros", "starts": [0, 3], "score": 0.25})
-    '{"id":"a","text":"Røros","starts":[0,3],"score":0.25}\n'
+    '{"id":"a","text":"Røros","starts":[0,3],"score":0.25}\\n'
     """
     return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
 

@@ -191,11 +191,15 @@ def _plausible_name(label: str) -> bool:
     return len(words) == 1 or words[0][0].isupper()
 
 
-def _match_label(text: str, start: int, end: int) -> tuple[str, int, float | None, str] | None:
-    """(label, content start, time, separator: colon|tight|none) for a line, or None."""
+def _match_label(text: str, start: int, end: int, *, may_hold_times: bool = True,
+                 ) -> tuple[str, int, float | None, str] | None:
+    """(label, content start, time, separator: colon|tight|none) for a line, or None.
+
+    ``may_hold_times=False`` (the text has no digit-colon-digit, so no timestamp) skips the timestamp patterns.
+    """
     time = None
     pos = start
-    m = _TS_LINE_START.match(text, pos, end)
+    m = _TS_LINE_START.match(text, pos, end) if may_hold_times else None
     if m and m.end() > pos:
         mark = next((g for g in m.group("a", "b", "c", "d", "e") if g), None)
         if mark:
@@ -206,6 +210,8 @@ def _match_label(text: str, start: int, end: int) -> tuple[str, int, float | Non
         if lm.group("ts"):
             time = parse_timestamp(lm.group("ts")) if time is None else time
         return lm.group("label").strip(), lm.end(), time, "tight" if lm.group("tight") else "colon"
+    if not may_hold_times:  # a label-only line needs a time
+        return None
     om = _LABEL_ONLY.match(text, pos, end)
     if om and (time is not None or om.group("ts")):
         if om.group("ts") and time is None:
@@ -231,12 +237,13 @@ def detect_turns(text: str, *, interviewer: Iterable[str] = (), informant: Itera
     """
     interviewer, informant = tuple(interviewer), tuple(informant)
     named = {x.lower() for x in interviewer + informant}
+    may_hold_times = _TIME_HINT.search(text) is not None
     candidates: list[tuple[int, str, int, float | None, str]] = []
     ls = 0
     for line in text.split("\n"):
         le = ls + len(line)
         if line:  # an empty line holds no label
-            hit = _match_label(text, ls, le)
+            hit = _match_label(text, ls, le, may_hold_times=may_hold_times)
             if hit:
                 candidates.append((ls, *hit))
         ls = le + 1
@@ -259,7 +266,7 @@ def detect_turns(text: str, *, interviewer: Iterable[str] = (), informant: Itera
     turns: list[Turn] = []
     for (ls, cs, end, label, time), kind in zip(raw_turns, kinds):
         s, e = _strip(text, cs, end)
-        times = find_timestamps(text, cs, end)
+        times = find_timestamps(text, cs, end) if may_hold_times else []
         if time is not None:
             times.insert(0, Timestamp(ls, ls, time))  # the line's own time (removed with the label)
         turns.append(Turn(ls, s, max(s, e), label, kind, tuple(times)))
@@ -314,26 +321,26 @@ def _assign_roles(labels: Sequence[str | None], text: str, raw_turns: Sequence[t
     return [role.get(lab) or "other" if lab is not None else "other" for lab in labels]
 
 
-def _forward(edits: Sequence[tuple[int, int, str]]):
-    """Map an offset in the edited-from text to the edited text (edits sorted, non-overlapping)."""
-    starts = [e[0] for e in edits]
-    ends = [e[1] for e in edits]
-    shifts = []
-    acc = 0
-    for s, e, r in edits:
-        acc += len(r) - (e - s)
-        shifts.append(acc)
-
-    import bisect
-
-    def fwd(pos: int) -> int:
-        i = bisect.bisect_right(ends, pos) - 1
-        j = bisect.bisect_right(starts, pos) - 1
-        if j > i:  # inside an edit: snap to its start
-            return starts[j] + (shifts[j - 1] if j else 0)
-        return pos + (shifts[i] if i >= 0 else 0)
-
-    return fwd
+def _forward(edits: Sequence[tuple[int, int, str]], offsets: Iterable[int]) -> list[int]:
+    """Map offsets in the edited-from text to the edited text (edits sorted, non-overlapping); an offset inside
+    an edit goes to the edit's start. One walk over the edits when the offsets ascend, as turn boundaries do."""
+    out = []
+    k = 0       # edits[:k] end at or before the offset
+    shift = 0   # length change by edits[:k]
+    prev = 0
+    for pos in offsets:
+        if pos < prev:  # offsets out of order: walk again from the first edit
+            k = shift = 0
+        prev = pos
+        while k < len(edits) and edits[k][1] <= pos:
+            start, end, repl = edits[k]
+            shift += len(repl) - (end - start)
+            k += 1
+        if k < len(edits) and edits[k][0] <= pos:  # inside edit k
+            out.append(edits[k][0] + shift)
+        else:
+            out.append(pos + shift)
+    return out
 
 
 _AFTER_LINE_START_TS = re.compile(r"[ \t]*(?:[-–—](?=[ \t]|$)[ \t]*)?")
@@ -400,11 +407,11 @@ def segment_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iter
     edits = _merge(edits)
     edit_list = [(s, e, "") for s, e in edits]
     new_text, omap = apply_edits(text, edit_list)
-    fwd = _forward(edit_list)
+    bounds = _forward(edit_list, [offset for turn in turns for offset in (turn.start, turn.end)])
     segments = []
     empty = 0
     for i, (_line_start, start, end, label, kind, times) in enumerate(turns):
-        s, e = _strip(new_text, fwd(start), fwd(end))
+        s, e = _strip(new_text, bounds[2 * i], bounds[2 * i + 1])
         if s >= e and label is not None:
             empty += 1
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
@@ -32,11 +33,18 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 def check_file(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> int:
     """Check that ``path`` exists, is a file, is not empty and is under the size cap (without reading it)."""
-    if not path.exists():
-        raise InputError("no such file.", path=path, fix="check the path (and quote names with spaces).")
-    if not path.is_file():
-        raise InputError("not a regular file.", path=path, fix="give a file or a folder of transcripts.")
-    size = path.stat().st_size  # checked before reading anything
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
+        # the checks one by one, for the message (and for what Path.exists() raises, e.g. on a permission error)
+        if not path.exists():
+            raise InputError("no such file.", path=path, fix="check the path (and quote names with spaces).")
+        if not path.is_file():
+            raise InputError("not a regular file.", path=path, fix="give a file or a folder of transcripts.")
+        info = path.stat()
+    size = info.st_size  # checked before reading anything
     if max_bytes is not None and size > max_bytes:
         mb = size / 1024 / 1024
         raise InputError(
@@ -51,9 +59,13 @@ def check_file(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> int:
 
 def read_bytes(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
     """The file's bytes, after :func:`check_file`."""
-    check_file(path, max_bytes=max_bytes)
+    size = check_file(path, max_bytes=max_bytes)
+    limit = max_bytes + 1 if max_bytes is not None else -1
     with path.open("rb") as fh:
-        data = fh.read(max_bytes + 1 if max_bytes is not None else -1)
+        # read the size just checked (+ 1 to notice growth): asking for `limit` bytes allocates a buffer that large
+        data = fh.read(size + 1)
+        if len(data) > size:  # the file grew after the check: read on, as far as the limit allows
+            data += fh.read(limit - len(data) if limit > 0 else -1)
     if max_bytes is not None and len(data) > max_bytes:  # the file grew while we read it
         raise InputError("the file is over the size limit.", path=path, fix="raise the limit with --max-mb.")
     return data

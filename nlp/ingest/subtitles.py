@@ -132,14 +132,14 @@ def read_subtitles(path: str | Path, *, encoding: str | None = None, max_bytes: 
     edits.append((pos, len(tidy), ""))
     edits = [e for e in sorted(edits) if e[1] > e[0] or e[2]]
     text, m2 = apply_edits(tidy, edits)
-    fwd = _forward(edits)
+    bounds = _forward(edits, [offset for turn in turns for offset in (turn[0].label_end, turn[-1].end)])
     speakers = sorted({c.speaker for c in cues if c.speaker})
     role = {s: label_role(s, interviewer=interviewer, informant=informant) for s in speakers}
     if any(r == "question" for r in role.values()):
         role = {s: r or "answer" for s, r in role.items()}
     segments = []
     for i, turn in enumerate(turns):
-        s, e = fwd(turn[0].label_end), fwd(turn[-1].end)
+        s, e = bounds[2 * i], bounds[2 * i + 1]
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
