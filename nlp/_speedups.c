@@ -393,6 +393,7 @@ static void codepoint_map_dealloc(CodepointMap *self) {
 }
 
 static int codepoint_map_traverse(CodepointMap *self, visitproc visit, void *arg) {
+    if (self->slots == NULL) return 0;
     for (Py_ssize_t i = 0; i < self->cap; i++) Py_VISIT(self->slots[i].value);
     return 0;
 }
@@ -522,7 +523,7 @@ static PyObject *annotate_span(PyObject *self, PyObject *args) {
         Key key = {&sc.t, a, b, 0};
         uint64_t hash = key_hash(&key);
         MapSlot *slot = map_slot(cache, &key, hash);
-        PyObject *pair = slot->hash != 0 ? Py_NewRef(slot->value) : NULL;
+        PyObject *pair = slot->hash != 0 ? Py_XNewRef(slot->value) : NULL; /* NULL: not a token cache's entry */
         if (pair == NULL) {
             if (tok == NULL && (tok = PyUnicode_Substring(sc.s, a, b)) == NULL) goto done;
             pair = PyObject_GetItem(info, tok); /* a dict: __missing__ computes and stores a new pair */
