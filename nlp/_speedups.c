@@ -563,6 +563,21 @@ done:
     return result;
 }
 
+/* The end of the letter word [^\W\d_]+(?:[-'’][^\W\d_]+)* starting at pos, or -1 when pos holds no letter;
+ * with lower, letters are judged on Py_UNICODE_TOLOWER of each character (the text is lower-cased as it is read). */
+static Py_ssize_t word_end(const Text *t, Py_ssize_t pos, int lower) {
+#define LETTER_AT(i) is_letter(lower ? lower_char(AT(t, (i))) : AT(t, (i)))
+    if (!LETTER_AT(pos)) return -1;
+    Py_ssize_t j = pos + 1;
+    while (j < t->n && LETTER_AT(j)) j++;
+    while (j + 1 < t->n && word_joiner(AT(t, j)) && LETTER_AT(j + 1)) {
+        j += 2;
+        while (j < t->n && LETTER_AT(j)) j++;
+    }
+    return j;
+#undef LETTER_AT
+}
+
 PyDoc_STRVAR(word_forms_doc,
 "word_forms(text) -> list of the lower-cased letter words of text ([^\\W\\d_]+(?:[-'’][^\\W\\d_]+)*).");
 
@@ -576,15 +591,10 @@ static PyObject *word_forms(PyObject *self, PyObject *arg) {
     if (out == NULL) goto done;
     Py_ssize_t pos = 0;
     while (pos < t.n) {
-        if (!is_letter(AT(&t, pos))) {
+        Py_ssize_t j = word_end(&t, pos, 0);
+        if (j < 0) {
             pos++;
             continue;
-        }
-        Py_ssize_t j = pos + 1;
-        while (j < t.n && is_letter(AT(&t, j))) j++;
-        while (j + 1 < t.n && word_joiner(AT(&t, j)) && is_letter(AT(&t, j + 1))) {
-            j += 2;
-            while (j < t.n && is_letter(AT(&t, j))) j++;
         }
         if (append_steal(out, PyUnicode_Substring(low, pos, j)) < 0) {
             Py_CLEAR(out);
@@ -780,20 +790,12 @@ static PyObject *span_word_rows(PyObject *self, PyObject *args) {
             lower = 0;
         }
         Py_ssize_t before = rows.n, pos = t.lo;
-        /* [^\W\d_]+(?:[-'’][^\W\d_]+)* over the lower-cased characters */
-#define LETTER_AT(i) is_letter(lower ? lower_char(AT(&t, (i))) : AT(&t, (i)))
         while (pos < t.n) {
-            if (!LETTER_AT(pos)) {
+            Py_ssize_t j = word_end(&t, pos, lower);
+            if (j < 0) {
                 pos++;
                 continue;
             }
-            Py_ssize_t j = pos + 1;
-            while (j < t.n && LETTER_AT(j)) j++;
-            while (j + 1 < t.n && word_joiner(AT(&t, j)) && LETTER_AT(j + 1)) {
-                j += 2;
-                while (j < t.n && LETTER_AT(j)) j++;
-            }
-#undef LETTER_AT
             Key key = {&t, pos, j, lower};
             int64_t row;
             if (word_row(words, &key, new, &row) < 0 || int64s_push(&rows, row) < 0) goto done;

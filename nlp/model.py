@@ -33,6 +33,7 @@ __all__ = [
     "atomic_writer",
     "concept_codes",
     "iter_units",
+    "json_line",
     "json_object",
     "read_jsonl",
     "write_jsonl",

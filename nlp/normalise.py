@@ -298,8 +298,9 @@ LEXICON_HEADER = "# form\tlemma:"
 class _Lexicon(Mapping[str, str]):
     """simplemma's dictionary of one language: sorted ``form<TAB>lemma`` lines of UTF-8 text.
 
-    Looked up through a hash index over the bytes themselves where :mod:`nlp.speedups` has it (no str per entry
-    until asked for), else by bisection over the decoded lines. Either way loading does no per-entry Python work
+    Looked up in C over the bytes themselves where :mod:`nlp.speedups` has it (an index of line starts, bisected
+    within the lines that share the key's first two bytes; no str per entry until asked for), else by bisection
+    over the decoded lines. Either way loading does no per-entry Python work
     (simplemma's own loader decodes a front-coded stream into a dict, 4x slower); the answers are the same entries.
     """
 

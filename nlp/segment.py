@@ -266,7 +266,7 @@ def detect_turns(text: str, *, interviewer: Iterable[str] = (), informant: Itera
     turns: list[Turn] = []
     for (ls, cs, end, label, time), kind in zip(raw_turns, kinds):
         s, e = _strip(text, cs, end)
-        times = find_timestamps(text, cs, end) if may_hold_times else []
+        times = find_timestamps(text, cs, end)
         if time is not None:
             times.insert(0, Timestamp(ls, ls, time))  # the line's own time (removed with the label)
         turns.append(Turn(ls, s, max(s, e), label, kind, tuple(times)))
@@ -399,11 +399,11 @@ def segment_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iter
         single = True
     else:
         single = False
-        for line_start, start, _end, label, _kind, times in turns:
-            if label is not None:
-                edits.append((line_start, start))  # optional time, label, separator, spaces
-            if times:
-                edits.extend(_timestamp_edits(text, [x for x in times if x.start >= start]))
+        for t in turns:
+            if t.label is not None:
+                edits.append((t.line_start, t.start))  # optional time, label, separator, spaces
+            if t.times:
+                edits.extend(_timestamp_edits(text, [x for x in t.times if x.start >= t.start]))
     edits = _merge(edits)
     edit_list = [(s, e, "") for s, e in edits]
     new_text, omap = apply_edits(text, edit_list)
@@ -425,7 +425,7 @@ def segment_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iter
                                 time_end=time_end, id=f"{id_prefix}{i + 1:04d}" if id_prefix else None, meta=meta))
     if empty:
         warnings.append(f"{empty} turn(s) had a speaker label but no words; they are not segments.")
-    speakers = tuple(sorted({label for _ls, _s, _e, label, _kind, _times in turns if label is not None}))
+    speakers = tuple(sorted({t.label for t in turns if t.label is not None}))
     return TurnSplit(new_text, omap, tuple(segments), tuple(warnings), speakers)
 
 

@@ -72,6 +72,17 @@ def test_annotate_span_on_edge_cases(text):
 
 
 @requires_native
+def test_a_full_token_cache_still_answers():
+    # the cache is bounded like the dict it mirrors: past max_size tokens are looked up, not stored
+    cache, text = native.CodepointMap(max_size=2), "ja nei kanskje ja kanskje"
+    got = native.annotate_span(text, 0, len(text), _EchoInfo(), cache, _ABBREV_DOT)
+    assert got == _annotate_span_python(text, 0, len(text), _EchoInfo())
+    assert len(cache) == 2
+    cache.clear()
+    assert len(cache) == 0
+
+
+@requires_native
 def test_annotate_span_checks_its_arguments():
     with pytest.raises(IndexError, match="span out of range"):
         native.annotate_span("abc", 2, 5, {}, native.CodepointMap(), _ABBREV_DOT)
