@@ -24,7 +24,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from nlp.corpora import load
 from nlp.model import CodeSpan
-from nlp.validate import compare
+from nlp.agreement.comparison import compare
 
 ROWS = [("polarity", "cohen_kappa"), ("polarity", "krippendorff_alpha"), ("polarity", "gwet_ac1"),
         ("polarity", "percent_agreement"), ("concepts", "micro_f1"), ("concepts", "macro_f1"),
@@ -98,7 +98,7 @@ def main() -> None:
             cohen_kappa_score([u.polarity("coder1") for u in sample], [u.polarity("coder2") for u in sample])
         times_naive.append(time.perf_counter() - t0)
     print(f"\nrun time, median of {args.repeats} (segment units, {args.n_boot} replicates):")
-    print(f"  nlp.validate.compare, all coefficients, 15 codes + polarity: {statistics.median(times_ours):.2f} s")
+    print(f"  nlp.agreement.comparison.compare, all coefficients, 15 codes + polarity: {statistics.median(times_ours):.2f} s")
     print(f"  baseline: naive bootstrap with sklearn, polarity kappa only: {statistics.median(times_naive):.2f} s")
 
 

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _ud import read_conllu, spacy_lookup_lemmas, ud_file
 
-from nlp.langid import identify_document, identify_language
-from nlp.normalise import lemmatize, mark_fillers
+from nlp.normalise.langid import identify_document, identify_language
+from nlp.normalise.tokens import lemmatize, mark_fillers
 
 
 def gold(form: str, lemma: str, upos: str) -> str:

@@ -7,7 +7,7 @@ folder. The source text is about 0.6M tokens, so the large corpus repeats it (ea
 holds at least 1M whitespace tokens; the small corpus is a quarter of that, to show that memory stays flat.
 
 Pipelines (same run, same files, each in a fresh subprocess pinned to CPU 0, taking turns, median of ``--runs``):
-- ours: ``nlp.ingest.read_path`` -> ``nlp.preprocess.preprocess_transcript`` (language id per transcript and turn,
+- ours: ``nlp.ingest.read_path`` -> ``nlp.normalise.preprocess.preprocess_transcript`` (language id per transcript and turn,
   tokens with offsets, lemmas, flags) -> one JSONL line per transcript, streamed to disk (``nlp.model.json_line``,
   the package's writer, which the baseline uses too: the pipelines differ only in the preprocessing).
 - baseline (the issue's): the same ``read_path`` -> ``spacy.blank(lang)`` + its lookup lemmatiser (tables from
@@ -118,7 +118,7 @@ def run_ours(folder: Path, out: Path) -> dict:
     t0 = time.perf_counter()
     from nlp.ingest import read_path
     from nlp.model import json_line
-    from nlp.preprocess import Preprocessor, preprocess_transcript
+    from nlp.normalise.preprocess import Preprocessor, preprocess_transcript
 
     pre = Preprocessor()
 
@@ -201,7 +201,7 @@ def measure(kind: str, folder: Path, out: Path) -> dict:
 
 def lemma_accuracy() -> dict[str, tuple[float, float]]:
     """(spaCy blank + lookup lemmatiser, ours) lemma accuracy on the gold tokens of the UD test sets."""
-    from nlp.normalise import lemmatize
+    from nlp.normalise.tokens import lemmatize
 
     out = {}
     for name, lang in [("nb", "nb"), ("nn", "nn"), ("da", "da")]:

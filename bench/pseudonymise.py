@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nlp.lang.names import KEEP_INSTITUTIONS
-from nlp.pseudonymise import find_entities
-from nlp.pseudonymise_rules import Entity, _sentence_initial, detect_patterns
+from nlp.pseudonymise.replace import find_entities
+from nlp.pseudonymise.rules import Entity, _sentence_initial, detect_patterns
 
 CONTACT = ("epost", "telefon", "url", "postnr", "fnr", "cpr")
 

@@ -499,7 +499,7 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
 def _preprocess_batch(records: list[dict[str, Any]], options: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
     """On a worker: preprocess a batch of transcripts (as JSON records); returns (record, stats) pairs."""
     from .model import Transcript
-    from .preprocess import Preprocessor, PreprocessStats, preprocess_transcript
+    from .normalise.preprocess import Preprocessor, PreprocessStats, preprocess_transcript
 
     pre = Preprocessor(lang=options.get("lang"), harmonise=options.get("harmonise", False))
     out = []
@@ -513,7 +513,7 @@ def _preprocess_batch(records: list[dict[str, Any]], options: dict[str, Any]) ->
 def preprocess_distributed(transcripts: Iterable[Any], *, scheduler: str | None = None, workers: int | None = None,
                            batch_size: int = 20, window: int | None = None, connect_timeout: float = 10.0,
                            stats: Any = None, **options: Any) -> Iterator[Any]:
-    """:func:`nlp.preprocess.preprocess_transcripts` on a Dask cluster, yielding the same transcripts in input order.
+    """:func:`nlp.normalise.preprocess.preprocess_transcripts` on a Dask cluster, yielding the same transcripts in input order.
 
     Transcripts travel as JSON records in batches of ``batch_size``; at most ``window`` batches are in flight, so the
     client's memory stays flat however long the stream is. ``stats`` (a ``PreprocessStats``) is updated in order,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .preprocess import Preprocessor
+from .normalise.preprocess import Preprocessor
 
 __all__ = ["Analyzer", "learn_phrases", "make_analyzer"]
 

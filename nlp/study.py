@@ -81,19 +81,19 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     """
     from .classify import save_coder, suggest, top_features, train_from_units
     from .classify.train import DEFAULT_MODEL, coded_units
-    from .preprocess import PreprocessStats, preprocess_transcripts
+    from .normalise.preprocess import PreprocessStats, preprocess_transcripts
     from .refi import write_qdpx
     from .report import write_report
     from .topics import run_topics, write_topic_outputs
-    from .validate import compare
-    from .validate_text import methods_paragraph, write_comparison
+    from .agreement.comparison import compare
+    from .agreement.render import methods_paragraph, write_comparison
 
     s = settings
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figures = out / "figures"
     if s.require_pseudonymised:
-        from .pseudonymise import check_pseudonymised
+        from .pseudonymise.replace import check_pseudonymised
 
         check_pseudonymised(corpus.transcripts)
     units = corpus.units()

@@ -90,7 +90,7 @@ def langid_profiles(shared: Path, *, keep=None, wordfreq_tokens: dict | None = N
     sys.path.insert(0, str(ROOT))
     import wordfreq
 
-    from nlp.langid import char_ngrams, word_forms
+    from nlp.normalise.langid import char_ngrams, word_forms
 
     ud = shared / "data" / "ud"
     words: dict[str, Counter] = {lang: Counter() for lang in ("nb", "nn", "da", "sv", "en")}
@@ -138,7 +138,7 @@ def build_langid(shared: Path) -> None:
     """``nlp/lang/langid.npz``: the profiles as arrays (loads in a few milliseconds; JSON took half a second)."""
     import numpy as np
 
-    from nlp.langid import PROFILE_ARRAYS
+    from nlp.normalise.langid import PROFILE_ARRAYS
 
     profiles = langid_profiles(shared)
     langs = sorted(profiles)
@@ -160,7 +160,7 @@ def build_lexicons() -> None:
     from simplemma.strategies.dictionaries.dictionary_factory import _load_dictionary_from_disk
 
     from nlp.lang import LANGS
-    from nlp.normalise import LEXICON_HEADER
+    from nlp.normalise.tokens import LEXICON_HEADER
 
     for lang in LANGS:
         table = _load_dictionary_from_disk(lang)

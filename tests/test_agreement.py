@@ -15,7 +15,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 from sklearn.preprocessing import MultiLabelBinarizer
 from statsmodels.stats import inter_rater
 
-import nlp.agreement as ag
+import nlp.agreement.coefficients as ag
 from nlp.errors import DataWarning, InputError
 
 # Wikipedia, "Cohen's kappa", worked example: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no -> kappa 0.4
@@ -188,10 +188,10 @@ def test_confusion_and_paradox():
 
 
 def test_doctests_of_agreement_modules():
-    import nlp.validate
-    import nlp.validate_chars
-    import nlp.validate_text
+    import nlp.agreement.comparison
+    import nlp.agreement.characters
+    import nlp.agreement.render
 
-    for mod in (ag, nlp.validate, nlp.validate_chars, nlp.validate_text):
+    for mod in (ag, nlp.agreement.comparison, nlp.agreement.characters, nlp.agreement.render):
         res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert res.attempted > 0 and res.failed == 0, mod.__name__

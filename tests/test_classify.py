@@ -24,7 +24,7 @@ from nlp.classify import (
     train_from_units,
 )
 from nlp.classify.models import _best_threshold
-from nlp.classify.validate import grouped_folds
+from nlp.classify.crossval import grouped_folds
 from nlp.errors import InputError, ModelFileError
 
 ROWS = synthetic_rows()
@@ -290,7 +290,7 @@ def test_sentence_split_and_max_pooling():
 
 
 def test_polarity_pooling_is_used_in_prediction_and_survives_save_load(tmp_path):
-    from nlp.normalise import split_sentences
+    from nlp.normalise.tokens import split_sentences
 
     texts = [_capitalised(t) for t in TEXTS]
     assert sum(len(split_sentences(t)) > 1 for t in texts) > 40

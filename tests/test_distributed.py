@@ -196,7 +196,7 @@ def test_cli_tag_on_a_cluster_equals_plain_tag(tmp_path, model_dir, inputs, clus
 def test_preprocessing_on_a_cluster_equals_single_process(cluster):
     from nlp.corpora import load
     from nlp.distributed import preprocess_distributed
-    from nlp.preprocess import PreprocessStats, preprocess_transcripts
+    from nlp.normalise.preprocess import PreprocessStats, preprocess_transcripts
 
     transcripts = list(synthetic_transcripts())[:7] + list(load("klynger").transcripts)[-1:]
     local_stats, dist_stats = PreprocessStats(), PreprocessStats()

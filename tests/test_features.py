@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from nlp.errors import ConfigError
 from nlp.features import Analyzer, learn_phrases, make_analyzer
 from nlp.model import Segment, Transcript
-from nlp.preprocess import Preprocessor, analyze, preprocess_transcript
+from nlp.normalise.preprocess import Preprocessor, analyze, preprocess_transcript
 
 
 def test_content_lemmas_only():

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from nlp.langid import LanguageIdentifier, identify_document, identify_language, language_scores
-from nlp.normalise import identify_language as identify_from_normalise
+from nlp.normalise.langid import LanguageIdentifier, identify_document, identify_language, language_scores
+from nlp.normalise.tokens import identify_language as identify_from_normalise
 
 
 @pytest.mark.parametrize("text,lang", [
@@ -57,7 +57,7 @@ def test_custom_profiles_and_restricted_languages():
 
 def test_word_scores_are_the_naive_bayes_formula():
     # scores must equal the closed form, for n-grams in one, both or no profile
-    from nlp.langid import char_ngrams
+    from nlp.normalise.langid import char_ngrams
 
     profiles = {"aa": {"ngrams": {" ab": 3, "ab ": 1}, "ngram_total": 4},
                 "bb": {"ngrams": {" ab": 1, " ba": 5}, "ngram_total": 6}}
@@ -95,7 +95,7 @@ def test_restricting_languages_drops_the_n_grams_of_the_others():
 
 
 def test_broken_profile_file_is_a_clear_error(tmp_path, monkeypatch):
-    from nlp import langid
+    from nlp.normalise import langid
     from nlp.errors import ModelFileError
 
     monkeypatch.setattr(langid, "DATA_DIR", tmp_path)

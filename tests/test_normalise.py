@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.errors import ConfigError
-from nlp.normalise import (
+from nlp.normalise.tokens import (
     Token,
     filler_kind,
     is_filler,
@@ -187,7 +187,7 @@ def test_packaged_lexicons_agree_with_simplemma():
     import simplemma
     from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
 
-    from nlp.normalise import _lemmatizer, _lexicon
+    from nlp.normalise.tokens import _lemmatizer, _lexicon
 
     lex = _lexicon("nn")
     ref = DEFAULT_DICTIONARY_FACTORY.get_dictionary("nn")
@@ -206,7 +206,7 @@ def test_dictionary_shortcut_gives_simplemmas_lemma(lang):
     # wherever the shortcut answers, it is what simplemma's full pipeline returns for the language chain
     import unicodedata
 
-    from nlp.normalise import _lemma_cache, _lemmatizer, _lexicon
+    from nlp.normalise.tokens import _lemma_cache, _lemmatizer, _lexicon
 
     cache = _lemma_cache(lang)
     forms = [line.split("\t", 1)[0] for line in _lexicon(lang)._lines[::211]]

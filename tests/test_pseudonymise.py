@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import nlp.pseudonymise as P
-import nlp.pseudonymise_rules as R
+import nlp.pseudonymise.replace as P
+import nlp.pseudonymise.rules as R
 from nlp.cli import app
 from nlp.errors import InputError
 from nlp.model import CodeSpan, Segment, Transcript, read_jsonl, write_jsonl

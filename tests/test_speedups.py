@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.langid import NGRAM_ORDERS, LanguageIdentifier, _default, _word_forms_python
-from nlp.normalise import _ABBREV_DOT, _Lexicon, _lexicon, token_spans
-from nlp.preprocess import _annotate_span_python, _token_info
-from nlp.speedups import native
+from nlp.normalise.langid import NGRAM_ORDERS, LanguageIdentifier, _default, _word_forms_python
+from nlp.normalise.tokens import _ABBREV_DOT, _Lexicon, _lexicon, token_spans
+from nlp.normalise.preprocess import _annotate_span_python, _token_info
+from nlp.normalise.speedups import native
 
 # characters each matcher of the token pattern cares about: letters in and out of ASCII (İ lower-cases to two
 # characters, ² and ½ are word characters but not decimal digits, ٣ is a decimal digit), everything the placeholder,

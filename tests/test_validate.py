@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
-from nlp.agreement import cohen_kappa
+from nlp.agreement.coefficients import cohen_kappa
 from nlp.cli import app
 from nlp.codebook import Code, Codebook
 from nlp.errors import ConfigError, InputError
 from nlp.model import CodeSpan, Segment, Transcript, write_jsonl
-from nlp.validate import compare, merge_codings, project_units
-from nlp.validate_chars import coverage_mask
-from nlp.validate_text import markdown_report, methods_paragraph, write_comparison
+from nlp.agreement.comparison import compare, merge_codings, project_units
+from nlp.agreement.characters import coverage_mask
+from nlp.agreement.render import markdown_report, methods_paragraph, write_comparison
 
 TURNS = ["Vi deler kunnskap med de andre bedriftene.", "Nei, vi konkurrerer for mye til det.",
          "Klyngeledelsen arrangerer møter hver måned.", "Det er vanskelig å få tak i folk her.",
@@ -142,7 +142,7 @@ def test_sentence_units_default_to_nlp_normalise_split_sentences(monkeypatch):
 
     fake = types.ModuleType("nlp.normalise")
     fake.split_sentences, fake.identify_language = split_sentences, lambda text: "da"
-    monkeypatch.setitem(sys.modules, "nlp.normalise", fake)
+    monkeypatch.setitem(sys.modules, "nlp.normalise.tokens", fake)
     text = "Vi deler alt. Men ikke med dem!"
     t = Transcript("i", "Intro\n" + text, lang="nb", segments=(Segment(6, 6 + len(text), id="s"),))
     units = project_units([t], unit="sentence")
@@ -195,7 +195,7 @@ def test_three_coders_add_fleiss_and_alpha():
     ts = _interviews(2, coders=(("A", A_POL, A_CON), ("B", B_POL, B_CON), ("C", c_pol, A_CON)))
     r = compare(ts, unit="segment", reference="A", others=["B", "C"], n_boot=50)
     fleiss = next(s for s in r.stats if s.other == "all" and s.name == "fleiss_kappa")
-    from nlp.agreement import fleiss_kappa
+    from nlp.agreement.coefficients import fleiss_kappa
 
     assert fleiss.value == pytest.approx(fleiss_kappa(list(zip(A_POL * 2, B_POL * 2, c_pol * 2))))
     assert {s.other for s in r.stats} == {"B", "C", "all"}

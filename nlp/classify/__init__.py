@@ -14,7 +14,7 @@ from .models import LEARNERS, AutoCoder, KeywordCoder
 from .store import load_coder, save_coder, training_hash
 from .tag import read_tagged, read_units, tag_paths, tag_units, write_tagged
 from .train import MODEL_CHOICES, make_coder, train_from_units
-from .validate import coding_scores, cohen_kappa, cross_validate, learning_curve
+from .crossval import coding_scores, cohen_kappa, cross_validate, learning_curve
 from .vectorize import TextVectorizer
 
 __all__ = [

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..normalise import split_sentences
+from ..normalise.tokens import split_sentences
 from .vectorize import POLARITY_CUE_NAMES, TextVectorizer, default_word_analyzer, polarity_cues
 
 __all__ = ["LEARNERS", "POLARITY_CLASS_WEIGHTS", "POLARITY_C_GRID", "AutoCoder", "KeywordCoder", "Prediction"]
@@ -429,7 +429,7 @@ def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    from .validate import cohen_kappa
+    from .crossval import cohen_kappa
 
     pos = np.flatnonzero(has_pol)
     row = np.full(len(has_pol), -1)

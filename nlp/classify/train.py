@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import InputError
 from .models import AutoCoder, KeywordCoder
-from .validate import cross_validate, learning_curve
+from .crossval import cross_validate, learning_curve
 
 __all__ = ["DEFAULT_MODEL", "MODEL_CHOICES", "coded_units", "make_coder", "train_from_units"]
 

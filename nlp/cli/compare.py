@@ -31,7 +31,7 @@ def _coders(transcripts) -> list[str]:
 
 def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str]):
     """Return (transcripts with every coder's codes, reference name, other names, codebook, label)."""
-    from ..validate import merge_codings
+    from ..agreement.comparison import merge_codings
 
     codebook = None
     if corpus:
@@ -104,8 +104,8 @@ def compare_cmd(
         "--context", help="Characters of context around each disagreement.")] = 160,
 ) -> None:
     """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over interviews."""
-    from ..validate import UNITS, compare
-    from ..validate_text import markdown_report, write_comparison
+    from ..agreement.comparison import UNITS, compare
+    from ..agreement.render import markdown_report, write_comparison
 
     if unit not in UNITS:
         raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")

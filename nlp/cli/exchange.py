@@ -65,7 +65,7 @@ def export(
     if codebook is not None:
         book = load_codebook(codebook)
     if require_pseudonymised:
-        from ..pseudonymise import check_pseudonymised
+        from ..pseudonymise.replace import check_pseudonymised
 
         check_pseudonymised(transcripts)
     if coder:

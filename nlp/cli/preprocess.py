@@ -41,7 +41,7 @@ def preprocess(
     from ..errors import ConfigError
     from ..lang import LANGS
     from ..model import write_jsonl
-    from ..preprocess import PreprocessStats, preprocess_transcripts
+    from ..normalise.preprocess import PreprocessStats, preprocess_transcripts
 
     if (input is None) == (corpus is None):
         raise ConfigError("give either INPUT or --corpus (not both, not neither).",

@@ -51,8 +51,8 @@ def pseudonymise_cmd(
     """
     from ..errors import ConfigError
     from ..model import atomic_write_text, write_jsonl
-    from ..pseudonymise import PseudonymKey, load_keep_list, load_names_csv, pseudonymise
-    from ..pseudonymise import reverse as undo
+    from ..pseudonymise.replace import PseudonymKey, load_keep_list, load_names_csv, pseudonymise
+    from ..pseudonymise.replace import reverse as undo
 
     key_path = key if key is not None else out.parent / f"{out.name}.key.json"
     from ..ingest import ingest_paths  # transcript JSONL from `nlp ingest` and every other kind it reads

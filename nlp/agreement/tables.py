@@ -1,6 +1,6 @@
 """Contingency tables per group, bootstrap over groups, and the per-code rows of a comparison (internal).
 
-Used by :mod:`nlp.validate` and :mod:`nlp.validate_chars`; every figure comes from :mod:`nlp.agreement`'s formulas
+Used by :mod:`nlp.agreement.comparison` and :mod:`nlp.agreement.characters`; every figure comes from :mod:`nlp.agreement`'s formulas
 applied to summed tables, so a bootstrap replicate is just a weighted sum of per-group tables.
 """
 
@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .agreement import kappa_paradox, table_coefficients
+from .coefficients import kappa_paradox, table_coefficients
 
-if TYPE_CHECKING:
-    from .validate import Comparison
 
-__all__ = ["COEFFICIENTS", "Stat", "boot_weights", "paradox_warnings", "per_code_rows", "prf_stats", "stats_from_tables"]
+__all__ = ["COEFFICIENTS", "Comparison", "Stat", "boot_weights", "paradox_warnings", "per_code_rows", "prf_stats", "stats_from_tables"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +35,40 @@ class Stat:
 
 COEFFICIENTS = ("percent_agreement", "cohen_kappa", "scott_pi", "krippendorff_alpha", "gwet_ac1",
                 "brennan_prediger")
+
+
+@dataclass
+class Comparison:
+    """Everything :func:`compare` measured; :mod:`nlp.agreement.render` renders it."""
+
+    unit: str
+    reference: str
+    others: tuple[str, ...]
+    n_units: int
+    n_groups: int
+    n_transcripts: int
+    confidence: float
+    n_boot: int
+    random_state: int
+    stats: list[Stat] = field(default_factory=list)
+    per_code: list[dict] = field(default_factory=list)
+    confusion: dict = field(default_factory=dict)
+    excluded: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    disagreements: list[dict] = field(default_factory=list)
+
+    def get(self, target: str, name: str, other: str | None = None) -> Stat:
+        """The :class:`Stat` for ``target`` and coefficient ``name`` (against ``other``, default the first)."""
+        other = other or self.others[0]
+        for s in self.stats:
+            if s.target == target and s.name == name and s.other in (other, "all"):
+                return s
+        raise KeyError((target, name, other))
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["stats"] = [asdict(s) for s in self.stats]
+        return out
 
 
 def _percentile_ci(reps: np.ndarray, confidence: float) -> tuple[float, float]:

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import DataWarning, InputError
+from ..errors import DataWarning, InputError
 
 __all__ = [
     "PRF",

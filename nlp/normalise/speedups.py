@@ -18,7 +18,7 @@ def _load() -> ModuleType | None:
     if os.environ.get("KLYNGEKODER_PURE_PYTHON"):
         return None
     try:
-        from . import _speedups
+        from .. import _speedups
     except ImportError:
         return None
     return _speedups

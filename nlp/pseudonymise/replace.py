@@ -5,7 +5,7 @@ identity numbers are replaced by numbered placeholders (``[person_3]``, ``[firma
 ``[telefon_1]``...). The same surface form gets the same placeholder in every file of a project and across runs that
 reuse the key; the key (placeholder -> original) is written to a separate JSON file that the researcher keeps apart,
 and :func:`reverse` restores the original text exactly. Segments and codes are moved with the text, so coding stays
-attached to the same words. Detection is rule based and offline (:mod:`nlp.pseudonymise_rules`).
+attached to the same words. Detection is rule based and offline (:mod:`nlp.pseudonymise.rules`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from .clean import apply_edits
-from .errors import InputError
-from .lang import names as L
-from .model import CodeSpan, OffsetMap, Segment, Transcript
-from .pseudonymise_key import TOOL_VERSION, PseudonymKey, load_keep_list, load_names_csv
-from .pseudonymise_rules import (
+from ..clean import apply_edits
+from ..errors import InputError
+from ..lang import names as L
+from ..model import CodeSpan, OffsetMap, Segment, Transcript
+from .key import TOOL_VERSION, PseudonymKey, load_keep_list, load_names_csv
+from .rules import (
     KINDS,
     NAME_KINDS,
     PLACEHOLDER_RE,

@@ -1,4 +1,4 @@
-"""Render a :class:`~nlp.validate.Comparison`: methods paragraph, Markdown tables, CSV/JSON files, disagreements.
+"""Render a :class:`~nlp.agreement.comparison.Comparison`: methods paragraph, Markdown tables, CSV/JSON files, disagreements.
 
 No computation happens here: every number comes from the comparison.
 """
@@ -10,8 +10,8 @@ import json
 import math
 from pathlib import Path
 
-from .model import atomic_write_text, atomic_writer, concept_codes
-from .validate import Comparison, Stat
+from ..model import atomic_write_text, atomic_writer, concept_codes
+from .tables import Comparison, Stat
 
 __all__ = ["NAMES", "markdown_report", "markdown_table", "methods_paragraph", "write_comparison"]
 
@@ -50,7 +50,7 @@ def methods_paragraph(result: Comparison) -> str:
     Examples
     --------
     >>> from nlp.model import CodeSpan, Segment, Transcript
-    >>> from nlp.validate import compare
+    >>> from nlp.agreement.comparison import compare
     >>> codes = (CodeSpan("polarity:driver", 0, 13, "A"), CodeSpan("polarity:driver", 0, 13, "B"))
     >>> t = Transcript("i1", "Vi deler alt.", segments=(Segment(0, 13),), codes=codes)
     >>> text = methods_paragraph(compare([t], unit="segment", reference="A", others=["B"], n_boot=0))
@@ -113,7 +113,7 @@ def markdown_table(result: Comparison) -> str:
     Examples
     --------
     >>> from nlp.model import CodeSpan, Segment, Transcript
-    >>> from nlp.validate import compare
+    >>> from nlp.agreement.comparison import compare
     >>> codes = (CodeSpan("polarity:driver", 0, 13, "A"), CodeSpan("polarity:driver", 0, 13, "B"))
     >>> t = Transcript("i1", "Vi deler alt.", segments=(Segment(0, 13),), codes=codes)
     >>> print(markdown_table(compare([t], unit="segment", reference="A", others=["B"], n_boot=0)).splitlines()[3])

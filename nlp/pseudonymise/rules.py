@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lang import names as L
+from ..lang import names as L
 
 __all__ = [
     "KINDS",

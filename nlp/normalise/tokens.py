@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, pairwise
 
-from .lang import DATA_DIR, LANGS, language
+from ..lang import DATA_DIR, LANGS, language
 from .langid import identify_document, identify_language, language_scores
 from .speedups import native
 
@@ -110,8 +110,8 @@ _KIND_NAMES = {"x": "placeholder", "u": "url", "a": "abbreviation", "n": "number
 def token_spans(text: str, offset: int = 0) -> tuple[list[str], list[int], list[int]]:
     """Token strings with their start and end offsets, plus ``offset`` (where ``text`` starts in a longer text).
 
-    The definition of the tokens: :meth:`nlp.preprocess.Preprocessor.annotate` finds the same ones in C where
-    :mod:`nlp.speedups` has it.
+    The definition of the tokens: :meth:`nlp.normalise.preprocess.Preprocessor.annotate` finds the same ones in C where
+    :mod:`nlp.normalise.speedups` has it.
 
     Examples
     --------
@@ -298,7 +298,7 @@ LEXICON_HEADER = "# form\tlemma:"
 class _Lexicon(Mapping[str, str]):
     """simplemma's dictionary of one language: sorted ``form<TAB>lemma`` lines of UTF-8 text.
 
-    Looked up in C over the bytes themselves where :mod:`nlp.speedups` has it (an index of line starts, bisected
+    Looked up in C over the bytes themselves where :mod:`nlp.normalise.speedups` has it (an index of line starts, bisected
     within the lines that share the key's first two bytes; no str per entry until asked for), else by bisection
     over the decoded lines. Either way loading does no per-entry Python work
     (simplemma's own loader decodes a front-coded stream into a dict, 4x slower); the answers are the same entries.
@@ -357,14 +357,14 @@ def _lexicon(lang: str) -> Mapping[str, str]:
         return DEFAULT_DICTIONARY_FACTORY.get_dictionary(lang)
     header, _, body = zlib.decompress(path.read_bytes(), wbits=31).partition(b"\n")
     if not header.startswith(LEXICON_HEADER.encode()):
-        from .errors import ModelFileError
+        from ..errors import ModelFileError
 
         raise ModelFileError(f"{path} is not a lexicon file.", path=path, line=1,
                              fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.")
     try:
         return _Lexicon(body)
     except ValueError as exc:  # the C index found lines out of order
-        from .errors import ModelFileError
+        from ..errors import ModelFileError
 
         raise ModelFileError(f"{path}: {exc}.", path=path,
                              fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.") from exc
@@ -558,11 +558,3 @@ def mark_fillers(tokens: Sequence[Token | str], lang: str | None = None) -> list
                 kinds[i:i + n] = ["discourse"] * n
     return kinds
 
-
-def __getattr__(name: str):
-    # Preprocessor and analyze live in nlp.preprocess (which builds on this module); re-exported lazily
-    if name in ("Preprocessor", "analyze"):
-        from . import preprocess
-
-        return getattr(preprocess, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,7 @@ from itertools import chain
 
 import numpy as np
 
-from .lang import DATA_DIR, LANGS
+from ..lang import DATA_DIR, LANGS
 from .speedups import native
 
 __all__ = [
@@ -113,7 +113,7 @@ class LanguageIdentifier:
         self._gram_table = native.NgramTable(self._gram_ids) if native is not None else None
         self._bias = np.array([WORD_BIAS.get(lang, 0.0) for lang in self.langs])
         # the score rows of the words met so far (one column per language), and word -> row: a C map keyed by the
-        # characters where nlp.speedups has it (a word is looked up without making a str of it), else a dict
+        # characters where nlp.normalise.speedups has it (a word is looked up without making a str of it), else a dict
         self._words = _GrowingTable(len(self.langs))
         self._word_ids: dict[str, int] = {}
         self._word_map = native.CodepointMap() if native is not None else None
@@ -144,7 +144,7 @@ class LanguageIdentifier:
 
     def span_scores(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         """:meth:`text_scores` of the :func:`word_forms` of each ``text[start:end]`` of ``spans`` (in C, without a
-        str per word, where :mod:`nlp.speedups` has it)."""
+        str per word, where :mod:`nlp.normalise.speedups` has it)."""
         if self._word_map is None:
             return self.text_scores([word_forms(text[a:b]) for a, b in spans])
         starts, ends = [a for a, _ in spans], [b for _, b in spans]
@@ -284,7 +284,7 @@ PROFILE_ARRAYS = ("langs", "grams", "counts", "totals")
 
 def _load_profiles() -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
     """(languages, n-grams, counts: n-grams x languages, n-gram totals per language) of the packaged profiles."""
-    from .errors import ModelFileError
+    from ..errors import ModelFileError
 
     path = DATA_DIR / "langid.npz"
     fix = "run scripts/build_lang_data.py --only langid (needs ../shared/data) or reinstall the package."

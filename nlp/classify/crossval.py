@@ -25,7 +25,7 @@ def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
     >>> round(cohen_kappa([1, 1, 0, 0], [1, 0, 0, 0]), 3)
     0.5
     """
-    from ..agreement import cohen_kappa as _kappa
+    from ..agreement.coefficients import cohen_kappa as _kappa
 
     a, b = list(a), list(b)
     if len(set(a) | set(b)) < 2:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any
 
-from .lang import LANGS, language
+from ..lang import LANGS, language
 from .langid import _default as _identifier
-from .model import Transcript
-from .normalise import (
+from ..model import Transcript
+from .tokens import (
     _ABBREV_DOT,
     _TOKEN_RE,
     DROPPED,

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .model import atomic_write_text
-from .pseudonymise_rules import KINDS, NAME_KINDS
+from ..errors import InputError
+from ..model import atomic_write_text
+from .rules import KINDS, NAME_KINDS
 
 __all__ = ["KEY_FORMAT", "TOOL_VERSION", "PseudonymKey", "load_keep_list", "load_names_csv"]
 

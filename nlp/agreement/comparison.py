@@ -8,7 +8,7 @@ Confidence intervals are percentile bootstrap intervals over *groups* (interview
 over units: units of one interview are not independent. Everything is computed from per-group contingency tables,
 so a replicate is a weighted sum of tables.
 
-Rendering (methods paragraph, tables, the disagreement file) lives in :mod:`nlp.validate_text`.
+Rendering (methods paragraph, tables, the disagreement file) lives in :mod:`nlp.agreement.render`.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
-from .agreement import fleiss_kappa_table, krippendorff_alpha_nominal
-from .errors import ConfigError, InputError
-from .model import POLARITY_PREFIX, Segment, Transcript, Unit, iter_units
-from .validate_tables import (
+from .coefficients import fleiss_kappa_table, krippendorff_alpha_nominal
+from ..errors import ConfigError, InputError
+from ..model import POLARITY_PREFIX, Segment, Transcript, Unit, iter_units
+from .tables import (
     COEFFICIENTS,
+    Comparison,
     Stat,
     boot_weights,
     paradox_warnings,
@@ -37,40 +38,6 @@ __all__ = ["COEFFICIENTS", "UNITS", "Comparison", "Stat", "compare", "merge_codi
 
 UNITS = ("segment", "sentence", "character")
 _WORD = re.compile(r"\w+")
-
-
-@dataclass
-class Comparison:
-    """Everything :func:`compare` measured; :mod:`nlp.validate_text` renders it."""
-
-    unit: str
-    reference: str
-    others: tuple[str, ...]
-    n_units: int
-    n_groups: int
-    n_transcripts: int
-    confidence: float
-    n_boot: int
-    random_state: int
-    stats: list[Stat] = field(default_factory=list)
-    per_code: list[dict] = field(default_factory=list)
-    confusion: dict = field(default_factory=dict)
-    excluded: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    disagreements: list[dict] = field(default_factory=list)
-
-    def get(self, target: str, name: str, other: str | None = None) -> Stat:
-        """The :class:`Stat` for ``target`` and coefficient ``name`` (against ``other``, default the first)."""
-        other = other or self.others[0]
-        for s in self.stats:
-            if s.target == target and s.name == name and s.other in (other, "all"):
-                return s
-        raise KeyError((target, name, other))
-
-    def to_json(self) -> dict:
-        out = asdict(self)
-        out["stats"] = [asdict(s) for s in self.stats]
-        return out
 
 
 def merge_codings(reference: Sequence[Transcript], others: Mapping[str, Sequence[Transcript]], *,
@@ -116,7 +83,7 @@ def merge_codings(reference: Sequence[Transcript], others: Mapping[str, Sequence
 
 def _default_splitter(text: str, lang: str | None) -> list[tuple[int, int]]:
     try:
-        from .normalise import identify_language, split_sentences
+        from ..normalise.tokens import identify_language, split_sentences
     except ImportError as exc:  # pragma: no cover - depends on the preprocessing module being installed
         raise ConfigError("sentence units need nlp.normalise.split_sentences, which is not available.",
                           fix="use --unit segment or character, or install the preprocessing module.") from exc
@@ -232,7 +199,7 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
             by_coder.setdefault(c.coder, set()).add(c.code)
     _check_coders(by_coder, [reference, *others], codebook)
     if unit == "character":
-        from .validate_chars import compare_characters
+        from .characters import compare_characters
         return compare_characters(transcripts, reference=reference, others=others, by_coder=by_coder,
                                   confidence=confidence, n_boot=n_boot, random_state=random_state, context=context)
     units = project_units(transcripts, unit=unit, include_interviewer=include_interviewer,

@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .agreement import table_coefficients
-from .model import POLARITY_PREFIX, Transcript
-from .validate import Comparison
-from .validate_tables import boot_weights, paradox_warnings, prf_stats, stats_from_tables
+from .coefficients import table_coefficients
+from ..model import POLARITY_PREFIX, Transcript
+from .tables import Comparison
+from .tables import boot_weights, paradox_warnings, prf_stats, stats_from_tables
 
 __all__ = ["compare_characters", "coverage_mask"]
 
@@ -51,7 +51,7 @@ def _pct(x: float, n: int) -> float:
 def compare_characters(transcripts: Sequence[Transcript], *, reference: str, others: Sequence[str],
                        by_coder: Mapping[str, set], confidence: float, n_boot: int, random_state: int,
                        context: int) -> Comparison:
-    """Character-level comparison of OTHER coders with REFERENCE (called by :func:`nlp.validate.compare`)."""
+    """Character-level comparison of OTHER coders with REFERENCE (called by :func:`nlp.agreement.comparison.compare`)."""
     groups = sorted({str(t.meta.get("group") or t.id) for t in transcripts})
     gidx = {g: i for i, g in enumerate(groups)}
     n_chars = sum(len(t.text) for t in transcripts)
