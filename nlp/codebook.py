@@ -13,7 +13,15 @@ A codebook is read from and written to YAML in the layout of ``corpora/klynger/c
         name_nb: Kunnskapsdeling
         definition: Sharing, exchange or spillover of knowledge ...
         parent: null            # optional: id of the parent code
-        cues: {nb: [dele, kunnskap], da: [dele, viden]}   # optional
+        cues: ["kunnskapsdel*", "dele* erfaring*", "lær* av hverandre", "videndel*"]   # optional
+    polarity_cues:              # optional: words that mark a unit as driver or barrier, and negators
+      driver: ["viktig for", "bidra*"]
+      barrier: ["mangel på", "utfordr*"]
+      negators: ["ikke", "ikkje", "ikke noe"]
+
+Cue words and phrases are in any of the codebook's languages (bokmål, nynorsk, Danish mixed in one list); ``*`` stands
+for any word ending, also inside a phrase (``lær* av hverandre``). The older layout ``cues: {nb: [...], da: [...]}``
+is read too (its lists are joined).
 
 REFI-QDA ``.qdc`` reading and writing lives in :mod:`nlp.refi`.
 """
@@ -35,13 +43,14 @@ __all__ = ["Code", "Codebook", "load_codebook"]
 
 @dataclass(frozen=True)
 class Code:
-    """One code of a codebook. ``names`` maps a language (``nb``, ``da``, ``en``) to a display name."""
+    """One code of a codebook. ``names`` maps a language (``nb``, ``da``, ``en``) to a display name; ``cues`` are
+    cue words and phrases in any language (``*`` = any word ending)."""
 
     id: str
     names: Mapping[str, str] = field(default_factory=dict, hash=False)
     definition: str = ""
     parent: str | None = None
-    cues: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    cues: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -62,6 +71,8 @@ class Codebook:
     polarity_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
     version: str = "1"
     description: str = ""
+    #: ``driver``, ``barrier`` and ``negators``: cue words for polarity (see the module docstring)
+    polarity_cues: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codes", tuple(self.codes))
@@ -122,13 +133,15 @@ class Codebook:
             if c.parent is not None:
                 entry["parent"] = c.parent
             if c.cues:
-                entry["cues"] = {lang: list(words) for lang, words in c.cues.items()}
+                entry["cues"] = list(c.cues)
             codes[c.id] = entry
         out: dict[str, Any] = {"name": self.name, "version": self.version}
         if self.description:
             out["description"] = self.description
         out["polarity"] = {p: dict(self.polarity_labels.get(p, {})) for p in self.polarity}
         out["codes"] = codes
+        if self.polarity_cues:
+            out["polarity_cues"] = {k: list(v) for k, v in self.polarity_cues.items()}
         return out
 
     def save(self, path: str | Path) -> None:
@@ -147,15 +160,32 @@ class Codebook:
             names = {k[5:]: str(v) for k, v in entry.items() if k.startswith("name_") and v}
             if entry.get("name"):
                 names.setdefault("en", str(entry["name"]))
-            cues = {lang: tuple(str(w) for w in words) for lang, words in (entry.get("cues") or {}).items()}
+            cues = _cue_list(entry.get("cues"), where=f"code {cid!r}", source=source)
             codes.append(Code(id=str(cid), names=names, definition=str(entry.get("definition") or ""),
                               parent=entry.get("parent"), cues=cues))
         pol = data.get("polarity") or {"driver": {}, "barrier": {}, "neutral": {}}
         pol_ids = tuple(pol)
         labels = {p: dict(v or {}) for p, v in pol.items()} if isinstance(pol, Mapping) else {}
+        pcues_raw = data.get("polarity_cues") or {}
+        if not isinstance(pcues_raw, Mapping):
+            raise InputError("`polarity_cues:` must be a mapping of driver/barrier/negators -> list of cue words.",
+                             path=source, fix="see corpora/klynger/codebook.yaml for the layout.")
+        pcues = {str(k): _cue_list(v, where=f"polarity_cues {k!r}", source=source) for k, v in pcues_raw.items()}
         return cls(name=str(data.get("name", "codebook")), codes=tuple(codes), polarity=pol_ids,
                    polarity_labels=labels, version=str(data.get("version", "1")),
-                   description=str(data.get("description") or ""))
+                   description=str(data.get("description") or ""), polarity_cues=pcues)
+
+
+def _cue_list(raw: Any, *, where: str, source: str) -> tuple[str, ...]:
+    """Cue words as one tuple: a list as it is, the older ``{lang: [...]}`` layout joined in order."""
+    if raw is None:
+        return ()
+    if isinstance(raw, Mapping):
+        raw = [w for words in raw.values() for w in (words or ())]
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(w, str) for w in raw):
+        raise InputError(f"{where}: cues must be a list of words or phrases.", path=source,
+                         fix='write e.g. cues: ["kunnskapsdel*", "lær* av hverandre"].')
+    return tuple(w.strip() for w in raw if w.strip())
 
 
 def load_codebook(path: str | Path) -> Codebook:

@@ -37,7 +37,7 @@ CODEBOOK = Codebook(
     codes=(
         Code("samarbeid", {"nb": "Samarbeid", "da": "Samarbejde"}, "Samarbeid mellom bedrifter."),
         Code("tillit", {"nb": "Tillit"}, "Tillit mellom aktører.", parent="samarbeid",
-             cues={"nb": ("stole på",), "da": ("tillid",)}),
+             cues=("stole på", "tillid")),
         Code("kunnskapsdeling", {"nb": "Kunnskapsdeling"}, "Deling av kunnskap."),
     ),
     polarity=("driver", "barrier", "neutral"),

@@ -111,7 +111,7 @@ def codes_element(codebook: Codebook) -> tuple[ET.Element, dict[str, str]]:
         if code.names:
             extra["names"] = dict(code.names)
         if code.cues:
-            extra["cues"] = {lang: list(words) for lang, words in code.cues.items()}
+            extra["cues"] = list(code.cues)
         ET.SubElement(el, "Description").text = describe(code.definition, extra)
         for child in codebook.children(code.id):
             add(el, child, depth + 1)
@@ -125,7 +125,10 @@ def codes_element(codebook: Codebook) -> tuple[ET.Element, dict[str, str]]:
     if codebook.polarity:
         root = ET.SubElement(codes_el, "Code", {"guid": make_guid("polarity-root"), "name": "Polarity",
                                                 "isCodable": "false"})
-        meta = {"name": codebook.name, "version": codebook.version, "description": codebook.description}
+        meta: dict[str, Any] = {"name": codebook.name, "version": codebook.version,
+                                "description": codebook.description}
+        if codebook.polarity_cues:
+            meta["polarity_cues"] = {k: list(v) for k, v in codebook.polarity_cues.items()}
         ET.SubElement(root, "Description").text = describe(
             "Polarity of a coded passage (driver, barrier or neutral), coded beside the concept codes.",
             {"polarity_root": True, "codebook": meta})
@@ -199,8 +202,10 @@ def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path) -> 
         cid = unique_id(wanted or cname, cname, parent)
         # "und" (undetermined language, BCP 47): a foreign code name carries no language
         names = _str_map(extra.get("names")) if extra else ({"und": cname} if cname.strip() else {})
-        cues_raw = extra.get("cues") if isinstance(extra.get("cues"), dict) else {}
-        cues = {str(k): tuple(str(w) for w in v) for k, v in cues_raw.items() if isinstance(v, list)}
+        cues_raw = extra.get("cues")
+        if isinstance(cues_raw, dict):  # the older {lang: [...]} layout
+            cues_raw = [w for v in cues_raw.values() if isinstance(v, list) for w in v]
+        cues = tuple(str(w) for w in cues_raw) if isinstance(cues_raw, list) else ()
         codes.append(Code(id=cid, names=names, definition=definition, parent=parent, cues=cues))
         guid_map[guid] = cid
         for child in (c for c in el if local(c.tag) == "Code"):
@@ -211,8 +216,16 @@ def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path) -> 
             walk(el, None, 0)
     codebook = Codebook(name=str(meta.get("name") or name), codes=tuple(codes), polarity=tuple(polarity),
                         polarity_labels=labels, version=str(meta.get("version") or "1"),
-                        description=str(meta.get("description") or ""))
+                        description=str(meta.get("description") or ""),
+                        polarity_cues=_cue_map(meta.get("polarity_cues")))
     return codebook, guid_map
+
+
+def _cue_map(raw: Any) -> dict[str, tuple[str, ...]]:
+    """``polarity_cues`` from a description's JSON: lists of strings kept, anything else left out."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): tuple(str(w) for w in v) for k, v in raw.items() if isinstance(v, list)}
 
 
 def read_qdc(path: str | Path) -> Codebook:

@@ -99,7 +99,7 @@ def codebook_seed_topics(codebook: Codebook, *, analyzer: Callable[[str], list[s
     Examples
     --------
     >>> from nlp.codebook import Code, Codebook
-    >>> cb = Codebook(name="cb", codes=(Code(id="fiske", names={"nb": "Fiske"}, cues={"nb": ("torsk",)}),))
+    >>> cb = Codebook(name="cb", codes=(Code(id="fiske", names={"nb": "Fiske"}, cues=("torsk",)),))
     >>> codebook_seed_topics(cb, analyzer=lambda s: s.lower().split())
     {'fiske': ['fiske', 'torsk']}
     """
@@ -115,9 +115,8 @@ def codebook_seed_topics(codebook: Codebook, *, analyzer: Callable[[str], list[s
             words.update(analyzer(name))
         if use_definitions and code.definition:
             words.update(analyzer(code.definition))
-        for cue_list in code.cues.values():
-            for cue in cue_list:
-                words.update(analyzer(cue))
+        for cue in code.cues:
+            words.update(analyzer(cue.replace("*", "")))
         words.update(learned.get(code.id, ()))
         if words:
             out[code.id] = sorted(words)
