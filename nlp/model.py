@@ -351,6 +351,9 @@ def json_object(line: str, *, path: str | Path, line_no: int, fix: str) -> dict[
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno}).", path=path, line=line_no,
                          fix=fix) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to read (arrays or objects inside each other hundreds of levels "
+                         "deep).", path=path, line=line_no, fix=fix) from None
     if not isinstance(obj, dict):
         raise InputError(f"a JSON {type(obj).__name__}, not an object.", path=path, line=line_no, fix=fix)
     return obj
@@ -365,7 +368,7 @@ def read_jsonl(path: str | Path) -> Iterator[Transcript]:
                 continue
             try:
                 yield Transcript.from_json(json.loads(line))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as exc:
                 raise InputError(f"not a transcript record ({exc.__class__.__name__}: {exc}).", path=path,
                                  line=lineno, fix="pass a file written by `nlp ingest`, one transcript per line.")\
                     from exc

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, NlpError
+from ..errors import InputError, NlpError, unreadable
 from ..model import atomic_writer, json_line, json_object
 
 __all__ = [
@@ -144,37 +144,41 @@ def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dic
 _TEXT_JSONL_FIX = 'write one JSON object per line, e.g. {"id": "a1", "text": "..."}.'
 
 
-def read_units(path: str | Path) -> list[dict[str, Any]]:
+def read_units(path: str | Path, **options: Any) -> list[dict[str, Any]]:
     """Units (``id, source, start, end, speaker, text, lang``) of one input file.
 
     JSONL files of ``{"id", "text", "lang"?}`` lines are read directly (one unit per line); transcript JSONL (from
     ``nlp ingest``) and every other format go through :func:`nlp.ingest.read_path`, one unit per segment.
+    ``options`` are :func:`nlp.ingest.read_path`'s (``max_bytes``, ``encoding``, ``kind``, the ``*_column``
+    names, ``interviewer``, ``informant``); the size cap and the encoding apply to text JSONL as well.
 
     Raises
     ------
     InputError
         Naming the file (and line) when it cannot be read.
     """
+    from ..ingest import (  # lazily: an earlier stage with heavier imports
+        DEFAULT_MAX_BYTES,
+        check_file,
+        read_path,
+    )
+
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="check the path.")
-    if path.suffix.lower() == ".jsonl":
-        with path.open(encoding="utf-8") as fh:
+    if path.suffix.lower() == ".jsonl" and options.get("kind", "auto") in ("auto", "jsonl"):
+        check_file(path, max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES))
+        encoding = options.get("encoding") or "utf-8"
+        with path.open(encoding=encoding) as fh:
             first = next(((n, line) for n, line in enumerate(fh, 1) if line.strip()), None)
         first_obj = json_object(first[1], path=path, line_no=first[0], fix=_TEXT_JSONL_FIX) if first else None
         if first_obj is None or is_text_record(first_obj):
-            return _read_text_jsonl(path)
+            with path.open(encoding=encoding) as fh:
+                return read_text_records(path, fh)
         from ..model import read_jsonl
 
         return _units_from_transcripts(read_jsonl(path), str(path))
-    from ..ingest import read_path  # lazily: ingest is an earlier stage with heavier imports
-
-    return _units_from_transcripts(read_path(path), str(path))
-
-
-def _read_text_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return read_text_records(path, fh)
+    return _units_from_transcripts(read_path(path, **options), str(path))
 
 
 def read_text_records(path: str | Path, lines: Iterable[str], *, first_line: int = 1) -> list[dict[str, Any]]:
@@ -319,18 +323,18 @@ def _cached_model(model_path: str, mtime: float) -> Any:
     return load_coder(model_path)
 
 
-def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], explain_words: int
+def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], explain_words: int,
+             read_options: Mapping[str, Any] | None = None
              ) -> tuple[str, list[dict[str, Any]] | None, int, str | None]:
     """Tag one input file, skipping the records in ``done``: ``(path, records or None, n skipped, error or None)``.
 
-    Errors are returned, not raised, so one bad file never stops a parallel or distributed run.
+    Errors are returned, not raised, so one bad file never stops a parallel or distributed run. ``read_options``
+    go to :func:`read_units`.
     """
     try:
-        units = read_units(path)
-    except NlpError as exc:
-        return str(path), None, 0, str(exc)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return str(path), None, 0, f"{path}: cannot be read ({exc.__class__.__name__}: {exc})."
+        units = read_units(path, **(read_options or {}))
+    except Exception as exc:  # noqa: BLE001 - whatever a parser cannot take is still one file's problem
+        return str(path), None, 0, str(unreadable(path, exc))
     todo = [u for u in units if (str(u["source"]), str(u["id"])) not in done]
     if isinstance(model_or_path, (str, Path)):
         model_or_path = _cached_model(str(model_or_path), os.path.getmtime(Path(model_or_path) / "meta.json"))
@@ -339,14 +343,16 @@ def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], e
 
 def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt: str = "jsonl", n_jobs: int = 1,
               model_path: str | Path | None = None, resume: bool = True, explain_words: int = 0,
-              on_file: Callable[[str, int], None] | None = None) -> TagSummary:
+              on_file: Callable[[str, int], None] | None = None,
+              read_options: Mapping[str, Any] | None = None) -> TagSummary:
     """Tag every unit of ``inputs`` (files/folders) into ``out``; bad files are reported in the summary, not fatal.
 
     JSONL output grows file by file (flushed), so an interrupted run keeps its work; with ``resume`` the units
     already in ``out`` (same source and id) are skipped. CSV/XLSX are written atomically at the end from a
     ``.partial.jsonl`` progress file beside ``out``. ``n_jobs > 1`` tags files in parallel (joblib processes, each
     loading the model from ``model_path``); results are written in input order, identical to ``n_jobs=1``.
-    ``on_file(path, n_units)`` is called after each file (e.g. to advance a progress bar).
+    ``on_file(path, n_units)`` is called after each file (e.g. to advance a progress bar). ``read_options`` go to
+    :func:`read_units` (``max_bytes``, ``encoding``, column names, ...).
     """
     out = Path(out)
     files = expand_inputs(inputs)
@@ -364,9 +370,9 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
         from joblib import Parallel, delayed
 
         results: Iterator[Any] = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(tag_file)(str(model_path), f, done, explain_words) for f in files)
+            delayed(tag_file)(str(model_path), f, done, explain_words, read_options) for f in files)
     else:
-        results = (tag_file(model, f, done, explain_words) for f in files)
+        results = (tag_file(model, f, done, explain_words, read_options) for f in files)
 
     with open(progress_path, "a", encoding="utf-8") as fh:
         for path, records, skipped, error in results:

@@ -11,6 +11,7 @@ import typer
 
 from ..errors import InputError
 from . import app
+from .reading import ReadOptions, reads_files, report_unread
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
@@ -95,6 +96,7 @@ def train(
 
 
 @app.command("tag")
+@reads_files()
 def tag(
     model: Annotated[Path, typer.Argument(help="Model folder from `nlp train`.")],
     inputs: Annotated[list[Path], typer.Argument(
@@ -112,8 +114,13 @@ def tag(
         "--workers", help="Tag on a Dask cluster of N local processes (needs the optional dask extra).")] = None,
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
+    *,
+    reading: ReadOptions,
 ) -> None:
-    """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
+    """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment).
+
+    Files that cannot be read are skipped and listed at the end; the others are tagged, and the exit status is 1.
+    """
     from tqdm import tqdm
 
     from ..classify import load_coder, tag_paths
@@ -129,42 +136,46 @@ def tag(
 
         summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=fmt.value,
                                   model_path=model if abstain is None else None, resume=resume,
-                                  explain_words=explain_words, on_file=lambda path, n: bar.update(1))
+                                  explain_words=explain_words, on_file=lambda path, n: bar.update(1),
+                                  read_options=reading.kwargs())
     else:
         summary = tag_paths(coder, files, out, fmt=fmt.value, n_jobs=jobs,
                             model_path=model if abstain is None else None, resume=resume,
-                            explain_words=explain_words, on_file=lambda path, n: bar.update(1))
+                            explain_words=explain_words, on_file=lambda path, n: bar.update(1),
+                            read_options=reading.kwargs())
     bar.close()
-    for path, message in summary.errors:
-        typer.secho(f"skipped: {message}" if path in message else f"skipped {path}: {message}", err=True,
-                    fg=typer.colors.YELLOW)
     typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
                f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {out}")
-    if summary.errors and summary.files == len(summary.errors):
-        raise typer.Exit(2)
+    report_unread(summary.errors)
 
 
 @app.command("suggest")
+@reads_files()
 def suggest(
     model: Annotated[Path, typer.Argument(help="Model folder from `nlp train`.")],
     inputs: Annotated[list[Path], typer.Argument(help="Files/folders with segments not yet coded.")],
     n: Annotated[int, typer.Option("--n", help="How many segments to list.")] = 20,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the list as JSONL.")] = None,
+    *,
+    reading: ReadOptions,
 ) -> None:
-    """List the uncoded segments whose manual coding would help the model most (active learning)."""
+    """List the uncoded segments whose manual coding would help the model most (active learning).
+
+    Files that cannot be read are listed at the end and the exit status is 1.
+    """
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
-    from ..errors import NlpError
+    from ..errors import unreadable
     from ..model import atomic_writer, json_line
 
     coder = load_coder(model)
-    units = []
+    units, errors = [], []
     for path in expand_inputs(inputs):
         try:
-            units.extend(u for u in read_units(path) if not u.get("coded"))
-        except NlpError as exc:
-            typer.secho(f"skipped {path}: {exc}", err=True, fg=typer.colors.YELLOW)
+            units.extend(u for u in read_units(path, **reading.kwargs()) if not u.get("coded"))
+        except Exception as exc:  # noqa: BLE001 - one bad file is reported, the others are still ranked
+            errors.append((str(path), str(unreadable(path, exc))))
     picks = rank(coder, units, n=n)
     for s in picks:
         text = s["text"] if len(s["text"]) <= 100 else s["text"][:97] + "..."
@@ -173,3 +184,4 @@ def suggest(
         with atomic_writer(out) as fh:
             for s in picks:
                 fh.write(json_line(s))
+    report_unread(errors)

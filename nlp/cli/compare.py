@@ -9,15 +9,18 @@ import typer
 
 from ..errors import ConfigError, InputError
 from . import app
+from .reading import ReadOptions, reads_files
 
 __all__ = ["compare_cmd"]
 
 
-def _read(path: Path):
+def _read(path: Path, reading: ReadOptions):
+    from ..ingest import check_file
     from ..model import read_jsonl
 
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="pass coded transcript JSONL files of the same texts.")
+    check_file(path, max_bytes=reading.max_bytes)
     if path.suffix.lower() == ".qdpx":
         from ..refi import read_qdpx
 
@@ -29,7 +32,7 @@ def _coders(transcripts) -> list[str]:
     return sorted({c.coder for t in transcripts for c in t.codes})
 
 
-def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str]):
+def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str], reading: ReadOptions):
     """Return (transcripts with every coder's codes, reference name, other names, codebook, label)."""
     from ..agreement.comparison import merge_codings
 
@@ -44,7 +47,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
         raise ConfigError("nothing to compare.", fix="pass REFERENCE OTHER... coded JSONL files, or --corpus NAME "
                                                      "--reference CODER --other CODER.")
     else:
-        base, label, extra = _read(files[0]), str(files[0]), files[1:]
+        base, label, extra = _read(files[0], reading), str(files[0]), files[1:]
     if not extra:  # coders inside one source
         if not reference or not other:
             raise ConfigError(f"{label} is one coding source: say which coders to compare.",
@@ -55,7 +58,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     names: dict = {}
     paths: dict[str, str] = {}
     for path in extra if corpus else files:
-        ts = base if path is files[0] and not corpus else _read(path)
+        ts = base if path is files[0] and not corpus else _read(path, reading)
         found = _coders(ts)
         if len(found) > 1:
             raise InputError(f"holds codes of several coders ({', '.join(found)}).", path=path,
@@ -74,6 +77,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
 
 
 @app.command("compare")
+@reads_files("max_mb")
 def compare_cmd(
     files: Annotated[list[Path] | None, typer.Argument(
         help="REFERENCE OTHER...: coded transcript JSONL (or .qdpx) files of the same texts, the first one the "
@@ -102,6 +106,8 @@ def compare_cmd(
         "--include-interviewer", help="Also compare interviewer turns.")] = False,
     context: Annotated[int, typer.Option(
         "--context", help="Characters of context around each disagreement.")] = 160,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over interviews."""
     from ..agreement.comparison import UNITS, compare
@@ -109,7 +115,7 @@ def compare_cmd(
 
     if unit not in UNITS:
         raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")
-    transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []))
+    transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []), reading)
     if codebook is not None:
         from ..codebook import load_codebook
 

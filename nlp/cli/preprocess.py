@@ -7,11 +7,13 @@ from pathlib import Path
 import typer
 
 from . import app
+from .reading import ReadOptions, reads_files, report_unread
 
 __all__ = ["preprocess"]
 
 
 @app.command("preprocess")
+@reads_files()
 def preprocess(
     input: Path | None = typer.Argument(None, help="A JSONL corpus written by `nlp ingest`, or transcript files/"  # noqa: B008
                                                    "folders to ingest first (any kind `nlp ingest` reads).",
@@ -29,6 +31,8 @@ def preprocess(
                                                                "(needs the optional dask extra)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Preprocess on a running Dask cluster, "
                                                                    "tcp://HOST:PORT (same output, byte for byte)."),
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Identify languages and write tokens, lemmas and filler/stop-word flags for every segment.
 
@@ -36,7 +40,8 @@ def preprocess(
     unless its own evidence is clear). Tokens are stored as offsets into the transcript text; flags use one letter
     per token: w content, s stop word, f filler, c cut-off, b backchannel, d discourse marker, p punctuation,
     n number, x placeholder, a abbreviation, u URL. Prints per language: transcripts, segments, tokens, distinct
-    content lemmas, fillers removed and stop words.
+    content lemmas, fillers removed and stop words. Files that cannot be read are listed at the end and the exit
+    status is 1.
     """
     from ..errors import ConfigError
     from ..lang import LANGS
@@ -55,13 +60,15 @@ def preprocess(
 
         transcripts = iter(load(corpus).transcripts)
     elif input.suffix.lower() in (".jsonl", ".ndjson") and input.is_file() and _is_corpus(input):
+        from ..ingest import check_file
         from ..model import read_jsonl
 
+        check_file(input, max_bytes=reading.max_bytes)
         transcripts = read_jsonl(input)
     else:
         from ..ingest import ingest_paths
 
-        result = ingest_paths([input])
+        result = ingest_paths([input], **reading.kwargs())
         transcripts, errors = iter(result.transcripts), result.errors
     stats = PreprocessStats()
     if workers is not None or scheduler is not None:
@@ -83,11 +90,7 @@ def preprocess(
                    f"{r['fillers']:>8} {r['stop_words']:>10}")
     typer.echo(f"{n} transcript(s) -> {out}; {sum(r['tokens'] for r in rows)} tokens, "
                f"{sum(r['fillers'] for r in rows)} fillers/backchannels/cut-offs flagged.")
-    if errors:
-        typer.secho(f"{len(errors)} file(s) could not be read:", fg=typer.colors.RED, err=True)
-        for _path, msg in errors:
-            typer.secho(f"  {msg}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
+    report_unread(errors)
 
 
 def _is_corpus(path: Path) -> bool:
@@ -99,7 +102,7 @@ def _is_corpus(path: Path) -> bool:
             if line.strip():
                 try:
                     rec = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     return True  # let read_jsonl name the file and line
                 return isinstance(rec, dict) and "text" in rec and ("segments" in rec or "id" in rec)
     return True

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from . import app
+from .reading import ReadOptions, reads_files, report_unread
 
 __all__ = ["pseudonymise_cmd"]
 
@@ -19,6 +20,7 @@ def _safe_name(text: str) -> str:
 
 
 @app.command("pseudonymise")
+@reads_files()
 def pseudonymise_cmd(
     inputs: Annotated[list[Path], typer.Argument(help="Transcript files or folders (anything `nlp ingest` reads) "
                                                       "or transcript JSONL files.", show_default=False)],
@@ -39,6 +41,8 @@ def pseudonymise_cmd(
                                                          "universities, ...).")] = False,
     reverse: Annotated[bool, typer.Option("--reverse", help="Restore the original text of pseudonymised "
                                                             "transcript JSONL with --key.")] = False,
+    *,
+    reading: ReadOptions,
 ) -> None:
     r"""Pseudonymise transcripts: names of people, firms and places, e-mail, phone numbers, postal codes, URLs and
     national identity numbers become \[person_1], \[firma_2], \[sted_1], \[epost_1], \[telefon_1], ...
@@ -57,7 +61,7 @@ def pseudonymise_cmd(
     key_path = key if key is not None else out.parent / f"{out.name}.key.json"
     from ..ingest import ingest_paths  # transcript JSONL from `nlp ingest` and every other kind it reads
 
-    read = ingest_paths(inputs)
+    read = ingest_paths(inputs, **reading.kwargs())
     transcripts, errors = read.transcripts, [(str(a), str(b)) for a, b in read.errors]
     if reverse:
         if key is None:
@@ -94,7 +98,4 @@ def pseudonymise_cmd(
                         "output.", fg=typer.colors.YELLOW, err=True)
         typer.echo("Check the output: rule-based detection misses some names; add them with --names and rerun "
                    "with the same --key.")
-    for path, why in errors:
-        typer.secho(f"error: {why}" if path in why else f"error: {path}: {why}", fg=typer.colors.RED, err=True)
-    if errors:
-        raise typer.Exit(1)
+    report_unread(errors)

@@ -9,9 +9,11 @@ import typer
 
 from ..errors import ConfigError, InputError
 from . import app
+from .reading import ReadOptions, reads_files, report_unread
 
 
 @app.command("topics")
+@reads_files()
 def topics_cmd(
     out: Annotated[Path, typer.Option("--out", help="Folder for the tables, topics.md and plots.")],
     inputs: Annotated[list[Path] | None, typer.Argument(
@@ -45,11 +47,15 @@ def topics_cmd(
     include_interviewer: Annotated[bool, typer.Option(
         "--include-interviewer", help="Also model the interviewer's turns.")] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Topic models of interview units: choose K, read the topics, compare them with the manual codes.
 
     Writes topics.json, CSV tables, topics.md and plots into --out. Example:
     nlp topics --corpus klynger --k-range 4:14:2 --out out/topics
+
+    Input files that cannot be read are listed at the end and the exit status is 1 (the others are modelled).
     """
     from ..model import iter_units
     from ..topics import run_topics, write_topic_outputs
@@ -58,6 +64,7 @@ def topics_cmd(
         raise ConfigError("give either --corpus NAME or INPUT files, not both and not neither.",
                           fix="e.g. `nlp topics --corpus klynger --k 8 --out out/` or `nlp topics data.jsonl ...`.")
     cb = None
+    errors: list[tuple[str, str]] = []
     if corpus:
         from ..corpora import load
 
@@ -67,11 +74,10 @@ def topics_cmd(
     else:
         from ..ingest import ingest_paths  # reads transcript JSONL from `nlp ingest` and every other kind
 
-        result = ingest_paths(list(inputs))
-        transcripts = result.transcripts
-        for path, msg in result.errors:
-            typer.secho(f"skipped {path}: {msg}", err=True, fg=typer.colors.YELLOW)
+        result = ingest_paths(list(inputs), **reading.kwargs())
+        transcripts, errors = result.transcripts, result.errors
         if not transcripts:
+            report_unread(errors)
             raise InputError("no transcripts could be read from the inputs.",
                              fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
         units = list(iter_units(transcripts, include_interviewer=include_interviewer))
@@ -102,3 +108,4 @@ def topics_cmd(
     for t in summary.topics:
         typer.echo(f"  {t['id']:>2}  {t['prevalence']:.3f}  {t['label']}")
     typer.echo(f"Wrote {len(written)} files to {out}")
+    report_unread(errors)
