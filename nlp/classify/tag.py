@@ -167,7 +167,8 @@ def read_units(path: str | Path, **options: Any) -> list[dict[str, Any]]:
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="check the path.")
     if path.suffix.lower() == ".jsonl" and options.get("kind", "auto") in ("auto", "jsonl"):
-        check_file(path, max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES))
+        if path.stat().st_size:  # an empty text-JSONL file has no units (not an error); a large one is checked
+            check_file(path, max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES))
         encoding = options.get("encoding") or "utf-8"
         with path.open(encoding=encoding) as fh:
             first = next(((n, line) for n, line in enumerate(fh, 1) if line.strip()), None)
