@@ -31,6 +31,7 @@ __all__ = [
     "detect_kind",
     "ingest_paths",
     "read_path",
+    "read_text",
     "transcript_id",
 ]
 
