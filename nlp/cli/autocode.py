@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ import typer
 
 from ..errors import InputError
 from . import app
+from .progress import TerminalProgress
 from .reading import ReadOptions, reads_files, report_unread
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
@@ -70,9 +70,10 @@ def train(
 
     units, cb, label = _load_training(corpus, coded or [], codebook)
     typer.echo(f"training on {label}: {len(units)} units (coder {coder}) ...", err=True)
-    fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,
-                                    n_repeats=repeats, curve=curve, random_state=seed,
-                                    min_confidence=min_confidence)
+    with TerminalProgress("cross-validation, learning curve, final fit", unit="fit") as bar:
+        fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,
+                                        n_repeats=repeats, curve=curve, random_state=seed,
+                                        min_confidence=min_confidence, progress=bar)
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
     cv = meta.get("cross_validation")
@@ -121,8 +122,6 @@ def tag(
 
     Files that cannot be read are skipped and listed at the end; the others are tagged, and the exit status is 1.
     """
-    from tqdm import tqdm
-
     from ..classify import load_coder, tag_paths
     from ..classify.tag import expand_inputs
 
@@ -130,19 +129,24 @@ def tag(
     if abstain is not None:
         coder.min_confidence = abstain
     files = expand_inputs(inputs)
-    bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=len(files) < 2 or not sys.stderr.isatty())
+    bar = TerminalProgress("tagging", unit="file")
+    tagged_files = 0
+
+    def on_file(path: str, n: int) -> None:
+        nonlocal tagged_files
+        tagged_files += 1
+        bar(tagged_files, len(files))
+
     if workers is not None or scheduler is not None:
         from ..distributed import tag_distributed
 
         summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=fmt.value,
                                   model_path=model if abstain is None else None, resume=resume,
-                                  explain_words=explain_words, on_file=lambda path, n: bar.update(1),
-                                  read_options=reading.kwargs())
+                                  explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
     else:
         summary = tag_paths(coder, files, out, fmt=fmt.value, n_jobs=jobs,
                             model_path=model if abstain is None else None, resume=resume,
-                            explain_words=explain_words, on_file=lambda path, n: bar.update(1),
-                            read_options=reading.kwargs())
+                            explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
     bar.close()
     typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
                f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {out}")

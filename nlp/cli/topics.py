@@ -9,6 +9,7 @@ import typer
 
 from ..errors import ConfigError, InputError
 from . import app
+from .progress import TerminalProgress
 from .reading import ReadOptions, reads_files, report_unread
 
 
@@ -85,10 +86,12 @@ def topics_cmd(
         from ..codebook import load_codebook
 
         cb = load_codebook(codebook)
-    run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
-                     seeds=seeds, guided=guided, seed_strength=seed_strength, coder=coder,
-                     random_state=random_state, passes=passes, min_df=min_df, max_df=max_df, words=words,
-                     excerpts=excerpts, progress=lambda m: typer.echo(m[0].upper() + m[1:] + " ..."))
+    with TerminalProgress("fitting topic models", unit="model") as bar:
+        run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
+                         seeds=seeds, guided=guided, seed_strength=seed_strength, coder=coder,
+                         random_state=random_state, passes=passes, min_df=min_df, max_df=max_df, words=words,
+                         excerpts=excerpts, progress=lambda m: typer.echo(m[0].upper() + m[1:] + " ..."),
+                         fit_progress=bar)
     for note in run.notes:
         typer.secho(note, err=True, fg=typer.colors.YELLOW)
     summary, sweep, stability, k = run.summary, run.sweep, run.stability, run.k
