@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,10 +20,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, NlpError, unreadable
-from ..model import atomic_writer, json_line, json_object
+from ..model import POLARITY_PREFIX, atomic_writer, json_line, json_object
+from .models import _pool_polarity
 
 __all__ = [
+    "LONG_TURN_CHARS",
     "TEXT_FIELDS",
+    "WINDOW_CHARS",
     "TagSummary",
     "expand_inputs",
     "is_text_record",
@@ -33,6 +37,7 @@ __all__ = [
     "tag_file",
     "tag_paths",
     "tag_units",
+    "turn_windows",
     "write_tagged",
 ]
 
@@ -77,7 +82,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     if not units:
         return []
     texts = [str(_get(u, "text", "")) for u in units]
-    p_codes, p_pol = model.predict_proba(texts)
+    p_codes, p_pol, windows = _probabilities(model, texts)
     decisions = model.decide(p_codes, p_pol)
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
     rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
@@ -101,9 +106,97 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
         if explain_words > 0:
             from .explain import explain
 
-            rec["why"] = {c: [w for w, _ in ws] for c, ws in explain(model, text, n=explain_words).items()}
+            if i in windows:  # a long turn: each code is explained by the window that gave it its probability
+                why = {c: explain(model, windows[i][c], n=explain_words, codes=[c])[c]
+                       for c in [*codes, *([POLARITY_PREFIX + pol] if pol is not None else [])]}
+            else:
+                why = explain(model, text, n=explain_words)
+            rec["why"] = {c: [w for w, _ in ws] for c, ws in why.items()}
         out.append(rec)
     return out
+
+
+# -- long turns -------------------------------------------------------------------------------------------------
+#: A turn longer than this (characters) is tagged in windows of whole sentences, joined back to the turn, so that
+#: memory stays bounded (a 60 MB turn is never one feature row) and the model sees text of the length it learnt from.
+LONG_TURN_CHARS = 20_000
+#: The largest window of a long turn (characters); windows end at a sentence end where there is one.
+WINDOW_CHARS = 4_000
+_WINDOW_BATCH = 64  # windows turned into features at once (bounds the memory of the feature matrices)
+_SENTENCE_END = re.compile(r"[.!?…»”\"')\]]\s+|\n")
+
+
+def turn_windows(text: str, *, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
+    """Spans ``(start, end)`` that cover ``text`` in order, each at most ``size`` characters, cut after the last
+    sentence end inside the window (else at the last white space, else at ``size``).
+
+    Examples
+    --------
+    >>> text = "Vi deler. Vi lærer av hverandre. Konkurransen er hard."
+    >>> [text[a:e] for a, e in turn_windows(text, size=20)]
+    ['Vi deler. ', 'Vi lærer av ', 'hverandre. ', 'Konkurransen er ', 'hard.']
+    """
+    if size < 2:
+        raise ValueError(f"size must be at least 2, not {size}")
+    spans, pos, n = [], 0, len(text)
+    while pos < n:
+        end = min(pos + size, n)
+        if end < n:
+            cut = None
+            for m in _SENTENCE_END.finditer(text, pos, end):
+                cut = m.end()
+            if cut is None or cut <= pos:
+                space = max(text.rfind(" ", pos, end), text.rfind("\n", pos, end))
+                cut = space + 1 if space > pos else end
+            end = cut
+        spans.append((pos, end))
+        pos = end
+    return spans
+
+
+def _probabilities(model: Any, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[int, dict[str, str]]]:
+    """Code and polarity probabilities per text; long turns (:data:`LONG_TURN_CHARS`) through their windows.
+
+    Returns the two matrices and, per long text, the window that gave each code (and each polarity) its value,
+    for explanations.
+    """
+    long_rows = [i for i, t in enumerate(texts) if len(t) > LONG_TURN_CHARS]
+    if not long_rows:
+        p_codes, p_pol = model.predict_proba(list(texts))
+        return p_codes, p_pol, {}
+    short_rows = [i for i in range(len(texts)) if len(texts[i]) <= LONG_TURN_CHARS]
+    p_codes = np.zeros((len(texts), len(model.classes_)))
+    p_pol = np.zeros((len(texts), len(model.polarity_classes_)))
+    if short_rows:
+        p_codes[short_rows], p_pol[short_rows] = model.predict_proba([texts[i] for i in short_rows])
+    windows = {}
+    for i in long_rows:
+        p_codes[i], p_pol[i], windows[i] = _long_turn(model, texts[i])
+    return p_codes, p_pol, windows
+
+
+def _long_turn(model: Any, text: str) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+    """One long turn through its windows: a code's probability is its highest in any window; polarity is pooled
+    over the windows as the model pools the sentences of a text (the length-weighted mean with the most polar
+    window, :func:`nlp.classify.models._pool_polarity`)."""
+    spans = turn_windows(text)
+    pcs, pps = [], []
+    for b in range(0, len(spans), _WINDOW_BATCH):
+        chunk = [text[a:e] for a, e in spans[b:b + _WINDOW_BATCH]]
+        if hasattr(model, "predict_proba_x"):  # windows are the pooled units here: no sentence pooling inside them
+            pc, pp = model.predict_proba_x(model.transform(chunk))
+        else:
+            pc, pp = model.predict_proba(chunk)
+        pcs.append(pc)
+        pps.append(pp)
+    pc, pp = np.vstack(pcs), np.vstack(pps)
+    weights = np.asarray([e - a for a, e in spans], dtype=np.float64)
+    mean = (weights[:, None] * pp).sum(axis=0, keepdims=True) / weights.sum()
+    neutral = model.polarity_classes_.index("neutral") if "neutral" in model.polarity_classes_ else None
+    pooled = _pool_polarity(mean, pp, np.zeros(len(pp), dtype=np.int64), neutral)[0]
+    best = {c: spans[int(np.argmax(pc[:, k]))] for k, c in enumerate(model.classes_)}
+    best.update({POLARITY_PREFIX + p: spans[int(np.argmax(pp[:, k]))] for k, p in enumerate(model.polarity_classes_)})
+    return pc.max(axis=0), pooled, {c: text[a:e] for c, (a, e) in best.items()}
 
 
 # -- inputs -----------------------------------------------------------------------------------------------------
