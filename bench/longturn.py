@@ -83,18 +83,39 @@ def one_turn_file(path: Path, mb: float, seed: int = 0) -> int:
     return path.stat().st_size
 
 
-def run(checkout: Path, model: Path, transcript: Path, out: Path) -> tuple[float, float, dict]:
+def run(checkout: Path, model: Path, transcript: Path, out: Path, *, limit_mb: float
+        ) -> tuple[float, float, dict | None]:
+    """Tag in a fresh process; ``(wall s, peak RSS MB, answer summary)``. A process whose memory passes
+    ``limit_mb`` is stopped (so the machine is not exhausted): then the summary is None and the peak is a lower
+    bound."""
+    import psutil
+
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     out.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    res = subprocess.run([sys.executable, "-c", _RUNNER, str(model), str(transcript), str(out)], env=env,
-                         cwd=checkout, capture_output=True, text=True,
-                         check=False)  # cwd: `python -c` puts the working folder first on sys.path
+    child = subprocess.Popen([sys.executable, "-c", _RUNNER, str(model), str(transcript), str(out)], env=env,
+                             cwd=checkout,  # `python -c` puts the working folder first on sys.path
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen, stopped = 0.0, False
+    watched = psutil.Process(child.pid)
+    while child.poll() is None:
+        try:
+            seen = max(seen, watched.memory_info().rss / 2 ** 20)
+        except psutil.NoSuchProcess:
+            break
+        if seen > limit_mb:
+            child.kill()
+            stopped = True
+            break
+        time.sleep(0.2)
+    _, err = child.communicate()
     wall = time.perf_counter() - t0
-    peak = next((float(line.split()[1]) for line in reversed(res.stderr.splitlines())
-                 if line.startswith("PEAK_RSS_MB")), float("nan"))
-    if res.returncode != 0:
-        raise SystemExit(f"{checkout}: tagging failed ({res.returncode}):\n{res.stderr[-2000:]}")
+    if stopped:
+        return wall, seen, None
+    peak = next((float(line.split()[1]) for line in reversed(err.splitlines()) if line.startswith("PEAK_RSS_MB")),
+                seen)
+    if child.returncode != 0:
+        raise SystemExit(f"{checkout}: tagging failed ({child.returncode}):\n{err[-2000:]}")
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
     answer = max(records, key=lambda r: r["end"] - r["start"])
     summary = {"codes": answer["codes"], "polarity": answer["polarity"], "chars": answer["end"] - answer["start"]}
@@ -106,6 +127,8 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=60.0, help="size of the generated transcript")
     ap.add_argument("--runs", type=int, default=3, help="runs per checkout (median reported)")
     ap.add_argument("--baseline", type=Path, help="an older checkout to measure in the same run")
+    ap.add_argument("--limit-gb", type=float, default=10.0,
+                    help="stop a run whose memory passes this (reported as at least that much)")
     args = ap.parse_args()
     model = model_dir()
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,12 +139,19 @@ def main() -> None:
         results: dict[str, list[tuple[float, float, dict]]] = {name: [] for name, _ in checkouts}
         for _ in range(args.runs):  # taking turns, so both see the same machine load
             for name, checkout in checkouts:
-                results[name].append(run(checkout, model, transcript, Path(tmp) / "tagged.jsonl"))
+                results[name].append(run(checkout, model, transcript, Path(tmp) / "tagged.jsonl",
+                                         limit_mb=args.limit_gb * 1024))
         print(f"{'':15s} {'wall s (median)':>16s} {'peak RSS MB (median)':>21s}  runs  answer tagged")
         for name, rows in results.items():
             walls = [w for w, _, _ in rows]
             peaks = [p for _, p, _ in rows]
-            s = rows[-1][2]
+            done = [s for _, _, s in rows if s is not None]
+            if len(done) < len(rows):
+                print(f"{name:15s} {'> ' + format(statistics.median(walls), '.1f'):>16s} "
+                      f"{'> ' + format(max(peaks), '.0f'):>21s}  {len(rows):4d}  stopped at the {args.limit_gb:g} GB "
+                      f"limit in {len(rows) - len(done)} run(s)")
+                continue
+            s = done[-1]
             print(f"{name:15s} {statistics.median(walls):16.1f} {statistics.median(peaks):21.0f}  {len(rows):4d}  "
                   f"{s['chars']:,} chars, codes {', '.join(s['codes']) or '-'}, polarity {s['polarity']}")
 
