@@ -103,10 +103,18 @@ def test_every_verb_that_reads_files_has_the_same_reading_options(verb):
         assert option in res.output, (verb, option)
 
 
-def test_compare_takes_the_size_cap_and_the_default_is_the_libraries():
-    res = runner.invoke(app, ["compare", "--help"], env={"COLUMNS": "200"})
+@pytest.mark.parametrize("verb", ["compare", "train", "export"])
+def test_verbs_reading_project_files_take_the_size_cap(verb, tmp_path):
+    res = runner.invoke(app, [verb, "--help"], env={"COLUMNS": "200"})
     assert "--max-mb" in res.output
     assert DEFAULT_MAX_MB * 1024 * 1024 == DEFAULT_MAX_BYTES
+    coded = tmp_path / "coded.jsonl"
+    coded.write_text(json.dumps({"id": "a", "text": "x" * 2_000_000, "segments": []}) + "\n", encoding="utf-8")
+    args = {"compare": ["compare", str(coded), str(coded), "--unit", "segment"],
+            "train": ["train", str(coded), "--coder", "c", "--out", str(tmp_path / "m")],
+            "export": ["export", str(coded), "--out", str(tmp_path / "p.qdpx")]}[verb]
+    res = runner.invoke(app, [*args, "--max-mb", "1"])
+    assert res.exit_code != 0 and "over the 1 MB limit" in str(res.exception), res.output
 
 
 def test_cli_max_mb_reaches_tag_and_pseudonymise(tmp_path, model_dir):

@@ -24,7 +24,7 @@ class OutFormat(str, Enum):
     xlsx = "xlsx"
 
 
-def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
+def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None, reading: ReadOptions):
     units, cb, label = [], None, ""
     if corpus:
         from ..corpora import load
@@ -32,10 +32,12 @@ def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None)
         c = load(corpus)
         units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
     for path in coded:
+        from ..ingest import check_file
         from ..model import iter_units, read_jsonl
 
         if not path.is_file():
             raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
+        check_file(path, max_bytes=reading.max_bytes)
         units.extend(iter_units(read_jsonl(path)))
         label = (label + ", " if label else "") + str(path)
     if codebook is not None:
@@ -48,6 +50,7 @@ def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None)
 
 
 @app.command("train")
+@reads_files("max_mb")
 def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
@@ -64,11 +67,13 @@ def train(
     min_confidence: Annotated[float, typer.Option("--abstain", help="Abstain below this probability (0: never).")
                               ] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Train an auto-coder on manual coding, validate it (grouped CV) and save it as a model folder."""
     from ..classify import save_coder, train_from_units
 
-    units, cb, label = _load_training(corpus, coded or [], codebook)
+    units, cb, label = _load_training(corpus, coded or [], codebook, reading)
     typer.echo(f"training on {label}: {len(units)} units (coder {coder}) ...", err=True)
     with TerminalProgress("cross-validation, learning curve, final fit", unit="fit") as bar:
         fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,

@@ -12,11 +12,13 @@ import typer
 
 from ..errors import ConfigError
 from . import app
+from .reading import ReadOptions, reads_files
 
 __all__ = ["export", "export_codebook"]
 
 
 @app.command("export")
+@reads_files("max_mb")
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write (atomically).")],
     input: Annotated[Path | None, typer.Argument(
@@ -37,6 +39,8 @@ def export(
                                                             "the file name).")] = None,
     require_pseudonymised: Annotated[bool, typer.Option(
         "--require-pseudonymised", help="Refuse to export transcripts not run through `nlp pseudonymise`.")] = False,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Export coded transcripts as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
@@ -61,6 +65,9 @@ def export(
         transcripts = list(loaded.transcripts)
         book = loaded.codebook
     else:
+        from ..ingest import check_file
+
+        check_file(input, max_bytes=reading.max_bytes)
         transcripts = list(read_jsonl(input))
     if codebook is not None:
         book = load_codebook(codebook)
