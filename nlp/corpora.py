@@ -21,9 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .codebook import Code, Codebook, load_codebook
+from .codebook import Code, Codebook
 from .errors import DataWarning, InputError
 from .model import POLARITY_PREFIX, Transcript, Unit, iter_units, read_jsonl
+from .refi import load_codebook
 
 __all__ = ["ENV_VAR", "Corpus", "available", "corpora_root", "describe", "load", "load_path"]
 
@@ -103,7 +104,8 @@ def load_path(path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] 
               name: str | None = None) -> Corpus:
     """Load a researcher's own coded corpus: a folder with ``transcripts.jsonl`` + ``codebook.yaml``, or a JSONL file.
 
-    The codebook is ``codebook`` if given, else ``codebook.yaml``/``.qdc`` beside the transcripts. Without one, a
+    The codebook is ``codebook`` if given (YAML, ``.qdc`` or ``.qdpx``), else ``<name>.codebook.yaml`` (what
+    ``nlp ingest project.qdpx --out <name>.jsonl`` writes) or ``codebook.yaml``/``.qdc`` beside the transcripts. Without one, a
     codebook is made of the codes found (ids only) and a :class:`~nlp.errors.DataWarning` says so. Every code used
     must be in the codebook; the error names the file and transcript.
     """
@@ -126,7 +128,8 @@ def load_path(path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] 
     elif codebook is not None:
         cb = load_codebook(codebook)
     else:
-        found = next((folder / n for n in _CODEBOOKS if (folder / n).is_file()), None)
+        names = (f"{jsonl.stem}.codebook.yaml", *_CODEBOOKS)  # `nlp ingest X.qdpx -o c.jsonl` writes c.codebook.yaml
+        found = next((folder / n for n in names if (folder / n).is_file()), None)
         cb = load_codebook(found) if found else _codebook_from(transcripts, source=jsonl)
     for t in transcripts:
         cb.check_codes((c.code for c in t.codes), where=f"{jsonl}: transcript {t.id!r}")

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from nlp.cli import app
-from nlp.codebook import Code, Codebook, load_codebook
+from nlp.codebook import Code, Codebook
 from nlp.errors import ConfigError, DataWarning, InputError
 from nlp.model import CodeSpan, Segment, Transcript, write_jsonl
 from nlp.refi import (
+    load_codebook,
     read_qdc,
     read_qdpx,
     read_qdpx_project,

@@ -38,7 +38,7 @@ def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None)
         units.extend(iter_units(read_jsonl(path)))
         label = (label + ", " if label else "") + str(path)
     if codebook is not None:
-        from ..codebook import load_codebook
+        from ..refi import load_codebook
 
         cb = load_codebook(codebook)
     if not units:

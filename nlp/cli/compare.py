@@ -111,7 +111,7 @@ def compare_cmd(
         raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")
     transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []))
     if codebook is not None:
-        from ..codebook import load_codebook
+        from ..refi import load_codebook
 
         cb = load_codebook(codebook)
     result = compare(transcripts, unit=unit, reference=ref, others=others, codebook=cb,

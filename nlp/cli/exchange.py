@@ -45,7 +45,7 @@ def export(
     description, so machine codes can be reviewed in the QDA program. The project validates against the REFI-QDA
     schema; the same input gives a byte-identical file.
     """
-    from ..codebook import load_codebook
+    from ..refi import load_codebook
     from ..model import read_jsonl
     from ..refi import write_qdpx
 
@@ -89,7 +89,7 @@ def export_codebook(
 
     Codes keep their hierarchy and definitions; the polarity values become a 'Polarity' code group.
     """
-    from ..codebook import load_codebook
+    from ..refi import load_codebook
     from ..refi import write_qdc
 
     book = load_codebook(codebook)

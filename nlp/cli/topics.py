@@ -76,7 +76,7 @@ def topics_cmd(
                              fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
         units = list(iter_units(transcripts, include_interviewer=include_interviewer))
     if codebook is not None:
-        from ..codebook import load_codebook
+        from ..refi import load_codebook
 
         cb = load_codebook(codebook)
     run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
