@@ -201,7 +201,8 @@ class Codebook:
                               parent=entry.get("parent"), cues=cues, color=_opt_str(entry.get("color")),
                               codable=codable, guid=_opt_str(entry.get("guid")),
                               memos=_memos(entry.get("memos"), where=f"code {cid!r}", source=source)))
-        pol = data.get("polarity") or {"driver": {}, "barrier": {}, "neutral": {}}
+        pol = data.get("polarity")  # left out or null: the default three; {} (a foreign code tree): none
+        pol = {"driver": {}, "barrier": {}, "neutral": {}} if pol is None else pol
         pol_ids = tuple(pol)
         labels = {p: dict(v or {}) for p, v in pol.items()} if isinstance(pol, Mapping) else {}
         pcues_raw = data.get("polarity_cues") or {}

@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from nlp.codebook import load_codebook
+from nlp.refi import load_codebook
 from nlp.ingest.pdftext import clean_pdf_text_report
 from nlp.model import (
     POLARITY_PREFIX,

@@ -215,6 +215,8 @@ class SourcePositions:
         best = max(feasible.values())
         winner = next(c for c in self.differing if feasible.get(c) == best)
         hint_score = feasible.get(hint)
+        if hint_score == best:
+            return hint, f"the evidence, as the origin suggests ({_describe(scores)})"
         if hint_score is not None and best - hint_score < max(2, len(positions) / 10):
             return hint, f"the origin; the evidence is not clear ({_describe(scores)})"
         return winner, f"the evidence ({_describe(scores)})"
