@@ -51,9 +51,8 @@ def export(
     back with its GUIDs, colours, folders, descriptions and memos. The project validates against the REFI-QDA
     schema; the same input gives a byte-identical file.
     """
-    from ..refi import load_codebook
     from ..model import read_jsonl
-    from ..refi import TARGETS, write_qdpx
+    from ..refi import TARGETS, load_codebook, write_qdpx
 
     if target not in TARGETS:
         raise ConfigError(f"--for {target}: not one of {', '.join(TARGETS)}.", fix="e.g. --for nvivo.")
@@ -104,8 +103,7 @@ def export_codebook(
     Codes keep their hierarchy, definitions, colours, GUIDs and folders; the polarity values become a 'Polarity'
     code group. A .qdc has no place for memos: they go on the description's last line.
     """
-    from ..refi import load_codebook
-    from ..refi import write_qdc
+    from ..refi import load_codebook, write_qdc
 
     book = load_codebook(codebook)
     if out.suffix.lower() in (".yaml", ".yml"):

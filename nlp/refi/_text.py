@@ -83,12 +83,18 @@ def canonicalise(raw: str) -> Canonical:
     return Canonical(raw)
 
 
-def file_text(canonical: str, newline: str) -> tuple[str, Callable[[int], int]]:
-    """The text to write for ``newline`` (``lf`` or ``crlf``) and a map canonical offset -> file offset."""
+def file_text(canonical: str, newline: str, unit: str = "codepoints") -> tuple[str, Callable[[int], int]]:
+    """The text to write for ``newline`` (``lf`` or ``crlf``) and a map canonical offset -> file position, counted
+    in ``unit`` (``codepoints``, or ``utf16`` units as NVivo reads them)."""
     if newline == "lf":
-        return canonical, lambda o: o
-    breaks = [m.start() for m in re.finditer("\n", canonical)]
-    return canonical.replace("\n", "\r\n"), lambda o: o + bisect.bisect_left(breaks, o)
+        text, to_file = canonical, (lambda o: o)
+    else:
+        breaks = [m.start() for m in re.finditer("\n", canonical)]
+        text, to_file = canonical.replace("\n", "\r\n"), (lambda o: o + bisect.bisect_left(breaks, o))
+    if unit == "utf16" and not text.isascii():
+        to_units = utf16_offsets(text)
+        return text, lambda o: to_units(to_file(o))
+    return text, to_file
 
 
 def decode_source(data: bytes, *, path: str | Path, member: str) -> tuple[str, str]:

@@ -18,8 +18,8 @@ import json
 import re
 import uuid
 import warnings
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 

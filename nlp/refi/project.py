@@ -29,7 +29,14 @@ from ..codebook import Code, Codebook, Memo
 from ..errors import ConfigError, DataWarning, InputError
 from ..model import POLARITY_PREFIX, CodeSpan, Segment, Transcript, atomic_writer
 from ._safe import QdpxArchive, _unsafe_name, local, parse_xml
-from ._text import CONVENTIONS, NEWLINES, SourcePositions, canonicalise, decode_source, file_text, utf16_offsets
+from ._text import (
+    CONVENTIONS,
+    NEWLINES,
+    SourcePositions,
+    canonicalise,
+    decode_source,
+    file_text,
+)
 from .codes import (
     ORIGIN,
     codes_element,
@@ -569,10 +576,7 @@ def write_qdpx(path: str | Path, transcripts: Iterable[Transcript], codebook: Co
         sources_el = ET.SubElement(root, "Sources")
     for t in items:
         canon = canonicalise(t.text)
-        text, to_file = file_text(canon.text, newline)
-        if positions == "utf16":
-            to_cp, to_units = to_file, utf16_offsets(text)
-            to_file = lambda o, to_cp=to_cp, to_units=to_units: to_units(to_cp(o))  # noqa: E731
+        text, to_file = file_text(canon.text, newline, positions)
         sguid = _kept_guid(t.meta.get("refi_guid"), used) or make_guid("source", t.id)
         used.add(sguid)
         try:
