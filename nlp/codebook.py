@@ -204,7 +204,7 @@ class Codebook:
         pol = data.get("polarity")  # left out or null: the default three; {} (a foreign code tree): none
         pol = {"driver": {}, "barrier": {}, "neutral": {}} if pol is None else pol
         pol_ids = tuple(pol)
-        labels = {p: dict(v or {}) for p, v in pol.items()} if isinstance(pol, Mapping) else {}
+        labels = {p: dict(v) for p, v in pol.items() if v} if isinstance(pol, Mapping) else {}
         pcues_raw = data.get("polarity_cues") or {}
         if not isinstance(pcues_raw, Mapping):
             raise InputError("`polarity_cues:` must be a mapping of driver/barrier/negators -> list of cue words.",

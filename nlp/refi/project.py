@@ -556,8 +556,8 @@ def write_qdpx(path: str | Path, transcripts: Iterable[Transcript], codebook: Co
     user_names = sorted({c.coder for c in all_spans})
     used: set[str] = set()
     user_guid: dict[str, str] = {}
-    kept_users = {u: g for t in items for u, g in (t.meta.get("refi_users") or {}).items()} \
-        if all(isinstance(t.meta.get("refi_users", {}), dict) for t in items) else {}
+    kept_users = {u: g for t in items if isinstance(t.meta.get("refi_users"), dict)
+                  for u, g in t.meta["refi_users"].items()}  # user GUIDs of an imported project
     for u in user_names:
         user_guid[u] = _kept_guid(kept_users.get(u), used) or make_guid("user", u)
         used.add(user_guid[u])
