@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -110,9 +111,12 @@ def decode_source(data: bytes, *, path: str | Path, member: str) -> tuple[str, s
                             fix="REFI-QDA plain-text sources are UTF-8; export the project again.") from exc
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def _astral(text: str) -> list[int]:
     """Code-point indices of the characters outside the Basic Multilingual Plane (two UTF-16 units each)."""
-    return [i for i, ch in enumerate(text) if ch > "\uffff"] if not text.isascii() else []
+    return [m.start() for m in _ASTRAL.finditer(text)]
 
 
 def utf16_offsets(text: str) -> Callable[[int], int]:
@@ -155,12 +159,18 @@ class SourcePositions:
         self.raw = raw
         self.canonical = Canonical(raw)
         self.text = self.canonical.text
-        self._raw_units = _Units(raw)
-        self._canon_units = _Units(self.text)
-        has_astral, has_cr = bool(self._raw_units.starts), "\r" in raw
+        has_astral, has_cr = _ASTRAL.search(raw) is not None, "\r" in raw
         #: conventions that read this file differently (the others give the same offsets as one of these)
         self.differing = tuple(c for c in CONVENTIONS if (has_astral or not c.startswith("utf16"))
                                and (has_cr or not c.endswith("crlf-as-one")))
+
+    @functools.cached_property
+    def _raw_units(self) -> _Units:
+        return _Units(self.raw)
+
+    @functools.cached_property
+    def _canon_units(self) -> _Units:
+        return _Units(self.text)
 
     def length(self, convention: str) -> int:
         """How many positions the text has under ``convention``."""
