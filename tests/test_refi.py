@@ -748,3 +748,24 @@ def test_cli_codebook_options_take_a_project(tmp_path):
     assert result.exit_code == 0, result.output
     assert "positions in UTF-16 units (for nvivo)" in result.output
     assert _codes_of(_qde(tmp_path / "back.qdpx")) == _codes_of(_qde(DATA / "nvivo.qdpx"))
+
+
+def test_cli_ingest_then_export_round_trips_without_naming_the_codebook(tmp_path):
+    out = tmp_path / "coded.jsonl"
+    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), str(DATA / "qualcoder.qdpx"), "--out",
+                                 str(out)])
+    assert result.exit_code == 0, result.output
+    merged = load_codebook(tmp_path / "coded.codebook.yaml")  # the two trees do not clash: one codebook
+    assert {"Kommunen", "Tid", "Partnere"} <= set(merged.ids)
+    assert not list(tmp_path.glob("coded.*.codebook.yaml"))
+    result = runner.invoke(app, ["export", str(out), "--for", "nvivo", "--out", str(tmp_path / "back.qdpx")])
+    assert result.exit_code == 0, result.output
+    ours = {c[0]: c for c in _codes_of(_qde(tmp_path / "back.qdpx"))}
+    for code in _codes_of(_qde(DATA / "nvivo.qdpx")) + _codes_of(_qde(DATA / "qualcoder.qdpx")):
+        assert ours[code[0]] == code
+    # trees that clash (both have a code Barrierer, a folder in one, a code in the other) are written apart
+    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), str(DATA / "atlas.qdpx"), "--out",
+                                 str(tmp_path / "two.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("two.*codebook.yaml")) == ["two.atlas.codebook.yaml",
+                                                                          "two.nvivo.codebook.yaml"]

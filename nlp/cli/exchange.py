@@ -26,8 +26,9 @@ def export(
     corpus: Annotated[str | None, typer.Option("--corpus", help="Export a bundled corpus instead, e.g. "
                                                                 "klynger.")] = None,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook (.yaml, .qdc or .qdpx) giving the code tree; default: the corpus's, else one "
-                           "derived from the codes used.")] = None,
+        "--codebook", help="Codebook (.yaml, .qdc or .qdpx) giving the code tree; default: the corpus's, or the one "
+                           "beside INPUT (INPUT-name.codebook.yaml, codebook.yaml), else one derived from the codes "
+                           "used.")] = None,
     target: Annotated[str, typer.Option(
         "--for", help="The program that will open the project: refi (the standard: code points), nvivo (positions "
                       "in UTF-16 units, as NVivo counts), atlas, maxqda, qualcoder.")] = "refi",
@@ -70,7 +71,10 @@ def export(
         transcripts = list(loaded.transcripts)
         book = loaded.codebook
     else:
+        from ..corpora import codebook_beside
+
         transcripts = list(read_jsonl(input))
+        codebook = codebook or codebook_beside(input)
     if codebook is not None:
         book = load_codebook(codebook)
     if require_pseudonymised:

@@ -110,16 +110,32 @@ def ingest(
 
 
 def _write_project_codebooks(out: Path, projects: list[str]) -> list[tuple[str, Codebook, Path]]:
-    """Write the code tree of each ingested REFI-QDA project beside ``out``: ``OUT.codebook.yaml`` (which
-    ``nlp.corpora.load_path`` finds), or ``OUT.<project>.codebook.yaml`` each when the projects' trees differ."""
+    """Write the code trees of the ingested REFI-QDA projects beside ``out`` as ``OUT.codebook.yaml`` (which
+    ``nlp.corpora.load_path`` finds): one tree, or the union when the projects' codes do not clash; else one
+    ``OUT.<project>.codebook.yaml`` each."""
+    from ..codebook import Codebook
     from ..refi import load_codebook
 
     books = [(p, load_codebook(p)) for p in projects]
     if not books:
         return []
-    if all(b == books[0][1] for _, b in books):
+    codes: dict[str, object] = {}
+    polarity: list[str] = []
+    for _, book in books:
+        polarity += [v for v in book.polarity if v not in polarity]
+        for code in book.codes:
+            if codes.setdefault(code.id, code) != code:
+                codes = {}
+                break
+        else:
+            continue
+        break
+    if codes:
+        first = books[0][1]
+        merged = first if len(books) == 1 else Codebook(name=out.stem, codes=tuple(codes.values()),
+                                                         polarity=tuple(polarity))
         target = out.with_name(f"{out.stem}.codebook.yaml")
-        books[0][1].save(target)
+        merged.save(target)
         return [(p, b, target) for p, b in books]
     written = []
     for p, b in books:
