@@ -1,6 +1,7 @@
 """REFI-QDA export/import speed and size on the bundled klynger corpus, against the JSONL baseline (engineer G).
 
-Run: ``.venv/bin/python bench/refi.py [--repeat 5] [--scale 10]``. Prints a table of medians over ``--repeat`` runs:
+Run: ``.venv/bin/python bench/refi.py [--repeat 5] [--scale 10]``. Prints a table of medians of CPU time (not wall time,
+which on a shared machine varies with the others' load) over ``--repeat`` runs:
 writing/reading the same transcripts as JSONL (our native format, the baseline, measured in the same run) vs writing
 a ``.qdpx`` (with and without schema validation, LF and CRLF) and reading it back; file sizes; whether the round trip
 is exact (text, segments, codes, codebook); how many codings of a foreign project land on the intended text when
@@ -31,9 +32,9 @@ from nlp.refi import read_qdpx_project, write_qdpx
 def _median(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU time: the machine is shared, wall time varies with the others' load
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     return statistics.median(times)
 
 
@@ -164,7 +165,7 @@ def main() -> None:
             raise SystemExit(f"{path} was not refused")
         rows.append(("hostile", label, "refused with InputError", _median(refuse, args.repeat)))
 
-    print(f"{'data':<24} {'size':<26} {'operation':<60} {'median s':>9}")
+    print(f"{'data':<24} {'size':<26} {'operation':<60} {'median CPU s':>12}")
     for data, size, op, sec in rows:
         print(f"{data:<24} {size:<26} {op:<60} {'' if sec is None else f'{sec:9.3f}'}")
 
