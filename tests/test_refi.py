@@ -668,6 +668,17 @@ def test_other_programs_round_trip_keeps_their_code_tree(tmp_path, name):
         assert (b.id, b.text, _selected(b)) == (a.id, a.text, _selected(a))
 
 
+def test_codes_without_names_and_foreign_codes_round_trip(tmp_path):
+    plain = Codebook(name="p", polarity=(), codes=(Code("tillit"), Code("kost", color="#abc", codable=False)))
+    write_qdc(tmp_path / "p.qdc", plain)
+    assert read_qdc(tmp_path / "p.qdc") == plain
+    foreign = Codebook(name="f", polarity=(), codes=(  # a .qdc without polarity is named by its file
+        Code("Tillit", {"und": "Tillit"}, "Trust.", guid="0b1e0000-0000-4000-8000-000000000001"),))
+    write_qdc(tmp_path / "f.qdc", foreign)
+    assert "[klyngekoder]" not in (tmp_path / "f.qdc").read_text(encoding="utf-8")  # its description untouched
+    assert read_qdc(tmp_path / "f.qdc") == foreign
+
+
 def test_export_for_nvivo_counts_an_emoji_as_two(tmp_path):
     text = "Hei 😀 og 👍 tillit her."
     i = text.index("tillit")

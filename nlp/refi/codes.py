@@ -144,7 +144,7 @@ def codes_element(codebook: Codebook, *, memos_as_notes: bool = True
         el = ET.SubElement(parent, "Code", attrs)
         extra: dict[str, Any] = {}
         foreign = code.guid is not None and set(code.names) <= {"und"}
-        if code.id != name and not foreign:  # a foreign code's id is derived from its name again on import
+        if (code.id != name or not code.names) and not foreign:  # a foreign code's id comes from its name again
             extra["id"] = code.id
         if code.names and dict(code.names) != {"und": name}:
             extra["names"] = dict(code.names)
@@ -253,7 +253,8 @@ def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path,
         wanted = extra.get("id") if isinstance(extra.get("id"), str) else ""
         cid = unique_id(wanted or cname, cname, parent)
         # "und" (undetermined language, BCP 47): a foreign code name carries no language
-        names = _str_map(extra.get("names")) if "names" in extra else ({"und": cname} if cname.strip() else {})
+        ours = "names" in extra or "id" in extra  # a code of ours: its names are all in the trailer
+        names = _str_map(extra.get("names")) if ours else ({"und": cname} if cname.strip() else {})
         cues_raw = extra.get("cues")
         if isinstance(cues_raw, dict):  # the older {lang: [...]} layout
             cues_raw = [w for v in cues_raw.values() if isinstance(v, list) for w in v]
