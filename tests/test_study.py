@@ -1,7 +1,6 @@
 """The main job end to end on the bundled corpus (small settings), and its report in a real browser."""
 
 import json
-from pathlib import Path
 
 import pytest
 from browser import render
@@ -64,7 +63,7 @@ def test_machine_coding_puts_spans_on_the_units_exact_characters():
 
 def test_report_renders_in_headless_chromium_with_sections_and_images(study):
     out, _ = study
-    shot = Path(__file__).resolve().parents[1] / "out" / "report-screenshot.png"
+    shot = out / "report-screenshot.png"
     result = render(out / "report.html", screenshot=shot)
     assert result.console == [], result.console
     for anchor in ("corpus", "preprocessing", "topics", "autocoder", "agreement", "suggest", "export"):
