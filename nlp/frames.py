@@ -25,10 +25,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigError
 from .model import Unit
 
-if TYPE_CHECKING:  # annotations only: pandas is optional, and agreement builds its frames through this module
+if TYPE_CHECKING:  # annotations only: pandas is an optional extra
     import pandas as pd
-
-    from .agreement.tables import Comparison
 
 __all__ = ["COMPARISON_TABLES", "INSTALL_HINT", "comparison_frame", "tagged_frame", "units_frame"]
 
@@ -134,13 +132,14 @@ def tagged_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def comparison_frame(comparison: Comparison, *, table: str = "stats") -> pd.DataFrame:
+def comparison_frame(comparison: Any, *, table: str = "stats") -> pd.DataFrame:
     """A table of an agreement :class:`~nlp.agreement.Comparison` as a frame.
 
     Parameters
     ----------
     comparison
-        What :func:`nlp.agreement.comparison.compare` returned.
+        The :class:`~nlp.agreement.Comparison` :func:`nlp.agreement.comparison.compare` returned (not imported
+        here: the agreement package builds its frames through this module).
     table
         ``stats`` (one row per coefficient: ``target, name, reference, other, value, ci_low, ci_high, n_units,
         reason``; an undefined coefficient is NaN with its ``reason``), ``per_code`` (the rows of

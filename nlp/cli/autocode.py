@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from tqdm import tqdm
 
-from ..errors import InputError
+from ..codebook import load_codebook
+from ..corpora import load
+from ..errors import InputError, NlpError
+from ..model import atomic_writer, iter_units, json_line, read_jsonl
 from . import app
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
@@ -26,20 +30,14 @@ class OutFormat(str, Enum):
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
     units, cb, label = [], None, ""
     if corpus:
-        from ..corpora import load
-
         c = load(corpus)
         units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
     for path in coded:
-        from ..model import iter_units, read_jsonl
-
         if not path.is_file():
             raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
         units.extend(iter_units(read_jsonl(path)))
         label = (label + ", " if label else "") + str(path)
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     if not units:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
@@ -114,8 +112,6 @@ def tag(
         "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
 ) -> None:
     """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
-    from tqdm import tqdm
-
     from ..classify import load_coder, tag_paths
     from ..classify.tag import expand_inputs
 
@@ -155,8 +151,6 @@ def suggest(
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
-    from ..errors import NlpError
-    from ..model import atomic_writer, json_line
 
     coder = load_coder(model)
     units = []

@@ -7,20 +7,22 @@ from typing import Annotated
 
 import typer
 
+from ..agreement.comparison import UNITS, compare, merge_codings
+from ..agreement.render import markdown_report, write_comparison
+from ..codebook import load_codebook
+from ..corpora import load
 from ..errors import ConfigError, InputError
+from ..model import read_jsonl
+from ..refi import read_qdpx
 from . import app
 
 __all__ = ["compare_cmd"]
 
 
 def _read(path: Path):
-    from ..model import read_jsonl
-
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="pass coded transcript JSONL files of the same texts.")
     if path.suffix.lower() == ".qdpx":
-        from ..refi import read_qdpx
-
         return list(read_qdpx(path))
     return list(read_jsonl(path))
 
@@ -31,12 +33,8 @@ def _coders(transcripts) -> list[str]:
 
 def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str]):
     """Return (transcripts with every coder's codes, reference name, other names, codebook, label)."""
-    from ..agreement.comparison import merge_codings
-
     codebook = None
     if corpus:
-        from ..corpora import load
-
         c = load(corpus)
         base, codebook, label = list(c.transcripts), c.codebook, f"corpus {corpus}"
         extra = files
@@ -104,15 +102,10 @@ def compare_cmd(
         "--context", help="Characters of context around each disagreement.")] = 160,
 ) -> None:
     """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over interviews."""
-    from ..agreement.comparison import UNITS, compare
-    from ..agreement.render import markdown_report, write_comparison
-
     if unit not in UNITS:
         raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")
     transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []))
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     result = compare(transcripts, unit=unit, reference=ref, others=others, codebook=cb,
                      include_interviewer=include_interviewer, min_words=min_words or None, confidence=confidence,

@@ -10,7 +10,12 @@ from typing import Annotated
 
 import typer
 
+from ..codebook import load_codebook
+from ..corpora import load
 from ..errors import ConfigError
+from ..model import read_jsonl
+from ..pseudonymise.replace import check_pseudonymised
+from ..refi import write_qdc, write_qdpx
 from . import app
 
 __all__ = ["export", "export_codebook"]
@@ -45,18 +50,12 @@ def export(
     description, so machine codes can be reviewed in the QDA program. The project validates against the REFI-QDA
     schema; the same input gives a byte-identical file.
     """
-    from ..codebook import load_codebook
-    from ..model import read_jsonl
-    from ..refi import write_qdpx
-
     if (input is None) == (corpus is None):
         raise ConfigError("give either an INPUT.jsonl file or --corpus NAME (not both, not neither).",
                           fix="e.g. `nlp export coded.jsonl --out project.qdpx` or "
                               "`nlp export --corpus klynger --out project.qdpx`.")
     book = None
     if corpus is not None:
-        from ..corpora import load
-
         loaded = load(corpus)
         transcripts = list(loaded.transcripts)
         book = loaded.codebook
@@ -65,8 +64,6 @@ def export(
     if codebook is not None:
         book = load_codebook(codebook)
     if require_pseudonymised:
-        from ..pseudonymise.replace import check_pseudonymised
-
         check_pseudonymised(transcripts)
     if coder:
         known = sorted({c.coder for t in transcripts for c in t.codes})
@@ -89,9 +86,6 @@ def export_codebook(
 
     Codes keep their hierarchy and definitions; the polarity values become a 'Polarity' code group.
     """
-    from ..codebook import load_codebook
-    from ..refi import write_qdc
-
     book = load_codebook(codebook)
     write_qdc(out, book)
     typer.echo(f"wrote {out}: {len(book.codes)} codes and {len(book.polarity)} polarity values.")

@@ -6,6 +6,12 @@ from pathlib import Path
 
 import typer
 
+from ..corpora import load
+from ..errors import ConfigError
+from ..ingest import ingest_paths
+from ..lang import LANGS
+from ..model import read_jsonl, write_jsonl
+from ..normalise.preprocess import PreprocessStats, preprocess_transcripts
 from . import app
 
 __all__ = ["preprocess"]
@@ -38,11 +44,6 @@ def preprocess(
     n number, x placeholder, a abbreviation, u URL. Prints per language: transcripts, segments, tokens, distinct
     content lemmas, fillers removed and stop words.
     """
-    from ..errors import ConfigError
-    from ..lang import LANGS
-    from ..model import write_jsonl
-    from ..normalise.preprocess import PreprocessStats, preprocess_transcripts
-
     if (input is None) == (corpus is None):
         raise ConfigError("give either INPUT or --corpus (not both, not neither).",
                           fix="e.g. `nlp preprocess corpus.jsonl --out pre.jsonl` or "
@@ -51,16 +52,10 @@ def preprocess(
         raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}.")
     errors: list[tuple[str, str]] = []
     if corpus is not None:
-        from ..corpora import load
-
         transcripts = iter(load(corpus).transcripts)
     elif input.suffix.lower() in (".jsonl", ".ndjson") and input.is_file() and _is_corpus(input):
-        from ..model import read_jsonl
-
         transcripts = read_jsonl(input)
     else:
-        from ..ingest import ingest_paths
-
         result = ingest_paths([input])
         transcripts, errors = iter(result.transcripts), result.errors
     stats = PreprocessStats()

@@ -7,7 +7,11 @@ from typing import Annotated
 
 import typer
 
+from ..codebook import load_codebook
+from ..corpora import load
 from ..errors import ConfigError, InputError
+from ..ingest import ingest_paths
+from ..model import iter_units
 from . import app
 
 
@@ -51,7 +55,6 @@ def topics_cmd(
     Writes topics.json, CSV tables, topics.md and plots into --out. Example:
     nlp topics --corpus klynger --k-range 4:14:2 --out out/topics
     """
-    from ..model import iter_units
     from ..topics import run_topics, write_topic_outputs
 
     if bool(corpus) == bool(inputs):
@@ -59,14 +62,10 @@ def topics_cmd(
                           fix="e.g. `nlp topics --corpus klynger --k 8 --out out/` or `nlp topics data.jsonl ...`.")
     cb = None
     if corpus:
-        from ..corpora import load
-
         corp = load(corpus)
         units = list(corp.units(include_interviewer=include_interviewer))
         cb = corp.codebook
     else:
-        from ..ingest import ingest_paths  # reads transcript JSONL from `nlp ingest` and every other kind
-
         result = ingest_paths(list(inputs))
         transcripts = result.transcripts
         for path, msg in result.errors:
@@ -76,8 +75,6 @@ def topics_cmd(
                              fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
         units = list(iter_units(transcripts, include_interviewer=include_interviewer))
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
                      seeds=seeds, guided=guided, seed_strength=seed_strength, coder=coder,
