@@ -161,6 +161,16 @@ def test_tag_and_suggest(workdir, monkeypatch):
     assert _run("nlp suggest models/klynger uncoded/ --n 20", workdir, monkeypatch).strip()
 
 
+def test_compare_the_tagged_output_with_a_coder(workdir, monkeypatch):
+    tagged = workdir / "tagged.jsonl"
+    tagged.unlink(missing_ok=True)
+    result = runner.invoke(app, ["tag", str(workdir / "models" / "klynger"), str(KLYNGER / "transcripts.jsonl"),
+                                 "--out", str(tagged)])
+    assert result.exit_code == 0, result.output
+    out = _run("nlp compare --corpus klynger --reference coder1 tagged.jsonl --unit character", workdir, monkeypatch)
+    assert "coder1 vs tagged" in out
+
+
 def test_pseudonymise_and_reverse(workdir, monkeypatch):
     _run("nlp pseudonymise intervjuer/ --out pseudo/ --key ~/private/prosjekt.key.json --names navn.csv "
          "--keep behold.txt", workdir, monkeypatch)

@@ -5,10 +5,11 @@ import json
 import pytest
 from browser import render
 
+from nlp.agreement.machine import machine_coding
 from nlp.corpora import load
 from nlp.model import iter_units
 from nlp.refi import read_qdpx
-from nlp.study import StudySettings, machine_coding, run_study
+from nlp.study import StudySettings, run_study
 
 FAST = StudySettings(reference="coder1", k_range="4:6:2", topic_seeds=2, folds=3, repeats=1, n_boot=100, n_suggest=5)
 

@@ -8,23 +8,44 @@ from typing import Annotated
 import typer
 
 from ..agreement.comparison import UNITS, compare, merge_codings
+from ..agreement.machine import is_tagged_record, tagged_coding
 from ..agreement.render import markdown_report, write_comparison
 from ..codebook import load_codebook
 from ..corpora import load
 from ..errors import ConfigError, InputError
-from ..model import read_jsonl
-from ..refi import read_qdpx
+from ..model import json_object
 from . import app
+from .inputs import read_paths
 
 __all__ = ["compare_cmd"]
 
 
-def _read(path: Path):
+def _read(path: Path, base: list | None = None):
+    """The coded transcripts of one file; records of `nlp tag` become the coding of the ``base`` texts."""
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="pass coded transcript JSONL files of the same texts.")
-    if path.suffix.lower() == ".qdpx":
-        return list(read_qdpx(path))
-    return list(read_jsonl(path))
+    records = _tagged_records(path)
+    if records is not None:
+        if base is None:
+            raise InputError("holds `nlp tag` records, which need the texts they were tagged from.", path=path,
+                             fix="put the reference coding first, or use --corpus NAME --reference CODER.")
+        return tagged_coding(base, records, coder=path.stem, path=str(path))
+    source = read_paths([path])
+    if source.errors:
+        raise InputError(source.errors[0][1])
+    return list(source.transcripts)
+
+
+def _tagged_records(path: Path) -> list[dict] | None:
+    """The records of a `nlp tag` JSONL output, or None when the file is something else."""
+    if path.suffix.lower() != ".jsonl":
+        return None
+    with path.open(encoding="utf-8") as fh:
+        lines = [(i, line) for i, line in enumerate(fh, 1) if line.strip()]
+    fix = "pass the JSONL written by `nlp tag` unchanged."
+    if not lines or not is_tagged_record(json_object(lines[0][1], path=path, line_no=lines[0][0], fix=fix)):
+        return None
+    return [json_object(line, path=path, line_no=i, fix=fix) for i, line in lines]
 
 
 def _coders(transcripts) -> list[str]:
@@ -53,7 +74,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     names: dict = {}
     paths: dict[str, str] = {}
     for path in extra if corpus else files:
-        ts = base if path is files[0] and not corpus else _read(path)
+        ts = base if path is files[0] and not corpus else _read(path, base)
         found = _coders(ts)
         if len(found) > 1:
             raise InputError(f"holds codes of several coders ({', '.join(found)}).", path=path,

@@ -11,12 +11,11 @@ from typing import Annotated
 import typer
 
 from ..codebook import load_codebook
-from ..corpora import load
-from ..errors import ConfigError
-from ..model import read_jsonl
+from ..errors import ConfigError, InputError
 from ..pseudonymise.replace import check_pseudonymised
 from ..refi import write_qdc, write_qdpx
 from . import app
+from .inputs import read_inputs
 
 __all__ = ["export", "export_codebook"]
 
@@ -25,7 +24,7 @@ __all__ = ["export", "export_codebook"]
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write (atomically).")],
     input: Annotated[Path | None, typer.Argument(
-        help="Coded transcripts as JSONL (from `nlp ingest`/`nlp autocode`). Leave out when using --corpus.",
+        help="Coded transcripts: JSONL from `nlp ingest`, or a .qdpx. Leave out when using --corpus.",
         show_default=False)] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="Export a bundled corpus instead, e.g. "
                                                                 "klynger.")] = None,
@@ -50,17 +49,11 @@ def export(
     description, so machine codes can be reviewed in the QDA program. The project validates against the REFI-QDA
     schema; the same input gives a byte-identical file.
     """
-    if (input is None) == (corpus is None):
-        raise ConfigError("give either an INPUT.jsonl file or --corpus NAME (not both, not neither).",
-                          fix="e.g. `nlp export coded.jsonl --out project.qdpx` or "
-                              "`nlp export --corpus klynger --out project.qdpx`.")
-    book = None
-    if corpus is not None:
-        loaded = load(corpus)
-        transcripts = list(loaded.transcripts)
-        book = loaded.codebook
-    else:
-        transcripts = list(read_jsonl(input))
+    source = read_inputs(corpus, [input] if input is not None else [],
+                         example="nlp export coded.jsonl --out project.qdpx")
+    transcripts, book = list(source.transcripts), source.codebook
+    if source.errors:
+        raise InputError(source.errors[0][1])
     if codebook is not None:
         book = load_codebook(codebook)
     if require_pseudonymised:
