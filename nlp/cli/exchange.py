@@ -11,8 +11,12 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError
+from ..corpora import codebook_beside
+from ..errors import ConfigError, InputError
+from ..pseudonymise.replace import check_pseudonymised
+from ..refi import TARGETS, load_codebook, write_qdc, write_qdpx
 from . import app
+from .inputs import read_inputs
 
 __all__ = ["export", "export_codebook"]
 
@@ -21,14 +25,14 @@ __all__ = ["export", "export_codebook"]
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write (atomically).")],
     input: Annotated[Path | None, typer.Argument(
-        help="Coded transcripts as JSONL (from `nlp ingest`/`nlp autocode`). Leave out when using --corpus.",
+        help="Coded transcripts: JSONL from `nlp ingest`, or a .qdpx. Leave out when using --corpus.",
         show_default=False)] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="Export a bundled corpus instead, e.g. "
                                                                 "klynger.")] = None,
     codebook: Annotated[Path | None, typer.Option(
         "--codebook", help="Codebook (.yaml, .qdc or .qdpx) giving the code tree; default: the corpus's, or the one "
-                           "beside INPUT (INPUT-name.codebook.yaml, codebook.yaml), else one derived from the codes "
-                           "used.")] = None,
+                           "beside INPUT (INPUT-name.codebook.yaml, codebook.yaml) or a .qdpx INPUT's own, else one derived "
+                           "from the codes used.")] = None,
     target: Annotated[str, typer.Option(
         "--for", help="The program that will open the project: refi (the standard: code points), nvivo (positions "
                       "in UTF-16 units, as NVivo counts), atlas, maxqda, qualcoder.")] = "refi",
@@ -52,34 +56,20 @@ def export(
     back with its GUIDs, colours, folders, descriptions and memos. The project validates against the REFI-QDA
     schema; the same input gives a byte-identical file.
     """
-    from ..model import read_jsonl
-    from ..refi import TARGETS, load_codebook, write_qdpx
-
     if target not in TARGETS:
         raise ConfigError(f"--for {target}: not one of {', '.join(TARGETS)}.", fix="e.g. --for nvivo.")
     default_newline, positions = TARGETS[target]
     newline = newline or default_newline
-    if (input is None) == (corpus is None):
-        raise ConfigError("give either an INPUT.jsonl file or --corpus NAME (not both, not neither).",
-                          fix="e.g. `nlp export coded.jsonl --out project.qdpx` or "
-                              "`nlp export --corpus klynger --out project.qdpx`.")
-    book = None
-    if corpus is not None:
-        from ..corpora import load
-
-        loaded = load(corpus)
-        transcripts = list(loaded.transcripts)
-        book = loaded.codebook
-    else:
-        from ..corpora import codebook_beside
-
-        transcripts = list(read_jsonl(input))
-        codebook = codebook or codebook_beside(input)
+    source = read_inputs(corpus, [input] if input is not None else [],
+                         example="nlp export coded.jsonl --out project.qdpx")
+    transcripts, book = list(source.transcripts), source.codebook
+    if source.errors:
+        raise InputError(source.errors[0][1])
+    if codebook is None and input is not None:  # a project's own code tree, or the codebook written beside it
+        codebook = input if input.suffix.lower() == ".qdpx" else codebook_beside(input)
     if codebook is not None:
         book = load_codebook(codebook)
     if require_pseudonymised:
-        from ..pseudonymise.replace import check_pseudonymised
-
         check_pseudonymised(transcripts)
     if coder:
         known = sorted({c.coder for t in transcripts for c in t.codes})
@@ -107,8 +97,6 @@ def export_codebook(
     Codes keep their hierarchy, definitions, colours, GUIDs and folders; the polarity values become a 'Polarity'
     code group. A .qdc has no place for memos: they go on the description's last line.
     """
-    from ..refi import load_codebook, write_qdc
-
     book = load_codebook(codebook)
     if out.suffix.lower() in (".yaml", ".yml"):
         book.save(out)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from ..codebook import Codebook
+from ..ingest import KINDS, ingest_paths
+from ..model import write_jsonl
+from ..refi import CODER_FROM, POSITIONS, load_codebook
 from . import app
-
-if TYPE_CHECKING:
-    from ..codebook import Codebook
 
 __all__ = ["ingest"]
 
@@ -61,10 +62,6 @@ def ingest(
     encoding and warnings. Files that cannot be read are listed at the end and the exit status is 1. A REFI-QDA
     project's code tree (hierarchy, colours, folders, memos) is written beside the output as OUT.codebook.yaml.
     """
-    from ..ingest import KINDS, ingest_paths
-    from ..model import write_jsonl
-    from ..refi import CODER_FROM, POSITIONS
-
     if kind not in KINDS:
         raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}.")
     if positions not in POSITIONS:
@@ -113,9 +110,6 @@ def _write_project_codebooks(out: Path, projects: list[str]) -> list[tuple[str, 
     """Write the code trees of the ingested REFI-QDA projects beside ``out`` as ``OUT.codebook.yaml`` (which
     ``nlp.corpora.load_path`` finds): one tree, or the union when the projects' codes do not clash; else one
     ``OUT.<project>.codebook.yaml`` each."""
-    from ..codebook import Codebook
-    from ..refi import load_codebook
-
     books = [(p, load_codebook(p)) for p in projects]
     if not books:
         return []
