@@ -21,7 +21,8 @@ source='auto', confidence=0.9))
 """
 
 from ._safe import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES
-from .codes import CODEBOOK_SUFFIXES, load_codebook, read_qdc, write_qdc
+from .codebooks import CODEBOOK_SUFFIXES, load_codebook
+from .codes import read_qdc, write_qdc
 from .project import (
     CODER_FROM,
     EXPORT_POSITIONS,

@@ -9,7 +9,7 @@ become codes too: a non-codable parent ``Polarity`` with one child per value (dr
 ``polarity:driver`` are codings of that child.
 
 Codes of a foreign codebook keep their name as id (made unique with the parent's id where names repeat).
-:func:`load_codebook` reads any codebook the toolkit takes: YAML, ``.qdc`` and the code tree of a ``.qdpx``.
+:func:`nlp.refi.load_codebook` reads any codebook the toolkit takes: YAML, ``.qdc`` and the code tree of a ``.qdpx``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from .. import __version__
-from ..codebook import Code, Codebook, Memo, read_codebook_yaml
+from ..codebook import Code, Codebook, Memo
 from ..errors import DataWarning, InputError
 from ..model import POLARITY_PREFIX, atomic_writer
 from . import _safe
@@ -32,12 +32,10 @@ from ._safe import local, parse_xml
 from .schema import CODEBOOK_NS, validate_codebook_xml
 
 __all__ = [
-    "CODEBOOK_SUFFIXES",
     "ORIGIN",
     "code_guid",
     "codes_element",
     "describe",
-    "load_codebook",
     "make_guid",
     "norm_guid",
     "parse_codes",
@@ -54,8 +52,6 @@ _TRAILER = "[klyngekoder] "
 _POLARITY_NAMES = {"polarity", "polaritet"}
 _MAX_DEPTH = 64
 _COLOR = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
-#: Codebook files :func:`load_codebook` reads, by extension.
-CODEBOOK_SUFFIXES = (".yaml", ".yml", ".qdc", ".qdpx")
 # Characters XML 1.0 cannot carry at all.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -335,30 +331,3 @@ def write_qdc(path: str | Path, codebook: Codebook) -> None:
     with atomic_writer(path, mode="wb", encoding=None) as fh:
         fh.write(data)
 
-
-def load_codebook(path: str | Path) -> Codebook:
-    """Read a codebook: YAML (``.yaml``/``.yml``), a REFI-QDA codebook (``.qdc``) or the code tree of a REFI-QDA
-    project (``.qdpx``, with colours, GUIDs, non-codable folders and memos). Every command that takes a codebook
-    reads it through this function.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> cb = Codebook(name="demo", codes=(Code("tillit", {"nb": "Tillit"}, color="#1f77b4"),))
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> cb.save(d / "c.yaml"); write_qdc(d / "c.qdc", cb)
-    >>> load_codebook(d / "c.yaml") == load_codebook(d / "c.qdc") == cb
-    True
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".qdc":
-        return read_qdc(path)
-    if suffix == ".qdpx":
-        from .project import read_qdpx_codebook  # project.py builds on this module
-
-        return read_qdpx_codebook(path)
-    if suffix in (".yaml", ".yml"):
-        return read_codebook_yaml(path)
-    raise InputError(f"a codebook must be .yaml/.yml, .qdc or .qdpx, not {suffix or 'a file without extension'}.",
-                     path=path, fix="export the codebook as REFI-QDA (.qdc) or the project (.qdpx), or write YAML.")
