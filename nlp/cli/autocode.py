@@ -8,8 +8,11 @@ from typing import Annotated
 
 import typer
 
-from ..errors import InputError
+from ..errors import InputError, unreadable
+from ..model import atomic_writer, iter_units, json_line
+from ..refi import load_codebook
 from . import app
+from .inputs import read_inputs
 from .progress import TerminalProgress
 from .reading import ReadOptions, reads_files, report_unread
 
@@ -25,42 +28,29 @@ class OutFormat(str, Enum):
 
 
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None, reading: ReadOptions):
-    units, cb, label = [], None, ""
-    if corpus:
-        from ..corpora import load
-
-        c = load(corpus)
-        units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
-    for path in coded:
-        from ..ingest import check_file
-        from ..model import iter_units, read_jsonl
-
-        if not path.is_file():
-            raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
-        check_file(path, max_bytes=reading.max_bytes)
-        units.extend(iter_units(read_jsonl(path)))
-        label = (label + ", " if label else "") + str(path)
-    if codebook is not None:
-        from ..codebook import load_codebook
-
-        cb = load_codebook(codebook)
+    source = read_inputs(corpus, coded, example="nlp train --corpus klynger --coder coder1 --out models/klynger",
+                         options=reading.kwargs())
+    if source.errors:
+        raise InputError(source.errors[0][1])
+    units = list(iter_units(source.transcripts))
+    cb = load_codebook(codebook) if codebook is not None else source.codebook
     if not units:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
-    return units, cb, label
+    return units, cb, source.label
 
 
 @app.command("train")
-@reads_files("max_mb")
+@reads_files()
 def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
     coded: Annotated[list[Path] | None, typer.Argument(
-        help="Coded transcript JSONL files (from `nlp ingest`/`nlp exchange`).")] = None,
+        help="Coded transcripts: JSONL from `nlp ingest`, or .qdpx projects (instead of --corpus).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")] = None,
     model: Annotated[str, typer.Option(
         "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook .yaml/.qdc (default: the corpus' own).")] = None,
+        "--codebook", help="Codebook .yaml/.qdc/.qdpx (default: the corpus' own).")] = None,
     folds: Annotated[int, typer.Option("--folds", help="Grouped cross-validation folds (0: skip validation).")] = 5,
     repeats: Annotated[int, typer.Option("--repeats", help="Cross-validation repetitions (seeds).")] = 3,
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Compute the learning curve.")] = True,
@@ -175,8 +165,6 @@ def suggest(
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
-    from ..errors import unreadable
-    from ..model import atomic_writer, json_line
 
     coder = load_coder(model)
     units, errors = [], []

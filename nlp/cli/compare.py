@@ -7,25 +7,46 @@ from typing import Annotated
 
 import typer
 
+from ..agreement.comparison import UNITS, compare, merge_codings
+from ..agreement.machine import is_tagged_record, tagged_coding
+from ..agreement.render import markdown_report, write_comparison
+from ..corpora import load
 from ..errors import ConfigError, InputError
+from ..model import json_object
+from ..refi import load_codebook
 from . import app
+from .inputs import read_paths
 from .reading import ReadOptions, reads_files
 
 __all__ = ["compare_cmd"]
 
 
-def _read(path: Path, reading: ReadOptions):
-    from ..ingest import check_file
-    from ..model import read_jsonl
-
+def _read(path: Path, base: list | None = None, reading: ReadOptions | None = None):
+    """The coded transcripts of one file; records of `nlp tag` become the coding of the ``base`` texts."""
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="pass coded transcript JSONL files of the same texts.")
-    check_file(path, max_bytes=reading.max_bytes)
-    if path.suffix.lower() == ".qdpx":
-        from ..refi import read_qdpx
+    records = _tagged_records(path)
+    if records is not None:
+        if base is None:
+            raise InputError("holds `nlp tag` records, which need the texts they were tagged from.", path=path,
+                             fix="put the reference coding first, or use --corpus NAME --reference CODER.")
+        return tagged_coding(base, records, coder=path.stem, path=str(path))
+    source = read_paths([path], options=reading.kwargs() if reading is not None else None)
+    if source.errors:
+        raise InputError(source.errors[0][1])
+    return list(source.transcripts)
 
-        return list(read_qdpx(path))
-    return list(read_jsonl(path))
+
+def _tagged_records(path: Path) -> list[dict] | None:
+    """The records of a `nlp tag` JSONL output, or None when the file is something else."""
+    if path.suffix.lower() != ".jsonl":
+        return None
+    with path.open(encoding="utf-8") as fh:
+        lines = [(i, line) for i, line in enumerate(fh, 1) if line.strip()]
+    fix = "pass the JSONL written by `nlp tag` unchanged."
+    if not lines or not is_tagged_record(json_object(lines[0][1], path=path, line_no=lines[0][0], fix=fix)):
+        return None
+    return [json_object(line, path=path, line_no=i, fix=fix) for i, line in lines]
 
 
 def _coders(transcripts) -> list[str]:
@@ -34,12 +55,8 @@ def _coders(transcripts) -> list[str]:
 
 def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str], reading: ReadOptions):
     """Return (transcripts with every coder's codes, reference name, other names, codebook, label)."""
-    from ..agreement.comparison import merge_codings
-
     codebook = None
     if corpus:
-        from ..corpora import load
-
         c = load(corpus)
         base, codebook, label = list(c.transcripts), c.codebook, f"corpus {corpus}"
         extra = files
@@ -47,7 +64,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
         raise ConfigError("nothing to compare.", fix="pass REFERENCE OTHER... coded JSONL files, or --corpus NAME "
                                                      "--reference CODER --other CODER.")
     else:
-        base, label, extra = _read(files[0], reading), str(files[0]), files[1:]
+        base, label, extra = _read(files[0], reading=reading), str(files[0]), files[1:]
     if not extra:  # coders inside one source
         if not reference or not other:
             raise ConfigError(f"{label} is one coding source: say which coders to compare.",
@@ -58,7 +75,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     names: dict = {}
     paths: dict[str, str] = {}
     for path in extra if corpus else files:
-        ts = base if path is files[0] and not corpus else _read(path, reading)
+        ts = base if path is files[0] and not corpus else _read(path, base, reading)
         found = _coders(ts)
         if len(found) > 1:
             raise InputError(f"holds codes of several coders ({', '.join(found)}).", path=path,
@@ -77,7 +94,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
 
 
 @app.command("compare")
-@reads_files("max_mb")
+@reads_files()
 def compare_cmd(
     files: Annotated[list[Path] | None, typer.Argument(
         help="REFERENCE OTHER...: coded transcript JSONL (or .qdpx) files of the same texts, the first one the "
@@ -92,7 +109,7 @@ def compare_cmd(
     other: Annotated[list[str] | None, typer.Option(
         "--other", help="Coder compared with the reference (repeatable).")] = None,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook .yaml/.qdc: unknown codes are an error (default: the corpus' codebook).")] = None,
+        "--codebook", help="Codebook .yaml/.qdc/.qdpx: unknown codes are an error (default: the corpus' codebook).")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for results.json/.csv/.md, per_code.csv and disagreements.csv.")] = None,
     min_words: Annotated[int, typer.Option(
@@ -110,15 +127,10 @@ def compare_cmd(
     reading: ReadOptions,
 ) -> None:
     """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over interviews."""
-    from ..agreement.comparison import UNITS, compare
-    from ..agreement.render import markdown_report, write_comparison
-
     if unit not in UNITS:
         raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")
     transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []), reading)
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     result = compare(transcripts, unit=unit, reference=ref, others=others, codebook=cb,
                      include_interviewer=include_interviewer, min_words=min_words or None, confidence=confidence,

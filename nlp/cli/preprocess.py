@@ -6,7 +6,11 @@ from pathlib import Path
 
 import typer
 
+from ..lang import LANGS
+from ..model import write_jsonl
+from ..normalise.preprocess import PreprocessStats, preprocess_transcripts
 from . import app
+from .inputs import read_inputs
 from .reading import ReadOptions, reads_files, report_unread
 
 __all__ = ["preprocess"]
@@ -43,33 +47,11 @@ def preprocess(
     content lemmas, fillers removed and stop words. Files that cannot be read are listed at the end and the exit
     status is 1.
     """
-    from ..errors import ConfigError
-    from ..lang import LANGS
-    from ..model import write_jsonl
-    from ..normalise.preprocess import PreprocessStats, preprocess_transcripts
-
-    if (input is None) == (corpus is None):
-        raise ConfigError("give either INPUT or --corpus (not both, not neither).",
-                          fix="e.g. `nlp preprocess corpus.jsonl --out pre.jsonl` or "
-                              "`nlp preprocess --corpus klynger --out pre.jsonl`.")
+    source = read_inputs(corpus, [input] if input is not None else [],
+                         example="nlp preprocess corpus.jsonl --out pre.jsonl", options=reading.kwargs())
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}.")
-    errors: list[tuple[str, str]] = []
-    if corpus is not None:
-        from ..corpora import load
-
-        transcripts = iter(load(corpus).transcripts)
-    elif input.suffix.lower() in (".jsonl", ".ndjson") and input.is_file() and _is_corpus(input):
-        from ..ingest import check_file
-        from ..model import read_jsonl
-
-        check_file(input, max_bytes=reading.max_bytes)
-        transcripts = read_jsonl(input)
-    else:
-        from ..ingest import ingest_paths
-
-        result = ingest_paths([input], **reading.kwargs())
-        transcripts, errors = iter(result.transcripts), result.errors
+    transcripts, errors = source.transcripts, source.errors
     stats = PreprocessStats()
     if workers is not None or scheduler is not None:
         from ..distributed import preprocess_distributed
@@ -91,18 +73,3 @@ def preprocess(
     typer.echo(f"{n} transcript(s) -> {out}; {sum(r['tokens'] for r in rows)} tokens, "
                f"{sum(r['fillers'] for r in rows)} fillers/backchannels/cut-offs flagged.")
     report_unread(errors)
-
-
-def _is_corpus(path: Path) -> bool:
-    """A JSONL file of transcripts (from `nlp ingest`) rather than one segment per row."""
-    import json
-
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                try:
-                    rec = json.loads(line)
-                except (json.JSONDecodeError, RecursionError):
-                    return True  # let read_jsonl name the file and line
-                return isinstance(rec, dict) and "text" in rec and ("segments" in rec or "id" in rec)
-    return True

@@ -1,7 +1,7 @@
 """The file-reading options shared by every verb that reads files, and their one exit convention.
 
-``@reads_files`` adds the options (``--max-mb``, ``--encoding``, ``--kind``, ``--interviewer``, ``--informant`` and
-the ``--*-column`` names) to a command, defined once here, and hands the command one :class:`ReadOptions`
+``@reads_files`` adds the options (``--max-mb``, ``--encoding``, ``--kind``, ``--interviewer``, ``--informant``,
+the ``--*-column`` names, and ``--positions``/``--coder-from`` for REFI-QDA projects) to a command, defined once here, and hands the command one :class:`ReadOptions`
 (``reading``). :func:`report_unread` prints the files that could not be read and exits with status 1 after the
 good files were processed, as ``nlp ingest`` always did.
 """
@@ -40,6 +40,8 @@ class ReadOptions:
     start_column: str | None = None
     end_column: str | None = None
     kind_column: str | None = None
+    positions: str = "auto"
+    coder_from: str = "coding"
 
     @property
     def max_bytes(self) -> int:
@@ -90,6 +92,15 @@ _OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("kind_column", Annotated[str | None, typer.Option(
         "--kind-column", help="csv/jsonl: column with the role (question/answer/interviewer/...).",
         rich_help_panel="Reading files")], None),
+    ("positions", Annotated[str, typer.Option(
+        "--positions", help="REFI-QDA projects: how positions count. auto (per source, from the evidence, the "
+                            "program as tie-break) | codepoints (REFI-QDA, MAXQDA, QualCoder) | utf16 (NVivo: an "
+                            "emoji is two) | crlf-as-one (ATLAS.ti) | utf16-crlf-as-one.",
+        rich_help_panel="Reading files")], "auto"),
+    ("coder_from", Annotated[str, typer.Option(
+        "--coder-from", help="REFI-QDA projects: a coding's coder is the user who applied the code (coding) or who "
+                             "made the selection (selection); the other is kept in the transcript's meta.",
+        rich_help_panel="Reading files")], "coding"),
 )
 _NAMES = tuple(name for name, _, _ in _OPTIONS)
 
@@ -131,10 +142,13 @@ def reads_files(*only: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
 
 def _check(reading: ReadOptions) -> None:
     from ..ingest import KINDS
+    from ..refi import CODER_FROM, POSITIONS
 
-    if reading.kind not in KINDS:
-        raise ConfigError(f"--kind {reading.kind!r} is not a kind of file this tool reads.",
-                          fix=f"use one of {', '.join(KINDS)}.")
+    for option, value, allowed in (("--kind", reading.kind, KINDS), ("--positions", reading.positions, POSITIONS),
+                                   ("--coder-from", reading.coder_from, CODER_FROM)):
+        if value not in allowed:
+            raise ConfigError(f"{option} {value!r} is not one of {', '.join(allowed)}.",
+                              fix=f"use one of {', '.join(allowed)}.")
     if reading.max_mb <= 0:
         raise ConfigError(f"--max-mb must be positive, not {reading.max_mb:g}.", fix="e.g. --max-mb 100.")
 

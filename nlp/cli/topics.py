@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError, InputError
+from ..errors import InputError
+from ..model import iter_units
+from ..refi import load_codebook
 from . import app
+from .inputs import read_inputs
 from .progress import TerminalProgress
 from .reading import ReadOptions, reads_files, report_unread
 
@@ -35,7 +38,7 @@ def topics_cmd(
     seed_strength: Annotated[float, typer.Option(
         "--seed-strength", help="Prior weight of the seed words with --guided (higher: closer to the codes).")] = 10.0,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook (.yaml/.qdc) for --guided and labels.")] = None,
+        "--codebook", help="Codebook (.yaml/.qdc/.qdpx) for --guided and labels.")] = None,
     coder: Annotated[str, typer.Option(
         "--coder", help="Whose manual codes to compare topics with and learn from.")] = "coder1",
     random_state: Annotated[int, typer.Option("--random-state", help="Seed: same input and seed, same output.")] = 0,
@@ -58,33 +61,18 @@ def topics_cmd(
 
     Input files that cannot be read are listed at the end and the exit status is 1 (the others are modelled).
     """
-    from ..model import iter_units
     from ..topics import run_topics, write_topic_outputs
 
-    if bool(corpus) == bool(inputs):
-        raise ConfigError("give either --corpus NAME or INPUT files, not both and not neither.",
-                          fix="e.g. `nlp topics --corpus klynger --k 8 --out out/` or `nlp topics data.jsonl ...`.")
-    cb = None
-    errors: list[tuple[str, str]] = []
-    if corpus:
-        from ..corpora import load
-
-        corp = load(corpus)
-        units = list(corp.units(include_interviewer=include_interviewer))
-        cb = corp.codebook
-    else:
-        from ..ingest import ingest_paths  # reads transcript JSONL from `nlp ingest` and every other kind
-
-        result = ingest_paths(list(inputs), **reading.kwargs())
-        transcripts, errors = result.transcripts, result.errors
-        if not transcripts:
-            report_unread(errors)
-            raise InputError("no transcripts could be read from the inputs.",
-                             fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
-        units = list(iter_units(transcripts, include_interviewer=include_interviewer))
+    source = read_inputs(corpus, inputs or [], example="nlp topics --corpus klynger --k 8 --out out/topics",
+                         options=reading.kwargs())
+    transcripts = list(source.transcripts)
+    if not transcripts:
+        report_unread(source.errors)
+        raise InputError("no transcripts could be read from the inputs.",
+                         fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
+    units = list(iter_units(transcripts, include_interviewer=include_interviewer))
+    cb = source.codebook
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     with TerminalProgress("fitting topic models", unit="model") as bar:
         run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
@@ -111,4 +99,4 @@ def topics_cmd(
     for t in summary.topics:
         typer.echo(f"  {t['id']:>2}  {t['prevalence']:.3f}  {t['label']}")
     typer.echo(f"Wrote {len(written)} files to {out}")
-    report_unread(errors)
+    report_unread(source.errors)

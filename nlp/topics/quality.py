@@ -20,6 +20,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.base import clone
 
 from ..errors import ConfigError, InputError
+from .models import CachedAnalyzer, check_documents
 
 __all__ = [
     "SweepResult",
@@ -212,8 +213,6 @@ def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int]
     progress
         Called as ``progress(done, total)`` after each fitted model (``total`` = K values x seeds).
     """
-    from .models import CachedAnalyzer, check_documents
-
     docs = check_documents(docs)
     if len(seeds) < 1:
         raise ConfigError("a sweep needs at least one seed.")
