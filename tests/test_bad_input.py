@@ -95,7 +95,8 @@ def test_tag_reads_with_the_reading_options(tmp_path, model):
     assert [u["text"] for u in read_units(table, text_column="ytring_x")] == ["Vi deler kunnskap."]
 
 
-@pytest.mark.parametrize("verb", ["ingest", "preprocess", "tag", "suggest", "pseudonymise", "topics"])
+@pytest.mark.parametrize("verb", ["ingest", "preprocess", "tag", "suggest", "pseudonymise", "topics", "train",
+                                  "compare", "export"])
 def test_every_verb_that_reads_files_has_the_same_reading_options(verb):
     res = runner.invoke(app, [verb, "--help"], env={"COLUMNS": "200"})
     assert res.exit_code == 0
@@ -108,8 +109,8 @@ def test_verbs_reading_project_files_take_the_size_cap(verb, tmp_path):
     res = runner.invoke(app, [verb, "--help"], env={"COLUMNS": "200"})
     assert "--max-mb" in res.output
     assert DEFAULT_MAX_MB * 1024 * 1024 == DEFAULT_MAX_BYTES
-    coded = tmp_path / "coded.jsonl"
-    coded.write_text(json.dumps({"id": "a", "text": "x" * 2_000_000, "segments": []}) + "\n", encoding="utf-8")
+    coded = tmp_path / "big.txt"  # transcript JSONL is streamed uncapped; every other file goes through ingest
+    coded.write_text("I: Hei?\nR: " + "Vi deler kunnskap. " * 120_000 + "\n", encoding="utf-8")
     args = {"compare": ["compare", str(coded), str(coded), "--unit", "segment"],
             "train": ["train", str(coded), "--coder", "c", "--out", str(tmp_path / "m")],
             "export": ["export", str(coded), "--out", str(tmp_path / "p.qdpx")]}[verb]
