@@ -16,8 +16,6 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import ConfigError
-
 __all__ = ["DEFAULT_MAX_MB", "ReadOptions", "reads_files", "report_unread"]
 
 #: ``nlp.ingest.DEFAULT_MAX_BYTES`` in MB (not imported, so that ``--help`` stays fast; a test holds them equal).
@@ -147,10 +145,10 @@ def _check(reading: ReadOptions) -> None:
     for option, value, allowed in (("--kind", reading.kind, KINDS), ("--positions", reading.positions, POSITIONS),
                                    ("--coder-from", reading.coder_from, CODER_FROM)):
         if value not in allowed:
-            raise ConfigError(f"{option} {value!r} is not one of {', '.join(allowed)}.",
-                              fix=f"use one of {', '.join(allowed)}.")
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}.", param_hint=option)
     if reading.max_mb <= 0:
-        raise ConfigError(f"--max-mb must be positive, not {reading.max_mb:g}.", fix="e.g. --max-mb 100.")
+        raise typer.BadParameter(f"must be positive, not {reading.max_mb:g} (e.g. --max-mb 100).",
+                                 param_hint="--max-mb")
 
 
 def report_unread(errors: Sequence[tuple[str, str]]) -> None:
