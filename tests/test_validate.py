@@ -71,7 +71,7 @@ def test_segment_comparison_equals_coefficients_on_explicit_labels():
 
 
 def test_bootstrap_is_over_groups_deterministic_and_brackets_the_estimate():
-    ts = _interviews(4)
+    ts = _interviews(6)
     # make interviews differ so the interval has width
     ts[0] = ts[0].with_codes([])
     r1 = compare(ts, unit="segment", reference="A", others=["B"], n_boot=300, random_state=7)
@@ -79,10 +79,16 @@ def test_bootstrap_is_over_groups_deterministic_and_brackets_the_estimate():
     assert [s.ci_low for s in r1.stats] == [s.ci_low for s in r2.stats]
     k = r1.get("polarity", "percent_agreement")
     assert k.ci_low <= k.value <= k.ci_high
-    assert any("Only 4 groups" in w for w in r1.warnings)
+    assert r1.effective_groups == pytest.approx(6.0) and r1.distinct_resamples == 462
+    assert any("worth about 6.0 equally large" in w for w in r1.warnings)
+    # 4 groups allow only 35 distinct resamples: no interval, and the reason is said
+    four = compare(_interviews(4), unit="segment", reference="A", others=["B"], n_boot=300)
+    assert math.isnan(four.get("polarity", "cohen_kappa").ci_low) and "35 distinct" in four.no_ci_reason
+    assert "No confidence intervals are given: 4 groups allow only 35 distinct" in methods_paragraph(four)
+    assert "95% CI" not in methods_paragraph(four)
     one = compare(_interviews(1), unit="segment", reference="A", others=["B"], n_boot=100)
     assert math.isnan(one.get("polarity", "cohen_kappa").ci_low)
-    assert any("Only one group" in w for w in one.warnings)
+    assert "only one of the groups" in one.no_ci_reason
 
 
 def test_single_polarity_category_gives_nan_with_reason():
@@ -223,7 +229,7 @@ def test_merge_codings_rejects_different_texts_and_transcripts():
 
 
 def test_outputs_methods_and_cli(tmp_path: Path):
-    ts = _interviews(3)
+    ts = _interviews(5)  # 5 groups: enough distinct resamples for an interval
     ref = [t.with_codes(()).__class__(t.id, t.text, segments=t.segments,
                                       codes=tuple(c for c in t.codes if c.coder == "A")) for t in ts]
     oth = [t.__class__(t.id, t.text, segments=t.segments, codes=tuple(c for c in t.codes if c.coder == "B"))
@@ -235,10 +241,10 @@ def test_outputs_methods_and_cli(tmp_path: Path):
                               "segment", "--out", str(tmp_path / "out"), "--n-boot", "100"])
     assert res.exit_code == 0, res.output
     data = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert data["unit"] == "segment" and data["n_units"] == 18 and data["n_disagreements"] == 15
+    assert data["unit"] == "segment" and data["n_units"] == 30 and data["n_disagreements"] == 25
     kappa = next(s for s in data["stats"] if s["target"] == "polarity" and s["name"] == "cohen_kappa")
-    assert kappa["value"] == pytest.approx(cohen_kappa(A_POL * 3, B_POL * 3))
-    assert "95% CI" in data["methods"] and "18 segments" in data["methods"]
+    assert kappa["value"] == pytest.approx(cohen_kappa(A_POL * 5, B_POL * 5))
+    assert "95% CI" in data["methods"] and "30 segments" in data["methods"]
     assert "| polarity | A vs B | Cohen's kappa |" in (tmp_path / "out" / "results.md").read_text()
     assert (tmp_path / "out" / "disagreements.csv").read_text().count("trust_culture") >= 3
     # the unit is a required, explicit choice
