@@ -8,9 +8,11 @@ import warnings
 
 import krippendorff
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from irrCAC.raw import CAC
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
 from sklearn.preprocessing import MultiLabelBinarizer
 from statsmodels.stats import inter_rater
@@ -205,9 +207,6 @@ def test_paradox_warning_only_when_prevalence_or_bias_explains_the_gap():
 
 
 def test_multi_coder_coefficients_match_irrcac_on_krippendorff_2011():
-    pd = pytest.importorskip("pandas")
-    from irrCAC.raw import CAC
-
     data = np.array([[np.nan if x is None else x for x in row] for row in KRIPP_2011], dtype=float)
     cac = CAC(pd.DataFrame(data.T), digits=12)
     ours = ag.multi_coder_coefficients(KRIPP_2011)
@@ -231,9 +230,6 @@ def test_multi_coder_coefficients_match_irrcac_on_krippendorff_2011():
 @given(st.integers(3, 20).flatmap(lambda n: st.lists(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=n,
                                                              max_size=n), min_size=3, max_size=5)))
 def test_multi_coder_coefficients_match_irrcac_with_missing_values(rows):
-    pd = pytest.importorskip("pandas")
-    from irrCAC.raw import CAC
-
     idx = {"a": 1.0, "b": 2.0, "c": 3.0}
     data = np.array([[np.nan if x is None else idx[x] for x in r] for r in rows]).T
     data = data[~np.isnan(data).all(1)]
@@ -264,3 +260,12 @@ def test_doctests_of_agreement_modules():
                 nlp.agreement.tables):
         res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert res.attempted > 0 and res.failed == 0, mod.__name__
+
+
+def test_multi_coder_undefined_cases_say_why():
+    out = ag.multi_coder_coefficients([["a", None, "b"], [None, "a", None]])
+    assert all(math.isnan(c.value) and "no unit was coded by two coders" in c.reason for c in out.values())
+    out = ag.multi_coder_coefficients([["a", "b", "a"], ["a", "b", "b"], [None, None, None]])
+    assert math.isnan(out["conger_kappa"].value) and "coder 3 coded no unit" in out["conger_kappa"].reason
+    assert math.isnan(out["fleiss_kappa"].value) and "every coder" in out["fleiss_kappa"].reason
+    assert out["gwet_ac1"].value == pytest.approx(ag.gwet_ac1(["a", "b", "a"], ["a", "b", "b"]))

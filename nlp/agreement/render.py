@@ -62,7 +62,7 @@ def _groups_sentence(result: Comparison) -> str:
     else:
         field_ = "segment" if g.get("from") == "segment" else "transcript"
         kinds = g.get("kinds") or {}
-        detail = "; ".join(f"{c} {k}" for k, c in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        detail = "; ".join(f"{k}: {c}" for k, c in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
         what = (f"{_plural(n, 'group')} of units as the data define them (the {field_}s' meta 'group'"
                 f"{': ' + detail if detail else ''})")
         if g.get("nested"):
