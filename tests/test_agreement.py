@@ -251,8 +251,8 @@ def test_multi_coder_coefficients_match_irrcac_with_missing_values(rows):
 
 
 def test_doctests_of_agreement_modules():
-    import nlp.agreement.comparison
     import nlp.agreement.characters
+    import nlp.agreement.comparison
     import nlp.agreement.render
     import nlp.agreement.tables
 

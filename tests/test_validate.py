@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
+from nlp.agreement.characters import coverage_mask
 from nlp.agreement.coefficients import cohen_kappa
+from nlp.agreement.comparison import compare, merge_codings, project_units
+from nlp.agreement.render import markdown_report, methods_paragraph, write_comparison
 from nlp.cli import app
 from nlp.codebook import Code, Codebook
 from nlp.errors import ConfigError, InputError
 from nlp.model import CodeSpan, Segment, Transcript, write_jsonl
-from nlp.agreement.comparison import compare, merge_codings, project_units
-from nlp.agreement.characters import coverage_mask
-from nlp.agreement.render import markdown_report, methods_paragraph, write_comparison
 
 TURNS = ["Vi deler kunnskap med de andre bedriftene.", "Nei, vi konkurrerer for mye til det.",
          "Klyngeledelsen arrangerer møter hver måned.", "Det er vanskelig å få tak i folk her.",

@@ -17,9 +17,16 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .coefficients import table_coefficients
 from ..model import POLARITY_PREFIX, Transcript
-from .tables import Comparison, bootstrap_plan, dropped_warnings, paradox_warnings, prf_stats, stats_from_tables
+from .coefficients import table_coefficients
+from .tables import (
+    Comparison,
+    bootstrap_plan,
+    dropped_warnings,
+    paradox_warnings,
+    prf_stats,
+    stats_from_tables,
+)
 
 __all__ = ["compare_characters", "coverage_mask"]
 

@@ -13,7 +13,6 @@ Rendering (methods paragraph, tables, the disagreement file) lives in :mod:`nlp.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
