@@ -136,8 +136,8 @@ def methods_paragraph(result: Comparison) -> str:
         unit_word = unit_word.replace("segments", "segment").replace("sentences", "sentence").replace(
             "characters", "character")
     source = _plural(result.n_transcripts, "transcript")
-    parts = [f"Agreement was measured on {result.n_units} {unit_word} from {source}, with {result.reference} as the "
-             f"reference coding."]
+    parts = [(f"Agreement was measured on {result.n_units} {unit_word} from {source}, with {result.reference} as "
+              f"the reference coding.")]
     if result.unit_rule:
         parts.append(f"Code spans became unit labels by this rule: {result.unit_rule}.")
     if result.unit == "character" and result.nvivo_kappa:
