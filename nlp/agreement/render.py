@@ -82,8 +82,8 @@ def _bootstrap_sentences(result: Comparison) -> list[str]:
         out.append(f"Units are grouped into {what}. No confidence intervals are given: {result.no_ci_reason}.")
     else:
         out.append(f"Intervals are {level:.0%} percentile bootstrap intervals ({result.n_boot} replicates, seed "
-                   f"{result.random_state}) that resample {what}, rather than units, because units of one group are "
-                   f"not independent.")
+                   f"{result.random_state}) that resample groups of units rather than units, because units of one "
+                   f"group are not independent; the groups are {what}.")
     sizes = list((result.groups or {}).get("sizes", {}).values())
     if len(sizes) >= 2 and not math.isnan(result.effective_groups):
         unit = "characters" if result.unit == "character" else "units"
@@ -91,7 +91,7 @@ def _bootstrap_sentences(result: Comparison) -> list[str]:
         text = (f"The {len(sizes)} groups are worth about {result.effective_groups:.1f} equally large ones (Kish's "
                 f"effective number, (sum w)^2 / sum w^2 with w = {unit} per group; the largest holds {share:.0%} of "
                 f"the {unit})")
-        if result.effective_groups < 10:
+        if result.effective_groups < 10 and not result.no_ci_reason:
             text += ("; with so few effective groups the intervals are rough and probably too narrow, so read them "
                      "as a lower bound on the uncertainty")
         out.append(text + ".")

@@ -155,7 +155,7 @@ def bootstrap_plan(sizes: Sequence[float], *, n_boot: int, random_state: int, wh
                   f"interval's tails")
     if reason and n_boot:
         notes.append(f"No confidence intervals: {reason}.")
-    if n >= 2 and eff < 10:
+    if n >= 2 and eff < 10 and not reason:
         notes.append(f"The {n} {what} are worth about {eff:.1f} equally large ones (Kish's effective number; the "
                      f"largest holds {max(sizes) / sum(sizes):.0%} of the units): intervals over so few are rough "
                      f"and likely too narrow.")
