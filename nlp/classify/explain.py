@@ -39,13 +39,16 @@ def _function_words() -> frozenset[str]:
 def readable_term(term: str) -> str | None:
     """A word feature as a researcher reads it, or None for a function word (or a phrase of function words only).
 
-    ``w:`` word features lose the surface marker ``=``; ``x:`` cue columns are named in words; character n-grams
-    (``c:``) are returned as the bare fragment (:func:`top_features` shows a word containing it instead).
+    ``w:`` word features lose the surface marker ``=`` and the function words at their edges; tokens without a
+    letter or of one character are dropped; ``x:`` cue columns are named in words; character n-grams (``c:``) are
+    returned as the bare fragment (:func:`top_features` shows a word containing it instead).
 
     Examples
     --------
     >>> readable_term("w:=vi"), readable_term("w:=vi =av"), readable_term("w:=deler"), readable_term("w:=ikke")
     (None, None, 'deler', 'ikke')
+    >>> readable_term("w:=som =bedrifter"), readable_term("w:c"), readable_term("w:30")
+    ('bedrifter', None, None)
     >>> readable_term("w:kunnskap deling"), readable_term("x:cue:barrier")
     ('kunnskap deling', 'barrier cue words')
     """
@@ -55,9 +58,17 @@ def readable_term(term: str) -> str | None:
     if kind == "c":
         return body.strip() or None
     words = [w.lstrip("=") for w in body.split()]
-    if not words or all(w in _function_words() for w in words):
-        return None
-    return " ".join(words)
+    fw = _function_words()
+    while words and (words[0] in fw or not _is_word(words[0])):  # "som bedrifter" -> "bedrifter"
+        words.pop(0)
+    while words and (words[-1] in fw or not _is_word(words[-1])):
+        words.pop()
+    return " ".join(words) or None
+
+
+def _is_word(token: str) -> bool:
+    """At least two characters and a letter: not "c", "30" or "-"."""
+    return len(token) > 1 and any(ch.isalpha() for ch in token)
 
 
 def _names(model: Any) -> list[str]:
@@ -83,8 +94,8 @@ def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]
     """The ``n`` words with the largest positive weight for each code and each polarity value, as people read them.
 
     No surface-marker notation (``=vi``) and no function words (negations stay); a character n-gram is shown as the
-    model's highest-weighted word containing it (its fragment only when no word contains it); each word once, with
-    the largest weight it has.
+    model's highest-weighted word containing it (left out when no word contains it); each word once, with the
+    largest weight it has.
 
     Examples
     --------
@@ -96,7 +107,7 @@ def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]
     """
     vocab = _names(model)
     words = [(j, t[2:].lstrip("=")) for j, t in enumerate(vocab) if t.startswith("w:") and " " not in t
-             and t[2:].lstrip("=") not in _function_words()]
+             and t[2:].lstrip("=") not in _function_words() and _is_word(t[2:].lstrip("="))]
     out: dict[str, list[tuple[str, float]]] = {}
     rows = [(c, model.coef_[j]) for j, c in enumerate(model.classes_)]
     rows += [(POLARITY_PREFIX + p, model.polarity_coef_[j]) for j, p in enumerate(model.polarity_classes_)]
@@ -106,8 +117,8 @@ def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]
             if w[i] <= 0 or len(shown) >= n:
                 break
             label = readable_term(vocab[i])
-            if label is not None and vocab[i].startswith("c:"):
-                label = _gram_word(vocab[i][2:], words, w) or f"{label}…"
+            if label is not None and vocab[i].startswith("c:"):  # a fragment no word contains is left out
+                label = _gram_word(vocab[i][2:], words, w)
             if label is not None and label not in shown:
                 shown[label] = round(float(w[i]), 4)
         out[name] = list(shown.items())
