@@ -186,6 +186,9 @@ def test_confusion_and_paradox():
     assert k == pytest.approx((0.92 - 0.905) / 0.095)
     pi, bi = ag.prevalence_index(a, b), ag.bias_index(a, b)
     assert "kappa is 0.16" in ag.kappa_paradox(ag.percent_agreement(a, b), k, prevalence=pi, bias=bi)
+    # with F1 (1 of 9 units where either coder used the code) the warning says the disagreement is also real
+    w = ag.kappa_paradox(ag.percent_agreement(a, b), k, prevalence=pi, bias=bi, positive_agreement=0.2)
+    assert "very rare" in w and "(F1) is only 0.20, so the low kappa is also real disagreement" in w
     assert ag.gwet_ac1(a, b) > 0.9
     assert ag.kappa_paradox(0.7, 0.4, prevalence=pi, bias=bi) is None
 
@@ -204,6 +207,8 @@ def test_paradox_warning_only_when_prevalence_or_bias_explains_the_gap():
     po, k = ag.percent_agreement(a, b), ag.cohen_kappa(a, b)
     w = ag.kappa_paradox(po, k, prevalence=ag.prevalence_index(a, b), bias=ag.bias_index(a, b))
     assert w is not None and "different rates" in w and "caps kappa at 0.32" in w and "rare" not in w
+    # a cap that kappa stays far below does not explain it: 82 % agreement, kappa 0.03, cap 0.39 -> no warning
+    assert ag.kappa_paradox(0.82, 0.03, prevalence=-0.7, bias=-0.11) is None
 
 
 def test_multi_coder_coefficients_match_irrcac_on_krippendorff_2011():

@@ -804,8 +804,9 @@ def multi_coder_coefficients(ratings: Sequence[Sequence[Hashable]], *, labels: S
     return multi_coder_from_sums(multi_coder_sums(codes, len(cats)))
 
 
-def kappa_paradox(percent: float, kappa: float, *, prevalence: float, bias: float, high: float = 0.8,
-                  low: float = 0.4, rare: float = 0.8, capped: float = 0.6) -> str | None:
+def kappa_paradox(percent: float, kappa: float, *, prevalence: float, bias: float,
+                  positive_agreement: float | None = None, high: float = 0.8, low: float = 0.4, rare: float = 0.8,
+                  capped: float = 0.6) -> str | None:
     """A warning when high percent agreement hides low kappa *because of* prevalence or bias, else None.
 
     Kappa is low beside high agreement either because the coders really disagree on the few units the code
@@ -813,8 +814,9 @@ def kappa_paradox(percent: float, kappa: float, *, prevalence: float, bias: floa
     Carlin 1993). Only the second is a paradox worth a warning: it fires when the prevalence index is extreme
     (``|prevalence| >= rare``: the code is on fewer than about 10 % or more than 90 % of units) or when the
     bias (the coders' different rates) caps the attainable kappa at ``capped`` or below (Cohen 1960's maximum
-    kappa given each coder's rate). A code on 15 % of units with F1 0.44 gets no warning: its low kappa is real
-    disagreement.
+    kappa given each coder's rate) and kappa comes within half of that cap. A code on 15 % of units with F1 0.44
+    gets no warning: its low kappa is real disagreement. When ``positive_agreement`` (F1: agreement on the units
+    where the code applies) is given and below 0.5, the warning says that the low kappa is also real disagreement.
 
     Parameters
     ----------
@@ -842,10 +844,14 @@ def kappa_paradox(percent: float, kappa: float, *, prevalence: float, bias: floa
     if abs(prevalence) >= rare:
         why.append(f"the code is very {'rare' if prevalence < 0 else 'frequent'} (prevalence index "
                    f"{prevalence:+.2f}), so {pe:.0%} agreement is expected by chance")
-    if not math.isnan(kappa_max) and kappa_max <= capped:
+    if not math.isnan(kappa_max) and kappa_max <= capped and kappa >= kappa_max / 2:
         why.append(f"the coders apply it at different rates (bias index {bias:+.2f}), which caps kappa at "
                    f"{kappa_max:.2f}")
     if not why:
         return None
-    return (f"Percent agreement is {percent:.2f} but kappa is {kappa:.2f}: {' and '.join(why)}. Report kappa with "
-            f"the prevalence and bias indices, and Gwet's AC1 or PABAK beside it.")
+    real = ""
+    if positive_agreement is not None and not math.isnan(positive_agreement) and positive_agreement < 0.5:
+        real = (f" Agreement on the units where it applies (F1) is only {positive_agreement:.2f}, so the low kappa "
+                f"is also real disagreement.")
+    return (f"Percent agreement is {percent:.2f} but kappa is {kappa:.2f}: {' and '.join(why)}.{real} Report kappa "
+            f"with the prevalence and bias indices, and Gwet's AC1 or PABAK beside it.")

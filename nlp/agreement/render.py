@@ -178,7 +178,8 @@ def methods_paragraph(result: Comparison) -> str:
     multi = [s for s in result.stats if s.other == "all"]
     if multi:
         by = {s.name: s for s in multi}
-        rest = [f"{NAMES.get(k, k)} {_with_ci(by[k], level)}" for k in ("percent_agreement", "gwet_ac1",
+        rest = [f"{NAMES.get(k, k).replace('Percent', 'percent')} {_with_ci(by[k], level)}" for k in (
+            "percent_agreement", "gwet_ac1",
                                                                         "brennan_prediger", "conger_kappa",
                                                                         "krippendorff_alpha") if k in by]
         text = (f"Across all {len(result.others) + 1} coders, polarity agreement with missing values allowed (Gwet "

@@ -252,7 +252,8 @@ def per_code_rows(code_tables: np.ndarray, codes: Sequence[str], ref: str, other
                "f1": float(2 * tp / (2 * tp + fp + fn)) if 2 * tp + fp + fn else math.nan,
                **_binary_extras(t), "reason": c["cohen_kappa"].reason}
         row["warning"] = kappa_paradox(row["percent_agreement"], row["cohen_kappa"],
-                                       prevalence=row["prevalence_index"], bias=row["bias_index"])
+                                       prevalence=row["prevalence_index"], bias=row["bias_index"],
+                                       positive_agreement=row["f1"])
         if boot_f1 is not None:
             row["f1_ci_low"], row["f1_ci_high"], row["f1_boot_dropped"], _ = _percentile_ci(boot_f1[:, i], confidence)
             row["kappa_ci_low"], row["kappa_ci_high"], row["kappa_boot_dropped"], _ = _percentile_ci(
@@ -273,13 +274,16 @@ def table_paradox(table: np.ndarray) -> str | None:
         return None
     c = table_coefficients(t, n_categories=t.shape[0])
     pa, pb = t.sum(1) / n, t.sum(0) / n
+    positive = None
     if t.shape[0] == 2:
         prevalence, bias = (t[1, 1] - t[0, 0]) / n, (t[1, 0] - t[0, 1]) / n
+        used = 2 * t[1, 1] + t[0, 1] + t[1, 0]
+        positive = float(2 * t[1, 1] / used) if used else None
     else:
         top = int(np.argmax(pa + pb))
         prevalence, bias = float(pa[top] + pb[top] - 1), float(np.abs(pa - pb).sum() / 2)
     return kappa_paradox(c["percent_agreement"].value, c["cohen_kappa"].value, prevalence=float(prevalence),
-                         bias=float(bias))
+                         bias=float(bias), positive_agreement=positive)
 
 
 def paradox_warnings(result: Comparison, pooled: dict[tuple[str, str], np.ndarray]) -> None:
