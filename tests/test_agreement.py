@@ -260,9 +260,10 @@ def test_doctests_of_agreement_modules():
     import nlp.agreement.comparison
     import nlp.agreement.render
     import nlp.agreement.tables
+    import nlp.agreement.verdicts
 
     for mod in (ag, nlp.agreement.comparison, nlp.agreement.characters, nlp.agreement.render,
-                nlp.agreement.tables):
+                nlp.agreement.tables, nlp.agreement.verdicts):
         res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert res.attempted > 0 and res.failed == 0, mod.__name__
 
@@ -274,3 +275,18 @@ def test_multi_coder_undefined_cases_say_why():
     assert math.isnan(out["conger_kappa"].value) and "coder 3 coded no unit" in out["conger_kappa"].reason
     assert math.isnan(out["fleiss_kappa"].value) and "every coder" in out["fleiss_kappa"].reason
     assert out["gwet_ac1"].value == pytest.approx(ag.gwet_ac1(["a", "b", "a"], ["a", "b", "b"]))
+
+
+@pytest.mark.parametrize("machine, second, low, start", [
+    (0.85, 0.6, None, "reliable (alpha >= 0.800"),        # reliable stays reliable, whatever the second coder
+    (0.70, 0.72, 0.6, "tentative"),                        # inside the second coder's interval
+    (0.70, 0.90, 0.85, "well below the second coder"),     # below the second coder's interval
+    (0.50, 0.70, None, "well below the second coder"),     # no interval: 0.2 lower
+    (0.50, 0.55, None, "not reliable, and neither"),       # the code itself is unreliable
+    (0.50, None, None, "not reliable (alpha < 0.667"),
+    (float("nan"), 0.7, None, "cannot be judged"),
+])
+def test_machine_advice(machine, second, low, start):
+    from nlp.agreement.verdicts import machine_advice
+
+    assert machine_advice(machine, second_alpha=second, second_ci_low=low).startswith(start)
