@@ -137,3 +137,26 @@ def test_few_groups_give_the_folds_used_and_a_warning():
     notes = cv_notes(cv)
     assert notes[0].startswith("grouped 3-fold cross-validation (5 folds were asked for, but there are only 3 groups)")
     assert any("fewer than 5" in n for n in notes) and any("fewer than 30" in n for n in notes)
+
+
+def test_nlp_train_prints_the_folds_used_the_per_code_figures_and_the_thin_codes(tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp.classify.train import quality_rows
+    from nlp.cli import app
+    from nlp.model import write_jsonl
+
+    corpus = load("klynger")
+    keep = {"003:informant-c1", "003:informant-c2", "003:informant-a1"}
+    t = next(t for t in corpus.transcripts if t.id == "klynger-003")
+    segs = tuple(s for s in t.segments if s.meta.get("group") in keep)
+    write_jsonl(tmp_path / "three.jsonl", [t.__class__(t.id, t.text, segments=segs, codes=t.codes, meta=t.meta)])
+    res = CliRunner().invoke(app, ["train", str(tmp_path / "three.jsonl"), "--coder", "coder1", "--out",
+                                   str(tmp_path / "m"), "--folds", "5", "--repeats", "1", "--no-curve"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "grouped 3-fold cross-validation (5 folds were asked for, but there are only 3 groups)" in out
+    cv = json.loads((tmp_path / "m" / "meta.json").read_text(encoding="utf-8"))["cross_validation"]
+    for r in quality_rows(cv):
+        assert f"{r['code']} {r['precision']:.2f} {r['recall']:.2f} {r['f1']:.2f}" in out
+    assert "fewer than 30 reference units or 5 groups" in out

@@ -85,7 +85,7 @@ def test_bootstrap_is_over_groups_deterministic_and_brackets_the_estimate():
     four = compare(_interviews(4), unit="segment", reference="A", others=["B"], n_boot=300)
     assert math.isnan(four.get("polarity", "cohen_kappa").ci_low) and "35 distinct" in four.no_ci_reason
     assert "No confidence intervals are given: 4 groups allow only 35 distinct" in methods_paragraph(four)
-    assert "95% CI" not in methods_paragraph(four)
+    assert "95% CI" not in methods_paragraph(four) and "95% CI" not in markdown_report(four)
     one = compare(_interviews(1), unit="segment", reference="A", others=["B"], n_boot=100)
     assert math.isnan(one.get("polarity", "cohen_kappa").ci_low)
     assert "only one of the groups" in one.no_ci_reason

@@ -209,7 +209,7 @@ def markdown_table(result: Comparison) -> str:
     ... # doctest: +NORMALIZE_WHITESPACE
     | polarity | A vs B | Cohen's kappa | undefined: Cohen's kappa is undefined: expected agreement is 1 (both coders used one and the same single category). | n/a | 1 |
     """
-    level = f"{result.confidence:.0%} CI"
+    level = f"{result.confidence:.0%} CI" if not result.no_ci_reason else "CI (none given: see Methods)"
     lines = [f"| Target | Coders | Coefficient | Value | {level} | n |", "|---|---|---|---:|---|---:|"]
     for s in result.stats:
         value = _f(s.value) if not math.isnan(s.value) else f"undefined: {s.reason}"
