@@ -4,9 +4,12 @@ The unit of analysis is an explicit choice (``unit=`` has no default): ``"segmen
 excerpt, as :func:`nlp.model.iter_units` makes them), ``"sentence"`` (segments split into sentences) or
 ``"character"`` (every character of every source, per code x source, as NVivo's coding comparison does).
 
-Confidence intervals are percentile bootstrap intervals over *groups* (interviews/informants, ``Unit.group``), not
-over units: units of one interview are not independent. Everything is computed from per-group contingency tables,
-so a replicate is a weighted sum of tables.
+Confidence intervals are percentile bootstrap intervals over *groups* (``Unit.group``: informants, sections,
+transcripts, whatever the data define; :func:`describe_groups` says which), not over units: units of one group are
+not independent. Everything is computed from per-group contingency tables (or per-group sums, for several coders), so
+a replicate is a weighted sum. Replicates in which a coefficient is undefined are counted and left out of its
+interval; with fewer than 100 distinct resamples (4 groups: 35) no interval is given; Kish's effective number of
+groups is reported beside the number of groups.
 
 Rendering (methods paragraph, tables, the disagreement file) lives in :mod:`nlp.agreement.render`.
 """
