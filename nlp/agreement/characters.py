@@ -13,6 +13,7 @@ in the averages), to reproduce NVivo's figures. Bootstrap intervals resample sou
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -75,7 +76,8 @@ def compare_characters(transcripts: Sequence[Transcript], *, reference: str, oth
     sizes = {g: sum(len(t.text) for t in transcripts if group_of[t.id] == g) for g in groups}
     result.groups = {"n": len(groups), "sizes": sizes, "from": "transcript" if any(
         t.meta.get("group") for t in transcripts) else "transcript id", "kinds": {},
-        "n_transcripts": len(transcripts), "nested": False, "documents": {}}
+        "n_transcripts": len(transcripts), "nested": False,
+        "documents": dict(Counter(str(t.meta["document"]) for t in transcripts if t.meta.get("document")))}
     weights, result.effective_groups, result.distinct_resamples, result.no_ci_reason, notes = bootstrap_plan(
         [sizes[g] for g in groups], n_boot=n_boot, random_state=random_state, what="sources")
     result.warnings += notes

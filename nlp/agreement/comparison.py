@@ -30,12 +30,12 @@ from .tables import (
     COEFFICIENTS,
     Comparison,
     Stat,
-    _stat,
     bootstrap_plan,
     dropped_warnings,
     paradox_warnings,
     per_code_rows,
     prf_stats,
+    stat_with_ci,
     stats_from_tables,
 )
 
@@ -415,6 +415,6 @@ def _multi_coder(units: Sequence[Unit], coders: Sequence[str], pol: Sequence[str
     out = []
     for k in MULTI_COEFFICIENTS:
         n = int(totals["n_complete"] if k == "fleiss_kappa" else totals["n_pairable"])
-        out.append(_stat("polarity", k, coders[0], "all", point[k].value, reps[k] if weights is not None else None,
-                         n, point[k].reason, confidence))
+        out.append(stat_with_ci("polarity", k, coders[0], "all", point[k].value,
+                                reps[k] if weights is not None else None, n, point[k].reason, confidence))
     return out

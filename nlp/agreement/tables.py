@@ -16,7 +16,7 @@ from .coefficients import kappa_paradox, table_coefficients
 
 __all__ = ["COEFFICIENTS", "MAX_DROPPED_SHARE", "MIN_DISTINCT_RESAMPLES", "Comparison", "Stat", "boot_weights",
            "bootstrap_plan", "distinct_resamples", "dropped_warnings", "effective_groups", "paradox_warnings",
-           "per_code_rows", "prf_stats", "stats_from_tables", "table_paradox"]
+           "per_code_rows", "prf_stats", "stat_with_ci", "stats_from_tables", "table_paradox"]
 
 #: Below this many distinct bootstrap resamples (``C(2n - 1, n)`` for ``n`` groups: 35 for 4, 126 for 5) the
 #: percentile interval's 2.5 % tails rest on a handful of possible resamples, so no interval is given.
@@ -172,12 +172,14 @@ def stats_from_tables(tables: np.ndarray, weights: np.ndarray | None, *, target:
         for t in np.tensordot(weights, tables, axes=1):
             for k, c in table_coefficients(t, n_categories=q).items():
                 reps[k].append(c.value)
-    return [_stat(target, k, ref, other, point[k].value, reps[k] if weights is not None else None, n_units,
-                  point[k].reason, confidence) for k in COEFFICIENTS]
+    return [stat_with_ci(target, k, ref, other, point[k].value, reps[k] if weights is not None else None,
+                         n_units, point[k].reason, confidence) for k in COEFFICIENTS]
 
 
-def _stat(target: str, name: str, ref: str, other: str, value: float, reps: Sequence[float] | None, n_units: int,
-          reason: str | None, confidence: float) -> Stat:
+def stat_with_ci(target: str, name: str, ref: str, other: str, value: float, reps: Sequence[float] | None,
+                 n_units: int, reason: str | None, confidence: float) -> Stat:
+    """A :class:`Stat` with the percentile interval of its bootstrap replicates ``reps`` (None: no bootstrap) and
+    the count of replicates in which it was undefined."""
     if reps is None:
         return Stat(target, name, ref, other, value, n_units=n_units, reason=reason)
     lo, hi, dropped, why = _percentile_ci(np.asarray(reps, dtype=float), confidence)
@@ -208,8 +210,8 @@ def prf_stats(code_tables: np.ndarray, weights: np.ndarray | None, *, ref: str, 
                 "mean_code_kappa": float(np.nanmean(kappa)) if np.any(~np.isnan(kappa)) else math.nan}
     point = figures(code_tables.sum(0))
     reps = [figures(t) for t in np.tensordot(weights, code_tables, axes=1)] if weights is not None else []
-    return [_stat("concepts", k, ref, other, float(v), [r[k] for r in reps] if weights is not None else None,
-                  n_units, None, confidence) for k, v in point.items()]
+    return [stat_with_ci("concepts", k, ref, other, float(v), [r[k] for r in reps] if weights is not None else None,
+                         n_units, None, confidence) for k, v in point.items()]
 
 
 def _binary_extras(t: np.ndarray) -> dict[str, float]:
