@@ -418,3 +418,16 @@ def test_compare_help_explains_the_nvivo_difference_and_the_option_works(tmp_pat
     assert res.exit_code == 0, res.output
     rows = (tmp_path / "o" / "per_code.csv").read_text().splitlines()
     assert any(r.startswith("d,k2,") and ",1.0," in r for r in rows)
+
+
+def test_per_code_paradox_warning_uses_prevalence_and_bias():
+    from nlp.agreement.tables import per_code_rows
+
+    # rows: reference absent/present, columns: other absent/present (one group, one code)
+    fifteen = np.array([[[[766, 84], [84, 66]]]], dtype=float)  # code on 15 % of units, F1 0.44: no warning
+    (row,) = per_code_rows(fifteen, ["x"], "A", "B")
+    assert row["f1"] == pytest.approx(0.44) and row["percent_agreement"] > 0.8 and row["cohen_kappa"] < 0.4
+    assert row["warning"] is None
+    five = np.array([[[[91, 4], [4, 1]]]], dtype=float)  # code on 5 % of units: prevalence explains the gap
+    (row,) = per_code_rows(five, ["x"], "A", "B")
+    assert "very rare" in row["warning"] and "(F1) is only 0.20" in row["warning"]
