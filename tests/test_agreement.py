@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 import warnings
 
@@ -253,19 +252,6 @@ def test_multi_coder_coefficients_match_irrcac_with_missing_values(rows):
             theirs = getattr(cac, method)()["est"]["coefficient_value"]
             if not math.isnan(ours[key].value):
                 assert ours[key].value == pytest.approx(theirs, abs=1e-9), key
-
-
-def test_doctests_of_agreement_modules():
-    import nlp.agreement.characters
-    import nlp.agreement.comparison
-    import nlp.agreement.render
-    import nlp.agreement.tables
-    import nlp.agreement.verdicts
-
-    for mod in (ag, nlp.agreement.comparison, nlp.agreement.characters, nlp.agreement.render,
-                nlp.agreement.tables, nlp.agreement.verdicts):
-        res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert res.attempted > 0 and res.failed == 0, mod.__name__
 
 
 def test_multi_coder_undefined_cases_say_why():

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..errors import ConfigError, InputError
 from ..model import POLARITY_PREFIX, Segment, Transcript, Unit, iter_units
+from ..normalise import identify_language, split_sentences
 from .characters import compare_characters
 from .coefficients import MULTI_SUM_KEYS, multi_coder_from_sums, multi_coder_sums
 from .tables import (
@@ -100,11 +101,6 @@ def merge_codings(reference: Sequence[Transcript], others: Mapping[str, Sequence
 
 
 def _default_splitter(text: str, lang: str | None) -> list[tuple[int, int]]:
-    try:
-        from ..normalise.tokens import identify_language, split_sentences
-    except ImportError as exc:  # pragma: no cover - depends on the preprocessing module being installed
-        raise ConfigError("sentence units need nlp.normalise.split_sentences, which is not available.",
-                          fix="use --unit segment or character, or install the preprocessing module.") from exc
     return list(split_sentences(text, lang or identify_language(text)))
 
 

@@ -9,10 +9,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..frames import comparison_frame
 from .coefficients import kappa_paradox, table_coefficients
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 __all__ = ["COEFFICIENTS", "MAX_DROPPED_SHARE", "MIN_DISTINCT_RESAMPLES", "Comparison", "Stat", "boot_weights",
            "bootstrap_plan", "distinct_resamples", "dropped_warnings", "effective_groups", "paradox_warnings",
@@ -86,6 +92,11 @@ class Comparison:
         out = asdict(self)
         out["stats"] = [asdict(s) for s in self.stats]
         return out
+
+    def to_frame(self, table: str = "stats") -> pd.DataFrame:
+        """``stats``, ``per_code`` or ``disagreements`` as a pandas DataFrame (needs the ``pandas`` extra); see
+        :func:`nlp.frames.comparison_frame`."""
+        return comparison_frame(self, table=table)
 
 
 def _percentile_ci(reps: np.ndarray, confidence: float) -> tuple[float, float, int, str | None]:

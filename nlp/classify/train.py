@@ -7,8 +7,9 @@ from typing import Any
 
 from ..agreement.verdicts import small_sample_note
 from ..errors import InputError
-from .models import AutoCoder, KeywordCoder
 from .crossval import cross_validate, learning_curve
+from .models import AutoCoder, KeywordCoder
+from .store import training_hash
 
 __all__ = ["DEFAULT_MODEL", "MODEL_CHOICES", "coded_units", "cv_notes", "make_coder", "quality_rows",
            "train_from_units"]
@@ -64,8 +65,6 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     settings (``C``, class weight, sentence pooling, and whether the inner CV chose them), cross-validation scores
     (per code, macro/micro, polarity, kappa) and the learning curve.
     """
-    from .store import training_hash
-
     units = coded_units(units, coder=coder)
     if len(units) < 4:
         raise InputError(f"only {len(units)} units coded by {coder!r}; an auto-coder needs more.",

@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from tqdm import tqdm
 
-from ..errors import InputError
+from ..codebook import load_codebook
+from ..errors import InputError, NlpError
+from ..model import atomic_writer, iter_units, json_line
 from . import app
+from .inputs import read_inputs
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
@@ -24,26 +28,14 @@ class OutFormat(str, Enum):
 
 
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
-    units, cb, label = [], None, ""
-    if corpus:
-        from ..corpora import load
-
-        c = load(corpus)
-        units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
-    for path in coded:
-        from ..model import iter_units, read_jsonl
-
-        if not path.is_file():
-            raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
-        units.extend(iter_units(read_jsonl(path)))
-        label = (label + ", " if label else "") + str(path)
-    if codebook is not None:
-        from ..codebook import load_codebook
-
-        cb = load_codebook(codebook)
+    source = read_inputs(corpus, coded, example="nlp train --corpus klynger --coder coder1 --out models/klynger")
+    if source.errors:
+        raise InputError(source.errors[0][1])
+    units = list(iter_units(source.transcripts))
+    cb = load_codebook(codebook) if codebook is not None else source.codebook
     if not units:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
-    return units, cb, label
+    return units, cb, source.label
 
 
 @app.command("train")
@@ -51,7 +43,7 @@ def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
     coded: Annotated[list[Path] | None, typer.Argument(
-        help="Coded transcript JSONL files (from `nlp ingest`/`nlp exchange`).")] = None,
+        help="Coded transcripts: JSONL from `nlp ingest`, or .qdpx projects (instead of --corpus).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")] = None,
     model: Annotated[str, typer.Option(
         "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,
@@ -121,8 +113,6 @@ def tag(
         "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
 ) -> None:
     """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
-    from tqdm import tqdm
-
     from ..classify import load_coder, tag_paths
     from ..classify.tag import expand_inputs
 
@@ -162,8 +152,6 @@ def suggest(
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
-    from ..errors import NlpError
-    from ..model import atomic_writer, json_line
 
     coder = load_coder(model)
     units = []
