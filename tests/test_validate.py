@@ -267,7 +267,7 @@ def test_write_comparison_nan_is_null(tmp_path: Path):
     assert "undefined: Cohen's kappa is undefined" in markdown_report(r)
 
 
-# The bundled klynger corpus (corpora/klynger, committed) is the real human-vs-human case.
+# The bundled klynger corpus (corpora/klynger, committed): two independent (AI-assisted) codings of real excerpts.
 KLYNGER = Path(__file__).parents[1] / "corpora" / "klynger"
 
 

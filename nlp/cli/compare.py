@@ -1,4 +1,4 @@
-"""CLI verb ``nlp compare``: agreement between coders (human vs human, machine vs human) on the same texts."""
+"""CLI verb ``nlp compare``: agreement between codings (coder vs coder, machine vs coder) of the same texts."""
 
 from __future__ import annotations
 
