@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from . import app
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
@@ -21,6 +21,7 @@ class OutFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
@@ -99,11 +100,16 @@ def tag(
     model: Annotated[Path, typer.Argument(help="Model folder from `nlp train`.")],
     inputs: Annotated[list[Path], typer.Argument(
         help='Files/folders to tag (any ingest format, or JSONL lines {"id","text","lang"}).')],
-    out: Annotated[Path, typer.Option("--out", help="Output file.")],
-    fmt: Annotated[OutFormat, typer.Option("--format", help="jsonl | csv | xlsx.")] = OutFormat.jsonl,
+    out: Annotated[Path, typer.Option("--out", help="Output file: .jsonl, .csv, .xlsx or .docx (one Word document "
+                                                    "per interview, codes as comments).")],
+    fmt: Annotated[OutFormat | None, typer.Option(
+        "--format", help="jsonl | csv | xlsx | docx; must match the --out extension (default: from it).")] = None,
+    excel: Annotated[bool, typer.Option(
+        "--excel", help="CSV for Norwegian/Danish Excel: semicolons, decimal commas, UTF-8 with BOM.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel processes over files (-1: all cores).")] = 1,
-    resume: Annotated[bool, typer.Option("--resume/--restart",
-                                         help="Skip segments already tagged in --out.")] = True,
+    resume: Annotated[bool, typer.Option(
+        "--resume/--overwrite", " /--restart",
+        help="Skip segments already tagged in --out (same model and options), or start it afresh.")] = True,
     explain_words: Annotated[int, typer.Option("--explain", help="Add the N words that drove each code (why).")
                              ] = 0,
     abstain: Annotated[float | None, typer.Option("--abstain",
@@ -117,8 +123,12 @@ def tag(
     from tqdm import tqdm
 
     from ..classify import load_coder, tag_paths
+    from ..classify.output import format_for
     from ..classify.tag import expand_inputs
 
+    out_format = format_for(out, fmt.value if fmt is not None else None)
+    if excel and out_format != "csv":
+        raise ConfigError("--excel is for CSV output.", fix="write --out NAME.csv, or leave out --excel.")
     coder = load_coder(model)
     if abstain is not None:
         coder.min_confidence = abstain
@@ -127,11 +137,11 @@ def tag(
     if workers is not None or scheduler is not None:
         from ..distributed import tag_distributed
 
-        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=fmt.value,
+        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=out_format,
                                   model_path=model if abstain is None else None, resume=resume,
                                   explain_words=explain_words, on_file=lambda path, n: bar.update(1))
     else:
-        summary = tag_paths(coder, files, out, fmt=fmt.value, n_jobs=jobs,
+        summary = tag_paths(coder, files, out, fmt=out_format, n_jobs=jobs, excel=excel,
                             model_path=model if abstain is None else None, resume=resume,
                             explain_words=explain_words, on_file=lambda path, n: bar.update(1))
     bar.close()
@@ -139,7 +149,7 @@ def tag(
         typer.secho(f"skipped: {message}" if path in message else f"skipped {path}: {message}", err=True,
                     fg=typer.colors.YELLOW)
     typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
-               f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {out}")
+               f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {summary.out or out}")
     if summary.errors and summary.files == len(summary.errors):
         raise typer.Exit(2)
 

@@ -20,8 +20,16 @@ __all__ = ["export", "export_codebook"]
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write (atomically).")],
     input: Annotated[Path | None, typer.Argument(
-        help="Coded transcripts as JSONL (from `nlp ingest`/`nlp autocode`). Leave out when using --corpus.",
+        help="Coded transcripts as JSONL (from `nlp ingest`), or the output of `nlp tag` (.jsonl/.csv/.xlsx; the "
+             "machine codes become codings). Leave out when using --corpus.",
         show_default=False)] = None,
+    transcripts: Annotated[list[Path] | None, typer.Option(
+        "--transcripts", help="With `nlp tag` output: the transcripts it was tagged from (JSONL from `nlp ingest`, "
+                              "or the interview files); their human codings are exported beside the machine's. "
+                              "Default: the source files named in the tag output.")] = None,
+    model_name: Annotated[str | None, typer.Option(
+        "--model-name", help="With `nlp tag` output: the user name of the machine codings (default: the model "
+                             "version each record names).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="Export a bundled corpus instead, e.g. "
                                                                 "klynger.")] = None,
     codebook: Annotated[Path | None, typer.Option(
@@ -48,6 +56,7 @@ def export(
     from ..codebook import load_codebook
     from ..model import read_jsonl
     from ..refi import write_qdpx
+    from ..review.machine import attach_machine_codes, is_tag_output, read_tag_output, source_transcripts
 
     if (input is None) == (corpus is None):
         raise ConfigError("give either an INPUT.jsonl file or --corpus NAME (not both, not neither).",
@@ -60,7 +69,20 @@ def export(
         loaded = load(corpus)
         transcripts = list(loaded.transcripts)
         book = loaded.codebook
+    elif is_tag_output(input):
+        records = read_tag_output(input)
+        given = None
+        if transcripts:
+            given = []
+            for path in transcripts:
+                given.extend(read_jsonl(path) if path.suffix.lower() == ".jsonl" else _read_any(path))
+        base = source_transcripts(records, given)
+        transcripts = attach_machine_codes(records, base, coder=model_name, origin=str(input))
     else:
+        if transcripts or model_name:
+            raise ConfigError(f"--transcripts and --model-name go with `nlp tag` output; {input} holds transcripts.",
+                              fix=f"leave them out, or pass the tag output: `nlp export tagged.jsonl --transcripts "
+                                  f"{input} --out project.qdpx`.")
         transcripts = list(read_jsonl(input))
     if codebook is not None:
         book = load_codebook(codebook)
@@ -78,6 +100,13 @@ def export(
     typer.echo(f"wrote {summary.path}: {summary.sources} sources, {summary.codings} codings "
                f"({summary.auto_codings} auto) by {len(summary.users)} users ({', '.join(summary.users) or '-'}), "
                f"{summary.codes} codes, {newline.upper()} line breaks.")
+
+
+def _read_any(path: Path):
+    from ..classify.tag import expand_inputs
+    from ..ingest import read_path
+
+    return [t for f in expand_inputs([path]) for t in read_path(f)]
 
 
 @app.command("export-codebook")
