@@ -33,10 +33,17 @@ def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None)
         units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
     for path in coded:
         from ..model import iter_units, read_jsonl
+        from ..review import is_decision_log
 
         if not path.is_file():
             raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
-        units.extend(iter_units(read_jsonl(path)))
+        if is_decision_log(path):  # `nlp review` decisions: the reviewed segments, coder = the reviewer
+            from ..review import read_events, read_tag_output, reviewed_units, tagged_path_of
+
+            events = read_events(path)
+            units.extend(reviewed_units(read_tag_output(tagged_path_of(path, events)), events))
+        else:
+            units.extend(iter_units(read_jsonl(path)))
         label = (label + ", " if label else "") + str(path)
     if codebook is not None:
         from ..codebook import load_codebook
@@ -52,7 +59,8 @@ def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
     coded: Annotated[list[Path] | None, typer.Argument(
-        help="Coded transcript JSONL files (from `nlp ingest`/`nlp exchange`).")] = None,
+        help="Coded transcript JSONL files (from `nlp ingest`), or `nlp review` decision logs "
+             "(TAGGED.review.jsonl: reviewed segments, coder = the reviewer).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")] = None,
     model: Annotated[str, typer.Option(
         "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,

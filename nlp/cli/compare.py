@@ -22,6 +22,13 @@ def _read(path: Path):
         from ..refi import read_qdpx
 
         return list(read_qdpx(path))
+    from ..review import is_decision_log
+
+    if is_decision_log(path):  # `nlp review` decisions: the machine's codes and the reviewer's, reviewed segments
+        from ..review import read_events, read_tag_output, reviewed_transcripts, tagged_path_of
+
+        events = read_events(path)
+        return reviewed_transcripts(read_tag_output(tagged_path_of(path, events)), events)
     return list(read_jsonl(path))
 
 
@@ -46,6 +53,10 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     else:
         base, label, extra = _read(files[0]), str(files[0]), files[1:]
     if not extra:  # coders inside one source
+        auto = sorted({c.coder for t in base for c in t.codes if c.source == "auto"})
+        human = sorted({c.coder for t in base for c in t.codes if c.source == "human"})
+        if not reference and not other and len(human) == 1 and auto:  # a review: the reviewer judges the machine
+            return base, human[0], auto, codebook, label
         if not reference or not other:
             raise ConfigError(f"{label} is one coding source: say which coders to compare.",
                               fix=f"add --reference CODER --other CODER (coders found: {', '.join(_coders(base))}).")

@@ -336,7 +336,8 @@ class DecisionLog:
             raise ConfigError("a review needs the reviewer's name.", fix="add --reviewer YOUR_NAME.")
         self.tagged = Path(tagged)
         self.reviewer = reviewer.strip()
-        self.path = Path(path) if path is not None else decisions_path(self.tagged)
+        # absolute: the server may run with another working folder than the one the log was opened from
+        self.path = (Path(path) if path is not None else decisions_path(self.tagged)).absolute()
         self.records = read_tag_output(self.tagged)
         self._keys = {_key(r.get("source"), r.get("id")): r for r in self.records}
         self._lock = threading.Lock()
