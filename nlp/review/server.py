@@ -72,6 +72,14 @@ def uncertainty_order(records: Sequence[Mapping[str, Any]], model: Any = None) -
     return sorted(range(len(records)), key=lambda i: (round(scores[i], 6), rank[i]))
 
 
+def _turn(t: Transcript, s: Any) -> dict[str, Any]:
+    return {"speaker": s.speaker, "text": t.text[s.start:s.end], "kind": s.kind}
+
+
+def _record_turn(r: Mapping[str, Any]) -> dict[str, Any]:
+    return {"speaker": r.get("speaker"), "text": r.get("text"), "kind": "answer"}
+
+
 def _page() -> str:
     return resources.files("nlp.review").joinpath("page.html").read_text(encoding="utf-8")
 
@@ -140,19 +148,14 @@ class ReviewServer:
                     segs = sorted(t.segments, key=lambda s: s.start)
                     k = next((n for n, s in enumerate(segs) if s.start <= start < max(s.end, s.start + 1)), None)
                     if k is not None:
-                        def turn(s):
-                            return {"speaker": s.speaker, "text": t.text[s.start:s.end], "kind": s.kind}
-                        out[i] = {"before": [turn(s) for s in segs[max(0, k - _CONTEXT_BEFORE):k]],
-                                  "after": [turn(s) for s in segs[k + 1:k + 1 + _CONTEXT_AFTER]],
+                        out[i] = {"before": [_turn(t, s) for s in segs[max(0, k - _CONTEXT_BEFORE):k]],
+                                  "after": [_turn(t, s) for s in segs[k + 1:k + 1 + _CONTEXT_AFTER]],
                                   "from": "transcript"}
                         continue
                 before = idx[max(0, pos - _CONTEXT_BEFORE):pos]
                 after = idx[pos + 1:pos + 1 + _CONTEXT_AFTER]
-
-                def rec_turn(j):
-                    return {"speaker": records[j].get("speaker"), "text": records[j].get("text"), "kind": "answer"}
-                out[i] = {"before": [rec_turn(j) for j in before], "after": [rec_turn(j) for j in after],
-                          "from": "tagged turns"}
+                out[i] = {"before": [_record_turn(records[j]) for j in before],
+                          "after": [_record_turn(records[j]) for j in after], "from": "tagged turns"}
         return out
 
     def _labels(self) -> dict[str, str]:
@@ -313,7 +316,7 @@ class ReviewServer:
                 try:
                     body = json.loads(self.rfile.read(n))
                     if not isinstance(body, dict):
-                        raise ValueError("not an object")
+                        return self._json(HTTPStatus.BAD_REQUEST, {"error": "send a JSON object"})
                     return self._json(HTTPStatus.OK, server.decide(body))
                 except (ValueError, NlpError) as exc:
                     return self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
