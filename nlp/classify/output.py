@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..codebook import Codebook
 from ..errors import ConfigError, InputError
 from ..model import POLARITY_PREFIX, CodeSpan, atomic_writer
@@ -72,33 +74,38 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
 
 # -- provenance -------------------------------------------------------------------------------------------------
 def model_version(model: Any) -> str:
-    """A stable name of a trained model: ``auto-<coder>-<first 10 hex of its sha256>``.
+    """A stable name of a trained model: ``auto-<first 10 hex of the sha256 of its state>``.
 
-    The hash covers the model's saved files (weights, settings, codebook) as listed in its ``meta.json``, so two
-    copies of one model folder share a version and a retrained model gets a new one; a model that was never saved
-    is hashed from its state. This is the user name its codings get in REFI-QDA and in comparisons.
+    The hash covers everything that decides its codes (weights, vocabulary, calibration, thresholds, settings)
+    except the abstain probability, which tagging records as an option: copies of one model, the model after a
+    save and load, and the model on a Dask worker share a version; a retrained model gets a new one. This is the
+    user name its codings get in REFI-QDA and in comparisons.
+
+    Examples
+    --------
+    >>> from nlp.classify import AutoCoder
+    >>> m = AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0).fit(
+    ...     ["deler kunnskap", "konkurranse nå"] * 2, [{"ks"}, {"comp"}] * 2, ["driver", "barrier"] * 2)
+    >>> v = model_version(m); m.min_confidence = 0.9; model_version(m) == v, v.startswith("auto-"), len(v)
+    (True, True, 15)
     """
+    fitted = id(getattr(model, "coef_", None))  # a refit gives new weight arrays, so a new version
     cached = getattr(model, "_version_name", None)
-    if cached is not None:
-        return cached
-    meta = getattr(model, "meta_", None) or {}
+    if cached is not None and cached[0] == fitted:
+        return cached[1]
     h = hashlib.sha256()
-    files = meta.get("files")
-    if isinstance(files, Mapping) and files:
-        for name, info in sorted(files.items()):
-            h.update(f"{name}\0{info.get('sha256')}\n".encode())
-    elif hasattr(model, "get_state"):
+    if hasattr(model, "get_state"):
         params, arrays = model.get_state()
+        params = {**params, "init": {k: v for k, v in params.get("init", {}).items() if k != "min_confidence"}}
         h.update(json.dumps(params, sort_keys=True, default=str).encode())
         for k in sorted(arrays):
             h.update(k.encode())
-            h.update(arrays[k].tobytes())
-    else:
-        h.update(repr(sorted(vars(model).items(), key=lambda kv: kv[0])).encode())
-    coder = str((meta.get("training") or {}).get("coder") or "model")
-    name = f"auto-{re.sub(r'[^0-9A-Za-z_.-]+', '_', coder)}-{h.hexdigest()[:10]}"
+            h.update(np.ascontiguousarray(arrays[k]).tobytes())
+    else:  # a baseline without a saved state (bench only)
+        h.update(repr(sorted((k, repr(v)) for k, v in vars(model).items())).encode())
+    name = f"auto-{h.hexdigest()[:10]}"
     try:
-        model._version_name = name
+        model._version_name = (fitted, name)
     except AttributeError:  # pragma: no cover - a model class with __slots__
         pass
     return name
