@@ -167,6 +167,22 @@ def test_orders(project):
     assert uncertainty_order(doubt)[0] == 3  # a code probability at 0.5 is the most uncertain
 
 
+def test_uncertainty_order_with_the_model_is_suggests_order(project, model):
+    from nlp.classify import suggest
+
+    records, _ = _tag_and_transcripts(project)
+    picks = suggest(model, [{"id": i, "text": r["text"]} for i, r in enumerate(records)], n=len(records))
+    order = uncertainty_order(records, model)
+    assert order[:len(picks)] == [int(p["id"]) for p in picks] and sorted(order) == list(range(len(records)))
+
+
+def test_read_tag_output_refuses_other_files(project):
+    with pytest.raises(InputError, match=r"corpus.jsonl, line 1: not a record of `nlp tag` output"):
+        read_tag_output(project / "corpus.jsonl")
+    with pytest.raises(InputError, match="not a tag output"):
+        read_tag_output(project / "int" / "intervju1.txt")
+
+
 @pytest.fixture()
 def server(project):
     cwd = os.getcwd()
