@@ -83,6 +83,26 @@ def test_export_of_tag_output_lands_every_coding_on_the_tagged_text(project, mod
     assert used and used <= set(imported.codebook.polarity)  # polarity came back as the Polarity code group
 
 
+def test_export_with_the_review_beside_the_machine(project):
+    log = DecisionLog(project / "tagged.jsonl", reviewer="ola")
+    r0, r1 = log.records[:2]
+    log.append({"action": "done", "source": r0["source"], "id": r0["id"]})
+    log.append({"action": "reject", "source": r1["source"], "id": r1["id"], "code": r1["codes"][0]})
+    log.append({"action": "polarity", "source": r1["source"], "id": r1["id"], "value": "neutral"})
+    out = project / "reviewed.qdpx"
+    res = CliRunner().invoke(app, ["export", str(project / "tagged.jsonl"), "--transcripts",
+                                   str(project / "corpus.jsonl"), "--decisions", str(log.path), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    ola = sorted((t.text[c.start:c.end], c.code, c.source) for t in read_qdpx_project(out).transcripts
+                 for c in t.codes if c.coder == "ola")
+    assert ola == sorted([(r0["text"], c, "human") for c in [*r0["codes"], "polarity:" + r0["polarity"]]] +
+                         [(r1["text"], "polarity:neutral", "human")])
+    res = CliRunner().invoke(app, ["export", str(project / "tagged.jsonl"), "--transcripts",
+                                   str(project / "corpus.jsonl"), "--decisions", str(project / "corpus.jsonl"),
+                                   "--out", str(out)])
+    assert res.exit_code != 0 and "not an `nlp review` decision log" in str(res.exception)
+
+
 def test_export_reads_the_sources_again_and_refuses_other_transcripts(project):
     runner = CliRunner()
     cwd = os.getcwd()

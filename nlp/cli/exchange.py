@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
 from . import app
 
 __all__ = ["export", "export_codebook"]
@@ -27,6 +27,9 @@ def export(
         "--transcripts", help="With `nlp tag` output: the transcripts it was tagged from (JSONL from `nlp ingest`, "
                               "or the interview files); their human codings are exported beside the machine's. "
                               "Default: the source files named in the tag output.")] = None,
+    decisions: Annotated[Path | None, typer.Option(
+        "--decisions", help="With `nlp tag` output: an `nlp review` decision log; the reviewer's codes on reviewed "
+                            "segments are exported as the reviewer's codings beside the machine's.")] = None,
     model_name: Annotated[str | None, typer.Option(
         "--model-name", help="With `nlp tag` output: the user name of the machine codings (default: the model "
                              "version each record names).")] = None,
@@ -77,10 +80,23 @@ def export(
             for path in transcripts:
                 given.extend(read_jsonl(path) if path.suffix.lower() == ".jsonl" else _read_any(path))
         base = source_transcripts(records, given)
-        transcripts = attach_machine_codes(records, base, coder=model_name, origin=str(input))
+        extra = None
+        if decisions is not None:
+            from ..review import is_decision_log, read_events, reviewer_spans, tagged_path_of
+
+            if not is_decision_log(decisions):
+                raise InputError("not an `nlp review` decision log.", path=decisions,
+                                 fix="pass the TAGGED.review.jsonl that `nlp review` wrote.")
+            events = read_events(decisions)
+            if tagged_path_of(decisions, events).resolve() != input.resolve():
+                raise InputError(f"these decisions are about {tagged_path_of(decisions, events)}, not {input}.",
+                                 path=decisions, fix="pass the decision log of this tagged file.")
+            extra = reviewer_spans(records, events)
+        transcripts = attach_machine_codes(records, base, coder=model_name, origin=str(input), extra=extra)
     else:
-        if transcripts or model_name:
-            raise ConfigError(f"--transcripts and --model-name go with `nlp tag` output; {input} holds transcripts.",
+        if transcripts or model_name or decisions:
+            raise ConfigError(f"--transcripts, --decisions and --model-name go with `nlp tag` output; {input} holds "
+                              "transcripts.",
                               fix=f"leave them out, or pass the tag output: `nlp export tagged.jsonl --transcripts "
                                   f"{input} --out project.qdpx`.")
         transcripts = list(read_jsonl(input))

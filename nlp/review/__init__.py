@@ -16,6 +16,7 @@ from .decisions import (
     review_summary,
     reviewed_transcripts,
     reviewed_units,
+    reviewer_spans,
     tagged_path_of,
 )
 from .machine import attach_machine_codes, is_tag_output, is_tag_record, read_tag_output, source_transcripts
@@ -36,6 +37,7 @@ __all__ = [
     "review_summary",
     "reviewed_transcripts",
     "reviewed_units",
+    "reviewer_spans",
     "source_transcripts",
     "tagged_path_of",
     "uncertainty_order",

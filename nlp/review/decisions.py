@@ -41,6 +41,7 @@ __all__ = [
     "review_summary",
     "reviewed_transcripts",
     "reviewed_units",
+    "reviewer_spans",
     "tagged_path_of",
 ]
 
@@ -236,6 +237,21 @@ def reviewed_units(records: Sequence[Mapping[str, Any]], events: Sequence[Mappin
     return units
 
 
+def reviewer_spans(records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+                   ) -> dict[tuple[str, str], list[CodeSpan]]:
+    """The reviewer's codes on each reviewed segment as human :class:`CodeSpan` objects (coder = the reviewer),
+    keyed by ``(source, id)`` of the tag record, for export beside the machine's codes."""
+    out: dict[tuple[str, str], list[CodeSpan]] = {}
+    for r, s in _reviewed(records, events):
+        codes, pol = final_codes(r, s)
+        who = s.reviewer or "reviewer"
+        start, end = int(r["start"]), int(r["end"])
+        out[_key(r.get("source"), r.get("id"))] = [
+            CodeSpan(code=c, start=start, end=end, coder=who)
+            for c in [*codes, *([POLARITY_PREFIX + pol] if pol else [])]]
+    return out
+
+
 def reviewed_transcripts(records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
                          ) -> list[Transcript]:
     """One transcript per interview holding only the reviewed segments, with the machine's codes (coder = model
@@ -254,16 +270,12 @@ def reviewed_transcripts(records: Sequence[Mapping[str, Any]], events: Sequence[
         pairs.sort(key=lambda p: (int(p[0]["start"]), int(p[0]["end"])))
         chars = [" "] * max(int(r["end"]) for r, _ in pairs)
         segments, spans = [], []
-        for r, s in pairs:
+        human = reviewer_spans([r for r, _ in pairs], events)
+        for r, _ in pairs:
             start, end = int(r["start"]), int(r["end"])
             chars[start:end] = list(str(r.get("text") or ""))[:end - start]
             segments.append(Segment(start=start, end=end, speaker=r.get("speaker"), kind="answer", id=str(r["id"])))
-            spans += machine_spans(r)
-            codes, pol = final_codes(r, s)
-            who = s.reviewer or "reviewer"
-            spans += [CodeSpan(code=c, start=start, end=end, coder=who) for c in codes]
-            if pol:
-                spans.append(CodeSpan(code=POLARITY_PREFIX + pol, start=start, end=end, coder=who))
+            spans += machine_spans(r) + human[_key(r.get("source"), r.get("id"))]
         out.append(Transcript(id=src, text="".join(chars), segments=tuple(segments), codes=tuple(spans), source=src))
     return out
 

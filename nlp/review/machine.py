@@ -12,7 +12,7 @@ from typing import Any
 from ..classify.output import FORMATS, machine_spans
 from ..classify.tag import read_tagged
 from ..errors import InputError, NlpError
-from ..model import Transcript, read_jsonl
+from ..model import CodeSpan, Transcript, read_jsonl
 
 __all__ = ["attach_machine_codes", "is_tag_output", "is_tag_record", "read_tag_output", "source_transcripts"]
 
@@ -120,7 +120,8 @@ def _with_source(t: Transcript, source: str) -> Transcript:
 
 
 def attach_machine_codes(records: Sequence[Mapping[str, Any]], transcripts: Iterable[Transcript], *,
-                         coder: str | None = None, origin: str = "the tag output") -> list[Transcript]:
+                         coder: str | None = None, origin: str = "the tag output",
+                         extra: Mapping[tuple[str, str], Sequence[CodeSpan]] | None = None) -> list[Transcript]:
     """Transcripts with every record's machine codes added as auto codings over the tagged text.
 
     A record belongs to the transcript whose ``source`` equals the record's ``source`` (or, for transcripts without
@@ -137,6 +138,9 @@ def attach_machine_codes(records: Sequence[Mapping[str, Any]], transcripts: Iter
         User name of the machine codings; default: each record's ``model`` (its version).
     origin
         How to name the records in errors (e.g. the tag output's path).
+    extra
+        More spans per record, keyed by ``(source, id)`` (e.g. a reviewer's codings from
+        :func:`~nlp.review.decisions.reviewer_spans`), added to the same transcript.
 
     Raises
     ------
@@ -172,4 +176,5 @@ def attach_machine_codes(records: Sequence[Mapping[str, Any]], transcripts: Iter
                              "tagged from.",
                              fix="pass the transcripts the file was tagged from (--transcripts), unchanged since.")
         added.setdefault(hit, []).extend(machine_spans(rec, coder=coder))
+        added[hit].extend((extra or {}).get((str(rec.get("source")), rid), ()))
     return [t.with_codes(added[i]) if i in added else t for i, t in enumerate(items)]
