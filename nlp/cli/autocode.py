@@ -148,6 +148,14 @@ def tag(
         summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=out_format,
                                   model_path=model if abstain is None else None, resume=resume,
                                   explain_words=explain_words, on_file=lambda path, n: bar.update(1))
+        book = (coder.meta_ or {}).get("codebook") if hasattr(coder, "meta_") else None
+        if out_format in ("csv", "xlsx") and (excel or book) and out.exists():
+            # the cluster writes the plain table; add the Excel dialect and the codebook's labels as tag_paths does
+            from ..classify.tag import read_tagged, write_tagged
+            from ..codebook import Codebook
+
+            write_tagged(out, read_tagged(out, fmt=out_format), fmt=out_format, excel=excel,
+                         codebook=Codebook.from_dict(book) if book else None)
     else:
         summary = tag_paths(coder, files, out, fmt=out_format, n_jobs=jobs, excel=excel,
                             model_path=model if abstain is None else None, resume=resume,
