@@ -146,3 +146,15 @@ def test_cli_format_from_extension_mismatch_and_overwrite(tmp_path, model_dir):
     res = runner.invoke(app, ["tag", str(model_dir), str(inp), "--out", str(out), "--abstain", "0.9", "--overwrite"])
     assert res.exit_code == 0, res.output
     assert {r["options"]["abstain"] for r in read_tagged(out, fmt="jsonl")} == {0.9}
+
+
+def test_excel_csv_on_a_dask_cluster(tmp_path, model_dir):
+    pytest.importorskip("distributed", reason="NOTICE: the dask extra is not installed (pip install -e '.[dask]').")
+    inp = _write_texts(tmp_path / "new.jsonl", NEW)
+    res = CliRunner().invoke(app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "d.csv"), "--excel",
+                                   "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    plain = CliRunner().invoke(app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "p.csv"), "--excel"])
+    assert plain.exit_code == 0, plain.output
+    assert (tmp_path / "d.csv").read_bytes() == (tmp_path / "p.csv").read_bytes()
+    assert (tmp_path / "d.csv").read_text(encoding="utf-8-sig").startswith("id;source;start")
