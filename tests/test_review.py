@@ -263,6 +263,12 @@ def test_server_guards(server, project):
     status, body, _ = _request(server, "GET", "/api/context?i=0")
     ctx = json.loads(body)
     assert status == 200 and ctx["from"] == "transcript" and ctx["before"][-1]["kind"] == "question"
+    status, body, _ = _request(server, "GET", "/api/interview?i=0")
+    iv = json.loads(body)
+    assert status == 200 and [t["kind"] for t in iv["turns"]] == ["question", "answer"] * 3
+    assert [t["i"] for t in iv["turns"]] == [None, 0, None, 1, None, 2]
+    assert _request(server, "GET", "/api/interview?i=99")[0] == 404
+    assert _request(server, "GET", "/api/interview?i=../../etc/passwd")[0] == 400
 
 
 def test_reopening_continues_where_the_reviewer_stopped(project):

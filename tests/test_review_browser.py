@@ -157,13 +157,17 @@ def test_keyboard_review_with_a_server_restart(tagged):
         press(Keys.ENTER, saved=1)  # accept the rest
         assert segment() == 4
         press("v")
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.body.dataset.view") == "interview")
         rows = {r.get_attribute("data-code"): [c.text for c in r.find_elements(By.TAG_NAME, "td")]
                 for r in driver.find_elements(By.CSS_SELECTOR, "#summary tbody tr")}
         assert rows["knowledge_sharing"][1:] == ["2", "2", "0", "0", "1.00"]
         assert rows["competition"][1:] == ["1", "0", "1", "0", "0.00"]
         assert rows["meeting_places"][1:4] == ["0", "0", "0"] and rows["meeting_places"][4] == "1"
-        assert len(driver.find_elements(By.CSS_SELECTOR, "#ivtext .seg")) == 2  # intervju2, the current one
-        assert len(driver.find_elements(By.CSS_SELECTOR, "#ivtext .seg.reviewed")) == 1
+        view = driver.find_element(By.ID, "ivtext")  # intervju2, the current one, with the questions
+        assert len(view.find_elements(By.CSS_SELECTOR, ".seg")) == 2
+        assert len(view.find_elements(By.CSS_SELECTOR, ".turn.question")) == 2 and "Er der konkurrence?" in view.text
+        reviewed = view.find_elements(By.CSS_SELECTOR, ".seg.reviewed.coded")
+        assert len(reviewed) == 1 and "Knowledge_sharing (accepted)".lower() in reviewed[0].text.lower()
         console = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert console == []
     finally:

@@ -115,7 +115,7 @@ class ReviewServer:
         self.orders = {"interview": interview_order(records), "uncertainty": uncertainty_order(records, model)}
         self.codebook = codebook
         self.token = secrets.token_urlsafe(24)
-        self._context = self._build_context(transcripts)
+        self._build_context(transcripts)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
@@ -126,7 +126,11 @@ class ReviewServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/?token={self.token}"
 
-    def _build_context(self, transcripts: Sequence[Transcript] | None) -> dict[int, dict[str, Any]]:
+    def _build_context(self, transcripts: Sequence[Transcript] | None) -> None:
+        """Per record the turns around it, and per interview all its turns (``i``: the record of a tagged turn).
+
+        From the transcripts where they are at hand (with the interviewer's questions), else from the tagged turns.
+        """
         records = self.log.records
         try:
             ts = source_transcripts(records, transcripts)
@@ -135,28 +139,36 @@ class ReviewServer:
         by_source: dict[str, list[Transcript]] = {}
         for t in ts:
             by_source.setdefault(str(t.source or ""), []).append(t)
-        neighbours: dict[str, list[int]] = {}
+        groups: dict[str, list[int]] = {}
         for i in interview_order(records):
-            neighbours.setdefault(str(records[i].get("source")), []).append(i)
-        out: dict[int, dict[str, Any]] = {}
-        for src, idx in neighbours.items():
-            for pos, i in enumerate(idx):
-                r = records[i]
-                start, end, text = int(r["start"]), int(r["end"]), str(r.get("text") or "")
-                t = next((t for t in by_source.get(src, []) if t.text[start:end] == text), None)
-                if t is not None and t.segments:
-                    segs = sorted(t.segments, key=lambda s: s.start)
-                    k = next((n for n, s in enumerate(segs) if s.start <= start < max(s.end, s.start + 1)), None)
-                    if k is not None:
-                        out[i] = {"before": [_turn(t, s) for s in segs[max(0, k - _CONTEXT_BEFORE):k]],
-                                  "after": [_turn(t, s) for s in segs[k + 1:k + 1 + _CONTEXT_AFTER]],
-                                  "from": "transcript"}
-                        continue
-                before = idx[max(0, pos - _CONTEXT_BEFORE):pos]
-                after = idx[pos + 1:pos + 1 + _CONTEXT_AFTER]
-                out[i] = {"before": [_record_turn(records[j]) for j in before],
-                          "after": [_record_turn(records[j]) for j in after], "from": "tagged turns"}
-        return out
+            groups.setdefault(str(records[i].get("source")), []).append(i)
+        self._context: dict[int, dict[str, Any]] = {}
+        self._interview_of: dict[int, str] = {}
+        self._interviews: dict[str, dict[str, Any]] = {}
+        for src, idx in groups.items():
+            first = records[idx[0]]
+            start, end = int(first["start"]), int(first["end"])
+            t = next((t for t in by_source.get(src) or ts if t.text[start:end] == str(first.get("text") or "")),
+                     None)
+            segs = sorted(t.segments, key=lambda s: (s.start, s.end)) if t is not None else []
+            at = {(s.start, s.end): n for n, s in enumerate(segs)}
+            spots = [at.get((int(records[i]["start"]), int(records[i]["end"]))) for i in idx]
+            full = t is not None and bool(segs) and None not in spots and all(
+                t.text[int(records[i]["start"]):int(records[i]["end"])] == records[i].get("text") for i in idx)
+            if full:
+                of_seg = dict(zip(spots, idx))
+                turns = [{**_turn(t, s), "i": of_seg.get(n)} for n, s in enumerate(segs)]
+                for k, i in zip(spots, idx):
+                    self._context[i] = {"before": turns[max(0, k - _CONTEXT_BEFORE):k],
+                                        "after": turns[k + 1:k + 1 + _CONTEXT_AFTER], "from": "transcript"}
+            else:
+                turns = [{**_record_turn(records[i]), "i": i} for i in idx]
+                for k, i in enumerate(idx):
+                    self._context[i] = {"before": turns[max(0, k - _CONTEXT_BEFORE):k],
+                                        "after": turns[k + 1:k + 1 + _CONTEXT_AFTER], "from": "tagged turns"}
+            self._interviews[src] = {"source": src, "turns": turns, "from": "transcript" if full else "tagged turns"}
+            for i in idx:
+                self._interview_of[i] = src
 
     def _labels(self) -> dict[str, str]:
         names: list[str] = []
@@ -298,6 +310,15 @@ class ReviewServer:
                     except ValueError:
                         return self._json(HTTPStatus.BAD_REQUEST, {"error": "i must be a segment number"})
                     return self._json(HTTPStatus.OK, server._context.get(i, {"before": [], "after": []}))
+                if route == "/api/interview":  # the interview of segment i: no names or paths taken from the URL
+                    query = parse_qs(urlsplit(self.path).query)
+                    try:
+                        i = int((query.get("i") or [""])[0])
+                    except ValueError:
+                        return self._json(HTTPStatus.BAD_REQUEST, {"error": "i must be a segment number"})
+                    if i not in server._interview_of:
+                        return self._json(HTTPStatus.NOT_FOUND, {"error": "no such segment"})
+                    return self._json(HTTPStatus.OK, server._interviews[server._interview_of[i]])
                 return self._json(HTTPStatus.NOT_FOUND, {"error": "no such page"})
 
             def do_POST(self) -> None:
