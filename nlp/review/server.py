@@ -1,11 +1,12 @@
 """The local review server of ``nlp review``: one page, a small JSON API, every decision on disk before it answers.
 
 Standard library only (:class:`http.server.ThreadingHTTPServer`): the page is one file with its script and style
-inline, there are five fixed routes (the page and four API calls), and nothing needs a framework's routing, templating or sessions. Security:
-bound to 127.0.0.1 on a free port; a random token in the URL is required on every request (compared in constant
-time); the ``Host`` must be this address and an ``Origin``, when sent, this origin (DNS rebinding and cross-site
-requests are refused); POST bodies must be JSON; no route takes a file name, so nothing outside the tagged file and
-its decision log is read or written; a strict Content-Security-Policy (no external anything) guards the page.
+inline, there are five fixed routes (the page and four API calls), and nothing needs a framework's routing,
+templating or sessions. Security: bound to 127.0.0.1 on a free port; a random token in the URL is required on every
+request (compared in constant time); the ``Host`` must be this address and an ``Origin``, when sent, this origin
+(DNS rebinding and cross-site requests are refused); POST bodies must be JSON; no route takes a file name, so
+nothing outside the tagged file and its decision log is read or written; a strict Content-Security-Policy (no
+external anything) guards the page.
 """
 
 from __future__ import annotations
