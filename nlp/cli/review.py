@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
+from ..codebook import Codebook, load_codebook
 from ..errors import ConfigError
+from ..model import read_jsonl
 from . import app
 
 __all__ = ["review"]
@@ -44,10 +46,16 @@ def review(
     again to continue where you stopped. Use them with `nlp train TAGGED.review.jsonl --coder NAME` and
     `nlp compare TAGGED.review.jsonl --unit segment` (the machine against your review).
     """
-    from ..codebook import load_codebook
-    from ..review import DecisionLog, ReviewServer, read_events, review_summary
-    from ..review.decisions import decisions_path
-    from ..review.machine import read_tag_output
+    # inside the verb, as the other verbs that need scikit-learn: `nlp --help` stays fast
+    from ..classify import load_coder
+    from ..review import (
+        DecisionLog,
+        ReviewServer,
+        decisions_path,
+        read_events,
+        read_tag_output,
+        review_summary,
+    )
 
     if order not in ("interview", "uncertainty"):
         raise ConfigError(f"--order {order!r} is not interview or uncertainty.", fix="use --order interview.")
@@ -63,20 +71,14 @@ def review(
         return
     coder = book = None
     if model is not None:
-        from ..classify import load_coder
-
         coder = load_coder(model)
         meta_book = (coder.meta_ or {}).get("codebook")
         if meta_book:
-            from ..codebook import Codebook
-
             book = Codebook.from_dict(meta_book)
     if codebook is not None:
         book = load_codebook(codebook)
     ts = None
     if transcripts:
-        from ..model import read_jsonl
-
         ts = [t for p in transcripts for t in read_jsonl(p)]
     log = DecisionLog(tagged, reviewer=reviewer, path=decisions)
     server = ReviewServer(log, order=order, model=coder, codebook=book, transcripts=ts, port=port)

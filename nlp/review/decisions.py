@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..classify.output import machine_spans
 from ..errors import ConfigError, InputError
 from ..model import POLARITY_PREFIX, CodeSpan, Segment, Transcript, Unit, json_line
 from .machine import read_tag_output
@@ -260,8 +261,6 @@ def reviewed_transcripts(records: Sequence[Mapping[str, Any]], events: Sequence[
     The text is rebuilt from the segments at their offsets (blanks between them), so comparison by segment,
     sentence or character sees exactly the tagged text.
     """
-    from ..classify.output import machine_spans
-
     by_source: dict[str, list[tuple[Mapping[str, Any], SegmentState]]] = {}
     for r, s in _reviewed(records, events):
         by_source.setdefault(str(r.get("source") or ""), []).append((r, s))

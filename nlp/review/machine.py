@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..classify.output import FORMATS, machine_spans
 from ..classify.tag import read_tagged
 from ..errors import InputError, NlpError
+from ..ingest import read_path
 from ..model import CodeSpan, Transcript, read_jsonl
 
 __all__ = ["attach_machine_codes", "is_tag_output", "is_tag_record", "read_tag_output", "source_transcripts"]
@@ -75,8 +77,6 @@ def read_tag_output(path: str | Path) -> list[dict[str, Any]]:
 
 
 def _read_source(source: str) -> list[Transcript]:
-    from ..ingest import read_path  # an earlier stage with heavier imports, needed only here
-
     path = Path(source)
     if path.suffix.lower() == ".jsonl":
         return list(read_jsonl(path))
@@ -114,8 +114,6 @@ def source_transcripts(records: Sequence[Mapping[str, Any]], transcripts: Iterab
 
 
 def _with_source(t: Transcript, source: str) -> Transcript:
-    from dataclasses import replace
-
     return replace(t, source=source)
 
 

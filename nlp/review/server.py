@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..classify import suggest
 from ..codebook import Codebook
 from ..errors import NlpError
 from ..model import POLARITY_PREFIX, Transcript
@@ -53,8 +54,6 @@ def uncertainty_order(records: Sequence[Mapping[str, Any]], model: Any = None) -
     code is to 0.5, half each (the same mix ``nlp suggest`` uses, with 0.5 for the thresholds).
     """
     if model is not None:
-        from ..classify import suggest  # the model is optional here; suggest needs it
-
         picks = suggest(model, [{"id": i, "text": r.get("text", "")} for i, r in enumerate(records)],
                         n=len(records))
         chosen = [int(p["id"]) for p in picks]
