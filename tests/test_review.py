@@ -314,6 +314,22 @@ def test_train_and_compare_read_decisions(project):
     assert meta["training"]["coder"] == "kari" and meta["training"]["units"] == len(records)
 
 
+def test_text_jsonl_records_compare_one_by_one(tmp_path, model):
+    from test_tag import NEW, _write_texts
+
+    a = _write_texts(tmp_path / "a.jsonl", NEW)
+    tag_paths(model, [a], tmp_path / "tagged.jsonl")
+    log = DecisionLog(tmp_path / "tagged.jsonl", reviewer="kari")
+    for r in log.records:
+        log.append({"action": "done", "source": r["source"], "id": r["id"]})
+    ts = reviewed_transcripts(log.records, log.events)  # every record starts at 0: one transcript each
+    assert sorted(t.text for t in ts) == sorted(NEW) and {t.meta["group"] for t in ts} == {str(a)}
+    assert all(t.text[c.start:c.end] == t.text for t in ts for c in t.codes)
+    res = CliRunner().invoke(app, ["compare", str(log.path), "--unit", "segment", "--n-boot", "10"])
+    assert res.exit_code == 0, res.output
+    assert "Agreement was measured on 4 segments" in res.output
+
+
 def _csv(path):
     import csv
 

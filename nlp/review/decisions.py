@@ -21,8 +21,9 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -259,23 +260,34 @@ def reviewed_transcripts(records: Sequence[Mapping[str, Any]], events: Sequence[
     version) and the reviewer's (coder = reviewer's name) on each, for ``nlp compare``.
 
     The text is rebuilt from the segments at their offsets (blanks between them), so comparison by segment,
-    sentence or character sees exactly the tagged text.
+    sentence or character sees exactly the tagged text. Records that overlap (lines of a text-JSONL file, each
+    starting at 0) become one transcript each, grouped by their file for the bootstrap.
     """
-    by_source: dict[str, list[tuple[Mapping[str, Any], SegmentState]]] = {}
-    for r, s in _reviewed(records, events):
-        by_source.setdefault(str(r.get("source") or ""), []).append((r, s))
+    by_source: dict[str, list[Mapping[str, Any]]] = {}
+    for r, _ in _reviewed(records, events):
+        by_source.setdefault(str(r.get("source") or ""), []).append(r)
+    human = reviewer_spans(records, events)
     out = []
-    for src, pairs in by_source.items():
-        pairs.sort(key=lambda p: (int(p[0]["start"]), int(p[0]["end"])))
-        chars = [" "] * max(int(r["end"]) for r, _ in pairs)
-        segments, spans = [], []
-        human = reviewer_spans([r for r, _ in pairs], events)
-        for r, _ in pairs:
-            start, end = int(r["start"]), int(r["end"])
-            chars[start:end] = list(str(r.get("text") or ""))[:end - start]
-            segments.append(Segment(start=start, end=end, speaker=r.get("speaker"), kind="answer", id=str(r["id"])))
-            spans += machine_spans(r) + human[_key(r.get("source"), r.get("id"))]
-        out.append(Transcript(id=src, text="".join(chars), segments=tuple(segments), codes=tuple(spans), source=src))
+    for src, recs in by_source.items():
+        recs.sort(key=lambda r: (int(r["start"]), int(r["end"])))
+        overlap = any(int(b["start"]) < int(a["end"]) for a, b in pairwise(recs))
+        groups = [[r] for r in recs] if overlap else [recs]
+        for group in groups:
+            shift = int(group[0]["start"]) if overlap else 0
+            chars = [" "] * max(int(r["start"]) - shift + len(str(r.get("text") or "")) for r in group)
+            segments, spans = [], []
+            for r in group:
+                text = str(r.get("text") or "")
+                start = int(r["start"]) - shift
+                end = start + len(text)
+                chars[start:end] = list(text)
+                segments.append(Segment(start=start, end=end, speaker=r.get("speaker"), kind="answer",
+                                        id=str(r["id"])))
+                spans += [replace(c, start=start, end=end)
+                          for c in machine_spans(r) + human[_key(r.get("source"), r.get("id"))]]
+            tid = f"{src}#{group[0]['id']}" if overlap else src
+            out.append(Transcript(id=tid, text="".join(chars), segments=tuple(segments), codes=tuple(spans),
+                                  source=src, meta={"group": src}))
     return out
 
 
