@@ -149,6 +149,17 @@ def test_keyboard_review_with_a_server_restart(tagged):
         driver.get(server.url)  # a new address and token: the old token is worthless
         ready()
         assert segment() == 2  # continues where the reviewer stopped
+        press("o")  # uncertainty order: the same segment stays in front of the reviewer
+        assert driver.find_element(By.ID, "order").text == "uncertainty" and segment() == 2
+        press("o")
+        assert driver.find_element(By.ID, "order").text == "interview"
+        press("k")  # back to the segment done before the restart: its decisions are shown
+        assert segment() == 1
+        shown = {e.get_attribute("data-code"): e.get_attribute("data-status")
+                 for e in driver.find_elements(By.CSS_SELECTOR, "#items .item")}
+        assert shown == {"competition": "rejected", "meeting_places": "added", "polarity:barrier": "rejected",
+                         "polarity:driver": "added"}
+        press("j")
         press("s", saved=1)  # skip segment 2
         assert segment() == 3
         press("r", saved=1)  # reject knowledge_sharing ...
