@@ -241,33 +241,52 @@ def write_csv(path: str | Path, records: Sequence[Mapping[str, Any]], *, codeboo
 
 def write_xlsx(path: str | Path, records: Sequence[Mapping[str, Any]], *, codebook: Codebook | None = None) -> None:
     """Write the table as an Excel workbook, atomically: header frozen and filterable, widths set, text wrapped,
-    probabilities as numbers (shown with two decimals), code labels from the codebook, explanations in ``why``."""
+    probabilities as numbers (shown with two decimals), code labels from the codebook, explanations in ``why``.
+
+    Written in openpyxl's streaming mode, so memory stays small up to Excel's million rows.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     header, rows = table_rows(records, codebook=codebook)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "codes"
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("codes")
     widths = {"id": 14, "source": 24, "start": 8, "end": 8, "speaker": 12, "text": 70, "codes": 28,
               "code labels": 32, "polarity": 11, "polarity label": 22, "why": 48, "model": 24, "options": 24}
     for j, name in enumerate(header, 1):
-        letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = widths.get(name, 12)
-        ws.cell(row=1, column=j).font = Font(bold=True)
-        is_score = name.startswith("score:")
-        for cell in ws[letter][1:]:
-            cell.alignment = wrap if name in ("text", "code labels", "why", "codes") else top
-            if is_score:
-                cell.number_format = "0.00"
+        ws.column_dimensions[get_column_letter(j)].width = widths.get(name, 12)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    wrapped = {j for j, name in enumerate(header) if name in ("text", "code labels", "why")}
+    scores = {j for j, name in enumerate(header) if name.startswith("score:")}
+    # one styled template cell per styled column: copying its style ids is far cheaper than setting styles anew
+    templates: dict[int, Any] = {}
+    for j in wrapped | scores:
+        t = templates[j] = WriteOnlyCell(ws)
+        if j in wrapped:
+            t.alignment = wrap
+        else:
+            t.number_format = "0.00"
+
+    def cell(value: Any, j: int) -> Any:
+        t = templates.get(j)
+        if t is None or value is None:
+            return value
+        c = WriteOnlyCell(ws, value=value)
+        c._style = t._style
+        return c
+
+    head = []
+    for name in header:
+        c = WriteOnlyCell(ws, value=name)
+        c.font = bold
+        head.append(c)
+    ws.append(head)
+    for row in rows:
+        ws.append([cell(v, j) for j, v in enumerate(row)])
     with atomic_writer(path, mode="wb") as fh:
         wb.save(fh)
 
