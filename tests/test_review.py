@@ -335,15 +335,3 @@ def _csv(path):
 
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-def test_doctests_of_review_and_output_modules():
-    import doctest
-
-    import nlp.classify.output
-    import nlp.review.decisions
-    import nlp.review.machine
-
-    for mod in (nlp.classify.output, nlp.review.decisions, nlp.review.machine):
-        res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert res.attempted > 0 and res.failed == 0, mod.__name__

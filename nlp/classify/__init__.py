@@ -1,7 +1,7 @@
 """The auto-coder: learn a researcher's coding (concepts, multi-label; polarity driver/barrier/neutral), validate it
 honestly (grouped cross-validation), explain it, and tag new interviews in bulk.
 
-Modules: :mod:`.vectorize` (features), :mod:`.models` (estimators), :mod:`.validate` (cross-validation, learning
+Modules: :mod:`.vectorize` (features), :mod:`.models` (estimators), :mod:`.crossval` (cross-validation, learning
 curve), :mod:`.explain`, :mod:`.active` (what to code next), :mod:`.tag` (bulk tagging), :mod:`.store` (model
 folders, via :mod:`nlp.artifacts`), :mod:`.train` (training from units with validation).
 """

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .tag import _get
+
 __all__ = ["suggest"]
 
 
@@ -30,8 +32,6 @@ def suggest(model: Any, units: Sequence[Any], *, n: int = 20, diversity: float =
     >>> [s["id"] for s in suggest(m, [{"id": "x", "text": "deler kunnskap"}, {"id": "y", "text": "hei"}], n=1)]
     ['y']
     """
-    from .tag import _get
-
     units = list(units)
     if not units:
         return []

@@ -54,7 +54,7 @@ def load_coder(path: str | Path) -> AutoCoder:
     Raises
     ------
     ModelFileError
-        Missing, truncated or changed files; a model needing preprocessing that is not installed.
+        Missing, truncated or changed files.
     """
     files = load_model_files(path, kind=KIND)
     try:
@@ -62,11 +62,5 @@ def load_coder(path: str | Path) -> AutoCoder:
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"the model's weights and settings do not fit together ({exc}).", path=path,
                              fix="train the model again with `nlp train`.") from exc
-    try:
-        model.vectorizer_._analyzer()
-    except ImportError as exc:
-        raise ModelFileError(f"this model was trained with the {model.vectorizer_.word_analyzer!r} word analyzer, "
-                             f"which is not available here ({exc}).", path=path,
-                             fix="install klyngekoder with its preprocessing, or retrain the model.") from exc
     model.meta_ = dict(files.meta)
     return model

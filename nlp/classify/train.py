@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import InputError
-from .models import AutoCoder, KeywordCoder
 from .crossval import cross_validate, learning_curve
+from .models import AutoCoder, KeywordCoder
+from .store import training_hash
 
 __all__ = ["DEFAULT_MODEL", "MODEL_CHOICES", "coded_units", "make_coder", "train_from_units"]
 
@@ -62,8 +63,6 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     settings (``C``, class weight, sentence pooling, and whether the inner CV chose them), cross-validation scores
     (per code, macro/micro, polarity, kappa) and the learning curve.
     """
-    from .store import training_hash
-
     units = coded_units(units, coder=coder)
     if len(units) < 4:
         raise InputError(f"only {len(units)} units coded by {coder!r}; an auto-coder needs more.",

@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from tqdm import tqdm
 
-from ..errors import ConfigError, InputError
+from ..codebook import Codebook, load_codebook
+from ..errors import ConfigError, InputError, NlpError
+from ..model import atomic_writer, iter_units, json_line
 from . import app
+from .inputs import read_inputs
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
@@ -25,33 +29,33 @@ class OutFormat(str, Enum):
 
 
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
-    units, cb, label = [], None, ""
-    if corpus:
-        from ..corpora import load
+    logs = [p for p in coded if p.suffix.lower() == ".jsonl" and _is_decision_log(p)]
+    source = read_inputs(corpus, [p for p in coded if p not in logs],
+                         example="nlp train --corpus klynger --coder coder1 --out models/klynger") \
+        if corpus or len(logs) < len(coded) else None
+    if source is not None and source.errors:
+        raise InputError(source.errors[0][1])
+    units = list(iter_units(source.transcripts)) if source is not None else []
+    for path in logs:  # `nlp review` decisions: the reviewed segments, coder = the reviewer
+        from ..review import read_events, read_tag_output, reviewed_units, tagged_path_of
 
-        c = load(corpus)
-        units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
-    for path in coded:
-        from ..model import iter_units, read_jsonl
-        from ..review import is_decision_log
-
-        if not path.is_file():
-            raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
-        if is_decision_log(path):  # `nlp review` decisions: the reviewed segments, coder = the reviewer
-            from ..review import read_events, read_tag_output, reviewed_units, tagged_path_of
-
-            events = read_events(path)
-            units.extend(reviewed_units(read_tag_output(tagged_path_of(path, events)), events))
-        else:
-            units.extend(iter_units(read_jsonl(path)))
-        label = (label + ", " if label else "") + str(path)
-    if codebook is not None:
-        from ..codebook import load_codebook
-
-        cb = load_codebook(codebook)
+        events = read_events(path)
+        reviewed = reviewed_units(read_tag_output(tagged_path_of(path, events)), events)
+        if not reviewed:
+            raise InputError("no segment in this decision log is reviewed yet (every machine code and the polarity "
+                             "decided, or Enter).", path=path, fix="review some segments with `nlp review` first.")
+        units.extend(reviewed)
+    cb = load_codebook(codebook) if codebook is not None else (source.codebook if source is not None else None)
+    label = ", ".join([*([source.label] if source is not None else []), *map(str, logs)])
     if not units:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
     return units, cb, label
+
+
+def _is_decision_log(path: Path) -> bool:
+    from ..review import is_decision_log  # inside: nlp.review needs scikit-learn (fast `nlp --help`)
+
+    return is_decision_log(path)
 
 
 @app.command("train")
@@ -59,8 +63,8 @@ def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
     coded: Annotated[list[Path] | None, typer.Argument(
-        help="Coded transcript JSONL files (from `nlp ingest`), or `nlp review` decision logs "
-             "(TAGGED.review.jsonl: reviewed segments, coder = the reviewer).")] = None,
+        help="Coded transcripts: JSONL from `nlp ingest`, .qdpx projects, or `nlp review` decision logs "
+             "(TAGGED.review.jsonl: the reviewed segments, coder = the reviewer) (instead of --corpus).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")] = None,
     model: Annotated[str, typer.Option(
         "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,
@@ -128,8 +132,6 @@ def tag(
         "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
 ) -> None:
     """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
-    from tqdm import tqdm
-
     from ..classify import load_coder, tag_paths
     from ..classify.output import format_for
     from ..classify.tag import expand_inputs
@@ -152,7 +154,6 @@ def tag(
         if out_format in ("csv", "xlsx") and (excel or book) and out.exists():
             # the cluster writes the plain table; add the Excel dialect and the codebook's labels as tag_paths does
             from ..classify.tag import read_tagged, write_tagged
-            from ..codebook import Codebook
 
             write_tagged(out, read_tagged(out, fmt=out_format), fmt=out_format, excel=excel,
                          codebook=Codebook.from_dict(book) if book else None)
@@ -181,8 +182,6 @@ def suggest(
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
-    from ..errors import NlpError
-    from ..model import atomic_writer, json_line
 
     coder = load_coder(model)
     units = []

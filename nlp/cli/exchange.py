@@ -10,8 +10,12 @@ from typing import Annotated
 
 import typer
 
+from ..codebook import load_codebook
 from ..errors import ConfigError, InputError
+from ..pseudonymise.replace import check_pseudonymised
+from ..refi import write_qdc, write_qdpx
 from . import app
+from .inputs import read_inputs, read_paths
 
 __all__ = ["export", "export_codebook"]
 
@@ -20,8 +24,8 @@ __all__ = ["export", "export_codebook"]
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write (atomically).")],
     input: Annotated[Path | None, typer.Argument(
-        help="Coded transcripts as JSONL (from `nlp ingest`), or the output of `nlp tag` (.jsonl/.csv/.xlsx; the "
-             "machine codes become codings). Leave out when using --corpus.",
+        help="Coded transcripts (JSONL from `nlp ingest`, or a .qdpx), or the output of `nlp tag` (.jsonl/.csv/"
+             ".xlsx; the machine codes become codings). Leave out when using --corpus.",
         show_default=False)] = None,
     transcripts: Annotated[list[Path] | None, typer.Option(
         "--transcripts", help="With `nlp tag` output: the transcripts it was tagged from (JSONL from `nlp ingest`, "
@@ -56,34 +60,29 @@ def export(
     description, so machine codes can be reviewed in the QDA program. The project validates against the REFI-QDA
     schema; the same input gives a byte-identical file.
     """
-    from ..codebook import load_codebook
-    from ..model import read_jsonl
-    from ..refi import write_qdpx
-    from ..review.machine import attach_machine_codes, is_tag_output, read_tag_output, source_transcripts
+    # inside the verb: nlp.review needs scikit-learn (through nlp.classify), which `nlp --help` should not load
+    from ..review import (
+        attach_machine_codes,
+        is_decision_log,
+        is_tag_output,
+        read_events,
+        read_tag_output,
+        reviewer_spans,
+        source_transcripts,
+        tagged_path_of,
+    )
 
-    if (input is None) == (corpus is None):
-        raise ConfigError("give either an INPUT.jsonl file or --corpus NAME (not both, not neither).",
-                          fix="e.g. `nlp export coded.jsonl --out project.qdpx` or "
-                              "`nlp export --corpus klynger --out project.qdpx`.")
-    book = None
-    if corpus is not None:
-        from ..corpora import load
-
-        loaded = load(corpus)
-        transcripts = list(loaded.transcripts)
-        book = loaded.codebook
-    elif is_tag_output(input):
+    if input is not None and corpus is None and is_tag_output(input):
         records = read_tag_output(input)
         given = None
         if transcripts:
-            given = []
-            for path in transcripts:
-                given.extend(read_jsonl(path) if path.suffix.lower() == ".jsonl" else _read_any(path))
+            read = read_paths(transcripts)
+            given = list(read.transcripts)
+            if read.errors:
+                raise InputError(read.errors[0][1])
         base = source_transcripts(records, given)
         extra = None
         if decisions is not None:
-            from ..review import is_decision_log, read_events, reviewer_spans, tagged_path_of
-
             if not is_decision_log(decisions):
                 raise InputError("not an `nlp review` decision log.", path=decisions,
                                  fix="pass the TAGGED.review.jsonl that `nlp review` wrote.")
@@ -92,19 +91,21 @@ def export(
                 raise InputError(f"these decisions are about {tagged_path_of(decisions, events)}, not {input}.",
                                  path=decisions, fix="pass the decision log of this tagged file.")
             extra = reviewer_spans(records, events)
-        transcripts = attach_machine_codes(records, base, coder=model_name, origin=str(input), extra=extra)
+        transcripts, book = attach_machine_codes(records, base, coder=model_name, origin=str(input), extra=extra), None
     else:
         if transcripts or model_name or decisions:
             raise ConfigError(f"--transcripts, --decisions and --model-name go with `nlp tag` output; {input} holds "
                               "transcripts.",
                               fix=f"leave them out, or pass the tag output: `nlp export tagged.jsonl --transcripts "
                                   f"{input} --out project.qdpx`.")
-        transcripts = list(read_jsonl(input))
+        source = read_inputs(corpus, [input] if input is not None else [],
+                             example="nlp export coded.jsonl --out project.qdpx")
+        transcripts, book = list(source.transcripts), source.codebook
+        if source.errors:
+            raise InputError(source.errors[0][1])
     if codebook is not None:
         book = load_codebook(codebook)
     if require_pseudonymised:
-        from ..pseudonymise.replace import check_pseudonymised
-
         check_pseudonymised(transcripts)
     if coder:
         known = sorted({c.coder for t in transcripts for c in t.codes})
@@ -118,13 +119,6 @@ def export(
                f"{summary.codes} codes, {newline.upper()} line breaks.")
 
 
-def _read_any(path: Path):
-    from ..classify.tag import expand_inputs
-    from ..ingest import read_path
-
-    return [t for f in expand_inputs([path]) for t in read_path(f)]
-
-
 @app.command("export-codebook")
 def export_codebook(
     codebook: Annotated[Path, typer.Argument(help="Codebook to convert (.yaml or .qdc).", show_default=False)],
@@ -134,9 +128,6 @@ def export_codebook(
 
     Codes keep their hierarchy and definitions; the polarity values become a 'Polarity' code group.
     """
-    from ..codebook import load_codebook
-    from ..refi import write_qdc
-
     book = load_codebook(codebook)
     write_qdc(out, book)
     typer.echo(f"wrote {out}: {len(book.codes)} codes and {len(book.polarity)} polarity values.")

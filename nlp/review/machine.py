@@ -4,12 +4,15 @@ machine codes onto them as codings by a user named after the model version (for 
 
 from __future__ import annotations
 
+import csv
 import json
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..agreement.machine import is_tagged_record
 from ..classify.output import FORMATS, machine_spans
 from ..classify.tag import read_tagged
 from ..errors import InputError, NlpError
@@ -22,7 +25,7 @@ _TAG_FIX = "pass the file written by `nlp tag --out` (.jsonl, .csv or .xlsx)."
 
 
 def is_tag_record(obj: Any) -> bool:
-    """Whether a JSON object is a record of ``nlp tag`` output (not a transcript or a plain text line).
+    """Whether a JSON object is a record of ``nlp tag`` output with its text (not a transcript or a text line).
 
     Examples
     --------
@@ -31,26 +34,37 @@ def is_tag_record(obj: Any) -> bool:
     >>> is_tag_record({"id": "a", "text": "hei", "segments": []})
     False
     """
-    return (isinstance(obj, dict) and "segments" not in obj and isinstance(obj.get("codes"), list)
-            and isinstance(obj.get("scores"), dict) and "start" in obj and "end" in obj and "text" in obj)
+    return is_tagged_record(obj) and "text" in obj and "segments" not in obj
+
+
+_TABLE_COLUMNS = {"id", "source", "start", "end", "text", "codes"}
 
 
 def is_tag_output(path: str | Path) -> bool:
-    """Whether ``path`` holds ``nlp tag`` output: a CSV/XLSX table, or JSONL whose first record is a tag record."""
+    """Whether ``path`` holds ``nlp tag`` output: JSONL whose first record is a tag record, or a CSV/XLSX table
+    whose header has the tag table's columns (``id, source, start, end, text, codes`` and ``score:`` ones)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".xlsx"):
-        return True
-    if suffix != ".jsonl" or not path.is_file():
+    if not path.is_file() or suffix not in (".jsonl", ".csv", ".xlsx"):
         return False
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                try:
-                    return is_tag_record(json.loads(line))
-                except json.JSONDecodeError:
-                    return False
-    return False
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook  # a heavy import, only for a workbook
+
+        try:
+            wb = load_workbook(path, read_only=True)
+            header = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            return False
+        return _TABLE_COLUMNS <= {str(h) for h in header} and any(str(h).startswith("score:") for h in header)
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        first = next((line for line in fh if line.strip()), "")
+    if suffix == ".csv":
+        header = next(csv.reader([first], delimiter=";" if first.count(";") > first.count(",") else ","), [])
+        return _TABLE_COLUMNS <= set(header) and any(h.startswith("score:") for h in header)
+    try:
+        return is_tag_record(json.loads(first))
+    except json.JSONDecodeError:
+        return False
 
 
 def read_tag_output(path: str | Path) -> list[dict[str, Any]]:
