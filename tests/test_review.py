@@ -335,3 +335,16 @@ def _csv(path):
 
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def test_compare_reads_tag_output_in_any_of_its_formats(project, model):
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        tag_paths(model, [Path("corpus.jsonl")], Path("tagged.xlsx"), fmt="xlsx")
+        res = CliRunner().invoke(app, ["compare", "corpus.jsonl", "tagged.xlsx", "--unit", "segment", "--n-boot",
+                                       "10"])
+    finally:
+        os.chdir(cwd)
+    assert res.exit_code == 0, res.output
+    assert "kari vs tagged" in res.output
