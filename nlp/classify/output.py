@@ -26,11 +26,13 @@ from ..model import POLARITY_PREFIX, CodeSpan, atomic_writer
 __all__ = [
     "FORMATS",
     "check_resume",
+    "code_label",
     "format_for",
     "machine_spans",
     "model_version",
     "read_table",
     "run_options",
+    "table_header",
     "table_rows",
     "write_csv",
     "write_docx",
@@ -147,7 +149,17 @@ def _describe(options: Any) -> str:
 
 
 # -- tables -----------------------------------------------------------------------------------------------------
-def _label(code: str, codebook: Codebook | None) -> str:
+def code_label(code: str, codebook: Codebook | None) -> str:
+    """A code's display name from the codebook (Norwegian, else Danish/other names), or its id without one.
+
+    Examples
+    --------
+    >>> from nlp.codebook import Code, Codebook
+    >>> book = Codebook(name="b", codes=(Code("trust", names={"da": "Tillid"}),),
+    ...                 polarity_labels={"driver": {"nb": "fremmende faktor"}})
+    >>> codecode_label("trust", book), codecode_label("polarity:driver", book), codecode_label("other", None)
+    ('Tillid', 'fremmende faktor', 'other')
+    """
     if codebook is None:
         return code
     if code.startswith(POLARITY_PREFIX):
@@ -173,6 +185,15 @@ def _why_parse(text: str) -> dict[str, list[str]]:
     return out
 
 
+def table_header(records: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The columns of the flat table of ``records`` (see :func:`table_rows`)."""
+    score_names: dict[str, None] = {}
+    for r in records:
+        score_names.update(dict.fromkeys(r.get("scores", {})))
+    explained = any("why" in r for r in records)
+    return [*_BASE_COLUMNS, *(f"score:{k}" for k in score_names), *(["why"] if explained else []), "model", "options"]
+
+
 def table_rows(records: Sequence[Mapping[str, Any]], *, codebook: Codebook | None = None
                ) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the flat table (CSV, XLSX): one row per segment.
@@ -182,20 +203,15 @@ def table_rows(records: Sequence[Mapping[str, Any]], *, codebook: Codebook | Non
     value (numbers), then ``why`` (the words that drove each code, when tagged with ``--explain``), ``model`` and
     ``options``.
     """
-    score_names: list[str] = []
-    for r in records:
-        for k in r.get("scores", {}):
-            if k not in score_names:
-                score_names.append(k)
-    explained = any("why" in r for r in records)
-    header = [*_BASE_COLUMNS, *(f"score:{k}" for k in score_names), *(["why"] if explained else []), "model",
-              "options"]
+    header = table_header(records)
+    score_names = [h[len("score:"):] for h in header if h.startswith("score:")]
+    explained = "why" in header
     rows = []
     for r in records:
         pol = r.get("polarity")
         row = [r["id"], r.get("source"), r.get("start"), r.get("end"), r.get("speaker"), r.get("text", ""),
-               "; ".join(r.get("codes", ())), "; ".join(_label(c, codebook) for c in r.get("codes", ())), pol,
-               _label(POLARITY_PREFIX + pol, codebook) if pol else None,
+               "; ".join(r.get("codes", ())), "; ".join(code_label(c, codebook) for c in r.get("codes", ())), pol,
+               code_label(POLARITY_PREFIX + pol, codebook) if pol else None,
                *(r.get("scores", {}).get(k) for k in score_names)]
         if explained:
             row.append(_why_text(r.get("why")))
@@ -342,10 +358,11 @@ def _safe_stem(source: str) -> str:
 
 def _comment_text(rec: Mapping[str, Any], codebook: Codebook | None) -> str:
     scores = rec.get("scores", {})
-    lines = [f"{_label(c, codebook)} ({c}) {scores.get(c, 0):.2f}" for c in rec.get("codes", ())]
+    lines = [f"{code_label(c, codebook)} ({c}) {scores.get(c, 0):.2f}" for c in rec.get("codes", ())]
     pol = rec.get("polarity")
     if pol:
-        lines.append(f"polarity: {_label(POLARITY_PREFIX + pol, codebook)} {scores.get(POLARITY_PREFIX + pol, 0):.2f}")
+        label = code_label(POLARITY_PREFIX + pol, codebook)
+        lines.append(f"polarity: {label} {scores.get(POLARITY_PREFIX + pol, 0):.2f}")
     why = _why_text(rec.get("why"))
     if why:
         lines.append(f"why: {why}")
