@@ -27,7 +27,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from nlp.codebook import load_codebook
 from nlp.ingest.pdftext import clean_pdf_text_report
 from nlp.model import (
     POLARITY_PREFIX,
@@ -38,6 +37,7 @@ from nlp.model import (
     iter_units,
     write_jsonl,
 )
+from nlp.refi import load_codebook
 
 CODERS = {"coder1": "annotations", "coder2": "coder2"}
 KIND_TO_SEGMENT = {"quote": "answer", "block": "answer", "inline": "answer", "paraphrase": "other"}

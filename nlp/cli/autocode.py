@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from ..codebook import Codebook, load_codebook
+from ..codebook import Codebook
 from ..errors import ConfigError, InputError, NlpError
 from ..model import atomic_writer, iter_units, json_line
+from ..refi import load_codebook
 from . import app
 from .inputs import read_inputs
 
@@ -69,7 +70,7 @@ def train(
     model: Annotated[str, typer.Option(
         "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook .yaml/.qdc (default: the corpus' own).")] = None,
+        "--codebook", help="Codebook .yaml/.qdc/.qdpx (default: the corpus' own).")] = None,
     folds: Annotated[int, typer.Option("--folds", help="Grouped cross-validation folds (0: skip validation).")] = 5,
     repeats: Annotated[int, typer.Option("--repeats", help="Cross-validation repetitions (seeds).")] = 3,
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Compute the learning curve.")] = True,

@@ -10,9 +10,9 @@ import typer
 from ..agreement.comparison import UNITS, compare, merge_codings
 from ..agreement.machine import tagged_coding
 from ..agreement.render import markdown_report, write_comparison
-from ..codebook import load_codebook
 from ..corpora import load
 from ..errors import ConfigError, InputError
+from ..refi import load_codebook
 from . import app
 from .inputs import read_paths
 
@@ -113,7 +113,7 @@ def compare_cmd(
     other: Annotated[list[str] | None, typer.Option(
         "--other", help="Coder compared with the reference (repeatable).")] = None,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook .yaml/.qdc: unknown codes are an error (default: the corpus' codebook).")] = None,
+        "--codebook", help="Codebook .yaml/.qdc/.qdpx: unknown codes are an error (default: the corpus' codebook).")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for results.json/.csv/.md, per_code.csv and disagreements.csv.")] = None,
     min_words: Annotated[int, typer.Option(

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from ..codebook import Codebook, load_codebook
+from ..codebook import Codebook
 from ..errors import ConfigError
 from ..model import read_jsonl
+from ..refi import load_codebook
 from . import app
 
 __all__ = ["review"]

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..codebook import load_codebook
 from ..errors import InputError
 from ..model import iter_units
+from ..refi import load_codebook
 from . import app
 from .inputs import read_inputs
 
@@ -35,7 +35,7 @@ def topics_cmd(
     seed_strength: Annotated[float, typer.Option(
         "--seed-strength", help="Prior weight of the seed words with --guided (higher: closer to the codes).")] = 10.0,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook (.yaml/.qdc) for --guided and labels.")] = None,
+        "--codebook", help="Codebook (.yaml/.qdc/.qdpx) for --guided and labels.")] = None,
     coder: Annotated[str, typer.Option(
         "--coder", help="Whose manual codes to compare topics with and learn from.")] = "coder1",
     random_state: Annotated[int, typer.Option("--random-state", help="Seed: same input and seed, same output.")] = 0,
