@@ -8,11 +8,10 @@ from typing import Annotated
 import typer
 
 from ..agreement.comparison import UNITS, compare, merge_codings
-from ..agreement.machine import is_tagged_record, tagged_coding
+from ..agreement.machine import tagged_coding
 from ..agreement.render import markdown_report, write_comparison
 from ..corpora import load
 from ..errors import ConfigError, InputError
-from ..model import json_object
 from ..refi import load_codebook
 from . import app
 from .inputs import read_paths
@@ -24,6 +23,14 @@ def _read(path: Path, base: list | None = None):
     """The coded transcripts of one file; records of `nlp tag` become the coding of the ``base`` texts."""
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="pass coded transcript JSONL files of the same texts.")
+    if path.suffix.lower() == ".jsonl":
+        from ..review import is_decision_log  # inside: nlp.review needs scikit-learn (fast `nlp --help`)
+
+        if is_decision_log(path):  # `nlp review` decisions: the machine's and the reviewer's codes, reviewed segments
+            from ..review import read_events, read_tag_output, reviewed_transcripts, tagged_path_of
+
+            events = read_events(path)
+            return reviewed_transcripts(read_tag_output(tagged_path_of(path, events)), events)
     records = _tagged_records(path)
     if records is not None:
         if base is None:
@@ -37,15 +44,10 @@ def _read(path: Path, base: list | None = None):
 
 
 def _tagged_records(path: Path) -> list[dict] | None:
-    """The records of a `nlp tag` JSONL output, or None when the file is something else."""
-    if path.suffix.lower() != ".jsonl":
-        return None
-    with path.open(encoding="utf-8") as fh:
-        lines = [(i, line) for i, line in enumerate(fh, 1) if line.strip()]
-    fix = "pass the JSONL written by `nlp tag` unchanged."
-    if not lines or not is_tagged_record(json_object(lines[0][1], path=path, line_no=lines[0][0], fix=fix)):
-        return None
-    return [json_object(line, path=path, line_no=i, fix=fix) for i, line in lines]
+    """The records of an `nlp tag` output (.jsonl, .csv, .xlsx), or None when the file is something else."""
+    from ..review import is_tag_output, read_tag_output  # inside: nlp.review needs scikit-learn
+
+    return read_tag_output(path) if is_tag_output(path) else None
 
 
 def _coders(transcripts) -> list[str]:
@@ -65,6 +67,10 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     else:
         base, label, extra = _read(files[0]), str(files[0]), files[1:]
     if not extra:  # coders inside one source
+        auto = sorted({c.coder for t in base for c in t.codes if c.source == "auto"})
+        human = sorted({c.coder for t in base for c in t.codes if c.source == "human"})
+        if not reference and not other and len(human) == 1 and auto:  # a review: the reviewer judges the machine
+            return base, human[0], auto, codebook, label
         if not reference or not other:
             raise ConfigError(f"{label} is one coding source: say which coders to compare.",
                               fix=f"add --reference CODER --other CODER (coders found: {', '.join(_coders(base))}).")
