@@ -345,6 +345,31 @@ def _resume(progress: Path, out: Path, fmt: str, resume: bool) -> frozenset:
     return frozenset(keys)
 
 
+def _check_previous(model: Any, model_path: str | Path | None, out: Path, fmt: str, explain_words: int) -> None:
+    """Stop, as ``tag_paths`` does, when the output to resume was made by another model or with other options
+    (its first record tells; a run never mixes them). Reads one line of a JSONL output, never all of it."""
+    from .classify.output import check_resume
+
+    progress = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
+    if progress.exists():
+        with progress.open(encoding="utf-8") as fh:
+            line = fh.readline()
+        try:
+            first = [json.loads(line)] if line.endswith("\n") else []
+        except ValueError:
+            first = []  # _resume reports a damaged file
+    elif out.exists():
+        first = read_tagged(out, fmt=fmt)[:1]
+    else:
+        return
+    if first:
+        if model is None:
+            from .classify.store import load_coder
+
+            model = load_coder(model_path)
+        check_resume(first, model=model, explain_words=explain_words, path=out)
+
+
 # -- the driver -------------------------------------------------------------------------------------------------
 def _connect(scheduler: str | None, workers: int | None, timeout: float) -> tuple[Any, Any]:
     distributed = _distributed()
@@ -413,6 +438,8 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
         raise ConfigError(f"batch_size must be at least 1, not {batch_size}.", fix="use the default.")
     if isinstance(model, (str, Path)):
         model, model_path = None, model
+    if resume:
+        _check_previous(model, model_path, Path(out), fmt, explain_words)
     files_bytes = _model_files(model, model_path)
     client, cluster = _connect(scheduler, workers, connect_timeout)
     try:
@@ -427,8 +454,8 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
 def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path], out: Path, *, fmt: str,
          resume: bool, explain_words: int, batch_size: int, window: int | None,
          on_file: Callable[[str, int], None] | None, read_options: Mapping[str, Any] | None) -> TagSummary:
-    if fmt not in ("jsonl", "csv", "xlsx"):
-        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv or xlsx.")
+    if fmt not in ("jsonl", "csv", "xlsx", "docx"):
+        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv, xlsx or docx.")
     files = expand_inputs(inputs)
     summary = TagSummary(files=len(files), out=str(out))
     progress = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")

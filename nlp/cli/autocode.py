@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import InputError, unreadable
+from ..codebook import Codebook
+from ..errors import ConfigError, InputError, unreadable
 from ..model import atomic_writer, iter_units, json_line
 from ..refi import load_codebook
 from . import app
@@ -25,18 +26,38 @@ class OutFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None, reading: ReadOptions):
-    source = read_inputs(corpus, coded, example="nlp train --corpus klynger --coder coder1 --out models/klynger",
-                         options=reading.kwargs())
-    if source.errors:
+    logs = [p for p in coded if p.suffix.lower() == ".jsonl" and _is_decision_log(p)]
+    source = read_inputs(corpus, [p for p in coded if p not in logs],
+                         example="nlp train --corpus klynger --coder coder1 --out models/klynger",
+                         options=reading.kwargs()) \
+        if corpus or len(logs) < len(coded) else None
+    if source is not None and source.errors:
         raise InputError(source.errors[0][1])
-    units = list(iter_units(source.transcripts))
-    cb = load_codebook(codebook) if codebook is not None else source.codebook
+    units = list(iter_units(source.transcripts)) if source is not None else []
+    for path in logs:  # `nlp review` decisions: the reviewed segments, coder = the reviewer
+        from ..review import read_events, read_tag_output, reviewed_units, tagged_path_of
+
+        events = read_events(path)
+        reviewed = reviewed_units(read_tag_output(tagged_path_of(path, events)), events)
+        if not reviewed:
+            raise InputError("no segment in this decision log is reviewed yet (every machine code and the polarity "
+                             "decided, or Enter).", path=path, fix="review some segments with `nlp review` first.")
+        units.extend(reviewed)
+    cb = load_codebook(codebook) if codebook is not None else (source.codebook if source is not None else None)
+    label = ", ".join([*([source.label] if source is not None else []), *map(str, logs)])
     if not units:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
-    return units, cb, source.label
+    return units, cb, label
+
+
+def _is_decision_log(path: Path) -> bool:
+    from ..review import is_decision_log  # inside: nlp.review needs scikit-learn (fast `nlp --help`)
+
+    return is_decision_log(path)
 
 
 @app.command("train")
@@ -45,7 +66,8 @@ def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
     coded: Annotated[list[Path] | None, typer.Argument(
-        help="Coded transcripts: JSONL from `nlp ingest`, or .qdpx projects (instead of --corpus).")] = None,
+        help="Coded transcripts: JSONL from `nlp ingest`, .qdpx projects, or `nlp review` decision logs "
+             "(TAGGED.review.jsonl: the reviewed segments, coder = the reviewer) (instead of --corpus).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")] = None,
     model: Annotated[str, typer.Option(
         "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,
@@ -73,14 +95,21 @@ def train(
     save_coder(fitted, out, codebook=cb, meta=meta)
     cv = meta.get("cross_validation")
     if cv:
-        typer.echo(f"grouped {cv['n_splits']}-fold CV x{cv['repeats']} over {cv['n_groups']} groups:")
+        from ..classify.train import cv_notes, quality_rows
+
+        notes = cv_notes(cv)
+        typer.echo(f"{notes[0]} over {cv['n_groups']} groups (the same per-code figures as the report's):")
         typer.echo(f"  concepts  macro-F1 {cv['macro']['f1']:.3f}  micro-F1 {cv['micro']['f1']:.3f}  "
                    f"mean kappa {cv['macro']['kappa']:.3f}")
         typer.echo(f"  polarity  macro-F1 {cv['polarity']['macro_f1']:.3f}  kappa {cv['polarity']['kappa']:.3f}")
         typer.echo(f"  {'code':<24}{'P':>6}{'R':>6}{'F1':>6}{'kappa':>7}{'n':>5}")
-        for code, s in cv["codes"].items():
-            typer.echo(f"  {code:<24}{s['precision']:6.2f}{s['recall']:6.2f}{s['f1']:6.2f}{s['kappa']:7.2f}"
-                       f"{int(s['support']):5d}")
+        for r in quality_rows(cv):
+            typer.echo(f"  {r['code']:<24}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['kappa']:7.2f}"
+                       f"{r['support']:5d}{'  *' if r['note'] else ''}")
+        if any(r["note"] for r in quality_rows(cv)):
+            typer.echo("  * fewer than 30 reference units or 5 groups: too few to judge this code")
+        for note in notes[1:]:
+            typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
     for row in meta.get("learning_curve", []):
         typer.echo(f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
                    f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}")
@@ -97,11 +126,16 @@ def tag(
     model: Annotated[Path, typer.Argument(help="Model folder from `nlp train`.")],
     inputs: Annotated[list[Path], typer.Argument(
         help='Files/folders to tag (any ingest format, or JSONL lines {"id","text","lang"}).')],
-    out: Annotated[Path, typer.Option("--out", help="Output file.")],
-    fmt: Annotated[OutFormat, typer.Option("--format", help="jsonl | csv | xlsx.")] = OutFormat.jsonl,
+    out: Annotated[Path, typer.Option("--out", help="Output file: .jsonl, .csv, .xlsx or .docx (one Word document "
+                                                    "per interview, codes as comments).")],
+    fmt: Annotated[OutFormat | None, typer.Option(
+        "--format", help="jsonl | csv | xlsx | docx; must match the --out extension (default: from it).")] = None,
+    excel: Annotated[bool, typer.Option(
+        "--excel", help="CSV for Norwegian/Danish Excel: semicolons, decimal commas, UTF-8 with BOM.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel processes over files (-1: all cores).")] = 1,
-    resume: Annotated[bool, typer.Option("--resume/--restart",
-                                         help="Skip segments already tagged in --out.")] = True,
+    resume: Annotated[bool, typer.Option(
+        "--resume/--overwrite", " /--restart",
+        help="Skip segments already tagged in --out (same model and options), or start it afresh.")] = True,
     explain_words: Annotated[int, typer.Option("--explain", help="Add the N words that drove each code (why).")
                              ] = 0,
     abstain: Annotated[float | None, typer.Option("--abstain",
@@ -118,8 +152,12 @@ def tag(
     Files that cannot be read are skipped and listed at the end; the others are tagged, and the exit status is 1.
     """
     from ..classify import load_coder, tag_paths
+    from ..classify.output import format_for
     from ..classify.tag import expand_inputs
 
+    out_format = format_for(out, fmt.value if fmt is not None else None)
+    if excel and out_format != "csv":
+        raise ConfigError("--excel is for CSV output.", fix="write --out NAME.csv, or leave out --excel.")
     coder = load_coder(model)
     if abstain is not None:
         coder.min_confidence = abstain
@@ -135,16 +173,23 @@ def tag(
     if workers is not None or scheduler is not None:
         from ..distributed import tag_distributed
 
-        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=fmt.value,
+        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=out_format,
                                   model_path=model if abstain is None else None, resume=resume,
                                   explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
+        book = (coder.meta_ or {}).get("codebook") if hasattr(coder, "meta_") else None
+        if out_format in ("csv", "xlsx") and (excel or book) and out.exists():
+            # the cluster writes the plain table; add the Excel dialect and the codebook's labels as tag_paths does
+            from ..classify.tag import read_tagged, write_tagged
+
+            write_tagged(out, read_tagged(out, fmt=out_format), fmt=out_format, excel=excel,
+                         codebook=Codebook.from_dict(book) if book else None)
     else:
-        summary = tag_paths(coder, files, out, fmt=fmt.value, n_jobs=jobs,
+        summary = tag_paths(coder, files, out, fmt=out_format, n_jobs=jobs, excel=excel,
                             model_path=model if abstain is None else None, resume=resume,
                             explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
     bar.close()
     typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
-               f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {out}")
+               f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {summary.out or out}")
     report_unread(summary.errors)
 
 

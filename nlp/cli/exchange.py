@@ -16,7 +16,7 @@ from ..errors import ConfigError, InputError
 from ..pseudonymise.replace import check_pseudonymised
 from ..refi import TARGETS, load_codebook, write_qdc, write_qdpx
 from . import app
-from .inputs import read_inputs
+from .inputs import read_inputs, read_paths
 from .reading import ReadOptions, reads_files
 
 __all__ = ["export", "export_codebook"]
@@ -27,8 +27,19 @@ __all__ = ["export", "export_codebook"]
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write (atomically).")],
     input: Annotated[Path | None, typer.Argument(
-        help="Coded transcripts: JSONL from `nlp ingest`, or a .qdpx. Leave out when using --corpus.",
+        help="Coded transcripts (JSONL from `nlp ingest`, or a .qdpx), or the output of `nlp tag` (.jsonl/.csv/"
+             ".xlsx; the machine codes become codings). Leave out when using --corpus.",
         show_default=False)] = None,
+    transcripts: Annotated[list[Path] | None, typer.Option(
+        "--transcripts", help="With `nlp tag` output: the transcripts it was tagged from (JSONL from `nlp ingest`, "
+                              "or the interview files); their human codings are exported beside the machine's. "
+                              "Default: the source files named in the tag output.")] = None,
+    decisions: Annotated[Path | None, typer.Option(
+        "--decisions", help="With `nlp tag` output: an `nlp review` decision log; the reviewer's codes on reviewed "
+                            "segments are exported as the reviewer's codings beside the machine's.")] = None,
+    model_name: Annotated[str | None, typer.Option(
+        "--model-name", help="With `nlp tag` output: the user name of the machine codings (default: the model "
+                             "version each record names).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="Export a bundled corpus instead, e.g. "
                                                                 "klynger.")] = None,
     codebook: Annotated[Path | None, typer.Option(
@@ -60,17 +71,55 @@ def export(
     back with its GUIDs, colours, folders, descriptions and memos. The project validates against the REFI-QDA
     schema; the same input gives a byte-identical file.
     """
+    # inside the verb: nlp.review needs scikit-learn (through nlp.classify), which `nlp --help` should not load
+    from ..review import (
+        attach_machine_codes,
+        is_decision_log,
+        is_tag_output,
+        read_events,
+        read_tag_output,
+        reviewer_spans,
+        source_transcripts,
+        tagged_path_of,
+    )
+
     if target not in TARGETS:
         raise ConfigError(f"--for {target}: not one of {', '.join(TARGETS)}.", fix="e.g. --for nvivo.")
     default_newline, positions = TARGETS[target]
     newline = newline or default_newline
-    source = read_inputs(corpus, [input] if input is not None else [],
-                         example="nlp export coded.jsonl --out project.qdpx", options=reading.kwargs())
-    transcripts, book = list(source.transcripts), source.codebook
-    if source.errors:
-        raise InputError(source.errors[0][1])
-    if codebook is None and input is not None:  # a project's own code tree, or the codebook written beside it
-        codebook = input if input.suffix.lower() == ".qdpx" else codebook_beside(input)
+    if input is not None and corpus is None and is_tag_output(input):
+        records = read_tag_output(input)
+        given = None
+        if transcripts:
+            read = read_paths(transcripts, options=reading.kwargs())
+            given = list(read.transcripts)
+            if read.errors:
+                raise InputError(read.errors[0][1])
+        base = source_transcripts(records, given)
+        extra = None
+        if decisions is not None:
+            if not is_decision_log(decisions):
+                raise InputError("not an `nlp review` decision log.", path=decisions,
+                                 fix="pass the TAGGED.review.jsonl that `nlp review` wrote.")
+            events = read_events(decisions)
+            if tagged_path_of(decisions, events).resolve() != input.resolve():
+                raise InputError(f"these decisions are about {tagged_path_of(decisions, events)}, not {input}.",
+                                 path=decisions, fix="pass the decision log of this tagged file.")
+            extra = reviewer_spans(records, events)
+        transcripts, book = attach_machine_codes(records, base, coder=model_name, origin=str(input), extra=extra), None
+    else:
+        if transcripts or model_name or decisions:
+            raise ConfigError(f"--transcripts, --decisions and --model-name go with `nlp tag` output; {input} holds "
+                              "transcripts.",
+                              fix=f"leave them out, or pass the tag output: `nlp export tagged.jsonl --transcripts "
+                                  f"{input} --out project.qdpx`.")
+        source = read_inputs(corpus, [input] if input is not None else [],
+                             example="nlp export coded.jsonl --out project.qdpx", options=reading.kwargs())
+        transcripts, book = list(source.transcripts), source.codebook
+        if source.errors:
+            raise InputError(source.errors[0][1])
+        if codebook is None and input is not None:  # a project's own code tree, or the codebook written beside it
+            codebook = input if input.suffix.lower() == ".qdpx" else codebook_beside(input)
     if codebook is not None:
         book = load_codebook(codebook)
     if require_pseudonymised:
