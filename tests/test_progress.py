@@ -69,3 +69,10 @@ def test_cli_train_and_tag_output_stays_clean_when_not_a_terminal(tmp_path):
         files[-1].write_text('{"id": "a", "text": "vi deler kunnskap"}\n', encoding="utf-8")
     res = runner.invoke(app, ["tag", str(tmp_path / "m"), *map(str, files), "--out", str(tmp_path / "o.jsonl")])
     assert res.exit_code == 0 and not BAR.search(res.output), res.output
+
+
+def test_training_without_validation_reports_the_one_fit():
+    calls = []
+    train_from_units(synthetic_units(n_groups=4, per_group=4), coder="coder1", n_splits=0, curve=True,
+                     word_analyzer="simple", inner_folds=0, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(1, 1)]

@@ -94,7 +94,8 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     }
     validate = len(set(groups)) >= 2 and n_splits >= 2
     n = len(set(groups))
-    sizes = sorted({s for s in (2, 4, 8, 16, 32, 64, 128) if s < n * (n_splits - 1) / n_splits}) if curve else []
+    sizes = sorted({s for s in (2, 4, 8, 16, 32, 64, 128) if s < n * (n_splits - 1) / n_splits}) \
+        if curve and validate else []
     total = (n_repeats * n_splits + len(sizes) * n_splits if validate else 0) + 1
 
     def after(offset: int) -> Callable[[int, int], None] | None:
