@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from .errors import ConfigError, InputError
-from .model import Transcript, Unit
+from .model import Transcript, Unit, iter_units
 from .normalise.preprocess import Annotation, Preprocessor, preprocess_transcript, sentence_tokens
 from .normalise.tokens import DROPPED
 
@@ -44,6 +44,7 @@ __all__ = [
     "learn_phrases",
     "make_analyzer",
     "segment_key",
+    "transcript_units",
     "with_analyses",
 ]
 
@@ -125,6 +126,42 @@ class Analysis:
                                 starts=tuple(s - lo for s in self.starts[a:b]),
                                 ends=tuple(e - lo for e in self.ends[a:b])))
         return out
+
+    @classmethod
+    def join(cls, parts: Sequence[Analysis], *, sep: str = "\n") -> Analysis:
+        """One analysis of several joined with ``sep`` (a topic document made of several units); the language is
+        the most common one (the first in order on a tie).
+
+        Examples
+        --------
+        >>> a = Analysis.join(analyse_texts(["Vi deler kunnskap.", "Det går bra."], lang="nb"))
+        >>> a.text, a.sentences, a.content_lemmas()
+        ('Vi deler kunnskap.\\nDet går bra.', ((0, 4), (4, 8)), ['del', 'kunnskap', 'gå', 'bra'])
+        """
+        if not parts:
+            raise ValueError("nothing to join")
+        if len(parts) == 1:
+            return parts[0]
+        langs = [p.lang for p in parts]
+        lang = max(langs, key=lambda lg: (langs.count(lg), -langs.index(lg)))
+        tokens: list[str] = []
+        lemmas: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        sentences: list[tuple[int, int]] = []
+        flags, texts, offset = [], [], 0
+        for p in parts:
+            n = len(tokens)
+            tokens.extend(p.tokens)
+            lemmas.extend(p.lemmas)
+            flags.append(p.flags)
+            starts.extend(s + offset for s in p.starts)
+            ends.extend(e + offset for e in p.ends)
+            sentences.extend((a + n, b + n) for a, b in p.sentences)
+            texts.append(p.text)
+            offset += len(p.text) + len(sep)
+        return cls(text=sep.join(texts), lang=lang, tokens=tuple(tokens), lemmas=tuple(lemmas), flags="".join(flags),
+                   sentences=tuple(sentences), starts=tuple(starts), ends=tuple(ends))
 
     @classmethod
     def from_annotation(cls, text: str, annotation: Annotation | Mapping[str, Any], *, offset: int = 0) -> Analysis:
@@ -230,6 +267,23 @@ def analyse_transcript(transcript: Transcript) -> dict[str, Analysis]:
             for i, s in enumerate(transcript.segments)}
 
 
+def transcript_units(transcripts: Iterable[Transcript], *, include_interviewer: bool = False) -> list[Unit]:
+    """The analysis units of ``transcripts`` (:func:`nlp.model.iter_units`), each with its analysis in context
+    (:func:`analyse_transcript`: each transcript preprocessed once).
+
+    Examples
+    --------
+    >>> from nlp.model import Segment
+    >>> t = Transcript(id="t", text="R: Vi samarbejder godt.", segments=(Segment(3, 23, id="t:1"),))
+    >>> [u.analysis.lang for u in transcript_units([t])]
+    ['da']
+    """
+    out: list[Unit] = []
+    for t in transcripts:
+        out.extend(with_analyses(iter_units([t], include_interviewer=include_interviewer), analyse_transcript(t)))
+    return out
+
+
 def analyses_of(units: Iterable[Unit | Mapping[str, Any]]) -> list[Analysis]:
     """The analysis of each unit: the one attached in context (``unit.analysis``, set by
     :meth:`nlp.corpora.Corpus.units` and by tagging), else its text analysed in the unit's language (``lang``; when
@@ -256,8 +310,9 @@ def analyses_of(units: Iterable[Unit | Mapping[str, Any]]) -> list[Analysis]:
 
 
 def as_analyses(X: Any, *, lang: str | None = None) -> list[Analysis]:
-    """``X`` as a list of analyses: analyses pass through, strings are analysed (:func:`analyse_texts`), units
-    give their analysis (:func:`analyses_of`). This is what every estimator does with its input first.
+    """``X`` as a list of analyses: analyses pass through, strings are analysed (:func:`analyse_texts`), units and
+    other objects carrying an ``analysis`` (topic documents) give theirs (:func:`analyses_of`). This is what every
+    estimator does with its input first.
 
     Raises
     ------
@@ -277,7 +332,7 @@ def as_analyses(X: Any, *, lang: str | None = None) -> list[Analysis]:
             out[i] = a
     for i, x in enumerate(items):
         if out[i] is None:
-            if isinstance(x, Unit):
+            if isinstance(x, Unit) or isinstance(getattr(x, "analysis", None), Analysis):
                 out[i] = analyses_of([x])[0]
             else:
                 raise InputError(f"item {i} is a {type(x).__name__}, not a text or an Analysis.",
@@ -324,7 +379,7 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     analyzer
-        The term stream, one of :data:`ANALYZERS`: ``"lemmas"`` (content lemmas), ``"lemmas+stop"`` (stop words
+        The term stream: a callable analysis -> terms, or one of :data:`ANALYZERS`: ``"lemmas"`` (content lemmas), ``"lemmas+stop"`` (stop words
         kept), ``"lemmas+surface"`` (lemmas, and the lower-cased surface words marked with a leading ``=``, n-grams
         within each stream), ``"surface"`` (surface words), ``"chars"`` (character n-grams inside each surface word,
         padded with a space as scikit-learn's ``char_wb``: ``kunnskapsdeling`` shares ``kunnskap`` with
@@ -356,7 +411,7 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     ([[1.0, 1.0], [1.0, 1.0]], ['bedrift', 'god'])
     """
 
-    def __init__(self, *, analyzer: str = "lemmas", ngram_range: tuple[int, int] = (1, 1), min_df: float = 1,
+    def __init__(self, *, analyzer: str | Callable[[Analysis], list[str]] = "lemmas", ngram_range: tuple[int, int] = (1, 1), min_df: float = 1,
                  max_df: float = 1.0, use_idf: bool = False, sublinear_tf: bool = False, norm: str | None = None,
                  lang: str | None = None) -> None:
         self.analyzer = analyzer
@@ -370,7 +425,7 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
 
     # -- terms ------------------------------------------------------------------------------------------------
     def _check_params(self) -> tuple[int, int]:
-        if self.analyzer not in ANALYZERS:
+        if not callable(self.analyzer) and self.analyzer not in ANALYZERS:
             raise ConfigError(f"unknown analyzer {self.analyzer!r}.", fix=f"use one of {', '.join(ANALYZERS)}.")
         try:
             lo, hi = (int(n) for n in self.ngram_range)
@@ -388,6 +443,8 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
         """The terms of one analysis, in text order (repeats kept)."""
         lo, hi = self._check_params()
         name = self.analyzer
+        if callable(name):
+            return _ngrams(list(name(analysis)), lo, hi)
         if name == "chars":
             return [g for w in analysis.surface_words() for g in _word_chars(w, lo, hi)]
         if name == "surface":
@@ -423,7 +480,7 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
         vocab = sorted(t for t, c in df.items() if lo <= c <= hi)
         if not vocab and n:
             raise InputError(
-                f"no terms are left after filtering ({len(df)} distinct terms in {n} documents; kept terms must occur "
+                f"no words are left after filtering ({len(df)} distinct terms in {n} documents; kept terms must occur "
                 f"in at least {lo} and at most {hi} documents).",
                 fix="lower min_df (--min-df), raise max_df, or check that the texts are in a supported language and "
                     "not only stop words.")
@@ -484,6 +541,8 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON settings and vocabulary, and the idf array, from which :meth:`from_state` rebuilds this vectorizer."""
         self._check_fitted()
+        if callable(self.analyzer):
+            raise ValueError("a vectorizer with a callable analyzer cannot be saved; use one of ANALYZERS")
         params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()}
         params["vocabulary"] = self.get_feature_names_out().tolist()
         params["n_documents"] = int(self.n_documents_)
