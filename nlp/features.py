@@ -353,6 +353,11 @@ def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
     return out
 
 
+def _long_words(analysis: Analysis) -> list[str]:
+    # surface words of two or more characters: "i", "å" are too frequent to say anything as word features
+    return [w for w in analysis.surface_words() if len(w) > 1]
+
+
 def _word_chars(word: str, lo: int, hi: int) -> list[str]:
     w = f" {word} "
     return [w[i:i + n] for n in range(lo, min(hi, len(w)) + 1) for i in range(len(w) - n + 1)]
@@ -377,8 +382,8 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     ----------
     analyzer
         The term stream: a callable analysis -> terms, or one of :data:`ANALYZERS`: ``"lemmas"`` (content lemmas), ``"lemmas+stop"`` (stop words
-        kept), ``"lemmas+surface"`` (lemmas, and the lower-cased surface words marked with a leading ``=``, n-grams
-        within each stream), ``"surface"`` (surface words), ``"chars"`` (character n-grams inside each surface word,
+        kept), ``"lemmas+surface"`` (lemmas, and the lower-cased surface words of two or more characters marked with a
+        leading ``=``, n-grams within each stream), ``"surface"`` (those surface words), ``"chars"`` (character n-grams inside each surface word,
         padded with a space as scikit-learn's ``char_wb``: ``kunnskapsdeling`` shares ``kunnskap`` with
         ``kunnskapen``).
     ngram_range
@@ -445,10 +450,10 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
         if name == "chars":
             return [g for w in analysis.surface_words() for g in _word_chars(w, lo, hi)]
         if name == "surface":
-            return _ngrams(analysis.surface_words(), lo, hi)
+            return _ngrams(_long_words(analysis), lo, hi)
         lemmas = _ngrams(analysis.content_lemmas(keep_stopwords=name == "lemmas+stop"), lo, hi)
         if name == "lemmas+surface":
-            lemmas.extend("=" + g for g in _ngrams(analysis.surface_words(), lo, hi))
+            lemmas.extend("=" + g for g in _ngrams(_long_words(analysis), lo, hi))
         return lemmas
 
     def build_analyzer(self):

@@ -31,9 +31,11 @@ __all__ = [
     "read_text_records",
     "read_units",
     "record_key",
+    "resume_progress",
     "tag_file",
     "tag_paths",
     "tag_units",
+    "untagged",
     "write_tagged",
 ]
 
@@ -301,6 +303,52 @@ def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
                          fix="choose another --out, or delete this file to start over.") from exc
 
 
+# -- resuming and the per-file work (shared with nlp.distributed) -------------------------------------------------
+def resume_progress(progress: Path, out: Path, *, fmt: str, resume: bool) -> frozenset[tuple[str, str]]:
+    """Prepare the progress file of a tagging run and return the keys (source, id) already tagged in it.
+
+    The one resume of single-process, parallel and Dask tagging. Without ``resume`` (or without earlier output) the
+    progress file starts empty. Else it is made to end on a whole record: JSONL is scanned line by line (never
+    loaded whole) and a last line cut off by a crash is truncated away; a finished CSV/XLSX table ``out`` without a
+    progress file is continued from its rows.
+    """
+    if not resume or not (progress.exists() or out.exists()):
+        write_tagged(progress, [], fmt="jsonl")
+        return frozenset()
+    if not progress.exists():  # a finished CSV/XLSX table: continue from its rows (as tag_paths does)
+        previous = read_tagged(out, fmt=fmt)
+        write_tagged(progress, previous, fmt="jsonl")
+        return frozenset(record_key(r) for r in previous)
+    keys = []
+    cut = None
+    line = b"\n"
+    with progress.open("rb") as fh:
+        offset = 0
+        for line in fh:
+            try:
+                if not line.strip():
+                    raise ValueError("blank line")
+                keys.append(record_key(json.loads(line)))
+            except ValueError:
+                if line.endswith(b"\n") or not line.strip():
+                    previous = read_tagged(progress, fmt="jsonl")  # raises tag_paths' message, or tolerates it
+                    write_tagged(progress, previous, fmt="jsonl")
+                    return frozenset(record_key(r) for r in previous)
+                cut = offset  # the partial last line of an interrupted run
+            offset += len(line)
+    if cut is not None:
+        os.truncate(progress, cut)
+    elif not line.endswith(b"\n"):  # a whole last record without its newline: end it, as tag_paths' rewrite does
+        with progress.open("ab") as fh:
+            fh.write(b"\n")
+    return frozenset(keys)
+
+
+def untagged(units: Sequence[Mapping[str, Any]], done: frozenset[tuple[str, str]]) -> list[Mapping[str, Any]]:
+    """The units whose key (source, id) is not in ``done``."""
+    return [u for u in units if (str(u["source"]), str(u["id"])) not in done] if done else list(units)
+
+
 # -- the driver -------------------------------------------------------------------------------------------------
 @dataclass
 class TagSummary:
@@ -332,7 +380,7 @@ def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], e
         return str(path), None, 0, str(exc)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return str(path), None, 0, f"{path}: cannot be read ({exc.__class__.__name__}: {exc})."
-    todo = [u for u in units if (str(u["source"]), str(u["id"])) not in done]
+    todo = untagged(units, done)
     if isinstance(model_or_path, (str, Path)):
         model_or_path = _cached_model(str(model_or_path), os.path.getmtime(Path(model_or_path) / "meta.json"))
     return str(path), tag_units(model_or_path, todo, explain_words=explain_words), len(units) - len(todo), None
@@ -352,14 +400,10 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
     out = Path(out)
     files = expand_inputs(inputs)
     summary = TagSummary(files=len(files), out=str(out))
+    if fmt not in ("jsonl", "csv", "xlsx"):
+        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv or xlsx.")
     progress_path = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
-    previous: list[dict[str, Any]] = []
-    if resume:
-        previous = read_tagged(progress_path, fmt="jsonl") if progress_path.exists() else read_tagged(out, fmt=fmt)
-    done = frozenset(record_key(r) for r in previous)
-    summary.skipped = 0
-    # rewrite what is kept (drops a partial last line), then append file by file
-    write_tagged(progress_path, previous, fmt="jsonl")
+    done = resume_progress(progress_path, out, fmt=fmt, resume=resume)  # then append file by file
 
     if n_jobs != 1 and model_path is not None and len(files) > 1:
         from joblib import Parallel, delayed
