@@ -10,7 +10,10 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
+from ..features import transcript_units
+from ..model import read_jsonl
 from . import app
+from ._inputs import corpus_or_inputs
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
@@ -25,17 +28,13 @@ class OutFormat(str, Enum):
 
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
     units, cb, label = [], None, ""
-    if corpus:
-        from ..corpora import load
-
-        c = load(corpus)
+    c, coded = corpus_or_inputs(corpus, coded, verb="train", example="coded.jsonl", both=True)
+    if c is not None:
         units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
     for path in coded:
-        from ..model import iter_units, read_jsonl
-
         if not path.is_file():
             raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
-        units.extend(iter_units(read_jsonl(path)))
+        units.extend(transcript_units(read_jsonl(path)))  # analysed in context, as the corpus units are
         label = (label + ", " if label else "") + str(path)
     if codebook is not None:
         from ..codebook import load_codebook

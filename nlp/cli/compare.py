@@ -9,6 +9,7 @@ import typer
 
 from ..errors import ConfigError, InputError
 from . import app
+from ._inputs import corpus_or_inputs
 
 __all__ = ["compare_cmd"]
 
@@ -34,15 +35,10 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     from ..agreement.comparison import merge_codings
 
     codebook = None
-    if corpus:
-        from ..corpora import load
-
-        c = load(corpus)
+    c, files = corpus_or_inputs(corpus, files, verb="compare", example="REFERENCE.jsonl OTHER.jsonl", both=True)
+    if c is not None:
         base, codebook, label = list(c.transcripts), c.codebook, f"corpus {corpus}"
         extra = files
-    elif not files:
-        raise ConfigError("nothing to compare.", fix="pass REFERENCE OTHER... coded JSONL files, or --corpus NAME "
-                                                     "--reference CODER --other CODER.")
     else:
         base, label, extra = _read(files[0]), str(files[0]), files[1:]
     if not extra:  # coders inside one source

@@ -12,6 +12,7 @@ import typer
 
 from ..errors import ConfigError
 from . import app
+from ._inputs import corpus_or_inputs
 
 __all__ = ["export", "export_codebook"]
 
@@ -49,19 +50,13 @@ def export(
     from ..model import read_jsonl
     from ..refi import write_qdpx
 
-    if (input is None) == (corpus is None):
-        raise ConfigError("give either an INPUT.jsonl file or --corpus NAME (not both, not neither).",
-                          fix="e.g. `nlp export coded.jsonl --out project.qdpx` or "
-                              "`nlp export --corpus klynger --out project.qdpx`.")
+    loaded, paths = corpus_or_inputs(corpus, input, verb="export", example="coded.jsonl")
     book = None
-    if corpus is not None:
-        from ..corpora import load
-
-        loaded = load(corpus)
+    if loaded is not None:
         transcripts = list(loaded.transcripts)
         book = loaded.codebook
     else:
-        transcripts = list(read_jsonl(input))
+        transcripts = list(read_jsonl(paths[0]))
     if codebook is not None:
         book = load_codebook(codebook)
     if require_pseudonymised:

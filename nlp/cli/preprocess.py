@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
+from ._inputs import corpus_or_inputs
 
 __all__ = ["preprocess"]
 
@@ -38,22 +39,16 @@ def preprocess(
     n number, x placeholder, a abbreviation, u URL. Prints per language: transcripts, segments, tokens, distinct
     content lemmas, fillers removed and stop words.
     """
-    from ..errors import ConfigError
     from ..lang import LANGS
     from ..model import write_jsonl
     from ..normalise.preprocess import PreprocessStats, preprocess_transcripts
 
-    if (input is None) == (corpus is None):
-        raise ConfigError("give either INPUT or --corpus (not both, not neither).",
-                          fix="e.g. `nlp preprocess corpus.jsonl --out pre.jsonl` or "
-                              "`nlp preprocess --corpus klynger --out pre.jsonl`.")
+    loaded, _ = corpus_or_inputs(corpus, input, verb="preprocess", example="corpus.jsonl")
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}.")
     errors: list[tuple[str, str]] = []
-    if corpus is not None:
-        from ..corpora import load
-
-        transcripts = iter(load(corpus).transcripts)
+    if loaded is not None:
+        transcripts = iter(loaded.transcripts)
     elif input.suffix.lower() in (".jsonl", ".ndjson") and input.is_file() and _is_corpus(input):
         from ..model import read_jsonl
 

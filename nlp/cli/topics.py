@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError, InputError
+from ..errors import InputError
 from . import app
+from ._inputs import corpus_or_inputs
 
 
 @app.command("topics")
@@ -54,20 +55,15 @@ def topics_cmd(
     from ..features import transcript_units
     from ..topics import run_topics, write_topic_outputs
 
-    if bool(corpus) == bool(inputs):
-        raise ConfigError("give either --corpus NAME or INPUT files, not both and not neither.",
-                          fix="e.g. `nlp topics --corpus klynger --k 8 --out out/` or `nlp topics data.jsonl ...`.")
+    corp, paths = corpus_or_inputs(corpus, inputs, verb="topics", example="data.jsonl")
     cb = None
-    if corpus:
-        from ..corpora import load
-
-        corp = load(corpus)
+    if corp is not None:
         units = list(corp.units(include_interviewer=include_interviewer))
         cb = corp.codebook
     else:
         from ..ingest import ingest_paths  # reads transcript JSONL from `nlp ingest` and every other kind
 
-        result = ingest_paths(list(inputs))
+        result = ingest_paths(paths)
         transcripts = result.transcripts
         for path, msg in result.errors:
             typer.secho(f"skipped {path}: {msg}", err=True, fg=typer.colors.YELLOW)
