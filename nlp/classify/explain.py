@@ -105,10 +105,14 @@ def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]
     rows = [(c, model.concepts.coef_[j], model.concepts) for j, c in enumerate(model.classes_)]
     rows += [(POLARITY_PREFIX + p, model.polarity.coef_[j], model.polarity)
              for j, p in enumerate(model.polarity_classes_)]
+    vocab_words: dict[int, tuple[list[str], list[tuple[int, str]]]] = {}  # per estimator, computed once
     for name, w, est in rows:
-        vocab = est.feature_names_
-        words = [(j, t[2:].lstrip("=")) for j, t in enumerate(vocab) if t.startswith("w:") and " " not in t
-                 and t[2:].lstrip("=") not in _function_words() and _is_word(t[2:].lstrip("="))]
+        if id(est) not in vocab_words:
+            names = est.feature_names_
+            vocab_words[id(est)] = (names, [
+                (j, t[2:].lstrip("=")) for j, t in enumerate(names) if t.startswith("w:") and " " not in t
+                and t[2:].lstrip("=") not in _function_words() and _is_word(t[2:].lstrip("="))])
+        vocab, words = vocab_words[id(est)]
         shown: dict[str, float] = {}
         for i in np.lexsort((np.arange(len(w)), -w)):
             if w[i] <= 0 or len(shown) >= n:
