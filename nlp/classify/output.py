@@ -157,7 +157,7 @@ def code_label(code: str, codebook: Codebook | None) -> str:
     >>> from nlp.codebook import Code, Codebook
     >>> book = Codebook(name="b", codes=(Code("trust", names={"da": "Tillid"}),),
     ...                 polarity_labels={"driver": {"nb": "fremmende faktor"}})
-    >>> codecode_label("trust", book), codecode_label("polarity:driver", book), codecode_label("other", None)
+    >>> code_label("trust", book), code_label("polarity:driver", book), code_label("other", None)
     ('Tillid', 'fremmende faktor', 'other')
     """
     if codebook is None:
