@@ -90,14 +90,21 @@ def train(
     save_coder(fitted, out, codebook=cb, meta=meta)
     cv = meta.get("cross_validation")
     if cv:
-        typer.echo(f"grouped {cv['n_splits']}-fold CV x{cv['repeats']} over {cv['n_groups']} groups:")
+        from ..classify.train import cv_notes, quality_rows
+
+        notes = cv_notes(cv)
+        typer.echo(f"{notes[0]} over {cv['n_groups']} groups (the same per-code figures as the report's):")
         typer.echo(f"  concepts  macro-F1 {cv['macro']['f1']:.3f}  micro-F1 {cv['micro']['f1']:.3f}  "
                    f"mean kappa {cv['macro']['kappa']:.3f}")
         typer.echo(f"  polarity  macro-F1 {cv['polarity']['macro_f1']:.3f}  kappa {cv['polarity']['kappa']:.3f}")
         typer.echo(f"  {'code':<24}{'P':>6}{'R':>6}{'F1':>6}{'kappa':>7}{'n':>5}")
-        for code, s in cv["codes"].items():
-            typer.echo(f"  {code:<24}{s['precision']:6.2f}{s['recall']:6.2f}{s['f1']:6.2f}{s['kappa']:7.2f}"
-                       f"{int(s['support']):5d}")
+        for r in quality_rows(cv):
+            typer.echo(f"  {r['code']:<24}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['kappa']:7.2f}"
+                       f"{r['support']:5d}{'  *' if r['note'] else ''}")
+        if any(r["note"] for r in quality_rows(cv)):
+            typer.echo("  * fewer than 30 reference units or 5 groups: too few to judge this code")
+        for note in notes[1:]:
+            typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
     for row in meta.get("learning_curve", []):
         typer.echo(f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
                    f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}")

@@ -1,4 +1,4 @@
-"""CLI verb ``nlp compare``: agreement between coders (human vs human, machine vs human) on the same texts."""
+"""CLI verb ``nlp compare``: agreement between codings (coder vs coder, machine vs coder) of the same texts."""
 
 from __future__ import annotations
 
@@ -104,8 +104,10 @@ def compare_cmd(
         help="REFERENCE OTHER...: coded transcript JSONL (or .qdpx) files of the same texts, the first one the "
              "reference.")] = None,
     unit: Annotated[str, typer.Option(
-        "--unit", help="Unit of analysis (required, a scientific choice): segment | sentence | character (per code "
-                       "x source, as NVivo).")] = ...,  # type: ignore[assignment]
+        "--unit", help="Unit of analysis (required, a scientific choice): segment | sentence | character (every "
+                       "character, per code x source, like NVivo's coding comparison; where neither coder used a code "
+                       "in a source we report kappa as undefined, NVivo reports 1: see --nvivo-kappa).")
+    ] = ...,  # type: ignore[assignment]
     corpus: Annotated[str | None, typer.Option(
         "--corpus", help="Compare coders inside a bundled corpus, e.g. klynger.")] = None,
     reference: Annotated[str | None, typer.Option(
@@ -121,14 +123,20 @@ def compare_cmd(
     confidence: Annotated[float, typer.Option(
         "--confidence", help="Confidence level of the bootstrap intervals.")] = 0.95,
     n_boot: Annotated[int, typer.Option(
-        "--n-boot", help="Bootstrap replicates (resampling interviews, not units).")] = 1000,
+        "--n-boot", help="Bootstrap replicates (resampling groups of units, e.g. interviews, not units).")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random state of the bootstrap.")] = 0,
     include_interviewer: Annotated[bool, typer.Option(
         "--include-interviewer", help="Also compare interviewer turns.")] = False,
     context: Annotated[int, typer.Option(
         "--context", help="Characters of context around each disagreement.")] = 160,
+    nvivo_kappa: Annotated[bool, typer.Option(
+        "--nvivo-kappa", help="With --unit character: NVivo's convention, kappa 1 for a code x source where the "
+                              "coders agree on every character (as where neither used the code), counted in the "
+                              "averages. Default: undefined there, with the reason, and left out of the averages.")
+    ] = False,
 ) -> None:
-    """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over interviews."""
+    """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over groups of units
+    (interviews, informants: whatever the data's groups are)."""
     if unit not in UNITS:
         raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")
     transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []))
@@ -136,7 +144,7 @@ def compare_cmd(
         cb = load_codebook(codebook)
     result = compare(transcripts, unit=unit, reference=ref, others=others, codebook=cb,
                      include_interviewer=include_interviewer, min_words=min_words or None, confidence=confidence,
-                     n_boot=n_boot, random_state=seed, context=context)
+                     n_boot=n_boot, random_state=seed, context=context, nvivo_kappa=nvivo_kappa)
     typer.echo(markdown_report(result))
     if out is not None:
         for p in write_comparison(result, out):
