@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from .codebook import Code, Codebook
 from .errors import DataWarning, InputError
+from .features import Analysis, analyse_transcript, with_analyses
 from .frames import units_frame
 from .model import POLARITY_PREFIX, Transcript, Unit, iter_units, read_jsonl
 from .refi import load_codebook
@@ -49,10 +50,20 @@ class Corpus:
     readme: str = ""
     path: Path | None = None
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+    _analyses: dict[str, Analysis] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def units(self, *, include_interviewer: bool = False) -> list[Unit]:
-        """One analysis unit per segment, with every coder's codes and the cross-validation group."""
-        return list(iter_units(self.transcripts, include_interviewer=include_interviewer))
+        """One analysis unit per segment, with every coder's codes, the cross-validation group and its analysis
+        (``unit.analysis``: each transcript preprocessed in context once per loaded corpus, as ``nlp preprocess``
+        does)."""
+        return with_analyses(iter_units(self.transcripts, include_interviewer=include_interviewer), self.analyses())
+
+    def analyses(self) -> dict[str, Analysis]:
+        """The analysis of every segment, keyed by unit id (:func:`nlp.features.analyse_transcript`; cached)."""
+        if not self._analyses:
+            for t in self.transcripts:
+                self._analyses.update(analyse_transcript(t))
+        return self._analyses
 
     @property
     def coders(self) -> tuple[str, ...]:

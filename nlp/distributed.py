@@ -23,7 +23,7 @@ import tempfile
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,8 @@ from .classify.tag import (
     tag_units,
     write_tagged,
 )
-from .errors import ConfigError, InputError, NlpError
+from .errors import ConfigError, InputError, unreadable
+from .ingest import DEFAULT_MAX_BYTES
 from .model import Transcript, json_line
 from .normalise.preprocess import Preprocessor, PreprocessStats, preprocess_transcript
 
@@ -169,15 +170,23 @@ class _Piece:
         return _Piece(self.path, None, self.first_line, self.first, self.last, self.weight) if self.data else self
 
 
-def _is_text_jsonl(path: Path) -> bool:
-    """Whether :func:`read_units` reads ``path`` as lines of ``{"id", "text"}`` (else the file goes whole)."""
-    if path.suffix.lower() != ".jsonl" or not path.is_file():
+def _is_text_jsonl(path: Path, read_options: Mapping[str, Any] | None = None) -> bool:
+    """Whether :func:`read_units` reads ``path`` as lines of ``{"id", "text"}`` (else the file goes whole).
+
+    A file over the size cap, or read with a forced encoding or kind, goes whole: the worker's :func:`read_units`
+    then applies the options (and reports the file as :func:`tag_paths` does)."""
+    opts = read_options or {}
+    if path.suffix.lower() != ".jsonl" or not path.is_file() or opts.get("encoding") \
+            or opts.get("kind", "auto") not in ("auto", "jsonl"):
+        return False
+    max_bytes = opts.get("max_bytes", DEFAULT_MAX_BYTES)
+    if max_bytes is not None and path.stat().st_size > max_bytes:
         return False
     try:
         with path.open(encoding="utf-8") as fh:
             first = next((line for line in fh if line.strip()), None)
         return first is None or is_text_record(json.loads(first))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False  # the worker reads it whole and reports the error exactly as tag_paths does
 
 
@@ -186,8 +195,8 @@ def _universal_lines(data: bytes) -> int:
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
-def _file_pieces(path: Path, batch_size: int) -> Iterator[_Piece]:
-    if not _is_text_jsonl(path):
+def _file_pieces(path: Path, batch_size: int, read_options: Mapping[str, Any] | None = None) -> Iterator[_Piece]:
+    if not _is_text_jsonl(path, read_options):
         size = path.stat().st_size if path.is_file() else 0
         yield _Piece(str(path), None, weight=max(1, size // _BYTES_PER_UNIT))
         return
@@ -207,13 +216,15 @@ def _file_pieces(path: Path, batch_size: int) -> Iterator[_Piece]:
     yield _Piece(str(path), b"".join(buf), first_line, first, True, weight=max(1, len(buf)))
 
 
-def iter_batches(files: Sequence[Path], *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[_Piece]]:
+def iter_batches(files: Sequence[Path], *, batch_size: int = DEFAULT_BATCH_SIZE,
+                 read_options: Mapping[str, Any] | None = None) -> Iterator[list[_Piece]]:
     """Batches of pieces in input order: large text-JSONL files in chunks of ``batch_size`` lines, small files
-    grouped until a batch holds about ``batch_size`` units. Reads the files lazily, one batch at a time."""
+    grouped until a batch holds about ``batch_size`` units. Reads the files lazily, one batch at a time.
+    ``read_options`` (as for :func:`read_units`) decide which files are read whole."""
     batch: list[_Piece] = []
     weight = 0
     for path in files:
-        for piece in _file_pieces(Path(path), batch_size):
+        for piece in _file_pieces(Path(path), batch_size, read_options):
             batch.append(piece)
             weight += piece.weight
             if weight >= batch_size:
@@ -252,8 +263,8 @@ class _Result:
     ids: bytes = b""
 
 
-def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, explain_words: int
-               ) -> list[_Result]:
+def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, explain_words: int,
+               read_options: Mapping[str, Any] | None = None) -> list[_Result]:
     """Worker side: tag every piece of a batch with the worker's model (loaded once per worker)."""
     from distributed import get_worker
 
@@ -262,12 +273,12 @@ def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, e
     out = []
     for piece in pieces:
         if piece.data is None:
-            _, records, skipped, error = tag_file(model, Path(piece.path), done, explain_words)
+            _, records, skipped, error = tag_file(model, Path(piece.path), done, explain_words, read_options)
             out.append(_Result("".join(map(json_line, records or ())), len(records or ()), skipped, error))
             continue
         try:
             units = read_text_lines(piece.path, piece.data, first_line=piece.first_line)
-        except (NlpError, OSError, ValueError, TypeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad chunk is its file's problem, reported as tag_paths does
             out.append(_Result(error=str(exc), recheck=True))
             continue
         todo = [u for u in units if (str(u["source"]), str(u["id"])) not in done]
@@ -277,14 +288,12 @@ def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, e
     return out
 
 
-def _file_error(path: str) -> str | None:
+def _file_error(path: str, read_options: Mapping[str, Any] | None = None) -> str | None:
     """The message ``tag_paths`` reports for a file that cannot be read (``None`` if it can)."""
     try:
-        read_units(path)
-    except NlpError as exc:
-        return str(exc)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return f"{path}: cannot be read ({exc.__class__.__name__}: {exc})."
+        read_units(path, **(read_options or {}))
+    except Exception as exc:  # noqa: BLE001 - the same per-file message as tag_paths
+        return str(unreadable(path, exc))
     return None
 
 
@@ -390,14 +399,15 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
                     workers: int | None = None, fmt: str = "jsonl", model_path: str | Path | None = None,
                     resume: bool = True, explain_words: int = 0, batch_size: int = DEFAULT_BATCH_SIZE,
                     window: int | None = None, connect_timeout: float = 10.0,
-                    on_file: Callable[[str, int], None] | None = None) -> TagSummary:
+                    on_file: Callable[[str, int], None] | None = None,
+                    read_options: Mapping[str, Any] | None = None) -> TagSummary:
     """Tag every unit of ``inputs`` into ``out`` on a Dask cluster; the output equals :func:`tag_paths`' bytes.
 
     Parameters
     ----------
     model
         A fitted :class:`~nlp.classify.AutoCoder`, or the path of a model folder (then the client never loads it).
-    inputs, out, fmt, resume, explain_words, on_file
+    inputs, out, fmt, resume, explain_words, on_file, read_options
         As for :func:`nlp.classify.tag_paths`.
     scheduler
         Address of a running scheduler, ``tcp://HOST:PORT``. Workers must have klyngekoder installed and, for
@@ -434,7 +444,7 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
     client, cluster = _connect(scheduler, workers, connect_timeout)
     try:
         return _run(client, files_bytes, inputs, Path(out), fmt=fmt, resume=resume, explain_words=explain_words,
-                    batch_size=batch_size, window=window, on_file=on_file)
+                    batch_size=batch_size, window=window, on_file=on_file, read_options=read_options)
     finally:
         client.close()
         if cluster is not None:
@@ -443,7 +453,7 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
 
 def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path], out: Path, *, fmt: str,
          resume: bool, explain_words: int, batch_size: int, window: int | None,
-         on_file: Callable[[str, int], None] | None) -> TagSummary:
+         on_file: Callable[[str, int], None] | None, read_options: Mapping[str, Any] | None) -> TagSummary:
     if fmt not in ("jsonl", "csv", "xlsx", "docx"):
         raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv, xlsx or docx.")
     files = expand_inputs(inputs)
@@ -457,7 +467,7 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
     if window is None:
         window = 2 * max(1, sum(client.nthreads().values())) + 2
     pending: deque[tuple[Any, list[_Piece]]] = deque()
-    batches = iter_batches(files, batch_size=batch_size)
+    batches = iter_batches(files, batch_size=batch_size, read_options=read_options)
     file_start = 0
     tagged = skipped = 0
     error: str | None = None
@@ -470,7 +480,8 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
                     batch = next(batches, None)
                     if batch is None:
                         break
-                    fut = client.submit(_tag_batch, plugin.name, batch, done_ref, explain_words, pure=False)
+                    fut = client.submit(_tag_batch, plugin.name, batch, done_ref, explain_words, read_options,
+                                        pure=False)
                     pending.append((fut, [p.meta() for p in batch]))
                 if not pending:
                     break
@@ -499,7 +510,7 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
                         error, recheck = "an id occurs twice.", True
                     if error is not None:
                         if recheck:
-                            error = _file_error(piece.path) or error
+                            error = _file_error(piece.path, read_options) or error
                         fh.flush()
                         os.ftruncate(fh.fileno(), file_start)
                         summary.errors.append((piece.path, error))

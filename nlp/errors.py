@@ -15,6 +15,7 @@ __all__ = [
     "InputError",
     "ModelFileError",
     "NlpError",
+    "unreadable",
     "where",
 ]
 
@@ -69,3 +70,23 @@ class ConfigError(NlpError):
 
 class DataWarning(UserWarning):
     """Something in the input was handled in a way the user should know about (e.g. no speaker turns found)."""
+
+
+def unreadable(path: str | Path, exc: BaseException) -> NlpError:
+    """The per-file error for an exception a reader raised on input it could not take (one bad file's problem).
+
+    An :class:`NlpError` is returned as it is; anything else (a parser's ``RecursionError`` on deeply nested JSON,
+    a ``MemoryError``, a broken archive) becomes an :class:`InputError` naming the file and the exception, so one
+    bad file never stops the files read with it.
+
+    Examples
+    --------
+    >>> err = unreadable("a.jsonl", RecursionError("maximum recursion depth exceeded"))
+    >>> err.path, err.reason
+    ('a.jsonl', 'cannot be read (RecursionError: maximum recursion depth exceeded).')
+    """
+    if isinstance(exc, NlpError):
+        return exc
+    return InputError(f"cannot be read ({exc.__class__.__name__}: {exc}).", path=path,
+                      fix="check that the file is what its extension says (open it in an editor), or pass it on "
+                          "its own to see the problem.")

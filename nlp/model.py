@@ -275,6 +275,8 @@ class Unit:
 
     ``codes`` maps each coder to the set of codes (concepts and ``polarity:*``) that coder gave this unit.
     ``group`` is the cross-validation group (interview/informant): units of one group never straddle folds.
+    ``analysis`` is the unit's :class:`nlp.features.Analysis` when it was analysed in its transcript's context
+    (:meth:`nlp.corpora.Corpus.units`, tagging); models read it instead of analysing the text again.
     """
 
     id: str
@@ -288,6 +290,7 @@ class Unit:
     kind: SegmentKind = "other"
     source: str | None = None
     codes: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
+    analysis: Any = field(default=None, compare=False, hash=False, repr=False)
 
     def concepts(self, coder: str) -> frozenset[str]:
         """The theory-concept codes ``coder`` gave this unit (polarity excluded)."""
@@ -352,6 +355,9 @@ def json_object(line: str, *, path: str | Path, line_no: int, fix: str) -> dict[
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno}).", path=path, line=line_no,
                          fix=fix) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to read (arrays or objects inside each other hundreds of levels "
+                         "deep).", path=path, line=line_no, fix=fix) from None
     if not isinstance(obj, dict):
         raise InputError(f"a JSON {type(obj).__name__}, not an object.", path=path, line=line_no, fix=fix)
     return obj
@@ -377,7 +383,7 @@ def read_jsonl(path: str | Path) -> Iterator[Transcript]:
                 continue
             try:
                 yield Transcript.from_json(json.loads(line))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as exc:
                 raise InputError(f"not a transcript record ({exc.__class__.__name__}: {exc}).", path=path,
                                  line=lineno, fix="pass a file written by `nlp ingest`, one transcript per line.")\
                     from exc

@@ -93,10 +93,13 @@ def _rows(table: list[list[Any]]) -> Table:
 
 
 def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
-              progress: Callable[[str], None] = lambda message: None) -> Report:
+              progress: Callable[[str], None] = lambda message: None,
+              fit_progress: Callable[[int, int], None] | None = None) -> Report:
     """Run the whole study on ``corpus`` and write every output and the report into ``out_dir``.
 
-    Returns the :class:`~nlp.report.Report` (already written as ``report.html`` and ``report.md``).
+    Returns the :class:`~nlp.report.Report` (already written as ``report.html`` and ``report.md``). ``progress``
+    gets a message as each stage starts; ``fit_progress(done, total)`` counts the models fitted within the long
+    stages (the topic sweep, the auto-coder's cross-validation), e.g. for a progress bar.
     """
     s = settings
     out = Path(out_dir)
@@ -137,7 +140,8 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     # 3. topics ---------------------------------------------------------------------------------------------
     progress("topic models (K sweep)")
     topic_run = run_topics(units, codebook=corpus.codebook, model=s.topic_model, k_range=s.k_range, seeds=s.topic_seeds,
-                           passes=s.topic_passes, coder=s.reference, random_state=s.random_state)
+                           passes=s.topic_passes, coder=s.reference, random_state=s.random_state,
+                           fit_progress=fit_progress)
     write_topic_outputs(topic_run.summary, out / "topics", sweep=topic_run.sweep)
     sections.append(_topic_section(topic_run, out / "topics"))
 
@@ -146,7 +150,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     progress(f"auto-coder: grouped {s.folds}-fold cross-validation x{s.repeats} ({model_name})")
     fitted, meta = train_from_units(units, coder=s.reference, codebook=corpus.codebook, model=model_name,
                                     n_splits=s.folds, n_repeats=s.repeats, curve=s.learning_curve,
-                                    random_state=s.random_state, keep_predictions=True)
+                                    random_state=s.random_state, keep_predictions=True, progress=fit_progress)
     oof = meta["cross_validation"].pop("predictions")
     save_coder(fitted, out / "model", codebook=corpus.codebook, meta=meta)
     machine = f"auto-cv ({model_name})"

@@ -178,13 +178,13 @@ def test_cli_tag_on_a_cluster_equals_plain_tag(tmp_path, model_dir, inputs, clus
     runner = CliRunner()
     files = [str(inputs / "a_big.jsonl"), str(inputs / "h_interview.txt"), str(inputs / "i_not_json.jsonl")]
     plain = runner.invoke(app, ["tag", str(model_dir), *files, "--out", str(tmp_path / "plain.jsonl")])
-    assert plain.exit_code == 0, plain.output
+    assert plain.exit_code == 1, plain.output  # the bad file is skipped and listed: status 1, as ingest
     res = runner.invoke(app, ["tag", str(model_dir), *files, "--out", str(tmp_path / "dask.jsonl"),
                               "--scheduler", cluster.scheduler_address, "--abstain", "0.6"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output
     res = runner.invoke(app, ["tag", str(model_dir), *files, "--out", str(tmp_path / "dask.jsonl"),
                               "--scheduler", cluster.scheduler_address, "--restart"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output
     assert res.output == plain.output.replace("plain.jsonl", "dask.jsonl")
     assert "tagged 97 segments from 2 files" in res.output and "1 files skipped" in res.output
     assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()

@@ -138,17 +138,20 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def cross_validate(make_model: Callable[[], Any], texts: Sequence[str], codes: Sequence[Iterable[str]],
                    polarity: Sequence[str | None], groups: Sequence[Any], *, classes: Sequence[str],
                    n_splits: int = 5, n_repeats: int = 3, random_state: int = 0,
-                   return_predictions: bool = False) -> dict[str, Any]:
+                   return_predictions: bool = False,
+                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Repeated grouped K-fold cross-validation of a coder made by ``make_model()``.
 
     Returns the mean scores over repetitions (see :func:`coding_scores`) plus ``sd``; with
     ``return_predictions`` also the out-of-fold ``(codes, polarity)`` of the first repetition.
+    ``progress(done, total)`` is called after each fitted fold (``total = n_repeats * n_splits``).
     """
     texts = list(texts)
     codes = [frozenset(c) for c in codes]
     polarity = list(polarity)
     groups = [str(g) for g in groups]
     runs, first, used = [], None, 0
+    fitted = 0
     for r in range(n_repeats):
         preds: list[Any] = [None] * len(texts)
         folds = grouped_folds(groups, [p or "-" for p in polarity], n_splits=n_splits, random_state=random_state + r)
@@ -160,6 +163,9 @@ def cross_validate(make_model: Callable[[], Any], texts: Sequence[str], codes: S
                                      groups=[groups[i] for i in tr], classes=classes)
             for i, pr in zip(te, model.predict([texts[i] for i in te])):
                 preds[i] = pr
+            fitted += 1
+            if progress is not None:
+                progress(fitted, n_repeats * n_splits)
         runs.append(coding_scores(codes, [p[0] for p in preds], polarity, [p[1] for p in preds], classes=classes))
         if first is None:
             first = preds
@@ -175,11 +181,12 @@ def cross_validate(make_model: Callable[[], Any], texts: Sequence[str], codes: S
 def learning_curve(make_model: Callable[[], Any], texts: Sequence[str], codes: Sequence[Iterable[str]],
                    polarity: Sequence[str | None], groups: Sequence[Any], *, classes: Sequence[str],
                    sizes: Sequence[int] = (2, 4, 8, 16, 32), n_splits: int = 5, random_state: int = 0,
-                   ) -> list[dict[str, Any]]:
+                   progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
     """Quality against the number of coded groups (interviews/informants) used for training.
 
     For each outer grouped fold and each size ``n``, a seeded random choice of ``n`` training groups is fitted and
-    tested on the fold; scores are computed on the pooled test predictions per size.
+    tested on the fold; scores are computed on the pooled test predictions per size. ``progress(done, total)`` is
+    called after each (size, fold) step, ``total = len(sizes) * n_splits``.
     """
     rng = np.random.default_rng(random_state)
     texts = list(texts)
@@ -188,21 +195,24 @@ def learning_curve(make_model: Callable[[], Any], texts: Sequence[str], codes: S
     groups = [str(g) for g in groups]
     folds = grouped_folds(groups, [p or "-" for p in polarity], n_splits=n_splits, random_state=random_state)
     rows = []
+    steps = 0
     for n in sizes:
         t_idx, preds, n_units = [], [], []
         for tr, te in folds:
             train_groups = sorted({groups[i] for i in tr})
-            if n > len(train_groups):
-                continue
-            chosen = set(rng.choice(train_groups, size=n, replace=False).tolist())
+            chosen = set(rng.choice(train_groups, size=n, replace=False).tolist()) if n <= len(train_groups) \
+                else set()
             sub = [i for i in tr if groups[i] in chosen]
-            if not any(codes[i] for i in sub):
-                continue
-            model = make_model().fit([texts[i] for i in sub], [codes[i] for i in sub],
-                                     [polarity[i] for i in sub], groups=[groups[i] for i in sub], classes=classes)
-            t_idx.extend(te)
-            preds.extend(model.predict([texts[i] for i in te]))
-            n_units.append(len(sub))
+            if any(codes[i] for i in sub):
+                model = make_model().fit([texts[i] for i in sub], [codes[i] for i in sub],
+                                         [polarity[i] for i in sub], groups=[groups[i] for i in sub],
+                                         classes=classes)
+                t_idx.extend(te)
+                preds.extend(model.predict([texts[i] for i in te]))
+                n_units.append(len(sub))
+            steps += 1
+            if progress is not None:
+                progress(steps, len(sizes) * len(folds))
         if not t_idx:
             continue
         s = coding_scores([codes[i] for i in t_idx], [p[0] for p in preds], [polarity[i] for i in t_idx],

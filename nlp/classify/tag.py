@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,12 +18,15 @@ from typing import Any
 import numpy as np
 
 from ..codebook import Codebook
-from ..errors import InputError, NlpError
-from ..model import atomic_writer, json_line, json_object
+from ..errors import InputError, unreadable
+from ..model import POLARITY_PREFIX, atomic_writer, json_line, json_object
+from .models import _pool_polarity
 from .output import check_resume, model_version, read_table, run_options, write_csv, write_docx, write_xlsx
 
 __all__ = [
+    "LONG_TURN_CHARS",
     "TEXT_FIELDS",
+    "WINDOW_CHARS",
     "TagSummary",
     "expand_inputs",
     "is_text_record",
@@ -33,6 +37,7 @@ __all__ = [
     "tag_file",
     "tag_paths",
     "tag_units",
+    "turn_windows",
     "write_tagged",
 ]
 
@@ -79,7 +84,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     if not units:
         return []
     texts = [str(_get(u, "text", "")) for u in units]
-    p_codes, p_pol = model.predict_proba(texts)
+    p_codes, p_pol, windows = _probabilities(model, texts)
     decisions = model.decide(p_codes, p_pol)
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
     rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
@@ -106,9 +111,97 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
         if explain_words > 0:
             from .explain import explain
 
-            rec["why"] = {c: [w for w, _ in ws] for c, ws in explain(model, text, n=explain_words).items()}
+            if i in windows:  # a long turn: each code is explained by the window that gave it its probability
+                why = {c: explain(model, windows[i][c], n=explain_words, codes=[c])[c]
+                       for c in [*codes, *([POLARITY_PREFIX + pol] if pol is not None else [])]}
+            else:
+                why = explain(model, text, n=explain_words)
+            rec["why"] = {c: [w for w, _ in ws] for c, ws in why.items()}
         out.append(rec)
     return out
+
+
+# -- long turns -------------------------------------------------------------------------------------------------
+#: A turn longer than this (characters) is tagged in windows of whole sentences, joined back to the turn, so that
+#: memory stays bounded (a 60 MB turn is never one feature row) and the model sees text of the length it learnt from.
+LONG_TURN_CHARS = 20_000
+#: The largest window of a long turn (characters); windows end at a sentence end where there is one.
+WINDOW_CHARS = 4_000
+_WINDOW_BATCH = 64  # windows turned into features at once (bounds the memory of the feature matrices)
+_SENTENCE_END = re.compile(r"[.!?…»”\"')\]]\s+|\n")
+
+
+def turn_windows(text: str, *, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
+    """Spans ``(start, end)`` that cover ``text`` in order, each at most ``size`` characters, cut after the last
+    sentence end inside the window (else at the last white space, else at ``size``).
+
+    Examples
+    --------
+    >>> text = "Vi deler. Vi lærer av hverandre. Konkurransen er hard."
+    >>> [text[a:e] for a, e in turn_windows(text, size=20)]
+    ['Vi deler. ', 'Vi lærer av ', 'hverandre. ', 'Konkurransen er ', 'hard.']
+    """
+    if size < 2:
+        raise ValueError(f"size must be at least 2, not {size}")
+    spans, pos, n = [], 0, len(text)
+    while pos < n:
+        end = min(pos + size, n)
+        if end < n:
+            cut = None
+            for m in _SENTENCE_END.finditer(text, pos, end):
+                cut = m.end()
+            if cut is None or cut <= pos:
+                space = max(text.rfind(" ", pos, end), text.rfind("\n", pos, end))
+                cut = space + 1 if space > pos else end
+            end = cut
+        spans.append((pos, end))
+        pos = end
+    return spans
+
+
+def _probabilities(model: Any, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[int, dict[str, str]]]:
+    """Code and polarity probabilities per text; long turns (:data:`LONG_TURN_CHARS`) through their windows.
+
+    Returns the two matrices and, per long text, the window that gave each code (and each polarity) its value,
+    for explanations.
+    """
+    long_rows = [i for i, t in enumerate(texts) if len(t) > LONG_TURN_CHARS]
+    if not long_rows:
+        p_codes, p_pol = model.predict_proba(list(texts))
+        return p_codes, p_pol, {}
+    short_rows = [i for i in range(len(texts)) if len(texts[i]) <= LONG_TURN_CHARS]
+    p_codes = np.zeros((len(texts), len(model.classes_)))
+    p_pol = np.zeros((len(texts), len(model.polarity_classes_)))
+    if short_rows:
+        p_codes[short_rows], p_pol[short_rows] = model.predict_proba([texts[i] for i in short_rows])
+    windows = {}
+    for i in long_rows:
+        p_codes[i], p_pol[i], windows[i] = _long_turn(model, texts[i])
+    return p_codes, p_pol, windows
+
+
+def _long_turn(model: Any, text: str) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+    """One long turn through its windows: a code's probability is its highest in any window; polarity is pooled
+    over the windows as the model pools the sentences of a text (the length-weighted mean with the most polar
+    window, :func:`nlp.classify.models._pool_polarity`)."""
+    spans = turn_windows(text)
+    pcs, pps = [], []
+    for b in range(0, len(spans), _WINDOW_BATCH):
+        chunk = [text[a:e] for a, e in spans[b:b + _WINDOW_BATCH]]
+        if hasattr(model, "predict_proba_x"):  # windows are the pooled units here: no sentence pooling inside them
+            pc, pp = model.predict_proba_x(model.transform(chunk))
+        else:
+            pc, pp = model.predict_proba(chunk)
+        pcs.append(pc)
+        pps.append(pp)
+    pc, pp = np.vstack(pcs), np.vstack(pps)
+    weights = np.asarray([e - a for a, e in spans], dtype=np.float64)
+    mean = (weights[:, None] * pp).sum(axis=0, keepdims=True) / weights.sum()
+    neutral = model.polarity_classes_.index("neutral") if "neutral" in model.polarity_classes_ else None
+    pooled = _pool_polarity(mean, pp, np.zeros(len(pp), dtype=np.int64), neutral)[0]
+    best = {c: spans[int(np.argmax(pc[:, k]))] for k, c in enumerate(model.classes_)}
+    best.update({POLARITY_PREFIX + p: spans[int(np.argmax(pp[:, k]))] for k, p in enumerate(model.polarity_classes_)})
+    return pc.max(axis=0), pooled, {c: text[a:e] for c, (a, e) in best.items()}
 
 
 # -- inputs -----------------------------------------------------------------------------------------------------
@@ -149,37 +242,42 @@ def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dic
 _TEXT_JSONL_FIX = 'write one JSON object per line, e.g. {"id": "a1", "text": "..."}.'
 
 
-def read_units(path: str | Path) -> list[dict[str, Any]]:
+def read_units(path: str | Path, **options: Any) -> list[dict[str, Any]]:
     """Units (``id, source, start, end, speaker, text, lang``) of one input file.
 
     JSONL files of ``{"id", "text", "lang"?}`` lines are read directly (one unit per line); transcript JSONL (from
     ``nlp ingest``) and every other format go through :func:`nlp.ingest.read_path`, one unit per segment.
+    ``options`` are :func:`nlp.ingest.read_path`'s (``max_bytes``, ``encoding``, ``kind``, the ``*_column``
+    names, ``interviewer``, ``informant``); the size cap and the encoding apply to text JSONL as well.
 
     Raises
     ------
     InputError
         Naming the file (and line) when it cannot be read.
     """
+    from ..ingest import (  # lazily: an earlier stage with heavier imports
+        DEFAULT_MAX_BYTES,
+        check_file,
+        read_path,
+    )
+
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="check the path.")
-    if path.suffix.lower() == ".jsonl":
-        with path.open(encoding="utf-8") as fh:
+    if path.suffix.lower() == ".jsonl" and options.get("kind", "auto") in ("auto", "jsonl"):
+        if path.stat().st_size:  # an empty text-JSONL file has no units (not an error); a large one is checked
+            check_file(path, max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES))
+        encoding = options.get("encoding") or "utf-8"
+        with path.open(encoding=encoding) as fh:
             first = next(((n, line) for n, line in enumerate(fh, 1) if line.strip()), None)
         first_obj = json_object(first[1], path=path, line_no=first[0], fix=_TEXT_JSONL_FIX) if first else None
         if first_obj is None or is_text_record(first_obj):
-            return _read_text_jsonl(path)
+            with path.open(encoding=encoding) as fh:
+                return read_text_records(path, fh)
         from ..model import read_jsonl
 
         return _units_from_transcripts(read_jsonl(path), str(path))
-    from ..ingest import read_path  # lazily: ingest is an earlier stage with heavier imports
-
-    return _units_from_transcripts(read_path(path), str(path))
-
-
-def _read_text_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return read_text_records(path, fh)
+    return _units_from_transcripts(read_path(path, **options), str(path))
 
 
 def read_text_records(path: str | Path, lines: Iterable[str], *, first_line: int = 1) -> list[dict[str, Any]]:
@@ -280,18 +378,18 @@ def _cached_model(model_path: str, mtime: float) -> Any:
     return load_coder(model_path)
 
 
-def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], explain_words: int
+def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], explain_words: int,
+             read_options: Mapping[str, Any] | None = None
              ) -> tuple[str, list[dict[str, Any]] | None, int, str | None]:
     """Tag one input file, skipping the records in ``done``: ``(path, records or None, n skipped, error or None)``.
 
-    Errors are returned, not raised, so one bad file never stops a parallel or distributed run.
+    Errors are returned, not raised, so one bad file never stops a parallel or distributed run. ``read_options``
+    go to :func:`read_units`.
     """
     try:
-        units = read_units(path)
-    except NlpError as exc:
-        return str(path), None, 0, str(exc)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return str(path), None, 0, f"{path}: cannot be read ({exc.__class__.__name__}: {exc})."
+        units = read_units(path, **(read_options or {}))
+    except Exception as exc:  # noqa: BLE001 - whatever a parser cannot take is still one file's problem
+        return str(path), None, 0, str(unreadable(path, exc))
     todo = [u for u in units if (str(u["source"]), str(u["id"])) not in done]
     if isinstance(model_or_path, (str, Path)):
         model_or_path = _cached_model(str(model_or_path), os.path.getmtime(Path(model_or_path) / "meta.json"))
@@ -300,7 +398,8 @@ def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], e
 
 def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt: str = "jsonl", n_jobs: int = 1,
               model_path: str | Path | None = None, resume: bool = True, explain_words: int = 0,
-              excel: bool = False, on_file: Callable[[str, int], None] | None = None) -> TagSummary:
+              excel: bool = False, on_file: Callable[[str, int], None] | None = None,
+              read_options: Mapping[str, Any] | None = None) -> TagSummary:
     """Tag every unit of ``inputs`` (files/folders) into ``out``; bad files are reported in the summary, not fatal.
 
     JSONL output grows file by file (flushed), so an interrupted run keeps its work; with ``resume`` the units
@@ -309,7 +408,8 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
     atomically at the end from a ``.partial.jsonl`` progress file beside ``out``, with code labels from the
     model's codebook; ``excel`` writes CSV for Norwegian/Danish Excel (semicolons). ``n_jobs > 1`` tags files in parallel (joblib processes, each
     loading the model from ``model_path``); results are written in input order, identical to ``n_jobs=1``.
-    ``on_file(path, n_units)`` is called after each file (e.g. to advance a progress bar).
+    ``on_file(path, n_units)`` is called after each file (e.g. to advance a progress bar). ``read_options`` go to
+    :func:`read_units` (``max_bytes``, ``encoding``, column names, ...).
     """
     out = Path(out)
     files = expand_inputs(inputs)
@@ -328,9 +428,9 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
         from joblib import Parallel, delayed
 
         results: Iterator[Any] = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(tag_file)(str(model_path), f, done, explain_words) for f in files)
+            delayed(tag_file)(str(model_path), f, done, explain_words, read_options) for f in files)
     else:
-        results = (tag_file(model, f, done, explain_words) for f in files)
+        results = (tag_file(model, f, done, explain_words, read_options) for f in files)
 
     with open(progress_path, "a", encoding="utf-8") as fh:
         for path, records, skipped, error in results:

@@ -55,11 +55,14 @@ def coded_units(units: Sequence[Any], *, coder: str) -> list[Any]:
 
 def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, model: str = DEFAULT_MODEL,
                      n_splits: int = 5, n_repeats: int = 3, curve: bool = True, random_state: int = 0,
-                     keep_predictions: bool = False, **overrides: Any) -> tuple[AutoCoder, dict[str, Any]]:
+                     keep_predictions: bool = False, progress: Callable[[int, int], None] | None = None,
+                     **overrides: Any) -> tuple[AutoCoder, dict[str, Any]]:
     """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``.
 
     With ``keep_predictions``, ``meta["cross_validation"]["predictions"]`` holds the out-of-fold codes and polarity
     of the first repetition, one per unit of :func:`coded_units` (in that order), for agreement statistics.
+    ``progress(done, total)`` is called after each model fit (cross-validation folds, learning-curve steps, the
+    final fit), e.g. for a progress bar.
 
     Returns the fitted model and the meta data to save with it: training-data hash, sizes, the polarity model's
     settings (``C``, class weight, sentence pooling, and whether the inner CV chose them), cross-validation scores
@@ -89,16 +92,26 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
         "training": {"coder": coder, "units": len(units), "groups": len(set(groups)),
                      "sha256": training_hash(units, coder=coder), "model": model},
     }
-    if len(set(groups)) >= 2 and n_splits >= 2:
+    validate = len(set(groups)) >= 2 and n_splits >= 2
+    n = len(set(groups))
+    sizes = sorted({s for s in (2, 4, 8, 16, 32, 64, 128) if s < n * (n_splits - 1) / n_splits}) \
+        if curve and validate else []
+    total = (n_repeats * n_splits + len(sizes) * n_splits if validate else 0) + 1
+
+    def after(offset: int) -> Callable[[int, int], None] | None:
+        return None if progress is None else (lambda done, _part: progress(offset + done, total))
+
+    if validate:
         meta["cross_validation"] = cross_validate(factory, texts, codes, pol, groups, classes=classes,
                                                   n_splits=n_splits, n_repeats=n_repeats, random_state=random_state,
-                                                  return_predictions=keep_predictions)
+                                                  return_predictions=keep_predictions, progress=after(0))
         if curve:
-            n = len(set(groups))
-            sizes = sorted({s for s in (2, 4, 8, 16, 32, 64, 128) if s < n * (n_splits - 1) / n_splits})
             meta["learning_curve"] = learning_curve(factory, texts, codes, pol, groups, classes=classes,
-                                                    sizes=sizes, n_splits=n_splits, random_state=random_state)
+                                                    sizes=sizes, n_splits=n_splits, random_state=random_state,
+                                                    progress=after(n_repeats * n_splits))
     fitted = factory().fit(texts, codes, pol, groups=groups, classes=classes, polarity_classes=pol_classes)
+    if progress is not None:
+        progress(total, total)
     meta["training"]["polarity_model"] = {"C": fitted.polarity_C_, "class_weight": fitted.polarity_class_weight_,
                                           "sentence_pooling": fitted.polarity_pooling_,
                                           "chosen_by_inner_cv": bool(fitted.select_polarity)}

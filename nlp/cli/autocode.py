@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from tqdm import tqdm
 
 from ..codebook import Codebook
-from ..errors import ConfigError, InputError, NlpError
+from ..errors import ConfigError, InputError, unreadable
 from ..model import atomic_writer, iter_units, json_line
 from ..refi import load_codebook
 from . import app
 from .inputs import read_inputs
+from .progress import TerminalProgress
+from .reading import ReadOptions, reads_files, report_unread
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
@@ -29,10 +29,11 @@ class OutFormat(str, Enum):
     docx = "docx"
 
 
-def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
+def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None, reading: ReadOptions):
     logs = [p for p in coded if p.suffix.lower() == ".jsonl" and _is_decision_log(p)]
     source = read_inputs(corpus, [p for p in coded if p not in logs],
-                         example="nlp train --corpus klynger --coder coder1 --out models/klynger") \
+                         example="nlp train --corpus klynger --coder coder1 --out models/klynger",
+                         options=reading.kwargs()) \
         if corpus or len(logs) < len(coded) else None
     if source is not None and source.errors:
         raise InputError(source.errors[0][1])
@@ -60,6 +61,7 @@ def _is_decision_log(path: Path) -> bool:
 
 
 @app.command("train")
+@reads_files()
 def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
@@ -77,15 +79,18 @@ def train(
     min_confidence: Annotated[float, typer.Option("--abstain", help="Abstain below this probability (0: never).")
                               ] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Train an auto-coder on manual coding, validate it (grouped CV) and save it as a model folder."""
     from ..classify import save_coder, train_from_units
 
-    units, cb, label = _load_training(corpus, coded or [], codebook)
+    units, cb, label = _load_training(corpus, coded or [], codebook, reading)
     typer.echo(f"training on {label}: {len(units)} units (coder {coder}) ...", err=True)
-    fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,
-                                    n_repeats=repeats, curve=curve, random_state=seed,
-                                    min_confidence=min_confidence)
+    with TerminalProgress("cross-validation, learning curve, final fit", unit="fit") as bar:
+        fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,
+                                        n_repeats=repeats, curve=curve, random_state=seed,
+                                        min_confidence=min_confidence, progress=bar)
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
     cv = meta.get("cross_validation")
@@ -116,6 +121,7 @@ def train(
 
 
 @app.command("tag")
+@reads_files()
 def tag(
     model: Annotated[Path, typer.Argument(help="Model folder from `nlp train`.")],
     inputs: Annotated[list[Path], typer.Argument(
@@ -138,8 +144,13 @@ def tag(
         "--workers", help="Tag on a Dask cluster of N local processes (needs the optional dask extra).")] = None,
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
+    *,
+    reading: ReadOptions,
 ) -> None:
-    """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
+    """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment).
+
+    Files that cannot be read are skipped and listed at the end; the others are tagged, and the exit status is 1.
+    """
     from ..classify import load_coder, tag_paths
     from ..classify.output import format_for
     from ..classify.tag import expand_inputs
@@ -151,13 +162,20 @@ def tag(
     if abstain is not None:
         coder.min_confidence = abstain
     files = expand_inputs(inputs)
-    bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=len(files) < 2 or not sys.stderr.isatty())
+    bar = TerminalProgress("tagging", unit="file")
+    tagged_files = 0
+
+    def on_file(path: str, n: int) -> None:
+        nonlocal tagged_files
+        tagged_files += 1
+        bar(tagged_files, len(files))
+
     if workers is not None or scheduler is not None:
         from ..distributed import tag_distributed
 
         summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=out_format,
                                   model_path=model if abstain is None else None, resume=resume,
-                                  explain_words=explain_words, on_file=lambda path, n: bar.update(1))
+                                  explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
         book = (coder.meta_ or {}).get("codebook") if hasattr(coder, "meta_") else None
         if out_format in ("csv", "xlsx") and (excel or book) and out.exists():
             # the cluster writes the plain table; add the Excel dialect and the codebook's labels as tag_paths does
@@ -168,36 +186,38 @@ def tag(
     else:
         summary = tag_paths(coder, files, out, fmt=out_format, n_jobs=jobs, excel=excel,
                             model_path=model if abstain is None else None, resume=resume,
-                            explain_words=explain_words, on_file=lambda path, n: bar.update(1))
+                            explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
     bar.close()
-    for path, message in summary.errors:
-        typer.secho(f"skipped: {message}" if path in message else f"skipped {path}: {message}", err=True,
-                    fg=typer.colors.YELLOW)
     typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
                f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {summary.out or out}")
-    if summary.errors and summary.files == len(summary.errors):
-        raise typer.Exit(2)
+    report_unread(summary.errors)
 
 
 @app.command("suggest")
+@reads_files()
 def suggest(
     model: Annotated[Path, typer.Argument(help="Model folder from `nlp train`.")],
     inputs: Annotated[list[Path], typer.Argument(help="Files/folders with segments not yet coded.")],
     n: Annotated[int, typer.Option("--n", help="How many segments to list.")] = 20,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the list as JSONL.")] = None,
+    *,
+    reading: ReadOptions,
 ) -> None:
-    """List the uncoded segments whose manual coding would help the model most (active learning)."""
+    """List the uncoded segments whose manual coding would help the model most (active learning).
+
+    Files that cannot be read are listed at the end and the exit status is 1.
+    """
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
 
     coder = load_coder(model)
-    units = []
+    units, errors = [], []
     for path in expand_inputs(inputs):
         try:
-            units.extend(u for u in read_units(path) if not u.get("coded"))
-        except NlpError as exc:
-            typer.secho(f"skipped {path}: {exc}", err=True, fg=typer.colors.YELLOW)
+            units.extend(u for u in read_units(path, **reading.kwargs()) if not u.get("coded"))
+        except Exception as exc:  # noqa: BLE001 - one bad file is reported, the others are still ranked
+            errors.append((str(path), str(unreadable(path, exc))))
     picks = rank(coder, units, n=n)
     for s in picks:
         text = s["text"] if len(s["text"]) <= 100 else s["text"][:97] + "..."
@@ -206,3 +226,4 @@ def suggest(
         with atomic_writer(out) as fh:
             for s in picks:
                 fh.write(json_line(s))
+    report_unread(errors)

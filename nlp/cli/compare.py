@@ -15,11 +15,12 @@ from ..errors import ConfigError, InputError
 from ..refi import load_codebook
 from . import app
 from .inputs import read_paths
+from .reading import ReadOptions, reads_files
 
 __all__ = ["compare_cmd"]
 
 
-def _read(path: Path, base: list | None = None):
+def _read(path: Path, base: list | None = None, reading: ReadOptions | None = None):
     """The coded transcripts of one file; records of `nlp tag` become the coding of the ``base`` texts."""
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="pass coded transcript JSONL files of the same texts.")
@@ -37,7 +38,7 @@ def _read(path: Path, base: list | None = None):
             raise InputError("holds `nlp tag` records, which need the texts they were tagged from.", path=path,
                              fix="put the reference coding first, or use --corpus NAME --reference CODER.")
         return tagged_coding(base, records, coder=path.stem, path=str(path))
-    source = read_paths([path])
+    source = read_paths([path], options=reading.kwargs() if reading is not None else None)
     if source.errors:
         raise InputError(source.errors[0][1])
     return list(source.transcripts)
@@ -54,7 +55,7 @@ def _coders(transcripts) -> list[str]:
     return sorted({c.coder for t in transcripts for c in t.codes})
 
 
-def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str]):
+def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str], reading: ReadOptions):
     """Return (transcripts with every coder's codes, reference name, other names, codebook, label)."""
     codebook = None
     if corpus:
@@ -65,7 +66,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
         raise ConfigError("nothing to compare.", fix="pass REFERENCE OTHER... coded JSONL files, or --corpus NAME "
                                                      "--reference CODER --other CODER.")
     else:
-        base, label, extra = _read(files[0]), str(files[0]), files[1:]
+        base, label, extra = _read(files[0], reading=reading), str(files[0]), files[1:]
     if not extra:  # coders inside one source
         auto = sorted({c.coder for t in base for c in t.codes if c.source == "auto"})
         human = sorted({c.coder for t in base for c in t.codes if c.source == "human"})
@@ -80,7 +81,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     names: dict = {}
     paths: dict[str, str] = {}
     for path in extra if corpus else files:
-        ts = base if path is files[0] and not corpus else _read(path, base)
+        ts = base if path is files[0] and not corpus else _read(path, base, reading)
         found = _coders(ts)
         if len(found) > 1:
             raise InputError(f"holds codes of several coders ({', '.join(found)}).", path=path,
@@ -99,6 +100,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
 
 
 @app.command("compare")
+@reads_files()
 def compare_cmd(
     files: Annotated[list[Path] | None, typer.Argument(
         help="REFERENCE OTHER...: coded transcript JSONL (or .qdpx) files of the same texts, the first one the "
@@ -134,12 +136,14 @@ def compare_cmd(
                               "coders agree on every character (as where neither used the code), counted in the "
                               "averages. Default: undefined there, with the reason, and left out of the averages.")
     ] = False,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over groups of units
     (interviews, informants: whatever the data's groups are)."""
     if unit not in UNITS:
         raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")
-    transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []))
+    transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []), reading)
     if codebook is not None:
         cb = load_codebook(codebook)
     result = compare(transcripts, unit=unit, reference=ref, others=others, codebook=cb,

@@ -17,11 +17,13 @@ from ..pseudonymise.replace import check_pseudonymised
 from ..refi import TARGETS, load_codebook, write_qdc, write_qdpx
 from . import app
 from .inputs import read_inputs, read_paths
+from .reading import ReadOptions, reads_files
 
 __all__ = ["export", "export_codebook"]
 
 
 @app.command("export")
+@reads_files()
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write (atomically).")],
     input: Annotated[Path | None, typer.Argument(
@@ -58,6 +60,8 @@ def export(
                                                             "the file name).")] = None,
     require_pseudonymised: Annotated[bool, typer.Option(
         "--require-pseudonymised", help="Refuse to export transcripts not run through `nlp pseudonymise`.")] = False,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Export coded transcripts as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
@@ -87,7 +91,7 @@ def export(
         records = read_tag_output(input)
         given = None
         if transcripts:
-            read = read_paths(transcripts)
+            read = read_paths(transcripts, options=reading.kwargs())
             given = list(read.transcripts)
             if read.errors:
                 raise InputError(read.errors[0][1])
@@ -110,7 +114,7 @@ def export(
                               fix=f"leave them out, or pass the tag output: `nlp export tagged.jsonl --transcripts "
                                   f"{input} --out project.qdpx`.")
         source = read_inputs(corpus, [input] if input is not None else [],
-                             example="nlp export coded.jsonl --out project.qdpx")
+                             example="nlp export coded.jsonl --out project.qdpx", options=reading.kwargs())
         transcripts, book = list(source.transcripts), source.codebook
         if source.errors:
             raise InputError(source.errors[0][1])

@@ -8,52 +8,28 @@ from typing import Annotated
 import typer
 
 from ..codebook import Codebook
-from ..ingest import KINDS, ingest_paths
+from ..ingest import ingest_paths
 from ..model import write_jsonl
-from ..refi import CODER_FROM, POSITIONS, load_codebook
+from ..refi import load_codebook
 from . import app
+from .reading import ReadOptions, reads_files, report_unread
 
 __all__ = ["ingest"]
 
 
 @app.command("ingest")
+@reads_files()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (read recursively, sorted).",
                                                 show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL corpus (one transcript per line, written "
                                                           "atomically).")],
-    kind: Annotated[str, typer.Option("--kind", help="auto|txt|pdf-text|docx|vtt|srt|csv|tsv|jsonl|qdpx. auto: by "
-                                                     "extension; PDF-extracted .txt is recognised.")] = "auto",
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Force a text encoding (e.g. cp1252); "
-                                                                    "detected when left out.")] = None,
     include_interviewer: Annotated[bool, typer.Option(
         "--include-interviewer", help="Count the interviewer's turns as analysis text (they are always kept and "
                                       "marked kind=question).")] = False,
-    interviewer: Annotated[list[str] | None, typer.Option(
-        "--interviewer", help="A speaker label of the interviewer (repeat for several), e.g. --interviewer KM.")] = None,
-    informant: Annotated[list[str] | None, typer.Option(
-        "--informant", help="A speaker label of an informant (repeatable).")] = None,
-    max_mb: Annotated[float, typer.Option("--max-mb", help="Largest file to read, in MB (checked before "
-                                                           "reading).")] = 50.0,
-    text_column: Annotated[str | None, typer.Option("--text-column", help="csv/jsonl: column with the text.")] = None,
-    speaker_column: Annotated[str | None, typer.Option("--speaker-column",
-                                                       help="csv/jsonl: column with the speaker.")] = None,
-    doc_column: Annotated[str | None, typer.Option(
-        "--doc-column", help="csv/jsonl: column naming the interview (one transcript per value).")] = None,
-    start_column: Annotated[str | None, typer.Option("--start-column",
-                                                     help="csv/jsonl: column with start times.")] = None,
-    end_column: Annotated[str | None, typer.Option("--end-column", help="csv/jsonl: column with end times.")] = None,
-    kind_column: Annotated[str | None, typer.Option(
-        "--kind-column", help="csv/jsonl: column with the role (question/answer/interviewer/...).")] = None,
-    positions: Annotated[str, typer.Option(
-        "--positions", help="REFI-QDA projects: how positions count. auto (per source, from the evidence, the "
-                            "program as tie-break) | codepoints (REFI-QDA, MAXQDA, QualCoder) | utf16 (NVivo: an "
-                            "emoji is two) | crlf-as-one (ATLAS.ti) | utf16-crlf-as-one.")] = "auto",
-    coder_from: Annotated[str, typer.Option(
-        "--coder-from", help="REFI-QDA projects: a coding's coder is the user who applied the code (coding) or who "
-                             "made the selection (selection); the other is kept in the transcript's meta.")
-    ] = "coding",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the totals and the problems.")] = False,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Read transcripts (.txt, .docx, .vtt, .srt, .csv, .jsonl, .qdpx, PDF-extracted text) into a JSONL corpus.
 
@@ -62,17 +38,7 @@ def ingest(
     encoding and warnings. Files that cannot be read are listed at the end and the exit status is 1. A REFI-QDA
     project's code tree (hierarchy, colours, folders, memos) is written beside the output as OUT.codebook.yaml.
     """
-    if kind not in KINDS:
-        raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}.")
-    if positions not in POSITIONS:
-        raise typer.BadParameter(f"--positions must be one of {', '.join(POSITIONS)}.")
-    if coder_from not in CODER_FROM:
-        raise typer.BadParameter(f"--coder-from must be one of {', '.join(CODER_FROM)}.")
-    result = ingest_paths(
-        paths, kind=kind, encoding=encoding, include_interviewer=include_interviewer, interviewer=interviewer or [],
-        informant=informant or [], max_bytes=int(max_mb * 1024 * 1024), text_column=text_column,
-        speaker_column=speaker_column, doc_column=doc_column, start_column=start_column, end_column=end_column,
-        kind_column=kind_column, positions=positions, coder_from=coder_from)
+    result = ingest_paths(paths, include_interviewer=include_interviewer, **reading.kwargs())
     n = write_jsonl(out, result.transcripts)
     codebooks = _write_project_codebooks(out, [f.path for f in result.files if f.kind == "qdpx" and not f.error])
 
@@ -99,11 +65,7 @@ def ingest(
         typer.echo(f"code tree of {path}: {len(book.codes)} codes -> {written}")
     for path, why in result.skipped:
         typer.echo(f"skipped {path}: {why}")
-    if result.errors:
-        typer.secho(f"{len(result.errors)} file(s) could not be read:", fg=typer.colors.RED, err=True)
-        for _path, msg in result.errors:
-            typer.secho(f"  {msg}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
+    report_unread(result.errors)
 
 
 def _write_project_codebooks(out: Path, projects: list[str]) -> list[tuple[str, Codebook, Path]]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..codebook import Codebook
 from ..corpora import load
@@ -42,24 +43,26 @@ def is_transcript_jsonl(path: Path) -> bool:
             if line.strip():
                 try:
                     rec = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     return True  # let read_jsonl name the file and line
                 return is_transcript_record(rec)
     return True
 
 
-def read_paths(paths: Sequence[Path]) -> Inputs:
+def read_paths(paths: Sequence[Path], *, options: Mapping[str, Any] | None = None) -> Inputs:
     """Transcripts of files and folders: transcript JSONL streamed in the order given, then the rest ingested
-    together (so ids stay unique across them)."""
+    together (so ids stay unique across them) with ``options`` (those of :func:`nlp.ingest.read_path`, e.g. from
+    :meth:`nlp.cli.reading.ReadOptions.kwargs`)."""
     corpora = [p for p in paths if is_transcript_jsonl(p)]
     others = [p for p in paths if p not in corpora]
-    result = ingest_paths(others) if others else None
+    result = ingest_paths(others, **(options or {})) if others else None
     streams = [read_jsonl(p) for p in corpora] + ([iter(result.transcripts)] if result else [])
     errors = [(str(p), str(msg)) for p, msg in result.errors] if result else []
     return Inputs(itertools.chain.from_iterable(streams), label=", ".join(map(str, paths)), errors=errors)
 
 
-def read_inputs(corpus: str | None, paths: Sequence[Path], *, example: str) -> Inputs:
+def read_inputs(corpus: str | None, paths: Sequence[Path], *, example: str,
+                options: Mapping[str, Any] | None = None) -> Inputs:
     """``--corpus NAME`` (a bundled corpus, a corpus folder or coded JSONL, with its codebook) or INPUT paths.
 
     Raises
@@ -72,4 +75,4 @@ def read_inputs(corpus: str | None, paths: Sequence[Path], *, example: str) -> I
     if corpus:
         c = load(corpus)
         return Inputs(iter(c.transcripts), codebook=c.codebook, label=f"corpus {corpus}")
-    return read_paths(paths)
+    return read_paths(paths, options=options)

@@ -11,11 +11,13 @@ from ..model import write_jsonl
 from ..normalise.preprocess import PreprocessStats, preprocess_transcripts
 from . import app
 from .inputs import read_inputs
+from .reading import ReadOptions, reads_files, report_unread
 
 __all__ = ["preprocess"]
 
 
 @app.command("preprocess")
+@reads_files()
 def preprocess(
     input: Path | None = typer.Argument(None, help="A JSONL corpus written by `nlp ingest`, or transcript files/"  # noqa: B008
                                                    "folders to ingest first (any kind `nlp ingest` reads).",
@@ -33,6 +35,8 @@ def preprocess(
                                                                "(needs the optional dask extra)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Preprocess on a running Dask cluster, "
                                                                    "tcp://HOST:PORT (same output, byte for byte)."),
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Identify languages and write tokens, lemmas and filler/stop-word flags for every segment.
 
@@ -40,10 +44,11 @@ def preprocess(
     unless its own evidence is clear). Tokens are stored as offsets into the transcript text; flags use one letter
     per token: w content, s stop word, f filler, c cut-off, b backchannel, d discourse marker, p punctuation,
     n number, x placeholder, a abbreviation, u URL. Prints per language: transcripts, segments, tokens, distinct
-    content lemmas, fillers removed and stop words.
+    content lemmas, fillers removed and stop words. Files that cannot be read are listed at the end and the exit
+    status is 1.
     """
     source = read_inputs(corpus, [input] if input is not None else [],
-                         example="nlp preprocess corpus.jsonl --out pre.jsonl")
+                         example="nlp preprocess corpus.jsonl --out pre.jsonl", options=reading.kwargs())
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}.")
     transcripts, errors = source.transcripts, source.errors
@@ -67,8 +72,4 @@ def preprocess(
                    f"{r['fillers']:>8} {r['stop_words']:>10}")
     typer.echo(f"{n} transcript(s) -> {out}; {sum(r['tokens'] for r in rows)} tokens, "
                f"{sum(r['fillers'] for r in rows)} fillers/backchannels/cut-offs flagged.")
-    if errors:
-        typer.secho(f"{len(errors)} file(s) could not be read:", fg=typer.colors.RED, err=True)
-        for _path, msg in errors:
-            typer.secho(f"  {msg}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
+    report_unread(errors)

@@ -9,6 +9,7 @@ import typer
 
 from ..corpora import load
 from . import app
+from .progress import TerminalProgress
 
 
 @app.command("report")
@@ -46,5 +47,10 @@ def report(
     settings = StudySettings(reference=reference, second_coder=second_coder, model=model, topic_model=topic_model,
                              k_range=k_range, folds=folds, repeats=repeats, n_boot=n_boot, random_state=seed,
                              require_pseudonymised=require_pseudonymised)
-    run_study(load(corpus), out, settings=settings, progress=lambda m: typer.echo(f"- {m}", err=True))
+    with TerminalProgress(unit="fit") as bar:
+        def stage(message: str) -> None:
+            bar.stage(message)
+            typer.echo(f"- {message}", err=True)
+
+        run_study(load(corpus), out, settings=settings, progress=stage, fit_progress=bar)
     typer.echo(f"wrote {out / 'report.html'} and {out / 'report.md'} (open the HTML file in a browser)")

@@ -12,9 +12,12 @@ from ..model import iter_units
 from ..refi import load_codebook
 from . import app
 from .inputs import read_inputs
+from .progress import TerminalProgress
+from .reading import ReadOptions, reads_files, report_unread
 
 
 @app.command("topics")
+@reads_files()
 def topics_cmd(
     out: Annotated[Path, typer.Option("--out", help="Folder for the tables, topics.md and plots.")],
     inputs: Annotated[list[Path] | None, typer.Argument(
@@ -48,29 +51,35 @@ def topics_cmd(
     include_interviewer: Annotated[bool, typer.Option(
         "--include-interviewer", help="Also model the interviewer's turns.")] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """Topic models of interview units: choose K, read the topics, compare them with the manual codes.
 
     Writes topics.json, CSV tables, topics.md and plots into --out. Example:
     nlp topics --corpus klynger --k-range 4:14:2 --out out/topics
+
+    Input files that cannot be read are listed at the end and the exit status is 1 (the others are modelled).
     """
     from ..topics import run_topics, write_topic_outputs
 
-    source = read_inputs(corpus, inputs or [], example="nlp topics --corpus klynger --k 8 --out out/topics")
+    source = read_inputs(corpus, inputs or [], example="nlp topics --corpus klynger --k 8 --out out/topics",
+                         options=reading.kwargs())
     transcripts = list(source.transcripts)
-    for path, msg in source.errors:
-        typer.secho(f"skipped {path}: {msg}", err=True, fg=typer.colors.YELLOW)
     if not transcripts:
+        report_unread(source.errors)
         raise InputError("no transcripts could be read from the inputs.",
                          fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
     units = list(iter_units(transcripts, include_interviewer=include_interviewer))
     cb = source.codebook
     if codebook is not None:
         cb = load_codebook(codebook)
-    run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
-                     seeds=seeds, guided=guided, seed_strength=seed_strength, coder=coder,
-                     random_state=random_state, passes=passes, min_df=min_df, max_df=max_df, words=words,
-                     excerpts=excerpts, progress=lambda m: typer.echo(m[0].upper() + m[1:] + " ..."))
+    with TerminalProgress("fitting topic models", unit="model") as bar:
+        run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
+                         seeds=seeds, guided=guided, seed_strength=seed_strength, coder=coder,
+                         random_state=random_state, passes=passes, min_df=min_df, max_df=max_df, words=words,
+                         excerpts=excerpts, progress=lambda m: typer.echo(m[0].upper() + m[1:] + " ..."),
+                         fit_progress=bar)
     for note in run.notes:
         typer.secho(note, err=True, fg=typer.colors.YELLOW)
     summary, sweep, stability, k = run.summary, run.sweep, run.stability, run.k
@@ -90,3 +99,4 @@ def topics_cmd(
     for t in summary.topics:
         typer.echo(f"  {t['id']:>2}  {t['prevalence']:.3f}  {t['label']}")
     typer.echo(f"Wrote {len(written)} files to {out}")
+    report_unread(source.errors)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, DataWarning, InputError, NlpError
+from ..errors import ConfigError, DataWarning, InputError, NlpError, unreadable
 from ..model import Segment, Transcript
 from ..refi import read_qdpx
 from ..segment import detect_turns
@@ -33,9 +33,11 @@ __all__ = [
     "KINDS",
     "FileReport",
     "IngestResult",
+    "check_file",
     "detect_kind",
     "ingest_paths",
     "read_path",
+    "read_text",
     "transcript_id",
 ]
 
@@ -279,12 +281,8 @@ def ingest_paths(paths: Iterable[str | Path] | str | Path, **options: Any) -> In
             warnings.simplefilter("always", DataWarning)
             try:
                 ts = read_path(f, **options)
-            except NlpError as exc:
-                result.errors.append((str(f), str(exc)))
-                result.files.append(FileReport(str(f), _kind_or_none(f), error=str(exc)))
-                continue
-            except (OSError, ValueError, UnicodeError) as exc:  # unexpected, but still one file's problem
-                msg = f"{f}: cannot be read ({exc.__class__.__name__}: {exc})."
+            except Exception as exc:  # noqa: BLE001 - whatever a parser cannot take is still one file's problem
+                msg = str(unreadable(f, exc))
                 result.errors.append((str(f), msg))
                 result.files.append(FileReport(str(f), _kind_or_none(f), error=msg))
                 continue

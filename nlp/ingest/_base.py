@@ -50,8 +50,8 @@ def check_file(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> int:
         raise InputError(
             f"the file is {mb:.1f} MB, over the {max_bytes / 1024 / 1024:.0f} MB limit for one transcript.",
             path=path,
-            fix=f"split it into one file per interview, or raise the limit (`nlp ingest --max-mb {int(mb) + 1}`, "
-                f"Python: max_bytes={size + 1}).")
+            fix=f"split it into one file per interview, or raise the limit (`--max-mb {int(mb) + 1}` on any `nlp` "
+                f"verb that reads files; Python: max_bytes={size + 1}).")
     if size == 0:
         raise InputError("the file is empty.", path=path, fix="check that the export or copy worked.")
     return size

@@ -13,11 +13,12 @@ Norwegian/Danish usage (company forms from the Norwegian Enhetsregisteret and Da
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "COMMON_ABBREVIATIONS",
     "EXISTING_PLACEHOLDERS",
     "GIVEN_NAMES",
-    "KEEP_INSTITUTIONS",
     "LOCATIVE_PREPOSITIONS",
     "ORG_CONNECTORS",
     "ORG_HEADS",
@@ -28,6 +29,8 @@ __all__ = [
     "PLACE_COMPOUND_TAILS",
     "PLACE_NAMES",
     "PLACE_SUFFIXES",
+    "PUBLIC_BODIES",
+    "STREET_SUFFIXES",
     "SURNAMES",
     "TITLES",
 ]
@@ -125,6 +128,10 @@ PLACE_SUFFIXES: tuple[str, ...] = ("veien", "vegen", "vei", "veg", "gata", "gate
                                    "lia", "moen", "holm", "køping", "sted", "rup", "strup", "løkke", "borg", "land",
                                    "regionen")
 
+#: Street-name endings: a house number after such a street belongs to the address ("Havnegata 14").
+STREET_SUFFIXES: tuple[str, ...] = ("veien", "vegen", "vei", "veg", "gata", "gate", "gaten", "vej", "gade", "allé",
+                                    "alle", "plass", "plads", "torget", "torv", "stien", "sti", "stræde", "bakken")
+
 #: A small list of well-known places (municipalities, counties, regions) in Norway and Denmark.
 PLACE_NAMES: frozenset[str] = (_words("""
 Oslo Bergen Trondheim Stavanger Kristiansand Tromsø Drammen Fredrikstad Sandnes Sarpsborg Skien Bodø Ålesund
@@ -150,16 +157,15 @@ PLACE_COMPOUND_TAILS: tuple[str, ...] = ("regionen", "region", "området", "dist
 LOCATIVE_PREPOSITIONS: frozenset[str] = (_words(
     "i på fra til ved mot rundt utenfor nær gjennom over under mellom frå kring nord sør øst vest"))
 
-#: Institutions that researchers commonly keep un-replaced (``--keep-institutions``): public funders, universities.
-KEEP_INSTITUTIONS: tuple[str, ...] = (
-    "Innovasjon Norge", "Forskningsrådet", "Norges forskningsråd", "SIVA", "Siva", "NTNU", "UiA", "UiO", "UiB", "UiT",
-    "NMBU", "NHH", "BI", "OsloMet", "Universitetet i Agder", "Universitetet i Oslo", "Universitetet i Bergen",
-    "Høgskolen i Lillehammer", "Høgskolen i Hedmark", "Høgskolen i Innlandet", "SINTEF", "Sintef", "NSD", "Sikt",
-    "NAV", "SSB", "Statistisk sentralbyrå", "Arenaprogrammet", "Arena", "Norwegian Innovation Clusters", "NCE",
-    "Nærings- og fiskeridepartementet", "NHD", "Regjeringen", "Stortinget", "EU", "OECD", "Danmarks Statistik",
-    "Innovationsfonden", "Erhvervsstyrelsen", "Aarhus Universitet", "Københavns Universitet", "DTU", "CBS",
-    "Aalborg Universitet", "Syddansk Universitet",
-)
+def _lines(name: str) -> tuple[str, ...]:
+    text = (Path(__file__).with_name(name)).read_text(encoding="utf-8")
+    return tuple(dict.fromkeys(s for s in (line.split("#", 1)[0].strip() for line in text.splitlines()) if s))
+
+
+#: Public bodies, programmes and public institutions kept by default when pseudonymising (Innovasjon Norge, Enova,
+#: SkatteFUNN, Arena, NCE, GCE, EU, Horisont Europa, universities, fylkeskommuner, ...); data and its source in
+#: ``nlp/lang/public_bodies.txt``.
+PUBLIC_BODIES: tuple[str, ...] = _lines("public_bodies.txt")
 
 #: Placeholders the theses (and researchers) already use; never replaced.
 EXISTING_PLACEHOLDERS: tuple[str, ...] = ("[navn]", "[bedrift]", "[sted]", "[firma]", "[person]", "XX", "XXX", "NN",

@@ -9,12 +9,17 @@ from __future__ import annotations
 from .key import KEY_FORMAT, TOOL_VERSION, PseudonymKey, load_keep_list, load_names_csv
 from .replace import (
     MARKER,
+    SCOPE,
     check_pseudonymised,
     find_entities,
     is_pseudonymised,
+    key_replacer,
+    project_entities,
     pseudonymise,
+    render_turns,
     reverse,
     speaker_names,
+    written_form,
 )
 from .rules import KINDS, NAME_KINDS, Entity, detect_entities, detect_patterns
 
@@ -23,6 +28,7 @@ __all__ = [
     "KINDS",
     "MARKER",
     "NAME_KINDS",
+    "SCOPE",
     "TOOL_VERSION",
     "Entity",
     "PseudonymKey",
@@ -31,9 +37,13 @@ __all__ = [
     "detect_patterns",
     "find_entities",
     "is_pseudonymised",
+    "key_replacer",
     "load_keep_list",
     "load_names_csv",
+    "project_entities",
     "pseudonymise",
+    "render_turns",
     "reverse",
     "speaker_names",
+    "written_form",
 ]

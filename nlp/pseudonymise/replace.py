@@ -11,8 +11,9 @@ attached to the same words. Detection is rule based and offline (:mod:`nlp.pseud
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import PurePath
 from typing import Any
 
 from ..clean import apply_edits
@@ -36,6 +37,7 @@ from .rules import (
 __all__ = [
     "KINDS",
     "MARKER",
+    "SCOPE",
     "TOOL_VERSION",
     "Entity",
     "PseudonymKey",
@@ -43,15 +45,24 @@ __all__ = [
     "detect_entities",
     "find_entities",
     "is_pseudonymised",
+    "key_replacer",
     "load_keep_list",
     "load_names_csv",
+    "project_entities",
     "pseudonymise",
+    "render_turns",
     "reverse",
     "speaker_names",
+    "written_form",
 ]
 
 #: Key in ``Transcript.meta`` that marks a pseudonymised transcript.
 MARKER = "pseudonymised"
+#: What this version pseudonymises, recorded in the marker: a marker without it (an older version, or written by
+#: hand) is only accepted when the transcript's id and source hold no name (:func:`check_pseudonymised`).
+SCOPE = "text, speakers, ids, file names, metadata"
+#: A word of a name inside ids, file names and metadata: letters and digits (``_`` separates, as in file names).
+_EDGE_BEFORE, _EDGE_AFTER = r"(?<![^\W_])", r"(?![^\W_])"
 _DEFINED_ACRONYM = re.compile(r"(?<![\w-])([a-zæøå][\w-]*)[ \t]*\n?[ \t]*\(([A-ZÆØÅ]{2,6})\)")
 
 
@@ -101,7 +112,8 @@ def find_entities(texts: list[str], *, names: Mapping[str, str] | None = None, k
                 v = votes.setdefault(e.text, {})
                 v[e.kind] = v.get(e.kind, 0.0) + RULE_WEIGHT.get(e.rule, 0) + 0.1
     for s, k in {**(known or {}), **(names or {})}.items():
-        votes.setdefault(s, {})[k] = 100.0
+        if "\n" not in s and "\r" not in s:  # a replacement never crosses a line break (an older key may hold one)
+            votes.setdefault(s, {})[k] = 100.0
     surfaces = {s: max(v, key=lambda k: (v[k], k != "navn")) for s, v in votes.items()}
     persons = {s for s, k in surfaces.items() if k == "person"}
     for s, k in list(surfaces.items()):
@@ -149,7 +161,8 @@ def _edit_transcript(t: Transcript, edits: list[tuple[int, int, str]], strings, 
 
     def seg(s: Segment) -> Segment:
         a, b = move(s.start, is_end=False), move(s.end, is_end=True)
-        return replace(s, start=a, end=max(a, b), speaker=strings(s.speaker), meta=strings(dict(s.meta)))
+        return replace(s, start=a, end=max(a, b), speaker=strings(s.speaker), meta=strings(dict(s.meta)),
+                       id=strings(s.id))
 
     def code(c: CodeSpan) -> CodeSpan:
         a, b = move(c.start, is_end=False), move(c.end, is_end=True)
@@ -176,6 +189,8 @@ def _split_at_boundaries(t: Transcript, ents: list[Entity]) -> list[Entity]:
     out = []
     for e in ents:
         inner = [b for b in cuts if e.start < b < e.end and (t.text[b - 1].isspace() or t.text[b].isspace())]
+        # never across a line break either (a heading, the next turn): cut at each one
+        inner = sorted({*inner, *(e.start + m.start() for m in re.finditer(r"[\r\n]", e.text))})
         if not inner or e.kind not in NAME_KINDS:
             out.append(e)
             continue
@@ -188,24 +203,121 @@ def _split_at_boundaries(t: Transcript, ents: list[Entity]) -> list[Entity]:
     return out
 
 
-def _string_replacer(rx: re.Pattern[str] | None, table: Mapping[str, str]):
-    def fix(value: Any) -> Any:
-        if rx is None:
-            return value
+def _nested(fix: Callable[[str], str]) -> Callable[[Any], Any]:
+    """``fix`` applied to every string of a value (lists and dict values included; other values as they are)."""
+
+    def apply(value: Any) -> Any:
         if isinstance(value, str):
-            return rx.sub(lambda m: table.get(m.group(), m.group()), value)
+            return fix(value)
         if isinstance(value, list):
-            return [fix(v) for v in value]
+            return [apply(v) for v in value]
         if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
+            return {k: apply(v) for k, v in value.items()}
         return value
+
+    return apply
+
+
+def _string_replacer(rx: re.Pattern[str] | None, table: Mapping[str, str]) -> Callable[[Any], Any]:
+    if rx is None:
+        return _nested(lambda v: v)
+    return _nested(lambda v: rx.sub(lambda m: table.get(m.group(), m.group()), v))
+
+
+def key_replacer(key: PseudonymKey, *, keep: Iterable[str] = (), keep_public_bodies: bool = True
+                 ) -> Callable[[str], str]:
+    """A function that replaces every original in ``key`` by its placeholder in any text (whole words, longest first).
+
+    For what is not transcript text: ids, file names, speakers, metadata, and the original file when it is written
+    back in its own form. Words may be joined by ``_`` instead of a space (``Trond_Eliassen.txt``); such a variant
+    gets its own placeholder in the key, so that :func:`reverse` restores it exactly. Kept phrases and placeholders
+    are left alone, and no replacement crosses a line break.
+
+    Examples
+    --------
+    >>> key = PseudonymKey(key_id="k")
+    >>> _ = key.placeholder("person", "Kari Hansen")
+    >>> key_replacer(key)("Kari_Hansen_intervju.txt: Kari Hansen og Innovasjon Norge")
+    '[person_2]_intervju.txt: [person_1] og Innovasjon Norge'
+    """
+    kinds = {text: kind for text, kind in key.known().items() if text.strip() and not re.search(r"[\r\n]", text)}
+    if not kinds:
+        return lambda text: text
+    by_variant = {re.sub(r"[ _]+", " ", t): t for t in kinds}
+    pattern = "|".join(re.escape(t).replace(r"\ ", "[ _]+") for t in sorted(kinds, key=len, reverse=True))
+    rx = re.compile(_EDGE_BEFORE + "(?:" + pattern + ")" + _EDGE_AFTER)
+    phrases = (*keep, *(L.PUBLIC_BODIES if keep_public_bodies else ()))
+
+    def fix(text: str) -> str:
+        if not text:
+            return text
+        protected = protected_spans(text, phrases)
+
+        def one(m: re.Match[str]) -> str:
+            if any(a < m.end() and m.start() < b for a, b in protected):
+                return m.group()
+            original = by_variant.get(re.sub(r"[ _]+", " ", m.group()), m.group())
+            return key.placeholder(kinds.get(original, "navn"), m.group())
+
+        return rx.sub(one, text)
 
     return fix
 
 
+def _name_texts(t: Transcript) -> list[str]:
+    """What of a transcript besides its text may hold names: its id, its file name, speakers and metadata strings,
+    written as text (``_`` and path separators as spaces and line breaks) for the detector."""
+    out = [t.id.replace("_", " ")]
+    if t.source:
+        out.append("\n".join(part.replace("_", " ") for part in PurePath(t.source).parts))
+
+    def strings(value: Any) -> None:
+        if isinstance(value, str):
+            out.append(value.replace("_", " "))
+        elif isinstance(value, list):
+            for v in value:
+                strings(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                strings(v)
+
+    strings({k: v for k, v in t.meta.items() if k != MARKER})
+    for seg in t.segments:
+        strings(dict(seg.meta))
+    return out
+
+
+def _detect(transcripts: Sequence[Transcript], *, names: Mapping[str, str] | None, keep: Sequence[str],
+            known: Mapping[str, str] | None) -> tuple[list[list[Entity]], list[Entity]]:
+    speakers = speaker_names(s.speaker for t in transcripts for s in t.segments)
+    names = {**speakers, **(names or {})}
+    extra = [text for t in transcripts for text in _name_texts(t)]
+    found = find_entities([t.text for t in transcripts] + extra, names=names, keep=keep, known=known)
+    in_text = [_split_at_boundaries(t, ents) for t, ents in zip(transcripts, found, strict=False)]
+    return in_text, [e for ents in found[len(transcripts):] for e in ents]
+
+
+def project_entities(transcripts: Iterable[Transcript], *, names: Mapping[str, str] | None = None,
+                     keep: Iterable[str] = (), known: Mapping[str, str] | None = None,
+                     keep_public_bodies: bool = True) -> list[list[Entity]]:
+    """The spans of each transcript's text that :func:`pseudonymise` replaces (same arguments).
+
+    Names are gathered from the texts, the speaker labels, the transcript ids, file names and metadata of the whole
+    project, and found wherever they occur; no span crosses a line break or a segment boundary.
+
+    Examples
+    --------
+    >>> t = Transcript(id="Per_Olsen", text="Vi møtte Olsen og Innovasjon Norge.")
+    >>> [(e.text, e.kind) for e in project_entities([t])[0]]
+    [('Olsen', 'person')]
+    """
+    keep = (*keep, *(L.PUBLIC_BODIES if keep_public_bodies else ()))
+    return _detect(list(transcripts), names=names, keep=keep, known=known)[0]
+
+
 def pseudonymise(transcripts: Iterable[Transcript], *, key: PseudonymKey | None = None,
                  names: Mapping[str, str] | None = None, keep: Iterable[str] = (),
-                 keep_institutions: bool = False) -> tuple[list[Transcript], PseudonymKey]:
+                 keep_public_bodies: bool = True) -> tuple[list[Transcript], PseudonymKey]:
     """Replace identifying spans in all transcripts of a project consistently; return them and the key.
 
     Parameters
@@ -217,14 +329,16 @@ def pseudonymise(transcripts: Iterable[Transcript], *, key: PseudonymKey | None 
     names
         Surface forms always replaced, with their kind (see :func:`load_names_csv`).
     keep
-        Phrases never replaced (see :func:`load_keep_list`).
-    keep_institutions
-        Also keep the institutions in :data:`nlp.lang.names.KEEP_INSTITUTIONS` (Innovasjon Norge, NTNU, ...).
+        Phrases never replaced (see :func:`load_keep_list`), besides the public bodies.
+    keep_public_bodies
+        Keep the public bodies, programmes and institutions of :data:`nlp.lang.names.PUBLIC_BODIES` (Innovasjon
+        Norge, Enova, SkatteFUNN, Arena, NCE, EU, universities, fylkeskommuner, ...): cluster research is about them.
 
     Returns
     -------
     (list of Transcript, PseudonymKey)
-        Transcripts with placeholders, moved segments and codes and ``meta["pseudonymised"]``; the updated key.
+        Transcripts with placeholders in their text, ids, file names, speakers and metadata, moved segments and
+        codes and ``meta["pseudonymised"]``; the updated key. No replacement crosses a line break or a turn.
 
     Examples
     --------
@@ -237,23 +351,16 @@ def pseudonymise(transcripts: Iterable[Transcript], *, key: PseudonymKey | None 
     """
     transcripts = list(transcripts)
     key = key or PseudonymKey()
-    keep = tuple(keep) + (L.KEEP_INSTITUTIONS if keep_institutions else ())
+    keep = tuple(keep)
+    kept = keep + (L.PUBLIC_BODIES if keep_public_bodies else ())
     known = {s: k for s, k in key.known().items() if k in NAME_KINDS}
-    speakers = speaker_names(s.speaker for t in transcripts for s in t.segments)
-    names = {**speakers, **(names or {})}
-    found = find_entities([t.text for t in transcripts], names=names, keep=keep, known=known)
-    found = [_split_at_boundaries(t, ents) for t, ents in zip(transcripts, found, strict=True)]
-    # every name surface of the project, for ids, speakers and meta strings
-    table: dict[str, str] = {}
-    for ents in found:
-        for e in ents:
-            table[e.text] = key.placeholder(e.kind, e.text)
-    for s, k in {**known, **names}.items():
-        if s not in keep:
-            table.setdefault(s, key.placeholder(k, s))
-    named = sorted(table, key=len, reverse=True)
-    rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in named) + r")(?!\w)") if named else None
-    strings = _string_replacer(rx, table)
+    found, elsewhere = _detect(transcripts, names=names, keep=kept, known=known)
+    for e in [*(e for ents in found for e in ents), *elsewhere]:  # numbered in the order of the texts
+        key.placeholder(e.kind, e.text)
+    for s, k in (names or {}).items():
+        if s not in kept:
+            key.placeholder(k, s)
+    strings = _nested(key_replacer(key, keep=keep, keep_public_bodies=keep_public_bodies))
     out = []
     for t, ents in zip(transcripts, found, strict=True):
         edits = [(e.start, e.end, key.placeholder(e.kind, e.text)) for e in ents]
@@ -261,12 +368,55 @@ def pseudonymise(transcripts: Iterable[Transcript], *, key: PseudonymKey | None 
         for e in ents:
             counts[e.kind] = counts.get(e.kind, 0) + 1
         meta = strings({k: v for k, v in t.meta.items() if k != MARKER})
-        meta[MARKER] = {"key_id": key.key_id, "tool_version": TOOL_VERSION, "replaced": dict(sorted(counts.items())),
-                        "previous": t.meta.get(MARKER)}
+        meta[MARKER] = {"key_id": key.key_id, "tool_version": TOOL_VERSION, "scope": SCOPE,
+                        "replaced": dict(sorted(counts.items())), "previous": t.meta.get(MARKER)}
         if meta[MARKER]["previous"] is None:
             del meta[MARKER]["previous"]
         out.append(_edit_transcript(t, edits, strings, meta))
     return out, key
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def render_turns(transcript: Transcript) -> str:
+    """A transcript as a typed text: one turn per paragraph, ``[hh:mm:ss] Speaker: text`` where they are known.
+
+    Examples
+    --------
+    >>> from nlp.model import Segment
+    >>> t = Transcript(id="a", text="Hei?\\nHei.", segments=(Segment(0, 4, speaker="I", time_start=5.0),
+    ...                                                      Segment(5, 9, speaker="[person_1]")))
+    >>> print(render_turns(t))
+    [00:00:05] I: Hei?
+    <BLANKLINE>
+    [person_1]: Hei.
+    <BLANKLINE>
+    """
+    if not transcript.segments:
+        return transcript.text if transcript.text.endswith("\n") else transcript.text + "\n"
+    parts = []
+    for seg in transcript.segments:
+        stamp = f"[{_clock(seg.time_start)}] " if seg.time_start is not None else ""
+        label = f"{seg.speaker}: " if seg.speaker else ""
+        parts.append(f"{stamp}{label}{transcript.text[seg.start:seg.end]}\n")
+    return "\n".join(parts)
+
+
+def written_form(raw: str | None, pseudonymised: Transcript, key: PseudonymKey, *, keep: Iterable[str] = (),
+                 keep_public_bodies: bool = True) -> tuple[str, str]:
+    """The pseudonymised transcript as a file in the form it came in: ``(text, file suffix)``.
+
+    ``raw`` is the original file's text (a typed transcript, PDF text or subtitles): it is written back with the
+    key applied (:func:`key_replacer`), so speaker labels, timestamps and layout stay. Without it (Word, tables,
+    projects) the turns are written as ``[hh:mm:ss] Speaker: text`` (:func:`render_turns`).
+    """
+    suffix = PurePath(pseudonymised.source or "").suffix.lower()
+    if raw is None or suffix not in (".txt", ".text", ".md", ".vtt", ".srt"):
+        return render_turns(pseudonymised), ".txt"
+    return key_replacer(key, keep=keep, keep_public_bodies=keep_public_bodies)(raw), suffix
 
 
 def reverse(transcripts: Iterable[Transcript], key: PseudonymKey) -> list[Transcript]:
@@ -297,16 +447,40 @@ def reverse(transcripts: Iterable[Transcript], key: PseudonymKey) -> list[Transc
     return out
 
 
+def _names_left(transcript: Transcript) -> list[str]:
+    """Names the detector finds in a transcript's id and file name (public bodies kept)."""
+    texts = [transcript.id.replace("_", " ")]
+    if transcript.source:
+        texts.append(PurePath(transcript.source).stem.replace("_", " "))
+    return [e.text for text in texts for e in detect_entities(text, keep=L.PUBLIC_BODIES) if e.kind in NAME_KINDS]
+
+
 def is_pseudonymised(transcript: Transcript) -> bool:
-    """Whether the transcript carries the pseudonymisation marker."""
+    """Whether the transcript carries the pseudonymisation marker and no name is left in its id or file name.
+
+    A marker written by this version (with :data:`SCOPE`) says that ids, file names and metadata were
+    pseudonymised too; an older or hand-written marker is trusted only when the detector finds no name in the
+    id and the file name (``Trond_Eliassen_Andøy`` is refused).
+
+    Examples
+    --------
+    >>> marked = {"pseudonymised": {"key_id": "k"}}
+    >>> is_pseudonymised(Transcript(id="intervju_03", text="x", meta=marked))
+    True
+    >>> is_pseudonymised(Transcript(id="Trond_Eliassen_Andøy", text="x", meta=marked))
+    False
+    """
     marker = transcript.meta.get(MARKER)
-    return isinstance(marker, Mapping) and bool(marker.get("key_id"))
+    if not (isinstance(marker, Mapping) and bool(marker.get("key_id"))):
+        return False
+    return marker.get("scope") == SCOPE or not _names_left(transcript)
 
 
 def check_pseudonymised(transcripts: Iterable[Transcript]) -> None:
     """Raise :class:`~nlp.errors.InputError` naming every transcript that is not pseudonymised.
 
-    Used by exports and reports with ``--require-pseudonymised`` so that nothing identifying leaves by mistake.
+    Used by exports and reports with ``--require-pseudonymised`` so that nothing identifying leaves by mistake: a
+    transcript without the marker, or with a name left in its id or file name, is refused.
 
     Examples
     --------
@@ -316,9 +490,13 @@ def check_pseudonymised(transcripts: Iterable[Transcript]) -> None:
     ...
     nlp.errors.InputError: 1 transcript(s) are not pseudonymised: 'b'. Fix: run `nlp pseudonymise` on them first ...
     """
+    transcripts = list(transcripts)
     missing = [t for t in transcripts if not is_pseudonymised(t)]
     if missing:
+        named = [t for t in missing if isinstance(t.meta.get(MARKER), Mapping)]
         listed = ", ".join(repr(t.id) + (f" ({t.source})" if t.source else "") for t in missing)
-        raise InputError(f"{len(missing)} transcript(s) are not pseudonymised: {listed}.",
-                         fix="run `nlp pseudonymise` on them first and use its output, or leave out "
-                             "--require-pseudonymised.")
+        why = (f"; {len(named)} of them keep a name in their id or file name ("
+               + ", ".join(", ".join(_names_left(t)) for t in named) + ")") if named else ""
+        raise InputError(f"{len(missing)} transcript(s) are not pseudonymised: {listed}{why}.",
+                         fix="run `nlp pseudonymise` on them first (this version also replaces names in ids, file "
+                             "names and metadata) and use its output, or leave out --require-pseudonymised.")

@@ -57,6 +57,7 @@ _ORG_SUFFIX_AFTER = re.compile(r"^[ \t]+(" + "|".join(re.escape(s) for s in sort
                                                                                    reverse=True)) + r")(?![\w/])")
 _ORG_SUFFIX_HERE = re.compile("(" + "|".join(re.escape(s) for s in sorted(L.ORG_SUFFIXES, key=len, reverse=True)
                                               if s[0].isupper()) + r")(?![\w/])")
+_HOUSE_NUMBER = re.compile(r"[ \t]+\d{1,4}(?:[ \t]?[A-Za-z])?(?![\w,.]?\d)")
 _INITIAL_SKIP = " \t\"'«»“”‘’(*•◻–-"
 
 COMMON_ZIPF = 4.8      # a word at least this frequent (per wordfreq) is a common word, not a name
@@ -180,18 +181,25 @@ def lowercase_vocabulary(texts: Iterable[str]) -> frozenset[str]:
 def protected_spans(text: str, keep: Iterable[str] = ()) -> list[tuple[int, int]]:
     """Spans never replaced: this tool's placeholders, the theses' placeholders and the user's keep phrases."""
     spans = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
-    phrases = [p for p in (*L.EXISTING_PLACEHOLDERS, *keep) if p]
-    if phrases:
-        rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
-                        + r")(?!\w)")
+    rx = _phrases_rx(tuple(sorted({p for p in (*L.EXISTING_PLACEHOLDERS, *keep) if p}, key=lambda p: (-len(p), p))))
+    if rx is not None:
         spans.extend((m.start(), m.end()) for m in rx.finditer(text))
     return sorted(spans)
+
+
+@lru_cache(maxsize=32)
+def _phrases_rx(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Whole-word matcher of phrases, longest first (compiled once per list: keep lists are long)."""
+    if not phrases:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)")
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
     """Whether a capital at ``pos`` may only mark the start of a sentence, a line of a table or a heading.
 
-    A line break after a lower-case word or a comma is a wrapped line (PDF text), not a new sentence.
+    A line break after a lower-case word or a comma is a wrapped line (PDF text), not a new sentence; after a
+    capitalised word (a heading, a name that ends the line) the next line starts anew.
     """
     i = pos - 1
     while i >= 0 and text[i] in _INITIAL_SKIP:
@@ -206,7 +214,10 @@ def _sentence_initial(text: str, pos: int) -> bool:
         if j < 0:
             return True
         b = text[j]
-        return not (b.islower() or b in ",&")
+        k = j
+        while k > 0 and (text[k - 1].isalpha() or text[k - 1] in "-'’"):
+            k -= 1
+        return not ((b.islower() and not text[k].isupper()) or b in ",&")
     return c in ".!?:" or c.isdigit()
 
 
@@ -325,7 +336,7 @@ def _tokens(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-_GAP = re.compile(r"[ \t]+|[ \t]*\n[ \t]*")
+_GAP = re.compile(r"[ \t]+")  # a name never runs across a line break (the next line is another heading or turn)
 
 
 def _detect_names(text: str, vocab: frozenset[str], blocked: list[tuple[int, int]]) -> list[Entity]:
@@ -366,7 +377,12 @@ def _name_from_run(text: str, run: list[tuple[int, int]], vocab: frozenset[str])
         run = run[1:]
     # drop leading ordinary words whose capital only marks a sentence start (a cited author is kept)
     cited_run = bool(_CITATION_AFTER.match(text[run[-1][1]:run[-1][1] + 60])) if run else False
-    while run and _sentence_initial(text, run[0][0]) and not cited_run and not _strong_initial(text, run, vocab):
+    # a company form after the run makes a rare first word part of the firm ("Thyborøn Stålkonstruktion A/S")
+    firm_form = bool(run) and (suffix_in_run is not None or bool(_ORG_SUFFIX_AFTER.match(text[run[-1][1]:
+                                                                                              run[-1][1] + 20])))
+    while run and _sentence_initial(text, run[0][0]) and not cited_run and not _strong_initial(text, run, vocab) \
+            and not (firm_form and len(run) > 1 and word(run[0]).lower() not in vocab
+                     and _zipf(word(run[0])) < COMMON_ZIPF):
         run = run[1:]
     # drop trailing ordinary words that merely follow a name on a new line or in a heading
     while run and not _proper_evidence(word(run[-1]), vocab) and word(run[-1]) not in L.ORG_HEADS \
@@ -381,7 +397,7 @@ def _name_from_run(text: str, run: list[tuple[int, int]], vocab: frozenset[str])
     if not cited and not any(_proper_evidence(t, vocab) for t in toks):
         return []
     rule_override = None
-    lead = re.match(r"^[ \t]*\n?[ \t]*(" + "|".join(L.ORG_CONNECTORS) + r")[ \t]*\n?[ \t]*"
+    lead = re.match(r"^[ \t]*(" + "|".join(L.ORG_CONNECTORS) + r")[ \t]*"
                     r"([A-ZÆØÅ][\w-]*(?:[ \t]+[A-ZÆØÅ][\w-]*)*)", after)
     if lead and toks[0] in L.ORG_LEADS:
         end += lead.end()
@@ -394,6 +410,10 @@ def _name_from_run(text: str, run: list[tuple[int, int]], vocab: frozenset[str])
         end = suffix_in_run.end()
     prev = _prev_word(text, start)
     kind, rule = rule_override or _kind_of_run(toks, text[end:end + 60], prev, suffix.group(1) if suffix else None)
+    if kind == "sted" and toks[-1].lower().endswith(L.STREET_SUFFIXES):
+        number = _HOUSE_NUMBER.match(text, end)   # "Havnegata 14", "Havnevej 22B": the address, not only the street
+        if number:
+            end = number.end()
     return [Entity(start, end, kind, text[start:end], rule)]
 
 
@@ -405,7 +425,7 @@ def _org_suffix_backwards(text: str, toks: list[tuple[int, int]], vocab: frozens
         best = None
         for n in range(k - 1, max(k - 6, -1), -1):
             a, b = toks[n]
-            if a < 0 or not re.fullmatch(r"[ \t]*\n?[ \t]*", text[b:(toks[n + 1][0] if n + 1 < k else m.start())]):
+            if a < 0 or not re.fullmatch(r"[ \t]*", text[b:(toks[n + 1][0] if n + 1 < k else m.start())]):
                 break
             w = text[a:b]
             if n == k - 1 and w[0].isupper():

@@ -37,11 +37,13 @@ def run_topics(units: Sequence[Unit], *, codebook: Codebook | None = None, model
                seeds: int = 3, guided: bool = False, seed_strength: float = 10.0, coder: str = "coder1",
                random_state: int = 0, passes: int = 20, min_df: int = 2, max_df: float = 0.5, words: int = 10,
                excerpts: int = 5, analyzer: Callable[[str], list[str]] | None = None,
-               progress: Callable[[str], None] = lambda message: None) -> TopicRun:
+               progress: Callable[[str], None] = lambda message: None,
+               fit_progress: Callable[[int, int], None] | None = None) -> TopicRun:
     """Build documents from ``units``, choose K (``k`` or a sweep over ``k_range``), fit and summarise.
 
     The number of topics is a scientific choice with no default: give ``k``, ``k_range`` or ``guided`` (one topic
-    per code). ``seeds`` > 1 measures stability across that many seeds (``random_state``, +1, ...).
+    per code). ``seeds`` > 1 measures stability across that many seeds (``random_state``, +1, ...). ``progress``
+    gets a message per step; ``fit_progress(done, total)`` is called after each model fitted in the sweep.
     """
     if model not in ("lda", "nmf"):
         raise ConfigError(f"unknown model {model!r}.", fix="use model lda or nmf.")
@@ -84,11 +86,12 @@ def run_topics(units: Sequence[Unit], *, codebook: Codebook | None = None, model
             raise ConfigError(f"guided topics make {len(est.seed_topics)} seed topics; the K range starts at "
                               f"{min(ks)}.", fix=f"start the range at {len(est.seed_topics)} or more.")
         progress(f"sweeping K in {ks} with seeds {seed_list} on {len(docs)} documents")
-        sweep = sweep_topics(texts, estimator=est, k_values=ks, seeds=seed_list)
+        sweep = sweep_topics(texts, estimator=est, k_values=ks, seeds=seed_list, progress=fit_progress)
         k = sweep.recommended_k
         stability = next(r["stability"] for r in sweep.rows if r["k"] == k)
     elif seeds > 1:
-        stability = sweep_topics(texts, estimator=est, k_values=[k], seeds=seed_list).rows[0]["stability"]
+        stability = sweep_topics(texts, estimator=est, k_values=[k], seeds=seed_list,
+                                 progress=fit_progress).rows[0]["stability"]
     est.set_params(n_topics=k)
     est.fit(texts)
     names = {c.id: c.name for c in codebook} if codebook is not None else None

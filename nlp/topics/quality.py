@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,7 +195,7 @@ def recommend_k(rows: Sequence[dict[str, Any]], *, metrics: Sequence[str] = ("c_
 
 
 def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int], seeds: Sequence[int],
-                 topn: int = 10) -> SweepResult:
+                 topn: int = 10, progress: Callable[[int, int], None] | None = None) -> SweepResult:
     """Fit ``estimator`` for every K and seed; report coherence, diversity and stability per K.
 
     Parameters
@@ -210,6 +210,8 @@ def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int]
         Random seeds; coherence and diversity are averaged over them, stability compares them (needs two or more).
     topn
         Top words per topic for coherence and stability (diversity uses the top 25).
+    progress
+        Called as ``progress(done, total)`` after each fitted model (``total`` = K values x seeds).
     """
     docs = check_documents(docs)
     if len(seeds) < 1:
@@ -218,7 +220,9 @@ def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int]
     cached = analyze if isinstance(analyze, CachedAnalyzer) else CachedAnalyzer(analyze)
     texts = [cached(d) for d in docs]
     rows, runs = [], {}
-    for k in sorted({int(k) for k in k_values}):
+    ks = sorted({int(k) for k in k_values})
+    done = 0
+    for k in ks:
         per_seed, npmi, cv, div, secs = [], [], [], [], []
         for seed in seeds:
             model = clone(estimator).set_params(n_topics=k, random_state=int(seed), analyzer=cached)
@@ -230,6 +234,9 @@ def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int]
             npmi.append(coherence(top, texts, measure="c_npmi", topn=topn)[0])
             cv.append(coherence(top, texts, measure="c_v", topn=topn)[0])
             div.append(topic_diversity(top, topn=25))
+            done += 1
+            if progress is not None:
+                progress(done, len(ks) * len(seeds))
         rows.append({"k": k, "c_npmi": round(float(np.mean(npmi)), 6), "c_v": round(float(np.mean(cv)), 6),
                      "diversity": round(float(np.mean(div)), 6),
                      "stability": round(topic_stability(per_seed, topn=topn), 6) if len(seeds) > 1 else None,
