@@ -27,6 +27,7 @@ from .coefficients import (
     percent_agreement,
     precision_recall_f1,
     prevalence_index,
+    prf_counts,
     scott_pi,
     table_coefficients,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "pairwise_coefficients",
     "percent_agreement",
     "precision_recall_f1",
+    "prf_counts",
     "prevalence_index",
     "project_units",
     "scott_pi",

@@ -31,7 +31,7 @@ import math
 import warnings
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -57,6 +57,7 @@ __all__ = [
     "percent_agreement",
     "precision_recall_f1",
     "prevalence_index",
+    "prf_counts",
     "scott_pi",
     "table_coefficients",
 ]
@@ -501,7 +502,8 @@ class PRF:
     """Precision, recall and F1 of OTHER against REFERENCE, per label and averaged.
 
     ``per_label`` maps each label to a dict with ``tp``, ``fp``, ``fn``, ``support``, ``precision``, ``recall``,
-    ``f1`` (``nan`` where the denominator is zero: no predictions, no reference, or neither).
+    ``f1`` (``nan`` where the denominator is zero: no predictions, no reference, or neither) and ``reason`` (why a
+    value is ``nan``, else ``None``).
     """
 
     per_label: dict
@@ -513,6 +515,41 @@ class PRF:
 
 def _ratio(x: float, y: float) -> float:
     return x / y if y else math.nan
+
+
+def prf_counts(tp: Any, fp: Any, fn: Any) -> tuple[Any, Any, Any]:
+    """Precision, recall and F1 from true-positive, false-positive and false-negative counts (numbers or NumPy
+    arrays of them, e.g. per code and per bootstrap replicate), ``nan`` where the denominator is zero.
+
+    The one place these three ratios are computed (:func:`precision_recall_f1`, the agreement tables and the
+    auto-coder's cross-validation all go through it).
+
+    Examples
+    --------
+    >>> prf_counts(2, 1, 0)
+    (0.6666666666666666, 1.0, 0.8)
+    >>> [round(float(x), 2) for x in prf_counts(np.array([1, 0]), np.array([1, 0]), np.array([0, 0]))[2]]
+    [0.67, nan]
+    """
+    if np.ndim(tp) == 0 and np.ndim(fp) == 0 and np.ndim(fn) == 0:
+        return _ratio(tp, tp + fp), _ratio(tp, tp + fn), _ratio(2 * tp, 2 * tp + fp + fn)
+    tp, fp, fn = (np.asarray(a, dtype=np.float64) for a in (tp, fp, fn))
+
+    def ratio(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.divide(x, y, out=np.full(np.broadcast(x, y).shape, np.nan), where=y > 0)
+
+    return ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)
+
+
+def _prf_reason(tp: int, fp: int, fn: int) -> str | None:
+    """Why precision, recall or F1 of a label is undefined (``None`` when all three are defined)."""
+    if tp + fp + fn == 0:
+        return "precision, recall and F1 are undefined: neither side used the label."
+    if tp + fp == 0:
+        return "precision is undefined: OTHER never used the label."
+    if tp + fn == 0:
+        return "recall is undefined: REFERENCE never used the label."
+    return None
 
 
 def precision_recall_f1(reference: Iterable[Iterable[Hashable]], other: Iterable[Iterable[Hashable]], *,
@@ -547,14 +584,14 @@ def precision_recall_f1(reference: Iterable[Iterable[Hashable]], other: Iterable
         tp = sum(c in r and c in o for r, o in zip(ref, oth))
         fp = sum(c not in r and c in o for r, o in zip(ref, oth))
         fn = sum(c in r and c not in o for r, o in zip(ref, oth))
-        per[c] = {"tp": tp, "fp": fp, "fn": fn, "support": tp + fn, "precision": _ratio(tp, tp + fp),
-                  "recall": _ratio(tp, tp + fn), "f1": _ratio(2 * tp, 2 * tp + fp + fn)}
+        precision, recall, f1 = prf_counts(tp, fp, fn)
+        per[c] = {"tp": tp, "fp": fp, "fn": fn, "support": tp + fn, "precision": precision, "recall": recall,
+                  "f1": f1, "reason": _prf_reason(tp, fp, fn)}
     tp = sum(v["tp"] for v in per.values())
     fp = sum(v["fp"] for v in per.values())
     fn = sum(v["fn"] for v in per.values())
     f1s = [v["f1"] for v in per.values() if not math.isnan(v["f1"])]
-    return PRF(per, _ratio(tp, tp + fp), _ratio(tp, tp + fn), _ratio(2 * tp, 2 * tp + fp + fn),
-               float(np.mean(f1s)) if f1s else math.nan)
+    return PRF(per, *prf_counts(tp, fp, fn), float(np.mean(f1s)) if f1s else math.nan)
 
 
 def pairwise_coefficients(a: Sequence[Hashable], b: Sequence[Hashable], *,

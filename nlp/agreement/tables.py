@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..frames import comparison_frame
-from .coefficients import kappa_paradox, table_coefficients
+from .coefficients import kappa_paradox, prf_counts, table_coefficients
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -206,18 +206,15 @@ def prf_stats(code_tables: np.ndarray, weights: np.ndarray | None, *, ref: str, 
     """
     def figures(t: np.ndarray) -> dict[str, float]:  # t: (codes, 2, 2), rows reference absent/present
         tp, fp, fn = t[:, 1, 1], t[:, 0, 1], t[:, 1, 0]
-        denom = 2 * tp + fp + fn
-        f1 = np.divide(2 * tp, denom, out=np.full(len(tp), np.nan), where=denom > 0)
-        s_tp, s_fp, s_fn = tp.sum(), fp.sum(), fn.sum()
+        f1 = prf_counts(tp, fp, fn)[2]
+        micro = prf_counts(tp.sum(), fp.sum(), fn.sum())
         n = t.sum((1, 2))
         with np.errstate(invalid="ignore", divide="ignore"):
             pa, pb = (t[:, 1, 0] + tp) / n, (fp + tp) / n
             pe = pa * pb + (1 - pa) * (1 - pb)
             kappa = np.where(pe < 1 - 1e-12, ((t[:, 0, 0] + tp) / n - pe) / (1 - pe), np.nan)
-        return {"micro_precision": s_tp / (s_tp + s_fp) if s_tp + s_fp else math.nan,
-                "micro_recall": s_tp / (s_tp + s_fn) if s_tp + s_fn else math.nan,
-                "micro_f1": 2 * s_tp / (2 * s_tp + s_fp + s_fn) if 2 * s_tp + s_fp + s_fn else math.nan,
-                "macro_f1": float(np.nanmean(f1)) if np.any(denom > 0) else math.nan,
+        return {"micro_precision": float(micro[0]), "micro_recall": float(micro[1]), "micro_f1": float(micro[2]),
+                "macro_f1": float(np.nanmean(f1)) if np.any(~np.isnan(f1)) else math.nan,
                 "mean_code_kappa": float(np.nanmean(kappa)) if np.any(~np.isnan(kappa)) else math.nan}
     point = figures(code_tables.sum(0))
     reps = [figures(t) for t in np.tensordot(weights, code_tables, axes=1)] if weights is not None else []
@@ -237,8 +234,8 @@ def _code_f1_kappa(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-code F1 and Cohen's kappa of (..., codes, 2, 2) present/absent tables (NaN where undefined)."""
     tp, fp, fn, tn = t[..., 1, 1], t[..., 0, 1], t[..., 1, 0], t[..., 0, 0]
     n = t.sum((-1, -2))
+    f1 = prf_counts(tp, fp, fn)[2]
     with np.errstate(invalid="ignore", divide="ignore"):
-        f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), np.nan)
         pa, pb = (tp + fn) / n, (tp + fp) / n
         pe = pa * pb + (1 - pa) * (1 - pb)
         kappa = np.where(pe < 1 - 1e-12, ((tp + tn) / n - pe) / (1 - pe), np.nan)
@@ -256,13 +253,11 @@ def per_code_rows(code_tables: np.ndarray, codes: Sequence[str], ref: str, other
     for i, code in enumerate(codes):
         t = code_tables[:, i].sum(0)
         c = table_coefficients(t, n_categories=2)
-        tp, fp, fn = t[1, 1], t[0, 1], t[1, 0]
+        precision, recall, f1 = prf_counts(int(t[1, 1]), int(t[0, 1]), int(t[1, 0]))
         row = {"code": code, "reference": ref, "other": other, "n_units": int(t.sum()),
-               "n_reference": int(t[1].sum()), "n_other": int(t[:, 1].sum()), "n_both": int(tp),
+               "n_reference": int(t[1].sum()), "n_other": int(t[:, 1].sum()), "n_both": int(t[1, 1]),
                **{k: v.value for k, v in c.items()},
-               "precision": float(tp / (tp + fp)) if tp + fp else math.nan,
-               "recall": float(tp / (tp + fn)) if tp + fn else math.nan,
-               "f1": float(2 * tp / (2 * tp + fp + fn)) if 2 * tp + fp + fn else math.nan,
+               "precision": float(precision), "recall": float(recall), "f1": float(f1),
                **_binary_extras(t), "reason": c["cohen_kappa"].reason}
         row["warning"] = kappa_paradox(row["percent_agreement"], row["cohen_kappa"],
                                        prevalence=row["prevalence_index"], bias=row["bias_index"],

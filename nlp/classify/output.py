@@ -86,19 +86,19 @@ def model_version(model: Any) -> str:
     Examples
     --------
     >>> from nlp.classify import AutoCoder
-    >>> m = AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0).fit(
+    >>> m = AutoCoder.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0).fit(
     ...     ["deler kunnskap", "konkurranse nå"] * 2, [{"ks"}, {"comp"}] * 2, ["driver", "barrier"] * 2)
     >>> v = model_version(m); m.min_confidence = 0.9; model_version(m) == v, v.startswith("auto-"), len(v)
     (True, True, 15)
     """
-    fitted = id(getattr(model, "coef_", None))  # a refit gives new weight arrays, so a new version
+    fitted = id(getattr(getattr(model, "concepts", model), "coef_", None))  # a refit gives new weight arrays
     cached = getattr(model, "_version_name", None)
     if cached is not None and cached[0] == fitted:
         return cached[1]
     h = hashlib.sha256()
     if hasattr(model, "get_state"):
         params, arrays = model.get_state()
-        params = {**params, "init": {k: v for k, v in params.get("init", {}).items() if k != "min_confidence"}}
+        params = _without_abstain(params)
         h.update(json.dumps(params, sort_keys=True, default=str).encode())
         for k in sorted(arrays):
             h.update(k.encode())
@@ -111,6 +111,13 @@ def model_version(model: Any) -> str:
     except AttributeError:  # pragma: no cover - a model class with __slots__
         pass
     return name
+
+
+def _without_abstain(params: Any) -> Any:
+    """The saved settings without the abstain probability (``min_confidence``, at any depth)."""
+    if isinstance(params, Mapping):
+        return {k: _without_abstain(v) for k, v in params.items() if k != "min_confidence"}
+    return params
 
 
 def run_options(model: Any, *, explain_words: int) -> dict[str, Any]:

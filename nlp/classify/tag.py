@@ -19,7 +19,8 @@ import numpy as np
 
 from ..codebook import Codebook
 from ..errors import InputError, unreadable
-from ..model import POLARITY_PREFIX, atomic_writer, json_line, json_object
+from ..features import analyse_texts, analyse_transcript, analyses_of
+from ..model import POLARITY_PREFIX, atomic_writer, iter_units, json_line, json_object
 from .models import _pool_polarity
 from .output import check_resume, model_version, read_table, run_options, write_csv, write_docx, write_xlsx
 
@@ -28,16 +29,19 @@ __all__ = [
     "TEXT_FIELDS",
     "WINDOW_CHARS",
     "TagSummary",
+    "check_previous",
     "expand_inputs",
     "is_text_record",
     "read_tagged",
     "read_text_records",
     "read_units",
     "record_key",
+    "resume_progress",
     "tag_file",
     "tag_paths",
     "tag_units",
     "turn_windows",
+    "untagged",
     "write_tagged",
 ]
 
@@ -60,7 +64,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
         A fitted :class:`~nlp.classify.AutoCoder` (e.g. from :func:`~nlp.classify.load_coder`).
     units
         :class:`nlp.model.Unit` objects or mappings with ``text`` and optionally ``id``, ``source``, ``start``,
-        ``end``, ``speaker``.
+        ``end``, ``speaker``, ``lang`` and ``analysis`` (the model reads :func:`nlp.features.analyses_of`).
     explain_words
         If > 0, add ``"why": {code: [words]}`` with that many driving words per assigned code.
 
@@ -74,7 +78,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     Examples
     --------
     >>> from nlp.classify import AutoCoder
-    >>> m = AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0).fit(
+    >>> m = AutoCoder.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0).fit(
     ...     ["deler kunnskap", "konkurranse nå"] * 2, [{"ks"}, {"comp"}] * 2, ["driver", "barrier"] * 2)
     >>> rec = tag_units(m, [{"id": "a", "text": "vi deler kunnskap"}])[0]
     >>> rec["codes"], rec["polarity"]
@@ -84,7 +88,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     if not units:
         return []
     texts = [str(_get(u, "text", "")) for u in units]
-    p_codes, p_pol, windows = _probabilities(model, texts)
+    p_codes, p_pol, windows = _probabilities(model, units, texts)
     decisions = model.decide(p_codes, p_pol)
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
     rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
@@ -115,7 +119,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
                 why = {c: explain(model, windows[i][c], n=explain_words, codes=[c])[c]
                        for c in [*codes, *([POLARITY_PREFIX + pol] if pol is not None else [])]}
             else:
-                why = explain(model, text, n=explain_words)
+                why = explain(model, analyses_of([u])[0], n=explain_words)
             rec["why"] = {c: [w for w, _ in ws] for c, ws in why.items()}
         out.append(rec)
     return out
@@ -159,39 +163,40 @@ def turn_windows(text: str, *, size: int = WINDOW_CHARS) -> list[tuple[int, int]
     return spans
 
 
-def _probabilities(model: Any, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[int, dict[str, str]]]:
-    """Code and polarity probabilities per text; long turns (:data:`LONG_TURN_CHARS`) through their windows.
+def _probabilities(model: Any, units: Sequence[Any], texts: Sequence[str]
+                   ) -> tuple[np.ndarray, np.ndarray, dict[int, dict[str, Any]]]:
+    """Code and polarity probabilities per unit; long turns (:data:`LONG_TURN_CHARS`) through their windows.
 
-    Returns the two matrices and, per long text, the window that gave each code (and each polarity) its value,
-    for explanations.
+    Short units are read through their analysis (:func:`nlp.features.analyses_of`); a long turn has none (it is
+    never analysed whole, see :func:`_units_from_transcripts`): its windows are analysed one batch at a time.
+    Returns the two matrices and, per long turn, the window analysis that gave each code (and each polarity) its
+    value, for explanations.
     """
     long_rows = [i for i, t in enumerate(texts) if len(t) > LONG_TURN_CHARS]
     if not long_rows:
-        p_codes, p_pol = model.predict_proba(list(texts))
+        p_codes, p_pol = model.predict_proba(analyses_of(units))
         return p_codes, p_pol, {}
     short_rows = [i for i in range(len(texts)) if len(texts[i]) <= LONG_TURN_CHARS]
     p_codes = np.zeros((len(texts), len(model.classes_)))
     p_pol = np.zeros((len(texts), len(model.polarity_classes_)))
     if short_rows:
-        p_codes[short_rows], p_pol[short_rows] = model.predict_proba([texts[i] for i in short_rows])
+        p_codes[short_rows], p_pol[short_rows] = model.predict_proba(analyses_of([units[i] for i in short_rows]))
     windows = {}
     for i in long_rows:
-        p_codes[i], p_pol[i], windows[i] = _long_turn(model, texts[i])
+        p_codes[i], p_pol[i], windows[i] = _long_turn(model, texts[i], lang=_get(units[i], "lang", None))
     return p_codes, p_pol, windows
 
 
-def _long_turn(model: Any, text: str) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+def _long_turn(model: Any, text: str, *, lang: str | None) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """One long turn through its windows: a code's probability is its highest in any window; polarity is pooled
     over the windows as the model pools the sentences of a text (the length-weighted mean with the most polar
-    window, :func:`nlp.classify.models._pool_polarity`)."""
+    window, :func:`nlp.classify.models._pool_polarity`). Windows are analysed in batches in the turn's language, so
+    memory stays bounded by a batch."""
     spans = turn_windows(text)
     pcs, pps = [], []
     for b in range(0, len(spans), _WINDOW_BATCH):
-        chunk = [text[a:e] for a, e in spans[b:b + _WINDOW_BATCH]]
-        if hasattr(model, "predict_proba_x"):  # windows are the pooled units here: no sentence pooling inside them
-            pc, pp = model.predict_proba_x(model.transform(chunk))
-        else:
-            pc, pp = model.predict_proba(chunk)
+        chunk = analyse_texts([text[a:e] for a, e in spans[b:b + _WINDOW_BATCH]], lang=lang)
+        pc, pp = model.predict_proba(chunk)
         pcs.append(pc)
         pps.append(pp)
     pc, pp = np.vstack(pcs), np.vstack(pps)
@@ -201,7 +206,7 @@ def _long_turn(model: Any, text: str) -> tuple[np.ndarray, np.ndarray, dict[str,
     pooled = _pool_polarity(mean, pp, np.zeros(len(pp), dtype=np.int64), neutral)[0]
     best = {c: spans[int(np.argmax(pc[:, k]))] for k, c in enumerate(model.classes_)}
     best.update({POLARITY_PREFIX + p: spans[int(np.argmax(pp[:, k]))] for k, p in enumerate(model.polarity_classes_)})
-    return pc.max(axis=0), pooled, {c: text[a:e] for c, (a, e) in best.items()}
+    return pc.max(axis=0), pooled, {c: analyse_texts([text[a:e]], lang=lang)[0] for c, (a, e) in best.items()}
 
 
 # -- inputs -----------------------------------------------------------------------------------------------------
@@ -224,18 +229,21 @@ def is_text_record(obj: Any) -> bool:
 
 
 def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dict[str, Any]]:
-    from ..model import iter_units
-
     units: list[dict[str, Any]] = []
     for t in transcripts:
         src = t.source or source
+        # each transcript preprocessed once, languages judged in context; a transcript with a long turn is not
+        # analysed whole (memory): its units are analysed on their own, long turns window by window
+        long = any(e - s > LONG_TURN_CHARS for s, e in ((g.start, g.end) for g in t.segments)) \
+            or (not t.segments and len(t.text) > LONG_TURN_CHARS)
+        analyses = {} if long else analyse_transcript(t)
         if not t.segments:  # a document without segments is tagged as one unit rather than silently dropped
             units.append({"id": t.id, "source": src, "start": 0, "end": len(t.text), "speaker": None,
-                          "text": t.text, "lang": t.lang})
+                          "text": t.text, "lang": t.lang, "analysis": analyses.get(t.id)})
             continue
         for u in iter_units([t]):
             units.append({"id": u.id, "source": src, "start": u.start, "end": u.end, "speaker": u.speaker,
-                          "text": u.text, "lang": u.lang, "coded": bool(u.codes)})
+                          "text": u.text, "lang": u.lang, "coded": bool(u.codes), "analysis": analyses.get(u.id)})
     return units
 
 
@@ -359,6 +367,75 @@ def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
     return read_table(path, fmt=fmt)
 
 
+# -- resuming and the per-file work (shared with nlp.distributed) -------------------------------------------------
+def resume_progress(progress: Path, out: Path, *, fmt: str, resume: bool) -> frozenset[tuple[str, str]]:
+    """Prepare the progress file of a tagging run and return the keys (source, id) already tagged in it.
+
+    The one resume of single-process, parallel and Dask tagging. Without ``resume`` (or without earlier output) the
+    progress file starts empty. Else it is made to end on a whole record: JSONL is scanned line by line (never
+    loaded whole) and a last line cut off by a crash is truncated away; a finished CSV/XLSX table ``out`` without a
+    progress file is continued from its rows.
+    """
+    if not resume or not (progress.exists() or out.exists()):
+        write_tagged(progress, [], fmt="jsonl")
+        return frozenset()
+    if not progress.exists():  # a finished CSV/XLSX table: continue from its rows (as tag_paths does)
+        previous = read_tagged(out, fmt=fmt)
+        write_tagged(progress, previous, fmt="jsonl")
+        return frozenset(record_key(r) for r in previous)
+    keys = []
+    cut = None
+    line = b"\n"
+    with progress.open("rb") as fh:
+        offset = 0
+        for line in fh:
+            try:
+                if not line.strip():
+                    raise ValueError("blank line")
+                keys.append(record_key(json.loads(line)))
+            except ValueError:
+                if line.endswith(b"\n") or not line.strip():
+                    previous = read_tagged(progress, fmt="jsonl")  # raises tag_paths' message, or tolerates it
+                    write_tagged(progress, previous, fmt="jsonl")
+                    return frozenset(record_key(r) for r in previous)
+                cut = offset  # the partial last line of an interrupted run
+            offset += len(line)
+    if cut is not None:
+        os.truncate(progress, cut)
+    elif not line.endswith(b"\n"):  # a whole last record without its newline: end it, as tag_paths' rewrite does
+        with progress.open("ab") as fh:
+            fh.write(b"\n")
+    return frozenset(keys)
+
+
+def check_previous(model: Any, model_path: str | Path | None, out: Path, fmt: str, explain_words: int) -> None:
+    """Stop (ConfigError) when the output to resume was made by another model or with other options
+    (its first record tells; a run never mixes them). Reads one line of a JSONL output, never all of it."""
+    progress = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
+    if progress.exists():
+        with progress.open(encoding="utf-8") as fh:
+            line = fh.readline()
+        try:
+            first = [json.loads(line)] if line.endswith("\n") else []
+        except ValueError:
+            first = []  # resume_progress reports a damaged file
+    elif out.exists():
+        first = read_tagged(out, fmt=fmt)[:1]
+    else:
+        return
+    if first:
+        if model is None:
+            from .store import load_coder
+
+            model = load_coder(model_path)
+        check_resume(first, model=model, explain_words=explain_words, path=out)
+
+
+def untagged(units: Sequence[Mapping[str, Any]], done: frozenset[tuple[str, str]]) -> list[Mapping[str, Any]]:
+    """The units whose key (source, id) is not in ``done``."""
+    return [u for u in units if (str(u["source"]), str(u["id"])) not in done] if done else list(units)
+
+
 # -- the driver -------------------------------------------------------------------------------------------------
 @dataclass
 class TagSummary:
@@ -390,7 +467,7 @@ def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], e
         units = read_units(path, **(read_options or {}))
     except Exception as exc:  # noqa: BLE001 - whatever a parser cannot take is still one file's problem
         return str(path), None, 0, str(unreadable(path, exc))
-    todo = [u for u in units if (str(u["source"]), str(u["id"])) not in done]
+    todo = untagged(units, done)
     if isinstance(model_or_path, (str, Path)):
         model_or_path = _cached_model(str(model_or_path), os.path.getmtime(Path(model_or_path) / "meta.json"))
     return str(path), tag_units(model_or_path, todo, explain_words=explain_words), len(units) - len(todo), None
@@ -415,14 +492,9 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
     files = expand_inputs(inputs)
     summary = TagSummary(files=len(files), out=str(out))
     progress_path = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
-    previous: list[dict[str, Any]] = []
     if resume:
-        previous = read_tagged(progress_path, fmt="jsonl") if progress_path.exists() else read_tagged(out, fmt=fmt)
-    check_resume(previous, model=model, explain_words=explain_words, path=out)
-    done = frozenset(record_key(r) for r in previous)
-    summary.skipped = 0
-    # rewrite what is kept (drops a partial last line), then append file by file
-    write_tagged(progress_path, previous, fmt="jsonl")
+        check_previous(model, model_path, out, fmt, explain_words)
+    done = resume_progress(progress_path, out, fmt=fmt, resume=resume)  # then append file by file
 
     if n_jobs != 1 and model_path is not None and len(files) > 1:
         from joblib import Parallel, delayed

@@ -10,7 +10,8 @@ import typer
 
 from ..codebook import Codebook
 from ..errors import ConfigError, InputError, unreadable
-from ..model import atomic_writer, iter_units, json_line
+from ..features import transcript_units
+from ..model import atomic_writer, json_line
 from ..refi import load_codebook
 from . import app
 from .inputs import read_inputs
@@ -37,7 +38,7 @@ def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None,
         if corpus or len(logs) < len(coded) else None
     if source is not None and source.errors:
         raise InputError(source.errors[0][1])
-    units = list(iter_units(source.transcripts)) if source is not None else []
+    units = transcript_units(source.transcripts) if source is not None else []  # analysed in context
     for path in logs:  # `nlp review` decisions: the reviewed segments, coder = the reviewer
         from ..review import read_events, read_tag_output, reviewed_units, tagged_path_of
 

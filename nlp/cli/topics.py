@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
-from ..model import iter_units
+from ..features import transcript_units
 from ..refi import load_codebook
 from . import app
 from .inputs import read_inputs
@@ -70,7 +70,7 @@ def topics_cmd(
         report_unread(source.errors)
         raise InputError("no transcripts could be read from the inputs.",
                          fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
-    units = list(iter_units(transcripts, include_interviewer=include_interviewer))
+    units = transcript_units(transcripts, include_interviewer=include_interviewer)  # analysed in context
     cb = source.codebook
     if codebook is not None:
         cb = load_codebook(codebook)
