@@ -35,16 +35,20 @@ REQUIRE_BROWSER = "KLYNGEKODER_REQUIRE_BROWSER"
 INSTALL_HINT = "apt-get install chromium"
 
 
+def browser_missing(notice: str) -> None:
+    """Skip the calling test with ``notice``, or fail it when ``KLYNGEKODER_REQUIRE_BROWSER=1`` (CI)."""
+    if os.environ.get(REQUIRE_BROWSER, "") not in ("", "0"):
+        pytest.fail(f"{notice} {REQUIRE_BROWSER} is set, so a browser is required.", pytrace=False)
+    pytest.skip(notice)
+
+
 def chromium() -> str:
     """The Chromium executable; without one the calling test is skipped with a notice naming the install command,
     or fails when ``KLYNGEKODER_REQUIRE_BROWSER=1`` (CI) says a browser must be there."""
     exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if exe is None:
-        notice = (f"Chromium is not installed, so the report's browser test cannot run. Install it with "
-                  f"`{INSTALL_HINT}` (macOS: `brew install --cask chromium`; .ci/run installs it).")
-        if os.environ.get(REQUIRE_BROWSER, "") not in ("", "0"):
-            pytest.fail(f"{notice} {REQUIRE_BROWSER} is set, so a browser is required.", pytrace=False)
-        pytest.skip(notice)
+        browser_missing(f"Chromium is not installed, so the browser tests cannot run. Install it with "
+                        f"`{INSTALL_HINT}` (macOS: `brew install --cask chromium`; .ci/run installs it).")
     return exe
 
 

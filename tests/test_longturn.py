@@ -42,14 +42,14 @@ def test_a_long_turn_gets_each_code_from_the_part_that_speaks_of_it(model):
 
 def test_memory_stays_bounded_features_are_made_per_batch_of_windows(model, monkeypatch):
     seen = []
-    transform = type(model).transform
+    predict_proba = type(model).predict_proba
 
-    def spy(self, texts):
-        texts = list(texts)
-        seen.append(sum(map(len, texts)))
-        return transform(self, texts)
+    def spy(self, analyses):  # features are made inside predict_proba, one call per batch of windows
+        analyses = list(analyses)
+        seen.append(sum(len(a.text) for a in analyses))
+        return predict_proba(self, analyses)
 
-    monkeypatch.setattr(type(model), "transform", spy)
+    monkeypatch.setattr(type(model), "predict_proba", spy)
     text = (SHARING + COMPETING) * 6000  # ~700k characters in one turn
     (rec,) = tag_units(model, [{"id": "long", "text": text}])
     assert len(seen) > 2 and max(seen) <= 64 * WINDOW_CHARS < len(text)

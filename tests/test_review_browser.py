@@ -1,13 +1,14 @@
 """`nlp review` in a real browser (headless Chromium via WebDriver): load, review by keyboard, restart the server in
 the middle, and the decisions on disk are exactly what was done."""
 
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from browser import chromium
+from browser import browser_missing, chromium
 
 from nlp.classify import tag_paths
 from nlp.review import read_events, replay, review_summary
@@ -28,20 +29,21 @@ INTERVIEWS = {
 
 
 def _webdriver():
+    exe = chromium()  # skips (or fails in CI) with a notice when Chromium is absent
     try:
-        chromium()
-    except RuntimeError as exc:
-        pytest.skip(f"NOTICE: browser test not run: {exc}")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="NOTICE: browser test not run: selenium is not "
-                                                                "installed (pip install -e '.[dev]').")
-    from selenium.webdriver.chrome.service import Service
-
-    driver_path = next((p for p in ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver") if Path(p).exists()),
-                       None)
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        browser_missing("selenium is not installed, so the review page's browser test cannot run. Install the dev "
+                        "extra: pip install -e '.[dev]'.")
+    driver_path = shutil.which("chromedriver") or next(
+        (p for p in ("/usr/lib/chromium/chromedriver", "/usr/lib/chromium-browser/chromedriver") if Path(p).exists()),
+        None)
     if driver_path is None:
-        pytest.skip("NOTICE: browser test not run: chromedriver is not installed (apt-get install chromium-driver).")
+        browser_missing("chromedriver is not installed, so the review page's browser test cannot run. Install it "
+                        "with `apt-get install chromium-driver` (.ci/run installs it).")
     opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium()
+    opts.binary_location = exe
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--no-first-run"):
         opts.add_argument(flag)
