@@ -16,14 +16,14 @@ from nlp.topics import NmfTopics, sweep_topics
 BAR = re.compile(r"\r|\d+/\d+ \[|it/s|fit/s|\|█")
 
 
-def _simple(text):
-    return [w for w in re.findall(r"\w+", text.lower()) if len(w) > 3]
+def _simple(analysis):
+    return [w for w in analysis.surface_words() if len(w) > 3]
 
 
 def test_training_reports_every_fit_up_to_the_total():
     calls = []
     train_from_units(synthetic_units(n_groups=6, per_group=6), coder="coder1", n_splits=3, n_repeats=2,
-                     curve=True, word_analyzer="simple", inner_folds=0, progress=lambda d, t: calls.append((d, t)))
+                     curve=True, word_analyzer="surface", inner_folds=0, progress=lambda d, t: calls.append((d, t)))
     dones = [d for d, _ in calls]
     totals = {t for _, t in calls}
     assert len(totals) == 1 and dones[-1] == totals.pop()
@@ -74,5 +74,5 @@ def test_cli_train_and_tag_output_stays_clean_when_not_a_terminal(tmp_path):
 def test_training_without_validation_reports_the_one_fit():
     calls = []
     train_from_units(synthetic_units(n_groups=4, per_group=4), coder="coder1", n_splits=0, curve=True,
-                     word_analyzer="simple", inner_folds=0, progress=lambda d, t: calls.append((d, t)))
+                     word_analyzer="surface", inner_folds=0, progress=lambda d, t: calls.append((d, t)))
     assert calls == [(1, 1)]
