@@ -1,10 +1,17 @@
 """Benchmark of the auto-coder on the bundled corpus (klynger): quality under grouped CV, speed, memory.
 
 Run:  .venv/bin/python bench/autocode.py [--repeats 3] [--folds 5] [--runs 5] [--json out/bench_autocode.json]
+      .venv/bin/python bench/autocode.py --only transfer [--seeds 3]    # leave-one-thesis-out + adaptation only
 
 Quality: every model of ``nlp.classify.MODEL_CHOICES`` (keyword baseline included) under the same repeated grouped
 cross-validation (folds grouped by ``unit.group``; the mean over repetitions and its sd), beside the human line
 (coder2 against coder1 on the same units), plus a learning curve and the abstain trade-off for the default model.
+Transfer (``--only transfer`` or part of the full run): leave one thesis out (the thesis is the transcript, so
+thesis 002's restated excerpts stay with what they restate), the default model beside the codebook's cue coder
+(:class:`nlp.classify.cues.CueCoder`, no training) and the second coder on the same excerpts; then the adaptation
+simulation (:func:`nlp.classify.transfer.adaptation_runs`): k = 0, 10, 20, 40 of the held-out thesis's excerpts
+as the researcher's own coding (informants split into pool and test, several seeds; random and ``nlp suggest``
+order; own excerpts weighted 1x or 3x), scored on the same test excerpts per k.
 Speed: the default model trained on the whole corpus, saved and loaded; tagging throughput on one core over distinct
 segments (Norwegian and Danish sentences from ../shared/data, else corpus texts varied), measured in a fresh process
 with BLAS limited to one thread; load time and peak memory from that process. Speed figures are medians of --runs.
@@ -77,6 +84,148 @@ def _speed_child(model_dir: str, n: int, runs: int) -> None:
                       / 1024, "n": len(units), "mean_chars": sum(map(len, texts)) / len(texts)}))
 
 
+def _scores(units, idx, pred_codes, pred_pol, classes, coder="coder1"):
+    from nlp.classify import coding_scores
+
+    s = coding_scores([units[i].concepts(coder) for i in idx], pred_codes, [units[i].polarity(coder) for i in idx],
+                      pred_pol, classes=classes)
+    return {"polarity_kappa": s["polarity"]["kappa"], "polarity_macro_f1": s["polarity"]["macro_f1"],
+            "concept_micro_f1": s["micro"]["f1"], "concept_macro_f1": s["macro"]["f1"],
+            "concept_precision": s["micro"]["precision"], "concept_recall": s["micro"]["recall"],
+            "codes_per_unit": float(sum(map(len, pred_codes)) / max(len(pred_codes), 1)),
+            "reference_codes_per_unit": float(sum(len(units[i].concepts(coder)) for i in idx) / max(len(idx), 1)),
+            "n": len(idx)}
+
+
+def combine(rule, model_codes, p_codes, cue_codes, cue_scores, classes):
+    """Concept codes of one unit under a decision ``rule`` over the trained model and the cue coder."""
+    if rule == "model":
+        return tuple(model_codes)
+    if rule == "cues":
+        return tuple(cue_codes)
+    if rule == "union":  # cue codes plus the model's confident ones
+        return tuple(c for j, c in enumerate(classes) if c in cue_codes or p_codes[j] >= 0.5)
+    if rule == "cues+top":  # cue codes; the model's most probable code where no cue fired
+        return tuple(cue_codes) if cue_codes else tuple(model_codes[:1])
+    raise ValueError(rule)
+
+
+RULES = ("model", "cues", "union", "cues+top")
+
+
+def transfer(args, units, codebook, results):
+    """Leave-one-thesis-out and the adaptation simulation (see the module docstring)."""
+    import numpy as np
+
+    from nlp.classify import make_coder
+    from nlp.classify.cues import CueCoder
+    from nlp.classify.train import DEFAULT_MODEL
+    from nlp.classify.transfer import adaptation_runs, leave_one_study_out
+
+    classes = list(codebook.ids)
+    texts = [u.text for u in units]
+    codes = [u.concepts("coder1") for u in units]
+    pol = [u.polarity("coder1") for u in units]
+    studies = [u.transcript_id for u in units]
+    groups = [u.group for u in units]
+    factory = make_coder(args.model or DEFAULT_MODEL)
+    cue = CueCoder(codebook=codebook).fit(classes=classes)
+    cue_pc, cue_pp = cue.predict_proba(texts)
+    cue_pred = cue.decide(cue_pc, cue_pp)
+    allidx = list(range(len(units)))
+    out = {"model": args.model or DEFAULT_MODEL}
+    t0 = time.perf_counter()
+    loso = leave_one_study_out(factory, texts, codes, pol, studies, groups, classes=classes,
+                               return_probabilities=True)
+    print(f"\nleave one thesis out ({len(set(studies))} theses; {time.perf_counter() - t0:.0f} s), all "
+          f"{len(units)} excerpts; coder1 is the reference")
+    head = f"{'coder':<26}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}{'cPrec':>8}{'codes/u':>8}"
+    print(head)
+    rows = {}
+    for rule in RULES:
+        pc = [combine(rule, loso["predictions"][i][0], loso["p_codes"][i], cue_pred[i][0], cue_pc[i], classes)
+              for i in allidx]
+        rows[rule] = _scores(units, allidx, pc, [p[1] for p in loso["predictions"]], classes)
+    rows["cue polarity"] = _scores(units, allidx, [p[0] for p in cue_pred], [p[1] for p in cue_pred], classes)
+    rows["coder2"] = _scores(units, allidx, [u.concepts("coder2") for u in units],
+                             [u.polarity("coder2") for u in units], classes)
+    for name, r in rows.items():
+        print(f"{name:<26}{r['polarity_kappa']:>8.3f}{r['polarity_macro_f1']:>8.3f}{r['concept_micro_f1']:>8.3f}"
+              f"{r['concept_macro_f1']:>8.3f}{r['concept_precision']:>8.3f}{r['codes_per_unit']:>8.2f}")
+    print(f"  (reference codes per excerpt {rows['coder2']['reference_codes_per_unit']:.2f}; polarity of "
+          "rows model..cues+top is the trained model's)")
+    out["leave_one_thesis_out"] = rows
+    out["per_thesis"] = {n: {"polarity_kappa": s["polarity"]["kappa"], "concept_micro_f1": s["micro"]["f1"],
+                             "n": s["n"]} for n, s in loso["studies"].items()}
+
+    t0 = time.perf_counter()
+    n_fit = [0]
+
+    def progress(run):
+        n_fit[0] += 1
+        if n_fit[0] % 10 == 0:
+            print(f"  ... {n_fit[0]} runs, {time.perf_counter() - t0:.0f} s", flush=True)
+
+    runs = list(adaptation_runs(factory, texts, codes, pol, studies, groups, classes=classes,
+                                ks=tuple(args.ks), seeds=tuple(range(args.seeds)), orders=("random", "suggest"),
+                                own_weights=tuple(args.weights), on_fit=progress))
+    print(f"\nadaptation ({len(runs)} runs, {time.perf_counter() - t0:.0f} s): k own excerpts of the held-out "
+          f"thesis (informant split, {args.seeds} seeds); mean over seeds of scores pooled over theses with k "
+          "feasible; k=0 on the same test excerpts; coder2 on the same excerpts")
+    base = {(r["study"], r["seed"]): r for r in runs if r["k"] == 0}
+    table = []
+    configs = sorted({(r["k"], r["order"], r["weight"]) for r in runs if r["k"] > 0})
+    print(f"{'k':>3} {'order':<8}{'w':>2} {'rule':<10}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}"
+          f"{'cPrec':>8}{'codes/u':>8}  | k=0 same: {'pKap':>6}{'cMic':>6}  cues:{'cMic':>6}  coder2: "
+          f"{'pKap':>6}{'cMic':>6}{'n':>5}")
+    for k, order, w in configs:
+        sel = [r for r in runs if (r["k"], r["order"], r["weight"]) == (k, order, w)]
+        per_seed = {}
+        for r in sel:
+            per_seed.setdefault(r["seed"], []).append(r)
+        for rule in RULES:
+            agg, agg0, aggc, agg2 = [], [], [], []
+            for seed, rs in per_seed.items():
+                idx, pcs, pps, pc0, pp0 = [], [], [], [], []
+                for r in rs:
+                    b = base[(r["study"], seed)]
+                    for j, i in enumerate(r["test"]):
+                        idx.append(i)
+                        pcs.append(combine(rule, r["predictions"][j][0], r["p_codes"][j], cue_pred[i][0],
+                                           cue_pc[i], classes))
+                        pps.append(r["predictions"][j][1])
+                        pc0.append(combine(rule, b["predictions"][j][0], b["p_codes"][j], cue_pred[i][0],
+                                           cue_pc[i], classes))
+                        pp0.append(b["predictions"][j][1])
+                agg.append(_scores(units, idx, pcs, pps, classes))
+                agg0.append(_scores(units, idx, pc0, pp0, classes))
+                aggc.append(_scores(units, idx, [cue_pred[i][0] for i in idx], [cue_pred[i][1] for i in idx],
+                                    classes))
+                agg2.append(_scores(units, idx, [units[i].concepts("coder2") for i in idx],
+                                    [units[i].polarity("coder2") for i in idx], classes))
+            mean = {key: float(np.mean([a[key] for a in agg])) for key in agg[0]}
+            m0 = {key: float(np.mean([a[key] for a in agg0])) for key in agg0[0]}
+            mc = {key: float(np.mean([a[key] for a in aggc])) for key in aggc[0]}
+            m2 = {key: float(np.mean([a[key] for a in agg2])) for key in agg2[0]}
+            table.append({"k": k, "order": order, "weight": w, "rule": rule, "scores": mean, "k0_same": m0,
+                          "cues_same": mc, "coder2_same": m2,
+                          "theses": sorted({r["study"] for r in sel})})
+            print(f"{k:>3} {order:<8}{w:>2} {rule:<10}{mean['polarity_kappa']:>8.3f}{mean['polarity_macro_f1']:>8.3f}"
+                  f"{mean['concept_micro_f1']:>8.3f}{mean['concept_macro_f1']:>8.3f}{mean['concept_precision']:>8.3f}"
+                  f"{mean['codes_per_unit']:>8.2f}  |           {m0['polarity_kappa']:>6.3f}"
+                  f"{m0['concept_micro_f1']:>6.3f}       {mc['concept_micro_f1']:>6.3f}          "
+                  f"{m2['polarity_kappa']:>6.3f}{m2['concept_micro_f1']:>6.3f}{mean['n']:>5.0f}")
+    out["adaptation"] = table
+    if args.dump:
+        dump = [{**{k: v for k, v in r.items() if k not in ("p_codes", "p_polarity", "predictions")},
+                 "p_codes": np.round(r["p_codes"], 4).tolist(), "p_polarity": np.round(r["p_polarity"], 4).tolist(),
+                 "predictions": [[list(c), p] for c, p in r["predictions"]]} for r in runs]
+        args.dump.parent.mkdir(parents=True, exist_ok=True)
+        args.dump.write_text(json.dumps({"runs": dump, "cue_scores": np.round(cue_pc, 4).tolist(),
+                                         "loso_p_codes": np.round(loso["p_codes"], 4).tolist()}))
+    results["transfer"] = out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=5)
@@ -84,6 +233,12 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--segments", type=int, default=20000)
     ap.add_argument("--json", type=Path, default=ROOT / "out" / "bench_autocode.json")
+    ap.add_argument("--only", choices=("transfer",), help="run only this section")
+    ap.add_argument("--seeds", type=int, default=3, help="informant splits per held-out thesis (adaptation)")
+    ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 20, 40])
+    ap.add_argument("--weights", type=int, nargs="+", default=[1, 3], help="weights of the own excerpts")
+    ap.add_argument("--model", default=None, help="model configuration (default: the default model)")
+    ap.add_argument("--dump", type=Path, default=None, help="write every adaptation run's probabilities here")
     ap.add_argument("--speed-child", nargs=3, metavar=("MODEL", "N", "RUNS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.speed_child:
@@ -102,6 +257,13 @@ def main() -> None:
     from nlp.classify.vectorize import default_word_analyzer
 
     units, codebook = load_units()
+    if args.only == "transfer":
+        results: dict = {}
+        transfer(args, units, codebook, results)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        print(f"\nfigures written to {args.json}")
+        return
     coder = "coder1"
     texts = [u.text for u in units]
     codes = [u.concepts(coder) for u in units]
@@ -188,6 +350,8 @@ def main() -> None:
     for r in lc:
         print(f"  {r['n_groups']:3d} groups (~{r['n_units']:.0f} units): macro-F1 {r['concept_macro_f1']:.3f}  "
               f"micro-F1 {r['concept_micro_f1']:.3f}  polarity kappa {r['polarity_kappa']:.3f}")
+
+    transfer(args, units, codebook, results)
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
