@@ -144,9 +144,9 @@ class SentenceTransformerEncoder(Encoder):
             raise ModelFileError(f"the sentence-transformers model could not be loaded ({type(exc).__name__}: "
                                  f"{str(exc)[:200]}); a file may be truncated or from another model.", path=folder,
                                  fix="save the model again (model.save(PATH)) or copy the whole folder again.") from exc
-        dim = self._model.get_sentence_embedding_dimension() if hasattr(
-            self._model, "get_sentence_embedding_dimension") else None
-        self.dim = int(dim or self._model.encode(["x"]).shape[1])
+        dim_of = (getattr(self._model, "get_embedding_dimension", None)
+                  or getattr(self._model, "get_sentence_embedding_dimension", None))
+        self.dim = int((dim_of() if dim_of else None) or self._model.encode(["x"]).shape[1])
         self.identity = {"backend": "sentence-transformers", "path": str(folder.resolve()),
                          "sha256": _folder_hash(folder), "dim": self.dim}
 
