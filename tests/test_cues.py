@@ -8,10 +8,7 @@ from nlp.classify.cues import CueCoder, CueMatcher, compile_cue, polarity_cue_co
 from nlp.classify.transfer import adaptation_runs, informant_split, leave_one_study_out
 from nlp.codebook import Code, Codebook
 from nlp.errors import ConfigError
-from nlp.normalise.preprocess import Preprocessor
-
-NB = Preprocessor(lang="nb")
-DA = Preprocessor(lang="da")
+from nlp.features import analyse_texts
 
 CODEBOOK = Codebook(
     name="test",
@@ -25,8 +22,8 @@ CODEBOOK = Codebook(
 )
 
 
-def stream(text, pre=NB):
-    return token_stream(text, preprocessor=pre)
+def stream(text):
+    return token_stream(analyse_texts([text], lang="nb")[0])
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -93,15 +90,16 @@ def test_cue_coder_learns_the_default_polarity_and_min_hits():
     assert two.predict(["Konkurrentene og konkurransen."])[0][0] == ("competition",)
 
 
-def test_cue_coder_takes_analyses_as_well_as_strings():
-    class Analysed:  # the preprocessing analysis interface: tokens, lemmas, flags
-        tokens = ("Vi", "deler", "eh", "erfaringene", ".")
-        lemmas = ("vi", "dele", "eh", "erfaring", ".")
-        flags = "swfwp"
+def test_cue_coder_takes_analyses_units_and_strings_alike():
+    from nlp.corpora import load
 
     coder = CueCoder(codebook=CODEBOOK, lang="nb").fit()
-    assert coder.predict([Analysed()])[0][0] == ("knowledge_sharing",)
-    assert coder.predict([Analysed()]) == coder.predict(["Vi deler eh erfaringene."])
+    analysis = analyse_texts(["Vi deler eh erfaringene."], lang="nb")[0]
+    assert coder.predict([analysis]) == coder.predict(["Vi deler eh erfaringene."])
+    assert coder.predict([analysis])[0][0] == ("knowledge_sharing",)
+    units = load("klynger").units()[:20]  # units carry their analysis made in context, as nlp preprocess writes it
+    bundled = CueCoder(codebook=load("klynger").codebook).fit()
+    assert bundled.predict(units) == bundled.predict([u.analysis for u in units])
 
 
 def test_danish_cues_match_danish_text():
