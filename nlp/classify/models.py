@@ -19,7 +19,8 @@ import scipy.sparse as sp
 from ..normalise.tokens import split_sentences
 from .vectorize import POLARITY_CUE_NAMES, TextVectorizer, default_word_analyzer, polarity_cues
 
-__all__ = ["LEARNERS", "POLARITY_CLASS_WEIGHTS", "POLARITY_C_GRID", "AutoCoder", "KeywordCoder", "Prediction"]
+__all__ = ["CONCEPT_SOURCES", "LEARNERS", "POLARITY_CLASS_WEIGHTS", "POLARITY_C_GRID", "THRESHOLD_FLOOR", "AutoCoder",
+           "KeywordCoder", "Prediction"]
 
 #: The linear model family: ``lr`` logistic regression, ``svm`` linear SVM (Platt-calibrated), on word-only or
 #: word+char features; ``keyword`` is the cue-word baseline (:class:`KeywordCoder`).
@@ -31,6 +32,18 @@ POLARITY_C_GRID = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
 POLARITY_CLASS_WEIGHTS = ("balanced", None)
 
 Prediction = tuple[tuple[str, ...], "str | None"]
+
+#: Where concept codes come from: ``model`` (the trained per-code models), ``cues`` (the codebook's cue words,
+#: :class:`~nlp.classify.cues.CueCoder`), ``union`` (every cue code plus the model's codes above their threshold).
+CONCEPT_SOURCES = ("model", "cues", "union")
+
+#: No code is given below this probability: on the scale of the IPCC's calibrated language (Mastrandrea et al. 2010,
+#: Guidance Note for Lead Authors of the IPCC AR5 on Consistent Treatment of Uncertainties) below 1/3 is "unlikely".
+THRESHOLD_FLOOR = 1 / 3
+
+#: A code whose inner cross-validated probabilities vary less than this (standard deviation) scores every segment
+#: alike: it is never given (it would fire on every segment or on none, whatever the text).
+MIN_SCORE_SPREAD = 0.01
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -162,6 +175,16 @@ class AutoCoder:
         sentence of a multi-sentence text, and the most polar sentence counts beside the whole text). ``None``: chosen
         together with ``C`` and class weight by the inner grouped cross-validation when ``select_polarity`` is on,
         else off; ``True``/``False``: always/never. The choice is in ``polarity_pooling_``.
+    cues
+        The codebook's cue words, ``code -> cue strings`` (:attr:`nlp.codebook.Code.cues`), and under the key
+        ``"polarity:"`` its ``polarity_cues`` mapping; used by ``concept_source`` ``cues``/``union`` (a
+        :class:`~nlp.classify.cues.CueCoder`) and, with ``polarity_cues``, to grow the polarity lexicon block by the
+        codebook's driver/barrier cue counts with negation scope.
+    concept_source
+        :data:`CONCEPT_SOURCES`: ``model``, ``cues`` or ``union`` (needs ``cues``).
+    threshold_floor
+        No code below this probability (:data:`THRESHOLD_FLOOR`), whatever threshold the inner CV chose; neither
+        for the at-least-one rule.
     polarity_cues
         Append the driver/barrier cue-lexicon block (:func:`~nlp.classify.vectorize.polarity_cues`, from
         :mod:`nlp.lang.polarity`, with negation scope) to the polarity features; the concept models ignore it.
@@ -182,7 +205,9 @@ class AutoCoder:
                  word_ngrams: tuple[int, int] = (1, 2), word_analyzer: str | None = None, C: float = 1.0,
                  polarity_C: float = 0.5, min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True,
                  min_confidence: float = 0.0, polarity_cues: bool = True, select_polarity: bool = False,
-                 polarity_pooling: bool | None = None, random_state: int = 0) -> None:
+                 polarity_pooling: bool | None = None, random_state: int = 0,
+                 cues: dict[str, Any] | None = None, concept_source: str = "model",
+                 threshold_floor: float = THRESHOLD_FLOOR) -> None:
         self.learner = learner
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
@@ -197,12 +222,16 @@ class AutoCoder:
         self.select_polarity = select_polarity
         self.polarity_pooling = polarity_pooling
         self.random_state = random_state
+        self.cues = cues
+        self.concept_source = concept_source
+        self.threshold_floor = threshold_floor
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("learner", "char_ngrams", "word_ngrams", "word_analyzer", "C",
                                               "polarity_C", "min_df", "inner_folds", "at_least_one",
                                               "min_confidence", "polarity_cues", "select_polarity",
-                                              "polarity_pooling", "random_state")}
+                                              "polarity_pooling", "random_state", "cues", "concept_source",
+                                              "threshold_floor")}
 
     def set_params(self, **params: Any) -> AutoCoder:
         for k, v in params.items():
@@ -242,9 +271,14 @@ class AutoCoder:
         codes = [frozenset(c) for c in codes]
         if len(codes) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(codes)} code sets")
+        if self.concept_source not in CONCEPT_SOURCES:
+            raise ValueError(f"unknown concept_source {self.concept_source!r}; use one of {CONCEPT_SOURCES}")
+        if self.concept_source != "model" and not self.cues:
+            raise ValueError(f"concept_source {self.concept_source!r} needs the codebook's cue words (cues=)")
         groups_arr = np.asarray([str(g) for g in (groups if groups is not None else range(len(texts)))])
         self.classes_ = list(classes) if classes is not None else sorted(set().union(*codes))
         self.polarity_classes_ = list(polarity_classes)
+        self.cue_coder_ = self._make_cue_coder()
         analyzer = self.word_analyzer or default_word_analyzer()
         self.vectorizer_ = TextVectorizer(word_analyzer=analyzer, word_ngrams=tuple(self.word_ngrams),
                                           char_ngrams=tuple(self.char_ngrams) if self.char_ngrams else None,
@@ -261,6 +295,7 @@ class AutoCoder:
         self.intercept_ = np.zeros(k)
         self.calibration_ = np.tile([1.0, 0.0], (k, 1))  # p = sigmoid(a * decision + b)
         self.thresholds_ = np.full(k, 0.5)
+        self.uninformative_: list[str] = []
         for j in range(k):
             yj = y[:, j]
             oof = np.zeros(len(texts))
@@ -273,10 +308,14 @@ class AutoCoder:
                     self.calibration_[j] = [float(cal.coef_[0, 0]), float(cal.intercept_[0])]
                 p = _sigmoid(self.calibration_[j, 0] * oof + self.calibration_[j, 1])
                 self.thresholds_[j] = _best_threshold(yj, p)
+                if float(np.std(p)) < MIN_SCORE_SPREAD or self.calibration_[j, 0] <= 0:
+                    self.thresholds_[j] = 1.01  # the same score for every segment (or reversed): never given
+                    self.uninformative_.append(self.classes_[j])
             elif yj.sum() < 2:
                 self.thresholds_[j] = 1.01  # too few examples to ever predict this code
             self.coef_[j], self.intercept_[j] = self._linear(x, yj)
         self.support_ = y.sum(axis=0).astype(np.int64)
+        self.thresholds_ = np.maximum(self.thresholds_, self.threshold_floor)
         if self.extra_features_:  # the cue block: extra columns after the TF-IDF ones, zero weight for concepts
             x = sp.hstack([x, polarity_cues(texts)], format="csr")
             self.coef_ = np.hstack([self.coef_, np.zeros((k, len(self.extra_features_)))])
@@ -315,6 +354,22 @@ class AutoCoder:
                     self.polarity_intercept_[cls] = icpt[row]
         return self
 
+    def _make_cue_coder(self) -> Any:
+        if not self.cues:
+            return None
+        from .cues import CueCoder
+
+        concept = {c: list(v) for c, v in self.cues.items() if c != "polarity:"}
+        return CueCoder(cues=concept, polarity_cues=dict(self.cues.get("polarity:") or {})).fit(
+            classes=self.classes_, polarity_classes=self.polarity_classes_)
+
+    def cue_hits(self, texts: Sequence[Any]) -> np.ndarray | None:
+        """Cue-word occurrences per segment and code (``n x len(classes_)``) from the codebook's cues, or ``None``
+        when the model has none or does not use them (``concept_source == "model"``)."""
+        if getattr(self, "cue_coder_", None) is None or self.concept_source == "model":
+            return None
+        return self.cue_coder_.hits(list(texts))[0]
+
     # -- prediction -------------------------------------------------------------------------------------------
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """The feature matrix of ``texts``: TF-IDF, then the columns of ``extra_features_`` (polarity cues)."""
@@ -348,15 +403,23 @@ class AutoCoder:
         texts = list(texts)
         return self.predict_proba_x(self.transform(texts), texts)
 
-    def decide(self, p_codes: np.ndarray, p_pol: np.ndarray) -> list[Prediction]:
-        """Codes and polarity from probabilities: thresholds, at-least-one rule, abstain (``min_confidence``)."""
+    def decide(self, p_codes: np.ndarray, p_pol: np.ndarray, cue_hits: np.ndarray | None = None) -> list[Prediction]:
+        """Codes and polarity from probabilities: thresholds (never below ``threshold_floor``), at-least-one rule,
+        abstain (``min_confidence``); with ``cue_hits`` (:meth:`cue_hits`) the codes come from ``concept_source``:
+        the cue codes alone, or the cue codes plus the model's."""
         out: list[Prediction] = []
-        thr = np.maximum(self.thresholds_, self.min_confidence)
-        for pc, pp in zip(p_codes, p_pol):
-            on = np.flatnonzero(pc >= thr)
-            if not len(on) and self.at_least_one and len(pc):
+        floor = max(float(getattr(self, "threshold_floor", 0.0)), float(self.min_confidence))
+        thr = np.maximum(self.thresholds_, floor)
+        source = getattr(self, "concept_source", "model") if cue_hits is not None else "model"
+        for r, (pc, pp) in enumerate(zip(p_codes, p_pol)):
+            cued = np.flatnonzero(cue_hits[r] > 0) if source != "model" else np.zeros(0, dtype=np.int64)
+            if source == "cues":
+                on = cued
+            else:
+                on = np.union1d(cued, np.flatnonzero(pc >= thr))
+            if not len(on) and self.at_least_one and len(pc) and source != "cues":
                 top = int(np.argmax(pc))
-                if pc[top] >= self.min_confidence and self.thresholds_[top] <= 1.0:
+                if pc[top] >= floor and self.thresholds_[top] <= 1.0:
                     on = np.asarray([top])
             codes = tuple(self.classes_[i] for i in on)
             t = int(np.argmax(pp))
@@ -366,7 +429,8 @@ class AutoCoder:
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """``(codes, polarity)`` per text; ``polarity`` is ``None`` when the model abstains."""
-        return self.decide(*self.predict_proba(texts))
+        texts = list(texts)
+        return self.decide(*self.predict_proba(texts), cue_hits=self.cue_hits(texts))
 
     # -- pickle-free state ------------------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -375,7 +439,8 @@ class AutoCoder:
                   "polarity_classes": self.polarity_classes_, "vectorizer": vparams,
                   "extra_features": list(self.extra_features_),
                   "polarity_choice": {"C": self.polarity_C_, "class_weight": self.polarity_class_weight_,
-                                      "pooling": self.polarity_pooling_}}
+                                      "pooling": self.polarity_pooling_},
+                  "uninformative": list(getattr(self, "uninformative_", []))}
         arrays = {"coef": self.coef_.astype(np.float64), "intercept": self.intercept_,
                   "calibration": self.calibration_, "thresholds": self.thresholds_, "support": self.support_,
                   "polarity_coef": self.polarity_coef_, "polarity_intercept": self.polarity_intercept_,
@@ -406,6 +471,10 @@ class AutoCoder:
         choice = params.get("polarity_choice", {"C": m.polarity_C, "class_weight": "balanced"})
         m.polarity_C_, m.polarity_class_weight_ = float(choice["C"]), choice["class_weight"]
         m.polarity_pooling_ = bool(choice.get("pooling", False))  # models saved before pooling existed: off
+        m.uninformative_ = list(params.get("uninformative", []))
+        if "threshold_floor" not in init:  # saved before the floor existed: decide as it was trained
+            m.threshold_floor = 0.0
+        m.cue_coder_ = m._make_cue_coder()
         k, f = len(m.classes_), len(m.vectorizer_.vocabulary_) + len(m.extra_features_)
         if m.coef_.shape != (k, f) or m.polarity_coef_.shape != (len(m.polarity_classes_), f):
             raise ValueError(f"weights have shape {m.coef_.shape}, expected {(k, f)}")

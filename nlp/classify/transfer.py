@@ -22,6 +22,12 @@ from .crossval import coding_scores
 __all__ = ["adaptation_runs", "informant_split", "leave_one_study_out"]
 
 
+def _decide(model: Any, p_codes: np.ndarray, p_pol: np.ndarray, texts: Sequence[Any]) -> list[Any]:
+    """The model's decisions, with its codebook cue hits where it uses them (:meth:`AutoCoder.cue_hits`)."""
+    hits = model.cue_hits(texts) if hasattr(model, "cue_hits") else None
+    return model.decide(p_codes, p_pol, cue_hits=hits) if hits is not None else model.decide(p_codes, p_pol)
+
+
 def leave_one_study_out(make_model: Callable[[], Any], texts: Sequence[Any], codes: Sequence[Iterable[str]],
                         polarity: Sequence[str | None], studies: Sequence[Any], groups: Sequence[Any], *,
                         classes: Sequence[str], return_probabilities: bool = False) -> dict[str, Any]:
@@ -58,11 +64,12 @@ def leave_one_study_out(make_model: Callable[[], Any], texts: Sequence[Any], cod
         tr = [i for i, s in enumerate(studies) if s != name]
         model = make_model().fit([texts[i] for i in tr], [codes[i] for i in tr], [polarity[i] for i in tr],
                                  groups=[groups[i] for i in tr], classes=classes)
-        pc, pp = model.predict_proba([texts[i] for i in te])
+        held_out = [texts[i] for i in te]
+        pc, pp = model.predict_proba(held_out)
         if p_codes is None:
             p_codes, p_pol = np.zeros((len(texts), pc.shape[1])), np.zeros((len(texts), pp.shape[1]))
         p_codes[te], p_pol[te] = pc, pp
-        for i, pr in zip(te, model.decide(pc, pp)):
+        for i, pr in zip(te, _decide(model, pc, pp, held_out)):
             preds[i] = pr
         per_study[name] = coding_scores([codes[i] for i in te], [preds[i][0] for i in te],
                                         [polarity[i] for i in te], [preds[i][1] for i in te], classes=classes)
@@ -135,7 +142,7 @@ def adaptation_runs(make_model: Callable[[], Any], texts: Sequence[Any], codes: 
 
         base = fit([], 1)
         pc0, pp0 = base.predict_proba([texts[i] for i in inside])
-        pred0 = base.decide(pc0, pp0)
+        pred0 = _decide(base, pc0, pp0, [texts[i] for i in inside])
         at = {i: r for r, i in enumerate(inside)}
         for seed in seeds:
             pool_local, test_local = informant_split([groups[i] for i in inside], seed=seed, fraction=fraction)
@@ -160,9 +167,11 @@ def adaptation_runs(make_model: Callable[[], Any], texts: Sequence[Any], codes: 
                     own = ranked[order][:k]
                     for w in own_weights:
                         model = fit(own, w)
-                        pc, pp = model.predict_proba([texts[i] for i in test])
+                        tested = [texts[i] for i in test]
+                        pc, pp = model.predict_proba(tested)
                         run = {"study": name, "seed": seed, "k": k, "order": order, "weight": w, "own": own,
-                               "test": test, "p_codes": pc, "p_polarity": pp, "predictions": model.decide(pc, pp)}
+                               "test": test, "p_codes": pc, "p_polarity": pp,
+                               "predictions": _decide(model, pc, pp, tested)}
                         if on_fit:
                             on_fit(run)
                         yield run
