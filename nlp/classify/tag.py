@@ -20,6 +20,8 @@ import numpy as np
 
 from ..errors import InputError, NlpError
 from ..model import atomic_writer, json_line, json_object
+from ..segment import not_content_reason
+from .reliability import DO_NOT_USE
 
 __all__ = [
     "TEXT_FIELDS",
@@ -62,7 +64,12 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     -------
     list of dict
         ``{"id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores"}``; ``scores`` maps each
-        code and each ``polarity:<value>`` to a probability rounded to 4 decimals.
+        code and each ``polarity:<value>`` to a probability rounded to 4 decimals. Codes given because a cue word
+        of the codebook occurs are also listed under ``"cued"``. Segments that are not interview content
+        (:func:`nlp.segment.not_content_reason`: interviewer turns, one- or two-word turns, contact details,
+        headers) get no codes and no polarity and say why under ``"not_content"``, unless the model's
+        ``include_not_content`` is set; codes whose reliability verdict is "do not use" (``model.meta_``, from
+        ``nlp train``) are left out and named with the reason under ``"withheld"``, unless ``all_codes`` is set.
 
     Examples
     --------
@@ -78,7 +85,13 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
         return []
     texts = [str(_get(u, "text", "")) for u in units]
     p_codes, p_pol = model.predict_proba(texts)
-    decisions = model.decide(p_codes, p_pol)
+    hits = model.cue_hits(texts) if hasattr(model, "cue_hits") else None
+    decisions = model.decide(p_codes, p_pol, cue_hits=hits) if hits is not None else model.decide(p_codes, p_pol)
+    skip_reasons = ([None] * len(units) if getattr(model, "include_not_content", False)
+                    else [not_content_reason(t, kind=_get(u, "kind", None)) for u, t in zip(units, texts)])
+    verdicts = (getattr(model, "meta_", None) or {}).get("reliability", {}).get("codes", {})
+    withheld = {} if getattr(model, "all_codes", False) else {
+        c: v["reason"] for c, v in verdicts.items() if v.get("verdict") == DO_NOT_USE}
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
     rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
     out = []
@@ -94,10 +107,19 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
             "end": int(end if end is not None else int(start or 0) + len(text)),
             "speaker": _get(u, "speaker", None),
             "text": text,
-            "codes": list(codes),
+            "codes": [c for c in codes if c not in withheld],
             "polarity": pol,
             "scores": dict(zip(names, probs)),
         }
+        if hits is not None:
+            rec["cued"] = [c for j, c in enumerate(model.classes_) if hits[i, j] > 0 and c in rec["codes"]]
+        held = {c: withheld[c] for c in codes if c in withheld}
+        if held:
+            rec["withheld"] = {c: f"do not use: {reason}" for c, reason in held.items()}
+        if skip_reasons[i]:
+            rec.update(codes=[], polarity=None, not_content=skip_reasons[i])
+            rec.pop("cued", None)
+            rec.pop("withheld", None)
         if explain_words > 0:
             from .explain import explain
 
@@ -137,7 +159,7 @@ def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dic
             continue
         for u in iter_units([t]):
             units.append({"id": u.id, "source": src, "start": u.start, "end": u.end, "speaker": u.speaker,
-                          "text": u.text, "lang": u.lang, "coded": bool(u.codes)})
+                          "text": u.text, "lang": u.lang, "coded": bool(u.codes), "kind": u.kind})
     return units
 
 
@@ -220,6 +242,14 @@ def _flat_rows(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[li
                                                                                         score_names]
     rows = [[r["id"], r["source"], r["start"], r["end"], r["speaker"], r["text"], "; ".join(r["codes"]),
              r["polarity"], *[r["scores"].get(k) for k in score_names]] for r in records]
+    # why a segment has no codes, or a code was held back: columns only when some record says so
+    for key in ("not_content", "withheld"):
+        if any(key in r for r in records):
+            header.append(key)
+            for row, r in zip(rows, records):
+                value = r.get(key)
+                row.append("; ".join(f"{c}: {why}" for c, why in value.items()) if isinstance(value, dict)
+                           else value)
     return header, rows
 
 
@@ -257,7 +287,8 @@ def _from_flat(header: list[str], row: list[Any]) -> dict[str, Any]:
     return {"id": str(d["id"]), "source": d["source"] or None, "start": int(d["start"]), "end": int(d["end"]),
             "speaker": d["speaker"] or None, "text": d["text"] or "",
             "codes": [c for c in str(d["codes"] or "").split("; ") if c], "polarity": d["polarity"] or None,
-            "scores": {k[6:]: float(d[k]) for k in header if k.startswith("score:") and d[k] not in (None, "")}}
+            "scores": {k[6:]: float(d[k]) for k in header if k.startswith("score:") and d[k] not in (None, "")},
+            **({"not_content": d["not_content"]} if d.get("not_content") else {})}
 
 
 def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:

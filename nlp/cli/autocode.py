@@ -14,7 +14,7 @@ from . import app
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
-__all__ = ["suggest", "tag", "train"]
+__all__ = ["cues", "suggest", "tag", "train"]
 
 
 class OutFormat(str, Enum):
@@ -24,26 +24,34 @@ class OutFormat(str, Enum):
 
 
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
-    units, cb, label = [], None, ""
+    """``(own units, prior units, prior coders, codebook, label)``: with coded files AND a corpus, the corpus is
+    the prior and the files are the researcher's own study; a corpus alone is the training data itself."""
+    units, prior, prior_coders, cb, label = [], [], (), None, ""
     if corpus:
         from ..corpora import load
 
         c = load(corpus)
         units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
+        prior_coders = c.coders
+    own = []
     for path in coded:
         from ..model import iter_units, read_jsonl
 
         if not path.is_file():
             raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
-        units.extend(iter_units(read_jsonl(path)))
-        label = (label + ", " if label else "") + str(path)
+        own.extend(iter_units(read_jsonl(path)))
+        label = (label + " (prior), " if label else "") + str(path)
+    if coded and corpus:
+        units, prior = own, units
+    elif coded:
+        units = own
     if codebook is not None:
         from ..codebook import load_codebook
 
         cb = load_codebook(codebook)
-    if not units:
+    if not units and not prior:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
-    return units, cb, label
+    return units, prior, prior_coders, cb, label
 
 
 @app.command("train")
@@ -63,27 +71,68 @@ def train(
     min_confidence: Annotated[float, typer.Option("--abstain", help="Abstain below this probability (0: never).")
                               ] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    prior_coder: Annotated[str | None, typer.Option(
+        "--prior-coder", help="With --corpus AND your own coded files: whose coding of the corpus to learn as the "
+                              "prior (default: --coder if it coded the corpus, else its first coder).")] = None,
+    concepts: Annotated[str, typer.Option(
+        "--concepts", help="Where concept codes come from: auto | model | cues (the codebook's cue words) | union. "
+                           "auto: cues without your own coding, union with it (chosen by the adaptation "
+                           "simulation).")] = "auto",
+    transfer: Annotated[bool | None, typer.Option(
+        "--transfer/--no-transfer", help="Also leave one study (transcript) out: how well it tags a NEW study "
+                                         "(default on for a bundled corpus alone).")] = None,
 ) -> None:
-    """Train an auto-coder on manual coding, validate it (grouped CV) and save it as a model folder."""
+    """Train an auto-coder on manual coding, validate it (grouped CV) and save it as a model folder.
+
+    With --corpus and your own coded files, the corpus is a prior and your own study counts more.
+    """
     from ..classify import save_coder, train_from_units
 
-    units, cb, label = _load_training(corpus, coded or [], codebook)
-    typer.echo(f"training on {label}: {len(units)} units (coder {coder}) ...", err=True)
+    units, prior, prior_coders, cb, label = _load_training(corpus, coded or [], codebook)
+    if prior and prior_coder is None:
+        prior_coder = coder if coder in prior_coders else (prior_coders[0] if prior_coders else coder)
+    if concepts not in ("auto", "model", "cues", "union"):
+        raise InputError(f"--concepts {concepts!r} is not one of auto, model, cues, union.")
+    if transfer is None:
+        transfer = bool(corpus) and not coded
+    typer.echo(f"training on {label}: {len(units)} units (coder {coder})"
+               + (f" + prior {len(prior)} units (coder {prior_coder}, own units weigh 3x)" if prior else "")
+               + " ...", err=True)
     fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,
                                     n_repeats=repeats, curve=curve, random_state=seed,
-                                    min_confidence=min_confidence)
+                                    min_confidence=min_confidence, prior_units=prior, prior_coder=prior_coder,
+                                    concept_source=None if concepts == "auto" else concepts, transfer=transfer)
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
     cv = meta.get("cross_validation")
+    typer.echo(f"concept codes from: {meta['training']['concept_source']}"
+               + (" (the codebook's cue words)" if meta["training"]["concept_source"] == "cues" else "")
+               + (" (the codebook's cue words plus the model's codes)"
+                  if meta["training"]["concept_source"] == "union" else ""))
     if cv:
-        typer.echo(f"grouped {cv['n_splits']}-fold CV x{cv['repeats']} over {cv['n_groups']} groups:")
+        verdicts = meta["reliability"]["codes"]
+        typer.echo(f"grouped {cv['n_splits']}-fold CV x{cv['repeats']} over {cv['n_groups']} groups "
+                   "(every study on both sides: how well it tags more of the SAME study):")
         typer.echo(f"  concepts  macro-F1 {cv['macro']['f1']:.3f}  micro-F1 {cv['micro']['f1']:.3f}  "
-                   f"mean kappa {cv['macro']['kappa']:.3f}")
-        typer.echo(f"  polarity  macro-F1 {cv['polarity']['macro_f1']:.3f}  kappa {cv['polarity']['kappa']:.3f}")
-        typer.echo(f"  {'code':<24}{'P':>6}{'R':>6}{'F1':>6}{'kappa':>7}{'n':>5}")
+                   f"precision {cv['micro']['precision']:.3f}  mean kappa {cv['macro']['kappa']:.3f}")
+        typer.echo(f"  codes per segment {cv['codes_per_unit']['model']:.2f} (the coder: "
+                   f"{cv['codes_per_unit']['reference']:.2f})")
+        typer.echo(f"  polarity  macro-F1 {cv['polarity']['macro_f1']:.3f}  kappa {cv['polarity']['kappa']:.3f}  "
+                   f"-> {meta['reliability']['polarity']['verdict']}")
+        loso = meta.get("leave_one_study_out")
+        if loso:
+            typer.echo(f"leave one study out ({loso['studies']} studies; how well it tags a NEW study):")
+            typer.echo(f"  concepts  macro-F1 {loso['macro']['f1']:.3f}  micro-F1 {loso['micro']['f1']:.3f}  "
+                       f"precision {loso['micro']['precision']:.3f}  codes per segment "
+                       f"{loso['codes_per_unit']:.2f}")
+            typer.echo(f"  polarity  macro-F1 {loso['polarity']['macro_f1']:.3f}  kappa "
+                       f"{loso['polarity']['kappa']:.3f}")
+        typer.echo(f"  {'code':<24}{'P':>6}{'R':>6}{'F1':>6}{'kappa':>7}{'n':>5}  verdict")
         for code, s in cv["codes"].items():
             typer.echo(f"  {code:<24}{s['precision']:6.2f}{s['recall']:6.2f}{s['f1']:6.2f}{s['kappa']:7.2f}"
-                       f"{int(s['support']):5d}")
+                       f"{int(s['support']):5d}  {verdicts[code]['verdict']}")
+        typer.echo(f"  verdicts: {meta['reliability']['cutoffs']}; `nlp tag` leaves 'do not use' codes out "
+                   "unless --all-codes")
     for row in meta.get("learning_curve", []):
         typer.echo(f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
                    f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}")
@@ -112,6 +161,12 @@ def tag(
         "--workers", help="Tag on a Dask cluster of N local processes (needs the optional dask extra).")] = None,
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
+    include_not_content: Annotated[bool, typer.Option(
+        "--include-not-content", help="Also code interviewer turns, one- or two-word turns, contact details and "
+                                      "headers (left uncoded by default, with the reason in the output).")] = False,
+    all_codes: Annotated[bool, typer.Option(
+        "--all-codes", help="Also give codes whose reliability verdict is 'do not use' (withheld by default, "
+                            "named with the reason in the output).")] = False,
 ) -> None:
     """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
     from tqdm import tqdm
@@ -120,19 +175,27 @@ def tag(
     from ..classify.tag import expand_inputs
 
     coder = load_coder(model)
+    overridden = abstain is not None or include_not_content or all_codes
     if abstain is not None:
         coder.min_confidence = abstain
+    coder.include_not_content = include_not_content
+    coder.all_codes = all_codes
+    withheld = [c for c, v in coder.meta_.get("reliability", {}).get("codes", {}).items()
+                if v.get("verdict") == "do not use"]
+    if withheld and not all_codes:
+        typer.echo(f"not given (reliability verdict 'do not use', cross-validated kappa < 0.21): "
+                   f"{', '.join(withheld)}; --all-codes gives them too", err=True)
     files = expand_inputs(inputs)
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=len(files) < 2 or not sys.stderr.isatty())
     if workers is not None or scheduler is not None:
         from ..distributed import tag_distributed
 
         summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=fmt.value,
-                                  model_path=model if abstain is None else None, resume=resume,
+                                  model_path=None if overridden else model, resume=resume,
                                   explain_words=explain_words, on_file=lambda path, n: bar.update(1))
     else:
         summary = tag_paths(coder, files, out, fmt=fmt.value, n_jobs=jobs,
-                            model_path=model if abstain is None else None, resume=resume,
+                            model_path=None if overridden else model, resume=resume,
                             explain_words=explain_words, on_file=lambda path, n: bar.update(1))
     bar.close()
     for path, message in summary.errors:
@@ -150,13 +213,19 @@ def suggest(
     inputs: Annotated[list[Path], typer.Argument(help="Files/folders with segments not yet coded.")],
     n: Annotated[int, typer.Option("--n", help="How many segments to list.")] = 20,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the list as JSONL.")] = None,
+    include_not_content: Annotated[bool, typer.Option(
+        "--include-not-content", help="Also suggest interviewer turns, one- or two-word turns, contact details "
+                                      "and headers.")] = False,
 ) -> None:
     """List the uncoded segments whose manual coding would help the model most (active learning)."""
+    from collections import Counter
+
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
     from ..errors import NlpError
     from ..model import atomic_writer, json_line
+    from ..segment import not_content_reason
 
     coder = load_coder(model)
     units = []
@@ -165,6 +234,13 @@ def suggest(
             units.extend(u for u in read_units(path) if not u.get("coded"))
         except NlpError as exc:
             typer.secho(f"skipped {path}: {exc}", err=True, fg=typer.colors.YELLOW)
+    if not include_not_content:
+        reasons = [not_content_reason(u["text"], kind=u.get("kind")) for u in units]
+        left_out = Counter(r for r in reasons if r)
+        units = [u for u, r in zip(units, reasons) if not r]
+        if left_out:
+            typer.echo("left out (not interview content; --include-not-content keeps them): "
+                       + ", ".join(f"{n} {r}" for r, n in left_out.most_common()), err=True)
     picks = rank(coder, units, n=n)
     for s in picks:
         text = s["text"] if len(s["text"]) <= 100 else s["text"][:97] + "..."
@@ -173,3 +249,50 @@ def suggest(
         with atomic_writer(out) as fh:
             for s in picks:
                 fh.write(json_line(s))
+
+
+@app.command("cues")
+def cues(
+    coder: Annotated[str, typer.Option("--coder", help="Whose coding the cues are checked against (e.g. coder1).")],
+    coded: Annotated[list[Path] | None, typer.Argument(help="Coded transcript JSONL files.")] = None,
+    corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus, e.g. klynger.")] = None,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", help="Codebook .yaml/.qdc whose cue words to check (default: the corpus' own).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write every cue's figures as CSV.")] = None,
+    show: Annotated[int, typer.Option("--show", help="Cues listed per code (most fired first).")] = 5,
+) -> None:
+    """How often each cue word of the codebook fired, and how often the coder agreed (edit the cues, rerun)."""
+    import csv
+    import io
+
+    from ..classify.cues import CueCoder
+    from ..model import atomic_write_text
+
+    units, prior, _, cb, label = _load_training(corpus, coded or [], codebook)
+    units = [*units, *prior]
+    if cb is None:
+        raise InputError("no codebook with cue words given.", fix="pass --codebook codebook.yaml or --corpus NAME.")
+    coded_units = [u for u in units if coder in u.codes]
+    if not coded_units:
+        raise InputError(f"no units coded by {coder!r} in {label}.", fix="check --coder.")
+    cue_coder = CueCoder(codebook=cb).fit(classes=list(cb.ids))
+    rows = cue_coder.cue_statistics(coded_units, [u.concepts(coder) for u in coded_units])
+    typer.echo(f"cue words of codebook {cb.name!r} on {len(coded_units)} units of {label} coded by {coder} "
+               "(fired = units with the cue; right = of those, units the coder gave the code):")
+    for code in cb.ids:
+        mine = [r for r in rows if r["code"] == code]
+        fired = [r for r in mine if r["fired"]]
+        support = sum(code in u.concepts(coder) for u in coded_units)
+        typer.echo(f"  {code} ({support} units coded; {len(fired)} of {len(mine)} cues fired)")
+        for r in fired[:show]:
+            typer.echo(f"    {r['cue']:<32} fired {r['fired']:4d}  right {r['right']:4d}  ({r['precision']:.2f})")
+        never = [r["cue"] for r in mine if not r["fired"]]
+        if never:
+            typer.echo(f"    never fired: {', '.join(never[:8])}{' ...' if len(never) > 8 else ''}")
+    if out is not None:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=["code", "cue", "fired", "right", "precision"])
+        w.writeheader()
+        w.writerows(rows)
+        atomic_write_text(out, buf.getvalue())
+        typer.echo(f"wrote {out}")
