@@ -11,7 +11,7 @@ from ..artifacts import load_model_files, save_model_files, sha256_texts
 from ..errors import ModelFileError
 from .models import AutoCoder
 
-__all__ = ["KIND", "load_coder", "save_coder", "training_hash"]
+__all__ = ["KIND", "load_coder", "model_features", "save_coder", "training_hash"]
 
 KIND = "autocoder"
 
@@ -20,6 +20,19 @@ def training_hash(units: Sequence[Any], *, coder: str) -> str:
     """sha256 of the training data as the model saw it: id, text, concepts and polarity of each unit, in order."""
     return sha256_texts(json.dumps([u.id, u.text, sorted(u.concepts(coder)), u.polarity(coder)], ensure_ascii=False)
                         for u in units)
+
+
+def model_features(model: AutoCoder) -> dict[str, Any]:
+    """Which features and code sources a fitted model uses (meta.json, ``nlp train`` and the report say it)."""
+    v = model.vectorizer_
+    return {"concepts": {"source": model.concept_source,
+                         "lexical": f"{v.word_analyzer} word n-grams {tuple(v.word_ngrams)}"
+                                    + (f", character n-grams {tuple(v.char_ngrams)}" if v.char_ngrams else ""),
+                         "codebook_cues": model.cue_coder_ is not None},
+            "polarity": {"lexical": True, "cue_lexicon": bool(model.extra_features_),
+                         "sentence_pooling": bool(model.polarity_pooling_),
+                         "encoder": dict(model.encoder_identity_) if model.encoder_used_ else None,
+                         "encoder_inner_cv_kappa": dict(model.encoder_kappa_) or None}}
 
 
 def save_coder(model: AutoCoder, path: str | Path, *, codebook: Any = None, meta: Mapping[str, Any] | None = None
@@ -36,6 +49,7 @@ def save_coder(model: AutoCoder, path: str | Path, *, codebook: Any = None, meta
         "classes": params["classes"],
         "polarity_classes": params["polarity_classes"],
         "n_features": len(params["vectorizer"]["vocabulary"]),
+        "features": model_features(model),
     }
     extra: dict[str, bytes] = {}
     if codebook is not None:
@@ -68,5 +82,11 @@ def load_coder(path: str | Path) -> AutoCoder:
         raise ModelFileError(f"this model was trained with the {model.vectorizer_.word_analyzer!r} word analyzer, "
                              f"which is not available here ({exc}).", path=path,
                              fix="install klyngekoder with its preprocessing, or retrain the model.") from exc
+    if model.encoder_used_:  # the encoder the polarity model was trained with, checked now: a clear error early
+        try:
+            model.embed([])
+        except ModelFileError as exc:
+            raise ModelFileError(f"this model's polarity uses sentence embeddings ({exc.args[0]})", path=path,
+                                 fix=getattr(exc, "fix", None) or 'pip install -e ".[encoder]"') from exc
     model.meta_ = dict(files.meta)
     return model

