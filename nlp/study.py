@@ -141,7 +141,8 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     progress(f"auto-coder: grouped {s.folds}-fold cross-validation x{s.repeats} ({model_name})")
     fitted, meta = train_from_units(units, coder=s.reference, codebook=corpus.codebook, model=model_name,
                                     n_splits=s.folds, n_repeats=s.repeats, curve=s.learning_curve,
-                                    random_state=s.random_state, keep_predictions=True)
+                                    random_state=s.random_state, keep_predictions=True,
+                                    transfer=2 <= len(corpus.transcripts) <= 10)
     oof = meta["cross_validation"].pop("predictions")
     save_coder(fitted, out / "model", codebook=corpus.codebook, meta=meta)
     machine = f"auto-cv ({model_name})"
@@ -155,7 +156,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     write_comparison(comparison, out / "agreement")
     cv = meta.get("cross_validation", {})
     sections.append(_coder_section(cv, meta.get("learning_curve", []), comparison, machine, top_features(fitted, n=8),
-                                   figures, polarity_model=meta["training"]["polarity_model"]))
+                                   figures, polarity_model=meta["training"]["polarity_model"], meta=meta))
     sections.append(_agreement_section(comparison, machine, methods_paragraph(comparison)))
 
     # 6. what to code next ----------------------------------------------------------------------------------
@@ -222,16 +223,20 @@ def _topic_section(run: Any, folder: Path) -> Section:
 
 
 def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, features: dict, figures: Path, *,
-                   polarity_model: dict[str, Any]) -> Section:
+                   polarity_model: dict[str, Any], meta: dict[str, Any] | None = None) -> Section:
     from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
 
+    meta = meta or {}
+    verdicts = meta.get("reliability", {}).get("codes", {})
     rows = [r for r in comparison.per_code if r["other"] == machine]
     table = Table(columns=["code", "n (reference)", "precision", "recall", "F1", "F1 95% CI", "kappa",
-                           "kappa 95% CI"],
+                           "kappa 95% CI", "verdict"],
                   rows=[[r["code"], r["n_reference"], r["precision"], r["recall"], r["f1"],
                          _ci(r.get("f1_ci_low"), r.get("f1_ci_high")), r["cohen_kappa"],
-                         _ci(r.get("kappa_ci_low"), r.get("kappa_ci_high"))] for r in rows],
-                  caption="Cross-validated quality per code (machine vs reference coder)")
+                         _ci(r.get("kappa_ci_low"), r.get("kappa_ci_high")),
+                         verdicts.get(r["code"], {}).get("verdict", "")] for r in rows],
+                  caption="Cross-validated quality per code (machine vs reference coder) and the reliability "
+                          "verdict from the cross-validated kappa")
     figs = []
     fig = new_figure(6.5, 0.3 * len(rows) + 1.2)
     plot_bars(fig.add_subplot(1, 1, 1), [r["code"] for r in rows], [_num(r["f1"]) for r in rows],
@@ -256,6 +261,26 @@ def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, feature
             f"{cv['macro']['f1']:.3f}, micro-F1 {cv['micro']['f1']:.3f}; polarity macro-F1 "
             f"{cv['polarity']['macro_f1']:.3f}, kappa {cv['polarity']['kappa']:.3f}. The intervals per code are "
             "95% bootstrap intervals over interview groups of one cross-validation run.")
+        if "codes_per_unit" in cv:
+            paras.append(f"Codes per segment: {cv['codes_per_unit']['model']:.2f} by the machine, "
+                         f"{cv['codes_per_unit']['reference']:.2f} by the reference coder. Concept codes come from "
+                         f"{meta.get('training', {}).get('concept_source', 'the model')} (cues: the codebook's cue "
+                         "words; union: the cue words plus the model's codes of probability 0.5 or more).")
+    loso = meta.get("leave_one_study_out")
+    if loso:
+        paras.append(
+            f"Leaving one study (transcript) out in turn ({loso['studies']} studies), the figure that answers how well "
+            f"the auto-coder will tag a NEW study: concepts micro-F1 {loso['micro']['f1']:.3f} (precision "
+            f"{loso['micro']['precision']:.3f}, {loso['codes_per_unit']:.2f} codes per segment), polarity kappa "
+            f"{loso['polarity']['kappa']:.3f}, macro-F1 {loso['polarity']['macro_f1']:.3f}. The grouped "
+            "cross-validation above keeps every study on both sides of each fold, so it measures tagging more of "
+            "the same study.")
+    rel = meta.get("reliability")
+    if rel:
+        withheld = [c for c, v in rel["codes"].items() if v["verdict"] == "do not use"]
+        paras.append(f"Reliability verdicts ({rel['cutoffs']}): polarity: {rel['polarity']['verdict']}. "
+                     + (f"`nlp tag` does not give {', '.join(withheld)} unless asked (--all-codes)."
+                        if withheld else "Every code may be used or suggested."))
     pm = polarity_model
     paras.append(
         f"Polarity model: multinomial logistic regression, C {pm['C']:g}, class weight "
