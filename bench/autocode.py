@@ -192,6 +192,37 @@ def transfer(args, units, codebook, results):
     results["transfer"] = out
 
 
+def encoder_speed(args, results):
+    """Embedding speed on one thread (distinct texts, fresh cache each run) and re-tagging cached texts."""
+    import statistics
+
+    from nlp.encoder import EmbeddingCache, load_encoder
+
+    texts = [f"{t} ({i})" for i, t in enumerate(speed_texts(args.encoder_segments))]
+    t0 = time.perf_counter()
+    enc = load_encoder(args.encoder, threads=1)
+    load_s = time.perf_counter() - t0
+    rates, cached = [], []
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = EmbeddingCache(tmp, enc)
+            t0 = time.perf_counter()
+            cache.embed(texts)
+            rates.append(len(texts) / (time.perf_counter() - t0))
+            again = EmbeddingCache(tmp, enc)
+            t0 = time.perf_counter()
+            again.embed(texts * 50)
+            cached.append(len(texts) * 50 / (time.perf_counter() - t0))
+    r = {"encoder": enc.identity, "load_s": load_s, "seg_per_s": statistics.median(rates), "runs": rates,
+         "cached_seg_per_s": statistics.median(cached), "n": len(texts),
+         "mean_chars": sum(map(len, texts)) / len(texts), "load_avg": os.getloadavg()[0]}
+    results["encoder_speed"] = r
+    print(f"\nencoder {enc.identity['backend']} (one thread, median of {args.runs}): {r['seg_per_s']:.1f} segments/s "
+          f"embedding {r['n']} distinct texts (mean {r['mean_chars']:.0f} chars; target >= 12); cached texts "
+          f"{r['cached_seg_per_s']:.0f} segments/s; encoder load {load_s * 1000:.0f} ms; load average "
+          f"{r['load_avg']:.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=5)
@@ -199,7 +230,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--segments", type=int, default=20000)
     ap.add_argument("--json", type=Path, default=ROOT / "out" / "bench_autocode.json")
-    ap.add_argument("--only", choices=("transfer",), help="run only this section")
+    ap.add_argument("--only", choices=("transfer", "encoder-speed"), help="run only this section")
+    ap.add_argument("--encoder-segments", type=int, default=120, help="texts embedded per encoder speed run")
     ap.add_argument("--seeds", type=int, default=3, help="informant splits per held-out thesis (adaptation)")
     ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 20, 40])
     ap.add_argument("--weights", type=int, nargs="+", default=[1, 3], help="weights of the own excerpts")
@@ -223,6 +255,12 @@ def main() -> None:
     from nlp.classify.vectorize import default_word_analyzer
 
     units, codebook = load_units()
+    if args.only == "encoder-speed":
+        results = {}
+        encoder_speed(args, results)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        return
     if args.only == "transfer":
         results: dict = {}
         transfer(args, units, codebook, results)
