@@ -230,9 +230,11 @@ def analyse_transcript(transcript: Transcript) -> dict[str, Analysis]:
             for i, s in enumerate(transcript.segments)}
 
 
-def analyses_of(units: Iterable[Unit]) -> list[Analysis]:
+def analyses_of(units: Iterable[Unit | Mapping[str, Any]]) -> list[Analysis]:
     """The analysis of each unit: the one attached in context (``unit.analysis``, set by
-    :meth:`nlp.corpora.Corpus.units` and by tagging), else its text analysed in the unit's language.
+    :meth:`nlp.corpora.Corpus.units` and by tagging), else its text analysed in the unit's language (``lang``; when
+    that is unknown, judged from the text alone). Units are :class:`~nlp.model.Unit` objects or mappings with
+    ``text`` and optionally ``lang`` and ``analysis``.
 
     Examples
     --------
@@ -240,11 +242,16 @@ def analyses_of(units: Iterable[Unit]) -> list[Analysis]:
     >>> units = load("klynger").units()
     >>> [a.lang for a in analyses_of(units[:3])] == [u.lang for u in units[:3]]
     True
+    >>> analyses_of([{"text": "Vi deler kunnskap.", "lang": "nb"}])[0].content_lemmas()
+    ['del', 'kunnskap']
     """
+    def get(u: Any, key: str) -> Any:
+        return u.get(key) if isinstance(u, Mapping) else getattr(u, key, None)
+
     out: list[Analysis] = []
     for u in units:
-        a = getattr(u, "analysis", None)
-        out.append(a if a is not None else analyse_texts([u.text], lang=u.lang)[0])
+        a = get(u, "analysis")
+        out.append(a if a is not None else analyse_texts([str(get(u, "text") or "")], lang=get(u, "lang"))[0])
     return out
 
 

@@ -28,7 +28,7 @@ CODEBOOK = Codebook(name="synth", codes=tuple(Code(id=c, cues=tuple(v)) for c, v
 
 
 def fit(**kw):
-    return AutoCoder(word_analyzer="simple", inner_folds=2, **kw).fit(TEXTS, CODES, POL, groups=GROUPS)
+    return AutoCoder.from_params(word_analyzer="surface", inner_folds=2, **kw).fit(TEXTS, CODES, POL, groups=GROUPS)
 
 
 def test_concept_sources_cues_union_and_model():
@@ -46,7 +46,7 @@ def test_concept_sources_cues_union_and_model():
 
 def test_threshold_floor_holds_for_thresholds_and_the_at_least_one_rule():
     m = fit(threshold_floor=0.5)
-    assert (m.thresholds_ >= 0.5).all()
+    assert (m.concepts.thresholds_ >= 0.5).all()
     p_codes, p_pol = m.predict_proba(TEXTS[:20])
     low = np.full_like(p_codes, 0.3)  # every code "unlikely": nothing is given, not even the top one
     assert all(codes == () for codes, _ in m.decide(low, p_pol))
@@ -58,10 +58,10 @@ def test_a_code_scoring_every_segment_alike_is_never_given():
     codes = CODES + [set()] * 12
     # "noise" is given to every 5th row whatever its text: no feature predicts it, its scores do not vary
     codes = [c | ({"noise"} if i % 5 == 0 else set()) for i, c in enumerate(codes)]
-    m = AutoCoder(word_analyzer="simple", inner_folds=2).fit(texts, codes, POL + ["neutral"] * 12,
-                                                             groups=GROUPS + ["x"] * 12)
+    m = AutoCoder.from_params(word_analyzer="surface", inner_folds=2).fit(texts, codes, POL + ["neutral"] * 12,
+                                                                          groups=GROUPS + ["x"] * 12)
     assert "noise" in m.uninformative_
-    assert m.thresholds_[m.classes_.index("noise")] > 1.0
+    assert m.concepts.thresholds_[m.classes_.index("noise")] > 1.0
     assert not any("noise" in c for c, _ in m.predict(texts))
 
 
@@ -111,7 +111,7 @@ def test_prior_corpus_beside_own_coding_scores_the_own_units_only():
     own = [type(u)(**{**u.__dict__, "codes": {"me": u.codes["coder1"]}}) for u in own]
     prior = synthetic_units(n_groups=6, per_group=6, seed=2)
     m, meta = train_from_units(own, coder="me", codebook=CODEBOOK, prior_units=prior, prior_coder="coder1",
-                               n_splits=2, n_repeats=1, curve=False, word_analyzer="simple", inner_folds=2)
+                               n_splits=2, n_repeats=1, curve=False, word_analyzer="surface", inner_folds=2)
     cv = meta["cross_validation"]
     assert cv["n"] == len(own) * 3 and cv["n_groups"] == 4  # own units (weighted 3x), own groups only
     assert meta["training"]["prior"] == {"coder": "coder1", "units": len(prior), "own_weight": 3,
@@ -121,7 +121,7 @@ def test_prior_corpus_beside_own_coding_scores_the_own_units_only():
     assert meta["reliability"]["polarity"]["verdict"] in ("use", "suggestion only", "do not use")
     assert cv["codes_per_unit"]["reference"] == pytest.approx(np.mean([len(u.concepts("me")) for u in own]))
     only_prior, meta0 = train_from_units([], coder="me", codebook=CODEBOOK, prior_units=prior,
-                                         prior_coder="coder1", n_splits=0, word_analyzer="simple", inner_folds=2)
+                                         prior_coder="coder1", n_splits=0, word_analyzer="surface", inner_folds=2)
     assert meta0["training"]["concept_source"] == "cues"  # no own coding: the codebook's cue words
 
 
@@ -170,16 +170,17 @@ def test_encoder_block_is_chosen_by_inner_cv_saved_and_checked(tmp_path, monkeyp
     import nlp.encoder
 
     monkeypatch.setattr(nlp.encoder, "load_encoder", lambda spec, **kw: FakeEncoder())
-    m = AutoCoder(word_analyzer="simple", inner_folds=2, select_polarity=True, encoder="fake",
-                  encoder_cache=str(tmp_path / "emb")).fit(TEXTS, CODES, POL, groups=GROUPS)
-    assert set(m.encoder_kappa_) == {"with", "without"}
-    assert m.encoder_used_ == (m.encoder_kappa_["with"] > m.encoder_kappa_["without"])
-    assert m.polarity_coef_.shape[1] == m.coef_.shape[1] + (4 if m.encoder_used_ else 0)
+    m = AutoCoder.from_params(word_analyzer="surface", inner_folds=2, select_polarity=True, encoder="fake",
+                              encoder_cache=str(tmp_path / "emb")).fit(TEXTS, CODES, POL, groups=GROUPS)
+    p = m.polarity
+    assert set(p.encoder_kappa_) == {"with", "without"}
+    assert p.encoder_used_ == (p.encoder_kappa_["with"] > p.encoder_kappa_["without"])
+    assert p.coef_.shape[1] == len(p.vectorizer_.vocabulary_) + len(p.extra_features_) + (4 if p.encoder_used_ else 0)
     assert (tmp_path / "emb" / "fake" / "vectors.npy").is_file()
     save_coder(m, tmp_path / "m")
     loaded = load_coder(tmp_path / "m")
     assert loaded.predict(TEXTS[:10]) == m.predict(TEXTS[:10])
-    if m.encoder_used_:
+    if p.encoder_used_:
         other = FakeEncoder()
         other.identity = {"backend": "fake", "version": "2", "dim": 4}
         monkeypatch.setattr(nlp.encoder, "load_encoder", lambda spec, **kw: other)

@@ -155,7 +155,7 @@ GROUPS = [f"{s}{i // 2}" for i, s in enumerate(STUDIES)]
 
 
 def small():
-    return AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0)
+    return AutoCoder.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0)
 
 
 def test_leave_one_study_out_never_trains_on_the_study_it_tags():
@@ -167,7 +167,8 @@ def test_leave_one_study_out_never_trains_on_the_study_it_tags():
             return super().fit(texts, *a, **kw)
 
     texts = [f"{t} {s}" for t, s in zip(TEXTS, STUDIES)]  # the study's name is in its texts
-    s = leave_one_study_out(lambda: Spy(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0),
+    s = leave_one_study_out(lambda: Spy.from_params(word_analyzer="surface", char_ngrams=None, min_df=1,
+                                                    inner_folds=0),
                             texts, CODES, POL, STUDIES, GROUPS, classes=["ks", "comp"], return_probabilities=True)
     assert [sorted({t.split()[-1] for t in fit}) for fit in seen] == [["b", "c"], ["a", "c"], ["a", "b"]]
     assert s["micro"]["f1"] == 1.0 and s["polarity"]["kappa"] == 1.0

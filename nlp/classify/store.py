@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..artifacts import load_model_files, save_model_files, sha256_texts
-from ..errors import ModelFileError
+from ..codebook import Codebook
+from ..errors import ModelFileError, NlpError
 from .models import AutoCoder
 
 __all__ = ["KIND", "load_coder", "model_features", "save_coder", "training_hash"]
@@ -24,15 +25,17 @@ def training_hash(units: Sequence[Any], *, coder: str) -> str:
 
 def model_features(model: AutoCoder) -> dict[str, Any]:
     """Which features and code sources a fitted model uses (meta.json, ``nlp train`` and the report say it)."""
-    v = model.vectorizer_
+    c, p = model.concepts, model.polarity
     return {"concepts": {"source": model.concept_source,
-                         "lexical": f"{v.word_analyzer} word n-grams {tuple(v.word_ngrams)}"
-                                    + (f", character n-grams {tuple(v.char_ngrams)}" if v.char_ngrams else ""),
-                         "codebook_cues": model.cue_coder_ is not None},
-            "polarity": {"lexical": True, "cue_lexicon": bool(model.extra_features_),
-                         "sentence_pooling": bool(model.polarity_pooling_),
-                         "encoder": dict(model.encoder_identity_) if model.encoder_used_ else None,
-                         "encoder_inner_cv_kappa": dict(model.encoder_kappa_) or None}}
+                         "lexical": f"{c.word_analyzer} word n-grams {tuple(c.word_ngrams)}"
+                                    + (f", character n-grams {tuple(c.char_ngrams)}" if c.char_ngrams else ""),
+                         "codebook_cues": model.cue_coder_ is not None,
+                         "threshold_floor": getattr(c, "threshold_floor", 0.0),
+                         "uninformative": model.uninformative_},
+            "polarity": {"lexical": True, "cue_lexicon": bool(p.extra_features_),
+                         "sentence_pooling": bool(p.pooling_),
+                         "encoder": dict(p.encoder_identity_) if p.encoder_used_ else None,
+                         "encoder_inner_cv_kappa": dict(p.encoder_kappa_) or None}}
 
 
 def save_coder(model: AutoCoder, path: str | Path, *, codebook: Any = None, meta: Mapping[str, Any] | None = None
@@ -42,16 +45,19 @@ def save_coder(model: AutoCoder, path: str | Path, *, codebook: Any = None, meta
     ``meta`` adds provenance (training-data hash, cross-validation scores, learning curve, coder, corpus).
     """
     params, arrays = model.get_state()
+    concepts, polarity = params["concepts"], params["polarity"]
     full_meta: dict[str, Any] = {
         "estimator": "AutoCoder",
-        "preprocessing": {k: v for k, v in params["vectorizer"].items() if k != "vocabulary"},
-        "model": params["init"],
-        "classes": params["classes"],
-        "polarity_classes": params["polarity_classes"],
-        "n_features": len(params["vectorizer"]["vocabulary"]),
+        "preprocessing": {k: v for k, v in concepts["vectorizer"].items() if k not in ("word", "char")},
+        "model": {"concepts": concepts["init"], "polarity": polarity["init"],
+                  "min_confidence": params["min_confidence"]},
+        "classes": concepts["classes"],
+        "polarity_classes": polarity["classes"],
+        "n_features": len(model.concepts.vectorizer_.vocabulary_),
         "features": model_features(model),
     }
     extra: dict[str, bytes] = {}
+    codebook = codebook if codebook is not None else model.codebook
     if codebook is not None:
         import yaml
 
@@ -73,20 +79,17 @@ def load_coder(path: str | Path) -> AutoCoder:
     files = load_model_files(path, kind=KIND)
     try:
         model = AutoCoder.from_state(dict(files.params), dict(files.arrays))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"the model's weights and settings do not fit together ({exc}).", path=path,
+    except (KeyError, TypeError, ValueError, NlpError) as exc:
+        raise ModelFileError(f"the model's weights and settings do not fit together ({exc}); models saved before "
+                             "the auto-coder read the preprocessing analysis cannot be loaded.", path=path,
                              fix="train the model again with `nlp train`.") from exc
-    try:
-        model.vectorizer_._analyzer()
-    except ImportError as exc:
-        raise ModelFileError(f"this model was trained with the {model.vectorizer_.word_analyzer!r} word analyzer, "
-                             f"which is not available here ({exc}).", path=path,
-                             fix="install klyngekoder with its preprocessing, or retrain the model.") from exc
-    if model.encoder_used_:  # the encoder the polarity model was trained with, checked now: a clear error early
+    if model.polarity.encoder_used_:  # the encoder the polarity model was trained with, checked now
         try:
-            model.embed([])
-        except ModelFileError as exc:
-            raise ModelFileError(f"this model's polarity uses sentence embeddings ({exc.args[0]})", path=path,
+            model.polarity.embed([])
+        except NlpError as exc:
+            raise ModelFileError(f"this model's polarity uses sentence embeddings: {exc}", path=path,
                                  fix=getattr(exc, "fix", None) or 'pip install -e ".[encoder]"') from exc
+    if "codebook" in files.meta:
+        model.codebook = Codebook.from_dict(files.meta["codebook"])
     model.meta_ = dict(files.meta)
     return model

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, NlpError
-from ..model import atomic_writer, json_line, json_object
+from ..features import analyse_transcript, analyses_of
+from ..model import atomic_writer, iter_units, json_line, json_object
 from ..segment import not_content_reason
 from .reliability import DO_NOT_USE
 
@@ -56,7 +57,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
         A fitted :class:`~nlp.classify.AutoCoder` (e.g. from :func:`~nlp.classify.load_coder`).
     units
         :class:`nlp.model.Unit` objects or mappings with ``text`` and optionally ``id``, ``source``, ``start``,
-        ``end``, ``speaker``.
+        ``end``, ``speaker``, ``lang`` and ``analysis`` (the model reads :func:`nlp.features.analyses_of`).
     explain_words
         If > 0, add ``"why": {code: [words]}`` with that many driving words per assigned code.
 
@@ -74,7 +75,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     Examples
     --------
     >>> from nlp.classify import AutoCoder
-    >>> m = AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0).fit(
+    >>> m = AutoCoder.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0).fit(
     ...     ["deler kunnskap", "konkurranse nå"] * 2, [{"ks"}, {"comp"}] * 2, ["driver", "barrier"] * 2)
     >>> rec = tag_units(m, [{"id": "a", "text": "vi deler kunnskap"}])[0]
     >>> rec["codes"], rec["polarity"]
@@ -84,8 +85,9 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     if not units:
         return []
     texts = [str(_get(u, "text", "")) for u in units]
-    p_codes, p_pol = model.predict_proba(texts)
-    hits = model.cue_hits(texts) if hasattr(model, "cue_hits") else None
+    analyses = analyses_of(units)
+    p_codes, p_pol = model.predict_proba(analyses)
+    hits = model.cue_hits(analyses) if hasattr(model, "cue_hits") else None
     decisions = model.decide(p_codes, p_pol, cue_hits=hits) if hits is not None else model.decide(p_codes, p_pol)
     skip_reasons = ([None] * len(units) if getattr(model, "include_not_content", False)
                     else [not_content_reason(t, kind=_get(u, "kind", None)) for u, t in zip(units, texts)])
@@ -123,7 +125,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
         if explain_words > 0:
             from .explain import explain
 
-            rec["why"] = {c: [w for w, _ in ws] for c, ws in explain(model, text, n=explain_words).items()}
+            rec["why"] = {c: [w for w, _ in ws] for c, ws in explain(model, analyses[i], n=explain_words).items()}
         out.append(rec)
     return out
 
@@ -148,18 +150,18 @@ def is_text_record(obj: Any) -> bool:
 
 
 def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dict[str, Any]]:
-    from ..model import iter_units
-
     units: list[dict[str, Any]] = []
     for t in transcripts:
         src = t.source or source
+        analyses = analyse_transcript(t)  # each transcript preprocessed once, languages judged in context
         if not t.segments:  # a document without segments is tagged as one unit rather than silently dropped
             units.append({"id": t.id, "source": src, "start": 0, "end": len(t.text), "speaker": None,
-                          "text": t.text, "lang": t.lang})
+                          "text": t.text, "lang": t.lang, "analysis": analyses[t.id]})
             continue
         for u in iter_units([t]):
             units.append({"id": u.id, "source": src, "start": u.start, "end": u.end, "speaker": u.speaker,
-                          "text": u.text, "lang": u.lang, "coded": bool(u.codes), "kind": u.kind})
+                          "text": u.text, "lang": u.lang, "coded": bool(u.codes), "kind": u.kind,
+                          "analysis": analyses[u.id]})
     return units
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import InputError
+from ..features import analyses_of
 from .crossval import cross_validate, learning_curve
 from .models import AutoCoder, KeywordCoder
 from .reliability import code_verdicts, reliability_verdict
@@ -42,7 +43,7 @@ def make_coder(name: str = DEFAULT_MODEL, **overrides: Any) -> Callable[[], Any]
 
     Examples
     --------
-    >>> make_coder("tfidf-lr", word_analyzer="simple")().char_ngrams is None
+    >>> make_coder("tfidf-lr", word_analyzer="surface")().concepts.char_ngrams is None
     True
     """
     if name not in MODEL_CHOICES:
@@ -51,7 +52,8 @@ def make_coder(name: str = DEFAULT_MODEL, **overrides: Any) -> Callable[[], Any]
         kw = {k: v for k, v in overrides.items() if k in ("word_analyzer", "min_df", "n_cues")}
         return lambda: KeywordCoder(**kw)
     params = {**MODEL_CHOICES[name], **overrides}
-    return lambda: AutoCoder(**params)
+    AutoCoder.from_params(**params)  # a misspelt setting fails here, not in the first fold
+    return lambda: AutoCoder.from_params(**params)
 
 
 def codebook_cues(codebook: Any) -> dict[str, Any] | None:
@@ -74,7 +76,8 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
                      keep_predictions: bool = False, prior_units: Sequence[Any] = (), prior_coder: str | None = None,
                      own_weight: int = OWN_WEIGHT, concept_source: str | None = None, transfer: bool = False,
                      **overrides: Any) -> tuple[AutoCoder, dict[str, Any]]:
-    """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``.
+    """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``; the models read each
+    unit's analysis (:func:`nlp.features.analyses_of`).
 
     ``prior_units`` (e.g. the bundled corpus, coded by ``prior_coder``) are trained on beside the researcher's own
     ``units``, each own unit counting ``own_weight`` times; cross-validation then scores the own units only (the
@@ -109,7 +112,7 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
         raise InputError("the keyword baseline is for comparison only and cannot be saved.",
                          fix=f"use one of {', '.join(m for m in MODEL_CHOICES if m != 'keyword')}.")
     train_units = [*(u for u in units for _ in range(own_weight if prior else 1)), *prior]
-    texts = [u.text for u in train_units]
+    texts = analyses_of(train_units)
     codes = [*(u.concepts(coder) for u in units for _ in range(own_weight if prior else 1)),
              *(u.concepts(prior_coder) for u in prior)]
     pol = [*(u.polarity(coder) for u in units for _ in range(own_weight if prior else 1)),
@@ -165,8 +168,10 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
                                        "polarity": loso["polarity"], "codes_per_unit": loso["codes_per_unit"],
                                        "per_study": loso["studies"]}
     fitted = factory().fit(texts, codes, pol, groups=groups, classes=classes, polarity_classes=pol_classes)
+    pol_model = fitted.polarity
     meta["training"]["uninformative_codes"] = list(fitted.uninformative_)
-    meta["training"]["polarity_model"] = {"C": fitted.polarity_C_, "class_weight": fitted.polarity_class_weight_,
-                                          "sentence_pooling": fitted.polarity_pooling_,
-                                          "chosen_by_inner_cv": bool(fitted.select_polarity)}
+    meta["training"]["polarity_model"] = {"C": pol_model.C_, "class_weight": pol_model.class_weight_,
+                                          "sentence_pooling": pol_model.pooling_,
+                                          "chosen_by_inner_cv": bool(pol_model.select)}
+    fitted.codebook = codebook
     return fitted, meta

@@ -158,7 +158,8 @@ def adaptation_runs(make_model: Callable[[], Any], texts: Sequence[Any], codes: 
             rng = np.random.default_rng(1000 + seed)
             ranked = {"random": [pool[j] for j in rng.permutation(len(pool))]}
             if "suggest" in orders and max(ks) > 0:
-                picks = suggest(base, [{"id": str(i), "text": texts[i]} for i in pool], n=min(len(pool), max(ks)))
+                picks = suggest(base, [{"id": str(i), "text": getattr(texts[i], "text", texts[i]), "analysis": texts[i]}
+                                       for i in pool], n=min(len(pool), max(ks)))
                 ranked["suggest"] = [int(p["id"]) for p in picks]
             for order in orders:
                 for k in ks:
