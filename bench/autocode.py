@@ -204,25 +204,68 @@ def encoder_speed(args, results):
     t0 = time.perf_counter()
     enc = load_encoder(args.encoder, threads=1)
     load_s = time.perf_counter() - t0
-    rates, cached = [], []
+    rates, cpu_rates, cached = [], [], []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
             cache = EmbeddingCache(tmp, enc)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             cache.embed(texts)
             rates.append(len(texts) / (time.perf_counter() - t0))
+            cpu_rates.append(len(texts) / (time.process_time() - c0))  # per CPU second: fair on a loaded machine
             again = EmbeddingCache(tmp, enc)
             t0 = time.perf_counter()
             again.embed(texts * 50)
             cached.append(len(texts) * 50 / (time.perf_counter() - t0))
     r = {"encoder": enc.identity, "load_s": load_s, "seg_per_s": statistics.median(rates), "runs": rates,
+         "seg_per_cpu_s": statistics.median(cpu_rates),
          "cached_seg_per_s": statistics.median(cached), "n": len(texts),
          "mean_chars": sum(map(len, texts)) / len(texts), "load_avg": os.getloadavg()[0]}
     results["encoder_speed"] = r
     print(f"\nencoder {enc.identity['backend']} (one thread, median of {args.runs}): {r['seg_per_s']:.1f} segments/s "
-          f"embedding {r['n']} distinct texts (mean {r['mean_chars']:.0f} chars; target >= 12); cached texts "
+          f"wall clock, {r['seg_per_cpu_s']:.1f} per CPU second, embedding {r['n']} distinct texts (mean "
+          f"{r['mean_chars']:.0f} chars; target >= 12); cached texts "
           f"{r['cached_seg_per_s']:.0f} segments/s; encoder load {load_s * 1000:.0f} ms; load average "
           f"{r['load_avg']:.1f}")
+
+
+def speed(args, units, codebook, results):
+    """The default model (as `nlp train` makes it: cue words + model) and the model as before (concept codes from
+    the model alone) trained on all units, saved, loaded and timed tagging in a fresh process on one core, taking
+    turns."""
+    from nlp.classify import save_coder
+    from nlp.classify.train import train_from_units
+
+    results["speed"] = {}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = {}
+        for label, source in (("default (cues + model)", None), ("before (model only)", "model")):
+            t0 = time.perf_counter()
+            model, meta = train_from_units(units, coder="coder1", codebook=codebook, n_splits=0,
+                                           concept_source=source, **({"threshold_floor": 0.0} if source else {}))
+            train_s = time.perf_counter() - t0
+            folders[label] = Path(tmp) / label.split()[0]
+            save_coder(model, folders[label], codebook=codebook, meta=meta)
+            results["speed"][label] = {"train_s": train_s,
+                                       "n_features": len(model.concepts.vectorizer_.vocabulary_),
+                                       "model_bytes": sum(f.stat().st_size for f in folders[label].iterdir())}
+        runs: dict = {label: [] for label in folders}
+        for _ in range(args.runs):  # taking turns, so both see the same machine load
+            for label, folder in folders.items():
+                proc = subprocess.run([sys.executable, __file__, "--speed-child", str(folder), str(args.segments),
+                                       "1"], capture_output=True, text=True, env=env, check=True)
+                runs[label].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    import statistics
+
+    for label, rs in runs.items():
+        r = results["speed"][label]
+        r.update({"seg_per_s": statistics.median(x["seg_per_s"] for x in rs),
+                  "seg_per_s_all": [x["seg_per_s"] for x in rs], "load_s": statistics.median(x["load_s"] for x in rs),
+                  "peak_rss_mb": max(x["peak_rss_mb"] for x in rs), "n": rs[0]["n"], "mean_chars": rs[0]["mean_chars"]})
+        print(f"\nspeed {label} (one core, median of {args.runs}): tagging {r['seg_per_s']:.0f} segments/s over "
+              f"{r['n']} distinct segments (mean {r['mean_chars']:.0f} chars; target >= 5000); model load "
+              f"{r['load_s'] * 1000:.0f} ms (target < 1000); peak RSS {r['peak_rss_mb']:.0f} MB; fit on all units "
+              f"{r['train_s']:.1f} s; model folder {r['model_bytes'] / 1e6:.1f} MB, {r['n_features']} features")
 
 
 def main() -> None:
@@ -232,7 +275,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--segments", type=int, default=20000)
     ap.add_argument("--json", type=Path, default=ROOT / "out" / "bench_autocode.json")
-    ap.add_argument("--only", choices=("transfer", "encoder-speed"), help="run only this section")
+    ap.add_argument("--only", choices=("transfer", "encoder-speed", "speed"), help="run only this section")
     ap.add_argument("--encoder-segments", type=int, default=120, help="texts embedded per encoder speed run")
     ap.add_argument("--seeds", type=int, default=3, help="informant splits per held-out thesis (adaptation)")
     ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 20, 40])
@@ -263,9 +306,9 @@ def main() -> None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
         return
-    if args.only == "transfer":
+    if args.only in ("transfer", "speed"):
         results: dict = {}
-        transfer(args, units, codebook, results)
+        (transfer if args.only == "transfer" else speed)(args, units, codebook, results)
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
         print(f"\nfigures written to {args.json}")
@@ -371,23 +414,8 @@ def main() -> None:
 
     transfer(args, units, codebook, results)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        model, meta = train_from_units(units, coder=coder, codebook=codebook, n_splits=0)
-        train_s = time.perf_counter() - t0
-        save_coder(model, Path(tmp) / "m", codebook=codebook, meta=meta)
-        size = sum(f.stat().st_size for f in (Path(tmp) / "m").iterdir())
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        proc = subprocess.run([sys.executable, __file__, "--speed-child", str(Path(tmp) / "m"),
-                               str(args.segments), str(args.runs)], capture_output=True, text=True, env=env,
-                              check=True)
-        speed = json.loads(proc.stdout.strip().splitlines()[-1])
-    speed.update({"train_s": train_s, "model_bytes": size, "n_features": len(model.concepts.vectorizer_.vocabulary_)})
-    results["speed"] = speed
-    print(f"\nspeed (one core, median of {args.runs}): tagging {speed['seg_per_s']:.0f} segments/s over "
-          f"{speed['n']} distinct segments (mean {speed['mean_chars']:.0f} chars; target >= 5000); model load "
-          f"{speed['load_s'] * 1000:.0f} ms (target < 1000); peak RSS {speed['peak_rss_mb']:.0f} MB; "
-          f"fit on all units {train_s:.1f} s; model folder {size / 1e6:.1f} MB, {speed['n_features']} features")
+    speed(args, units, codebook, results)
+
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print(f"\nfigures written to {args.json}")
