@@ -20,11 +20,16 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .codebook import Code, Codebook, load_codebook
 from .errors import DataWarning, InputError
 from .features import Analysis, analyse_transcript, with_analyses
+from .frames import units_frame
 from .model import POLARITY_PREFIX, Transcript, Unit, iter_units, read_jsonl
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ENV_VAR", "Corpus", "available", "corpora_root", "describe", "load", "load_path"]
 
@@ -71,6 +76,16 @@ class Corpus:
 
     def __len__(self) -> int:
         return sum(len(t.analysis_segments()) for t in self.transcripts)
+
+    def to_frame(self, *, include_interviewer: bool = False) -> pd.DataFrame:
+        """The units as a pandas DataFrame (needs the ``pandas`` extra); see :func:`nlp.frames.units_frame`.
+
+        Examples
+        --------
+        >>> load("klynger").to_frame()[["group", "polarity:coder1"]].iloc[0].tolist()
+        ['000:unidentified:artikkel-1', 'driver']
+        """
+        return units_frame(self.units(include_interviewer=include_interviewer), coders=self.coders)
 
 
 def corpora_root() -> Path:

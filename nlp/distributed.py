@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .classify.store import load_coder, save_coder
 from .classify.tag import (
     TagSummary,
     expand_inputs,
@@ -41,7 +42,8 @@ from .classify.tag import (
     write_tagged,
 )
 from .errors import ConfigError, InputError, NlpError
-from .model import json_line
+from .model import Transcript, json_line
+from .normalise.preprocess import Preprocessor, PreprocessStats, preprocess_transcript
 
 __all__ = ["DEFAULT_BATCH_SIZE", "INSTALL_HINT", "ModelPlugin", "iter_batches", "model_loads",
            "preprocess_distributed", "read_text_lines", "tag_distributed"]
@@ -66,8 +68,6 @@ def _distributed() -> Any:
 # -- the model on the workers -----------------------------------------------------------------------------------
 def _model_files(model: Any, model_path: str | Path | None) -> dict[str, bytes]:
     """The files of the model folder (as saved by :func:`nlp.classify.save_coder`), read into memory."""
-    from .classify.store import save_coder
-
     if model_path is None:
         with tempfile.TemporaryDirectory(prefix="klynge-model-") as tmp:
             save_coder(model, Path(tmp) / "model")
@@ -120,8 +120,6 @@ class ModelPlugin:
         global _LOADS
         with self._lock:
             if self._model is None:
-                from .classify.store import load_coder
-
                 with tempfile.TemporaryDirectory(prefix="klynge-model-") as tmp:
                     for name, data in self.files.items():
                         target = Path(tmp, name)
@@ -498,9 +496,6 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
 # -- preprocessing ----------------------------------------------------------------------------------------------
 def _preprocess_batch(records: list[dict[str, Any]], options: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
     """On a worker: preprocess a batch of transcripts (as JSON records); returns (record, stats) pairs."""
-    from .model import Transcript
-    from .normalise.preprocess import Preprocessor, PreprocessStats, preprocess_transcript
-
     pre = Preprocessor(lang=options.get("lang"), harmonise=options.get("harmonise", False))
     out = []
     for rec in records:
@@ -519,8 +514,6 @@ def preprocess_distributed(transcripts: Iterable[Any], *, scheduler: str | None 
     client's memory stays flat however long the stream is. ``stats`` (a ``PreprocessStats``) is updated in order,
     exactly as the single-process path does.
     """
-    from .model import Transcript
-
     client, cluster = _connect(scheduler, workers, connect_timeout)
     try:
         n_threads = sum(client.nthreads().values()) or 1

@@ -18,17 +18,27 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .agreement.comparison import compare
+from .agreement.machine import machine_coding
+from .agreement.render import methods_paragraph, write_comparison
+from .classify import save_coder, suggest, top_features, train_from_units
+from .classify.train import DEFAULT_MODEL, coded_units
 from .corpora import Corpus, describe
 from .errors import InputError
-from .model import POLARITY_PREFIX, CodeSpan, Transcript, Unit, atomic_write_text, json_line, write_jsonl
-from .report import Figure, Quote, Report, Section, Table
+from .model import atomic_write_text, json_line, write_jsonl
+from .normalise.preprocess import PreprocessStats, preprocess_transcripts
+from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
+from .pseudonymise.replace import check_pseudonymised
+from .refi import write_qdpx
+from .report import Figure, Quote, Report, Section, Table, write_report
+from .topics import run_topics, write_topic_outputs
 
-__all__ = ["StudySettings", "machine_coding", "run_study"]
+__all__ = ["StudySettings", "run_study"]
 
 
 @dataclass(frozen=True)
@@ -52,23 +62,6 @@ class StudySettings:
     require_pseudonymised: bool = False
 
 
-def machine_coding(transcripts: Sequence[Transcript], units: Sequence[Unit], predictions: Sequence[dict[str, Any]],
-                   *, coder: str) -> list[Transcript]:
-    """The transcripts with the machine's codes added as ``auto`` spans of ``coder`` over each unit.
-
-    ``predictions[i]`` (``{"codes": [...], "polarity": ...}``) belongs to ``units[i]``; units are matched to their
-    transcript by id, so the spans land on the exact characters of the unit.
-    """
-    if len(units) != len(predictions):
-        raise InputError(f"{len(predictions)} predictions for {len(units)} units.")
-    spans: dict[str, list[CodeSpan]] = {}
-    for u, p in zip(units, predictions):
-        codes = [*sorted(p.get("codes") or ()), *([POLARITY_PREFIX + p["polarity"]] if p.get("polarity") else [])]
-        spans.setdefault(u.transcript_id, []).extend(
-            CodeSpan(code=c, start=u.start, end=u.end, coder=coder, source="auto") for c in codes)
-    return [t.with_codes(spans.get(t.id, ())) for t in transcripts]
-
-
 def _rows(table: list[list[Any]]) -> Table:
     return Table(columns=[str(c) for c in table[0]], rows=table[1:])
 
@@ -79,22 +72,11 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
 
     Returns the :class:`~nlp.report.Report` (already written as ``report.html`` and ``report.md``).
     """
-    from .classify import save_coder, suggest, top_features, train_from_units
-    from .classify.train import DEFAULT_MODEL, coded_units
-    from .normalise.preprocess import PreprocessStats, preprocess_transcripts
-    from .refi import write_qdpx
-    from .report import write_report
-    from .topics import run_topics, write_topic_outputs
-    from .agreement.comparison import compare
-    from .agreement.render import methods_paragraph, write_comparison
-
     s = settings
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figures = out / "figures"
     if s.require_pseudonymised:
-        from .pseudonymise.replace import check_pseudonymised
-
         check_pseudonymised(corpus.transcripts)
     units = corpus.units()
     coded = coded_units(units, coder=s.reference)
@@ -224,8 +206,6 @@ def _topic_section(run: Any, folder: Path) -> Section:
 
 def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, features: dict, figures: Path, *,
                    polarity_model: dict[str, Any], meta: dict[str, Any] | None = None) -> Section:
-    from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
-
     meta = meta or {}
     verdicts = meta.get("reliability", {}).get("codes", {})
     rows = [r for r in comparison.per_code if r["other"] == machine]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 import warnings
 
@@ -185,13 +184,3 @@ def test_confusion_and_paradox():
     assert "kappa is 0.16" in ag.kappa_paradox(ag.percent_agreement(a, b), k)
     assert ag.gwet_ac1(a, b) > 0.9
     assert ag.kappa_paradox(0.7, 0.4) is None
-
-
-def test_doctests_of_agreement_modules():
-    import nlp.agreement.comparison
-    import nlp.agreement.characters
-    import nlp.agreement.render
-
-    for mod in (ag, nlp.agreement.comparison, nlp.agreement.characters, nlp.agreement.render):
-        res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert res.attempted > 0 and res.failed == 0, mod.__name__

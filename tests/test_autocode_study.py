@@ -167,9 +167,9 @@ class FakeEncoder:
 
 
 def test_encoder_block_is_chosen_by_inner_cv_saved_and_checked(tmp_path, monkeypatch):
-    import nlp.encoder
+    import nlp.classify.models
 
-    monkeypatch.setattr(nlp.encoder, "load_encoder", lambda spec, **kw: FakeEncoder())
+    monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: FakeEncoder())
     m = AutoCoder.from_params(word_analyzer="surface", inner_folds=2, select_polarity=True, encoder="fake",
                               encoder_cache=str(tmp_path / "emb")).fit(TEXTS, CODES, POL, groups=GROUPS)
     p = m.polarity
@@ -183,7 +183,7 @@ def test_encoder_block_is_chosen_by_inner_cv_saved_and_checked(tmp_path, monkeyp
     if p.encoder_used_:
         other = FakeEncoder()
         other.identity = {"backend": "fake", "version": "2", "dim": 4}
-        monkeypatch.setattr(nlp.encoder, "load_encoder", lambda spec, **kw: other)
+        monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: other)
         from nlp.errors import ModelFileError
 
         with pytest.raises(ModelFileError, match="differs from the one this model was trained with"):

@@ -1,15 +1,15 @@
 """The main job end to end on the bundled corpus (small settings), and its report in a real browser."""
 
 import json
-from pathlib import Path
 
 import pytest
 from browser import render
 
+from nlp.agreement.machine import machine_coding
 from nlp.corpora import load
 from nlp.model import iter_units
 from nlp.refi import read_qdpx
-from nlp.study import StudySettings, machine_coding, run_study
+from nlp.study import StudySettings, run_study
 
 FAST = StudySettings(reference="coder1", k_range="4:6:2", topic_seeds=2, folds=3, repeats=1, n_boot=100, n_suggest=5)
 
@@ -64,7 +64,7 @@ def test_machine_coding_puts_spans_on_the_units_exact_characters():
 
 def test_report_renders_in_headless_chromium_with_sections_and_images(study):
     out, _ = study
-    shot = Path(__file__).resolve().parents[1] / "out" / "report-screenshot.png"
+    shot = out / "report-screenshot.png"
     result = render(out / "report.html", screenshot=shot)
     assert result.console == [], result.console
     for anchor in ("corpus", "preprocessing", "topics", "autocoder", "agreement", "suggest", "export"):

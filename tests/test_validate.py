@@ -131,18 +131,16 @@ def test_sentence_projection_uses_the_half_overlap_rule():
 
 
 def test_sentence_units_default_to_nlp_normalise_split_sentences(monkeypatch):
-    import sys
-    import types
+    from nlp.agreement import comparison
 
     calls = []
 
-    def split_sentences(text, lang):  # stand-in with the contract of engineer B's function
+    def split_sentences(text, lang):  # stand-in with the contract of nlp.normalise.split_sentences
         calls.append((text, lang))
         return [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]", text)]
 
-    fake = types.ModuleType("nlp.normalise")
-    fake.split_sentences, fake.identify_language = split_sentences, lambda text: "da"
-    monkeypatch.setitem(sys.modules, "nlp.normalise.tokens", fake)
+    monkeypatch.setattr(comparison, "split_sentences", split_sentences)
+    monkeypatch.setattr(comparison, "identify_language", lambda text: "da")
     text = "Vi deler alt. Men ikke med dem!"
     t = Transcript("i", "Intro\n" + text, lang="nb", segments=(Segment(6, 6 + len(text), id="s"),))
     units = project_units([t], unit="sentence")

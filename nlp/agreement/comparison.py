@@ -20,9 +20,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from .coefficients import fleiss_kappa_table, krippendorff_alpha_nominal
 from ..errors import ConfigError, InputError
 from ..model import POLARITY_PREFIX, Segment, Transcript, Unit, iter_units
+from ..normalise import identify_language, split_sentences
+from .characters import compare_characters
+from .coefficients import fleiss_kappa_table, krippendorff_alpha_nominal
 from .tables import (
     COEFFICIENTS,
     Comparison,
@@ -82,11 +84,6 @@ def merge_codings(reference: Sequence[Transcript], others: Mapping[str, Sequence
 
 
 def _default_splitter(text: str, lang: str | None) -> list[tuple[int, int]]:
-    try:
-        from ..normalise.tokens import identify_language, split_sentences
-    except ImportError as exc:  # pragma: no cover - depends on the preprocessing module being installed
-        raise ConfigError("sentence units need nlp.normalise.split_sentences, which is not available.",
-                          fix="use --unit segment or character, or install the preprocessing module.") from exc
     return list(split_sentences(text, lang or identify_language(text)))
 
 
@@ -199,7 +196,6 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
             by_coder.setdefault(c.coder, set()).add(c.code)
     _check_coders(by_coder, [reference, *others], codebook)
     if unit == "character":
-        from .characters import compare_characters
         return compare_characters(transcripts, reference=reference, others=others, by_coder=by_coder,
                                   confidence=confidence, n_boot=n_boot, random_state=random_state, context=context)
     units = project_units(transcripts, unit=unit, include_interviewer=include_interviewer,

@@ -9,10 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..frames import comparison_frame
 from .coefficients import kappa_paradox, table_coefficients
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 __all__ = ["COEFFICIENTS", "Comparison", "Stat", "boot_weights", "paradox_warnings", "per_code_rows", "prf_stats", "stats_from_tables"]
@@ -69,6 +74,11 @@ class Comparison:
         out = asdict(self)
         out["stats"] = [asdict(s) for s in self.stats]
         return out
+
+    def to_frame(self, table: str = "stats") -> pd.DataFrame:
+        """``stats``, ``per_code`` or ``disagreements`` as a pandas DataFrame (needs the ``pandas`` extra); see
+        :func:`nlp.frames.comparison_frame`."""
+        return comparison_frame(self, table=table)
 
 
 def _percentile_ci(reps: np.ndarray, confidence: float) -> tuple[float, float]:

@@ -24,8 +24,10 @@ from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
+from ..encoder import EmbeddingCache, check_encoder, load_encoder
 from ..features import Analysis, LemmaVectorizer, as_analyses
 from .crossval import cohen_kappa
+from .cues import CueCoder
 from .vectorize import POLARITY_CUE_NAMES, TextVectorizer, polarity_cues
 
 __all__ = [
@@ -563,8 +565,6 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         """Sentence embeddings of the texts of ``X`` from :attr:`encoder` (through the cache in
         :attr:`encoder_cache`); the encoder is loaded on first use and checked against the one the model was
         trained with (:func:`nlp.encoder.check_encoder`)."""
-        from ..encoder import EmbeddingCache, check_encoder, load_encoder
-
         if getattr(self, "encoder_", None) is None:
             self.encoder_ = load_encoder(self.encoder)
             expected = getattr(self, "encoder_identity_", None)
@@ -738,9 +738,6 @@ class AutoCoder:
     def _make_cue_coder(self) -> Any:
         if not self.cues:
             return None
-        from .cues import CueCoder  # cues -> features -> ... never back to models: a plain import would do, but
-        # cues.py is only needed by models that use the codebook's cue words
-
         concept = {c: list(v) for c, v in self.cues.items() if c != "polarity:"}
         return CueCoder(cues=concept, polarity_cues=dict(self.cues.get("polarity:") or {}),
                         lang=self.concepts.lang).fit(classes=self.classes_, polarity_classes=self.polarity_classes_)

@@ -10,6 +10,7 @@ from ..features import analyses_of
 from .crossval import cross_validate, learning_curve
 from .models import AutoCoder, KeywordCoder
 from .reliability import code_verdicts, reliability_verdict
+from .store import training_hash
 from .transfer import leave_one_study_out
 
 __all__ = ["DEFAULT_MODEL", "MODEL_CHOICES", "OWN_WEIGHT", "codebook_cues", "coded_units", "make_coder",
@@ -96,8 +97,6 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     settings (``C``, class weight, sentence pooling, and whether the inner CV chose them), cross-validation scores
     (per code, macro/micro, polarity, kappa) and the learning curve.
     """
-    from .store import training_hash
-
     units = coded_units(units, coder=coder)
     prior = coded_units(prior_units, coder=prior_coder) if prior_units and prior_coder else []
     if prior_units and not prior_coder:

@@ -8,9 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from tqdm import tqdm
 
-from ..errors import InputError
+from ..codebook import load_codebook
+from ..errors import InputError, NlpError
+from ..model import atomic_write_text, atomic_writer, iter_units, json_line
+from ..segment import not_content_reason
 from . import app
+from .inputs import read_inputs
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
@@ -26,28 +31,25 @@ class OutFormat(str, Enum):
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
     """``(own units, prior units, prior coders, codebook, label)``: with coded files AND a corpus, the corpus is
     the prior and the files are the researcher's own study; a corpus alone is the training data itself."""
+    example = "nlp train --corpus klynger --coder coder1 --out models/klynger"
+    if not corpus and not coded:
+        raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
     units, prior, prior_coders, cb, label = [], [], (), None, ""
     if corpus:
-        from ..corpora import load
-
-        c = load(corpus)
-        units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
-        prior_coders = c.coders
-    own = []
-    for path in coded:
-        from ..model import iter_units, read_jsonl
-
-        if not path.is_file():
-            raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
-        own.extend(iter_units(read_jsonl(path)))
-        label = (label + " (prior), " if label else "") + str(path)
-    if coded and corpus:
-        units, prior = own, units
-    elif coded:
-        units = own
+        source = read_inputs(corpus, [], example=example)
+        units, cb, label = list(iter_units(source.transcripts)), source.codebook, source.label
+        prior_coders = tuple(sorted({c for u in units for c in u.codes}))
+    if coded:
+        source = read_inputs(None, coded, example=example)
+        if source.errors:
+            raise InputError(source.errors[0][1])
+        own = list(iter_units(source.transcripts))
+        label = (label + " (prior), " if label else "") + source.label
+        if corpus:
+            units, prior = own, units
+        else:
+            units, cb = own, source.codebook
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     if not units and not prior:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
@@ -70,7 +72,7 @@ def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
     coded: Annotated[list[Path] | None, typer.Argument(
-        help="Coded transcript JSONL files (from `nlp ingest`/`nlp exchange`).")] = None,
+        help="Coded transcripts: JSONL from `nlp ingest`, or .qdpx projects (instead of --corpus).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")] = None,
     model: Annotated[str, typer.Option(
         "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,
@@ -199,8 +201,6 @@ def tag(
                             "named with the reason in the output).")] = False,
 ) -> None:
     """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
-    from tqdm import tqdm
-
     from ..classify import load_coder, tag_paths
     from ..classify.tag import expand_inputs
 
@@ -253,9 +253,6 @@ def suggest(
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
-    from ..errors import NlpError
-    from ..model import atomic_writer, json_line
-    from ..segment import not_content_reason
 
     coder = load_coder(model)
     units = []
@@ -296,7 +293,6 @@ def cues(
     import io
 
     from ..classify.cues import CueCoder
-    from ..model import atomic_write_text
 
     units, prior, _, cb, label = _load_training(corpus, coded or [], codebook)
     units = [*units, *prior]

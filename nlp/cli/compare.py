@@ -7,22 +7,45 @@ from typing import Annotated
 
 import typer
 
+from ..agreement.comparison import UNITS, compare, merge_codings
+from ..agreement.machine import is_tagged_record, tagged_coding
+from ..agreement.render import markdown_report, write_comparison
+from ..codebook import load_codebook
+from ..corpora import load
 from ..errors import ConfigError, InputError
+from ..model import json_object
 from . import app
+from .inputs import read_paths
 
 __all__ = ["compare_cmd"]
 
 
-def _read(path: Path):
-    from ..model import read_jsonl
-
+def _read(path: Path, base: list | None = None):
+    """The coded transcripts of one file; records of `nlp tag` become the coding of the ``base`` texts."""
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="pass coded transcript JSONL files of the same texts.")
-    if path.suffix.lower() == ".qdpx":
-        from ..refi import read_qdpx
+    records = _tagged_records(path)
+    if records is not None:
+        if base is None:
+            raise InputError("holds `nlp tag` records, which need the texts they were tagged from.", path=path,
+                             fix="put the reference coding first, or use --corpus NAME --reference CODER.")
+        return tagged_coding(base, records, coder=path.stem, path=str(path))
+    source = read_paths([path])
+    if source.errors:
+        raise InputError(source.errors[0][1])
+    return list(source.transcripts)
 
-        return list(read_qdpx(path))
-    return list(read_jsonl(path))
+
+def _tagged_records(path: Path) -> list[dict] | None:
+    """The records of a `nlp tag` JSONL output, or None when the file is something else."""
+    if path.suffix.lower() != ".jsonl":
+        return None
+    with path.open(encoding="utf-8") as fh:
+        lines = [(i, line) for i, line in enumerate(fh, 1) if line.strip()]
+    fix = "pass the JSONL written by `nlp tag` unchanged."
+    if not lines or not is_tagged_record(json_object(lines[0][1], path=path, line_no=lines[0][0], fix=fix)):
+        return None
+    return [json_object(line, path=path, line_no=i, fix=fix) for i, line in lines]
 
 
 def _coders(transcripts) -> list[str]:
@@ -31,12 +54,8 @@ def _coders(transcripts) -> list[str]:
 
 def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str]):
     """Return (transcripts with every coder's codes, reference name, other names, codebook, label)."""
-    from ..agreement.comparison import merge_codings
-
     codebook = None
     if corpus:
-        from ..corpora import load
-
         c = load(corpus)
         base, codebook, label = list(c.transcripts), c.codebook, f"corpus {corpus}"
         extra = files
@@ -55,7 +74,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     names: dict = {}
     paths: dict[str, str] = {}
     for path in extra if corpus else files:
-        ts = base if path is files[0] and not corpus else _read(path)
+        ts = base if path is files[0] and not corpus else _read(path, base)
         found = _coders(ts)
         if len(found) > 1:
             raise InputError(f"holds codes of several coders ({', '.join(found)}).", path=path,
@@ -104,15 +123,10 @@ def compare_cmd(
         "--context", help="Characters of context around each disagreement.")] = 160,
 ) -> None:
     """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over interviews."""
-    from ..agreement.comparison import UNITS, compare
-    from ..agreement.render import markdown_report, write_comparison
-
     if unit not in UNITS:
         raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")
     transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []))
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     result = compare(transcripts, unit=unit, reference=ref, others=others, codebook=cb,
                      include_interviewer=include_interviewer, min_words=min_words or None, confidence=confidence,

@@ -10,8 +10,12 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError
+from ..codebook import load_codebook
+from ..errors import ConfigError, InputError
+from ..pseudonymise.replace import check_pseudonymised
+from ..refi import write_qdc, write_qdpx
 from . import app
+from .inputs import read_inputs
 
 __all__ = ["export", "export_codebook"]
 
@@ -20,7 +24,7 @@ __all__ = ["export", "export_codebook"]
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write (atomically).")],
     input: Annotated[Path | None, typer.Argument(
-        help="Coded transcripts as JSONL (from `nlp ingest`/`nlp autocode`). Leave out when using --corpus.",
+        help="Coded transcripts: JSONL from `nlp ingest`, or a .qdpx. Leave out when using --corpus.",
         show_default=False)] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="Export a bundled corpus instead, e.g. "
                                                                 "klynger.")] = None,
@@ -45,28 +49,14 @@ def export(
     description, so machine codes can be reviewed in the QDA program. The project validates against the REFI-QDA
     schema; the same input gives a byte-identical file.
     """
-    from ..codebook import load_codebook
-    from ..model import read_jsonl
-    from ..refi import write_qdpx
-
-    if (input is None) == (corpus is None):
-        raise ConfigError("give either an INPUT.jsonl file or --corpus NAME (not both, not neither).",
-                          fix="e.g. `nlp export coded.jsonl --out project.qdpx` or "
-                              "`nlp export --corpus klynger --out project.qdpx`.")
-    book = None
-    if corpus is not None:
-        from ..corpora import load
-
-        loaded = load(corpus)
-        transcripts = list(loaded.transcripts)
-        book = loaded.codebook
-    else:
-        transcripts = list(read_jsonl(input))
+    source = read_inputs(corpus, [input] if input is not None else [],
+                         example="nlp export coded.jsonl --out project.qdpx")
+    transcripts, book = list(source.transcripts), source.codebook
+    if source.errors:
+        raise InputError(source.errors[0][1])
     if codebook is not None:
         book = load_codebook(codebook)
     if require_pseudonymised:
-        from ..pseudonymise.replace import check_pseudonymised
-
         check_pseudonymised(transcripts)
     if coder:
         known = sorted({c.coder for t in transcripts for c in t.codes})
@@ -89,9 +79,6 @@ def export_codebook(
 
     Codes keep their hierarchy and definitions; the polarity values become a 'Polarity' code group.
     """
-    from ..codebook import load_codebook
-    from ..refi import write_qdc
-
     book = load_codebook(codebook)
     write_qdc(out, book)
     typer.echo(f"wrote {out}: {len(book.codes)} codes and {len(book.polarity)} polarity values.")

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from ..ingest import KINDS, ingest_paths
+from ..model import write_jsonl
 from . import app
 
 __all__ = ["ingest"]
@@ -49,9 +51,6 @@ def ingest(
     the encoding is detected and mojibake repaired. Prints per file: segments, speakers, characters in vs kept,
     encoding and warnings. Files that cannot be read are listed at the end and the exit status is 1.
     """
-    from ..ingest import KINDS, ingest_paths
-    from ..model import write_jsonl
-
     if kind not in KINDS:
         raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}.")
     result = ingest_paths(

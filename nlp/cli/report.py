@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..corpora import load
 from . import app
 
 
@@ -39,7 +40,6 @@ def report(
 
     Example: nlp report --corpus klynger --reference coder1 --out out/demo
     """
-    from ..corpora import load
     from ..study import StudySettings, run_study
 
     settings = StudySettings(reference=reference, second_coder=second_coder, model=model, topic_model=topic_model,

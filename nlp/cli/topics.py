@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError, InputError
+from ..codebook import load_codebook
+from ..errors import InputError
+from ..model import iter_units
 from . import app
+from .inputs import read_inputs
 
 
 @app.command("topics")
@@ -51,33 +54,18 @@ def topics_cmd(
     Writes topics.json, CSV tables, topics.md and plots into --out. Example:
     nlp topics --corpus klynger --k-range 4:14:2 --out out/topics
     """
-    from ..model import iter_units
     from ..topics import run_topics, write_topic_outputs
 
-    if bool(corpus) == bool(inputs):
-        raise ConfigError("give either --corpus NAME or INPUT files, not both and not neither.",
-                          fix="e.g. `nlp topics --corpus klynger --k 8 --out out/` or `nlp topics data.jsonl ...`.")
-    cb = None
-    if corpus:
-        from ..corpora import load
-
-        corp = load(corpus)
-        units = list(corp.units(include_interviewer=include_interviewer))
-        cb = corp.codebook
-    else:
-        from ..ingest import ingest_paths  # reads transcript JSONL from `nlp ingest` and every other kind
-
-        result = ingest_paths(list(inputs))
-        transcripts = result.transcripts
-        for path, msg in result.errors:
-            typer.secho(f"skipped {path}: {msg}", err=True, fg=typer.colors.YELLOW)
-        if not transcripts:
-            raise InputError("no transcripts could be read from the inputs.",
-                             fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
-        units = list(iter_units(transcripts, include_interviewer=include_interviewer))
+    source = read_inputs(corpus, inputs or [], example="nlp topics --corpus klynger --k 8 --out out/topics")
+    transcripts = list(source.transcripts)
+    for path, msg in source.errors:
+        typer.secho(f"skipped {path}: {msg}", err=True, fg=typer.colors.YELLOW)
+    if not transcripts:
+        raise InputError("no transcripts could be read from the inputs.",
+                         fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
+    units = list(iter_units(transcripts, include_interviewer=include_interviewer))
+    cb = source.codebook
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
                      seeds=seeds, guided=guided, seed_strength=seed_strength, coder=coder,

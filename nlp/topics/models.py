@@ -21,6 +21,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import ConfigError, DataWarning, InputError
+from ..features import make_analyzer
 
 __all__ = ["CachedAnalyzer", "LdaTopics", "NmfTopics", "check_documents", "default_analyzer"]
 
@@ -28,12 +29,7 @@ Analyzer = Callable[[str], list[str]]
 
 
 def default_analyzer() -> Analyzer:
-    """The project's analyzer (content lemmas, no stop words or fillers), imported lazily."""
-    try:
-        from ..features import make_analyzer
-    except ImportError as exc:  # the preprocessing stage is not installed/built yet
-        raise ConfigError("the default text analyzer nlp.features.make_analyzer is not available.",
-                          fix="pass analyzer=<callable text -> list of lemmas>.") from exc
+    """The project's analyzer (content lemmas, no stop words or fillers): :func:`nlp.features.make_analyzer`."""
     return make_analyzer()
 
 

@@ -20,6 +20,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.base import clone
 
 from ..errors import ConfigError, InputError
+from .models import CachedAnalyzer, check_documents
 
 __all__ = [
     "SweepResult",
@@ -210,8 +211,6 @@ def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int]
     topn
         Top words per topic for coherence and stability (diversity uses the top 25).
     """
-    from .models import CachedAnalyzer, check_documents
-
     docs = check_documents(docs)
     if len(seeds) < 1:
         raise ConfigError("a sweep needs at least one seed.")
