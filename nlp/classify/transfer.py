@@ -42,7 +42,7 @@ def leave_one_study_out(make_model: Callable[[], Any], texts: Sequence[Any], cod
     --------
     >>> from nlp.classify import AutoCoder
     >>> texts = ["vi deler kunnskap", "konkurrenter overalt"] * 6
-    >>> m = lambda: AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0)
+    >>> m = lambda: AutoCoder.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0)
     >>> s = leave_one_study_out(m, texts, [{"ks"}, {"comp"}] * 6, ["driver", "barrier"] * 6,
     ...                         ["a"] * 4 + ["b"] * 4 + ["c"] * 4, range(12), classes=["ks", "comp"])
     >>> s["micro"]["f1"], sorted(s["studies"])
@@ -89,7 +89,7 @@ def informant_split(groups: Sequence[Any], *, seed: int, fraction: float = 0.5) 
     Examples
     --------
     >>> informant_split(["a", "a", "b", "c", "c", "c"], seed=0)
-    ([0, 1, 2], [3, 4, 5])
+    ([3, 4, 5], [0, 1, 2])
     """
     groups = [str(g) for g in groups]
     names = sorted(set(groups))
