@@ -28,7 +28,7 @@ class OutFormat(str, Enum):
     xlsx = "xlsx"
 
 
-def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
+def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None, coder: str | None = None):
     """``(own units, prior units, prior coders, codebook, label)``: with coded files AND a corpus, the corpus is
     the prior and the files are the researcher's own study; a corpus alone is the training data itself."""
     example = "nlp train --corpus klynger --coder coder1 --out models/klynger"
@@ -45,6 +45,9 @@ def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None)
             raise InputError(source.errors[0][1])
         own = list(iter_units(source.transcripts))
         label = (label + " (prior), " if label else "") + source.label
+        if corpus and not any(coder in u.codes for u in own):
+            raise InputError(f"no units coded by {coder!r} in {source.label}: your own coding is what --corpus "
+                             f"{corpus} is the prior for.", fix="check --coder, or leave out the files.")
         if corpus:
             units, prior = own, units
         else:
@@ -105,7 +108,7 @@ def train(
     """
     from ..classify import save_coder, train_from_units
 
-    units, prior, prior_coders, cb, label = _load_training(corpus, coded or [], codebook)
+    units, prior, prior_coders, cb, label = _load_training(corpus, coded or [], codebook, coder)
     if prior and prior_coder is None:
         prior_coder = coder if coder in prior_coders else (prior_coders[0] if prior_coders else coder)
     if concepts not in ("auto", "model", "cues", "union"):
@@ -294,7 +297,7 @@ def cues(
 
     from ..classify.cues import CueCoder
 
-    units, prior, _, cb, label = _load_training(corpus, coded or [], codebook)
+    units, prior, _, cb, label = _load_training(corpus, coded or [], codebook, coder)
     units = [*units, *prior]
     if cb is None:
         raise InputError("no codebook with cue words given.", fix="pass --codebook codebook.yaml or --corpus NAME.")
