@@ -107,7 +107,6 @@ def transfer(args, units, codebook, results):
     from nlp.classify.cues import CueCoder
     from nlp.classify.train import DEFAULT_MODEL, codebook_cues
     from nlp.classify.transfer import adaptation_runs, leave_one_study_out
-
     from nlp.features import analyses_of
 
     classes = list(codebook.ids)
@@ -294,9 +293,8 @@ def main() -> None:
         cross_validate,
         learning_curve,
         make_coder,
-        save_coder,
     )
-    from nlp.classify.train import DEFAULT_MODEL, train_from_units
+    from nlp.classify.train import DEFAULT_MODEL
     from nlp.features import analyses_of
 
     units, codebook = load_units()

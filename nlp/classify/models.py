@@ -36,12 +36,12 @@ __all__ = [
     "LEARNERS",
     "POLARITY_CLASS_WEIGHTS",
     "POLARITY_C_GRID",
+    "THRESHOLD_FLOOR",
     "AutoCoder",
     "ConceptCoder",
     "KeywordCoder",
     "PolarityCoder",
     "Prediction",
-    "THRESHOLD_FLOOR",
     "inner_splits",
 ]
 

@@ -134,7 +134,7 @@ def adaptation_runs(make_model: Callable[[], Any], texts: Sequence[Any], codes: 
         inside = [i for i, s in enumerate(studies) if s == name]
         outside = [i for i, s in enumerate(studies) if s != name]
 
-        def fit(own: list[int], weight: int) -> Any:
+        def fit(own: list[int], weight: int, outside: list[int] = outside) -> Any:
             train = outside + [i for i in own for _ in range(weight)]
             return make_model().fit([texts[i] for i in train], [codes[i] for i in train],
                                     [polarity[i] for i in train], groups=[groups[i] for i in train],
