@@ -22,8 +22,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from .codebook import Codebook
 from .errors import ConfigError
-from .model import Unit
+from .model import POLARITY_PREFIX, Unit
 
 if TYPE_CHECKING:  # annotations only: pandas is an optional extra
     import pandas as pd
@@ -36,7 +37,6 @@ INSTALL_HINT = 'pip install "klyngekoder[pandas]"'
 COMPARISON_TABLES = ("stats", "per_code", "disagreements")
 
 _UNIT_COLUMNS = ("transcript_id", "group", "speaker", "lang", "kind", "source", "start", "end", "text")
-_TAGGED_COLUMNS = ("id", "source", "start", "end", "speaker", "text", "codes", "polarity")
 _STAT_COLUMNS = ("target", "name", "reference", "other", "value", "ci_low", "ci_high", "n_units", "reason")
 
 
@@ -90,21 +90,23 @@ def units_frame(units: Iterable[Unit], *, coders: Sequence[str] | None = None) -
     return pd.DataFrame(rows, columns=columns).set_index("id")
 
 
-def tagged_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+def tagged_frame(records: Iterable[Mapping[str, Any]], *, codebook: Codebook | None = None) -> pd.DataFrame:
     """The records of ``nlp tag`` / :func:`nlp.classify.tag.tag_units` as a frame, one row per segment.
 
     Parameters
     ----------
     records
-        Dicts ``{id, source, start, end, speaker, text, codes, polarity, scores}`` (e.g. the lines of
-        ``tagged.jsonl``, one ``json.loads`` per line).
+        Dicts ``{id, source, start, end, speaker, text, codes, polarity, scores, model, options}`` (e.g. the lines
+        of ``tagged.jsonl``, one ``json.loads`` per line).
+    codebook
+        For the ``code labels`` and ``polarity label`` columns (default: the ids).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``id, source, start, end, speaker, text, codes`` (a tuple), ``polarity``, then ``score:<name>`` per
-        code and per ``polarity:<value>`` in the order first met (the columns of ``nlp tag --format csv``), then
-        ``why`` when the records carry explanations.
+        The columns of ``nlp tag``'s CSV/XLSX (:func:`nlp.classify.output.table_header`): ``codes`` and
+        ``code labels`` as tuples, ``score:<name>`` per code and per ``polarity:<value>`` in the order first met,
+        ``why`` (a dict, when the records carry explanations), ``model`` and ``options`` (a dict).
 
     Examples
     --------
@@ -113,22 +115,23 @@ def tagged_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     >>> tagged_frame([rec])[["codes", "score:ks", "score:polarity:driver"]].to_dict("records")
     [{'codes': ('ks',), 'score:ks': 0.91, 'score:polarity:driver': 0.7}]
     """
+    # inside: nlp.classify loads scikit-learn, and this module is imported by nlp.corpora (every `nlp` start)
+    from .classify.output import code_label, table_header
+
     pd = _pandas()
     records = list(records)
-    score_names: dict[str, None] = {}
-    for r in records:
-        score_names.update(dict.fromkeys(r.get("scores", {})))
-    explained = any("why" in r for r in records)
+    columns = table_header(records)
     rows = []
     for r in records:
-        row = {k: r.get(k) for k in _TAGGED_COLUMNS}
-        row["codes"] = tuple(r.get("codes") or ())
+        codes = tuple(r.get("codes") or ())
+        pol = r.get("polarity")
+        row = {k: r.get(k) for k in ("id", "source", "start", "end", "speaker", "text", "polarity", "why", "model",
+                                     "options")}
+        row.update({"codes": codes, "code labels": tuple(code_label(c, codebook) for c in codes),
+                    "polarity label": code_label(POLARITY_PREFIX + pol, codebook) if pol else None})
         scores = r.get("scores", {})
-        row.update({f"score:{k}": scores.get(k) for k in score_names})
-        if explained:
-            row["why"] = r.get("why")
+        row.update({c: scores.get(c[len("score:"):]) for c in columns if c.startswith("score:")})
         rows.append(row)
-    columns = [*_TAGGED_COLUMNS, *(f"score:{k}" for k in score_names), *(["why"] if explained else [])]
     return pd.DataFrame(rows, columns=columns)
 
 

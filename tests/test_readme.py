@@ -154,8 +154,7 @@ def test_exchange_commands(workdir, monkeypatch):
 
 
 def test_tag_and_suggest(workdir, monkeypatch):
-    _run("nlp tag models/klynger interviews/ --out tagged.jsonl [--format csv|xlsx] [-j 2] [--explain 5]",
-         workdir, monkeypatch)
+    _run("nlp tag models/klynger interviews/ --out tagged.jsonl [-j 2] [--explain 5]", workdir, monkeypatch)
     records = [json.loads(line) for line in (workdir / "tagged.jsonl").read_text("utf-8").splitlines()]
     assert records and {"id", "codes", "polarity", "scores"} <= set(records[0])
     assert _run("nlp suggest models/klynger uncoded/ --n 20", workdir, monkeypatch).strip()
@@ -186,3 +185,26 @@ def test_topics_on_own_interviews(workdir, monkeypatch):
     _run("nlp topics data.jsonl --model nmf --k 8 --unit turn --out out/t", workdir, monkeypatch)
     topics = json.loads((workdir / "out" / "t" / "topics.json").read_text("utf-8"))
     assert (workdir / "out" / "t" / "topics.md").is_file() and topics
+
+
+def test_reviewing_and_exporting_machine_codes(workdir, monkeypatch):
+    from nlp.review import DecisionLog
+    from nlp.review.machine import read_tag_output
+
+    for name in ("tagged.jsonl", "tagged.review.jsonl"):
+        (workdir / name).unlink(missing_ok=True)
+    _run("nlp ingest interviews/ --out corpus.jsonl", workdir, monkeypatch)
+    _run("nlp tag models/klynger interviews/ --out tagged.jsonl --explain 5", workdir, monkeypatch)
+    assert "0 reviewed" in _run("nlp review tagged.jsonl --reviewer kari --summary", workdir, monkeypatch)
+    log = DecisionLog(workdir / "tagged.jsonl", reviewer="kari")  # what the page writes, segment by segment
+    for r in log.records:
+        log.append({"action": "done", "source": r["source"], "id": r["id"]})
+    assert f"{len(log.records)} reviewed" in _run("nlp review tagged.jsonl --reviewer kari --summary", workdir,
+                                                   monkeypatch)
+    assert "kari vs auto-" in _run("nlp compare tagged.review.jsonl --unit segment", workdir, monkeypatch)
+    _run("nlp train tagged.review.jsonl --coder kari --out models/kari", workdir, monkeypatch)
+    assert (workdir / "models" / "kari" / "meta.json").is_file()
+    _run("nlp export tagged.jsonl --transcripts corpus.jsonl --out review.qdpx", workdir, monkeypatch)
+    assert (workdir / "review.qdpx").stat().st_size > 0
+    _run("nlp tag models/klynger interviews/ --out koder.xlsx", workdir, monkeypatch)
+    assert len(read_tag_output(workdir / "koder.xlsx")) == len(log.records)

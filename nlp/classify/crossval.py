@@ -148,11 +148,12 @@ def cross_validate(make_model: Callable[[], Any], X: Sequence[Analysis | str], c
     groups = [str(g) for g in groups]
     scored = [i for i in range(len(texts)) if tested is None or tested[i]]
     always = [i for i in range(len(texts)) if tested is not None and not tested[i]]
-    runs, first = [], None
+    runs, first, used = [], None, 0
     for r in range(n_repeats):
         preds: list[Any] = [None] * len(texts)
         folds = grouped_folds([groups[i] for i in scored], [polarity[i] or "-" for i in scored], n_splits=n_splits,
                               random_state=random_state + r)
+        used = len(folds)
         for tr_local, te_local in folds:
             tr = [scored[i] for i in tr_local] + always
             te = [scored[i] for i in te_local]
@@ -170,7 +171,9 @@ def cross_validate(make_model: Callable[[], Any], X: Sequence[Analysis | str], c
         if first is None:
             first = preds
     out = _summarise(runs)
-    out.update({"n_splits": n_splits, "n_groups": len({groups[i] for i in scored}), "random_state": random_state})
+    # the folds actually used: fewer than asked for when there are fewer groups (3 interviews: 3 folds, not 5)
+    out.update({"n_splits": used, "n_splits_requested": n_splits, "n_groups": len({groups[i] for i in scored}),
+                "random_state": random_state})
     if return_predictions:
         out["predictions"] = [{"codes": list(first[i][0]), "polarity": first[i][1]} for i in scored]
     return out

@@ -34,6 +34,7 @@ from . import ingest as _ingest  # noqa: F401
 from . import preprocess as _preprocess  # noqa: F401
 from . import pseudonymise as _pseudonymise  # noqa: F401
 from . import report as _report  # noqa: F401
+from . import review as _review  # noqa: F401
 from . import topics as _topics  # noqa: F401
 
 

@@ -10,9 +10,11 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from ..codebook import load_codebook
-from ..errors import InputError, NlpError
-from ..model import atomic_write_text, atomic_writer, iter_units, json_line
+from ..codebook import Codebook
+from ..errors import ConfigError, InputError, NlpError
+from ..features import transcript_units
+from ..model import atomic_write_text, atomic_writer, json_line
+from ..refi import load_codebook
 from ..segment import not_content_reason
 from . import app
 from .inputs import read_inputs
@@ -26,37 +28,59 @@ class OutFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None, coder: str | None = None):
-    """``(own units, prior units, prior coders, codebook, label)``: with coded files AND a corpus, the corpus is
-    the prior and the files are the researcher's own study; a corpus alone is the training data itself."""
+    """``(own units, prior units, prior coders, codebook, label)``: with coded files (or `nlp review` decision
+    logs) AND a corpus, the corpus is the prior and the files are the researcher's own study; a corpus alone is the
+    training data itself. Transcripts are analysed in context."""
     example = "nlp train --corpus klynger --coder coder1 --out models/klynger"
     if not corpus and not coded:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
-    units, prior, prior_coders, cb, label = [], [], (), None, ""
+    logs = [p for p in coded if p.suffix.lower() == ".jsonl" and _is_decision_log(p)]
+    files = [p for p in coded if p not in logs]
+    units, own, prior, prior_coders, cb, labels = [], [], [], (), None, []
     if corpus:
         source = read_inputs(corpus, [], example=example)
-        units, cb, label = list(iter_units(source.transcripts)), source.codebook, source.label
+        units, cb = transcript_units(source.transcripts), source.codebook
+        labels.append(source.label + (" (prior)" if coded else ""))
         prior_coders = tuple(sorted({c for u in units for c in u.codes}))
-    if coded:
-        source = read_inputs(None, coded, example=example)
+    if files:
+        source = read_inputs(None, files, example=example)
         if source.errors:
             raise InputError(source.errors[0][1])
-        own = list(iter_units(source.transcripts))
-        label = (label + " (prior), " if label else "") + source.label
-        if corpus and not any(coder in u.codes for u in own):
-            raise InputError(f"no units coded by {coder!r} in {source.label}: your own coding is what --corpus "
-                             f"{corpus} is the prior for.", fix="check --coder, or leave out the files.")
-        if corpus:
-            units, prior = own, units
-        else:
-            units, cb = own, source.codebook
+        own = transcript_units(source.transcripts)  # analysed in context
+        labels.append(source.label)
+        cb = cb if cb is not None else source.codebook
+    for path in logs:  # `nlp review` decisions: the reviewed segments, coder = the reviewer
+        from ..review import read_events, read_tag_output, reviewed_units, tagged_path_of
+
+        events = read_events(path)
+        reviewed = reviewed_units(read_tag_output(tagged_path_of(path, events)), events)
+        if not reviewed:
+            raise InputError("no segment in this decision log is reviewed yet (every machine code and the polarity "
+                             "decided, or Enter).", path=path, fix="review some segments with `nlp review` first.")
+        own.extend(reviewed)
+        labels.append(str(path))
+    if corpus and coded:
+        if coder is not None and not any(coder in u.codes for u in own):
+            raise InputError(f"no units coded by {coder!r} in {', '.join(labels[1:])}: your own coding is what "
+                             f"--corpus {corpus} is the prior for.", fix="check --coder, or leave out the files.")
+        units, prior = own, units
+    elif coded:
+        units = own
     if codebook is not None:
         cb = load_codebook(codebook)
     if not units and not prior:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
-    return units, prior, prior_coders, cb, label
+    return units, prior, prior_coders, cb, ", ".join(labels)
+
+
+def _is_decision_log(path: Path) -> bool:
+    from ..review import is_decision_log  # inside: nlp.review needs scikit-learn (fast `nlp --help`)
+
+    return is_decision_log(path)
 
 
 def _concept_source(concepts: str, corpus: str | None, coded: list[Path] | None, codebook) -> str | None:
@@ -75,12 +99,13 @@ def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
     coded: Annotated[list[Path] | None, typer.Argument(
-        help="Coded transcripts: JSONL from `nlp ingest`, or .qdpx projects (instead of --corpus).")] = None,
+        help="Coded transcripts: JSONL from `nlp ingest`, .qdpx projects, or `nlp review` decision logs "
+             "(TAGGED.review.jsonl: the reviewed segments, coder = the reviewer) (instead of --corpus).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")] = None,
     model: Annotated[str, typer.Option(
         "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook .yaml/.qdc (default: the corpus' own).")] = None,
+        "--codebook", help="Codebook .yaml/.qdc/.qdpx (default: the corpus' own).")] = None,
     folds: Annotated[int, typer.Option("--folds", help="Grouped cross-validation folds (0: skip validation).")] = 5,
     repeats: Annotated[int, typer.Option("--repeats", help="Cross-validation repetitions (seeds).")] = 3,
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Compute the learning curve.")] = True,
@@ -168,6 +193,10 @@ def train(
                        f"{int(s['support']):5d}  {verdicts[code]['verdict']}")
         typer.echo(f"  verdicts: {meta['reliability']['cutoffs']}; `nlp tag` leaves 'do not use' codes out "
                    "unless --all-codes")
+        from ..classify.train import cv_notes
+
+        for note in cv_notes(cv)[1:]:
+            typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
     for row in meta.get("learning_curve", []):
         typer.echo(f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
                    f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}")
@@ -183,11 +212,16 @@ def tag(
     model: Annotated[Path, typer.Argument(help="Model folder from `nlp train`.")],
     inputs: Annotated[list[Path], typer.Argument(
         help='Files/folders to tag (any ingest format, or JSONL lines {"id","text","lang"}).')],
-    out: Annotated[Path, typer.Option("--out", help="Output file.")],
-    fmt: Annotated[OutFormat, typer.Option("--format", help="jsonl | csv | xlsx.")] = OutFormat.jsonl,
+    out: Annotated[Path, typer.Option("--out", help="Output file: .jsonl, .csv, .xlsx or .docx (one Word document "
+                                                    "per interview, codes as comments).")],
+    fmt: Annotated[OutFormat | None, typer.Option(
+        "--format", help="jsonl | csv | xlsx | docx; must match the --out extension (default: from it).")] = None,
+    excel: Annotated[bool, typer.Option(
+        "--excel", help="CSV for Norwegian/Danish Excel: semicolons, decimal commas, UTF-8 with BOM.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel processes over files (-1: all cores).")] = 1,
-    resume: Annotated[bool, typer.Option("--resume/--restart",
-                                         help="Skip segments already tagged in --out.")] = True,
+    resume: Annotated[bool, typer.Option(
+        "--resume/--overwrite", " /--restart",
+        help="Skip segments already tagged in --out (same model and options), or start it afresh.")] = True,
     explain_words: Annotated[int, typer.Option("--explain", help="Add the N words that drove each code (why).")
                              ] = 0,
     abstain: Annotated[float | None, typer.Option("--abstain",
@@ -205,8 +239,12 @@ def tag(
 ) -> None:
     """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
     from ..classify import load_coder, tag_paths
+    from ..classify.output import format_for
     from ..classify.tag import expand_inputs
 
+    out_format = format_for(out, fmt.value if fmt is not None else None)
+    if excel and out_format != "csv":
+        raise ConfigError("--excel is for CSV output.", fix="write --out NAME.csv, or leave out --excel.")
     coder = load_coder(model)
     overridden = abstain is not None or include_not_content or all_codes
     if abstain is not None:
@@ -223,11 +261,18 @@ def tag(
     if workers is not None or scheduler is not None:
         from ..distributed import tag_distributed
 
-        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=fmt.value,
+        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=out_format,
                                   model_path=None if overridden else model, resume=resume,
                                   explain_words=explain_words, on_file=lambda path, n: bar.update(1))
+        book = (coder.meta_ or {}).get("codebook") if hasattr(coder, "meta_") else None
+        if out_format in ("csv", "xlsx") and (excel or book) and out.exists():
+            # the cluster writes the plain table; add the Excel dialect and the codebook's labels as tag_paths does
+            from ..classify.tag import read_tagged, write_tagged
+
+            write_tagged(out, read_tagged(out, fmt=out_format), fmt=out_format, excel=excel,
+                         codebook=Codebook.from_dict(book) if book else None)
     else:
-        summary = tag_paths(coder, files, out, fmt=fmt.value, n_jobs=jobs,
+        summary = tag_paths(coder, files, out, fmt=out_format, n_jobs=jobs, excel=excel,
                             model_path=None if overridden else model, resume=resume,
                             explain_words=explain_words, on_file=lambda path, n: bar.update(1))
     bar.close()
@@ -235,7 +280,7 @@ def tag(
         typer.secho(f"skipped: {message}" if path in message else f"skipped {path}: {message}", err=True,
                     fg=typer.colors.YELLOW)
     typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
-               f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {out}")
+               f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {summary.out or out}")
     if summary.errors and summary.files == len(summary.errors):
         raise typer.Exit(2)
 

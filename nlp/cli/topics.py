@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..codebook import load_codebook
 from ..errors import InputError
-from ..model import iter_units
+from ..features import transcript_units
+from ..refi import load_codebook
 from . import app
 from .inputs import read_inputs
 
@@ -35,7 +35,7 @@ def topics_cmd(
     seed_strength: Annotated[float, typer.Option(
         "--seed-strength", help="Prior weight of the seed words with --guided (higher: closer to the codes).")] = 10.0,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook (.yaml/.qdc) for --guided and labels.")] = None,
+        "--codebook", help="Codebook (.yaml/.qdc/.qdpx) for --guided and labels.")] = None,
     coder: Annotated[str, typer.Option(
         "--coder", help="Whose manual codes to compare topics with and learn from.")] = "coder1",
     random_state: Annotated[int, typer.Option("--random-state", help="Seed: same input and seed, same output.")] = 0,
@@ -63,7 +63,7 @@ def topics_cmd(
     if not transcripts:
         raise InputError("no transcripts could be read from the inputs.",
                          fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
-    units = list(iter_units(transcripts, include_interviewer=include_interviewer))
+    units = transcript_units(transcripts, include_interviewer=include_interviewer)  # analysed in context
     cb = source.codebook
     if codebook is not None:
         cb = load_codebook(codebook)

@@ -130,7 +130,7 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
               informant: Sequence[str] = (), include_interviewer: bool = False,
               text_column: str | None = None, speaker_column: str | None = None, doc_column: str | None = None,
               start_column: str | None = None, end_column: str | None = None, kind_column: str | None = None,
-              merge_gap: float = 2.0) -> list[Transcript]:
+              merge_gap: float = 2.0, positions: str = "auto", coder_from: str = "coding") -> list[Transcript]:
     """Read one file of any supported kind into transcripts (one, or several for tables and projects).
 
     Parameters
@@ -151,6 +151,9 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
         Column names for ``.csv``/``.jsonl`` rows (defaults in :data:`nlp.ingest.tabular.DEFAULT_COLUMNS`).
     merge_gap
         Subtitles without speaker tags: merge cues less than this many seconds apart.
+    positions, coder_from
+        REFI-QDA projects: how positions are counted and whose user is a coding's coder (see
+        :func:`nlp.refi.read_qdpx_project`, parameters ``positions`` and ``coder``).
 
     Examples
     --------
@@ -193,7 +196,7 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
     # qdpx
     check_file(path, max_bytes=None)
     out = []
-    for t in read_qdpx(path):
+    for t in read_qdpx(path, positions=positions, coder=coder_from):
         if not t.segments and t.text.strip():
             t = _segment_in_place(t, **roles)
         meta = dict(t.meta)
