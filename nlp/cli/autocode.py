@@ -170,9 +170,12 @@ def train(
                + (" (the codebook's cue words plus the model's codes)"
                   if meta["training"]["concept_source"] == "union" else ""))
     if cv:
+        from ..classify.train import cv_notes, quality_rows
+
         verdicts = meta["reliability"]["codes"]
-        typer.echo(f"grouped {cv['n_splits']}-fold CV x{cv['repeats']} over {cv['n_groups']} groups "
-                   "(every study on both sides: how well it tags more of the SAME study):")
+        notes = cv_notes(cv)
+        typer.echo(f"{notes[0]} over {cv['n_groups']} groups (every study on both sides: how well it tags more of "
+                   "the SAME study; the same per-code figures as the report's):")
         typer.echo(f"  concepts  macro-F1 {cv['macro']['f1']:.3f}  micro-F1 {cv['micro']['f1']:.3f}  "
                    f"precision {cv['micro']['precision']:.3f}  mean kappa {cv['macro']['kappa']:.3f}")
         typer.echo(f"  codes per segment {cv['codes_per_unit']['model']:.2f} (the coder: "
@@ -187,15 +190,17 @@ def train(
                        f"{loso['codes_per_unit']:.2f}")
             typer.echo(f"  polarity  macro-F1 {loso['polarity']['macro_f1']:.3f}  kappa "
                        f"{loso['polarity']['kappa']:.3f}")
+        rows = quality_rows(cv)
         typer.echo(f"  {'code':<24}{'P':>6}{'R':>6}{'F1':>6}{'kappa':>7}{'n':>5}  verdict")
-        for code, s in cv["codes"].items():
-            typer.echo(f"  {code:<24}{s['precision']:6.2f}{s['recall']:6.2f}{s['f1']:6.2f}{s['kappa']:7.2f}"
-                       f"{int(s['support']):5d}  {verdicts[code]['verdict']}")
+        for r in rows:
+            typer.echo(f"  {r['code']:<24}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['kappa']:7.2f}"
+                       f"{r['support']:5d}  {verdicts.get(r['code'], {}).get('verdict', '')}"
+                       f"{'  *' if r['note'] else ''}")
+        if any(r["note"] for r in rows):
+            typer.echo("  * fewer than 30 reference units or 5 groups: too few to judge this code")
         typer.echo(f"  verdicts: {meta['reliability']['cutoffs']}; `nlp tag` leaves 'do not use' codes out "
                    "unless --all-codes")
-        from ..classify.train import cv_notes
-
-        for note in cv_notes(cv)[1:]:
+        for note in notes[1:]:
             typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
     for row in meta.get("learning_curve", []):
         typer.echo(f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
