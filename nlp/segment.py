@@ -27,12 +27,14 @@ from .lang.speakers import (
 from .model import OffsetMap, Segment
 
 __all__ = [
+    "NOT_CONTENT_REASONS",
     "Timestamp",
     "Turn",
     "TurnSplit",
     "detect_turns",
     "find_timestamps",
     "label_role",
+    "not_content_reason",
     "parse_timestamp",
     "segment_turns",
     "turn_windows",
@@ -486,3 +488,58 @@ def turn_windows(segments: Sequence[Segment], *, size: int, step: int = 1,
                            time_start=part[0][1].time_start, time_end=part[-1][1].time_end,
                            meta={"turns": [i for i, _ in part]}))
     return out
+
+
+# ------------------------------------------------------------------------------------------------ interview content
+#: Why a segment is not interview content (the values :func:`not_content_reason` returns).
+NOT_CONTENT_REASONS = ("interviewer turn", "one- or two-word turn", "contact details", "header")
+_CONTENT_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_CONTACT = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail
+    r"|(?:https?://|www\.)\S+"  # web address
+    r"|(?<![\d])(?:(?:\+|00)(?:47|45)[ -]?)?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}(?![\d])"  # nb/da phone number
+    r"|\b(?:tlf|telefon|mobil|e-?post|e-?mail|mail|adresse|postboks|org\.?\s?nr)\b\.?\s*:?",  # contact labels
+    re.IGNORECASE)
+#: A heading: "Intervju med ...", "Vedlegg 2", "3.2 Resultater", "Side 4", "INFORMANT B"; short, no full stop.
+_HEADER_START = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+\S|(?:intervju|interview|vedlegg|bilag|kapittel|kapitel|"
+                           r"side|del|transkripsjon|transskription|informant|respondent)\b)", re.IGNORECASE)
+
+
+def not_content_reason(text: str, *, kind: str | None = None, max_header_words: int = 10) -> str | None:
+    """Why a segment is not interview content, or ``None`` when it is.
+
+    Not content (left out of tagging, suggestions and topic models unless asked for): the interviewer's turns
+    (``kind == "question"``), turns of one or two words (``Ja.``, ``Mm, ok``), contact details (a turn that is mostly
+    an e-mail address, phone number, web address or ``Tlf:``/``E-post:`` label) and headers (a short line without a
+    full stop that starts like a heading, ``Intervju med informant B``, ``3.2 Resultater``, ``VEDLEGG 2``, or is all
+    capitals).
+
+    Examples
+    --------
+    >>> not_content_reason("Ja, ok.")
+    'one- or two-word turn'
+    >>> not_content_reason("Tlf: 22 33 44 55, e-post: ola@firma.no")
+    'contact details'
+    >>> not_content_reason("Intervju med informant B, 12. mars")
+    'header'
+    >>> not_content_reason("Hva tenker du om klyngen?", kind="question")
+    'interviewer turn'
+    >>> not_content_reason("Vi deler kunnskap med de andre bedriftene i klyngen.") is None
+    True
+    """
+    if kind == "question":
+        return "interviewer turn"
+    words = _CONTENT_WORD.findall(text)
+    if len(words) <= 2:
+        return "one- or two-word turn"
+    contact = _CONTACT.findall(text)
+    if contact:
+        rest = _CONTENT_WORD.findall(_CONTACT.sub(" ", text))
+        if len(rest) <= max(3, len(words) // 3):
+            return "contact details"
+    stripped = text.strip()
+    if len(words) <= max_header_words and not stripped.endswith((".", "?", "!", ":", "»", '"')):
+        letters = [c for c in stripped if c.isalpha()]
+        if _HEADER_START.match(stripped) or (letters and all(c.isupper() for c in letters)):
+            return "header"
+    return None

@@ -150,7 +150,8 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     progress(f"auto-coder: grouped {s.folds}-fold cross-validation x{s.repeats} ({model_name})")
     fitted, meta = train_from_units(units, coder=s.reference, codebook=corpus.codebook, model=model_name,
                                     n_splits=s.folds, n_repeats=s.repeats, curve=s.learning_curve,
-                                    random_state=s.random_state, keep_predictions=True, progress=fit_progress)
+                                    random_state=s.random_state, keep_predictions=True, progress=fit_progress,
+                                    transfer=2 <= len(corpus.transcripts) <= 10)
     oof = meta["cross_validation"].pop("predictions")
     save_coder(fitted, out / "model", codebook=corpus.codebook, meta=meta)
     machine = f"auto-cv ({model_name})"
@@ -165,7 +166,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     cv = meta.get("cross_validation", {})
     second = s.second_coder if s.second_coder in comparison.others else None
     sections.append(_coder_section(cv, meta.get("learning_curve", []), comparison, machine, top_features(fitted, n=8),
-                                   figures, polarity_model=meta["training"]["polarity_model"]))
+                                   figures, polarity_model=meta["training"]["polarity_model"], meta=meta))
     sections.append(_verdict_section(comparison, machine, second))
     sections.append(_agreement_section(comparison, machine, second, methods_paragraph(comparison)))
 
@@ -234,16 +235,18 @@ def _topic_section(run: Any, folder: Path) -> Section:
 
 
 def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, features: dict, figures: Path, *,
-                   polarity_model: dict[str, Any]) -> Section:
+                   polarity_model: dict[str, Any], meta: dict[str, Any] | None = None) -> Section:
+    meta = meta or {}
+    verdicts = meta.get("reliability", {}).get("codes", {})
     rows = quality_rows(cv) if cv else []
     boot = {r["code"]: r for r in comparison.per_code if r["other"] == machine}
     table = Table(columns=["code", "n (reference)", "precision", "recall", "F1", "F1 95% CI", "kappa",
-                           "kappa 95% CI", "note"],
+                           "kappa 95% CI", "verdict", "note"],
                   rows=[[r["code"], r["support"], r["precision"], r["recall"], r["f1"],
                          _ci(boot.get(r["code"], {}).get("f1_ci_low"), boot.get(r["code"], {}).get("f1_ci_high")),
                          r["kappa"],
                          _ci(boot.get(r["code"], {}).get("kappa_ci_low"), boot.get(r["code"], {}).get("kappa_ci_high")),
-                         r["note"] or ""] for r in rows],
+                         verdicts.get(r["code"], {}).get("verdict", ""), r["note"] or ""] for r in rows],
                   caption="Cross-validated quality per code (machine vs reference coder): the figures `nlp train` "
                           "prints and saves in model/meta.json")
     figs = []
@@ -272,6 +275,26 @@ def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, feature
             "the repetitions, the same as `nlp train` prints; the intervals per code are 95% bootstrap intervals over "
             "groups of the first repetition's out-of-fold codes (the coding compared in the agreement section).")
         paras += [f"Warning: {n}." for n in notes[1:]]
+        if "codes_per_unit" in cv:
+            paras.append(f"Codes per segment: {cv['codes_per_unit']['model']:.2f} by the machine, "
+                         f"{cv['codes_per_unit']['reference']:.2f} by the reference coder. Concept codes come from "
+                         f"{meta.get('training', {}).get('concept_source', 'the model')} (cues: the codebook's cue "
+                         "words; union: the cue words plus the model's codes of probability 0.5 or more).")
+    loso = meta.get("leave_one_study_out")
+    if loso:
+        paras.append(
+            f"Leaving one study (transcript) out in turn ({loso['studies']} studies), the figure that answers how well "
+            f"the auto-coder will tag a NEW study: concepts micro-F1 {loso['micro']['f1']:.3f} (precision "
+            f"{loso['micro']['precision']:.3f}, {loso['codes_per_unit']:.2f} codes per segment), polarity kappa "
+            f"{loso['polarity']['kappa']:.3f}, macro-F1 {loso['polarity']['macro_f1']:.3f}. The grouped "
+            "cross-validation above keeps every study on both sides of each fold, so it measures tagging more of "
+            "the same study.")
+    rel = meta.get("reliability")
+    if rel:
+        withheld = [c for c, v in rel["codes"].items() if v["verdict"] == "do not use"]
+        paras.append(f"Reliability verdicts ({rel['cutoffs']}): polarity: {rel['polarity']['verdict']}. "
+                     + (f"`nlp tag` does not give {', '.join(withheld)} unless asked (--all-codes)."
+                        if withheld else "Every code may be used or suggested."))
     pm = polarity_model
     paras.append(
         f"Polarity model: multinomial logistic regression, C {pm['C']:g}, class weight "

@@ -114,7 +114,7 @@ def test_resume_after_a_crash_mid_line(tmp_path, model, model_dir, inputs, clust
 
 def test_csv_with_an_in_memory_model_and_changed_abstain(tmp_path, model_dir, inputs, cluster):
     m = load_coder(model_dir)
-    m.min_confidence = 0.6  # not in the model folder: the model object itself must reach the workers
+    m.min_confidence = 0.8  # not in the model folder: the model object itself must reach the workers
     (tmp_path / "new.jsonl").write_text(_lines({"id": f"n{i}", "text": t} for i, t in enumerate(TEXTS[-4:])),
                                         encoding="utf-8")
     files = [inputs / "a_big.jsonl", tmp_path / "new.jsonl", inputs / "h_interview.txt"]

@@ -133,26 +133,33 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def cross_validate(make_model: Callable[[], Any], X: Sequence[Analysis | str], codes: Sequence[Iterable[str]],
                    polarity: Sequence[str | None], groups: Sequence[Any], *, classes: Sequence[str],
                    n_splits: int = 5, n_repeats: int = 3, random_state: int = 0,
-                   return_predictions: bool = False,
+                   return_predictions: bool = False, tested: Sequence[bool] | None = None,
                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Repeated grouped K-fold cross-validation of a coder made by ``make_model()`` (an
     :class:`~nlp.classify.AutoCoder` or the :class:`~nlp.classify.KeywordCoder` baseline) on analyses ``X``.
 
-    Returns the mean scores over repetitions (see :func:`coding_scores`) plus ``sd``; with
-    ``return_predictions`` also the out-of-fold ``(codes, polarity)`` of the first repetition.
+    Returns the mean scores over repetitions (see :func:`coding_scores`) plus ``sd`` and ``codes_per_unit`` (the
+    model's and the reference's); with ``return_predictions`` also the out-of-fold ``(codes, polarity)`` of the
+    first repetition. ``tested`` (one flag per text) keeps the rows marked False in every training part and out of
+    every test part (a prior corpus beside the researcher's own coding: only the own study is scored).
     ``progress(done, total)`` is called after each fitted fold (``total = n_repeats * n_splits``).
     """
     texts = as_analyses(X)
     codes = [frozenset(c) for c in codes]
     polarity = list(polarity)
     groups = [str(g) for g in groups]
+    scored = [i for i in range(len(texts)) if tested is None or tested[i]]
+    always = [i for i in range(len(texts)) if tested is not None and not tested[i]]
     runs, first, used = [], None, 0
     fitted = 0
     for r in range(n_repeats):
         preds: list[Any] = [None] * len(texts)
-        folds = grouped_folds(groups, [p or "-" for p in polarity], n_splits=n_splits, random_state=random_state + r)
+        folds = grouped_folds([groups[i] for i in scored], [polarity[i] or "-" for i in scored], n_splits=n_splits,
+                              random_state=random_state + r)
         used = len(folds)
-        for tr, te in folds:
+        for tr_local, te_local in folds:
+            tr = [scored[i] for i in tr_local] + always
+            te = [scored[i] for i in te_local]
             if {groups[i] for i in tr} & {groups[i] for i in te}:  # pragma: no cover - invariant
                 raise RuntimeError("a group is in both the training and the test part of a fold")
             model = make_model().fit([texts[i] for i in tr], [codes[i] for i in tr], [polarity[i] for i in tr],
@@ -162,15 +169,19 @@ def cross_validate(make_model: Callable[[], Any], X: Sequence[Analysis | str], c
             fitted += 1
             if progress is not None:
                 progress(fitted, n_repeats * n_splits)
-        runs.append(coding_scores(codes, [p[0] for p in preds], polarity, [p[1] for p in preds], classes=classes))
+        s = coding_scores([codes[i] for i in scored], [preds[i][0] for i in scored], [polarity[i] for i in scored],
+                          [preds[i][1] for i in scored], classes=classes)
+        s["codes_per_unit"] = {"model": float(np.mean([len(preds[i][0]) for i in scored])),
+                               "reference": float(np.mean([len(codes[i]) for i in scored]))}
+        runs.append(s)
         if first is None:
             first = preds
     out = _summarise(runs)
     # the folds actually used: fewer than asked for when there are fewer groups (3 interviews: 3 folds, not 5)
-    out.update({"n_splits": used, "n_splits_requested": n_splits, "n_groups": len(set(groups)),
+    out.update({"n_splits": used, "n_splits_requested": n_splits, "n_groups": len({groups[i] for i in scored}),
                 "random_state": random_state})
     if return_predictions:
-        out["predictions"] = [{"codes": list(c), "polarity": p} for c, p in first]
+        out["predictions"] = [{"codes": list(first[i][0]), "polarity": first[i][1]} for i in scored]
     return out
 
 

@@ -12,7 +12,7 @@ from ..codebook import Codebook
 from ..errors import ModelFileError, NlpError
 from .models import AutoCoder
 
-__all__ = ["KIND", "load_coder", "save_coder", "training_hash"]
+__all__ = ["KIND", "load_coder", "model_features", "save_coder", "training_hash"]
 
 KIND = "autocoder"
 
@@ -21,6 +21,21 @@ def training_hash(units: Sequence[Any], *, coder: str) -> str:
     """sha256 of the training data as the model saw it: id, text, concepts and polarity of each unit, in order."""
     return sha256_texts(json.dumps([u.id, u.text, sorted(u.concepts(coder)), u.polarity(coder)], ensure_ascii=False)
                         for u in units)
+
+
+def model_features(model: AutoCoder) -> dict[str, Any]:
+    """Which features and code sources a fitted model uses (meta.json, ``nlp train`` and the report say it)."""
+    c, p = model.concepts, model.polarity
+    return {"concepts": {"source": model.concept_source,
+                         "lexical": f"{c.word_analyzer} word n-grams {tuple(c.word_ngrams)}"
+                                    + (f", character n-grams {tuple(c.char_ngrams)}" if c.char_ngrams else ""),
+                         "codebook_cues": model.cue_coder_ is not None,
+                         "threshold_floor": getattr(c, "threshold_floor", 0.0),
+                         "uninformative": model.uninformative_},
+            "polarity": {"lexical": True, "cue_lexicon": bool(p.extra_features_),
+                         "sentence_pooling": bool(p.pooling_),
+                         "encoder": dict(p.encoder_identity_) if p.encoder_used_ else None,
+                         "encoder_inner_cv_kappa": dict(p.encoder_kappa_) or None}}
 
 
 def save_coder(model: AutoCoder, path: str | Path, *, codebook: Any = None, meta: Mapping[str, Any] | None = None
@@ -39,6 +54,7 @@ def save_coder(model: AutoCoder, path: str | Path, *, codebook: Any = None, meta
         "classes": concepts["classes"],
         "polarity_classes": polarity["classes"],
         "n_features": len(model.concepts.vectorizer_.vocabulary_),
+        "features": model_features(model),
     }
     extra: dict[str, bytes] = {}
     codebook = codebook if codebook is not None else model.codebook
@@ -67,6 +83,12 @@ def load_coder(path: str | Path) -> AutoCoder:
         raise ModelFileError(f"the model's weights and settings do not fit together ({exc}); models saved before "
                              "the auto-coder read the preprocessing analysis cannot be loaded.", path=path,
                              fix="train the model again with `nlp train`.") from exc
+    if model.polarity.encoder_used_:  # the encoder the polarity model was trained with, checked now
+        try:
+            model.polarity.embed([])
+        except NlpError as exc:
+            raise ModelFileError(f"this model's polarity uses sentence embeddings: {exc}", path=path,
+                                 fix=getattr(exc, "fix", None) or 'pip install -e ".[encoder]"') from exc
     if "codebook" in files.meta:
         model.codebook = Codebook.from_dict(files.meta["codebook"])
     model.meta_ = dict(files.meta)

@@ -21,8 +21,10 @@ from ..codebook import Codebook
 from ..errors import InputError, unreadable
 from ..features import analyse_texts, analyse_transcript, analyses_of
 from ..model import POLARITY_PREFIX, atomic_writer, iter_units, json_line, json_object
+from ..segment import not_content_reason
 from .models import _pool_polarity
 from .output import check_resume, model_version, read_table, run_options, write_csv, write_docx, write_xlsx
+from .reliability import DO_NOT_USE
 
 __all__ = [
     "LONG_TURN_CHARS",
@@ -73,7 +75,12 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     list of dict
         ``{"id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores", "model", "options"}``;
         ``scores`` maps each code and each ``polarity:<value>`` to a probability rounded to 4 decimals; ``model``
-        names the model version and ``options`` the abstain probability and ``explain_words`` that made it.
+        names the model version and ``options`` the abstain probability and ``explain_words`` that made it. Codes
+        given because a cue word of the codebook occurs are also listed under ``"cued"``. Segments that are not
+        interview content (:func:`nlp.segment.not_content_reason`: interviewer turns, one- or two-word turns,
+        contact details, headers) get no codes and no polarity and say why under ``"not_content"``, unless the
+        model's ``include_not_content`` is set; codes whose reliability verdict is "do not use" (``model.meta_``,
+        from ``nlp train``) are left out and named with the reason under ``"withheld"``, unless ``all_codes`` is set.
 
     Examples
     --------
@@ -88,8 +95,13 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     if not units:
         return []
     texts = [str(_get(u, "text", "")) for u in units]
-    p_codes, p_pol, windows = _probabilities(model, units, texts)
-    decisions = model.decide(p_codes, p_pol)
+    p_codes, p_pol, hits, windows = _probabilities(model, units, texts)
+    decisions = model.decide(p_codes, p_pol, cue_hits=hits) if hits is not None else model.decide(p_codes, p_pol)
+    skip_reasons = ([None] * len(units) if getattr(model, "include_not_content", False)
+                    else [not_content_reason(t, kind=_get(u, "kind", None)) for u, t in zip(units, texts)])
+    verdicts = (getattr(model, "meta_", None) or {}).get("reliability", {}).get("codes", {})
+    withheld = {} if getattr(model, "all_codes", False) else {
+        c: v["reason"] for c, v in verdicts.items() if v.get("verdict") == DO_NOT_USE}
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
     rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
     version, options = model_version(model), run_options(model, explain_words=explain_words)
@@ -106,12 +118,21 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
             "end": int(end if end is not None else int(start or 0) + len(text)),
             "speaker": _get(u, "speaker", None),
             "text": text,
-            "codes": list(codes),
+            "codes": [c for c in codes if c not in withheld],
             "polarity": pol,
             "scores": dict(zip(names, probs)),
             "model": version,
             "options": options,
         }
+        if hits is not None:
+            rec["cued"] = [c for j, c in enumerate(model.classes_) if hits[i, j] > 0 and c in rec["codes"]]
+        held = {c: withheld[c] for c in codes if c in withheld}
+        if held:
+            rec["withheld"] = {c: f"do not use: {reason}" for c, reason in held.items()}
+        if skip_reasons[i]:
+            rec.update(codes=[], polarity=None, not_content=skip_reasons[i])
+            rec.pop("cued", None)
+            rec.pop("withheld", None)
         if explain_words > 0:
             from .explain import explain
 
@@ -164,41 +185,49 @@ def turn_windows(text: str, *, size: int = WINDOW_CHARS) -> list[tuple[int, int]
 
 
 def _probabilities(model: Any, units: Sequence[Any], texts: Sequence[str]
-                   ) -> tuple[np.ndarray, np.ndarray, dict[int, dict[str, Any]]]:
-    """Code and polarity probabilities per unit; long turns (:data:`LONG_TURN_CHARS`) through their windows.
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[int, dict[str, Any]]]:
+    """Code and polarity probabilities per unit, the codebook cue hits (``None`` for a model without cue words),
+    long turns (:data:`LONG_TURN_CHARS`) through their windows.
 
     Short units are read through their analysis (:func:`nlp.features.analyses_of`); a long turn has none (it is
     never analysed whole, see :func:`_units_from_transcripts`): its windows are analysed one batch at a time.
-    Returns the two matrices and, per long turn, the window analysis that gave each code (and each polarity) its
-    value, for explanations.
+    Returns the matrices and, per long turn, the window analysis that gave each code (and each polarity) its value,
+    for explanations.
     """
-    long_rows = [i for i, t in enumerate(texts) if len(t) > LONG_TURN_CHARS]
-    if not long_rows:
-        p_codes, p_pol = model.predict_proba(analyses_of(units))
-        return p_codes, p_pol, {}
-    short_rows = [i for i in range(len(texts)) if len(texts[i]) <= LONG_TURN_CHARS]
+    cues = getattr(model, "cue_coder_", None) is not None and getattr(model, "concept_source", "model") != "model"
     p_codes = np.zeros((len(texts), len(model.classes_)))
     p_pol = np.zeros((len(texts), len(model.polarity_classes_)))
+    hits = np.zeros((len(texts), len(model.classes_))) if cues else None
+    short_rows = [i for i in range(len(texts)) if len(texts[i]) <= LONG_TURN_CHARS]
     if short_rows:
-        p_codes[short_rows], p_pol[short_rows] = model.predict_proba(analyses_of([units[i] for i in short_rows]))
+        analyses = analyses_of([units[i] for i in short_rows])
+        p_codes[short_rows], p_pol[short_rows] = model.predict_proba(analyses)
+        if hits is not None:
+            hits[short_rows] = model.cue_hits(analyses)
     windows = {}
-    for i in long_rows:
-        p_codes[i], p_pol[i], windows[i] = _long_turn(model, texts[i], lang=_get(units[i], "lang", None))
-    return p_codes, p_pol, windows
+    for i in (i for i in range(len(texts)) if len(texts[i]) > LONG_TURN_CHARS):
+        p_codes[i], p_pol[i], h, windows[i] = _long_turn(model, texts[i], lang=_get(units[i], "lang", None),
+                                                         cues=cues)
+        if hits is not None:
+            hits[i] = h
+    return p_codes, p_pol, hits, windows
 
 
-def _long_turn(model: Any, text: str, *, lang: str | None) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """One long turn through its windows: a code's probability is its highest in any window; polarity is pooled
-    over the windows as the model pools the sentences of a text (the length-weighted mean with the most polar
-    window, :func:`nlp.classify.models._pool_polarity`). Windows are analysed in batches in the turn's language, so
-    memory stays bounded by a batch."""
+def _long_turn(model: Any, text: str, *, lang: str | None, cues: bool
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]]:
+    """One long turn through its windows: a code's probability (and cue hit) is its highest in any window; polarity
+    is pooled over the windows as the model pools the sentences of a text (the length-weighted mean with the most
+    polar window, :func:`nlp.classify.models._pool_polarity`). Windows are analysed in batches in the turn's
+    language, so memory stays bounded by a batch."""
     spans = turn_windows(text)
-    pcs, pps = [], []
+    pcs, pps, hs = [], [], []
     for b in range(0, len(spans), _WINDOW_BATCH):
         chunk = analyse_texts([text[a:e] for a, e in spans[b:b + _WINDOW_BATCH]], lang=lang)
         pc, pp = model.predict_proba(chunk)
         pcs.append(pc)
         pps.append(pp)
+        if cues:
+            hs.append(model.cue_hits(chunk))
     pc, pp = np.vstack(pcs), np.vstack(pps)
     weights = np.asarray([e - a for a, e in spans], dtype=np.float64)
     mean = (weights[:, None] * pp).sum(axis=0, keepdims=True) / weights.sum()
@@ -206,7 +235,8 @@ def _long_turn(model: Any, text: str, *, lang: str | None) -> tuple[np.ndarray, 
     pooled = _pool_polarity(mean, pp, np.zeros(len(pp), dtype=np.int64), neutral)[0]
     best = {c: spans[int(np.argmax(pc[:, k]))] for k, c in enumerate(model.classes_)}
     best.update({POLARITY_PREFIX + p: spans[int(np.argmax(pp[:, k]))] for k, p in enumerate(model.polarity_classes_)})
-    return pc.max(axis=0), pooled, {c: analyse_texts([text[a:e]], lang=lang)[0] for c, (a, e) in best.items()}
+    hit = np.vstack(hs).max(axis=0) if cues else None
+    return pc.max(axis=0), pooled, hit, {c: analyse_texts([text[a:e]], lang=lang)[0] for c, (a, e) in best.items()}
 
 
 # -- inputs -----------------------------------------------------------------------------------------------------
@@ -243,7 +273,8 @@ def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dic
             continue
         for u in iter_units([t]):
             units.append({"id": u.id, "source": src, "start": u.start, "end": u.end, "speaker": u.speaker,
-                          "text": u.text, "lang": u.lang, "coded": bool(u.codes), "analysis": analyses.get(u.id)})
+                          "text": u.text, "lang": u.lang, "coded": bool(u.codes), "kind": u.kind,
+                          "analysis": analyses.get(u.id)})
     return units
 
 

