@@ -353,6 +353,7 @@ def suggest(
 
 
 @app.command("cues")
+@reads_files("max_mb")
 def cues(
     coder: Annotated[str, typer.Option("--coder", help="Whose coding the cues are checked against (e.g. coder1).")],
     coded: Annotated[list[Path] | None, typer.Argument(help="Coded transcript JSONL files.")] = None,
@@ -361,6 +362,8 @@ def cues(
         "--codebook", help="Codebook .yaml/.qdc whose cue words to check (default: the corpus' own).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Also write every cue's figures as CSV.")] = None,
     show: Annotated[int, typer.Option("--show", help="Cues listed per code (most fired first).")] = 5,
+    *,
+    reading: ReadOptions,
 ) -> None:
     """How often each cue word of the codebook fired, and how often the coder agreed (edit the cues, rerun)."""
     import csv
@@ -368,7 +371,7 @@ def cues(
 
     from ..classify.cues import CueCoder
 
-    units, prior, _, cb, label = _load_training(corpus, coded or [], codebook, coder)
+    units, prior, _, cb, label = _load_training(corpus, coded or [], codebook, reading, coder)
     units = [*units, *prior]
     if cb is None:
         raise InputError("no codebook with cue words given.", fix="pass --codebook codebook.yaml or --corpus NAME.")
