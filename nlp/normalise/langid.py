@@ -16,12 +16,11 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
 from ..lang import DATA_DIR, LANGS
-from .speedups import native
 
 __all__ = [
     "LanguageIdentifier",
@@ -51,12 +50,6 @@ def word_forms(text: str) -> list[str]:
     >>> word_forms("Eg veit ikkje, 3 gonger!")
     ['eg', 'veit', 'ikkje', 'gonger']
     """
-    if native is not None:
-        return native.word_forms(text)
-    return _word_forms_python(text)
-
-
-def _word_forms_python(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
@@ -105,24 +98,46 @@ class LanguageIdentifier:
         seen = np.flatnonzero(counts.any(axis=1))  # n-grams of the chosen languages only
         counts = counts[seen]
         # n-gram -> row of log-probabilities, one column per language; row 0 is that of n-grams in no profile
-        self._gram_ids = dict(zip([grams[i] for i in seen], range(1, len(seen) + 1)))
         denoms = np.log(totals + alpha * (len(seen) or 1))
         self._grams = np.empty((len(seen) + 1, len(self.langs)))
         self._grams[0] = math.log(alpha) - denoms
         self._grams[1:] = np.where(counts > 0, np.log(counts + alpha), math.log(alpha)) - denoms
-        self._gram_table = native.NgramTable(self._gram_ids) if native is not None else None
+        self._index_grams([grams[i] for i in seen])
         self._bias = np.array([WORD_BIAS.get(lang, 0.0) for lang in self.langs])
-        # the score rows of the words met so far (one column per language), and word -> row: a C map keyed by the
-        # characters where nlp.normalise.speedups has it (a word is looked up without making a str of it), else a dict
+        # the score rows of the words met so far (one column per language), and word -> row
         self._words = _GrowingTable(len(self.langs))
         self._word_ids: dict[str, int] = {}
-        self._word_map = native.CodepointMap() if native is not None else None
         self._max_words = max_words
+
+    def _index_grams(self, grams: list[str]) -> None:
+        """Number the n-grams for NumPy lookups: each character of the profiles gets a code ``1..A`` (``A + 1``
+        stands for any other character), an n-gram the integer of its codes in base ``A + 2``, found in
+        ``_gram_table`` (its row in ``_grams`` is its position there plus 1)."""
+        points = _code_points("".join(grams))
+        self._alphabet = np.unique(points)
+        self._base = base = len(self._alphabet) + 2
+        if base ** max(NGRAM_ORDERS) >= 2**63:
+            raise ValueError(f"the language profiles use {len(self._alphabet)} characters: too many to number "
+                             f"their {max(NGRAM_ORDERS)}-grams in 64 bits.")
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        ends = np.cumsum(lengths)
+        # key = sum of code * base ** (characters after it in the n-gram)
+        after = np.repeat(ends, lengths) - 1 - np.arange(len(points))
+        keys = np.zeros(len(grams), dtype=np.int64)
+        if len(points):
+            keys = np.add.reduceat(self._codes(points) * base ** after, ends - lengths)
+        self._gram_table = _KeyTable(keys)
+
+    def _codes(self, points: np.ndarray) -> np.ndarray:
+        """Code of each code point: its rank in the profiles' alphabet plus 1, or ``A + 1`` outside it."""
+        at = np.searchsorted(self._alphabet, points)
+        known = self._alphabet[np.minimum(at, len(self._alphabet) - 1)] == points if len(self._alphabet) else at < 0
+        return np.where(known, at + 1, len(self._alphabet) + 1).astype(np.int64)
 
     @property
     def word_count(self) -> int:
         """Words in the word table (it starts afresh past ``max_words``)."""
-        return len(self._word_map) if self._word_map is not None else len(self._word_ids)
+        return len(self._word_ids)
 
     def word_scores(self, word: str) -> tuple[float, ...]:
         """Log-likelihood of a lower-cased word under each language, normalised by its n-gram count."""
@@ -140,22 +155,11 @@ class LanguageIdentifier:
         """Summed per-word scores of each text's lower-cased words: an array of ``len(texts)`` x ``len(langs)``
         (zeros for a text without words). One batch for all texts: the cost per word is a dictionary lookup."""
         lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
-        return self._sum_by_text(self._word_rows([w for words in texts for w in words]), lengths)
+        return self._sum_by_text(self._word_rows(list(chain.from_iterable(texts))), lengths)
 
     def span_scores(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
-        """:meth:`text_scores` of the :func:`word_forms` of each ``text[start:end]`` of ``spans`` (in C, without a
-        str per word, where :mod:`nlp.normalise.speedups` has it)."""
-        if self._word_map is None:
-            return self.text_scores([word_forms(text[a:b]) for a, b in spans])
-        starts, ends = [a for a, _ in spans], [b for _, b in spans]
-        rows, counts, new = native.span_word_rows(text, starts, ends, self._word_map)
-        if new and self.word_count > self._max_words:  # start afresh, keeping this batch whole
-            self._forget_words()
-            rows, counts, new = native.span_word_rows(text, starts, ends, self._word_map)
-        rows = np.frombuffer(rows, dtype=np.int64)
-        if new:
-            rows = self._score_new_words(new, rows.copy())
-        return self._sum_by_text(rows, np.frombuffer(counts, dtype=np.int64))
+        """:meth:`text_scores` of the :func:`word_forms` of each ``text[start:end]`` of ``spans``."""
+        return self.text_scores([word_forms(text[a:b]) for a, b in spans])
 
     def _sum_by_text(self, rows: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out = np.zeros((len(lengths), len(self.langs)))
@@ -168,74 +172,60 @@ class LanguageIdentifier:
         return out
 
     def _word_rows(self, words: list[str]) -> np.ndarray:
-        """Row of each word in the word table; new words are scored first."""
-        rows = np.empty(len(words), dtype=np.intp)
-        new = self._lookup(words, rows)
-        if new and self.word_count > self._max_words:  # start afresh, keeping this batch whole
-            self._forget_words()
-            new = self._lookup(words, rows)
-        return self._score_new_words(new, rows) if new else rows
-
-    def _score_new_words(self, new: list[str], rows: np.ndarray) -> np.ndarray:
-        """Score the words ``new`` and give them their rows: in ``rows``, the placeholder ``-(1 + k)`` of
-        ``new[k]`` becomes its row."""
-        try:
-            first = self._append_word_scores(new)
-        except BaseException:  # the table holds placeholders for the new words: never leave them behind
-            self._forget_words()
-            raise
-        placeholders = rows < 0
-        rows[placeholders] = first - 1 - rows[placeholders]
+        """Row of each word in the word table; new words are scored first (in one batch)."""
+        ids = self._word_ids
+        rows = np.fromiter(map(ids.get, words, repeat(-1)), dtype=np.intp, count=len(words))
+        if len(rows) and rows.min() < 0:
+            new = [w for w in dict.fromkeys(words) if w not in ids]
+            if len(ids) + len(new) > self._max_words:  # start afresh, keeping this batch whole
+                self._forget_words()
+                new = list(dict.fromkeys(words))
+            try:
+                first = self._append_word_scores(new)
+            except BaseException:  # never leave a word without its scores
+                self._forget_words()
+                raise
+            ids.update(zip(new, range(first, first + len(new))))
+            rows = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
         return rows
 
     def _append_word_scores(self, new: list[str]) -> int:
         lengths = np.fromiter(map(len, new), dtype=np.intp, count=len(new))
-        # n-grams of each space-padded word: sum over the orders k of (len + 2 - k + 1), at least 1 (all words have
-        # a letter, so the 3-gram " w " exists)
-        n_grams = sum(np.maximum(lengths + 3 - k, 0) for k in NGRAM_ORDERS)
-        sums = np.empty((len(new), len(self.langs)))
-        if native is not None:
-            native.ngram_sums(new, self._gram_table, self._grams, NGRAM_ORDERS, sums)
-        else:
-            self._ngram_sums_python(new, n_grams, sums)
+        rows, n_grams = self._ngram_rows(new, lengths)
+        sums = np.add.reduceat(self._grams[rows], np.cumsum(n_grams) - n_grams, axis=0)
         # a word's n-gram average times a weight growing with its length: long words carry more evidence,
         # without letting one long compound outvote the function words around it
         scale = np.log2(lengths + 2.0) / n_grams
-        first = self._words.append(sums * scale[:, None] + self._bias)
-        if self._word_map is not None:
-            native.set_word_rows(self._word_map, new, first)
-        else:
-            self._word_ids.update(zip(new, range(first, first + len(new))))
-        return first
+        return self._words.append(sums * scale[:, None] + self._bias)
 
-    def _lookup(self, words: list[str], rows: np.ndarray) -> list[str]:
-        """``rows[i]``: the row of ``words[i]``, or ``-(1 + k)`` for a word without one, ``k`` its index in the
-        returned list of such words (each once); the word table keeps that placeholder until they are scored."""
-        if self._word_map is not None:
-            return native.word_rows(words, self._word_map, rows)
-        return self._lookup_python(words, rows)
-
-    def _lookup_python(self, words: list[str], rows: np.ndarray) -> list[str]:
-        ids = self._word_ids
-        new: dict[str, int] = {}
-        for i, w in enumerate(words):
-            row = ids.get(w)
-            if row is None:
-                row = ids[w] = new[w] = -1 - len(new)
-            rows[i] = row
-        return list(new)
+    def _ngram_rows(self, words: list[str], lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows in ``_grams`` of the :func:`char_ngrams` of each word, word after word and in the order of
+        :func:`char_ngrams` (orders, then positions), and the number of n-grams of each word; all words in one
+        pass of array operations over their characters."""
+        codes = self._codes(_code_points("".join(f" {w} " for w in words)))
+        padded = lengths + 2
+        word_of = np.repeat(np.arange(len(words)), padded)  # word of each character
+        at_in_word = np.arange(len(codes)) - np.repeat(np.cumsum(padded) - padded, padded)
+        counts = [np.maximum(padded - k + 1, 0) for k in NGRAM_ORDERS]  # k-grams per word
+        # at least 1 per word: all words have a character, so the 3-gram " w " exists
+        n_grams = sum(counts)
+        rows = np.empty(n_grams.sum(), dtype=np.intp)
+        order_start = np.cumsum(n_grams) - n_grams  # where a word's n-grams of the order at hand go
+        keys = codes
+        for k in range(1, max(NGRAM_ORDERS) + 1):
+            if k > 1:  # the k-gram starting at each character, from the (k - 1)-gram there
+                keys = keys[:-1] * self._base + codes[k - 1:]
+            if k in NGRAM_ORDERS:
+                n = len(keys)
+                inside = at_in_word[:n] + k <= padded[word_of[:n]]
+                rows[order_start[word_of[:n][inside]] + at_in_word[:n][inside]] = (
+                    self._gram_table.positions(keys[inside]) + 1)
+                order_start += counts[NGRAM_ORDERS.index(k)]
+        return rows, n_grams
 
     def _forget_words(self) -> None:
-        if self._word_map is not None:
-            self._word_map.clear()
         self._word_ids.clear()
         self._words.clear()
-
-    def _ngram_sums_python(self, words: list[str], n_grams: np.ndarray, out: np.ndarray) -> None:
-        """``out[i]``: the summed n-gram rows of ``words[i]`` (what ``native.ngram_sums`` computes in C)."""
-        get_gram = self._gram_ids.get
-        gram_rows = self._grams[[get_gram(g, 0) for w in words for g in char_ngrams(w)]]
-        out[:] = np.add.reduceat(gram_rows, np.concatenate(([0], np.cumsum(n_grams)[:-1])), axis=0)
 
     def identify(self, text: str, *, prior: str | None = None, default: str = "nb",
                  margin: float = SWITCH_MARGIN) -> str:
@@ -250,6 +240,55 @@ class LanguageIdentifier:
         if prior in self.langs and scores[best] - scores[self.langs.index(prior)] < margin:
             return prior
         return self.langs[best]
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as an array (lone surrogates included)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+class _KeyTable:
+    """Positions of distinct non-negative int64 keys, found for many keys at once: an open-addressing hash table
+    (linear probing, at most half full) probed with array operations, a round per probe step."""
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the high bits of key * 2**64 / golden ratio
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self._keys = np.asarray(keys, dtype=np.int64)
+        self._bits = max(4, int(2 * len(self._keys)).bit_length())
+        self._mask = (1 << self._bits) - 1
+        self._slots = np.full(1 << self._bits, -1, dtype=np.intp)  # position of the key in each slot, or -1
+        pending = np.arange(len(self._keys))
+        slot = self._slot(self._keys)
+        while len(pending):
+            free = self._slots[slot] == -1
+            # of the keys aiming at one free slot, the first takes it; the others and those meeting a taken slot
+            # try the next slot
+            taken, first = np.unique(slot[free], return_index=True)
+            placed = pending[free][first]
+            self._slots[taken] = placed
+            left = np.ones(len(pending), dtype=bool)
+            left[np.flatnonzero(free)[first]] = False
+            pending, slot = pending[left], (slot[left] + 1) & self._mask
+        if len(np.unique(self._keys)) != len(self._keys):
+            raise ValueError("the keys of a _KeyTable must be distinct.")
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        hashed = keys.astype(np.uint64) * self._MULTIPLIER
+        return (hashed >> np.uint64(64 - self._bits)).astype(np.intp)
+
+    def positions(self, keys: np.ndarray) -> np.ndarray:
+        """Position of each key in the table's keys, -1 for keys not in it."""
+        out = np.full(len(keys), -1, dtype=np.intp)
+        todo = np.arange(len(keys))
+        slot = self._slot(keys)
+        while len(todo):
+            held = self._slots[slot]
+            found = (held >= 0) & (self._keys[held] == keys[todo])
+            out[todo[found]] = held[found]
+            more = (held >= 0) & ~found  # another key sits there: probe on
+            todo, slot = todo[more], (slot[more] + 1) & self._mask
+        return out
 
 
 class _GrowingTable:

@@ -20,7 +20,6 @@ from ..lang import LANGS, language
 from .langid import _default as _identifier
 from ..model import Transcript
 from .tokens import (
-    _ABBREV_DOT,
     _TOKEN_RE,
     DROPPED,
     _filler_sets,
@@ -29,7 +28,6 @@ from .tokens import (
     stop_words,
     token_spans,
 )
-from .speedups import native
 
 __all__ = [
     "Annotation",
@@ -57,8 +55,6 @@ class _TokenInfo(dict):
         self.raw_stops = language(lang).STOP_WORDS
         self.fillers, self.back, self.single, _ = _filler_sets(lang)
         self.abbreviations = _all_abbreviations()
-        # the same pairs for native.annotate_span, keyed by the characters (a known token needs no str)
-        self.cache = native.CodepointMap(max_size=_MAX_CACHED) if native is not None else None
 
     def __missing__(self, form: str) -> tuple[str, str]:
         m = _TOKEN_RE.fullmatch(form)
@@ -167,11 +163,12 @@ class Preprocessor:
         seen); the offsets are positions in ``text``."""
         end = len(text) if end is None else end
         lang = lang or self.identify(text[start:end])
-        info = _token_info(lang, self.harmonise)
-        if native is not None:
-            starts, ends, lemmas, flag_str = native.annotate_span(text, start, end, info, info.cache, _ABBREV_DOT)
+        toks, starts, ends = token_spans(text[start:end], start)
+        if toks:  # (lemma, flag) of each token, transposed
+            lemma_tuple, flag_tuple = zip(*map(_token_info(lang, self.harmonise).__getitem__, toks))
+            lemmas, flag_str = list(lemma_tuple), "".join(flag_tuple)
         else:
-            starts, ends, lemmas, flag_str = _annotate_span_python(text, start, end, info)
+            lemmas, flag_str = [], ""
         pat = _multiword(lang)
         if "c" not in flag_str and pat is None:
             return Annotation(lang, starts, ends, lemmas, flag_str)
@@ -210,14 +207,6 @@ class Preprocessor:
 #: :class:`_TokenInfo`), single other characters.
 _TOKENS_ONLY = re.compile(r"\[[^\[\]\s][^\[\]\n]{0,39}\]|(?<!\w)X{2,}(?!\w)|\d+(?:[.,:]\d+)*(?:-\w+)?"
                           r"|\w+(?:[-'’.]\w+)*-?|[^\w\s]")
-
-
-def _annotate_span_python(text: str, start: int, end: int, info: _TokenInfo) -> tuple[list[int], list[int],
-                                                                                      list[str], str]:
-    """Offsets, lemmas and flags of the tokens of ``text[start:end]`` (what ``native.annotate_span`` does in C)."""
-    tokens, starts, ends = token_spans(text[start:end], start)
-    pairs = [info[t] for t in tokens]
-    return starts, ends, [p[0] for p in pairs], "".join(p[1] for p in pairs)
 
 
 def analyze(text: str, *, lang: str | None = None, keep_stopwords: bool = False) -> list[str]:

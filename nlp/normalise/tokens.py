@@ -24,7 +24,6 @@ from itertools import accumulate, pairwise
 
 from ..lang import DATA_DIR, LANGS, language
 from .langid import identify_document, identify_language, language_scores
-from .speedups import native
 
 __all__ = [
     "FLAGS",
@@ -79,9 +78,9 @@ _TOKEN = (
     r"|(?P<p>\.{2,}|[-–—]{2,}|\w|[^\w\s])"
 )
 _TOKEN_RE = re.compile(_TOKEN)
-# (gap, token) pairs for :func:`token_spans`: the same alternatives without their named groups (findall would
-# build a string per group and match)
-_GAP_TOKEN_RE = re.compile(r"(\s*)(" + re.sub(r"\(\?P<\w>", "(?:", _TOKEN) + ")")
+# the same alternatives as one group without names, for :func:`token_spans`: ``split`` gives the tokens and the
+# whitespace between them, whose lengths add up to the offsets (named groups would make a string per group)
+_TOKEN_SPLIT_RE = re.compile("(" + re.sub(r"\(\?P<\w>", "(?:", _TOKEN) + ")")
 _KINDS = ("x", "u", "a", "n", "w", "p")
 
 
@@ -110,8 +109,8 @@ _KIND_NAMES = {"x": "placeholder", "u": "url", "a": "abbreviation", "n": "number
 def token_spans(text: str, offset: int = 0) -> tuple[list[str], list[int], list[int]]:
     """Token strings with their start and end offsets, plus ``offset`` (where ``text`` starts in a longer text).
 
-    The definition of the tokens: :meth:`nlp.normalise.preprocess.Preprocessor.annotate` finds the same ones in C where
-    :mod:`nlp.normalise.speedups` has it.
+    The tokens :meth:`nlp.normalise.preprocess.Preprocessor.annotate` stores: one regular expression pass
+    (``re.split``) over the text, offsets summed from the lengths of the pieces.
 
     Examples
     --------
@@ -120,25 +119,31 @@ def token_spans(text: str, offset: int = 0) -> tuple[list[str], list[int], list[
     >>> token_spans("ja.", offset=100)
     (['ja', '.'], [100, 102], [102, 103])
     """
-    pairs = _GAP_TOKEN_RE.findall(text)
-    if not pairs:
+    parts = _TOKEN_SPLIT_RE.split(text)  # whitespace, token, whitespace, ..., token, whitespace
+    if len(parts) == 1:
         return [], [], []
-    toks = [p[1] for p in pairs]
-    ends = list(accumulate([len(g) + len(t) for g, t in pairs], initial=offset))[1:]
-    starts = [e - len(t) for e, t in zip(ends, toks)]
+    bounds = list(accumulate(map(len, parts), initial=offset))  # bounds[i]: where parts[i] starts
+    toks, starts, ends = parts[1::2], bounds[1:-1:2], bounds[2::2]
     if "." in toks:
         _merge_abbreviations(toks, starts, ends)
     return toks, starts, ends
 
 
 def _merge_abbreviations(toks: list[str], starts: list[int], ends: list[int]) -> None:
-    i = len(toks) - 1
-    while i > 0:
-        if toks[i] == "." and ends[i - 1] == starts[i] and toks[i - 1].lower() + "." in _ABBREV_DOT:
+    """Join ``ca`` and the period right after it into ``ca.`` (known abbreviations only), in place."""
+    dots = []
+    i = toks.index(".")
+    while True:
+        dots.append(i)
+        try:
+            i = toks.index(".", i + 1)
+        except ValueError:
+            break
+    for i in reversed(dots):
+        if i and ends[i - 1] == starts[i] and toks[i - 1].lower() + "." in _ABBREV_DOT:
             toks[i - 1] += "."
             ends[i - 1] = ends[i]
             del toks[i], starts[i], ends[i]
-        i -= 1
 
 
 def tokenize(text: str, *, lang: str | None = None) -> list[Token]:
@@ -304,11 +309,10 @@ class _Lexicon(Mapping[str, str]):
     (simplemma's own loader decodes a front-coded stream into a dict, 4x slower); the answers are the same entries.
     """
 
-    __slots__ = ("_data", "_index", "_lines_cache")
+    __slots__ = ("_data", "_lines_cache")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        self._index = native.Lexicon(data) if native is not None else None
         self._lines_cache: list[str] | None = None
 
     @property
@@ -318,8 +322,6 @@ class _Lexicon(Mapping[str, str]):
         return self._lines_cache
 
     def get(self, key: str, default=None):
-        if self._index is not None:
-            return self._index.get(key, default)
         probe = key + "\t"
         lines = self._lines
         i = bisect_left(lines, probe)
