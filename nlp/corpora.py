@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .codebook import Code, Codebook, load_codebook
 from .errors import DataWarning, InputError
+from .features import Analysis, analyse_transcript, with_analyses
 from .model import POLARITY_PREFIX, Transcript, Unit, iter_units, read_jsonl
 
 __all__ = ["ENV_VAR", "Corpus", "available", "corpora_root", "describe", "load", "load_path"]
@@ -43,10 +44,20 @@ class Corpus:
     readme: str = ""
     path: Path | None = None
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+    _analyses: dict[str, Analysis] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def units(self, *, include_interviewer: bool = False) -> list[Unit]:
-        """One analysis unit per segment, with every coder's codes and the cross-validation group."""
-        return list(iter_units(self.transcripts, include_interviewer=include_interviewer))
+        """One analysis unit per segment, with every coder's codes, the cross-validation group and its analysis
+        (``unit.analysis``: each transcript preprocessed in context once per loaded corpus, as ``nlp preprocess``
+        does)."""
+        return with_analyses(iter_units(self.transcripts, include_interviewer=include_interviewer), self.analyses())
+
+    def analyses(self) -> dict[str, Analysis]:
+        """The analysis of every segment, keyed by unit id (:func:`nlp.features.analyse_transcript`; cached)."""
+        if not self._analyses:
+            for t in self.transcripts:
+                self._analyses.update(analyse_transcript(t))
+        return self._analyses
 
     @property
     def coders(self) -> tuple[str, ...]:

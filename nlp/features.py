@@ -1,22 +1,518 @@
-"""Analyzers shared by topic models and the auto-coder: text -> content lemmas (and n-grams of them).
+"""The hinge between preprocessing and the models: one analysis per segment, lemma streams, one vectorizer.
 
-:func:`make_analyzer` returns a plain callable for scikit-learn's ``analyzer=`` and for gensim: content lemmas
-only (no stop words, fillers, backchannels, discourse markers, punctuation or numbers), lower case, with
-anonymisation placeholders (``[navn]``, ``[bedrift]``, ``XX``) kept as single tokens and never lemmatised.
-Optional phrase detection (:func:`learn_phrases`, gensim Phrases) joins multiword names such as
-``innovasjon_norge``.
+:class:`Analysis` is the analysis of one segment exactly as ``nlp preprocess`` stores it (tokens, lemmas, one flag per
+token, sentences, the language judged in the transcript's context). Every model reads it: the topic models and the
+auto-coder take ``X`` = a sequence of analyses (a plain ``str`` is analysed with :func:`analyse_texts`), so there is
+no second tokeniser and no second language decision. :class:`LemmaVectorizer` is the one count / TF-IDF vectorizer
+over analyses, shared by topics and classify; its fitted vocabulary and idf are saved as JSON and arrays (no pickle).
+
+Examples
+--------
+>>> a = analyse_texts(["Ehm, [navn] sa at bedriftene liksom samarbeider godt med Innovasjon Norge."], lang="nb")[0]
+>>> a.content_lemmas()
+['[navn]', 'si', 'bedrift', 'samarbeide', 'god', 'innovasjon', 'norge']
+>>> v = LemmaVectorizer(ngram_range=(1, 2)).fit(analyse_texts(["gode nettverk i klyngen"], lang="nb"))
+>>> v.get_feature_names_out().tolist()
+['god', 'god nettverk', 'klynge', 'nettverk', 'nettverk klynge']
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .normalise.preprocess import Preprocessor
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
 
-__all__ = ["Analyzer", "learn_phrases", "make_analyzer"]
+from .errors import ConfigError, InputError
+from .model import Transcript, Unit
+from .normalise.preprocess import Annotation, Preprocessor, preprocess_transcript, sentence_tokens
+from .normalise.tokens import DROPPED
+
+__all__ = [
+    "ANALYZERS",
+    "Analysis",
+    "Analyzer",
+    "LemmaVectorizer",
+    "analyse_texts",
+    "analyse_transcript",
+    "analyses_of",
+    "as_analyses",
+    "learn_phrases",
+    "make_analyzer",
+    "segment_key",
+    "with_analyses",
+]
+
+#: Flags of tokens that are not words of the speaker: punctuation, and URLs / e-mail addresses.
+_NOT_WORDS = frozenset("pu")
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """The one analysis of one segment (or text), as ``nlp preprocess`` stores it.
+
+    Attributes
+    ----------
+    text
+        The segment's text.
+    lang
+        Its language (judged in the transcript's context for segments of a transcript).
+    tokens
+        Surface forms, ``text[starts[i]:ends[i]]``.
+    lemmas
+        One lemma per token.
+    flags
+        One flag character per token (:data:`nlp.normalise.FLAGS`).
+    sentences
+        ``(first_token, end_token)`` index pairs, one per sentence, covering the tokens in order.
+    starts, ends
+        Character offsets of the tokens in ``text``.
+    """
+
+    text: str
+    lang: str
+    tokens: tuple[str, ...]
+    lemmas: tuple[str, ...]
+    flags: str
+    sentences: tuple[tuple[int, int], ...] = ()
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
+
+    def content_lemmas(self, *, keep_stopwords: bool = False, keep_numbers: bool = False) -> list[str]:
+        """The lemma stream the models use: content words and placeholders (``[navn]``, ``XX``); stop words and
+        numbers only when asked for. Fillers, cut-offs, backchannels, discourse markers, punctuation, abbreviations,
+        URLs and e-mail addresses never.
+
+        Examples
+        --------
+        >>> a = analyse_texts(["Eh, det er 3 bra ting."], lang="nb")[0]
+        >>> a.content_lemmas(), a.content_lemmas(keep_stopwords=True, keep_numbers=True)
+        (['bra', 'ting'], ['den', 'være', '3', 'bra', 'ting'])
+        """
+        dropped = _dropped(keep_stopwords, keep_numbers)
+        return [lem for lem, f in zip(self.lemmas, self.flags) if f not in dropped]
+
+    def surface_words(self) -> list[str]:
+        """The lower-cased word tokens as written (stop words, fillers and numbers included; punctuation, URLs and
+        e-mail addresses not): inflection and small words such as negations that lemmas and stop-word removal lose.
+
+        Examples
+        --------
+        >>> analyse_texts(["Ikke noe problem, se https://www.nce.no/om-oss."], lang="nb")[0].surface_words()
+        ['ikke', 'noe', 'problem', 'se']
+        """
+        return [t.lower() for t, f in zip(self.tokens, self.flags) if f not in _NOT_WORDS]
+
+    def sentence_analyses(self) -> list[Analysis]:
+        """One analysis per sentence (views of this one's tokens: the same lemmas and flags as in context).
+
+        Examples
+        --------
+        >>> [s.text for s in analyse_texts(["Det går bra. Men ikke alltid!"], lang="nb")[0].sentence_analyses()]
+        ['Det går bra.', 'Men ikke alltid!']
+        """
+        out = []
+        for a, b in self.sentences:
+            if b <= a:
+                continue
+            lo, hi = (self.starts[a], self.ends[b - 1]) if self.starts else (0, len(self.text))
+            out.append(Analysis(text=self.text[lo:hi], lang=self.lang, tokens=self.tokens[a:b],
+                                lemmas=self.lemmas[a:b], flags=self.flags[a:b], sentences=((0, b - a),),
+                                starts=tuple(s - lo for s in self.starts[a:b]),
+                                ends=tuple(e - lo for e in self.ends[a:b])))
+        return out
+
+    @classmethod
+    def from_annotation(cls, text: str, annotation: Annotation | Mapping[str, Any], *, offset: int = 0) -> Analysis:
+        """The analysis of ``text`` from its preprocessing annotation (an :class:`~nlp.normalise.Annotation` or the
+        ``meta["preprocess"]`` JSON ``nlp preprocess`` writes), whose offsets are ``offset`` + positions in ``text``.
+        """
+        if isinstance(annotation, Annotation):
+            ann = annotation.to_json()
+        else:
+            ann = annotation
+        try:
+            starts = tuple(s - offset for s in ann["starts"])
+            ends = tuple(e - offset for e in ann["ends"])
+            lemmas, flags, lang = tuple(ann["lemmas"]), str(ann["flags"]), str(ann["lang"])
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"a preprocessing annotation lacks {exc} (keys: {sorted(ann)}).",
+                             fix="run `nlp preprocess` again on the ingested transcripts.") from exc
+        if not len(starts) == len(ends) == len(lemmas) == len(flags):
+            raise InputError(f"a preprocessing annotation has {len(starts)} starts, {len(ends)} ends, {len(lemmas)} "
+                             f"lemmas and {len(flags)} flags; they must be as many as the tokens.",
+                             fix="run `nlp preprocess` again on the ingested transcripts.")
+        if starts and (starts[0] < 0 or ends[-1] > len(text)):
+            raise InputError("a preprocessing annotation has token offsets outside its segment's text.",
+                             fix="run `nlp preprocess` again on the ingested transcripts.")
+        sentences = ann.get("sentences")
+        if not sentences and starts:  # written before sentences were stored, or a bare Preprocessor.annotate
+            sentences = sentence_tokens(text, starts, lang)
+        return cls(text=text, lang=lang, tokens=tuple(text[a:b] for a, b in zip(starts, ends)), lemmas=lemmas,
+                   flags=flags, sentences=tuple((int(a), int(b)) for a, b in sentences), starts=starts, ends=ends)
+
+
+def _dropped(keep_stopwords: bool, keep_numbers: bool) -> frozenset[str]:
+    dropped = set(DROPPED)
+    if keep_stopwords:
+        dropped.discard("s")
+    if keep_numbers:
+        dropped.discard("n")
+    return frozenset(dropped)
+
+
+_PREPROCESSORS: dict[str | None, Preprocessor] = {}
+
+
+def analyse_texts(texts: Iterable[str], *, lang: str | None = None) -> list[Analysis]:
+    """Plain strings through the same preprocessing as ``nlp preprocess`` (for users with strings, and tests).
+
+    Parameters
+    ----------
+    texts
+        The texts, each read on its own.
+    lang
+        ``nb``, ``nn``, ``da``, ``sv`` or ``en``; ``None`` identifies the language of each text on its own (a
+        transcript's segments are better analysed together: :func:`analyse_transcript`).
+
+    Examples
+    --------
+    >>> [a.content_lemmas() for a in analyse_texts(["Eg veit ikkje om verksemda har eit godt samarbeid."])]
+    [['vite', 'verksemd', 'god', 'samarbeid']]
+    """
+    if isinstance(texts, str):
+        raise InputError("expected a list of texts, got a single string.", fix="wrap it in a list: [text].")
+    pre = _PREPROCESSORS.get(lang)
+    if pre is None:
+        pre = _PREPROCESSORS[lang] = Preprocessor(lang=lang)
+    out = []
+    for text in texts:
+        if not isinstance(text, str):
+            raise InputError(f"expected a text (str), got {type(text).__name__}.", fix="pass the texts as str.")
+        ann = pre.annotate(text)
+        out.append(Analysis.from_annotation(text, ann))
+    return out
+
+
+def segment_key(transcript: Transcript, index: int) -> str:
+    """The id of segment ``index`` of ``transcript`` as analysis units carry it (``seg.id`` or ``tid:start-end``)."""
+    seg = transcript.segments[index]
+    return seg.id or f"{transcript.id}:{seg.start}-{seg.end}"
+
+
+def analyse_transcript(transcript: Transcript) -> dict[str, Analysis]:
+    """The analysis of every segment of ``transcript``, keyed by unit id: exactly what ``nlp preprocess`` writes.
+
+    The language of each segment is judged in the transcript's context. A transcript that was already preprocessed
+    (``segment.meta["preprocess"]``) is read, not analysed again. A transcript without segments gives one analysis
+    keyed by its id.
+
+    Examples
+    --------
+    >>> from nlp.model import Segment
+    >>> t = Transcript(id="t", text="R: Vi samarbeider godt.", segments=(Segment(3, 23, id="t:1"),))
+    >>> analyse_transcript(t)["t:1"].content_lemmas()
+    ['samarbeide', 'god']
+    """
+    if not transcript.segments:
+        if "preprocess" not in transcript.meta:
+            transcript = preprocess_transcript(transcript)
+        return {transcript.id: Analysis.from_annotation(transcript.text, transcript.meta["preprocess"])}
+    if any("preprocess" not in s.meta for s in transcript.segments):
+        transcript = preprocess_transcript(transcript)
+    text = transcript.text
+    return {segment_key(transcript, i): Analysis.from_annotation(text[s.start:s.end], s.meta["preprocess"],
+                                                                 offset=s.start)
+            for i, s in enumerate(transcript.segments)}
+
+
+def analyses_of(units: Iterable[Unit]) -> list[Analysis]:
+    """The analysis of each unit: the one attached in context (``unit.analysis``, set by
+    :meth:`nlp.corpora.Corpus.units` and by tagging), else its text analysed in the unit's language.
+
+    Examples
+    --------
+    >>> from nlp.corpora import load
+    >>> units = load("klynger").units()
+    >>> [a.lang for a in analyses_of(units[:3])] == [u.lang for u in units[:3]]
+    True
+    """
+    out: list[Analysis] = []
+    for u in units:
+        a = getattr(u, "analysis", None)
+        out.append(a if a is not None else analyse_texts([u.text], lang=u.lang)[0])
+    return out
+
+
+def as_analyses(X: Any, *, lang: str | None = None) -> list[Analysis]:
+    """``X`` as a list of analyses: analyses pass through, strings are analysed (:func:`analyse_texts`), units
+    give their analysis (:func:`analyses_of`). This is what every estimator does with its input first.
+
+    Raises
+    ------
+    InputError
+        A single string (not a list of texts), or items of another type.
+    """
+    if isinstance(X, (str, bytes)):
+        raise InputError("expected a list of texts or analyses, got a single string.", fix="wrap it in a list.")
+    try:
+        items = list(X)
+    except TypeError as exc:
+        raise InputError(f"expected a list of texts or analyses, got {type(X).__name__}.") from exc
+    out: list[Analysis | None] = [x if isinstance(x, Analysis) else None for x in items]
+    texts = [i for i, x in enumerate(items) if isinstance(x, str)]
+    if texts:
+        for i, a in zip(texts, analyse_texts([items[i] for i in texts], lang=lang)):
+            out[i] = a
+    for i, x in enumerate(items):
+        if out[i] is None:
+            if isinstance(x, Unit):
+                out[i] = analyses_of([x])[0]
+            else:
+                raise InputError(f"item {i} is a {type(x).__name__}, not a text or an Analysis.",
+                                 fix="pass strings or nlp.features.Analysis objects (analyse_transcript, "
+                                     "analyses_of).")
+    return out  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------------------------------------------ vectorizer
+#: Term streams of :class:`LemmaVectorizer`: content lemmas; lemmas with stop words; lemmas and (marked ``=``)
+#: surface words; surface words only; character n-grams inside surface words (compound parts).
+ANALYZERS = ("lemmas", "lemmas+stop", "lemmas+surface", "surface", "chars")
+
+
+def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
+    if hi == 1:
+        return tokens
+    out = list(tokens) if lo <= 1 else []
+    for n in range(max(lo, 2), hi + 1):
+        out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return out
+
+
+def _word_chars(word: str, lo: int, hi: int) -> list[str]:
+    w = f" {word} "
+    return [w[i:i + n] for n in range(lo, min(hi, len(w)) + 1) for i in range(len(w) - n + 1)]
+
+
+def _df_bound(value: float, n_docs: int, name: str) -> int:
+    """A document-frequency bound as a count: a float is a fraction of the documents, an int a count."""
+    if isinstance(value, float):
+        if not 0.0 < value <= 1.0:
+            raise ConfigError(f"{name}={value} as a fraction must be in (0, 1].", fix="or pass a document count (int).")
+        return int(np.ceil(value * n_docs)) if name == "min_df" else int(np.floor(value * n_docs))
+    if value < 1:
+        raise ConfigError(f"{name}={value} must be at least 1 as a document count.")
+    return int(value)
+
+
+class LemmaVectorizer(TransformerMixin, BaseEstimator):
+    """Counts or TF-IDF of the terms of analyses: n-grams of content lemmas (and optionally surface words or
+    character n-grams of the words), one column per term of the fitted vocabulary.
+
+    Parameters
+    ----------
+    analyzer
+        The term stream, one of :data:`ANALYZERS`: ``"lemmas"`` (content lemmas), ``"lemmas+stop"`` (stop words
+        kept), ``"lemmas+surface"`` (lemmas, and the lower-cased surface words marked with a leading ``=``, n-grams
+        within each stream), ``"surface"`` (surface words), ``"chars"`` (character n-grams inside each surface word,
+        padded with a space as scikit-learn's ``char_wb``: ``kunnskapsdeling`` shares ``kunnskap`` with
+        ``kunnskapen``).
+    ngram_range
+        ``(min_n, max_n)`` of word n-grams (characters for ``"chars"``).
+    min_df, max_df
+        Keep terms in at least ``min_df`` and at most ``max_df`` training documents (int: a count, float: a fraction).
+    use_idf
+        Weight by smoothed idf, ``log((1 + n) / (1 + df)) + 1``; else raw counts.
+    sublinear_tf
+        Use ``1 + log(tf)``.
+    norm
+        ``"l2"`` to scale each row to unit length, or ``None``.
+    lang
+        Language for plain strings in ``X`` (``None``: identified per text).
+
+    Attributes
+    ----------
+    vocabulary_ : dict, term -> column (columns in sorted term order).
+    idf_ : ndarray, the idf of each column (ones without ``use_idf``).
+    n_documents_ : int, training documents; ``n_empty_documents_``: those without any vocabulary term.
+
+    Examples
+    --------
+    >>> docs = analyse_texts(["Bedriftene samarbeider godt.", "Samarbeidet mellom bedriftene er godt."], lang="nb")
+    >>> v = LemmaVectorizer(min_df=2)
+    >>> v.fit_transform(docs).toarray().tolist(), v.get_feature_names_out().tolist()
+    ([[1.0, 1.0], [1.0, 1.0]], ['bedrift', 'god'])
+    """
+
+    def __init__(self, *, analyzer: str = "lemmas", ngram_range: tuple[int, int] = (1, 1), min_df: float = 1,
+                 max_df: float = 1.0, use_idf: bool = False, sublinear_tf: bool = False, norm: str | None = None,
+                 lang: str | None = None) -> None:
+        self.analyzer = analyzer
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_df = max_df
+        self.use_idf = use_idf
+        self.sublinear_tf = sublinear_tf
+        self.norm = norm
+        self.lang = lang
+
+    # -- terms ------------------------------------------------------------------------------------------------
+    def _check_params(self) -> tuple[int, int]:
+        if self.analyzer not in ANALYZERS:
+            raise ConfigError(f"unknown analyzer {self.analyzer!r}.", fix=f"use one of {', '.join(ANALYZERS)}.")
+        try:
+            lo, hi = (int(n) for n in self.ngram_range)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"ngram_range {self.ngram_range!r} is not a pair of integers.",
+                              fix="use e.g. (1, 1) for single lemmas or (1, 2) for lemmas and lemma pairs.") from exc
+        if not 1 <= lo <= hi:
+            raise ConfigError(f"ngram_range {self.ngram_range!r} is not an increasing pair of positive integers.",
+                              fix="use e.g. (1, 1) for single lemmas or (1, 2) for lemmas and lemma pairs.")
+        if self.norm not in (None, "l2"):
+            raise ConfigError(f"norm={self.norm!r} is not supported.", fix="use 'l2' or None.")
+        return lo, hi
+
+    def terms(self, analysis: Analysis) -> list[str]:
+        """The terms of one analysis, in text order (repeats kept)."""
+        lo, hi = self._check_params()
+        name = self.analyzer
+        if name == "chars":
+            return [g for w in analysis.surface_words() for g in _word_chars(w, lo, hi)]
+        if name == "surface":
+            return _ngrams(analysis.surface_words(), lo, hi)
+        lemmas = _ngrams(analysis.content_lemmas(keep_stopwords=name == "lemmas+stop"), lo, hi)
+        if name == "lemmas+surface":
+            lemmas.extend("=" + g for g in _ngrams(analysis.surface_words(), lo, hi))
+        return lemmas
+
+    def build_analyzer(self):
+        """The callable analysis -> terms (also accepts a string, analysed with :func:`analyse_texts`)."""
+        def analyze(doc: Analysis | str) -> list[str]:
+            return self.terms(as_analyses([doc], lang=self.lang)[0])
+
+        return analyze
+
+    # -- fitting ----------------------------------------------------------------------------------------------
+    def fit(self, X: Sequence[Analysis | str], y: Any = None) -> LemmaVectorizer:
+        """Learn the vocabulary (and idf) of ``X``; returns self."""
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: Sequence[Analysis | str], y: Any = None) -> sp.csr_matrix:
+        """Learn the vocabulary of ``X`` and return its document-term matrix."""
+        self._check_params()
+        docs = [self.terms(a) for a in as_analyses(X, lang=self.lang)]
+        n = len(docs)
+        lo, hi = _df_bound(self.min_df, n, "min_df"), _df_bound(self.max_df, n, "max_df")
+        df: dict[str, int] = {}
+        for terms in docs:
+            for t in set(terms):
+                df[t] = df.get(t, 0) + 1
+        vocab = sorted(t for t, c in df.items() if lo <= c <= hi)
+        if not vocab and n:
+            raise InputError(
+                f"no terms are left after filtering ({len(df)} distinct terms in {n} documents; kept terms must occur "
+                f"in at least {lo} and at most {hi} documents).",
+                fix="lower min_df (--min-df), raise max_df, or check that the texts are in a supported language and "
+                    "not only stop words.")
+        self.vocabulary_ = {t: i for i, t in enumerate(vocab)}
+        counts = self._count(docs)
+        self.n_documents_ = n
+        self.n_empty_documents_ = int(np.sum(np.diff(counts.indptr) == 0))
+        if self.use_idf:
+            dfs = np.asarray([df[t] for t in vocab], dtype=np.float64)
+            self.idf_ = np.log((1.0 + n) / (1.0 + dfs)) + 1.0
+        else:
+            self.idf_ = np.ones(len(vocab))
+        return self._weight(counts)
+
+    def transform(self, X: Sequence[Analysis | str]) -> sp.csr_matrix:
+        """The document-term matrix of ``X`` over the fitted vocabulary (terms outside it are ignored)."""
+        self._check_fitted()
+        return self._weight(self._count([self.terms(a) for a in as_analyses(X, lang=self.lang)]))
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "vocabulary_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit(X) first.")
+
+    def _count(self, docs: list[list[str]]) -> sp.csr_matrix:
+        index = self.vocabulary_
+        cols: list[int] = []
+        lengths = np.zeros(len(docs), dtype=np.int64)
+        for r, terms in enumerate(docs):
+            before = len(cols)
+            cols.extend(j for t in terms if (j := index.get(t)) is not None)
+            lengths[r] = len(cols) - before
+        rows = np.repeat(np.arange(len(docs)), lengths)
+        m = sp.csr_matrix((np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.int64))),
+                          shape=(len(docs), len(index)))
+        m.sum_duplicates()
+        m.sort_indices()
+        return m
+
+    def _weight(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        x = sp.csr_matrix(counts, dtype=np.float64)
+        data = x.data
+        if self.sublinear_tf:
+            data = 1.0 + np.log(data)
+        if self.use_idf:
+            data = data * self.idf_[x.indices]
+        if self.norm == "l2" and len(data):
+            rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+            norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=x.shape[0]))
+            data = data / norms[rows]
+        return sp.csr_matrix((data, x.indices.copy(), x.indptr.copy()), shape=x.shape)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The terms in column order."""
+        self._check_fitted()
+        return np.asarray(sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object)
+
+    # -- pickle-free state ------------------------------------------------------------------------------------
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON settings and vocabulary, and the idf array, from which :meth:`from_state` rebuilds this vectorizer."""
+        self._check_fitted()
+        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()}
+        params["vocabulary"] = self.get_feature_names_out().tolist()
+        params["n_documents"] = int(self.n_documents_)
+        return params, {"idf": np.asarray(self.idf_, dtype=np.float64)}
+
+    @classmethod
+    def from_state(cls, params: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> LemmaVectorizer:
+        """The vectorizer saved by :meth:`get_state`.
+
+        Raises
+        ------
+        ValueError
+            When the vocabulary and the idf array differ in length, or a setting is unknown.
+        """
+        init = {k: v for k, v in params.items() if k not in ("vocabulary", "n_documents")}
+        if "ngram_range" in init:
+            init["ngram_range"] = tuple(init["ngram_range"])
+        v = cls(**init)
+        v._check_params()
+        vocab = list(params["vocabulary"])
+        v.vocabulary_ = {t: i for i, t in enumerate(vocab)}
+        v.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        v.n_documents_ = int(params.get("n_documents", 0))
+        v.n_empty_documents_ = 0
+        if len(v.idf_) != len(vocab):
+            raise ValueError(f"idf has {len(v.idf_)} values but the vocabulary {len(vocab)} terms")
+        return v
+
+
+def with_analyses(units: Iterable[Unit], analyses: Mapping[str, Analysis]) -> list[Unit]:
+    """The units with their analysis attached (``unit.analysis``) from ``analyses`` keyed by unit id."""
+    return [replace(u, analysis=analyses.get(u.id)) for u in units]
+
+
+# ---------------------------------------------------------------------------------------- string analyzers (legacy)
+# Text -> content lemmas via Preprocessor.analyze: kept only until topics and classify read analyses (they go then).
 class Analyzer:
     """Callable text -> list of content lemmas (and their n-grams); picklable, comparable by its options.
 
@@ -28,8 +524,6 @@ class Analyzer:
                  phrases: Any = None) -> None:
         lo, hi = ngram_range
         if not 1 <= lo <= hi:
-            from .errors import ConfigError
-
             raise ConfigError(f"ngram_range {ngram_range!r} is not an increasing pair of positive integers.",
                               fix="use e.g. (1, 1) for single lemmas or (1, 2) for lemmas and lemma pairs.")
         self.lang = lang

@@ -274,6 +274,8 @@ class Unit:
 
     ``codes`` maps each coder to the set of codes (concepts and ``polarity:*``) that coder gave this unit.
     ``group`` is the cross-validation group (interview/informant): units of one group never straddle folds.
+    ``analysis`` is the unit's :class:`nlp.features.Analysis` when it was analysed in its transcript's context
+    (:meth:`nlp.corpora.Corpus.units`, tagging); models read it instead of analysing the text again.
     """
 
     id: str
@@ -287,6 +289,7 @@ class Unit:
     kind: SegmentKind = "other"
     source: str | None = None
     codes: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
+    analysis: Any = field(default=None, compare=False, hash=False, repr=False)
 
     def concepts(self, coder: str) -> frozenset[str]:
         """The theory-concept codes ``coder`` gave this unit (polarity excluded)."""
