@@ -20,16 +20,16 @@ from typing import Any
 import numpy as np
 
 from ..lang import LANGS, language
-from .langid import _default as _identifier
 from ..model import Transcript
+from .langid import _default as _identifier
 from .tokens import (
     _TOKEN_RE,
     DROPPED,
     _filler_sets,
     _lemma_cache,
     _links,
-    stop_words,
     split_sentences,
+    stop_words,
     token_spans,
 )
 
@@ -186,10 +186,11 @@ class Preprocessor:
         firsts = [bisect.bisect_left(starts, base) for base in bases[:-1]] + [len(toks)]  # its first token
         lemmas: list[str] = []
         flag_list: list[str] = []
-        first_span = 0
+        end_span = 0
         for lang, run in groupby(langs):  # one lookup per run of spans in one language: (lemma, flag) per token
-            first_span, lo = first_span + len(list(run)), firsts[first_span]
-            hi = firsts[first_span]
+            lo = firsts[end_span]
+            end_span += sum(1 for _ in run)
+            hi = firsts[end_span]
             if hi > lo:
                 lemma_tuple, flag_tuple = zip(*map(_token_info(lang, self.harmonise).__getitem__, toks[lo:hi]))
                 lemmas += lemma_tuple
@@ -217,25 +218,30 @@ class Preprocessor:
         """Flags resolved by the tokens around: a cut-off word before a linking word or a comma is the first part of
         a suspended compound ("olje- og gassindustrien"); the words of a multiword marker ("ikke sant") are
         discourse markers. Context ends with the span."""
-        out = list(flags)
+        cut_offs = []
         i = flags.find("c")
         while i >= 0:
             span = bisect.bisect_right(firsts, i) - 1
             if i + 1 < firsts[span + 1] and (toks[i + 1] == "," or toks[i + 1].lower() in _links(langs[span])):
-                out[i] = "w"
+                cut_offs.append(i)
             i = flags.find("c", i + 1)
+        markers = []
         for lang in set(langs):
             pat = _multiword(lang)
-            if pat is None:
-                continue
-            for m in pat.finditer(joined):
+            for m in pat.finditer(joined) if pat is not None else ():
                 span = bisect.bisect_right(bases, m.start()) - 1
-                if langs[span] != lang:
-                    continue
-                i = bisect.bisect_left(starts, m.start())
-                while i < firsts[span + 1] and starts[i] < m.end():
-                    out[i] = "d"
-                    i += 1
+                if langs[span] == lang:
+                    i = bisect.bisect_left(starts, m.start())
+                    while i < firsts[span + 1] and starts[i] < m.end():
+                        markers.append(i)
+                        i += 1
+        if not cut_offs and not markers:
+            return flags
+        out = list(flags)
+        for i in cut_offs:
+            out[i] = "w"
+        for i in markers:
+            out[i] = "d"
         return "".join(out)
 
     def analyze(self, text: str) -> list[str]:

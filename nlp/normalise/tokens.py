@@ -80,9 +80,13 @@ _TOKEN = (
     r"|(?P<p>\.{2,}|[-–—]{2,}|\w|[^\w\s])"
 )
 _TOKEN_RE = re.compile(_TOKEN)
-# the same alternatives as one group without names, for :func:`token_spans`: ``split`` gives the tokens and the
-# whitespace between them, whose lengths add up to the offsets (named groups would make a string per group)
-_TOKEN_SPLIT_RE = re.compile("(" + re.sub(r"\(\?P<\w>", "(?:", _TOKEN) + ")")
+# The same tokens as one group without names, for :func:`token_spans`: ``split`` gives the tokens and the
+# whitespace between them, whose lengths add up to the offsets (named groups would make a string per group). Two
+# alternatives in front take the commonest tokens at once, where none of the others could match: a word of letters
+# not starting with X and followed by nothing that could extend it into a URL, an e-mail address, an abbreviation
+# or a compound (a period only before whitespace or the end); a single character that cannot start a longer token.
+_COMMON = r"[^\W\d_X][^\W\d_]*(?![\w+@:'’-]|\.\S)|[^\w\s.+\-–—\[]|\.(?![\w.+@-])"
+_TOKEN_SPLIT_RE = re.compile("(" + _COMMON + "|" + re.sub(r"\(\?P<\w>", "(?:", _TOKEN) + ")")
 _KINDS = ("x", "u", "a", "n", "w", "p")
 
 
