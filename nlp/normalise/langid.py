@@ -280,7 +280,7 @@ class _KeyTable:
     def positions(self, keys: np.ndarray) -> np.ndarray:
         """Position of each key in the table's keys, -1 for keys not in it."""
         out = np.full(len(keys), -1, dtype=np.intp)
-        todo = np.arange(len(keys))
+        todo = np.arange(len(keys) if len(self._keys) else 0)
         slot = self._slot(keys)
         while len(todo):
             held = self._slots[slot]

@@ -308,7 +308,7 @@ class _Lexicon(Mapping[str, str]):
     lines took 170 MB for four languages). The answers are simplemma's entries; the first line of a form wins.
     """
 
-    __slots__ = ("_data", "_lines", "_sample", "_sample_at")
+    __slots__ = ("_data", "_n_lines", "_sample", "_sample_at")
 
     #: lines per sampled line
     STEP = 16
@@ -316,7 +316,7 @@ class _Lexicon(Mapping[str, str]):
     def __init__(self, data: bytes) -> None:
         self._data = b"\n" + data + b"\n"  # every line between two newlines
         newlines = np.flatnonzero(np.frombuffer(self._data, dtype=np.uint8) == 10)
-        self._lines = len(newlines) - 1
+        self._n_lines = len(newlines) - 1
         self._sample_at = newlines[:-1:self.STEP].tolist()  # the newline before each sampled line
         ends = newlines[1::self.STEP].tolist()
         self._sample = [self._data[a + 1:b].decode("utf-8") for a, b in zip(self._sample_at, ends)]
@@ -347,7 +347,7 @@ class _Lexicon(Mapping[str, str]):
         return (line.split("\t", 1)[0] for line in self._data[1:-1].decode("utf-8").split("\n"))
 
     def __len__(self) -> int:
-        return self._lines
+        return self._n_lines
 
 
 class _LexiconFactory:
