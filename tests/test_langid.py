@@ -107,8 +107,8 @@ def test_restricting_languages_drops_the_n_grams_of_the_others():
 
 
 def test_broken_profile_file_is_a_clear_error(tmp_path, monkeypatch):
-    from nlp.normalise import langid
     from nlp.errors import ModelFileError
+    from nlp.normalise import langid
 
     monkeypatch.setattr(langid, "DATA_DIR", tmp_path)
     with pytest.raises(ModelFileError, match="are missing"):

@@ -102,37 +102,38 @@ class LanguageIdentifier:
         self._grams = np.empty((len(seen) + 1, len(self.langs)))
         self._grams[0] = math.log(alpha) - denoms
         self._grams[1:] = np.where(counts > 0, np.log(counts + alpha), math.log(alpha)) - denoms
-        self._index_grams([grams[i] for i in seen])
+        self._index_grams(np.asarray(grams, dtype=str)[seen])
         self._bias = np.array([WORD_BIAS.get(lang, 0.0) for lang in self.langs])
         # the score rows of the words met so far (one column per language), and word -> row
         self._words = _GrowingTable(len(self.langs))
         self._word_ids: dict[str, int] = {}
         self._max_words = max_words
 
-    def _index_grams(self, grams: list[str]) -> None:
-        """Number the n-grams for NumPy lookups: each character of the profiles gets a code ``1..A`` (``A + 1``
-        stands for any other character), an n-gram the integer of its codes in base ``A + 2``, found in
-        ``_gram_table`` (its row in ``_grams`` is its position there plus 1)."""
-        points = _code_points("".join(grams))
-        self._alphabet = np.unique(points)
-        self._base = base = len(self._alphabet) + 2
+    def _index_grams(self, grams: np.ndarray) -> None:
+        """Number the n-grams (an array of str) for NumPy lookups: each character of the profiles gets a code
+        ``1..A`` (``A + 1`` stands for any other character), an n-gram the integer of its codes in base ``A + 2``,
+        found in ``_gram_table`` (its row in ``_grams`` is its position there plus 1)."""
+        # the array's UTF-32 code points, NUL after the end of a shorter n-gram
+        points = grams.view(np.uint32).reshape(len(grams), -1) if grams.size else np.zeros((0, 1), np.uint32)
+        filled = points != 0
+        present = np.zeros(0x110000, dtype=bool)
+        present[points[filled]] = True
+        alphabet = np.flatnonzero(present)
+        self._base = base = len(alphabet) + 2
         if base ** max(NGRAM_ORDERS) >= 2**63:
-            raise ValueError(f"the language profiles use {len(self._alphabet)} characters: too many to number "
+            raise ValueError(f"the language profiles use {len(alphabet)} characters: too many to number "
                              f"their {max(NGRAM_ORDERS)}-grams in 64 bits.")
-        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
-        ends = np.cumsum(lengths)
-        # key = sum of code * base ** (characters after it in the n-gram)
-        after = np.repeat(ends, lengths) - 1 - np.arange(len(points))
+        self._code_of = np.full(0x110000, len(alphabet) + 1, dtype=np.int16)
+        self._code_of[alphabet] = np.arange(1, len(alphabet) + 1)
+        codes = self._codes(points)
         keys = np.zeros(len(grams), dtype=np.int64)
-        if len(points):
-            keys = np.add.reduceat(self._codes(points) * base ** after, ends - lengths)
+        for j in range(points.shape[1]):  # key = sum of code * base ** (characters after it in the n-gram)
+            keys = np.where(filled[:, j], keys * base + codes[:, j], keys)
         self._gram_table = _KeyTable(keys)
 
     def _codes(self, points: np.ndarray) -> np.ndarray:
         """Code of each code point: its rank in the profiles' alphabet plus 1, or ``A + 1`` outside it."""
-        at = np.searchsorted(self._alphabet, points)
-        known = self._alphabet[np.minimum(at, len(self._alphabet) - 1)] == points if len(self._alphabet) else at < 0
-        return np.where(known, at + 1, len(self._alphabet) + 1).astype(np.int64)
+        return self._code_of[points].astype(np.int64)
 
     @property
     def word_count(self) -> int:
@@ -258,20 +259,18 @@ class _KeyTable:
         self._bits = max(4, int(2 * len(self._keys)).bit_length())
         self._mask = (1 << self._bits) - 1
         self._slots = np.full(1 << self._bits, -1, dtype=np.intp)  # position of the key in each slot, or -1
+        ordered = np.sort(self._keys)
+        if len(ordered) and (ordered[1:] == ordered[:-1]).any():
+            raise ValueError("the keys of a _KeyTable must be distinct.")
         pending = np.arange(len(self._keys))
         slot = self._slot(self._keys)
         while len(pending):
+            # every key writes itself into its slot if free; where several aim at one slot one of them is there
+            # afterwards: the others, and those that met a taken slot, try the next slot
             free = self._slots[slot] == -1
-            # of the keys aiming at one free slot, the first takes it; the others and those meeting a taken slot
-            # try the next slot
-            taken, first = np.unique(slot[free], return_index=True)
-            placed = pending[free][first]
-            self._slots[taken] = placed
-            left = np.ones(len(pending), dtype=bool)
-            left[np.flatnonzero(free)[first]] = False
+            self._slots[slot[free]] = pending[free]
+            left = self._slots[slot] != pending
             pending, slot = pending[left], (slot[left] + 1) & self._mask
-        if len(np.unique(self._keys)) != len(self._keys):
-            raise ValueError("the keys of a _KeyTable must be distinct.")
 
     def _slot(self, keys: np.ndarray) -> np.ndarray:
         hashed = keys.astype(np.uint64) * self._MULTIPLIER
@@ -321,8 +320,9 @@ class _GrowingTable:
 PROFILE_ARRAYS = ("langs", "grams", "counts", "totals")
 
 
-def _load_profiles() -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
-    """(languages, n-grams, counts: n-grams x languages, n-gram totals per language) of the packaged profiles."""
+def _load_profiles() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(languages, n-grams (an array of str), counts: n-grams x languages, n-gram totals per language) of the
+    packaged profiles."""
     from ..errors import ModelFileError
 
     path = DATA_DIR / "langid.npz"
@@ -336,7 +336,7 @@ def _load_profiles() -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
         raise ModelFileError(f"{path} is not a language profile file ({exc}).", path=path, fix=fix) from exc
     if counts.shape != (len(grams), len(langs)) or totals.shape != (len(langs),):
         raise ModelFileError(f"{path}: the profile arrays do not fit together.", path=path, fix=fix)
-    return langs.tolist(), grams.tolist(), counts, totals
+    return langs.tolist(), grams, counts, totals
 
 
 @lru_cache(maxsize=1)
