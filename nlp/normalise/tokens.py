@@ -326,9 +326,10 @@ class _Lexicon(Mapping[str, str]):
     def get(self, key: str, default=None):
         if "\n" in key:
             return default
-        probe = b"\n" + key.encode("utf-8", "surrogatepass") + b"\t"
+        line_start = key + "\t"
+        probe = ("\n" + line_start).encode("utf-8", "surrogatepass")
         # the first line >= form<TAB> comes after sampled line j - 1 and at the latest is sampled line j
-        j = bisect_left(self._sample, key + "\t")
+        j = bisect_left(self._sample, line_start)
         lo = self._sample_at[j - 1] if j else 0
         hi = self._sample_at[j] + len(probe) if j < len(self._sample) else len(self._data)
         at = self._data.find(probe, lo, hi)
