@@ -99,16 +99,17 @@ def main() -> None:
         save_coder,
     )
     from nlp.classify.train import DEFAULT_MODEL, train_from_units
-    from nlp.classify.vectorize import default_word_analyzer
+    from nlp.features import analyses_of
 
     units, codebook = load_units()
     coder = "coder1"
     texts = [u.text for u in units]
+    analyses = analyses_of(units)  # each transcript preprocessed once, in context: what the models read
     codes = [u.concepts(coder) for u in units]
     pol = [u.polarity(coder) for u in units]
     groups = [u.group for u in units]
     classes = list(codebook.ids)
-    analyzer = default_word_analyzer()
+    analyzer = make_coder(DEFAULT_MODEL)().concepts.word_analyzer
     print(f"corpus klynger: {len(units)} units, {len(set(groups))} groups, {len(classes)} codes; word analyzer "
           f"{analyzer!r}; grouped {args.folds}-fold CV x {args.repeats} seeds\n")
     results: dict = {"units": len(units), "groups": len(set(groups)), "analyzer": analyzer, "models": {}}
@@ -124,28 +125,28 @@ def main() -> None:
           f"{'secs':>8}")
     for name in MODEL_CHOICES:
         t0 = time.perf_counter()
-        s = cross_validate(make_coder(name), texts, codes, pol, groups, classes=classes, n_splits=args.folds,
+        s = cross_validate(make_coder(name), analyses, codes, pol, groups, classes=classes, n_splits=args.folds,
                            n_repeats=args.repeats)
         secs = time.perf_counter() - t0
         results["models"][name] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
         row(name + (" (default)" if name == DEFAULT_MODEL else ""), s, secs)
     # ablation in the same run: the default without the polarity cue-lexicon block (nlp.lang.polarity)
     t0 = time.perf_counter()
-    s = cross_validate(make_coder(DEFAULT_MODEL, polarity_cues=False), texts, codes, pol, groups, classes=classes,
+    s = cross_validate(make_coder(DEFAULT_MODEL, polarity_cues=False), analyses, codes, pol, groups, classes=classes,
                        n_splits=args.folds, n_repeats=args.repeats)
     results["models"][DEFAULT_MODEL + " no-cues"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
     row("  default, no cues", s, time.perf_counter() - t0)
     # before/after in the same run: the default with the inner-CV polarity C/class-weight selection toggled
     sel = bool(MODEL_CHOICES[DEFAULT_MODEL].get("select_polarity", False))
     t0 = time.perf_counter()
-    s = cross_validate(make_coder(DEFAULT_MODEL, select_polarity=not sel), texts, codes, pol, groups,
+    s = cross_validate(make_coder(DEFAULT_MODEL, select_polarity=not sel), analyses, codes, pol, groups,
                        classes=classes, n_splits=args.folds, n_repeats=args.repeats)
     label = "fixed pol C" if sel else "pol C by CV"
     results["models"][f"{DEFAULT_MODEL} {label}"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
     row(f"  default, {label}", s, time.perf_counter() - t0)
     # ablation in the same run: the default without sentence max-pooling of polarity (AutoCoder.polarity_pooling)
     t0 = time.perf_counter()
-    s = cross_validate(make_coder(DEFAULT_MODEL, polarity_pooling=False), texts, codes, pol, groups, classes=classes,
+    s = cross_validate(make_coder(DEFAULT_MODEL, polarity_pooling=False), analyses, codes, pol, groups, classes=classes,
                        n_splits=args.folds, n_repeats=args.repeats)
     results["models"][DEFAULT_MODEL + " no-pooling"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
     row("  default, no pooling", s, time.perf_counter() - t0)
@@ -172,7 +173,7 @@ def main() -> None:
     print("\nabstain (default model): min_confidence -> polarity kappa on labelled units, coverage, concept microF1")
     results["abstain"] = []
     for mc in (0.4, 0.5, 0.6):
-        s = cross_validate(make_coder(DEFAULT_MODEL, min_confidence=mc), texts, codes, pol, groups, classes=classes,
+        s = cross_validate(make_coder(DEFAULT_MODEL, min_confidence=mc), analyses, codes, pol, groups, classes=classes,
                            n_splits=args.folds, n_repeats=1)
         results["abstain"].append({"min_confidence": mc, "polarity_kappa": s["polarity"]["kappa"],
                                    "coverage": s["polarity"]["coverage"], "concept_micro_f1": s["micro"]["f1"]})
@@ -182,7 +183,7 @@ def main() -> None:
     print("\nlearning curve (default model): training groups -> concept macro-F1, polarity kappa")
     n_groups = len(set(groups))
     sizes = [s for s in (2, 4, 8, 12, 16, 21) if s <= n_groups * (args.folds - 1) // args.folds]
-    lc = learning_curve(make_coder(DEFAULT_MODEL), texts, codes, pol, groups, classes=classes, sizes=sizes,
+    lc = learning_curve(make_coder(DEFAULT_MODEL), analyses, codes, pol, groups, classes=classes, sizes=sizes,
                         n_splits=args.folds)
     results["learning_curve"] = lc
     for r in lc:
@@ -200,7 +201,7 @@ def main() -> None:
                                str(args.segments), str(args.runs)], capture_output=True, text=True, env=env,
                               check=True)
         speed = json.loads(proc.stdout.strip().splitlines()[-1])
-    speed.update({"train_s": train_s, "model_bytes": size, "n_features": len(model.vectorizer_.vocabulary_)})
+    speed.update({"train_s": train_s, "model_bytes": size, "n_features": len(model.concepts.vectorizer_.vocabulary_)})
     results["speed"] = speed
     print(f"\nspeed (one core, median of {args.runs}): tagging {speed['seg_per_s']:.0f} segments/s over "
           f"{speed['n']} distinct segments (mean {speed['mean_chars']:.0f} chars; target >= 5000); model load "

@@ -108,7 +108,7 @@ def train_model(path: Path) -> dict:
                                    curve=False)
     save_coder(model, path, codebook=corpus.codebook, meta=meta)
     return {"train_s": time.perf_counter() - t0, "codes": len(model.classes_), "units": meta["training"]["units"],
-            "analyzer": model.vectorizer_.word_analyzer}
+            "analyzer": model.concepts.word_analyzer}
 
 
 # -- one measurement (child process) ----------------------------------------------------------------------------

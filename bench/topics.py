@@ -32,19 +32,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nlp.corpora import load
+from nlp.features import Analysis, analyse_texts
 from nlp.topics import (
     LdaTopics,
     NmfTopics,
     coherence,
-    default_analyzer,
     make_documents,
     topic_diversity,
     topic_stability,
 )
 
 
-def naive_analyzer(text: str) -> list[str]:
-    return text.lower().split()
+def naive_analyzer(analysis: Analysis) -> list[str]:
+    return analysis.text.lower().split()  # the naive baseline: whitespace words of the raw text
 
 
 def content_topic(ranked: list[str], analyze, vocab: set[str], n: int = 10) -> list[str]:
@@ -58,24 +58,16 @@ def content_topic(ranked: list[str], analyze, vocab: set[str], n: int = 10) -> l
     return out[:n]
 
 
-def run(model_name: str, pipeline: str, k: int, seeds: list[int], repeats: int, texts: list[str], analyze,
+def run(model_name: str, pipeline: str, k: int, seeds: list[int], repeats: int, texts: list[Analysis], analyze,
         ref_tokens: list[list[str]]) -> dict:
-    tok = analyze if pipeline == "ours" else naive_analyzer
-    cache: dict[str, list[str]] = {}
-
-    def cached(t: str) -> list[str]:
-        if t not in cache:
-            cache[t] = list(tok(t))
-        return cache[t]
-
-    own_tokens = [cached(t) for t in texts]
-    ref_vocab = {w for t in ref_tokens for w in t}
-    extra = {} if pipeline == "ours" else {"max_df": 1.0}
+    extra = {} if pipeline == "ours" else {"max_df": 1.0, "analyzer": naive_analyzer}
     cls = LdaTopics if model_name == "lda" else NmfTopics
+    own_tokens = cls(**extra).terms(texts)
+    ref_vocab = {w for t in ref_tokens for w in t}
     times, npmi, cv, npmi_c, cv_c, div, tops, tops_c = [], [], [], [], [], [], [], []
     for seed in seeds:
         for _ in range(repeats):
-            est = cls(n_topics=k, analyzer=cached, random_state=seed, **extra)
+            est = cls(n_topics=k, random_state=seed, **extra)
             t0 = time.perf_counter()
             est.fit(texts)
             times.append(time.perf_counter() - t0)
@@ -98,7 +90,7 @@ def run(model_name: str, pipeline: str, k: int, seeds: list[int], repeats: int, 
             "fit_s": statistics.median(times)}
 
 
-def guided_alignment(corpus, docs, analyze, strengths: list[float], k: int) -> None:
+def guided_alignment(corpus, docs, strengths: list[float], k: int) -> None:
     """Guided LDA: how well seeded topics line up with their codes (seeds learned from coder1's coding).
 
     seed_hit: share of each topic's top-10 words that are its seed words; top_code: share of seeded topics whose
@@ -109,15 +101,14 @@ def guided_alignment(corpus, docs, analyze, strengths: list[float], k: int) -> N
 
     from nlp.topics import codebook_seed_topics, summarize_topics
 
-    texts = [d.text for d in docs]
-    seeds = codebook_seed_topics(corpus.codebook, analyzer=analyze, texts=texts,
+    seeds = codebook_seed_topics(corpus.codebook, analyzer=Analysis.content_lemmas, documents=docs,
                                  labels=[d.concepts("coder1") for d in docs])
     print(f"\nguided LDA, K={k}, {len(seeds)} seeded topics (strength 0 = unguided)")
     print(" ".join(f"{c:>12}" for c in ("strength", "seed_hit", "top1_coder1", "top1_coder2", "nmi_coder1",
                                          "nmi_coder2", "npmi_own")))
     for strength in strengths:
-        est = LdaTopics(n_topics=k, analyzer=analyze, seed_topics=seeds if strength else None,
-                        seed_strength=strength or 1.0, random_state=0).fit(texts)
+        est = LdaTopics(n_topics=k, seed_topics=seeds if strength else None,
+                        seed_strength=strength or 1.0, random_state=0).fit(docs)
         row = [strength]
         summaries = {c: summarize_topics(est, docs, coder=c) for c in ("coder1", "coder2")}
         s1 = summaries["coder1"]
@@ -143,16 +134,15 @@ def main(argv: list[str] | None = None) -> None:
 
     corpus = load("klynger")
     docs = make_documents(corpus.units(), unit=args.unit)
-    texts = [d.text for d in docs]
-    analyze = default_analyzer()
+    texts = [d.analysis for d in docs]  # each transcript analysed once, in context
     cache: dict[str, list[str]] = {}
 
-    def analyze_cached(t: str) -> list[str]:
-        if t not in cache:
-            cache[t] = list(analyze(t))
-        return cache[t]
+    def analyze_cached(word: str) -> list[str]:  # maps the naive topics' words to lemmas
+        if word not in cache:
+            cache[word] = analyse_texts([word])[0].content_lemmas()
+        return cache[word]
 
-    ref_tokens = [analyze_cached(t) for t in texts]
+    ref_tokens = [a.content_lemmas() for a in texts]
     print(f"klynger: {len(docs)} documents (unit={args.unit}), seeds {args.seeds}, timing repeats {args.repeats}")
     cols = ["model", "k", "pipeline", "npmi_own", "cv_own", "npmi_content", "cv_content", "stab_own", "stab_content",
             "diversity", "fit_s"]
@@ -164,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(" ".join(f"{r[c]:>12.3f}" if isinstance(r[c], float) else f"{r[c]:>12}" for c in cols),
                       flush=True)
     if args.guided_strengths:
-        guided_alignment(corpus, docs, analyze_cached, args.guided_strengths, k=len(corpus.codebook))
+        guided_alignment(corpus, docs, args.guided_strengths, k=len(corpus.codebook))
 
 
 if __name__ == "__main__":

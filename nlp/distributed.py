@@ -7,7 +7,9 @@ bytes, so those need no shared file system), every other file whole (read by the
 :func:`nlp.classify.read_units`, so it must see the same path). The model travels once to every worker in a worker
 plugin and is loaded there once, keyed by the sha256 of its files. A bounded window of batches is in flight; results
 are written in input order through :func:`nlp.model.json_line` as they arrive, so neither the archive nor the
-output is ever held in memory, and an interrupted run resumes like ``tag_paths``.
+output is ever held in memory. Resuming and the per-file work are :func:`nlp.classify.tag`'s own
+(:func:`~nlp.classify.tag.resume_progress`, :func:`~nlp.classify.tag.tag_file`, :func:`~nlp.classify.tag.untagged`):
+this module only maps them over the cluster and writes the results in input order.
 
 Dask is an optional extra: ``pip install "klyngekoder[dask]"``.
 """
@@ -35,9 +37,10 @@ from .classify.tag import (
     read_tagged,
     read_text_records,
     read_units,
-    record_key,
+    resume_progress,
     tag_file,
     tag_units,
+    untagged,
     write_tagged,
 )
 from .errors import ConfigError, InputError, NlpError
@@ -272,7 +275,7 @@ def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, e
         except (NlpError, OSError, ValueError, TypeError) as exc:
             out.append(_Result(error=str(exc), recheck=True))
             continue
-        todo = [u for u in units if (str(u["source"]), str(u["id"])) not in done]
+        todo = untagged(units, done)
         records = tag_units(model, todo, explain_words=explain_words)
         out.append(_Result("".join(map(json_line, records)), len(records), len(units) - len(todo),
                            ids=_id_hashes(units) if not (piece.first and piece.last) else b""))
@@ -298,44 +301,6 @@ def _has_repeats(hashes: list[bytes]) -> bool:
         return False
     arr = np.sort(arr)
     return bool((arr[1:] == arr[:-1]).any())
-
-
-# -- resuming ---------------------------------------------------------------------------------------------------
-def _resume(progress: Path, out: Path, fmt: str, resume: bool) -> frozenset:
-    """Keys (source, id) already in the progress file, which is made to end on a whole line (as ``tag_paths``).
-
-    JSONL is scanned line by line, never loaded whole; a last line cut off by a crash is truncated away.
-    """
-    if not resume or not (progress.exists() or out.exists()):
-        write_tagged(progress, [], fmt="jsonl")
-        return frozenset()
-    if not progress.exists():  # a finished CSV/XLSX table: continue from its rows (as tag_paths does)
-        previous = read_tagged(out, fmt=fmt)
-        write_tagged(progress, previous, fmt="jsonl")
-        return frozenset(record_key(r) for r in previous)
-    keys = []
-    cut = None
-    line = b"\n"
-    with progress.open("rb") as fh:
-        offset = 0
-        for line in fh:
-            try:
-                if not line.strip():
-                    raise ValueError("blank line")
-                keys.append(record_key(json.loads(line)))
-            except ValueError:
-                if line.endswith(b"\n") or not line.strip():
-                    previous = read_tagged(progress, fmt="jsonl")  # raises tag_paths' message, or tolerates it
-                    write_tagged(progress, previous, fmt="jsonl")
-                    return frozenset(record_key(r) for r in previous)
-                cut = offset  # the partial last line of an interrupted run
-            offset += len(line)
-    if cut is not None:
-        os.truncate(progress, cut)
-    elif not line.endswith(b"\n"):  # a whole last record without its newline: end it, as tag_paths' rewrite does
-        with progress.open("ab") as fh:
-            fh.write(b"\n")
-    return frozenset(keys)
 
 
 # -- the driver -------------------------------------------------------------------------------------------------
@@ -424,7 +389,7 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
     files = expand_inputs(inputs)
     summary = TagSummary(files=len(files), out=str(out))
     progress = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
-    done = _resume(progress, out, fmt, resume)
+    done = resume_progress(progress, out, fmt=fmt, resume=resume)
     done_ref = client.scatter([done], broadcast=True, hash=False)[0] if done else None
 
     plugin = _worker_plugin_class()(files_bytes, uuid.uuid4().hex[:12])

@@ -28,22 +28,20 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from .errors import ConfigError, InputError
-from .model import Transcript, Unit
+from .model import Transcript, Unit, iter_units
 from .normalise.preprocess import Annotation, Preprocessor, preprocess_transcript, sentence_tokens
 from .normalise.tokens import DROPPED
 
 __all__ = [
     "ANALYZERS",
     "Analysis",
-    "Analyzer",
     "LemmaVectorizer",
     "analyse_texts",
     "analyse_transcript",
     "analyses_of",
     "as_analyses",
-    "learn_phrases",
-    "make_analyzer",
     "segment_key",
+    "transcript_units",
     "with_analyses",
 ]
 
@@ -125,6 +123,42 @@ class Analysis:
                                 starts=tuple(s - lo for s in self.starts[a:b]),
                                 ends=tuple(e - lo for e in self.ends[a:b])))
         return out
+
+    @classmethod
+    def join(cls, parts: Sequence[Analysis], *, sep: str = "\n") -> Analysis:
+        """One analysis of several joined with ``sep`` (a topic document made of several units); the language is
+        the most common one (the first in order on a tie).
+
+        Examples
+        --------
+        >>> a = Analysis.join(analyse_texts(["Vi deler kunnskap.", "Det går bra."], lang="nb"))
+        >>> a.text, a.sentences, a.content_lemmas()
+        ('Vi deler kunnskap.\\nDet går bra.', ((0, 4), (4, 8)), ['del', 'kunnskap', 'gå', 'bra'])
+        """
+        if not parts:
+            raise ValueError("nothing to join")
+        if len(parts) == 1:
+            return parts[0]
+        langs = [p.lang for p in parts]
+        lang = max(langs, key=lambda lg: (langs.count(lg), -langs.index(lg)))
+        tokens: list[str] = []
+        lemmas: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        sentences: list[tuple[int, int]] = []
+        flags, texts, offset = [], [], 0
+        for p in parts:
+            n = len(tokens)
+            tokens.extend(p.tokens)
+            lemmas.extend(p.lemmas)
+            flags.append(p.flags)
+            starts.extend(s + offset for s in p.starts)
+            ends.extend(e + offset for e in p.ends)
+            sentences.extend((a + n, b + n) for a, b in p.sentences)
+            texts.append(p.text)
+            offset += len(p.text) + len(sep)
+        return cls(text=sep.join(texts), lang=lang, tokens=tuple(tokens), lemmas=tuple(lemmas), flags="".join(flags),
+                   sentences=tuple(sentences), starts=tuple(starts), ends=tuple(ends))
 
     @classmethod
     def from_annotation(cls, text: str, annotation: Annotation | Mapping[str, Any], *, offset: int = 0) -> Analysis:
@@ -230,9 +264,28 @@ def analyse_transcript(transcript: Transcript) -> dict[str, Analysis]:
             for i, s in enumerate(transcript.segments)}
 
 
-def analyses_of(units: Iterable[Unit]) -> list[Analysis]:
+def transcript_units(transcripts: Iterable[Transcript], *, include_interviewer: bool = False) -> list[Unit]:
+    """The analysis units of ``transcripts`` (:func:`nlp.model.iter_units`), each with its analysis in context
+    (:func:`analyse_transcript`: each transcript preprocessed once).
+
+    Examples
+    --------
+    >>> from nlp.model import Segment
+    >>> t = Transcript(id="t", text="R: Vi samarbejder godt.", segments=(Segment(3, 23, id="t:1"),))
+    >>> [u.analysis.lang for u in transcript_units([t])]
+    ['da']
+    """
+    out: list[Unit] = []
+    for t in transcripts:
+        out.extend(with_analyses(iter_units([t], include_interviewer=include_interviewer), analyse_transcript(t)))
+    return out
+
+
+def analyses_of(units: Iterable[Unit | Mapping[str, Any]]) -> list[Analysis]:
     """The analysis of each unit: the one attached in context (``unit.analysis``, set by
-    :meth:`nlp.corpora.Corpus.units` and by tagging), else its text analysed in the unit's language.
+    :meth:`nlp.corpora.Corpus.units` and by tagging), else its text analysed in the unit's language (``lang``; when
+    that is unknown, judged from the text alone). Units are :class:`~nlp.model.Unit` objects or mappings with
+    ``text`` and optionally ``lang`` and ``analysis``.
 
     Examples
     --------
@@ -240,17 +293,23 @@ def analyses_of(units: Iterable[Unit]) -> list[Analysis]:
     >>> units = load("klynger").units()
     >>> [a.lang for a in analyses_of(units[:3])] == [u.lang for u in units[:3]]
     True
+    >>> analyses_of([{"text": "Vi deler kunnskap.", "lang": "nb"}])[0].content_lemmas()
+    ['del', 'kunnskap']
     """
+    def get(u: Any, key: str) -> Any:
+        return u.get(key) if isinstance(u, Mapping) else getattr(u, key, None)
+
     out: list[Analysis] = []
     for u in units:
-        a = getattr(u, "analysis", None)
-        out.append(a if a is not None else analyse_texts([u.text], lang=u.lang)[0])
+        a = get(u, "analysis")
+        out.append(a if a is not None else analyse_texts([str(get(u, "text") or "")], lang=get(u, "lang"))[0])
     return out
 
 
 def as_analyses(X: Any, *, lang: str | None = None) -> list[Analysis]:
-    """``X`` as a list of analyses: analyses pass through, strings are analysed (:func:`analyse_texts`), units
-    give their analysis (:func:`analyses_of`). This is what every estimator does with its input first.
+    """``X`` as a list of analyses: analyses pass through, strings are analysed (:func:`analyse_texts`), units and
+    other objects carrying an ``analysis`` (topic documents) give theirs (:func:`analyses_of`). This is what every
+    estimator does with its input first.
 
     Raises
     ------
@@ -270,7 +329,7 @@ def as_analyses(X: Any, *, lang: str | None = None) -> list[Analysis]:
             out[i] = a
     for i, x in enumerate(items):
         if out[i] is None:
-            if isinstance(x, Unit):
+            if isinstance(x, Unit) or isinstance(getattr(x, "analysis", None), Analysis):
                 out[i] = analyses_of([x])[0]
             else:
                 raise InputError(f"item {i} is a {type(x).__name__}, not a text or an Analysis.",
@@ -292,6 +351,11 @@ def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
     for n in range(max(lo, 2), hi + 1):
         out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
     return out
+
+
+def _long_words(analysis: Analysis) -> list[str]:
+    # surface words of two or more characters: "i", "å" are too frequent to say anything as word features
+    return [w for w in analysis.surface_words() if len(w) > 1]
 
 
 def _word_chars(word: str, lo: int, hi: int) -> list[str]:
@@ -317,9 +381,9 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     analyzer
-        The term stream, one of :data:`ANALYZERS`: ``"lemmas"`` (content lemmas), ``"lemmas+stop"`` (stop words
-        kept), ``"lemmas+surface"`` (lemmas, and the lower-cased surface words marked with a leading ``=``, n-grams
-        within each stream), ``"surface"`` (surface words), ``"chars"`` (character n-grams inside each surface word,
+        The term stream: a callable analysis -> terms, or one of :data:`ANALYZERS`: ``"lemmas"`` (content lemmas), ``"lemmas+stop"`` (stop words
+        kept), ``"lemmas+surface"`` (lemmas, and the lower-cased surface words of two or more characters marked with a
+        leading ``=``, n-grams within each stream), ``"surface"`` (those surface words), ``"chars"`` (character n-grams inside each surface word,
         padded with a space as scikit-learn's ``char_wb``: ``kunnskapsdeling`` shares ``kunnskap`` with
         ``kunnskapen``).
     ngram_range
@@ -349,7 +413,7 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     ([[1.0, 1.0], [1.0, 1.0]], ['bedrift', 'god'])
     """
 
-    def __init__(self, *, analyzer: str = "lemmas", ngram_range: tuple[int, int] = (1, 1), min_df: float = 1,
+    def __init__(self, *, analyzer: str | Callable[[Analysis], list[str]] = "lemmas", ngram_range: tuple[int, int] = (1, 1), min_df: float = 1,
                  max_df: float = 1.0, use_idf: bool = False, sublinear_tf: bool = False, norm: str | None = None,
                  lang: str | None = None) -> None:
         self.analyzer = analyzer
@@ -363,7 +427,7 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
 
     # -- terms ------------------------------------------------------------------------------------------------
     def _check_params(self) -> tuple[int, int]:
-        if self.analyzer not in ANALYZERS:
+        if not callable(self.analyzer) and self.analyzer not in ANALYZERS:
             raise ConfigError(f"unknown analyzer {self.analyzer!r}.", fix=f"use one of {', '.join(ANALYZERS)}.")
         try:
             lo, hi = (int(n) for n in self.ngram_range)
@@ -381,13 +445,15 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
         """The terms of one analysis, in text order (repeats kept)."""
         lo, hi = self._check_params()
         name = self.analyzer
+        if callable(name):
+            return _ngrams(list(name(analysis)), lo, hi)
         if name == "chars":
             return [g for w in analysis.surface_words() for g in _word_chars(w, lo, hi)]
         if name == "surface":
-            return _ngrams(analysis.surface_words(), lo, hi)
+            return _ngrams(_long_words(analysis), lo, hi)
         lemmas = _ngrams(analysis.content_lemmas(keep_stopwords=name == "lemmas+stop"), lo, hi)
         if name == "lemmas+surface":
-            lemmas.extend("=" + g for g in _ngrams(analysis.surface_words(), lo, hi))
+            lemmas.extend("=" + g for g in _ngrams(_long_words(analysis), lo, hi))
         return lemmas
 
     def build_analyzer(self):
@@ -416,7 +482,7 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
         vocab = sorted(t for t, c in df.items() if lo <= c <= hi)
         if not vocab and n:
             raise InputError(
-                f"no terms are left after filtering ({len(df)} distinct terms in {n} documents; kept terms must occur "
+                f"no words are left after filtering ({len(df)} distinct terms in {n} documents; kept terms must occur "
                 f"in at least {lo} and at most {hi} documents).",
                 fix="lower min_df (--min-df), raise max_df, or check that the texts are in a supported language and "
                     "not only stop words.")
@@ -477,6 +543,8 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON settings and vocabulary, and the idf array, from which :meth:`from_state` rebuilds this vectorizer."""
         self._check_fitted()
+        if callable(self.analyzer):
+            raise TypeError("a vectorizer with a callable analyzer cannot be saved; use one of ANALYZERS")
         params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()}
         params["vocabulary"] = self.get_feature_names_out().tolist()
         params["n_documents"] = int(self.n_documents_)
@@ -509,107 +577,3 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
 def with_analyses(units: Iterable[Unit], analyses: Mapping[str, Analysis]) -> list[Unit]:
     """The units with their analysis attached (``unit.analysis``) from ``analyses`` keyed by unit id."""
     return [replace(u, analysis=analyses.get(u.id)) for u in units]
-
-
-# ---------------------------------------------------------------------------------------- string analyzers (legacy)
-# Text -> content lemmas via Preprocessor.analyze: kept only until topics and classify read analyses (they go then).
-class Analyzer:
-    """Callable text -> list of content lemmas (and their n-grams); picklable, comparable by its options.
-
-    Parameters are those of :func:`make_analyzer`.
-    """
-
-    def __init__(self, *, lang: str | None = None, keep_stopwords: bool = False,
-                 ngram_range: tuple[int, int] = (1, 1), harmonise: bool = False, keep_numbers: bool = False,
-                 phrases: Any = None) -> None:
-        lo, hi = ngram_range
-        if not 1 <= lo <= hi:
-            raise ConfigError(f"ngram_range {ngram_range!r} is not an increasing pair of positive integers.",
-                              fix="use e.g. (1, 1) for single lemmas or (1, 2) for lemmas and lemma pairs.")
-        self.lang = lang
-        self.keep_stopwords = keep_stopwords
-        self.ngram_range = (lo, hi)
-        self.harmonise = harmonise
-        self.keep_numbers = keep_numbers
-        self.phrases = phrases
-        self._pre = Preprocessor(lang=lang, keep_stopwords=keep_stopwords, keep_numbers=keep_numbers,
-                                 harmonise=harmonise)
-
-    def __call__(self, text: str) -> list[str]:
-        lemmas = self._pre.analyze(text)
-        if self.phrases is not None:
-            lemmas = list(self.phrases[lemmas])
-        lo, hi = self.ngram_range
-        if hi == 1:
-            return lemmas
-        out = lemmas[:] if lo == 1 else []
-        for n in range(max(lo, 2), hi + 1):
-            out.extend(" ".join(lemmas[i:i + n]) for i in range(len(lemmas) - n + 1))
-        return out
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_pre"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._pre = Preprocessor(lang=self.lang, keep_stopwords=self.keep_stopwords,
-                                 keep_numbers=self.keep_numbers, harmonise=self.harmonise)
-
-    def __repr__(self) -> str:
-        return (f"Analyzer(lang={self.lang!r}, keep_stopwords={self.keep_stopwords}, "
-                f"ngram_range={self.ngram_range}, harmonise={self.harmonise})")
-
-
-def make_analyzer(*, lang: str | None = None, keep_stopwords: bool = False, ngram_range: tuple[int, int] = (1, 1),
-                  harmonise: bool = False, keep_numbers: bool = False,
-                  phrases: Any = None) -> Callable[[str], list[str]]:
-    """An analyzer: text -> content lemmas, for ``CountVectorizer(analyzer=...)`` and gensim dictionaries.
-
-    Parameters
-    ----------
-    lang
-        ``nb``, ``nn``, ``da``, ``sv`` or ``en``; ``None`` identifies the language of each text.
-    keep_stopwords
-        Keep stop words (fillers and punctuation are dropped regardless).
-    ngram_range
-        ``(min_n, max_n)`` of lemma n-grams, joined with a space (as scikit-learn does).
-    harmonise
-        Map frequent nynorsk lemmas to bokmål ones, so nb and nn texts share a vocabulary.
-    keep_numbers
-        Keep numbers as tokens.
-    phrases
-        A trained ``gensim.models.phrases.Phrases``/``FrozenPhrases`` (see :func:`learn_phrases`) applied to the
-        lemmas before n-grams.
-
-    Examples
-    --------
-    >>> analyzer = make_analyzer(lang="nb")
-    >>> analyzer("Ehm, [navn] sa at bedriftene liksom samarbeider godt med Innovasjon Norge.")
-    ['[navn]', 'si', 'bedrift', 'samarbeide', 'god', 'innovasjon', 'norge']
-    >>> make_analyzer(lang="nb", ngram_range=(1, 2))("gode nettverk i klyngen")
-    ['god', 'nettverk', 'klynge', 'god nettverk', 'nettverk klynge']
-    """
-    return Analyzer(lang=lang, keep_stopwords=keep_stopwords, ngram_range=ngram_range, harmonise=harmonise,
-                    keep_numbers=keep_numbers, phrases=phrases)
-
-
-def learn_phrases(texts: Iterable[str] | Iterable[Sequence[str]], *, lang: str | None = None, min_count: int = 3,
-                  threshold: float = 0.5, scoring: str = "npmi", delimiter: str = "_") -> Any:
-    """Learn multiword names (``innovasjon_norge``) with gensim Phrases over content lemmas.
-
-    ``texts`` are strings (analysed with :func:`make_analyzer`) or lists of lemmas. Returns a frozen phrase model to
-    pass as ``make_analyzer(phrases=...)``. Deterministic for the same input.
-
-    Examples
-    --------
-    >>> texts = ["Vi fikk støtte fra Innovasjon Norge i fjor."] * 4 + ["Norge har mange klynger."]
-    >>> model = learn_phrases(texts, lang="nb", min_count=2)
-    >>> make_analyzer(lang="nb", phrases=model)("Innovasjon Norge hjalp oss.")
-    ['innovasjon_norge', 'hjelpe']
-    """
-    from gensim.models.phrases import Phrases
-
-    analyzer = make_analyzer(lang=lang)
-    sentences = [analyzer(t) if isinstance(t, str) else list(t) for t in texts]
-    model = Phrases(sentences, min_count=min_count, threshold=threshold, scoring=scoring, delimiter=delimiter)
-    return model.freeze()

@@ -8,9 +8,9 @@ from nlp.classify import AutoCoder, load_coder, save_coder
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory):
-    """A saved model folder (word analyzer "simple": fast and independent of the lemma tables)."""
+    """A saved model folder (word analyzer "surface": fast and independent of the lemma tables)."""
     rows = synthetic_rows()
-    m = AutoCoder(word_analyzer="simple", inner_folds=2).fit(
+    m = AutoCoder.from_params(word_analyzer="surface", inner_folds=2).fit(
         [r["text"] for r in rows], [r["codes"] for r in rows], [r["polarity"] for r in rows],
         groups=[r["group"] for r in rows])
     path = tmp_path_factory.mktemp("models") / "synth"

@@ -148,7 +148,7 @@ def test_vectorizer_counts_ngrams_and_filters_by_document_frequency():
         LemmaVectorizer(ngram_range=(2, 1)).fit(docs)
     with pytest.raises(ConfigError):
         LemmaVectorizer(analyzer="words").fit(docs)
-    with pytest.raises(InputError, match="no terms are left"):
+    with pytest.raises(InputError, match="no words are left"):
         LemmaVectorizer(min_df=4).fit(docs)
 
 

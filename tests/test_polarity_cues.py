@@ -46,10 +46,12 @@ POL = ["driver", "driver", "barrier", "barrier", "neutral", "neutral"] * 4
 
 
 def test_model_with_cues_round_trips_and_explains(tmp_path):
-    m = AutoCoder(word_analyzer="simple", min_df=1).fit(TEXTS, CODES, POL, groups=list(range(len(TEXTS))))
-    assert m.extra_features_ == list(POLARITY_CUE_NAMES)
-    assert m.polarity_coef_.shape[1] == len(m.vectorizer_.vocabulary_) + len(POLARITY_CUE_NAMES)
-    assert np.all(m.coef_[:, -len(POLARITY_CUE_NAMES):] == 0)  # concepts ignore the cue block
+    m = AutoCoder.from_params(word_analyzer="surface", min_df=1).fit(TEXTS, CODES, POL,
+                                                                     groups=list(range(len(TEXTS))))
+    assert m.polarity.extra_features_ == list(POLARITY_CUE_NAMES)
+    assert m.polarity.coef_.shape[1] == len(m.polarity.vectorizer_.vocabulary_) + len(POLARITY_CUE_NAMES)
+    # concepts do not see the cue block at all
+    assert m.concepts.coef_.shape[1] == len(m.concepts.vectorizer_.vocabulary_)
     new = ["en utfordring for klyngen", "et nyttig samarbeid"]
     m2 = load_coder(save_coder(m, tmp_path / "m"))
     for a, b in zip(m.predict_proba(new), m2.predict_proba(new)):
@@ -60,5 +62,13 @@ def test_model_with_cues_round_trips_and_explains(tmp_path):
 
 
 def test_cues_can_be_switched_off():
-    m = AutoCoder(word_analyzer="simple", min_df=1, polarity_cues=False).fit(TEXTS, CODES, POL)
-    assert m.extra_features_ == [] and m.transform(TEXTS).shape[1] == len(m.vectorizer_.vocabulary_)
+    m = AutoCoder.from_params(word_analyzer="surface", min_df=1, polarity_cues=False).fit(TEXTS, CODES, POL)
+    assert m.polarity.extra_features_ == []
+    assert m.polarity.transform(TEXTS).shape[1] == len(m.polarity.vectorizer_.vocabulary_)
+
+
+def test_cues_read_the_analysis_words():
+    from nlp.features import analyse_texts
+
+    (a,) = analyse_texts(["Det er ikke noe problem, se https://problem.no/utfordring"], lang="nb")
+    assert polarity_cues([a]).tolist() == polarity_cues(["Det er ikke noe problem"]).tolist()

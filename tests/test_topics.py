@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from nlp.codebook import Code, Codebook
 from nlp.errors import ConfigError, DataWarning, InputError
+from nlp.features import as_analyses
 from nlp.model import CodeSpan, Segment, Transcript, iter_units, write_jsonl
 from nlp.topics import (
     LdaTopics,
@@ -58,9 +58,11 @@ STOP = {"vi", "fra", "når", "er", "går", "ut", "på", "for", "å", "og", "har"
         "rolig", "vinteren", "garn", "sei", "båden"}
 
 
-def analyzer(text: str) -> list[str]:
-    """Stand-in for nlp.features.make_analyzer: lowercase words minus a small stop list."""
-    return [w for w in re.findall(r"\w+", text.lower()) if w not in STOP]
+def analyzer(doc) -> list[str]:
+    """A stand-in term stream (an analysis' surface words minus a small stop list): clear themes, independent of the
+    lemma tables; a string is analysed first."""
+    (a,) = as_analyses([doc])
+    return [w for w in a.surface_words() if w not in STOP]
 
 
 FISH_WORDS = {"torsk", "båten", "havet"}
@@ -96,7 +98,7 @@ def test_same_seed_same_model_and_transform_is_order_independent(cls):
 
 
 def test_default_analyzer_is_the_project_analyzer():
-    model = NmfTopics(n_topics=2, min_df=1).fit(DOCS)  # analyzer=None: nlp.features.make_analyzer()
+    model = NmfTopics(n_topics=2, min_df=1).fit(DOCS)  # analyzer=None: content lemmas of the analysis
     vocab = set(model.feature_names_)
     assert {"torsk", "data"} <= vocab and not vocab & {"og", "vi", "på", "i"}  # lemmas kept, stop words gone
 
@@ -201,7 +203,7 @@ def test_distinctive_words_and_codebook_seeds():
     assert set(words["fiske"]) <= FISH_WORDS and set(words["digital"]) <= SOFT_WORDS | {"data"}
     cb = Codebook(name="cb", codes=(Code(id="fiske", names={"nb": "Fiske og hav"}, cues=("båden",)),
                                     Code(id="digital", names={"nb": "Digitalisering"})))
-    seeds = codebook_seed_topics(cb, analyzer=analyzer, texts=DOCS, labels=labels)
+    seeds = codebook_seed_topics(cb, analyzer=analyzer, documents=DOCS, labels=labels)
     assert list(seeds) == ["fiske", "digital"]  # codebook order
     assert "havet" not in seeds["fiske"] or "havet" in words["fiske"]
     assert {"hav"} <= set(seeds["fiske"]) and set(words["fiske"]) <= set(seeds["fiske"])
@@ -243,9 +245,9 @@ def test_make_documents_units():
 def _summary_and_files(tmp_path, name):
     units = list(iter_units(_transcripts(), include_interviewer=True))
     docs = make_documents(units, unit="segment")
-    model = LdaTopics(n_topics=2, analyzer=analyzer, passes=10, random_state=0).fit([d.text for d in docs])
+    model = LdaTopics(n_topics=2, analyzer=analyzer, passes=10, random_state=0).fit(docs)
     summary = summarize_topics(model, docs, coder="coder1", n_excerpts=3, code_names={"fiske": "Fiske"})
-    sweep = sweep_topics([d.text for d in docs], estimator=LdaTopics(analyzer=analyzer, passes=3), k_values=[2, 3],
+    sweep = sweep_topics(docs, estimator=LdaTopics(analyzer=analyzer, passes=3), k_values=[2, 3],
                          seeds=[0, 1])
     paths = write_topic_outputs(summary, tmp_path / name, sweep=sweep)
     return summary, paths

@@ -13,11 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from ..features import analyses_of
+
 __all__ = ["suggest"]
 
 
 def suggest(model: Any, units: Sequence[Any], *, n: int = 20, diversity: float = 0.5) -> list[dict[str, Any]]:
-    """The ``n`` units (``Unit`` objects or mappings with ``text`` and ``id``) most worth coding next, best first.
+    """The ``n`` units (``Unit`` objects or mappings with ``text`` and ``id``) most worth coding next, best first;
+    the model reads each unit's analysis (:func:`nlp.features.analyses_of`).
 
     Returns records ``{"rank", "id", "source", "text", "score", "uncertainty", "codes_near", "polarity_scores"}``;
     ties are broken by input order, so the result is deterministic.
@@ -25,7 +28,7 @@ def suggest(model: Any, units: Sequence[Any], *, n: int = 20, diversity: float =
     Examples
     --------
     >>> from nlp.classify import AutoCoder
-    >>> m = AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0).fit(
+    >>> m = AutoCoder.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0).fit(
     ...     ["deler kunnskap", "konkurranse nå"] * 2, [{"ks"}, {"comp"}] * 2, ["driver", "barrier"] * 2)
     >>> [s["id"] for s in suggest(m, [{"id": "x", "text": "deler kunnskap"}, {"id": "y", "text": "hei"}], n=1)]
     ['y']
@@ -36,11 +39,12 @@ def suggest(model: Any, units: Sequence[Any], *, n: int = 20, diversity: float =
     if not units:
         return []
     texts = [str(_get(u, "text", "")) for u in units]
-    x = model.transform(texts)
-    p_codes, p_pol = model.predict_proba_x(x, texts)
+    analyses = analyses_of(units)
+    x = model.concepts.transform(analyses)
+    p_codes, p_pol = model.concepts.proba_from_features(x), model.polarity.predict_proba(analyses)
     k = p_pol.shape[1]
     ent = -(p_pol * np.log(np.clip(p_pol, 1e-12, 1.0))).sum(axis=1) / np.log(max(k, 2))
-    thr = np.clip(model.thresholds_, 1e-6, 1.0)
+    thr = np.clip(model.concepts.thresholds_, 1e-6, 1.0)
     width = np.maximum(thr, 1.0 - thr)
     close = 1.0 - np.abs(p_codes - thr) / width if p_codes.shape[1] else np.zeros((len(texts), 1))
     code_unc = close.max(axis=1)

@@ -1,17 +1,25 @@
 """Honest validation of an auto-coder: grouped, repeated cross-validation and a learning curve.
 
-Folds are grouped by ``unit.group`` (interview/informant), so no informant is ever in both the training and the test
-part. Scores are computed on the pooled out-of-fold predictions of each repetition; the report gives the mean over
-repetitions and the spread (standard deviation).
+Folds are scikit-learn's ``StratifiedGroupKFold`` grouped by ``unit.group`` (interview/informant), so no informant is
+ever in both the training and the test part. Scores are computed on the pooled out-of-fold predictions of each
+repetition; the report gives the mean over repetitions and the spread (standard deviation). Precision, recall and F1
+are :func:`nlp.agreement.precision_recall_f1` (``nan`` where undefined, e.g. precision of a code never predicted; the
+averages skip those).
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.model_selection import StratifiedGroupKFold
+
+from ..agreement.coefficients import cohen_kappa as _kappa
+from ..agreement.coefficients import precision_recall_f1
+from ..features import Analysis, as_analyses
 
 __all__ = ["coding_scores", "cohen_kappa", "cross_validate", "grouped_folds", "learning_curve"]
 
@@ -25,19 +33,17 @@ def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
     >>> round(cohen_kappa([1, 1, 0, 0], [1, 0, 0, 0]), 3)
     0.5
     """
-    from ..agreement.coefficients import cohen_kappa as _kappa
-
+    
     a, b = list(a), list(b)
     if len(set(a) | set(b)) < 2:
         return float("nan")  # undefined: both used one and the same label throughout
     return float(_kappa(a, b))
 
 
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
+def _mean(values: Sequence[float]) -> float:
+    """Mean of the defined values (``nan`` when none is)."""
+    vals = [v for v in values if not math.isnan(v)]
+    return float(np.mean(vals)) if vals else math.nan
 
 
 def coding_scores(true_codes: Sequence[Iterable[str]], pred_codes: Sequence[Iterable[str]],
@@ -46,6 +52,8 @@ def coding_scores(true_codes: Sequence[Iterable[str]], pred_codes: Sequence[Iter
                   ) -> dict[str, Any]:
     """Per-code precision/recall/F1/support/kappa, macro and micro averages, and polarity scores.
 
+    Precision, recall and F1 come from :func:`nlp.agreement.precision_recall_f1`: ``nan`` where undefined (a code
+    never predicted has no precision); macro averages are over the codes with support, skipping undefined values.
     Polarity is scored on units with a gold polarity; a predicted ``None`` (abstain) counts as wrong for F1 and
     accuracy and is reported as ``polarity_coverage``; kappa is computed on the units the model did label.
 
@@ -53,49 +61,38 @@ def coding_scores(true_codes: Sequence[Iterable[str]], pred_codes: Sequence[Iter
     --------
     >>> s = coding_scores([{"a"}, {"b"}], [{"a"}, {"a"}], ["driver", "barrier"], ["driver", "barrier"],
     ...                   classes=["a", "b"])
-    >>> s["codes"]["a"]["precision"], s["micro"]["f1"], s["polarity"]["kappa"]
-    (0.5, 0.5, 1.0)
+    >>> s["codes"]["a"]["precision"], s["codes"]["b"]["precision"], s["micro"]["f1"], s["polarity"]["kappa"]
+    (0.5, nan, 0.5, 1.0)
     """
     t = [frozenset(c) for c in true_codes]
     p = [frozenset(c) for c in pred_codes]
+    prf = precision_recall_f1(t, p, labels=list(classes))
     per: dict[str, dict[str, float]] = {}
-    TP = FP = FN = 0
     for c in classes:
-        yt = [c in s for s in t]
-        yp = [c in s for s in p]
-        tp = sum(a and b for a, b in zip(yt, yp))
-        fp = sum(b and not a for a, b in zip(yt, yp))
-        fn = sum(a and not b for a, b in zip(yt, yp))
-        TP, FP, FN = TP + tp, FP + fp, FN + fn
-        pr, rc, f1 = _prf(tp, fp, fn)
-        per[c] = {"precision": pr, "recall": rc, "f1": f1, "support": int(sum(yt)),
-                  "kappa": cohen_kappa(yt, yp)}
+        v = prf.per_label[c]
+        per[c] = {"precision": v["precision"], "recall": v["recall"], "f1": v["f1"], "support": int(v["support"]),
+                  "kappa": cohen_kappa([c in s for s in t], [c in s for s in p])}
     scored = [c for c in classes if per[c]["support"] > 0]
-    macro = {k: float(np.nanmean([per[c][k] for c in scored])) if scored else 0.0
-             for k in ("precision", "recall", "f1", "kappa")}
-    mp, mr, mf = _prf(TP, FP, FN)
+    macro = {k: _mean([per[c][k] for c in scored]) for k in ("precision", "recall", "f1", "kappa")}
     idx = [i for i, v in enumerate(true_polarity) if v is not None]
     tp_, pp_ = [true_polarity[i] for i in idx], [pred_polarity[i] for i in idx]
-    pol_per = {}
-    for c in polarity_classes:
-        tp = sum(a == c and b == c for a, b in zip(tp_, pp_))
-        fp = sum(a != c and b == c for a, b in zip(tp_, pp_))
-        fn = sum(a == c and b != c for a, b in zip(tp_, pp_))
-        pr, rc, f1 = _prf(tp, fp, fn)
-        pol_per[c] = {"precision": pr, "recall": rc, "f1": f1, "support": sum(a == c for a in tp_)}
+    pol_prf = precision_recall_f1([{a} for a in tp_], [{b} if b is not None else set() for b in pp_],
+                                  labels=list(polarity_classes))
+    pol_per = {c: {"precision": v["precision"], "recall": v["recall"], "f1": v["f1"], "support": int(v["support"])}
+               for c, v in pol_prf.per_label.items()}
     covered = [(a, b) for a, b in zip(tp_, pp_) if b is not None]
     pol_scored = [c for c in polarity_classes if pol_per[c]["support"] > 0]
     return {
         "n": len(t),
         "codes": per,
         "macro": macro,
-        "micro": {"precision": mp, "recall": mr, "f1": mf},
+        "micro": {"precision": prf.micro_precision, "recall": prf.micro_recall, "f1": prf.micro_f1},
         "polarity": {
             "classes": pol_per,
-            "macro_f1": float(np.mean([pol_per[c]["f1"] for c in pol_scored])) if pol_scored else 0.0,
-            "accuracy": float(np.mean([a == b for a, b in zip(tp_, pp_)])) if tp_ else 0.0,
-            "kappa": cohen_kappa([a for a, _ in covered], [b for _, b in covered]) if covered else 0.0,
-            "coverage": len(covered) / len(tp_) if tp_ else 0.0,
+            "macro_f1": _mean([pol_per[c]["f1"] for c in pol_scored]),
+            "accuracy": float(np.mean([a == b for a, b in zip(tp_, pp_)])) if tp_ else math.nan,
+            "kappa": cohen_kappa([a for a, _ in covered], [b for _, b in covered]) if covered else math.nan,
+            "coverage": len(covered) / len(tp_) if tp_ else math.nan,
             "n": len(tp_),
         },
     }
@@ -103,8 +100,6 @@ def coding_scores(true_codes: Sequence[Iterable[str]], pred_codes: Sequence[Iter
 
 def grouped_folds(groups: Sequence[Any], strata: Sequence[Any], *, n_splits: int, random_state: int):
     """Stratified grouped folds: every group entirely in one test fold; strata (e.g. polarity) balanced."""
-    from sklearn.model_selection import StratifiedGroupKFold
-
     groups = np.asarray([str(g) for g in groups])
     k = min(n_splits, len(np.unique(groups)))
     if k < 2:
@@ -121,7 +116,7 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         if isinstance(vals[0], dict):
             return {k: mean([v[k] for v in vals]) for k in vals[0]}
         if isinstance(vals[0], (int, float)):
-            return float(np.mean(vals))
+            return _mean([float(v) for v in vals])
         return vals[0]
 
     out = mean(runs)
@@ -135,16 +130,17 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def cross_validate(make_model: Callable[[], Any], texts: Sequence[str], codes: Sequence[Iterable[str]],
+def cross_validate(make_model: Callable[[], Any], X: Sequence[Analysis | str], codes: Sequence[Iterable[str]],
                    polarity: Sequence[str | None], groups: Sequence[Any], *, classes: Sequence[str],
                    n_splits: int = 5, n_repeats: int = 3, random_state: int = 0,
                    return_predictions: bool = False) -> dict[str, Any]:
-    """Repeated grouped K-fold cross-validation of a coder made by ``make_model()``.
+    """Repeated grouped K-fold cross-validation of a coder made by ``make_model()`` (an
+    :class:`~nlp.classify.AutoCoder` or the :class:`~nlp.classify.KeywordCoder` baseline) on analyses ``X``.
 
     Returns the mean scores over repetitions (see :func:`coding_scores`) plus ``sd``; with
     ``return_predictions`` also the out-of-fold ``(codes, polarity)`` of the first repetition.
     """
-    texts = list(texts)
+    texts = as_analyses(X)
     codes = [frozenset(c) for c in codes]
     polarity = list(polarity)
     groups = [str(g) for g in groups]
@@ -169,7 +165,7 @@ def cross_validate(make_model: Callable[[], Any], texts: Sequence[str], codes: S
     return out
 
 
-def learning_curve(make_model: Callable[[], Any], texts: Sequence[str], codes: Sequence[Iterable[str]],
+def learning_curve(make_model: Callable[[], Any], X: Sequence[Analysis | str], codes: Sequence[Iterable[str]],
                    polarity: Sequence[str | None], groups: Sequence[Any], *, classes: Sequence[str],
                    sizes: Sequence[int] = (2, 4, 8, 16, 32), n_splits: int = 5, random_state: int = 0,
                    ) -> list[dict[str, Any]]:
@@ -179,7 +175,7 @@ def learning_curve(make_model: Callable[[], Any], texts: Sequence[str], codes: S
     tested on the fold; scores are computed on the pooled test predictions per size.
     """
     rng = np.random.default_rng(random_state)
-    texts = list(texts)
+    texts = as_analyses(X)
     codes = [frozenset(c) for c in codes]
     polarity = list(polarity)
     groups = [str(g) for g in groups]

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..features import Analysis, as_analyses
 from ..model import POLARITY_PREFIX
 
 __all__ = ["explain", "top_features"]
@@ -24,11 +25,6 @@ def _label(term: str) -> str:
     return f"*{body.strip()}*" if kind == "c" else body
 
 
-def _names(model: Any) -> list[str]:
-    # TF-IDF vocabulary, then the model's extra dense columns (polarity cues), shown as e.g. "cue:barrier"
-    return [*model.vectorizer_.vocabulary_, *("x:" + n for n in getattr(model, "extra_features_", []))]
-
-
 def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]]]:
     """The ``n`` features with the largest positive weight for each code and each polarity value.
 
@@ -37,24 +33,23 @@ def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]
     Examples
     --------
     >>> from nlp.classify import AutoCoder
-    >>> m = AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0).fit(
+    >>> m = AutoCoder.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0).fit(
     ...     ["deler kunnskap", "konkurranse nå"] * 2, [{"ks"}, {"comp"}] * 2, ["driver", "barrier"] * 2)
     >>> sorted(w for w, _ in top_features(m, n=3)["ks"])
     ['deler', 'deler kunnskap', 'kunnskap']
     """
-    vocab = _names(model)
     out: dict[str, list[tuple[str, float]]] = {}
-    rows = [(c, model.coef_[j]) for j, c in enumerate(model.classes_)]
-    rows += [(POLARITY_PREFIX + p, model.polarity_coef_[j]) for j, p in enumerate(model.polarity_classes_)]
-    for name, w in rows:
+    rows = [(c, model.concepts.coef_[j], model.concepts) for j, c in enumerate(model.classes_)]
+    rows += [(POLARITY_PREFIX + p, model.polarity.coef_[j], model.polarity)
+             for j, p in enumerate(model.polarity_classes_)]
+    for name, w, est in rows:
+        vocab = est.feature_names_
         order = np.lexsort((np.arange(len(w)), -w))[:n]
         out[name] = [(_label(vocab[i]), round(float(w[i]), 4)) for i in order if w[i] > 0]
     return out
 
 
-def _contributions(model: Any, x_row, weights: np.ndarray, text: str) -> dict[str, float]:
-    vocab = _names(model)
-    words = [w for w in text.lower().split()]
+def _contributions(vocab: list[str], x_row, weights: np.ndarray, words: list[str]) -> dict[str, float]:
     shares: dict[str, float] = {}
     for j, v in zip(x_row.indices, x_row.data):
         c = float(v * weights[j])
@@ -73,7 +68,8 @@ def _contributions(model: Any, x_row, weights: np.ndarray, text: str) -> dict[st
     return shares
 
 
-def explain(model: Any, text: str, *, n: int = 8, codes: list[str] | None = None) -> dict[str, list[tuple[str, float]]]:
+def explain(model: Any, text: str | Analysis, *, n: int = 8, codes: list[str] | None = None
+            ) -> dict[str, list[tuple[str, float]]]:
     """For each predicted code (or ``codes``) and the predicted polarity: the ``n`` words that pushed most towards it.
 
     Values are contributions to the code's decision value (before calibration); positive = towards the code. For
@@ -83,25 +79,26 @@ def explain(model: Any, text: str, *, n: int = 8, codes: list[str] | None = None
     Examples
     --------
     >>> from nlp.classify import AutoCoder
-    >>> m = AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0).fit(
+    >>> m = AutoCoder.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0).fit(
     ...     ["deler kunnskap", "konkurranse nå"] * 2, [{"ks"}, {"comp"}] * 2, ["driver", "barrier"] * 2)
     >>> explain(m, "vi deler kunnskap")["ks"][0][0] in {"deler", "kunnskap"}
     True
     """
-    x = model.transform([text])
-    row = x[0]
+    (analysis,) = as_analyses([text], lang=model.concepts.lang)
+    words = analysis.surface_words()
+    rows = {est: est.transform([analysis])[0] for est in (model.concepts, model.polarity)}
     if codes is None:
-        (pred_codes, pol), = model.predict([text])
+        (pred_codes, pol), = model.predict([analysis])
         codes = list(pred_codes)
         if pol is not None:
             codes.append(POLARITY_PREFIX + pol)
     out: dict[str, list[tuple[str, float]]] = {}
     for code in codes:
         if code.startswith(POLARITY_PREFIX):
-            w = model.polarity_coef_[model.polarity_classes_.index(code[len(POLARITY_PREFIX):])]
+            est, w = model.polarity, model.polarity.coef_[model.polarity_classes_.index(code[len(POLARITY_PREFIX):])]
         else:
-            w = model.coef_[model.classes_.index(code)]
-        shares = _contributions(model, row, w, text)
+            est, w = model.concepts, model.concepts.coef_[model.classes_.index(code)]
+        shares = _contributions(est.feature_names_, rows[est], w, words)
         ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
         out[code] = [(k, round(v, 4)) for k, v in ranked[:n] if v > 0]
     return out

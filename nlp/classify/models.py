@@ -1,9 +1,11 @@
-"""Auto-coder estimators: a calibrated linear model per concept code plus a polarity classifier, and a cue-word
-baseline.
+"""Auto-coder estimators: :class:`ConceptCoder` (multi-label, a calibrated linear model per concept code) and
+:class:`PolarityCoder` (driver/barrier/neutral), real scikit-learn estimators; :class:`AutoCoder` holds the two fitted
+ones with the codebook for saving and tagging; :class:`KeywordCoder` is the cue-word baseline.
 
-Both follow the scikit-learn contract: keyword-only ``__init__`` parameters, ``fit`` learns into ``name_``
-attributes and returns ``self``; inputs are plain lists of strings. Concept codes are multi-label (a set per text);
-polarity is one of ``driver``/``barrier``/``neutral`` per text (``None`` = not coded, left out of polarity training).
+``X`` is a sequence of :class:`nlp.features.Analysis` (the one analysis of each segment); plain strings are analysed
+first. ``clone``, ``get_params``/``set_params``, ``cross_validate``, ``GridSearchCV`` and ``CalibratedClassifierCV``
+work on both estimators; the interview/informant of each row goes to ``fit`` as ``groups`` so the inner
+cross-validation (calibration, thresholds, the polarity model's settings) never splits an informant.
 """
 
 from __future__ import annotations
@@ -15,18 +17,34 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 
-from ..normalise.tokens import split_sentences
-from .vectorize import POLARITY_CUE_NAMES, TextVectorizer, default_word_analyzer, polarity_cues
+from ..features import Analysis, LemmaVectorizer, as_analyses
+from .crossval import cohen_kappa
+from .vectorize import POLARITY_CUE_NAMES, TextVectorizer, polarity_cues
 
-__all__ = ["LEARNERS", "POLARITY_CLASS_WEIGHTS", "POLARITY_C_GRID", "AutoCoder", "KeywordCoder", "Prediction"]
+__all__ = [
+    "LEARNERS",
+    "POLARITY_CLASS_WEIGHTS",
+    "POLARITY_C_GRID",
+    "AutoCoder",
+    "ConceptCoder",
+    "KeywordCoder",
+    "PolarityCoder",
+    "Prediction",
+    "inner_splits",
+]
 
-#: The linear model family: ``lr`` logistic regression, ``svm`` linear SVM (Platt-calibrated), on word-only or
-#: word+char features; ``keyword`` is the cue-word baseline (:class:`KeywordCoder`).
+#: The linear model family of the concept codes: ``lr`` logistic regression, ``svm`` linear SVM (Platt-calibrated).
 LEARNERS = ("lr", "svm")
 
-#: Candidates for the polarity model's inverse regularisation and class weight when ``select_polarity`` is on; the
-#: pair with the best polarity kappa on the pooled inner grouped out-of-fold predictions is kept.
+#: Candidates for the polarity model's inverse regularisation and class weight when ``select`` is on; the pair with
+#: the best polarity kappa on the pooled inner grouped out-of-fold predictions is kept.
 POLARITY_C_GRID = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
 POLARITY_CLASS_WEIGHTS = ("balanced", None)
 
@@ -53,20 +71,32 @@ def _label_matrix(codes: Sequence[Iterable[str]], classes: Sequence[str]) -> np.
     return y
 
 
-def _inner_splits(groups: np.ndarray, y_strat: np.ndarray, n_splits: int, random_state: int):
-    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+def inner_splits(groups: Sequence[Any], strata: Sequence[Any] | None, n_splits: int, random_state: int
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Grouped folds for an estimator's inner cross-validation: ``StratifiedGroupKFold`` over ``strata`` (shuffled
+    with ``random_state``), ``GroupKFold`` when that cannot split or there are no strata; no folds (``[]``) with
+    fewer than two groups or ``n_splits < 2``.
 
-    n_groups = len(np.unique(groups))
-    k = min(n_splits, n_groups)
+    Examples
+    --------
+    >>> folds = inner_splits(["a", "a", "b", "b", "c", "c"], ["x", "y"] * 3, 3, 0)
+    >>> sorted(len(te) for _, te in folds)
+    [2, 2, 2]
+    """
+    groups = np.asarray([str(g) for g in groups])
+    k = min(int(n_splits), len(np.unique(groups)))
     if k < 2:
         return []
-    try:
-        cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=random_state)
-        with warnings.catch_warnings():  # rare strata are expected in small coded sets; the folds stay grouped
-            warnings.simplefilter("ignore", UserWarning)
-            return list(cv.split(np.zeros(len(groups)), y_strat, groups))
-    except ValueError:
-        return list(GroupKFold(n_splits=k).split(np.zeros(len(groups)), y_strat, groups))
+    dummy = np.zeros(len(groups))
+    if strata is not None:
+        try:
+            cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=random_state)
+            with warnings.catch_warnings():  # rare strata are expected in small coded sets; the folds stay grouped
+                warnings.simplefilter("ignore", UserWarning)
+                return list(cv.split(dummy, np.asarray([str(s) for s in strata]), groups))
+        except ValueError:
+            pass
+    return list(GroupKFold(n_splits=k).split(dummy, None, groups))
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -86,16 +116,16 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(max((ps[i] + nxt) / 2.0, 1e-6))
 
 
-def _sentence_rows(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """The sentences of the texts that have more than one (:func:`nlp.normalise.split_sentences`), and their text
-    rows."""
-    sents: list[str] = []
+def _sentence_rows(analyses: Sequence[Analysis]) -> tuple[list[Analysis], np.ndarray]:
+    """The sentences of the analyses that have more than one (:meth:`~nlp.features.Analysis.sentence_analyses`),
+    and the row of each sentence's analysis."""
+    sents: list[Analysis] = []
     rows: list[int] = []
-    for r, text in enumerate(texts):
-        spans = split_sentences(text)
-        if len(spans) > 1:
-            sents.extend(text[a:b] for a, b in spans)
-            rows.extend([r] * len(spans))
+    for r, a in enumerate(analyses):
+        if len(a.sentences) > 1:
+            parts = a.sentence_analyses()
+            sents.extend(parts)
+            rows.extend([r] * len(parts))
     return sents, np.asarray(rows, dtype=np.int64)
 
 
@@ -123,147 +153,152 @@ def _pool_polarity(p_doc: np.ndarray, p_sent: np.ndarray, sent_rows: np.ndarray,
     return out
 
 
-class AutoCoder:
-    """Multi-label concept coder and polarity classifier on TF-IDF features (word lemmas + char n-grams).
+def _check_fitted(est: Any, attr: str = "coef_") -> None:
+    if not hasattr(est, attr):
+        raise NotFittedError(f"this {type(est).__name__} is not fitted yet; call fit(X, y) first.")
 
-    Per concept code: a linear model (logistic regression or linear SVM, class-balanced), Platt-calibrated on
-    out-of-fold decision values from an inner grouped cross-validation, with the code's threshold chosen there to
-    maximise F1. Polarity: multinomial logistic regression. ``min_confidence`` is the abstain option: no code and no
-    polarity are given when the model is less sure than that.
+
+def _tuple(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+class _Features:
+    """Shared by both estimators: the vectorizer settings and ``transform``."""
+
+    def _vectorizer(self) -> TextVectorizer:
+        return TextVectorizer(word_analyzer=self.word_analyzer, word_ngrams=tuple(self.word_ngrams),
+                              char_ngrams=tuple(self.char_ngrams) if self.char_ngrams else None,
+                              min_df=self.min_df, lang=self.lang)
+
+    def transform(self, X: Sequence[Analysis | str]) -> sp.csr_matrix:
+        """The feature matrix the model reads (TF-IDF; for polarity then the cue columns of ``extra_features_``)."""
+        _check_fitted(self, "vectorizer_")
+        analyses = as_analyses(X, lang=self.lang)
+        x = self.vectorizer_.transform(analyses)
+        if getattr(self, "extra_features_", None):
+            x = sp.hstack([x, polarity_cues(analyses)], format="csr")
+        return x
+
+    @property
+    def feature_names_(self) -> list[str]:
+        """Column names: the vectorizer's (``c:``/``w:``), then ``x:<cue>`` for the cue columns."""
+        return [*self.vectorizer_.vocabulary_, *("x:" + n for n in getattr(self, "extra_features_", []))]
+
+
+class ConceptCoder(_Features, MultiOutputMixin, ClassifierMixin, BaseEstimator):
+    """Multi-label concept coder: per code a class-balanced linear model, Platt-calibrated on out-of-fold decision
+    values of an inner grouped cross-validation, with the code's threshold chosen there to maximise F1.
+
+    ``fit(X, Y)`` takes a binary indicator matrix ``Y`` (n x codes; names as ``classes=``) and predicts one; a 1-D
+    ``y`` of two labels makes it a binary classifier of one code (``classes_`` the two labels), which is what
+    ``CalibratedClassifierCV`` and binary scorers expect.
 
     Parameters
     ----------
     learner
-        ``"lr"`` or ``"svm"``.
-    char_ngrams
-        Character n-gram range, or ``None`` for word features only.
-    word_ngrams
-        Word (lemma) n-gram range.
-    word_analyzer
-        ``"lemmas"`` (our preprocessing) or ``"simple"``; ``None`` picks lemmas when available.
+        ``"lr"`` (logistic regression) or ``"svm"`` (linear SVM).
     C
-        Inverse regularisation strength of the concept models.
-    polarity_C
-        Inverse regularisation strength of the polarity model.
-    min_df
-        Minimum document frequency of a feature.
+        Inverse regularisation strength.
+    word_analyzer, word_ngrams, char_ngrams, min_df, lang
+        Features (:class:`~nlp.classify.vectorize.TextVectorizer`).
     inner_folds
-        Folds of the inner (grouped) cross-validation used for calibration and thresholds.
+        Folds of the inner grouped cross-validation for calibration and thresholds (< 2: none; thresholds 0.5).
     at_least_one
         Give the most probable code when none passes its threshold (coded units always have a code).
     min_confidence
-        Abstain: a code needs at least this probability, polarity needs at least this top probability.
-    select_polarity
-        Choose the polarity model's ``C`` (:data:`POLARITY_C_GRID`) and class weight
-        (:data:`POLARITY_CLASS_WEIGHTS`) by polarity kappa in the inner grouped cross-validation (training data
-        only); the choice is in ``polarity_C_`` and ``polarity_class_weight_``. Off: ``polarity_C``, balanced.
-    polarity_pooling
-        Sentence max-pooling of the polarity probabilities (:func:`_pool_polarity`: the model is also applied to each
-        sentence of a multi-sentence text, and the most polar sentence counts beside the whole text). ``None``: chosen
-        together with ``C`` and class weight by the inner grouped cross-validation when ``select_polarity`` is on,
-        else off; ``True``/``False``: always/never. The choice is in ``polarity_pooling_``.
-    polarity_cues
-        Append the driver/barrier cue-lexicon block (:func:`~nlp.classify.vectorize.polarity_cues`, from
-        :mod:`nlp.lang.polarity`, with negation scope) to the polarity features; the concept models ignore it.
+        Abstain: a code needs at least this probability.
     random_state
-        Seed for the inner folds.
+        Seed of the inner folds and the linear models.
+
+    Attributes
+    ----------
+    classes_ : ndarray, the code names (or the two labels of a 1-D ``y``).
+    coef_, intercept_ : weights per code; calibration_ : ``(a, b)`` per code, ``p = sigmoid(a * decision + b)``.
+    thresholds_ : ndarray, per code; support_ : positives per code in training.
 
     Examples
     --------
-    >>> texts = ["vi deler kunnskap", "kunnskap deles", "konkurrenter er farlige", "konkurranse hele tiden"] * 3
-    >>> codes = [{"ks"}, {"ks"}, {"comp"}, {"comp"}] * 3
-    >>> pol = ["driver", "driver", "barrier", "barrier"] * 3
-    >>> m = AutoCoder(word_analyzer="simple", min_df=1).fit(texts, codes, pol, groups=list(range(12)))
-    >>> m.predict(["deler kunnskap"])[0]
-    (('ks',), 'driver')
+    >>> X = ["vi deler kunnskap", "kunnskap deles", "konkurrenter er farlige", "konkurranse hele tiden"] * 3
+    >>> Y = [[1, 0], [1, 0], [0, 1], [0, 1]] * 3
+    >>> m = ConceptCoder(word_analyzer="surface", min_df=1, lang="nb").fit(X, Y, groups=range(12), classes=["ks", "comp"])
+    >>> m.predict(["deler kunnskap"]).tolist(), m.predict_proba(["deler kunnskap"]).shape
+    ([[1, 0]], (1, 2))
     """
 
-    def __init__(self, *, learner: str = "lr", char_ngrams: tuple[int, int] | None = (3, 5),
-                 word_ngrams: tuple[int, int] = (1, 2), word_analyzer: str | None = None, C: float = 1.0,
-                 polarity_C: float = 0.5, min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True,
-                 min_confidence: float = 0.0, polarity_cues: bool = True, select_polarity: bool = False,
-                 polarity_pooling: bool | None = None, random_state: int = 0) -> None:
+    def __init__(self, *, learner: str = "lr", C: float = 1.0, word_analyzer: str = "lemmas+surface",
+                 word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] | None = (3, 5),
+                 min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True, min_confidence: float = 0.0,
+                 lang: str | None = None, random_state: int = 0) -> None:
         self.learner = learner
-        self.char_ngrams = char_ngrams
-        self.word_ngrams = word_ngrams
-        self.word_analyzer = word_analyzer
         self.C = C
-        self.polarity_C = polarity_C
+        self.word_analyzer = word_analyzer
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
         self.min_df = min_df
         self.inner_folds = inner_folds
         self.at_least_one = at_least_one
         self.min_confidence = min_confidence
-        self.polarity_cues = polarity_cues
-        self.select_polarity = select_polarity
-        self.polarity_pooling = polarity_pooling
+        self.lang = lang
         self.random_state = random_state
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("learner", "char_ngrams", "word_ngrams", "word_analyzer", "C",
-                                              "polarity_C", "min_df", "inner_folds", "at_least_one",
-                                              "min_confidence", "polarity_cues", "select_polarity",
-                                              "polarity_pooling", "random_state")}
-
-    def set_params(self, **params: Any) -> AutoCoder:
-        for k, v in params.items():
-            setattr(self, k, v)
-        return self
-
-    # -- fitting ----------------------------------------------------------------------------------------------
     def _linear(self, x: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float]:
         if y.min() == y.max():  # one class only: a constant model
             p = (y.mean() * len(y) + 0.5) / (len(y) + 1.0)
             return np.zeros(x.shape[1]), float(math.log(p / (1 - p)))
         if self.learner == "lr":
-            from sklearn.linear_model import LogisticRegression
-
             m = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
                                    random_state=self.random_state, max_iter=1000)
         elif self.learner == "svm":
-            from sklearn.svm import LinearSVC
-
             m = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state, max_iter=5000)
         else:
             raise ValueError(f"unknown learner {self.learner!r}; use one of {LEARNERS}")
         m.fit(x, y)
         return m.coef_.ravel().astype(np.float64), float(m.intercept_[0])
 
-    def fit(self, texts: Sequence[str], codes: Sequence[Iterable[str]], polarity: Sequence[str | None] | None = None,
-            *, groups: Sequence[Any] | None = None, classes: Sequence[str] | None = None,
-            polarity_classes: Sequence[str] = ("driver", "barrier", "neutral")) -> AutoCoder:
-        """Learn from texts, their concept-code sets and (optionally) polarity values.
+    def fit(self, X: Sequence[Analysis | str], Y: Any, *, groups: Sequence[Any] | None = None,
+            strata: Sequence[Any] | None = None, classes: Sequence[str] | None = None) -> ConceptCoder:
+        """Learn from analyses ``X`` and the indicator matrix ``Y`` (or a 1-D ``y`` of two labels).
 
-        ``groups`` (interview/informant per text) keeps the inner cross-validation honest; ``classes`` fixes the
-        code order (e.g. the codebook's), else the sorted codes seen.
+        ``groups`` (interview/informant per row) keeps the inner cross-validation honest; ``strata`` (e.g. the
+        polarity of each row) are balanced across its folds; ``classes`` names the columns of ``Y``.
         """
-        from sklearn.linear_model import LogisticRegression
-
-        texts = list(texts)
-        codes = [frozenset(c) for c in codes]
-        if len(codes) != len(texts):
-            raise ValueError(f"{len(texts)} texts but {len(codes)} code sets")
-        groups_arr = np.asarray([str(g) for g in (groups if groups is not None else range(len(texts)))])
-        self.classes_ = list(classes) if classes is not None else sorted(set().union(*codes))
-        self.polarity_classes_ = list(polarity_classes)
-        analyzer = self.word_analyzer or default_word_analyzer()
-        self.vectorizer_ = TextVectorizer(word_analyzer=analyzer, word_ngrams=tuple(self.word_ngrams),
-                                          char_ngrams=tuple(self.char_ngrams) if self.char_ngrams else None,
-                                          min_df=self.min_df)
-        x = self.vectorizer_.fit_transform(texts)
-        self.extra_features_ = list(POLARITY_CUE_NAMES) if self.polarity_cues else []
-        y = _label_matrix(codes, self.classes_)
-        pol = list(polarity) if polarity is not None else [None] * len(texts)
-        strat = np.asarray([p or "-" for p in pol])
-        splits = _inner_splits(groups_arr, strat, self.inner_folds, self.random_state)
-
-        k, f = len(self.classes_), x.shape[1]
+        if self.learner not in LEARNERS:
+            raise ValueError(f"unknown learner {self.learner!r}; use one of {LEARNERS}")
+        analyses = as_analyses(X, lang=self.lang)
+        Y = np.asarray(Y)
+        if len(Y) != len(analyses):
+            raise ValueError(f"{len(analyses)} documents but {len(Y)} label rows")
+        self._binary = Y.ndim == 1
+        if self._binary:
+            labels = np.unique(Y)
+            if len(labels) > 2:
+                raise ValueError(f"a 1-D y must hold two labels, got {len(labels)}; pass an indicator matrix")
+            self.classes_ = labels
+            Yi = (Y == labels[-1]).astype(np.int8)[:, None]
+        else:
+            Yi = Y.astype(np.int8)
+            if not np.isin(Yi, (0, 1)).all():
+                raise ValueError("Y must be a binary indicator matrix (0/1)")
+            names = list(classes) if classes is not None else list(range(Yi.shape[1]))
+            if len(names) != Yi.shape[1]:
+                raise ValueError(f"{len(names)} class names for {Yi.shape[1]} columns of Y")
+            self.classes_ = np.asarray(names, dtype=object)
+        groups_arr = [str(g) for g in (groups if groups is not None else range(len(analyses)))]
+        self.vectorizer_ = self._vectorizer()
+        x = self.vectorizer_.fit_transform(analyses)
+        splits = inner_splits(groups_arr, strata, self.inner_folds, self.random_state)
+        k, f = Yi.shape[1], x.shape[1]
         self.coef_ = np.zeros((k, f))
         self.intercept_ = np.zeros(k)
-        self.calibration_ = np.tile([1.0, 0.0], (k, 1))  # p = sigmoid(a * decision + b)
+        self.calibration_ = np.tile([1.0, 0.0], (k, 1))
         self.thresholds_ = np.full(k, 0.5)
         for j in range(k):
-            yj = y[:, j]
-            oof = np.zeros(len(texts))
+            yj = Yi[:, j]
+            oof = np.zeros(len(analyses))
             if splits and yj.sum() >= 2:
                 for tr, te in splits:
                     w, b = self._linear(x[tr], yj[tr])
@@ -276,121 +311,229 @@ class AutoCoder:
             elif yj.sum() < 2:
                 self.thresholds_[j] = 1.01  # too few examples to ever predict this code
             self.coef_[j], self.intercept_[j] = self._linear(x, yj)
-        self.support_ = y.sum(axis=0).astype(np.int64)
-        if self.extra_features_:  # the cue block: extra columns after the TF-IDF ones, zero weight for concepts
-            x = sp.hstack([x, polarity_cues(texts)], format="csr")
-            self.coef_ = np.hstack([self.coef_, np.zeros((k, len(self.extra_features_)))])
-            f = x.shape[1]
-
-        has_pol = np.asarray([p in self.polarity_classes_ for p in pol])
-        self.polarity_coef_ = np.zeros((len(self.polarity_classes_), f))
-        self.polarity_intercept_ = np.zeros(len(self.polarity_classes_))
-        self.polarity_C_, self.polarity_class_weight_ = float(self.polarity_C), "balanced"
-        self.polarity_pooling_ = bool(self.polarity_pooling)
-        if has_pol.any():
-            yp = np.asarray([self.polarity_classes_.index(p) for p in np.asarray(pol, dtype=object)[has_pol]])
-            seen = np.unique(yp)
-            if len(seen) == 1:
-                self.polarity_intercept_[:] = -10.0
-                self.polarity_intercept_[seen[0]] = 10.0
-            else:
-                choice = None
-                if self.select_polarity and splits:
-                    pooling = (False, True) if self.polarity_pooling is None else (bool(self.polarity_pooling),)
-                    sentences = None
-                    if True in pooling:
-                        sents, sent_rows = _sentence_rows(texts)
-                        sentences = (self.transform(sents), sent_rows, self._neutral_index())
-                    choice = _select_polarity(x, yp, has_pol, splits, pooling=pooling, sentences=sentences)
-                if choice is not None:  # else the configured polarity_C, balanced, pooling
-                    self.polarity_C_, self.polarity_class_weight_, self.polarity_pooling_ = choice
-                m = LogisticRegression(C=self.polarity_C_, class_weight=self.polarity_class_weight_, solver="lbfgs",
-                                       max_iter=2000)
-                m.fit(x[has_pol], yp)
-                coef = m.coef_ if len(seen) > 2 else np.vstack([-m.coef_[0] / 2, m.coef_[0] / 2])
-                icpt = m.intercept_ if len(seen) > 2 else np.asarray([-m.intercept_[0] / 2, m.intercept_[0] / 2])
-                self.polarity_intercept_[:] = -30.0  # classes never seen in training get ~zero probability
-                for row, cls in enumerate(m.classes_):
-                    self.polarity_coef_[cls] = coef[row]
-                    self.polarity_intercept_[cls] = icpt[row]
+        self.support_ = Yi.sum(axis=0).astype(np.int64)
         return self
 
-    # -- prediction -------------------------------------------------------------------------------------------
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """The feature matrix of ``texts``: TF-IDF, then the columns of ``extra_features_`` (polarity cues)."""
-        texts = list(texts)
-        x = self.vectorizer_.transform(texts)
-        if getattr(self, "extra_features_", None):
-            x = sp.hstack([x, polarity_cues(texts)], format="csr")
-        return x
+    def decision_function(self, X: Sequence[Analysis | str]) -> np.ndarray:
+        """Linear decision values (n x codes; n for a 1-D ``y``)."""
+        _check_fitted(self)
+        dec = np.asarray(self.transform(X) @ self.coef_.T) + self.intercept_
+        return dec[:, 0] if self._binary else dec
 
-    def _neutral_index(self) -> int | None:
-        return self.polarity_classes_.index("neutral") if "neutral" in self.polarity_classes_ else None
-
-    def _polarity_proba(self, x: sp.csr_matrix) -> np.ndarray:
-        return _softmax(np.asarray(x @ self.polarity_coef_.T) + self.polarity_intercept_)
-
-    def predict_proba_x(self, x: sp.csr_matrix, texts: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Probabilities from the feature matrix ``x`` of :meth:`transform`; with ``polarity_pooling_`` the polarity
-        is sentence-pooled when the ``texts`` of ``x`` are given (else whole-text only)."""
+    def proba_from_features(self, x: sp.csr_matrix) -> np.ndarray:
+        """Calibrated probability of each code (n x codes) from the feature matrix of :meth:`transform`."""
         dec = np.asarray(x @ self.coef_.T) + self.intercept_
-        p_codes = _sigmoid(self.calibration_[:, 0] * dec + self.calibration_[:, 1])
-        p_pol = self._polarity_proba(x)
-        if texts is not None and getattr(self, "polarity_pooling_", False):
-            sents, sent_rows = _sentence_rows(texts)
-            if sents:
-                p_pol = _pool_polarity(p_pol, self._polarity_proba(self.transform(sents)), sent_rows,
-                                       self._neutral_index())
-        return p_codes, p_pol
+        return _sigmoid(self.calibration_[:, 0] * dec + self.calibration_[:, 1])
 
-    def predict_proba(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Calibrated probabilities: ``(codes: n x len(classes_), polarity: n x len(polarity_classes_))``."""
-        texts = list(texts)
-        return self.predict_proba_x(self.transform(texts), texts)
+    def predict_proba(self, X: Sequence[Analysis | str]) -> np.ndarray:
+        """Calibrated probabilities: n x codes (for a 1-D ``y``: n x 2, the columns of ``classes_``)."""
+        _check_fitted(self)
+        p = self.proba_from_features(self.transform(X))
+        return np.column_stack([1.0 - p[:, 0], p[:, 0]]) if self._binary else p
 
-    def decide(self, p_codes: np.ndarray, p_pol: np.ndarray) -> list[Prediction]:
-        """Codes and polarity from probabilities: thresholds, at-least-one rule, abstain (``min_confidence``)."""
-        out: list[Prediction] = []
-        thr = np.maximum(self.thresholds_, self.min_confidence)
-        for pc, pp in zip(p_codes, p_pol):
-            on = np.flatnonzero(pc >= thr)
-            if not len(on) and self.at_least_one and len(pc):
-                top = int(np.argmax(pc))
-                if pc[top] >= self.min_confidence and self.thresholds_[top] <= 1.0:
-                    on = np.asarray([top])
-            codes = tuple(self.classes_[i] for i in on)
-            t = int(np.argmax(pp))
-            pol = self.polarity_classes_[t] if pp[t] >= self.min_confidence else None
-            out.append((codes, pol))
-        return out
+    def decide(self, p: np.ndarray, *, min_confidence: float | None = None) -> np.ndarray:
+        """Indicator matrix from code probabilities: thresholds, at-least-one rule, ``min_confidence`` (the
+        parameter unless given here)."""
+        floor = self.min_confidence if min_confidence is None else min_confidence
+        thr = np.maximum(self.thresholds_, floor)
+        on = (p >= thr).astype(np.int64)
+        if self.at_least_one and p.shape[1]:
+            for r in np.flatnonzero(on.sum(axis=1) == 0):
+                top = int(np.argmax(p[r]))
+                if p[r, top] >= floor and self.thresholds_[top] <= 1.0:
+                    on[r, top] = 1
+        return on
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """``(codes, polarity)`` per text; ``polarity`` is ``None`` when the model abstains."""
-        return self.decide(*self.predict_proba(texts))
+    def predict(self, X: Sequence[Analysis | str]) -> np.ndarray:
+        """Indicator matrix (n x codes); for a 1-D ``y`` the predicted labels."""
+        _check_fitted(self)
+        p = self.proba_from_features(self.transform(X))
+        if self._binary:
+            return self.classes_[(p[:, 0] >= max(self.thresholds_[0], self.min_confidence)).astype(int)]
+        return self.decide(p)
 
-    # -- pickle-free state ------------------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON settings and arrays from which :meth:`from_state` rebuilds the fitted estimator (no pickle)."""
+        _check_fitted(self)
         vparams, varrays = self.vectorizer_.get_state()
-        params = {"estimator": "AutoCoder", "init": _jsonable(self.get_params()), "classes": self.classes_,
-                  "polarity_classes": self.polarity_classes_, "vectorizer": vparams,
-                  "extra_features": list(self.extra_features_),
-                  "polarity_choice": {"C": self.polarity_C_, "class_weight": self.polarity_class_weight_,
-                                      "pooling": self.polarity_pooling_}}
-        arrays = {"coef": self.coef_.astype(np.float64), "intercept": self.intercept_,
-                  "calibration": self.calibration_, "thresholds": self.thresholds_, "support": self.support_,
-                  "polarity_coef": self.polarity_coef_, "polarity_intercept": self.polarity_intercept_,
+        params = {"init": _jsonable(self.get_params()), "classes": self.classes_.tolist(), "binary": self._binary,
+                  "vectorizer": vparams}
+        arrays = {"coef": self.coef_, "intercept": self.intercept_, "calibration": self.calibration_,
+                  "thresholds": self.thresholds_, "support": self.support_,
                   **{"vectorizer." + k: v for k, v in varrays.items()}}
         return params, arrays
 
     @classmethod
-    def from_state(cls, params: dict[str, Any], arrays: dict[str, np.ndarray]) -> AutoCoder:
-        init = dict(params["init"])
-        for key in ("char_ngrams", "word_ngrams"):
-            if init.get(key) is not None:
-                init[key] = tuple(init[key])
-        m = cls(**init)
-        m.classes_ = list(params["classes"])
-        m.polarity_classes_ = list(params["polarity_classes"])
+    def from_state(cls, params: dict[str, Any], arrays: dict[str, np.ndarray]) -> ConceptCoder:
+        """The estimator saved by :meth:`get_state`."""
+        m = cls(**{k: _tuple(v) for k, v in params["init"].items()})
+        m._binary = bool(params.get("binary", False))
+        m.classes_ = np.asarray(params["classes"], dtype=None if m._binary else object)
+        m.vectorizer_ = TextVectorizer.from_state(
+            params["vectorizer"], {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer.")})
+        for name in ("coef", "intercept", "calibration", "thresholds"):
+            setattr(m, name + "_", np.asarray(arrays[name], dtype=np.float64))
+        m.support_ = np.asarray(arrays["support"])
+        k, f = len(m.thresholds_), len(m.vectorizer_.vocabulary_)
+        if m.coef_.shape != (k, f) or (not m._binary and len(m.classes_) != k):
+            raise ValueError(f"concept weights have shape {m.coef_.shape}, expected {(k, f)}")
+        return m
+
+
+class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
+    """Polarity classifier (driver / barrier / neutral): multinomial logistic regression on TF-IDF features plus the
+    polarity cue-lexicon columns, optionally with sentence max-pooling.
+
+    Parameters
+    ----------
+    C, class_weight
+        Of the logistic regression (used as they are unless ``select`` chooses them).
+    select
+        Choose ``C`` (:data:`POLARITY_C_GRID`), class weight (:data:`POLARITY_CLASS_WEIGHTS`) and, when ``pooling``
+        is ``None``, pooling by polarity kappa in the inner grouped cross-validation (training data only); the choice
+        is in ``C_``, ``class_weight_`` and ``pooling_``.
+    pooling
+        Sentence max-pooling (:func:`_pool_polarity`: the model is also applied to each sentence of a multi-sentence
+        text and the most polar sentence counts beside the whole text). ``None``: chosen with ``select``, else off.
+    cues
+        Append the driver/barrier cue-lexicon block (:func:`~nlp.classify.vectorize.polarity_cues`).
+    labels
+        The classes in column order (e.g. the codebook's polarity values; unseen ones get ~zero probability);
+        ``None``: the sorted labels of ``y``.
+    word_analyzer, word_ngrams, char_ngrams, min_df, lang
+        Features (:class:`~nlp.classify.vectorize.TextVectorizer`).
+    inner_folds, random_state
+        The inner grouped cross-validation of ``select``.
+
+    Examples
+    --------
+    >>> X = ["det fungerer godt", "veldig bra samarbeid", "et stort problem", "for lite penger"] * 3
+    >>> y = ["driver", "driver", "barrier", "barrier"] * 3
+    >>> m = PolarityCoder(word_analyzer="surface", min_df=1, lang="nb").fit(X, y, groups=range(12))
+    >>> m.predict(["samarbeid fungerer godt"]).tolist(), m.classes_.tolist()
+    (['driver'], ['barrier', 'driver'])
+    """
+
+    def __init__(self, *, C: float = 0.5, class_weight: str | None = "balanced", select: bool = False,
+                 pooling: bool | None = None, cues: bool = True, labels: Sequence[str] | None = None,
+                 word_analyzer: str = "lemmas+surface", word_ngrams: tuple[int, int] = (1, 2),
+                 char_ngrams: tuple[int, int] | None = (3, 5), min_df: int = 2, inner_folds: int = 3,
+                 lang: str | None = None, random_state: int = 0) -> None:
+        self.C = C
+        self.class_weight = class_weight
+        self.select = select
+        self.pooling = pooling
+        self.cues = cues
+        self.labels = labels
+        self.word_analyzer = word_analyzer
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.inner_folds = inner_folds
+        self.lang = lang
+        self.random_state = random_state
+
+    def _neutral_index(self) -> int | None:
+        names = self.classes_.tolist()
+        return names.index("neutral") if "neutral" in names else None
+
+    def fit(self, X: Sequence[Analysis | str], y: Sequence[str | None], *, groups: Sequence[Any] | None = None
+            ) -> PolarityCoder:
+        """Learn from analyses ``X`` and one polarity label per row; ``groups`` for the inner cross-validation.
+
+        A ``None`` label marks a row nobody coded for polarity: it counts for the vocabulary and idf (like any text
+        of the same interviews) but not for the classifier.
+        """
+        analyses = as_analyses(X, lang=self.lang)
+        y = np.asarray(list(y), dtype=object)
+        if len(y) != len(analyses):
+            raise ValueError(f"{len(analyses)} documents but {len(y)} labels")
+        has = np.asarray([v is not None for v in y], dtype=bool)
+        seen_labels = sorted({str(v) for v in y[has]})
+        names = list(self.labels) if self.labels is not None else seen_labels
+        unknown = sorted(set(seen_labels) - set(names))
+        if unknown:
+            raise ValueError(f"labels {unknown} are not among labels={names}")
+        if not names:
+            raise ValueError("no polarity labels to learn from")
+        self.classes_ = np.asarray(names, dtype=object)
+        yp = np.asarray([names.index(str(v)) for v in y[has]], dtype=np.int64)
+        groups_arr = [str(g) for g in (groups if groups is not None else range(len(analyses)))]
+        self.vectorizer_ = self._vectorizer()
+        x = self.vectorizer_.fit_transform(analyses)
+        self.extra_features_ = list(POLARITY_CUE_NAMES) if self.cues else []
+        if self.extra_features_:
+            x = sp.hstack([x, polarity_cues(analyses)], format="csr")
+        k, f = len(names), x.shape[1]
+        self.coef_ = np.zeros((k, f))
+        self.intercept_ = np.zeros(k)
+        self.C_, self.class_weight_, self.pooling_ = float(self.C), self.class_weight, bool(self.pooling)
+        seen = np.unique(yp)
+        if len(seen) < 2:  # nothing or one value to learn: that value (or no preference)
+            if len(seen):
+                self.intercept_[:] = -10.0
+                self.intercept_[seen[0]] = 10.0
+            return self
+        splits = inner_splits(groups_arr, [str(v) if v is not None else "-" for v in y], self.inner_folds,
+                              self.random_state)
+        if self.select and splits:
+            pooling = (False, True) if self.pooling is None else (bool(self.pooling),)
+            sentences = None
+            if True in pooling:
+                sents, sent_rows = _sentence_rows(analyses)
+                sentences = (self.transform(sents), sent_rows, self._neutral_index())
+            choice = _select_polarity(x, yp, has, splits, pooling=pooling, sentences=sentences)
+            if choice is not None:
+                self.C_, self.class_weight_, self.pooling_ = choice
+        m = LogisticRegression(C=self.C_, class_weight=self.class_weight_, solver="lbfgs", max_iter=2000)
+        m.fit(x[has], yp)
+        coef = m.coef_ if len(seen) > 2 else np.vstack([-m.coef_[0] / 2, m.coef_[0] / 2])
+        icpt = m.intercept_ if len(seen) > 2 else np.asarray([-m.intercept_[0] / 2, m.intercept_[0] / 2])
+        self.intercept_[:] = -30.0  # classes never seen in training get ~zero probability
+        for row, cls in enumerate(m.classes_):
+            self.coef_[cls] = coef[row]
+            self.intercept_[cls] = icpt[row]
+        return self
+
+    def _proba(self, x: sp.csr_matrix) -> np.ndarray:
+        return _softmax(np.asarray(x @ self.coef_.T) + self.intercept_)
+
+    def decision_function(self, X: Sequence[Analysis | str]) -> np.ndarray:
+        """Linear scores per class (n x classes), before the softmax and pooling."""
+        _check_fitted(self)
+        return np.asarray(self.transform(X) @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, X: Sequence[Analysis | str]) -> np.ndarray:
+        """Probabilities (n x classes, columns as ``classes_``), sentence-pooled when ``pooling_``."""
+        _check_fitted(self)
+        analyses = as_analyses(X, lang=self.lang)
+        p = self._proba(self.transform(analyses))
+        if self.pooling_:
+            sents, sent_rows = _sentence_rows(analyses)
+            if sents:
+                p = _pool_polarity(p, self._proba(self.transform(sents)), sent_rows, self._neutral_index())
+        return p
+
+    def predict(self, X: Sequence[Analysis | str]) -> np.ndarray:
+        """The most probable label per row."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON settings and arrays from which :meth:`from_state` rebuilds the fitted estimator (no pickle)."""
+        _check_fitted(self)
+        vparams, varrays = self.vectorizer_.get_state()
+        params = {"init": _jsonable(self.get_params()), "classes": self.classes_.tolist(), "vectorizer": vparams,
+                  "extra_features": list(self.extra_features_),
+                  "choice": {"C": self.C_, "class_weight": self.class_weight_, "pooling": self.pooling_}}
+        arrays = {"coef": self.coef_, "intercept": self.intercept_,
+                  **{"vectorizer." + k: v for k, v in varrays.items()}}
+        return params, arrays
+
+    @classmethod
+    def from_state(cls, params: dict[str, Any], arrays: dict[str, np.ndarray]) -> PolarityCoder:
+        """The estimator saved by :meth:`get_state`."""
+        m = cls(**{k: _tuple(v) for k, v in params["init"].items()})
+        m.classes_ = np.asarray(params["classes"], dtype=object)
         m.extra_features_ = list(params.get("extra_features", []))
         if m.extra_features_ and m.extra_features_ != list(POLARITY_CUE_NAMES):
             raise ValueError(f"unknown extra features {m.extra_features_}; expected {list(POLARITY_CUE_NAMES)}")
@@ -398,18 +541,136 @@ class AutoCoder:
             params["vectorizer"], {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer.")})
         m.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
         m.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
-        m.calibration_ = np.asarray(arrays["calibration"], dtype=np.float64)
-        m.thresholds_ = np.asarray(arrays["thresholds"], dtype=np.float64)
-        m.support_ = np.asarray(arrays["support"])
-        m.polarity_coef_ = np.asarray(arrays["polarity_coef"], dtype=np.float64)
-        m.polarity_intercept_ = np.asarray(arrays["polarity_intercept"], dtype=np.float64)
-        choice = params.get("polarity_choice", {"C": m.polarity_C, "class_weight": "balanced"})
-        m.polarity_C_, m.polarity_class_weight_ = float(choice["C"]), choice["class_weight"]
-        m.polarity_pooling_ = bool(choice.get("pooling", False))  # models saved before pooling existed: off
-        k, f = len(m.classes_), len(m.vectorizer_.vocabulary_) + len(m.extra_features_)
-        if m.coef_.shape != (k, f) or m.polarity_coef_.shape != (len(m.polarity_classes_), f):
-            raise ValueError(f"weights have shape {m.coef_.shape}, expected {(k, f)}")
+        choice = params["choice"]
+        m.C_, m.class_weight_, m.pooling_ = float(choice["C"]), choice["class_weight"], bool(choice["pooling"])
+        f = len(m.vectorizer_.vocabulary_) + len(m.extra_features_)
+        if m.coef_.shape != (len(m.classes_), f):
+            raise ValueError(f"polarity weights have shape {m.coef_.shape}, expected {(len(m.classes_), f)}")
         return m
+
+
+#: Parameters of :func:`AutoCoder.from_params` that go to the concept coder / the polarity coder (``polarity_*``
+#: names lose the prefix; the feature settings go to both).
+_SHARED = ("word_analyzer", "word_ngrams", "char_ngrams", "min_df", "inner_folds", "lang", "random_state")
+_CONCEPT = ("learner", "C", "at_least_one")
+_POLARITY = {"polarity_C": "C", "polarity_class_weight": "class_weight", "select_polarity": "select",
+             "polarity_pooling": "pooling", "polarity_cues": "cues"}
+
+
+class AutoCoder:
+    """The auto-coder as used by training, saving and tagging: a :class:`ConceptCoder` and a :class:`PolarityCoder`
+    (fitted by :meth:`fit`), the code names, and the codebook when known.
+
+    ``min_confidence`` is the abstain option: no code and no polarity are given when the model is less sure.
+
+    Examples
+    --------
+    >>> texts = ["vi deler kunnskap", "kunnskap deles", "konkurrenter er farlige", "konkurranse hele tiden"] * 3
+    >>> codes = [{"ks"}, {"ks"}, {"comp"}, {"comp"}] * 3
+    >>> pol = ["driver", "driver", "barrier", "barrier"] * 3
+    >>> m = AutoCoder.from_params(word_analyzer="surface", min_df=1).fit(texts, codes, pol, groups=range(12))
+    >>> m.predict(["deler kunnskap"])[0]
+    (('ks',), 'driver')
+    """
+
+    def __init__(self, concepts: ConceptCoder | None = None, polarity: PolarityCoder | None = None, *,
+                 min_confidence: float = 0.0, codebook: Any = None) -> None:
+        self.concepts = concepts if concepts is not None else ConceptCoder()
+        self.polarity = polarity if polarity is not None else PolarityCoder()
+        self.min_confidence = min_confidence
+        self.codebook = codebook
+
+    @classmethod
+    def from_params(cls, *, min_confidence: float = 0.0, **params: Any) -> AutoCoder:
+        """An unfitted auto-coder from one flat set of settings (as :data:`nlp.classify.MODEL_CHOICES` has them):
+        ``learner``, ``C``, ``at_least_one`` for the concepts, ``polarity_C``, ``polarity_class_weight``,
+        ``select_polarity``, ``polarity_pooling``, ``polarity_cues`` for polarity, the feature settings for both.
+
+        Raises
+        ------
+        ValueError
+            For a name that is none of these (a misspelt setting is never ignored).
+        """
+        unknown = sorted(set(params) - set(_SHARED) - set(_CONCEPT) - set(_POLARITY))
+        if unknown:
+            raise ValueError(f"unknown auto-coder settings {unknown}; use {sorted([*_SHARED, *_CONCEPT, *_POLARITY])}")
+        shared = {k: params[k] for k in _SHARED if k in params}
+        concepts = ConceptCoder(**shared, **{k: params[k] for k in _CONCEPT if k in params},
+                                min_confidence=min_confidence)
+        polarity = PolarityCoder(**shared, **{v: params[k] for k, v in _POLARITY.items() if k in params})
+        return cls(concepts, polarity, min_confidence=min_confidence)
+
+    def fit(self, X: Sequence[Analysis | str], codes: Sequence[Iterable[str]],
+            polarity: Sequence[str | None] | None = None, *, groups: Sequence[Any] | None = None,
+            classes: Sequence[str] | None = None, polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
+            ) -> AutoCoder:
+        """Fit fresh clones of both estimators on every row (polarity learns from the rows with a polarity value).
+
+        ``groups`` (interview/informant per row) keeps the inner cross-validations honest; ``classes`` fixes the
+        code order (e.g. the codebook's), else the sorted codes seen.
+        """
+        analyses = as_analyses(X, lang=self.concepts.lang)
+        codes = [frozenset(c) for c in codes]
+        if len(codes) != len(analyses):
+            raise ValueError(f"{len(analyses)} texts but {len(codes)} code sets")
+        pol = list(polarity) if polarity is not None else [None] * len(analyses)
+        groups_list = [str(g) for g in (groups if groups is not None else range(len(analyses)))]
+        names = list(classes) if classes is not None else sorted(set().union(*codes))
+        self.concepts = clone(self.concepts).set_params(min_confidence=self.min_confidence).fit(
+            analyses, _label_matrix(codes, names), groups=groups_list, strata=[p or "-" for p in pol], classes=names)
+        self.polarity = clone(self.polarity).set_params(labels=list(polarity_classes)).fit(
+            analyses, [p if p in polarity_classes else None for p in pol], groups=groups_list)
+        return self
+
+    @property
+    def classes_(self) -> list[str]:
+        """The concept codes in column order."""
+        return self.concepts.classes_.tolist()
+
+    @property
+    def polarity_classes_(self) -> list[str]:
+        """The polarity values in column order."""
+        return self.polarity.classes_.tolist()
+
+    def predict_proba(self, X: Sequence[Analysis | str]) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated probabilities: ``(codes: n x len(classes_), polarity: n x len(polarity_classes_))``."""
+        analyses = as_analyses(X, lang=self.concepts.lang)
+        return self.concepts.predict_proba(analyses), self.polarity.predict_proba(analyses)
+
+    def decide(self, p_codes: np.ndarray, p_pol: np.ndarray) -> list[Prediction]:
+        """Codes and polarity from probabilities: thresholds, at-least-one rule, abstain (``min_confidence``)."""
+        on = self.concepts.decide(p_codes, min_confidence=self.min_confidence)
+        names = self.classes_
+        pol_names = self.polarity_classes_
+        out: list[Prediction] = []
+        for row, pp in zip(on, p_pol):
+            t = int(np.argmax(pp))
+            out.append((tuple(names[i] for i in np.flatnonzero(row)),
+                        pol_names[t] if pp[t] >= self.min_confidence else None))
+        return out
+
+    def predict(self, X: Sequence[Analysis | str]) -> list[Prediction]:
+        """``(codes, polarity)`` per row; ``polarity`` is ``None`` when the model abstains."""
+        return self.decide(*self.predict_proba(X))
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON settings and arrays of both estimators (prefixed ``concepts.`` / ``polarity.``), no pickle."""
+        cparams, carrays = self.concepts.get_state()
+        pparams, parrays = self.polarity.get_state()
+        params = {"estimator": "AutoCoder", "min_confidence": self.min_confidence, "concepts": cparams,
+                  "polarity": pparams}
+        arrays = {**{"concepts." + k: v for k, v in carrays.items()}, **{"polarity." + k: v for k, v in parrays.items()}}
+        return params, arrays
+
+    @classmethod
+    def from_state(cls, params: dict[str, Any], arrays: dict[str, np.ndarray], *, codebook: Any = None) -> AutoCoder:
+        """The auto-coder saved by :meth:`get_state`."""
+        def part(name: str) -> dict[str, np.ndarray]:
+            return {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith(name + ".")}
+
+        return cls(ConceptCoder.from_state(params["concepts"], part("concepts")),
+                   PolarityCoder.from_state(params["polarity"], part("polarity")),
+                   min_confidence=float(params.get("min_confidence", 0.0)), codebook=codebook)
 
 
 def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
@@ -426,11 +687,6 @@ def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
     ``x`` and the index of the neutral class. Ties keep the earlier candidate (no pooling before pooling, balanced
     before ``None``, then smaller ``C``); ``None`` when no inner fold has two polarity classes to learn from.
     """
-    from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
-
-    from .crossval import cohen_kappa
-
     pos = np.flatnonzero(has_pol)
     row = np.full(len(has_pol), -1)
     row[pos] = np.arange(len(pos))
@@ -480,10 +736,6 @@ def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
     return best
 
 
-def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
-
-
 class KeywordCoder:
     """Cue-word baseline: a code is given when a text contains one of the code's cue words.
 
@@ -493,22 +745,22 @@ class KeywordCoder:
 
     Examples
     --------
-    >>> m = KeywordCoder(word_analyzer="simple", min_df=1, n_cues=2).fit(
+    >>> m = KeywordCoder(word_analyzer="surface", min_df=1, n_cues=2).fit(
     ...     ["deler kunnskap", "konkurranse"], [{"ks"}, {"comp"}], ["driver", "barrier"])
     >>> m.predict(["mye kunnskap her"])[0]
     (('ks',), 'driver')
     """
 
-    def __init__(self, *, n_cues: int = 10, min_df: int = 2, word_analyzer: str | None = None) -> None:
+    def __init__(self, *, n_cues: int = 10, min_df: int = 2, word_analyzer: str = "lemmas+surface",
+                 lang: str | None = None) -> None:
         self.n_cues = n_cues
         self.min_df = min_df
         self.word_analyzer = word_analyzer
+        self.lang = lang
 
-    def _tokens(self, texts: Sequence[str]) -> list[set[str]]:
-        from .vectorize import lemma_analyzer
-
-        fn = lemma_analyzer(self.word_analyzer or default_word_analyzer())
-        return [set(fn(t)) for t in texts]
+    def _tokens(self, X: Sequence[Analysis | str]) -> list[set[str]]:
+        terms = LemmaVectorizer(analyzer=self.word_analyzer, lang=self.lang).terms
+        return [set(terms(a)) for a in as_analyses(X, lang=self.lang)]
 
     def _learn(self, docs: list[set[str]], y: np.ndarray) -> list[str]:
         pos, neg = {}, {}
@@ -526,10 +778,12 @@ class KeywordCoder:
                 scored.append((-lo, w))
         return [w for _, w in sorted(scored)[: self.n_cues]]
 
-    def fit(self, texts: Sequence[str], codes: Sequence[Iterable[str]], polarity: Sequence[str | None] | None = None,
-            *, groups: Sequence[Any] | None = None, classes: Sequence[str] | None = None,
-            polarity_classes: Sequence[str] = ("driver", "barrier", "neutral")) -> KeywordCoder:
-        docs = self._tokens(texts)
+    def fit(self, X: Sequence[Analysis | str], codes: Sequence[Iterable[str]],
+            polarity: Sequence[str | None] | None = None, *, groups: Sequence[Any] | None = None,
+            classes: Sequence[str] | None = None, polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
+            ) -> KeywordCoder:
+        """Learn each code's and each polarity value's cue words from ``X`` and their codes."""
+        docs = self._tokens(X)
         codes = [frozenset(c) for c in codes]
         self.classes_ = list(classes) if classes is not None else sorted(set().union(*codes))
         self.polarity_classes_ = list(polarity_classes)
@@ -547,9 +801,9 @@ class KeywordCoder:
             self.polarity_cues_[p] = self._learn(docs, yp) if yp.any() else []
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def predict_proba(self, X: Sequence[Analysis | str]) -> tuple[np.ndarray, np.ndarray]:
         """Cue-hit scores squashed to 0..1 (``hits / (hits + 1)``) - not calibrated probabilities."""
-        docs = self._tokens(texts)
+        docs = self._tokens(X)
         hc = np.asarray([[len(d.intersection(self.cues_[c])) for c in self.classes_] for d in docs], dtype=float)
         hp = np.asarray([[len(d.intersection(self.polarity_cues_[p])) for p in self.polarity_classes_]
                          for d in docs], dtype=float)
@@ -557,8 +811,9 @@ class KeywordCoder:
         hp = hp.reshape(len(docs), len(self.polarity_classes_))
         return hc / (hc + 1.0), hp / (hp + 1.0)
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        pc, pp = self.predict_proba(texts)
+    def predict(self, X: Sequence[Analysis | str]) -> list[Prediction]:
+        """``(codes, polarity)`` per row: the codes with a cue hit, the polarity with the most hits."""
+        pc, pp = self.predict_proba(X)
         out: list[Prediction] = []
         for rc, rp in zip(pc, pp):
             codes = tuple(c for c, s in zip(self.classes_, rc) if s > 0)

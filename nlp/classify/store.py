@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..artifacts import load_model_files, save_model_files, sha256_texts
-from ..errors import ModelFileError
+from ..codebook import Codebook
+from ..errors import ModelFileError, NlpError
 from .models import AutoCoder
 
 __all__ = ["KIND", "load_coder", "save_coder", "training_hash"]
@@ -29,15 +30,18 @@ def save_coder(model: AutoCoder, path: str | Path, *, codebook: Any = None, meta
     ``meta`` adds provenance (training-data hash, cross-validation scores, learning curve, coder, corpus).
     """
     params, arrays = model.get_state()
+    concepts, polarity = params["concepts"], params["polarity"]
     full_meta: dict[str, Any] = {
         "estimator": "AutoCoder",
-        "preprocessing": {k: v for k, v in params["vectorizer"].items() if k != "vocabulary"},
-        "model": params["init"],
-        "classes": params["classes"],
-        "polarity_classes": params["polarity_classes"],
-        "n_features": len(params["vectorizer"]["vocabulary"]),
+        "preprocessing": {k: v for k, v in concepts["vectorizer"].items() if k not in ("word", "char")},
+        "model": {"concepts": concepts["init"], "polarity": polarity["init"],
+                  "min_confidence": params["min_confidence"]},
+        "classes": concepts["classes"],
+        "polarity_classes": polarity["classes"],
+        "n_features": len(model.concepts.vectorizer_.vocabulary_),
     }
     extra: dict[str, bytes] = {}
+    codebook = codebook if codebook is not None else model.codebook
     if codebook is not None:
         import yaml
 
@@ -59,14 +63,11 @@ def load_coder(path: str | Path) -> AutoCoder:
     files = load_model_files(path, kind=KIND)
     try:
         model = AutoCoder.from_state(dict(files.params), dict(files.arrays))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"the model's weights and settings do not fit together ({exc}).", path=path,
+    except (KeyError, TypeError, ValueError, NlpError) as exc:
+        raise ModelFileError(f"the model's weights and settings do not fit together ({exc}); models saved before "
+                             "the auto-coder read the preprocessing analysis cannot be loaded.", path=path,
                              fix="train the model again with `nlp train`.") from exc
-    try:
-        model.vectorizer_._analyzer()
-    except ImportError as exc:
-        raise ModelFileError(f"this model was trained with the {model.vectorizer_.word_analyzer!r} word analyzer, "
-                             f"which is not available here ({exc}).", path=path,
-                             fix="install klyngekoder with its preprocessing, or retrain the model.") from exc
+    if "codebook" in files.meta:
+        model.codebook = Codebook.from_dict(files.meta["codebook"])
     model.meta_ = dict(files.meta)
     return model

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, NlpError
-from ..model import atomic_writer, json_line, json_object
+from ..features import analyse_transcript, analyses_of
+from ..model import atomic_writer, iter_units, json_line, json_object
 
 __all__ = [
     "TEXT_FIELDS",
@@ -30,9 +31,11 @@ __all__ = [
     "read_text_records",
     "read_units",
     "record_key",
+    "resume_progress",
     "tag_file",
     "tag_paths",
     "tag_units",
+    "untagged",
     "write_tagged",
 ]
 
@@ -54,7 +57,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
         A fitted :class:`~nlp.classify.AutoCoder` (e.g. from :func:`~nlp.classify.load_coder`).
     units
         :class:`nlp.model.Unit` objects or mappings with ``text`` and optionally ``id``, ``source``, ``start``,
-        ``end``, ``speaker``.
+        ``end``, ``speaker``, ``lang`` and ``analysis`` (the model reads :func:`nlp.features.analyses_of`).
     explain_words
         If > 0, add ``"why": {code: [words]}`` with that many driving words per assigned code.
 
@@ -67,7 +70,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     Examples
     --------
     >>> from nlp.classify import AutoCoder
-    >>> m = AutoCoder(word_analyzer="simple", char_ngrams=None, min_df=1, inner_folds=0).fit(
+    >>> m = AutoCoder.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0).fit(
     ...     ["deler kunnskap", "konkurranse nå"] * 2, [{"ks"}, {"comp"}] * 2, ["driver", "barrier"] * 2)
     >>> rec = tag_units(m, [{"id": "a", "text": "vi deler kunnskap"}])[0]
     >>> rec["codes"], rec["polarity"]
@@ -77,7 +80,8 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     if not units:
         return []
     texts = [str(_get(u, "text", "")) for u in units]
-    p_codes, p_pol = model.predict_proba(texts)
+    analyses = analyses_of(units)
+    p_codes, p_pol = model.predict_proba(analyses)
     decisions = model.decide(p_codes, p_pol)
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
     rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
@@ -101,7 +105,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
         if explain_words > 0:
             from .explain import explain
 
-            rec["why"] = {c: [w for w, _ in ws] for c, ws in explain(model, text, n=explain_words).items()}
+            rec["why"] = {c: [w for w, _ in ws] for c, ws in explain(model, analyses[i], n=explain_words).items()}
         out.append(rec)
     return out
 
@@ -126,18 +130,17 @@ def is_text_record(obj: Any) -> bool:
 
 
 def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dict[str, Any]]:
-    from ..model import iter_units
-
     units: list[dict[str, Any]] = []
     for t in transcripts:
         src = t.source or source
+        analyses = analyse_transcript(t)  # each transcript preprocessed once, languages judged in context
         if not t.segments:  # a document without segments is tagged as one unit rather than silently dropped
             units.append({"id": t.id, "source": src, "start": 0, "end": len(t.text), "speaker": None,
-                          "text": t.text, "lang": t.lang})
+                          "text": t.text, "lang": t.lang, "analysis": analyses[t.id]})
             continue
         for u in iter_units([t]):
             units.append({"id": u.id, "source": src, "start": u.start, "end": u.end, "speaker": u.speaker,
-                          "text": u.text, "lang": u.lang, "coded": bool(u.codes)})
+                          "text": u.text, "lang": u.lang, "coded": bool(u.codes), "analysis": analyses[u.id]})
     return units
 
 
@@ -300,6 +303,52 @@ def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
                          fix="choose another --out, or delete this file to start over.") from exc
 
 
+# -- resuming and the per-file work (shared with nlp.distributed) -------------------------------------------------
+def resume_progress(progress: Path, out: Path, *, fmt: str, resume: bool) -> frozenset[tuple[str, str]]:
+    """Prepare the progress file of a tagging run and return the keys (source, id) already tagged in it.
+
+    The one resume of single-process, parallel and Dask tagging. Without ``resume`` (or without earlier output) the
+    progress file starts empty. Else it is made to end on a whole record: JSONL is scanned line by line (never
+    loaded whole) and a last line cut off by a crash is truncated away; a finished CSV/XLSX table ``out`` without a
+    progress file is continued from its rows.
+    """
+    if not resume or not (progress.exists() or out.exists()):
+        write_tagged(progress, [], fmt="jsonl")
+        return frozenset()
+    if not progress.exists():  # a finished CSV/XLSX table: continue from its rows (as tag_paths does)
+        previous = read_tagged(out, fmt=fmt)
+        write_tagged(progress, previous, fmt="jsonl")
+        return frozenset(record_key(r) for r in previous)
+    keys = []
+    cut = None
+    line = b"\n"
+    with progress.open("rb") as fh:
+        offset = 0
+        for line in fh:
+            try:
+                if not line.strip():
+                    raise ValueError("blank line")
+                keys.append(record_key(json.loads(line)))
+            except ValueError:
+                if line.endswith(b"\n") or not line.strip():
+                    previous = read_tagged(progress, fmt="jsonl")  # raises tag_paths' message, or tolerates it
+                    write_tagged(progress, previous, fmt="jsonl")
+                    return frozenset(record_key(r) for r in previous)
+                cut = offset  # the partial last line of an interrupted run
+            offset += len(line)
+    if cut is not None:
+        os.truncate(progress, cut)
+    elif not line.endswith(b"\n"):  # a whole last record without its newline: end it, as tag_paths' rewrite does
+        with progress.open("ab") as fh:
+            fh.write(b"\n")
+    return frozenset(keys)
+
+
+def untagged(units: Sequence[Mapping[str, Any]], done: frozenset[tuple[str, str]]) -> list[Mapping[str, Any]]:
+    """The units whose key (source, id) is not in ``done``."""
+    return [u for u in units if (str(u["source"]), str(u["id"])) not in done] if done else list(units)
+
+
 # -- the driver -------------------------------------------------------------------------------------------------
 @dataclass
 class TagSummary:
@@ -331,7 +380,7 @@ def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], e
         return str(path), None, 0, str(exc)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return str(path), None, 0, f"{path}: cannot be read ({exc.__class__.__name__}: {exc})."
-    todo = [u for u in units if (str(u["source"]), str(u["id"])) not in done]
+    todo = untagged(units, done)
     if isinstance(model_or_path, (str, Path)):
         model_or_path = _cached_model(str(model_or_path), os.path.getmtime(Path(model_or_path) / "meta.json"))
     return str(path), tag_units(model_or_path, todo, explain_words=explain_words), len(units) - len(todo), None
@@ -351,14 +400,10 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
     out = Path(out)
     files = expand_inputs(inputs)
     summary = TagSummary(files=len(files), out=str(out))
+    if fmt not in ("jsonl", "csv", "xlsx"):
+        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv or xlsx.")
     progress_path = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
-    previous: list[dict[str, Any]] = []
-    if resume:
-        previous = read_tagged(progress_path, fmt="jsonl") if progress_path.exists() else read_tagged(out, fmt=fmt)
-    done = frozenset(record_key(r) for r in previous)
-    summary.skipped = 0
-    # rewrite what is kept (drops a partial last line), then append file by file
-    write_tagged(progress_path, previous, fmt="jsonl")
+    done = resume_progress(progress_path, out, fmt=fmt, resume=resume)  # then append file by file
 
     if n_jobs != 1 and model_path is not None and len(files) > 1:
         from joblib import Parallel, delayed

@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import InputError
-from .models import AutoCoder, KeywordCoder
+from ..features import analyses_of
 from .crossval import cross_validate, learning_curve
+from .models import AutoCoder, KeywordCoder
 
 __all__ = ["DEFAULT_MODEL", "MODEL_CHOICES", "coded_units", "make_coder", "train_from_units"]
 
@@ -33,7 +34,7 @@ def make_coder(name: str = DEFAULT_MODEL, **overrides: Any) -> Callable[[], Any]
 
     Examples
     --------
-    >>> make_coder("tfidf-lr", word_analyzer="simple")().char_ngrams is None
+    >>> make_coder("tfidf-lr", word_analyzer="surface")().concepts.char_ngrams is None
     True
     """
     if name not in MODEL_CHOICES:
@@ -42,7 +43,8 @@ def make_coder(name: str = DEFAULT_MODEL, **overrides: Any) -> Callable[[], Any]
         kw = {k: v for k, v in overrides.items() if k in ("word_analyzer", "min_df", "n_cues")}
         return lambda: KeywordCoder(**kw)
     params = {**MODEL_CHOICES[name], **overrides}
-    return lambda: AutoCoder(**params)
+    AutoCoder.from_params(**params)  # a misspelt setting fails here, not in the first fold
+    return lambda: AutoCoder.from_params(**params)
 
 
 def coded_units(units: Sequence[Any], *, coder: str) -> list[Any]:
@@ -53,7 +55,8 @@ def coded_units(units: Sequence[Any], *, coder: str) -> list[Any]:
 def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, model: str = DEFAULT_MODEL,
                      n_splits: int = 5, n_repeats: int = 3, curve: bool = True, random_state: int = 0,
                      keep_predictions: bool = False, **overrides: Any) -> tuple[AutoCoder, dict[str, Any]]:
-    """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``.
+    """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``; the models read each
+    unit's analysis (:func:`nlp.features.analyses_of`).
 
     With ``keep_predictions``, ``meta["cross_validation"]["predictions"]`` holds the out-of-fold codes and polarity
     of the first repetition, one per unit of :func:`coded_units` (in that order), for agreement statistics.
@@ -71,7 +74,7 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     if model == "keyword":
         raise InputError("the keyword baseline is for comparison only and cannot be saved.",
                          fix=f"use one of {', '.join(m for m in MODEL_CHOICES if m != 'keyword')}.")
-    texts = [u.text for u in units]
+    texts = analyses_of(units)
     codes = [u.concepts(coder) for u in units]
     pol = [u.polarity(coder) for u in units]
     groups = [u.group for u in units]
@@ -98,7 +101,9 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
             meta["learning_curve"] = learning_curve(factory, texts, codes, pol, groups, classes=classes,
                                                     sizes=sizes, n_splits=n_splits, random_state=random_state)
     fitted = factory().fit(texts, codes, pol, groups=groups, classes=classes, polarity_classes=pol_classes)
-    meta["training"]["polarity_model"] = {"C": fitted.polarity_C_, "class_weight": fitted.polarity_class_weight_,
-                                          "sentence_pooling": fitted.polarity_pooling_,
-                                          "chosen_by_inner_cv": bool(fitted.select_polarity)}
+    pol_model = fitted.polarity
+    meta["training"]["polarity_model"] = {"C": pol_model.C_, "class_weight": pol_model.class_weight_,
+                                          "sentence_pooling": pol_model.pooling_,
+                                          "chosen_by_inner_cv": bool(pol_model.select)}
+    fitted.codebook = codebook
     return fitted, meta

@@ -51,7 +51,7 @@ def topics_cmd(
     Writes topics.json, CSV tables, topics.md and plots into --out. Example:
     nlp topics --corpus klynger --k-range 4:14:2 --out out/topics
     """
-    from ..model import iter_units
+    from ..features import transcript_units
     from ..topics import run_topics, write_topic_outputs
 
     if bool(corpus) == bool(inputs):
@@ -74,7 +74,7 @@ def topics_cmd(
         if not transcripts:
             raise InputError("no transcripts could be read from the inputs.",
                              fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
-        units = list(iter_units(transcripts, include_interviewer=include_interviewer))
+        units = transcript_units(transcripts, include_interviewer=include_interviewer)
     if codebook is not None:
         from ..codebook import load_codebook
 

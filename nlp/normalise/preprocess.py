@@ -1,7 +1,6 @@
 """Preprocessing of turns and transcripts: language, tokens, lemmas and flags per segment, content lemmas.
 
-:class:`Preprocessor` is the fast path used by the analyzers of :mod:`nlp.features`, by ``nlp preprocess`` and by
-the auto-coder: one regular expression over a turn, then one cached dictionary lookup per token giving its lemma
+:class:`Preprocessor` is the one analysis of ``nlp preprocess``, which :mod:`nlp.features` hands to every model: one regular expression over a turn, then one cached dictionary lookup per token giving its lemma
 and its flag (see :data:`nlp.normalise.FLAGS`). Multiword discourse markers (``på en måte``, ``ikke sant``) and
 cut-off words (``va-`` but not ``olje- og gass``) are resolved in context.
 """
@@ -245,25 +244,15 @@ class Preprocessor:
         return "".join(out)
 
     def analyze(self, text: str) -> list[str]:
-        """Content lemmas of ``text``: no stop words, fillers, punctuation; placeholders kept as they are."""
-        lang = self.lang or _identifier().identify(text)
-        pairs = list(map(_token_info(lang, self.harmonise).__getitem__, _TOKENS_ONLY.findall(text)))
+        """Content lemmas of ``text`` read on its own (:meth:`annotate`; the lemma stream of
+        :meth:`nlp.features.Analysis.content_lemmas`): no stop words, fillers, punctuation; placeholders kept."""
+        ann = self.annotate(text)
         dropped = self._dropped
-        pat = _multiword(lang)
-        # context is only needed around hyphen-final words and multiword markers (rare): take the slow path then
-        if ("-" in text and any(p[1] == "c" for p in pairs)) or (pat is not None and pat.search(text)):
-            ann = self.annotate(text, lang=lang)
-            return [lem for lem, f in zip(ann.lemmas, ann.flags) if f not in dropped]
-        return [lem for lem, f in pairs if f not in dropped]
+        return [lem for lem, f in zip(ann.lemmas, ann.flags) if f not in dropped]
 
     __call__ = analyze
 
 
-#: A simpler token pattern for :meth:`Preprocessor.analyze` (3x faster than the full one): placeholders, numbers,
-#: words with inner hyphens, apostrophes and periods (``f.eks``, ``www.nav.no``; their kind is settled per type in
-#: :class:`_TokenInfo`), single other characters.
-_TOKENS_ONLY = re.compile(r"\[[^\[\]\s][^\[\]\n]{0,39}\]|(?<!\w)X{2,}(?!\w)|\d+(?:[.,:]\d+)*(?:-\w+)?"
-                          r"|\w+(?:[-'’.]\w+)*-?|[^\w\s]")
 
 
 def analyze(text: str, *, lang: str | None = None, keep_stopwords: bool = False) -> list[str]:

@@ -11,14 +11,14 @@
 Examples
 --------
 >>> docs = ["fisk båt hav fisk", "båt hav fisk", "data sky program", "program data sky data"]
->>> lda = LdaTopics(n_topics=2, analyzer=str.split, min_df=1, passes=20, random_state=0).fit(docs)
+>>> lda = LdaTopics(n_topics=2, analyzer="surface", min_df=1, passes=20, random_state=0).fit(docs)
 >>> sorted(w for w, _ in lda.top_words(3)[0]) in (["båt", "fisk", "hav"], ["data", "program", "sky"])
 True
 """
 
 from .documents import DOC_UNITS, TopicDocument, make_documents
 from .guided import codebook_seed_topics, distinctive_words
-from .models import CachedAnalyzer, LdaTopics, NmfTopics, check_documents, default_analyzer
+from .models import LdaTopics, NmfTopics, check_documents, default_analyzer
 from .output import render_markdown, write_topic_outputs
 from .pipeline import TopicRun, run_topics
 from .quality import (
@@ -36,7 +36,6 @@ from .summary import PREVALENCE_BY, TopicSummary, summarize_topics, weighted_nmi
 __all__ = [
     "DOC_UNITS",
     "PREVALENCE_BY",
-    "CachedAnalyzer",
     "LdaTopics",
     "NmfTopics",
     "SweepResult",

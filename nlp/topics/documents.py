@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError
+from ..features import Analysis, analyses_of
 from ..model import Unit, concept_codes
 
 __all__ = ["DOC_UNITS", "TopicDocument", "make_documents"]
@@ -22,23 +23,60 @@ DOC_UNITS = ("segment", "turn", "window", "interview")
 
 @dataclass(frozen=True)
 class TopicDocument:
-    """One document given to a topic model, with where it comes from.
+    """One document given to a topic model: the analysis units it was made of and their joined analysis.
 
-    ``unit_ids`` lists the analysis units (segments) it was made of; ``codes`` maps each coder to the union of the
-    codes of those units. ``start``/``end`` are offsets into the transcript text of the first and last unit.
+    Where it comes from is read off its units (nothing of :class:`~nlp.model.Unit` is declared again):
+    ``transcript_id``, ``source`` and ``start`` of the first unit, ``end`` of the last, ``group`` and ``lang`` the most
+    common, ``speaker`` when all units share it, ``codes`` each coder's union of the units' codes.
     """
 
     id: str
-    text: str
-    transcript_id: str
-    group: str
-    speaker: str | None = None
-    lang: str | None = None
-    source: str | None = None
-    unit_ids: tuple[str, ...] = ()
-    start: int = 0
-    end: int = 0
-    codes: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
+    units: tuple[Unit, ...]
+    analysis: Analysis = field(compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.analysis.text
+
+    @property
+    def transcript_id(self) -> str:
+        return self.units[0].transcript_id
+
+    @property
+    def group(self) -> str:
+        return _most_common([u.group for u in self.units]) or self.units[0].group
+
+    @property
+    def speaker(self) -> str | None:
+        return _uniform([u.speaker for u in self.units])
+
+    @property
+    def lang(self) -> str | None:
+        return _most_common([u.lang for u in self.units])
+
+    @property
+    def source(self) -> str | None:
+        return self.units[0].source
+
+    @property
+    def unit_ids(self) -> tuple[str, ...]:
+        return tuple(u.id for u in self.units)
+
+    @property
+    def start(self) -> int:
+        return self.units[0].start
+
+    @property
+    def end(self) -> int:
+        return self.units[-1].end
+
+    @property
+    def codes(self) -> dict[str, frozenset[str]]:
+        merged: dict[str, set[str]] = {}
+        for u in self.units:
+            for coder, cs in u.codes.items():
+                merged.setdefault(coder, set()).update(cs)
+        return {k: frozenset(v) for k, v in sorted(merged.items())}
 
     def concepts(self, coder: str) -> frozenset[str]:
         """Theory-concept codes ``coder`` gave any unit of this document (polarity excluded)."""
@@ -58,18 +96,8 @@ def _most_common(values: Sequence[str | None]) -> str | None:
     return next(v for v in values if v is not None and counts[v] == best)  # first in text order wins a tie
 
 
-def _join(units: Sequence[Unit], doc_id: str) -> TopicDocument:
-    codes: dict[str, set[str]] = {}
-    for u in units:
-        for coder, cs in u.codes.items():
-            codes.setdefault(coder, set()).update(cs)
-    return TopicDocument(
-        id=doc_id, text="\n".join(u.text for u in units), transcript_id=units[0].transcript_id,
-        group=_most_common([u.group for u in units]) or units[0].group,
-        speaker=_uniform([u.speaker for u in units]), lang=_most_common([u.lang for u in units]),
-        source=units[0].source, unit_ids=tuple(u.id for u in units), start=units[0].start, end=units[-1].end,
-        codes={k: frozenset(v) for k, v in sorted(codes.items())},
-    )
+def _join(units: Sequence[Unit], analyses: Mapping[int, Analysis], doc_id: str) -> TopicDocument:
+    return TopicDocument(id=doc_id, units=tuple(units), analysis=Analysis.join([analyses[id(u)] for u in units]))
 
 
 def make_documents(units: Iterable[Unit], *, unit: str, window_size: int = 3) -> list[TopicDocument]:
@@ -78,7 +106,8 @@ def make_documents(units: Iterable[Unit], *, unit: str, window_size: int = 3) ->
     Parameters
     ----------
     units
-        Analysis units in text order, e.g. ``list(iter_units(transcripts))`` or ``corpus.units()``.
+        Analysis units in text order, e.g. ``corpus.units()`` (each with its analysis in context) or
+        ``list(iter_units(transcripts))`` (then each unit's text is analysed in its language).
     unit
         ``segment`` (one document per unit), ``turn`` (consecutive units of one speaker within a transcript;
         units without a speaker stay alone), ``window`` (``window_size`` consecutive units of a transcript,
@@ -103,26 +132,28 @@ def make_documents(units: Iterable[Unit], *, unit: str, window_size: int = 3) ->
         raise ConfigError(f"unknown document unit {unit!r}.", fix=f"use one of {', '.join(DOC_UNITS)}.")
     if unit == "window" and window_size < 1:
         raise ConfigError(f"window size must be at least 1, got {window_size}.", fix="pass --window-size 3 or so.")
+    units = list(units)
+    analyses = {id(u): a for u, a in zip(units, analyses_of(units))}
     by_transcript: dict[str, list[Unit]] = {}
     for u in units:
         by_transcript.setdefault(u.transcript_id, []).append(u)
     docs: list[TopicDocument] = []
     for tid, us in by_transcript.items():
         if unit == "segment":
-            docs.extend(_join([u], u.id) for u in us)
+            docs.extend(_join([u], analyses, u.id) for u in us)
         elif unit == "interview":
-            docs.append(_join(us, tid))
+            docs.append(_join(us, analyses, tid))
         elif unit == "window":
             for i in range(0, len(us), window_size):
                 chunk = us[i:i + window_size]
-                docs.append(_join(chunk, f"{tid}:w{i // window_size}"))
+                docs.append(_join(chunk, analyses, f"{tid}:w{i // window_size}"))
         else:  # turn
             run: list[Unit] = []
             for u in us:
                 if run and (u.speaker is None or u.speaker != run[-1].speaker):
-                    docs.append(_join(run, run[0].id if len(run) == 1 else f"{run[0].id}+{len(run) - 1}"))
+                    docs.append(_join(run, analyses, run[0].id if len(run) == 1 else f"{run[0].id}+{len(run) - 1}"))
                     run = []
                 run.append(u)
             if run:
-                docs.append(_join(run, run[0].id if len(run) == 1 else f"{run[0].id}+{len(run) - 1}"))
+                docs.append(_join(run, analyses, run[0].id if len(run) == 1 else f"{run[0].id}+{len(run) - 1}"))
     return docs

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..codebook import Codebook
 from ..errors import InputError
+from ..features import Analysis, analyse_texts, as_analyses
 
 __all__ = ["codebook_seed_topics", "distinctive_words"]
 
@@ -74,8 +76,8 @@ def distinctive_words(texts: Sequence[Sequence[str]], labels: Sequence[Collectio
     return {label: [w for _, w in sorted(ws)[:n]] for label, ws in sorted(out.items())}
 
 
-def codebook_seed_topics(codebook: Codebook, *, analyzer: Callable[[str], list[str]],
-                         texts: Sequence[str] | None = None, labels: Sequence[Collection[str]] | None = None,
+def codebook_seed_topics(codebook: Codebook, *, analyzer: Callable[[Analysis], list[str]],
+                         documents: Sequence[Any] | None = None, labels: Sequence[Collection[str]] | None = None,
                          n_learned: int = 10, use_definitions: bool = True) -> dict[str, list[str]]:
     """Seed words per code of ``codebook``, for ``LdaTopics(seed_topics=...)``.
 
@@ -84,10 +86,12 @@ def codebook_seed_topics(codebook: Codebook, *, analyzer: Callable[[str], list[s
     codebook
         The codebook; every code becomes a seed topic, in codebook order.
     analyzer
-        The same analyzer as the topic model's, so seed words are lemmas like the model's vocabulary.
-    texts, labels
-        Optionally, the coded texts and each text's codes (one coder's); adds the ``n_learned`` most distinctive
-        words of each code (see :func:`distinctive_words`).
+        The topic model's terms of an analysis (``model.build_vectorizer().terms``), so seed words are lemmas like
+        the model's vocabulary; the codebook's names, definitions and cues are analysed (:func:`nlp.features.
+        analyse_texts`) and go through it too.
+    documents, labels
+        Optionally, the coded documents (analyses, topic documents or texts) and each one's codes (one coder's);
+        adds the ``n_learned`` most distinctive words of each code (see :func:`distinctive_words`).
     use_definitions
         Also analyse the code definitions (which may be in another language than the interviews).
 
@@ -100,23 +104,28 @@ def codebook_seed_topics(codebook: Codebook, *, analyzer: Callable[[str], list[s
     --------
     >>> from nlp.codebook import Code, Codebook
     >>> cb = Codebook(name="cb", codes=(Code(id="fiske", names={"nb": "Fiske"}, cues=("torsk",)),))
-    >>> codebook_seed_topics(cb, analyzer=lambda s: s.lower().split())
+    >>> codebook_seed_topics(cb, analyzer=lambda a: a.content_lemmas())
     {'fiske': ['fiske', 'torsk']}
     """
     learned: dict[str, list[str]] = {}
-    if texts is not None:
-        if labels is None or len(labels) != len(texts):
-            raise InputError("learning seed words from the coding needs one label set per text.")
-        learned = distinctive_words([list(analyzer(t)) for t in texts], labels, n=n_learned)
+    if documents is not None:
+        analyses = as_analyses(documents)
+        if labels is None or len(labels) != len(analyses):
+            raise InputError("learning seed words from the coding needs one label set per document.")
+        learned = distinctive_words([list(analyzer(a)) for a in analyses], labels, n=n_learned)
+
+    def terms(text: str) -> list[str]:
+        return list(analyzer(analyse_texts([text])[0]))
+
     out: dict[str, list[str]] = {}
     for code in codebook:
         words: set[str] = set()
         for name in code.names.values():
-            words.update(analyzer(name))
+            words.update(terms(name))
         if use_definitions and code.definition:
-            words.update(analyzer(code.definition))
+            words.update(terms(code.definition))
         for cue in code.cues:
-            words.update(analyzer(cue.replace("*", "")))
+            words.update(terms(cue.replace("*", "")))
         words.update(learned.get(code.id, ()))
         if words:
             out[code.id] = sorted(words)

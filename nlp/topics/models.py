@@ -1,7 +1,8 @@
 """Topic-model estimators: LDA (gensim) and NMF on TF-IDF (scikit-learn), with the scikit-learn contract.
 
-Both take plain lists of strings; the text analyzer (text -> content lemmas) is a callable parameter, by default
-:func:`nlp.features.make_analyzer`. ``fit`` learns ``feature_names_`` (the vocabulary in column order),
+Both take ``X`` = analyses (:class:`nlp.features.Analysis`; topic documents and units give theirs, strings are
+analysed) and count their content lemmas with :class:`nlp.features.LemmaVectorizer`; ``analyzer`` may name another
+term stream or be a callable analysis -> terms. ``fit`` learns ``feature_names_`` (the vocabulary in column order),
 ``components_`` (topics x words, raw weights) and ``topic_word_`` (rows sum to 1); ``transform`` returns the
 document-topic matrix (rows sum to 1).
 
@@ -21,112 +22,64 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import ConfigError, DataWarning, InputError
+from ..features import Analysis, LemmaVectorizer, as_analyses
 
-__all__ = ["CachedAnalyzer", "LdaTopics", "NmfTopics", "check_documents", "default_analyzer"]
+__all__ = ["LdaTopics", "NmfTopics", "check_documents", "default_analyzer"]
 
-Analyzer = Callable[[str], list[str]]
-
-
-def default_analyzer() -> Analyzer:
-    """The project's analyzer (content lemmas, no stop words or fillers), imported lazily."""
-    try:
-        from ..features import make_analyzer
-    except ImportError as exc:  # the preprocessing stage is not installed/built yet
-        raise ConfigError("the default text analyzer nlp.features.make_analyzer is not available.",
-                          fix="pass analyzer=<callable text -> list of lemmas>.") from exc
-    return make_analyzer()
+Analyzer = Callable[[Analysis], list[str]]
 
 
-class CachedAnalyzer:
-    """Wrap an analyzer so each distinct text is analysed once (sweeps and summaries analyse the same texts often).
+def default_analyzer() -> str | Analyzer:
+    """The term stream of topic models without an ``analyzer``: content lemmas (:class:`nlp.features.LemmaVectorizer`
+    ``"lemmas"``: no stop words, fillers, punctuation, numbers, URLs)."""
+    return "lemmas"
 
-    Examples
-    --------
-    >>> calls = []
-    >>> a = CachedAnalyzer(lambda s: calls.append(s) or s.split())
-    >>> a("ja takk"), a("ja takk"), len(calls)
-    (['ja', 'takk'], ['ja', 'takk'], 1)
+
+def check_documents(docs: Any) -> list[Analysis]:
+    """``docs`` (analyses, topic documents, units or texts; not one string) as a list of analyses.
+
+    Raises
+    ------
+    InputError
+        For a single string or items of another type.
     """
-
-    def __init__(self, analyzer: Analyzer) -> None:
-        self.analyzer = analyzer
-        self._cache: dict[str, list[str]] = {}
-
-    def __call__(self, text: str) -> list[str]:
-        hit = self._cache.get(text)
-        if hit is None:
-            hit = self._cache[text] = list(self.analyzer(text))
-        return list(hit)
-
-    def __repr__(self) -> str:
-        return f"CachedAnalyzer({self.analyzer!r})"
-
-
-def check_documents(docs: Any) -> list[str]:
-    """Validate that ``docs`` is a list of strings (not one string); return it as a list."""
     if isinstance(docs, (str, bytes)):
         raise InputError("expected a list of texts, got a single string.", fix="wrap it in a list: [text].")
-    try:
-        docs = list(docs)
-    except TypeError as exc:
-        raise InputError(f"expected a list of texts, got {type(docs).__name__}.") from exc
-    bad = [i for i, d in enumerate(docs) if not isinstance(d, str)]
-    if bad:
-        raise InputError(f"document {bad[0]} is a {type(docs[bad[0]]).__name__}, not a string.",
-                         fix="pass the texts of the documents as str.")
-    return docs
-
-
-def _df_limit(value: float, n_docs: int, name: str) -> int:
-    """A document-frequency bound as a count: a float is a fraction of the documents, an int a count."""
-    if isinstance(value, float):
-        if not 0.0 < value <= 1.0:
-            raise ConfigError(f"{name}={value} as a fraction must be in (0, 1].", fix="or pass a document count (int).")
-        return int(np.ceil(value * n_docs)) if name == "min_df" else int(np.floor(value * n_docs))
-    if value < 1:
-        raise ConfigError(f"{name}={value} must be at least 1 as a document count.")
-    return int(value)
+    return as_analyses(docs)
 
 
 class _TopicModel(TransformerMixin, BaseEstimator):
     """Shared vocabulary, validation and reporting for the topic models."""
 
     n_topics: int
-    analyzer: Analyzer | None
+    analyzer: str | Analyzer | None
     min_df: float | int
     max_df: float | int
 
     # --- analysis and vocabulary ---------------------------------------------------------------------------
-    def build_analyzer(self) -> Analyzer:
-        """The callable that turns one text into its tokens (the ``analyzer`` parameter or the default)."""
-        return self.analyzer if self.analyzer is not None else default_analyzer()
+    def build_vectorizer(self) -> LemmaVectorizer:
+        """The (unfitted) counting of this model: its ``analyzer`` (or the default) and document-frequency bounds."""
+        return LemmaVectorizer(analyzer=self.analyzer if self.analyzer is not None else default_analyzer(),
+                               min_df=self.min_df, max_df=self.max_df)
 
-    def _tokenize(self, docs: Sequence[str]) -> list[list[str]]:
-        analyze = self.build_analyzer()
-        return [list(analyze(d)) for d in docs]
+    def terms(self, docs: Any) -> list[list[str]]:
+        """The terms of each document as this model counts them (the references of coherence)."""
+        vec = getattr(self, "vectorizer_", None) or self.build_vectorizer()
+        return [vec.terms(a) for a in check_documents(docs)]
 
-    def _fit_vocabulary(self, tokens: list[list[str]]) -> None:
-        n = len(tokens)
+    def _fit_vocabulary(self, analyses: list[Analysis]) -> sparse.csr_matrix:
+        n = len(analyses)
         if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 1:
             raise ConfigError(f"n_topics must be a positive integer, got {self.n_topics!r}.", fix="pass --k 2 or more.")
         if n < 2:
             raise InputError(f"a topic model needs at least 2 documents, got {n}.",
                              fix="give more transcripts, or a smaller --unit (segment instead of interview).")
-        lo, hi = _df_limit(self.min_df, n, "min_df"), _df_limit(self.max_df, n, "max_df")
-        df: dict[str, int] = {}
-        for toks in tokens:
-            for w in set(toks):
-                df[w] = df.get(w, 0) + 1
-        vocab = sorted(w for w, c in df.items() if lo <= c <= hi)
-        if not vocab:
-            raise InputError(
-                f"no words are left after filtering ({len(df)} distinct tokens in {n} documents; kept words must occur "
-                f"in at least {lo} and at most {hi} documents).",
-                fix="lower --min-df (or min_df), raise max_df, or check that the texts are in a supported language "
-                    "and not only stop words.")
+        self.vectorizer_ = self.build_vectorizer()
+        X = self.vectorizer_.fit_transform(analyses)
+        vocab = self.vectorizer_.get_feature_names_out().tolist()
         self.feature_names_ = np.array(vocab, dtype=object)
-        self.vocabulary_ = {w: i for i, w in enumerate(vocab)}
-        nonempty = sum(1 for toks in tokens if any(w in self.vocabulary_ for w in toks))
+        self.vocabulary_ = dict(self.vectorizer_.vocabulary_)
+        nonempty = n - self.vectorizer_.n_empty_documents_
         self.n_documents_ = n
         self.n_empty_documents_ = n - nonempty
         if self.n_topics > nonempty:
@@ -137,21 +90,7 @@ class _TopicModel(TransformerMixin, BaseEstimator):
         if self.n_topics > len(vocab):
             raise InputError(f"{self.n_topics} topics were asked for, but the vocabulary has only {len(vocab)} words.",
                              fix=f"lower --k to at most {len(vocab)} or lower --min-df.")
-
-    def _counts(self, tokens: list[list[str]]) -> sparse.csr_matrix:
-        rows, cols, vals = [], [], []
-        for i, toks in enumerate(tokens):
-            counts: dict[int, int] = {}
-            for w in toks:
-                j = self.vocabulary_.get(w)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            for j in sorted(counts):
-                rows.append(i)
-                cols.append(j)
-                vals.append(counts[j])
-        return sparse.csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)),
-                                 shape=(len(tokens), len(self.vocabulary_)))
+        return X
 
     # --- reporting -------------------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -177,7 +116,7 @@ class _TopicModel(TransformerMixin, BaseEstimator):
             out.append([(str(self.feature_names_[j]), float(row[j])) for j in order])
         return out
 
-    def fit_transform(self, docs: Sequence[str], y: Any = None, **params: Any) -> np.ndarray:
+    def fit_transform(self, docs: Sequence[Analysis | str], y: Any = None, **params: Any) -> np.ndarray:
         return self.fit(docs, y).transform(docs)
 
     def _normalise_rows(self, m: np.ndarray, empty: np.ndarray) -> np.ndarray:
@@ -195,7 +134,8 @@ class LdaTopics(_TopicModel):
     n_topics
         Number of topics K.
     analyzer
-        Callable text -> list of tokens (content lemmas). ``None``: :func:`nlp.features.make_analyzer`.
+        The terms counted: ``None`` (content lemmas), another :data:`nlp.features.ANALYZERS` name, or a callable
+        analysis -> terms.
     min_df, max_df
         Keep words in at least ``min_df`` and at most ``max_df`` documents (int: count, float <= 1: fraction).
     alpha
@@ -223,12 +163,12 @@ class LdaTopics(_TopicModel):
     Examples
     --------
     >>> docs = ["fisk båt hav fisk", "båt hav fisk", "data sky program", "program data sky data"]
-    >>> lda = LdaTopics(n_topics=2, analyzer=str.split, min_df=1, passes=20, random_state=0).fit(docs)
+    >>> lda = LdaTopics(n_topics=2, analyzer="surface", min_df=1, passes=20, random_state=0).fit(docs)
     >>> lda.transform(docs).shape
     (4, 2)
     """
 
-    def __init__(self, *, n_topics: int = 10, analyzer: Analyzer | None = None, min_df: float = 2,
+    def __init__(self, *, n_topics: int = 10, analyzer: str | Analyzer | None = None, min_df: float = 2,
                  max_df: float = 0.5, alpha: str | float = "symmetric", passes: int = 20,
                  iterations: int = 200, seed_topics: Mapping[str, Sequence[str]] | Sequence[Sequence[str]] | None = None,
                  seed_strength: float = 10.0, random_state: int = 0) -> None:
@@ -276,14 +216,12 @@ class LdaTopics(_TopicModel):
                           DataWarning, stacklevel=3)
         return eta
 
-    def fit(self, docs: Sequence[str], y: Any = None) -> LdaTopics:
-        """Learn the topics of ``docs`` (a list of texts); returns self."""
+    def fit(self, docs: Sequence[Analysis | str], y: Any = None) -> LdaTopics:
+        """Learn the topics of ``docs`` (analyses, topic documents or texts); returns self."""
         from gensim.models import LdaModel
 
-        tokens = self._tokenize(check_documents(docs))
-        self._fit_vocabulary(tokens)
+        X = self._fit_vocabulary(check_documents(docs))
         eta = self._prior()
-        X = self._counts(tokens)
         corpus = [list(zip(X.indices[X.indptr[i]:X.indptr[i + 1]].tolist(),
                            X.data[X.indptr[i]:X.indptr[i + 1]].tolist())) for i in range(X.shape[0])]
         id2word = dict(enumerate(self.feature_names_.tolist()))
@@ -293,16 +231,15 @@ class LdaTopics(_TopicModel):
         self.components_ = self.model_.get_topics()
         return self
 
-    def transform(self, docs: Sequence[str]) -> np.ndarray:
+    def transform(self, docs: Sequence[Analysis | str]) -> np.ndarray:
         """Document-topic proportions (n_docs, n_topics), rows summing to 1.
 
         Each document is inferred on its own from the same seed, so a document's row does not depend on the other
         documents or on earlier calls.
         """
         self._check_fitted()
-        tokens = self._tokenize(check_documents(docs))
-        X = self._counts(tokens)
-        out = np.zeros((len(tokens), self.n_topics))
+        X = self.vectorizer_.transform(check_documents(docs))
+        out = np.zeros((X.shape[0], self.n_topics))
         for i in range(X.shape[0]):
             bow = list(zip(X.indices[X.indptr[i]:X.indptr[i + 1]].tolist(),
                            X.data[X.indptr[i]:X.indptr[i + 1]].tolist()))
@@ -331,12 +268,12 @@ class NmfTopics(_TopicModel):
     Examples
     --------
     >>> docs = ["fisk båt hav fisk", "båt hav fisk", "data sky program", "program data sky data"]
-    >>> nmf = NmfTopics(n_topics=2, analyzer=str.split, min_df=1, max_df=1.0, random_state=0).fit(docs)
+    >>> nmf = NmfTopics(n_topics=2, analyzer="surface", min_df=1, max_df=1.0, random_state=0).fit(docs)
     >>> [w for w, _ in nmf.top_words(1)[0]] in (["fisk"], ["data"])
     True
     """
 
-    def __init__(self, *, n_topics: int = 10, analyzer: Analyzer | None = None, min_df: float = 2,
+    def __init__(self, *, n_topics: int = 10, analyzer: str | Analyzer | None = None, min_df: float = 2,
                  max_df: float = 0.5, init: str = "nndsvdar", beta_loss: str = "frobenius",
                  max_iter: int = 1000, seed_topics: None = None, random_state: int = 0) -> None:
         self.n_topics = n_topics
@@ -356,18 +293,17 @@ class NmfTopics(_TopicModel):
         return NMF(n_components=self.n_topics, init=self.init, beta_loss=self.beta_loss, solver=solver,
                    max_iter=self.max_iter, random_state=self.random_state)
 
-    def fit(self, docs: Sequence[str], y: Any = None) -> NmfTopics:
-        """Learn the topics of ``docs`` (a list of texts); returns self."""
+    def fit(self, docs: Sequence[Analysis | str], y: Any = None) -> NmfTopics:
+        """Learn the topics of ``docs`` (analyses, topic documents or texts); returns self."""
         from sklearn.feature_extraction.text import TfidfTransformer
 
         if self.seed_topics:
             raise ConfigError("guided (seeded) topics are only available for LDA.", fix="use --model lda with --guided.")
-        tokens = self._tokenize(check_documents(docs))
-        self._fit_vocabulary(tokens)
+        counts = self._fit_vocabulary(check_documents(docs))
         self.topic_names_ = [None] * self.n_topics
         self.seed_words_used_ = {}
-        self.tfidf_ = TfidfTransformer().fit(self._counts(tokens))
-        X = self.tfidf_.transform(self._counts(tokens))
+        self.tfidf_ = TfidfTransformer().fit(counts)
+        X = self.tfidf_.transform(counts)
         self.model_ = self._nmf()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=UserWarning)  # nndsvdar on tiny inputs warns about init
@@ -376,9 +312,9 @@ class NmfTopics(_TopicModel):
         self.reconstruction_err_ = float(self.model_.reconstruction_err_)
         return self
 
-    def transform(self, docs: Sequence[str]) -> np.ndarray:
+    def transform(self, docs: Sequence[Analysis | str]) -> np.ndarray:
         """Document-topic proportions (n_docs, n_topics): the NMF weights of each document, normalised to sum 1."""
         self._check_fitted()
-        counts = self._counts(self._tokenize(check_documents(docs)))
+        counts = self.vectorizer_.transform(check_documents(docs))
         W = self.model_.transform(self.tfidf_.transform(counts))
         return self._normalise_rows(np.asarray(W, dtype=np.float64), np.diff(counts.indptr) == 0)

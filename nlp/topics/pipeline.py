@@ -8,11 +8,12 @@ from typing import Any
 
 from ..codebook import Codebook
 from ..errors import ConfigError, InputError
+from ..features import Analysis
 from ..model import Unit
 from . import models
 from .documents import make_documents
 from .guided import codebook_seed_topics
-from .models import CachedAnalyzer, LdaTopics, NmfTopics
+from .models import LdaTopics, NmfTopics
 from .quality import SweepResult, parse_k_range, sweep_topics
 from .summary import TopicSummary, summarize_topics
 
@@ -36,7 +37,7 @@ def run_topics(units: Sequence[Unit], *, codebook: Codebook | None = None, model
                k: int | None = None, k_range: str | None = None, unit: str = "segment", window_size: int = 3,
                seeds: int = 3, guided: bool = False, seed_strength: float = 10.0, coder: str = "coder1",
                random_state: int = 0, passes: int = 20, min_df: int = 2, max_df: float = 0.5, words: int = 10,
-               excerpts: int = 5, analyzer: Callable[[str], list[str]] | None = None,
+               excerpts: int = 5, analyzer: str | Callable[[Analysis], list[str]] | None = None,
                progress: Callable[[str], None] = lambda message: None) -> TopicRun:
     """Build documents from ``units``, choose K (``k`` or a sweep over ``k_range``), fit and summarise.
 
@@ -55,9 +56,8 @@ def run_topics(units: Sequence[Unit], *, codebook: Codebook | None = None, model
     if not docs:
         raise InputError("the inputs contain no segments to model.",
                          fix="check that the transcripts have segments (run `nlp ingest`).")
-    texts = [d.text for d in docs]
     params: dict[str, Any] = {"min_df": min_df, "max_df": max_df, "random_state": random_state,
-                              "analyzer": CachedAnalyzer(analyzer or models.default_analyzer())}
+                              "analyzer": analyzer if analyzer is not None else models.default_analyzer()}
     est: Any = LdaTopics(passes=passes, **params) if model == "lda" else NmfTopics(**params)
     notes: list[str] = []
     if guided:
@@ -67,8 +67,8 @@ def run_topics(units: Sequence[Unit], *, codebook: Codebook | None = None, model
         learn = any(labels)
         if not learn:
             notes.append(f"no codes of coder {coder!r} found: seeds come from the codebook alone.")
-        seed_topics = codebook_seed_topics(codebook, analyzer=est.build_analyzer(), texts=texts if learn else None,
-                                           labels=labels if learn else None)
+        seed_topics = codebook_seed_topics(codebook, analyzer=est.build_vectorizer().terms,
+                                           documents=docs if learn else None, labels=labels if learn else None)
         est.set_params(seed_topics=seed_topics, seed_strength=seed_strength)
         if k is None and k_range is None:
             k = len(seed_topics)
@@ -84,13 +84,13 @@ def run_topics(units: Sequence[Unit], *, codebook: Codebook | None = None, model
             raise ConfigError(f"guided topics make {len(est.seed_topics)} seed topics; the K range starts at "
                               f"{min(ks)}.", fix=f"start the range at {len(est.seed_topics)} or more.")
         progress(f"sweeping K in {ks} with seeds {seed_list} on {len(docs)} documents")
-        sweep = sweep_topics(texts, estimator=est, k_values=ks, seeds=seed_list)
+        sweep = sweep_topics(docs, estimator=est, k_values=ks, seeds=seed_list)
         k = sweep.recommended_k
         stability = next(r["stability"] for r in sweep.rows if r["k"] == k)
     elif seeds > 1:
-        stability = sweep_topics(texts, estimator=est, k_values=[k], seeds=seed_list).rows[0]["stability"]
+        stability = sweep_topics(docs, estimator=est, k_values=[k], seeds=seed_list).rows[0]["stability"]
     est.set_params(n_topics=k)
-    est.fit(texts)
+    est.fit(docs)
     names = {c.id: c.name for c in codebook} if codebook is not None else None
     has_codes = any(coder in d.codes for d in docs)
     summary = summarize_topics(est, docs, coder=coder if has_codes else None, n_words=words, n_excerpts=excerpts,

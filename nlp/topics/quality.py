@@ -20,6 +20,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.base import clone
 
 from ..errors import ConfigError, InputError
+from .models import check_documents
 
 __all__ = [
     "SweepResult",
@@ -193,14 +194,14 @@ def recommend_k(rows: Sequence[dict[str, Any]], *, metrics: Sequence[str] = ("c_
     return int(rows[best]["k"])
 
 
-def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int], seeds: Sequence[int],
+def sweep_topics(docs: Sequence[Any], *, estimator: Any, k_values: Sequence[int], seeds: Sequence[int],
                  topn: int = 10) -> SweepResult:
     """Fit ``estimator`` for every K and seed; report coherence, diversity and stability per K.
 
     Parameters
     ----------
     docs
-        The texts.
+        The documents: analyses, topic documents or texts.
     estimator
         An unfitted :class:`LdaTopics` or :class:`NmfTopics`; cloned with ``n_topics=k, random_state=seed``.
     k_values
@@ -210,19 +211,15 @@ def sweep_topics(docs: Sequence[str], *, estimator: Any, k_values: Sequence[int]
     topn
         Top words per topic for coherence and stability (diversity uses the top 25).
     """
-    from .models import CachedAnalyzer, check_documents
-
-    docs = check_documents(docs)
+    docs = check_documents(docs)  # analysed once for every K and seed
     if len(seeds) < 1:
         raise ConfigError("a sweep needs at least one seed.")
-    analyze = estimator.build_analyzer()
-    cached = analyze if isinstance(analyze, CachedAnalyzer) else CachedAnalyzer(analyze)
-    texts = [cached(d) for d in docs]
+    texts = estimator.terms(docs)
     rows, runs = [], {}
     for k in sorted({int(k) for k in k_values}):
         per_seed, npmi, cv, div, secs = [], [], [], [], []
         for seed in seeds:
-            model = clone(estimator).set_params(n_topics=k, random_state=int(seed), analyzer=cached)
+            model = clone(estimator).set_params(n_topics=k, random_state=int(seed))
             t0 = time.perf_counter()
             model.fit(docs)
             secs.append(time.perf_counter() - t0)

@@ -143,12 +143,11 @@ def summarize_topics(model: Any, documents: Sequence[TopicDocument], *, coder: s
     if not documents:
         raise InputError("there are no documents to summarise.")
     texts = [d.text for d in documents]
-    analyze = model.build_analyzer()
-    tokens = [list(analyze(t)) for t in texts]
+    tokens = model.terms(documents)
     vocab = model.vocabulary_
     in_vocab = np.array([sum(1 for w in t if w in vocab) for t in tokens])
     keep = in_vocab > 0
-    theta = model.transform(texts)
+    theta = model.transform(documents)
     K = theta.shape[1]
     dominant = theta.argmax(axis=1)
     top = model.top_words(max(n_words, 25))
