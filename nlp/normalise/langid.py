@@ -20,6 +20,7 @@ from itertools import chain, repeat
 
 import numpy as np
 
+from ..errors import ModelFileError
 from ..lang import DATA_DIR, LANGS
 
 __all__ = [
@@ -323,8 +324,6 @@ PROFILE_ARRAYS = ("langs", "grams", "counts", "totals")
 def _load_profiles() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """(languages, n-grams (an array of str), counts: n-grams x languages, n-gram totals per language) of the
     packaged profiles."""
-    from ..errors import ModelFileError
-
     path = DATA_DIR / "langid.npz"
     fix = "run scripts/build_lang_data.py --only langid (needs ../shared/data) or reinstall the package."
     if not path.exists():

@@ -24,6 +24,7 @@ from itertools import accumulate, pairwise
 
 import numpy as np
 
+from ..errors import ModelFileError
 from ..lang import DATA_DIR, LANGS, language
 from .langid import identify_document, identify_language, language_scores
 
@@ -368,15 +369,11 @@ def _lexicon(lang: str) -> Mapping[str, str]:
         return DEFAULT_DICTIONARY_FACTORY.get_dictionary(lang)
     header, _, body = zlib.decompress(path.read_bytes(), wbits=31).partition(b"\n")
     if not header.startswith(LEXICON_HEADER.encode()):
-        from ..errors import ModelFileError
-
         raise ModelFileError(f"{path} is not a lexicon file.", path=path, line=1,
                              fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.")
     try:
         return _Lexicon(body)
     except ValueError as exc:  # lines out of order
-        from ..errors import ModelFileError
-
         raise ModelFileError(f"{path}: {exc}.", path=path,
                              fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.") from exc
 
