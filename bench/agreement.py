@@ -79,8 +79,16 @@ def main() -> None:
                 cells.append("-")
         b = statistics.median(x.get(target, name).value for x in base)
         print(f"{target + ' ' + name:<30}" + "".join(f"{x:>28}" for x in cells) + f"{b:>28.3f}")
-    print(f"\ngroups: {runs['segment, all units'].n_groups}; character level is pooled over 4 sources "
-          f"(one per thesis), so its intervals are rough.")
+    seg, char = runs["segment, all units"], runs["character (NVivo)"]
+    print(f"\ngroups: {seg.n_groups}, worth {seg.effective_groups:.1f} equally large ones (Kish); "
+          f"{seg.distinct_resamples:.3g} distinct resamples")
+    print(f"character level: {char.n_groups} sources, {char.distinct_resamples} distinct resamples -> "
+          f"{char.no_ci_reason or 'intervals given'}")
+    for name, r in runs.items():
+        worst = max((s.n_dropped for s in r.stats), default=0)
+        codes = max((x.get("kappa_boot_dropped", 0) for x in r.per_code), default=0)
+        print(f"undefined replicates left out, {name}: overall figures max {worst}, per-code kappa max {codes} "
+              f"(of {args.n_boot})")
 
     # run time: ours vs a naive unit-list bootstrap with scikit-learn (polarity kappa only)
     units = c.units()

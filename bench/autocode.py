@@ -158,7 +158,7 @@ def main() -> None:
     human_long = coding_scores([codes[i] for i in long_], [units[i].concepts("coder2") for i in long_],
                                [pol[i] for i in long_], [units[i].polarity("coder2") for i in long_],
                                classes=classes)
-    row("human coder2 vs 1", human)
+    row("second coder (coder2) vs 1", human)
     row("  units >= 4 words", human_long)
     results["human"] = {"all": {k: human[k] for k in ("macro", "micro", "polarity")},
                         "min4words": {k: human_long[k] for k in ("macro", "micro", "polarity")}, "n_min4": len(long_)}

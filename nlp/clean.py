@@ -6,11 +6,13 @@ Every cleaning step is an edit list applied with :func:`apply_edits`, which retu
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .errors import EncodingError
 from .model import OffsetMap
 
 __all__ = ["apply_edits", "decode_bytes", "nfc_tracked", "repair_mojibake", "sub_tracked"]
@@ -134,10 +136,6 @@ def decode_bytes(data: bytes, *, path: str | Path | None = None,
     >>> decode_bytes(b"\\xef\\xbb\\xbfhei")
     ('hei', 'utf-8-sig')
     """
-    import codecs
-
-    from .errors import EncodingError
-
     if encoding is not None:
         try:
             info = codecs.lookup(encoding)

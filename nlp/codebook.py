@@ -14,6 +14,11 @@ A codebook is read from and written to YAML in the layout of ``corpora/klynger/c
         definition: Sharing, exchange or spillover of knowledge ...
         parent: null            # optional: id of the parent code
         cues: ["kunnskapsdel*", "dele* erfaring*", "lær* av hverandre", "videndel*"]   # optional
+        color: "#1f77b4"        # optional: display colour (kept from and written to QDA programs)
+        codable: false          # optional: a grouping folder that is not applied to text itself
+        guid: 0b6c...           # optional: the code's identity in a QDA project (kept on round trips)
+        memos:                  # optional: memos attached to the code in a QDA program
+          - {text: ..., guid: ..., name: ...}
     polarity_cues:              # optional: words that mark a unit as driver or barrier, and negators
       driver: ["viktig for", "bidra*"]
       barrier: ["mangel på", "utfordr*"]
@@ -23,7 +28,8 @@ Cue words and phrases are in any of the codebook's languages (bokmål, nynorsk, 
 for any word ending, also inside a phrase (``lær* av hverandre``). The older layout ``cues: {nb: [...], da: [...]}``
 is read too (its lists are joined).
 
-REFI-QDA ``.qdc`` reading and writing lives in :mod:`nlp.refi`.
+This module knows YAML only. :func:`nlp.refi.load_codebook` reads any codebook the toolkit takes (``.yaml``/``.yml``,
+REFI-QDA ``.qdc`` codebooks and the code tree of ``.qdpx`` projects); every command that takes a codebook uses it.
 """
 
 from __future__ import annotations
@@ -38,19 +44,37 @@ import yaml
 from .errors import InputError
 from .model import POLARITY_PREFIX, atomic_write_text
 
-__all__ = ["Code", "Codebook", "load_codebook"]
+__all__ = ["Code", "Codebook", "Memo", "read_codebook_yaml"]
+
+
+@dataclass(frozen=True)
+class Memo:
+    """A memo attached to a code in a QDA program (a REFI-QDA ``<Note>``): its text, and its GUID and title there."""
+
+    text: str
+    guid: str | None = None
+    name: str = ""
 
 
 @dataclass(frozen=True)
 class Code:
     """One code of a codebook. ``names`` maps a language (``nb``, ``da``, ``en``) to a display name; ``cues`` are
-    cue words and phrases in any language (``*`` = any word ending)."""
+    cue words and phrases in any language (``*`` = any word ending).
+
+    The last four fields carry what QDA programs keep about a code, so that a project imported from NVivo,
+    ATLAS.ti, MAXQDA or QualCoder goes back unchanged: ``color`` (``#rrggbb``), ``codable`` (False for a folder
+    that only groups codes), ``guid`` (its identity there; None = derived from the id on export) and ``memos``.
+    """
 
     id: str
     names: Mapping[str, str] = field(default_factory=dict, hash=False)
     definition: str = ""
     parent: str | None = None
     cues: tuple[str, ...] = ()
+    color: str | None = None
+    codable: bool = True
+    guid: str | None = None
+    memos: tuple[Memo, ...] = ()
 
     @property
     def name(self) -> str:
@@ -134,6 +158,15 @@ class Codebook:
                 entry["parent"] = c.parent
             if c.cues:
                 entry["cues"] = list(c.cues)
+            if c.color:
+                entry["color"] = c.color
+            if not c.codable:
+                entry["codable"] = False
+            if c.guid:
+                entry["guid"] = c.guid
+            if c.memos:
+                entry["memos"] = [{k: v for k, v in (("text", m.text), ("guid", m.guid), ("name", m.name)) if v}
+                                  for m in c.memos]
             codes[c.id] = entry
         out: dict[str, Any] = {"name": self.name, "version": self.version}
         if self.description:
@@ -161,11 +194,17 @@ class Codebook:
             if entry.get("name"):
                 names.setdefault("en", str(entry["name"]))
             cues = _cue_list(entry.get("cues"), where=f"code {cid!r}", source=source)
+            codable = entry.get("codable", True)
+            if not isinstance(codable, bool):
+                raise InputError(f"code {cid!r}: codable must be true or false, not {codable!r}.", path=source)
             codes.append(Code(id=str(cid), names=names, definition=str(entry.get("definition") or ""),
-                              parent=entry.get("parent"), cues=cues))
-        pol = data.get("polarity") or {"driver": {}, "barrier": {}, "neutral": {}}
+                              parent=entry.get("parent"), cues=cues, color=_opt_str(entry.get("color")),
+                              codable=codable, guid=_opt_str(entry.get("guid")),
+                              memos=_memos(entry.get("memos"), where=f"code {cid!r}", source=source)))
+        pol = data.get("polarity")  # left out or null: the default three; {} (a foreign code tree): none
+        pol = {"driver": {}, "barrier": {}, "neutral": {}} if pol is None else pol
         pol_ids = tuple(pol)
-        labels = {p: dict(v or {}) for p, v in pol.items()} if isinstance(pol, Mapping) else {}
+        labels = {p: dict(v) for p, v in pol.items() if v} if isinstance(pol, Mapping) else {}
         pcues_raw = data.get("polarity_cues") or {}
         if not isinstance(pcues_raw, Mapping):
             raise InputError("`polarity_cues:` must be a mapping of driver/barrier/negators -> list of cue words.",
@@ -188,13 +227,23 @@ def _cue_list(raw: Any, *, where: str, source: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in raw if w.strip())
 
 
-def load_codebook(path: str | Path) -> Codebook:
-    """Read a codebook from YAML (``.yaml``/``.yml``) or REFI-QDA (``.qdc``)."""
-    path = Path(path)
-    if path.suffix.lower() == ".qdc":
-        from .refi import read_qdc  # REFI-QDA lives with the other exchange code
+def _opt_str(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
 
-        return read_qdc(path)
+
+def _memos(raw: Any, *, where: str, source: str) -> tuple[Memo, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(m, (str, Mapping)) for m in raw):
+        raise InputError(f"{where}: memos must be a list of texts or {{text, guid, name}} mappings.", path=source)
+    return tuple(Memo(text=m) if isinstance(m, str) else
+                 Memo(text=str(m.get("text") or ""), guid=_opt_str(m.get("guid")), name=str(m.get("name") or ""))
+                 for m in raw)
+
+
+def read_codebook_yaml(path: str | Path) -> Codebook:
+    """Read a codebook from YAML (``.yaml``/``.yml``); :func:`nlp.refi.load_codebook` reads every codebook form."""
+    path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

@@ -20,13 +20,19 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .codebook import Code, Codebook, load_codebook
+from .codebook import Code, Codebook
 from .errors import DataWarning, InputError
 from .features import Analysis, analyse_transcript, with_analyses
+from .frames import units_frame
 from .model import POLARITY_PREFIX, Transcript, Unit, iter_units, read_jsonl
+from .refi import load_codebook
 
-__all__ = ["ENV_VAR", "Corpus", "available", "corpora_root", "describe", "load", "load_path"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ENV_VAR", "Corpus", "available", "codebook_beside", "corpora_root", "describe", "load", "load_path"]
 
 #: Environment variable naming a folder of corpus folders (overrides the bundled ``corpora/``).
 ENV_VAR = "KLYNGEKODER_CORPORA"
@@ -72,6 +78,16 @@ class Corpus:
     def __len__(self) -> int:
         return sum(len(t.analysis_segments()) for t in self.transcripts)
 
+    def to_frame(self, *, include_interviewer: bool = False) -> pd.DataFrame:
+        """The units as a pandas DataFrame (needs the ``pandas`` extra); see :func:`nlp.frames.units_frame`.
+
+        Examples
+        --------
+        >>> load("klynger").to_frame()[["group", "polarity:coder1"]].iloc[0].tolist()
+        ['000:unidentified:artikkel-1', 'driver']
+        """
+        return units_frame(self.units(include_interviewer=include_interviewer), coders=self.coders)
+
 
 def corpora_root() -> Path:
     """Folder holding the named corpora: ``$KLYNGEKODER_CORPORA`` if set, else ``corpora/`` beside ``nlp/``."""
@@ -114,7 +130,8 @@ def load_path(path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] 
               name: str | None = None) -> Corpus:
     """Load a researcher's own coded corpus: a folder with ``transcripts.jsonl`` + ``codebook.yaml``, or a JSONL file.
 
-    The codebook is ``codebook`` if given, else ``codebook.yaml``/``.qdc`` beside the transcripts. Without one, a
+    The codebook is ``codebook`` if given (YAML, ``.qdc`` or ``.qdpx``), else ``<name>.codebook.yaml`` (what
+    ``nlp ingest project.qdpx --out <name>.jsonl`` writes) or ``codebook.yaml``/``.qdc`` beside the transcripts. Without one, a
     codebook is made of the codes found (ids only) and a :class:`~nlp.errors.DataWarning` says so. Every code used
     must be in the codebook; the error names the file and transcript.
     """
@@ -137,7 +154,7 @@ def load_path(path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] 
     elif codebook is not None:
         cb = load_codebook(codebook)
     else:
-        found = next((folder / n for n in _CODEBOOKS if (folder / n).is_file()), None)
+        found = codebook_beside(jsonl)
         cb = load_codebook(found) if found else _codebook_from(transcripts, source=jsonl)
     for t in transcripts:
         cb.check_codes((c.code for c in t.codes), where=f"{jsonl}: transcript {t.id!r}")
@@ -145,6 +162,14 @@ def load_path(path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] 
     readme = readme_path.read_text(encoding="utf-8") if path.is_dir() and readme_path.is_file() else ""
     return Corpus(name=name or (path.name if path.is_dir() else path.stem), transcripts=transcripts, codebook=cb,
                   readme=readme, path=path)
+
+
+def codebook_beside(jsonl: str | os.PathLike[str]) -> Path | None:
+    """The codebook file that goes with a transcripts JSONL: ``<name>.codebook.yaml`` (what ``nlp ingest
+    project.qdpx --out <name>.jsonl`` writes), else ``codebook.yaml``/``.yml``/``.qdc`` in the same folder."""
+    jsonl = Path(jsonl)
+    names = (f"{jsonl.stem}.codebook.yaml", *_CODEBOOKS)
+    return next((jsonl.parent / n for n in names if (jsonl.parent / n).is_file()), None)
 
 
 def _codebook_from(transcripts: Iterable[Transcript], *, source: Path) -> Codebook:

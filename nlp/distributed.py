@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .classify.store import load_coder, save_coder
 from .classify.tag import (
     TagSummary,
+    check_previous,
     expand_inputs,
     is_text_record,
     read_tagged,
@@ -44,7 +46,8 @@ from .classify.tag import (
     write_tagged,
 )
 from .errors import ConfigError, InputError, NlpError
-from .model import json_line
+from .model import Transcript, json_line
+from .normalise.preprocess import Preprocessor, PreprocessStats, preprocess_transcript
 
 __all__ = ["DEFAULT_BATCH_SIZE", "INSTALL_HINT", "ModelPlugin", "iter_batches", "model_loads",
            "preprocess_distributed", "read_text_lines", "tag_distributed"]
@@ -69,8 +72,6 @@ def _distributed() -> Any:
 # -- the model on the workers -----------------------------------------------------------------------------------
 def _model_files(model: Any, model_path: str | Path | None) -> dict[str, bytes]:
     """The files of the model folder (as saved by :func:`nlp.classify.save_coder`), read into memory."""
-    from .classify.store import save_coder
-
     if model_path is None:
         with tempfile.TemporaryDirectory(prefix="klynge-model-") as tmp:
             save_coder(model, Path(tmp) / "model")
@@ -123,8 +124,6 @@ class ModelPlugin:
         global _LOADS
         with self._lock:
             if self._model is None:
-                from .classify.store import load_coder
-
                 with tempfile.TemporaryDirectory(prefix="klynge-model-") as tmp:
                     for name, data in self.files.items():
                         target = Path(tmp, name)
@@ -370,6 +369,8 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
         raise ConfigError(f"batch_size must be at least 1, not {batch_size}.", fix="use the default.")
     if isinstance(model, (str, Path)):
         model, model_path = None, model
+    if resume:
+        check_previous(model, model_path, Path(out), fmt, explain_words)
     files_bytes = _model_files(model, model_path)
     client, cluster = _connect(scheduler, workers, connect_timeout)
     try:
@@ -384,8 +385,8 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
 def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path], out: Path, *, fmt: str,
          resume: bool, explain_words: int, batch_size: int, window: int | None,
          on_file: Callable[[str, int], None] | None) -> TagSummary:
-    if fmt not in ("jsonl", "csv", "xlsx"):
-        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv or xlsx.")
+    if fmt not in ("jsonl", "csv", "xlsx", "docx"):
+        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv, xlsx or docx.")
     files = expand_inputs(inputs)
     summary = TagSummary(files=len(files), out=str(out))
     progress = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
@@ -463,9 +464,6 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
 # -- preprocessing ----------------------------------------------------------------------------------------------
 def _preprocess_batch(records: list[dict[str, Any]], options: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
     """On a worker: preprocess a batch of transcripts (as JSON records); returns (record, stats) pairs."""
-    from .model import Transcript
-    from .normalise.preprocess import Preprocessor, PreprocessStats, preprocess_transcript
-
     pre = Preprocessor(lang=options.get("lang"), harmonise=options.get("harmonise", False))
     out = []
     for rec in records:
@@ -484,8 +482,6 @@ def preprocess_distributed(transcripts: Iterable[Any], *, scheduler: str | None 
     client's memory stays flat however long the stream is. ``stats`` (a ``PreprocessStats``) is updated in order,
     exactly as the single-process path does.
     """
-    from .model import Transcript
-
     client, cluster = _connect(scheduler, workers, connect_timeout)
     try:
         n_threads = sum(client.nthreads().values()) or 1

@@ -32,6 +32,7 @@ __all__ = [
     "atomic_write_text",
     "atomic_writer",
     "concept_codes",
+    "is_transcript_record",
     "iter_units",
     "json_line",
     "json_object",
@@ -357,6 +358,17 @@ def json_object(line: str, *, path: str | Path, line_no: int, fix: str) -> dict[
     if not isinstance(obj, dict):
         raise InputError(f"a JSON {type(obj).__name__}, not an object.", path=path, line=line_no, fix=fix)
     return obj
+
+
+def is_transcript_record(obj: Any) -> bool:
+    """Whether a JSON object is a transcript as :meth:`Transcript.to_json` writes it (not a segment row).
+
+    Examples
+    --------
+    >>> is_transcript_record(Transcript(id="t", text="Hei.").to_json()), is_transcript_record({"id": 1, "text": "Hei"})
+    (True, False)
+    """
+    return isinstance(obj, dict) and "id" in obj and "text" in obj and ("segments" in obj or "offset_map" in obj)
 
 
 def read_jsonl(path: str | Path) -> Iterator[Transcript]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .clean import apply_edits
+from .errors import ConfigError
 from .lang.speakers import (
     GENERIC_SPEAKER_WORDS,
     INFORMANT_LABELS,
@@ -469,8 +470,6 @@ def turn_windows(segments: Sequence[Segment], *, size: int, step: int = 1,
     [(0, 20, 'other'), (6, 30, 'other')]
     """
     if size < 1 or step < 1:
-        from .errors import ConfigError
-
         raise ConfigError(f"window size {size} and step {step} must both be at least 1.")
     chosen = [(i, s) for i, s in enumerate(segments) if include_interviewer or not s.is_interviewer]
     out = []

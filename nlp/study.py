@@ -9,9 +9,12 @@ stage's own outputs into a sub-folder of ``out_dir`` (the same files the single 
 3. topics (K sweep with coherence and stability, summaries, prevalence, topic x code association);
 4. the auto-coder: grouped, repeated cross-validation of the reference coder's coding, per-code quality with
    bootstrap intervals over interviews, learning curve, explanations; the final model is saved;
-5. agreement of the cross-validated machine coding and of a second human coder with the reference coder;
+5. agreement of the cross-validated machine coding and of a second coder with the reference coder, and a plain
+   verdict per code and for polarity (how far the machine's coding can be trusted, against cited cut-offs, beside
+   the second coder's figure);
 6. the segments the model is least sure of (what to code or review next);
-7. a REFI-QDA project with the machine codes, for review in NVivo, ATLAS.ti or MAXQDA.
+7. a REFI-QDA project with the machine codes, for review in NVivo, ATLAS.ti or MAXQDA;
+8. a glossary of the figures in plain words.
 """
 
 from __future__ import annotations
@@ -23,12 +26,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .agreement.comparison import coder_notes, compare, describe_groups
+from .agreement.machine import machine_coding
+from .agreement.render import NAMES, methods_paragraph, write_comparison
+from .agreement.verdicts import alpha_verdict, kappa_label, machine_advice, small_sample_note
+from .classify import save_coder, suggest, top_features, train_from_units
+from .classify.train import DEFAULT_MODEL, coded_units, cv_notes, quality_rows
 from .corpora import Corpus, describe
 from .errors import InputError
-from .model import POLARITY_PREFIX, CodeSpan, Transcript, Unit, atomic_write_text, json_line, write_jsonl
-from .report import Figure, Quote, Report, Section, Table
+from .model import Unit, atomic_write_text, json_line, write_jsonl
+from .normalise.preprocess import PreprocessStats, preprocess_transcripts
+from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
+from .pseudonymise.replace import check_pseudonymised
+from .refi import write_qdpx
+from .report import Figure, Quote, Report, Section, Table, write_report
+from .topics import run_topics, write_topic_outputs
 
-__all__ = ["StudySettings", "machine_coding", "run_study"]
+__all__ = ["StudySettings", "run_study"]
 
 
 @dataclass(frozen=True)
@@ -52,21 +66,26 @@ class StudySettings:
     require_pseudonymised: bool = False
 
 
-def machine_coding(transcripts: Sequence[Transcript], units: Sequence[Unit], predictions: Sequence[dict[str, Any]],
-                   *, coder: str) -> list[Transcript]:
-    """The transcripts with the machine's codes added as ``auto`` spans of ``coder`` over each unit.
+def _overview(corpus: Corpus, units: Sequence[Unit]) -> str:
+    groups = describe_groups(corpus.transcripts, units)
+    kinds = "; ".join(f"{k}: {n}" for k, n in sorted(groups["kinds"].items(), key=lambda kv: (-kv[1], kv[0])))
+    what = {"segment": "as the data define them", "transcript": "one per transcript group",
+            "transcript id": "one per transcript"}[groups["from"]]
+    docs = "".join(f" ({n} of the transcripts {'is' if n == 1 else 'are each'} {d})"
+                   for d, n in groups["documents"].items())
+    return (f"Corpus {corpus.name!r}: {len(units)} units in {len(corpus.transcripts)} transcripts{docs}, "
+            f"{groups['n']} groups of units ({what}{': ' + kinds if kinds else ''}), the unit of resampling and of "
+            f"cross-validation folds. Coders: {', '.join(corpus.coders)}. Codebook {corpus.codebook.name!r} with "
+            f"{len(corpus.codebook)} codes and polarity {', '.join(corpus.codebook.polarity)}.")
 
-    ``predictions[i]`` (``{"codes": [...], "polarity": ...}``) belongs to ``units[i]``; units are matched to their
-    transcript by id, so the spans land on the exact characters of the unit.
-    """
-    if len(units) != len(predictions):
-        raise InputError(f"{len(predictions)} predictions for {len(units)} units.")
-    spans: dict[str, list[CodeSpan]] = {}
-    for u, p in zip(units, predictions):
-        codes = [*sorted(p.get("codes") or ()), *([POLARITY_PREFIX + p["polarity"]] if p.get("polarity") else [])]
-        spans.setdefault(u.transcript_id, []).extend(
-            CodeSpan(code=c, start=u.start, end=u.end, coder=coder, source="auto") for c in codes)
-    return [t.with_codes(spans.get(t.id, ())) for t in transcripts]
+
+def _provenance(corpus: Corpus) -> list[str]:
+    notes = coder_notes(corpus.transcripts, corpus.coders)
+    if not notes:
+        return []
+    return ["Who coded (as the corpus records it): " + "; ".join(f"{k}: {v}" for k, v in notes.items())
+            + ". The second coder's figures below are the agreement of a second, independent coding with the "
+              "reference."]
 
 
 def _rows(table: list[list[Any]]) -> Table:
@@ -79,22 +98,11 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
 
     Returns the :class:`~nlp.report.Report` (already written as ``report.html`` and ``report.md``).
     """
-    from .classify import save_coder, suggest, top_features, train_from_units
-    from .classify.train import DEFAULT_MODEL, coded_units
-    from .normalise.preprocess import PreprocessStats, preprocess_transcripts
-    from .refi import write_qdpx
-    from .report import write_report
-    from .topics import run_topics, write_topic_outputs
-    from .agreement.comparison import compare
-    from .agreement.render import methods_paragraph, write_comparison
-
     s = settings
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figures = out / "figures"
     if s.require_pseudonymised:
-        from .pseudonymise.replace import check_pseudonymised
-
         check_pseudonymised(corpus.transcripts)
     units = corpus.units()
     coded = coded_units(units, coder=s.reference)
@@ -109,10 +117,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     atomic_write_text(out / "corpus.json", json.dumps(tables, ensure_ascii=False, indent=2) + "\n")
     sections.append(Section(
         title="Corpus overview", anchor="corpus",
-        paragraphs=[(f"Corpus {corpus.name!r}: {len(units)} units in {len(corpus.transcripts)} transcripts, "
-                    f"{len({u.group for u in units})} interview groups (informants; the unit of resampling and of "
-                    f"cross-validation folds). Coders: {', '.join(corpus.coders)}. Codebook {corpus.codebook.name!r} "
-                    f"with {len(corpus.codebook)} codes and polarity {', '.join(corpus.codebook.polarity)}.")],
+        paragraphs=[_overview(corpus, units), *_provenance(corpus)],
         tables=[Table(columns=[str(c) for c in v[0]], rows=v[1:], caption=k.replace("_", " ").capitalize())
                 for k, v in tables.items() if k != "cooccurrence" and not k.startswith("cooccurrence")]))
 
@@ -148,15 +153,17 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
     with_machine = machine_coding(corpus.transcripts, coded, oof, coder=machine)
 
     # 5. agreement ------------------------------------------------------------------------------------------
-    progress("agreement with the manual coding (bootstrap over interviews)")
+    progress("agreement with the manual coding (bootstrap over groups)")
     others = [machine] + ([s.second_coder] if s.second_coder and s.second_coder in corpus.coders else [])
     comparison = compare(with_machine, unit="segment", reference=s.reference, others=others,
                          codebook=corpus.codebook, n_boot=s.n_boot, random_state=s.random_state)
     write_comparison(comparison, out / "agreement")
     cv = meta.get("cross_validation", {})
+    second = s.second_coder if s.second_coder in comparison.others else None
     sections.append(_coder_section(cv, meta.get("learning_curve", []), comparison, machine, top_features(fitted, n=8),
                                    figures, polarity_model=meta["training"]["polarity_model"]))
-    sections.append(_agreement_section(comparison, machine, methods_paragraph(comparison)))
+    sections.append(_verdict_section(comparison, machine, second))
+    sections.append(_agreement_section(comparison, machine, second, methods_paragraph(comparison)))
 
     # 6. what to code next ----------------------------------------------------------------------------------
     progress("segments to code or review next")
@@ -184,6 +191,7 @@ def run_study(corpus: Corpus, out_dir: str | Path, *, settings: StudySettings,
                     f"of {', '.join(corpus.coders)} and the cross-validated machine codes as user {machine!r}. "
                     "Import it with File > Import > REFI-QDA project.")]))
 
+    sections.append(_glossary_section())
     report = Report(title=f"Interview analysis: {corpus.name}",
                     subtitle=f"{len(units)} units, {len(corpus.transcripts)} transcripts, reference coder "
                              f"{s.reference}; every figure can be reproduced with ./scripts/demo.",
@@ -214,7 +222,7 @@ def _topic_section(run: Any, folder: Path) -> Section:
     figures = [Figure(path=folder / name, caption=caption) for name, caption in (
         ("k_sweep.png", "Choosing K: coherence, stability and diversity against the number of topics"),
         ("top_words.png", "Top words per topic"),
-        ("prevalence_case.png", "Topic prevalence by interview group"),
+        ("prevalence_case.png", "Topic prevalence by group of units (informant, section or transcript)"),
         ("topic_codes.png", "Topics against the manual codes")) if (folder / name).exists()]
     return Section(title="Topics", anchor="topics", paragraphs=paras,
                    tables=[Table(columns=["topic", "label", "prevalence", "top words"], rows=rows)],
@@ -223,15 +231,17 @@ def _topic_section(run: Any, folder: Path) -> Section:
 
 def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, features: dict, figures: Path, *,
                    polarity_model: dict[str, Any]) -> Section:
-    from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, save_figure
-
-    rows = [r for r in comparison.per_code if r["other"] == machine]
+    rows = quality_rows(cv) if cv else []
+    boot = {r["code"]: r for r in comparison.per_code if r["other"] == machine}
     table = Table(columns=["code", "n (reference)", "precision", "recall", "F1", "F1 95% CI", "kappa",
-                           "kappa 95% CI"],
-                  rows=[[r["code"], r["n_reference"], r["precision"], r["recall"], r["f1"],
-                         _ci(r.get("f1_ci_low"), r.get("f1_ci_high")), r["cohen_kappa"],
-                         _ci(r.get("kappa_ci_low"), r.get("kappa_ci_high"))] for r in rows],
-                  caption="Cross-validated quality per code (machine vs reference coder)")
+                           "kappa 95% CI", "note"],
+                  rows=[[r["code"], r["support"], r["precision"], r["recall"], r["f1"],
+                         _ci(boot.get(r["code"], {}).get("f1_ci_low"), boot.get(r["code"], {}).get("f1_ci_high")),
+                         r["kappa"],
+                         _ci(boot.get(r["code"], {}).get("kappa_ci_low"), boot.get(r["code"], {}).get("kappa_ci_high")),
+                         r["note"] or ""] for r in rows],
+                  caption="Cross-validated quality per code (machine vs reference coder): the figures `nlp train` "
+                          "prints and saves in model/meta.json")
     figs = []
     fig = new_figure(6.5, 0.3 * len(rows) + 1.2)
     plot_bars(fig.add_subplot(1, 1, 1), [r["code"] for r in rows], [_num(r["f1"]) for r in rows],
@@ -247,15 +257,17 @@ def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, feature
                            caption="Polarity: reference coder (rows) against the cross-validated machine (columns)"))
     if curve:
         figs.append(Figure(path=plot_learning_curve(curve, figures / "learning_curve.png"),
-                           caption="Learning curve: quality against the number of coded interview groups"))
+                           caption="Learning curve: quality against the number of coded groups of units"))
     paras = []
     if cv:
+        notes = cv_notes(cv)
         paras.append(
-            f"Grouped {cv['n_splits']}-fold cross-validation, repeated {cv.get('repeats', 1)} times, never with the "
-            f"same informant group in training and test ({cv['n_groups']} groups): concepts macro-F1 "
-            f"{cv['macro']['f1']:.3f}, micro-F1 {cv['micro']['f1']:.3f}; polarity macro-F1 "
-            f"{cv['polarity']['macro_f1']:.3f}, kappa {cv['polarity']['kappa']:.3f}. The intervals per code are "
-            "95% bootstrap intervals over interview groups of one cross-validation run.")
+            f"{notes[0][0].upper()}{notes[0][1:]}, never with the same group in training and test ({cv['n_groups']} "
+            f"groups): concepts macro-F1 {cv['macro']['f1']:.3f}, micro-F1 {cv['micro']['f1']:.3f}; polarity "
+            f"macro-F1 {cv['polarity']['macro_f1']:.3f}, kappa {cv['polarity']['kappa']:.3f}. Figures are means over "
+            "the repetitions, the same as `nlp train` prints; the intervals per code are 95% bootstrap intervals over "
+            "groups of the first repetition's out-of-fold codes (the coding compared in the agreement section).")
+        paras += [f"Warning: {n}." for n in notes[1:]]
     pm = polarity_model
     paras.append(
         f"Polarity model: multinomial logistic regression, C {pm['C']:g}, class weight "
@@ -264,22 +276,137 @@ def _coder_section(cv: dict, curve: list, comparison: Any, machine: str, feature
         + ("; these were chosen by polarity kappa in an inner grouped cross-validation on the training data."
            if pm["chosen_by_inner_cv"] else "."))
     feature_rows = [[code, ", ".join(w for w, _ in words[:8])] for code, words in features.items()]
+    paras.append("Top features are the words with the largest weight for each code (function words left out; a "
+                 "word fragment the model uses is shown as a word that contains it). They show what the model "
+                 "reacts to, which is not always what the code means.")
     return Section(title="Auto-coder quality", anchor="autocoder", paragraphs=paras,
                    tables=[table, Table(columns=["code", "words that weigh most for it"], rows=feature_rows,
                                         caption="What the model looks at (top features)")],
                    figures=figs)
 
 
-def _agreement_section(comparison: Any, machine: str, methods: str) -> Section:
+def _who(other: str, machine: str, second: str | None) -> str:
+    if other == machine:
+        return "the machine's agreement (cross-validated)"
+    if other == second:
+        return "the second coder's agreement"
+    return "all coders" if other == "all" else f"{other}'s agreement"
+
+
+def _agreement_section(comparison: Any, machine: str, second: str | None, methods: str) -> Section:
     rows = []
     for st in comparison.stats:
         if st.name in ("cohen_kappa", "krippendorff_alpha", "gwet_ac1", "percent_agreement", "micro_f1", "macro_f1"):
-            rows.append([st.target, f"{st.reference} vs {st.other}", st.name.replace("_", " "), st.value,
+            rows.append([st.target, _who(st.other, machine, second), NAMES.get(st.name, st.name), st.value,
                          _ci(st.ci_low, st.ci_high), st.n_units])
+    intro = (f"The reference coder is {comparison.reference}. The machine's line is its cross-validated coding (each "
+             f"unit coded by a model that never saw that unit's group)"
+             + (f"; the second coder's line ({second}) is the agreement of an independent second coding with the "
+                "reference, the yardstick for the machine." if second else "."))
     return Section(title="Agreement with the manual coding", anchor="agreement",
-                   paragraphs=[methods, *comparison.warnings[:6]],
-                   tables=[Table(columns=["target", "coders", "coefficient", "value", "95% CI", "n"], rows=rows,
-                                 caption=f"Machine ({machine}) and second human coder against the reference")])
+                   paragraphs=[intro, methods, *comparison.warnings[:8]],
+                   tables=[Table(columns=["target", "whose agreement", "coefficient", "value", "95% CI", "n"],
+                                 rows=rows, caption="The machine's and the second coder's agreement with the "
+                                                    "reference coder")])
+
+
+def _verdict_section(comparison: Any, machine: str, second: str | None) -> Section:
+    """A plain verdict per code and for polarity: how far the machine's coding can be trusted."""
+    def alpha(target: str, other: str | None) -> tuple[float, float]:
+        if other is None:
+            return math.nan, math.nan
+        try:
+            st = comparison.get(target, "krippendorff_alpha", other)
+        except KeyError:
+            return math.nan, math.nan
+        return st.value, st.ci_low
+
+    rows, advice = [], []
+    m_alpha, _ = alpha("polarity", machine)
+    s_alpha, s_low = alpha("polarity", second)
+    try:
+        m_kappa = comparison.get("polarity", "cohen_kappa", machine)
+        n_pol = m_kappa.n_units
+    except KeyError:
+        m_kappa, n_pol = None, 0
+    if m_kappa is not None:
+        say = machine_advice(m_alpha, second_alpha=s_alpha if second else None, second_ci_low=s_low)
+        rows.append(["polarity", m_alpha, alpha_verdict(m_alpha), m_kappa.value, kappa_label(m_kappa.value),
+                     s_alpha, say, small_sample_note(n_pol, comparison.n_groups) or ""])
+        advice.append(f"Polarity: the machine is {say}.")
+    by_second = {r["code"]: r for r in comparison.per_code if r["other"] == second}
+    suggestions = []
+    for r in comparison.per_code:
+        if r["other"] != machine:
+            continue
+        sec = by_second.get(r["code"], {})
+        s_a = sec.get("krippendorff_alpha", math.nan) if second else None
+        say = machine_advice(r["krippendorff_alpha"], second_alpha=s_a)
+        used = r["n_reference"] + r["n_other"] - r["n_both"]
+        rows.append([r["code"], r["krippendorff_alpha"], alpha_verdict(r["krippendorff_alpha"]), r["cohen_kappa"],
+                     kappa_label(r["cohen_kappa"]), math.nan if s_a is None else s_a, say,
+                     small_sample_note(used, comparison.n_groups, what="units with the code") or ""])
+        if say.startswith("well below"):
+            suggestions.append(r["code"])
+    paras = [("Verdicts use Krippendorff's alpha against Krippendorff's (2004) cut-offs: 0.800 or more reliable, "
+              "0.667 to 0.800 only for tentative conclusions, below 0.667 not reliable; the kappa label is Landis and "
+              "Koch's (1977) convention (slight, fair, moderate, substantial, almost perfect). The second coder's "
+              "alpha stands beside the machine's: agreement between two codings is the most that can be expected "
+              "of a machine trained on one of them."), *advice]
+    if suggestions:
+        paras.append(f"For {len(suggestions)} codes the machine is well below the second coder "
+                     f"({', '.join(suggestions)}): use its codes for these as suggestions for review, not as "
+                     "coding.")
+    return Section(title="How far the machine's coding can be trusted", anchor="verdict", paragraphs=paras,
+                   tables=[Table(columns=["code", "machine alpha", "verdict (Krippendorff 2004)", "machine kappa",
+                                          "kappa (Landis & Koch 1977)", "second coder's alpha", "what to do",
+                                          "note"], rows=rows,
+                                 caption="Verdict per code and for polarity (cross-validated machine vs reference)")])
+
+
+#: Plain-word meanings of the figures in the report.
+GLOSSARY = (
+    ("Percent agreement", ("The share of units two codings label the same. Easy to read, but part of it would "
+                          "happen by chance, more so for very rare or very common codes.")),
+    ("Cohen's kappa (κ)", ("Agreement corrected for chance: 1 is perfect, 0 is what chance alone gives, below 0 worse "
+                          "than chance. Chance is estimated from each coder's own label rates.")),
+    ("Krippendorff's alpha (α)", ("A chance-corrected agreement like kappa that works for any number of coders and "
+                                 "missing codes; 0.8 or more counts as reliable, 0.667 to 0.8 as tentative "
+                                 "(Krippendorff 2004).")),
+    ("Scott's pi, Fleiss' kappa", ("Chance-corrected agreement with chance estimated from the coders' pooled label "
+                                  "rates; Fleiss' kappa is for more than two coders (here on units every coder "
+                                  "coded).")),
+    ("Gwet's AC1", ("A chance-corrected agreement that stays stable when one label dominates, where kappa can be low "
+                   "despite high agreement (the 'kappa paradox').")),
+    ("Brennan-Prediger, PABAK", ("Chance-corrected agreement that assumes every label is equally likely by chance; "
+                                "with two labels it is PABAK (prevalence- and bias-adjusted kappa).")),
+    ("Conger's kappa", "Cohen's kappa extended to more than two coders (chance from each coder's own rates)."),
+    ("Prevalence index", ("How much more often a code is present than absent (or the reverse) across both codings; "
+                         "near -1 or +1 the code is very rare or very common and kappa is pushed down.")),
+    ("Bias index", ("How much more often one coder uses a code than the other; it limits the kappa that can be "
+                   "reached.")),
+    ("Precision", "Of the units the machine gave a code, the share the reference coder also gave it."),
+    ("Recall", "Of the units the reference coder gave a code, the share the machine found."),
+    ("F1", ("The balance (harmonic mean) of precision and recall, from 0 to 1. Micro-F1 pools all codes, so "
+           "frequent codes weigh more; macro-F1 averages the codes equally.")),
+    ("Cross-validation", ("Testing the machine on units it was not trained on: the groups are split into folds, and "
+                         "each fold is coded by a model trained on the others.")),
+    ("95% CI (bootstrap)", ("A range of plausible values: the figure recomputed on many resamples of the groups of "
+                           "units (not of single units, which are not independent).")),
+    ("Effective number of groups", ("How many equally large groups the actual, unequal groups are worth (Kish). "
+                                   "With few effective groups the intervals are rough.")),
+    ("c_npmi, c_v", ("Topic coherence: whether a topic's top words tend to occur together in the texts (c_npmi from "
+                    "-1 to 1, c_v from 0 to 1; higher is more coherent).")),
+    ("Diversity, stability", ("Diversity: the share of distinct words among all topics' top words. Stability: how "
+                             "similar the topics are when the model is fitted again with another seed.")),
+    ("NMI", "Normalised mutual information between topics and codes: 0 unrelated, 1 the same grouping."),
+)
+
+
+def _glossary_section() -> Section:
+    return Section(title="Glossary", anchor="glossary",
+                   paragraphs=["What the figures in this report mean, in plain words."],
+                   tables=[Table(columns=["term", "meaning"], rows=[list(r) for r in GLOSSARY])])
 
 
 def _missing(v: Any) -> bool:

@@ -7,8 +7,10 @@ For each thesis the seed (PDF-extracted text) is cleaned with :func:`nlp.ingest.
 the coded excerpts is located in the cleaned text (its 1-based raw line range narrows the search; the excerpt is
 aligned on letters and digits only, so whitespace, line-end hyphens, quotation marks and punctuation do not matter;
 small wording differences fall back to a fuzzy alignment) and becomes a :class:`~nlp.model.Segment` with the
-excerpt id. Both codings become human :class:`~nlp.model.CodeSpan` s over the excerpt (coder ``coder1`` from
-``annotations/``, ``coder2`` from ``coder2/``). The build fails, listing them, if any excerpt is not found, or if a
+excerpt id. Both codings become manual (``source="human"``: not from the auto-coder) :class:`~nlp.model.CodeSpan` s
+over the excerpt (coder ``coder1`` from ``annotations/``, ``coder2`` from ``coder2/``). They were made for this
+project with AI assistance, not by the thesis authors and not by trained human coders (see :data:`CODINGS`, written
+into every transcript's ``meta["codings"]`` so that reports and methods texts say so). The build fails, listing them, if any excerpt is not found, or if a
 unit's codes as seen through :func:`nlp.model.iter_units` differ from the annotation.
 """
 
@@ -27,7 +29,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from nlp.codebook import load_codebook
 from nlp.ingest.pdftext import clean_pdf_text_report
 from nlp.model import (
     POLARITY_PREFIX,
@@ -38,6 +39,7 @@ from nlp.model import (
     iter_units,
     write_jsonl,
 )
+from nlp.refi import load_codebook
 
 CODERS = {"coder1": "annotations", "coder2": "coder2"}
 KIND_TO_SEGMENT = {"quote": "answer", "block": "answer", "inline": "answer", "paraphrase": "other"}
@@ -56,6 +58,15 @@ THESES = {
             "degree": "Master (Entreprenørskap, innovasjon og samfunn)", "lang": "nb", "langs": ["nb"],
             "title": "Knowledge exchange in micro-clusters in the DIGS co-working space, Trondheim"},
 }
+#: How each coding was made (the shared corpus README): every report and methods text built on the corpus says it.
+CODINGS = {
+    "coder1": "made for this project with AI assistance (not by the thesis authors, not by trained human coders), "
+              "from a close reading of each excerpt with its thesis' context",
+    "coder2": "made for this project with AI assistance (not by the thesis authors, not by trained human coders), "
+              "from the excerpt text alone, without the thesis around it",
+}
+#: What one transcript of this corpus is (``meta["document"]``).
+DOCUMENT = "a whole thesis (its cleaned text, with the coded excerpts located in it)"
 LINE_MARGIN = 3          # raw lines searched beyond an excerpt's line range
 CHAR_MARGIN = 400        # cleaned characters searched beyond that window
 MIN_FUZZY_SIMILARITY = 0.85
@@ -304,6 +315,24 @@ def assign_groups(thesis: str, excerpts: list[dict]) -> tuple[dict[str, str], li
     return groups, links
 
 
+def group_kinds(thesis: str, excerpts: list[dict], groups: dict[str, str]) -> dict[str, str]:
+    """What each group is, for methods texts: one named informant, unidentified speakers of one thesis section, or
+    several informants joined (by a shared attribution or by restated text)."""
+    keys: dict[str, set[str]] = defaultdict(set)
+    for ex in excerpts:
+        keys[groups[ex["id"]]].add(_informant_key(thesis, ex))
+    out = {}
+    for g, ks in keys.items():
+        named = {k for k in ks if ":unidentified:" not in k}
+        if len(named) > 1:
+            out[g] = "several informants joined by a shared attribution or restated text"
+        elif named:
+            out[g] = "one named informant" if len(ks) == 1 else "one informant with restatements of them"
+        else:
+            out[g] = "unidentified speakers of one thesis section"
+    return out
+
+
 # --- build ----------------------------------------------------------------------------------------------------
 def _read_jsonl(path: Path) -> list[dict]:
     rows = []
@@ -345,7 +374,9 @@ def build(shared: Path, out: Path) -> dict:
         raw_of_clean = [omap.to_raw(i) for i in range(len(text) + 1)]
         line_off = _line_offsets(raw)
         groups, links = assign_groups(thesis, excerpts)
+        kinds = group_kinds(thesis, excerpts, groups)
         stats["links"].extend(links)
+        stats.setdefault("kinds", Counter()).update(kinds.values())
         segments, codes = [], []
         for ex in excerpts:
             codebook.check_codes(ex["codes"], where=f"{ann}: {ex['id']}")
@@ -356,7 +387,8 @@ def build(shared: Path, out: Path) -> dict:
                 continue
             stats["similarities"].append(loc.similarity)
             stats["methods"][loc.method] += 1
-            meta = {"group": groups[ex["id"]], "informant_group": _informant_key(thesis, ex),
+            meta = {"group": groups[ex["id"]], "group_kind": kinds[groups[ex["id"]]],
+                    "informant_group": _informant_key(thesis, ex),
                     "thesis": thesis, "informant": ex.get("informant"),
                     "section": ex["section"], "line_start": ex["line_start"], "line_end": ex["line_end"],
                     "kind": ex["kind"], "source": f"seeds/{seed.name}", "text": ex["text"],
@@ -380,7 +412,8 @@ def build(shared: Path, out: Path) -> dict:
                        offset_map=omap,
                        meta={"thesis": thesis, **{k: v for k, v in info.items() if k != "lang"},
                              "languages": info.get("langs", sorted(langs)), "corpus": "klynger",
-                             "group": f"{thesis}:thesis", **report.as_meta()})
+                             "group": f"{thesis}:thesis", "document": DOCUMENT, "codings": CODINGS,
+                             **report.as_meta()})
         transcripts.append(t)
         stats["theses"][thesis] = {"excerpts": len(excerpts), "located": len(segments),
                                    "groups": len(set(groups.values())), "chars": len(text),
@@ -422,6 +455,9 @@ def _readme(transcripts: list[Transcript], stats: dict) -> str:
                     f"{', '.join(m['languages'])} | {st['excerpts']} | {st['groups']} | `{t.source}` |")
     n_groups = len({s.meta["group"] for t in transcripts for s in t.segments})
     restated = len({a for a, _b, _s in stats["links"]})
+    kinds = "; ".join(f"{k}: {n}" for k, n in sorted(stats["kinds"].items(), key=lambda kv: (-kv[1], kv[0])))
+    sizes = sorted(Counter(s.meta["group"] for t in transcripts for s in t.segments).values(), reverse=True)
+    top2, eff = sum(sizes[:2]) / sum(sizes), sum(sizes) ** 2 / sum(x * x for x in sizes)
     return f"""# klynger: coded interview excerpts from four theses on Norwegian industry clusters
 
 The project's bundled corpus, built by `scripts/build_corpus.py` from the shared reference corpus
@@ -436,7 +472,16 @@ The project's bundled corpus, built by `scripts/build_corpus.py` from the shared
 Licence: the seeds are text extracted from publicly available master's theses; the shared corpus states no licence
 for them, so copyright stays with the authors and their institutions. They are bundled, with short coded quotations,
 for research and teaching use of this toolkit; confirm the theses' terms before redistributing the texts, and cite
-the theses when you report results on them. The two codings (`coder1`, `coder2`) were made for this project.
+the theses when you report results on them.
+
+## Who coded
+
+The two codings (`coder1`, `coder2`) were made for this project, **not by the thesis authors and not by trained human
+coders: both were produced with AI assistance**. `coder1` comes from a close reading of each excerpt with its thesis'
+context (the concepts and the driver/barrier reading the author gives it in the surrounding analysis); `coder2` from
+the excerpt text alone. Describe them as two independent reference codings, never as a human gold standard or as
+"two people"; call coder2's figures "the second coder's agreement". Every transcript carries this in
+`meta["codings"]`, so `nlp compare` and `nlp report` say it in their methods texts.
 
 ## Files
 
@@ -447,9 +492,11 @@ the theses when you report results on them. The two codings (`coder1`, `coder2`)
   map back to the seed. Each coded excerpt is a `Segment` with `id` = excerpt id, `kind` `answer` (informant speech:
   quote, block, inline) or `other` (the thesis author's paraphrase), `lang`, `speaker` = informant, and `meta`:
   group, thesis, informant, section, line_start/line_end (1-based lines of the seed), kind, source, the
-  annotation text, concepts_detail and how the excerpt was located. Codes are human `CodeSpan`s over the
-  excerpt: concept codes and `polarity:<value>`, coder `coder1` (annotations/, read in context) and `coder2`
-  (coder2/, from the excerpt text alone).
+  annotation text, concepts_detail and how the excerpt was located. Codes are manual `CodeSpan`s (source
+  `human`, i.e. not from the auto-coder; made with AI assistance, see above) over the excerpt: concept codes and
+  `polarity:<value>`, coder `coder1` (annotations/, read in context) and `coder2` (coder2/, from the excerpt text
+  alone). Transcript `meta` also says what a transcript is (`document`: a whole thesis) and how each coding was made
+  (`codings`); each segment's `meta.group_kind` says what its group is.
 
 ## How it was built
 
@@ -468,7 +515,12 @@ they may be the same person. In thesis 002 the chapter-5 summaries restate the a
 chapter-5 excerpt is joined to every appendix excerpt of the same case whose text it restates (difflib similarity
 >= {RESTATEMENT_SIMILARITY} or one text contains the other), and a chapter-5 attribution to several informants by
 initials ("KF, PB og KM") joins those informants; groups are the connected components. {restated} chapter-5
-excerpts were linked to appendix sources by text; {n_groups} groups in all.
+excerpts were linked to appendix sources by text; {n_groups} groups in all ({kinds}).
+
+The groups are very unequal: the largest two hold {top2:.0%} of the excerpts, so the {n_groups} groups are worth
+about {eff:.1f} equally large ones (Kish's effective number, (sum w)^2 / sum w^2 with w = excerpts per group); and
+they sit inside {len(transcripts)} theses, which the bootstrap does not resample. Intervals over these groups are rough
+and probably too narrow; `nlp compare` and `nlp report` say so in their methods texts.
 
 ## Caveats (from the shared corpus README)
 
@@ -478,7 +530,7 @@ excerpts were linked to appendix sources by text; {n_groups} groups in all.
 - Each thesis is one study: training on some theses and testing on another measures transfer to a new study, which
   is harder than tagging new interviews of the same study.
 - The two codings agree at polarity kappa about 0.6 and concept micro-F1 about 0.6 (excerpts without context are
-  hard, for people too); some fragments are a word or two ("nei", "Helt avgjørende"): report agreement with and
+  hard); some fragments are a word or two ("nei", "Helt avgjørende"): report agreement with and
   without them.
 - The seeds are PDF extractions: flattened tables and figure labels remain in the text; article 2 of thesis 000 is
   Danish, with Norwegian words throughout.

@@ -1,9 +1,19 @@
-"""Fixtures shared by the tagging tests: one small auto-coder trained on the synthetic nb/da rows."""
+"""Shared fixtures: the guard on the repository's out/, one small auto-coder trained on the synthetic nb/da rows."""
 
 import pytest
 from autocode_synth import synthetic_rows
+from out_guard import REPO_OUT, changes, snapshot
 
 from nlp.classify import AutoCoder, load_coder, save_coder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_out_is_untouched():
+    """Fails the run if any test wrote into the repository's out/ (tests write into tmp_path)."""
+    before = snapshot(REPO_OUT)
+    yield
+    changed = changes(before, snapshot(REPO_OUT))
+    assert not changed, f"tests wrote into {REPO_OUT}: {', '.join(changed[:10])}; write into tmp_path instead."
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 import warnings
 
 import krippendorff
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from irrCAC.raw import CAC
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
 from sklearn.preprocessing import MultiLabelBinarizer
 from statsmodels.stats import inter_rater
@@ -182,16 +183,96 @@ def test_confusion_and_paradox():
     b = [True] + [False] * 4 + [True] * 4 + [False] * 91
     k = ag.cohen_kappa(a, b)
     assert k == pytest.approx((0.92 - 0.905) / 0.095)
-    assert "kappa is 0.16" in ag.kappa_paradox(ag.percent_agreement(a, b), k)
+    pi, bi = ag.prevalence_index(a, b), ag.bias_index(a, b)
+    assert "kappa is 0.16" in ag.kappa_paradox(ag.percent_agreement(a, b), k, prevalence=pi, bias=bi)
+    # with F1 (1 of 9 units where either coder used the code) the warning says the disagreement is also real
+    w = ag.kappa_paradox(ag.percent_agreement(a, b), k, prevalence=pi, bias=bi, positive_agreement=0.2)
+    assert "very rare" in w and "(F1) is only 0.20, so the low kappa is also real disagreement" in w
     assert ag.gwet_ac1(a, b) > 0.9
-    assert ag.kappa_paradox(0.7, 0.4) is None
+    assert ag.kappa_paradox(0.7, 0.4, prevalence=pi, bias=bi) is None
 
 
-def test_doctests_of_agreement_modules():
-    import nlp.agreement.comparison
-    import nlp.agreement.characters
-    import nlp.agreement.render
+def test_paradox_warning_only_when_prevalence_or_bias_explains_the_gap():
+    # the issue's case: a code on 15 % of units, F1 0.44 -> 83 % agreement, kappa 0.34: real disagreement, no warning
+    a = [True] * 66 + [True] * 84 + [False] * 84 + [False] * 766
+    b = [True] * 66 + [False] * 84 + [True] * 84 + [False] * 766
+    f1 = ag.precision_recall_f1([{"x"} if x else set() for x in a], [{"x"} if x else set() for x in b]).micro_f1
+    po, k = ag.percent_agreement(a, b), ag.cohen_kappa(a, b)
+    assert f1 == pytest.approx(0.44) and po > 0.8 and k < 0.4
+    assert ag.kappa_paradox(po, k, prevalence=ag.prevalence_index(a, b), bias=ag.bias_index(a, b)) is None
+    # bias: one coder uses the code on 25 %, the other on 6 %, all inside the first one's -> kappa capped at 0.32
+    a = [True] * 25 + [False] * 75
+    b = [True] * 6 + [False] * 94
+    po, k = ag.percent_agreement(a, b), ag.cohen_kappa(a, b)
+    w = ag.kappa_paradox(po, k, prevalence=ag.prevalence_index(a, b), bias=ag.bias_index(a, b))
+    assert w is not None and "different rates" in w and "caps kappa at 0.32" in w and "rare" not in w
+    # a cap that kappa stays far below does not explain it: 82 % agreement, kappa 0.03, cap 0.39 -> no warning
+    assert ag.kappa_paradox(0.82, 0.03, prevalence=-0.7, bias=-0.11) is None
 
-    for mod in (ag, nlp.agreement.comparison, nlp.agreement.characters, nlp.agreement.render):
-        res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert res.attempted > 0 and res.failed == 0, mod.__name__
+
+def test_multi_coder_coefficients_match_irrcac_on_krippendorff_2011():
+    data = np.array([[np.nan if x is None else x for x in row] for row in KRIPP_2011], dtype=float)
+    cac = CAC(pd.DataFrame(data.T), digits=12)
+    ours = ag.multi_coder_coefficients(KRIPP_2011)
+    for key, method in (("gwet_ac1", "gwet"), ("brennan_prediger", "bp"), ("conger_kappa", "conger"),
+                        ("krippendorff_alpha", "krippendorff")):
+        theirs = getattr(cac, method)()["est"]
+        assert ours[key].value == pytest.approx(theirs["coefficient_value"], abs=1e-9), key
+    assert ours["percent_agreement"].value == pytest.approx(cac.gwet()["est"]["pa"], abs=1e-9)
+    # published (Gwet 2014, Krippendorff 2011): AC1 0.7754, BP 0.7727, Conger 0.7621, alpha 0.743
+    assert [round(ours[k].value, 4) for k in ("gwet_ac1", "brennan_prediger", "conger_kappa")] == [
+        0.7754, 0.7727, 0.7621]
+    assert round(ours["krippendorff_alpha"].value, 3) == 0.743
+    # Fleiss' kappa is on the units every coder coded: irrCAC on those 8 units
+    complete = data.T[~np.isnan(data.T).any(1)]
+    assert len(complete) == 8
+    assert ours["fleiss_kappa"].value == pytest.approx(
+        CAC(pd.DataFrame(complete), digits=12).fleiss()["est"]["coefficient_value"], abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(3, 20).flatmap(lambda n: st.lists(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=n,
+                                                             max_size=n), min_size=3, max_size=5)))
+def test_multi_coder_coefficients_match_irrcac_with_missing_values(rows):
+    idx = {"a": 1.0, "b": 2.0, "c": 3.0}
+    data = np.array([[np.nan if x is None else idx[x] for x in r] for r in rows]).T
+    data = data[~np.isnan(data).all(1)]
+    pairable = (~np.isnan(data)).sum(1) >= 2
+    values = set(data[pairable][~np.isnan(data[pairable])].tolist())
+    rated = (~np.isnan(data)).any(0)
+    if len(data) < 2 or pairable.sum() < 2 or len(values) < 2 or not rated.all() or len(set(
+            data[~np.isnan(data)].tolist())) < 2:
+        return  # irrCAC divides by zero on these; ours says undefined (tested in the doctests)
+    ours = ag.multi_coder_coefficients(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cac = CAC(pd.DataFrame(data), digits=12)
+        for key, method in (("gwet_ac1", "gwet"), ("brennan_prediger", "bp"), ("conger_kappa", "conger"),
+                            ("krippendorff_alpha", "krippendorff")):
+            theirs = getattr(cac, method)()["est"]["coefficient_value"]
+            if not math.isnan(ours[key].value):
+                assert ours[key].value == pytest.approx(theirs, abs=1e-9), key
+
+
+def test_multi_coder_undefined_cases_say_why():
+    out = ag.multi_coder_coefficients([["a", None, "b"], [None, "a", None]])
+    assert all(math.isnan(c.value) and "no unit was coded by two coders" in c.reason for c in out.values())
+    out = ag.multi_coder_coefficients([["a", "b", "a"], ["a", "b", "b"], [None, None, None]])
+    assert math.isnan(out["conger_kappa"].value) and "coder 3 coded no unit" in out["conger_kappa"].reason
+    assert math.isnan(out["fleiss_kappa"].value) and "every coder" in out["fleiss_kappa"].reason
+    assert out["gwet_ac1"].value == pytest.approx(ag.gwet_ac1(["a", "b", "a"], ["a", "b", "b"]))
+
+
+@pytest.mark.parametrize("machine, second, low, start", [
+    (0.85, 0.6, None, "reliable (alpha >= 0.800"),        # reliable stays reliable, whatever the second coder
+    (0.70, 0.72, 0.6, "tentative"),                        # inside the second coder's interval
+    (0.70, 0.90, 0.85, "well below the second coder"),     # below the second coder's interval
+    (0.50, 0.70, None, "well below the second coder"),     # no interval: 0.2 lower
+    (0.50, 0.55, None, "not reliable, and neither"),       # the code itself is unreliable
+    (0.50, None, None, "not reliable (alpha < 0.667"),
+    (float("nan"), 0.7, None, "cannot be judged"),
+])
+def test_machine_advice(machine, second, low, start):
+    from nlp.agreement.verdicts import machine_advice
+
+    assert machine_advice(machine, second_alpha=second, second_ci_low=low).startswith(start)

@@ -394,3 +394,10 @@ def test_estimators_take_strings_or_analyses_alike():
     a = est.fit(X, POL).predict_proba(X[:6])
     b = PolarityCoder(word_analyzer="surface", inner_folds=0).fit(TEXTS, POL).predict_proba(TEXTS[:6])
     assert np.array_equal(a, b)
+
+
+def test_shared_features_give_the_same_probabilities(model):
+    assert model._same_vectorizer()  # fitted on the same rows with the same settings
+    p_codes, p_pol = model.predict_proba(X[:20])
+    assert np.array_equal(p_codes, model.concepts.predict_proba(X[:20]))
+    assert np.array_equal(p_pol, model.polarity.predict_proba(X[:20]))

@@ -224,3 +224,27 @@ def test_transcript_without_segments_and_forced_language():
     t = preprocess_transcript(Transcript(id="x", text="Vi samarbejder godt."), lang="da")
     assert t.lang == "da" and t.meta["preprocess"]["lemmas"] == ["vi", "samarbejde", "godt", "."]
     assert analyse_transcript(t)["x"].content_lemmas() == ["samarbejde", "godt"]
+
+
+def test_models_see_the_stored_lemma_streams(tmp_path, model):
+    """Tagging reads the stored analysis of a preprocessed file; topic models count its content lemmas."""
+    from nlp.classify import read_units, tag_units
+    from nlp.topics import NmfTopics
+
+    text = ("I: Hvordan deler dere kunnskap?\n\nR: Vi deler kunnskap med de andre, det er en stor styrke.\n\n"
+            "R: Konkurransen er hard, dessverre et problem. Se https://www.nce.no/om-oss.\n")
+    raw = tmp_path / "int.txt"
+    raw.write_text(text, encoding="utf-8")
+    pre = tmp_path / "pre.jsonl"
+    res = CliRunner().invoke(app, ["preprocess", str(raw), "--out", str(pre)])
+    assert res.exit_code == 0, res.output
+    stored = {s.id or f"{t.id}:{s.start}-{s.end}": s.meta["preprocess"] for t in read_jsonl(pre) for s in t.segments}
+    units = read_units(pre)
+    for u in units:
+        p = stored[u["id"]]
+        assert u["analysis"].content_lemmas() == [lem for lem, f in zip(p["lemmas"], p["flags"]) if f in "wx"]
+    a, b = tag_units(model, units), tag_units(model, read_units(raw))
+    assert [r["scores"] for r in a] == [r["scores"] for r in b]  # the raw file is analysed the same way, once
+    topics = NmfTopics(n_topics=1, min_df=1, max_df=1.0).fit([u["analysis"] for u in units])
+    assert set(topics.feature_names_) == {lem for u in units for lem in u["analysis"].content_lemmas()}
+    assert not {"https", "nce", "om-oss", "oss"} & set(topics.feature_names_)

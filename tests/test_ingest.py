@@ -198,7 +198,7 @@ def test_jsonl_rows_and_transcript_records(tmp_path):
 
 
 def test_pdf_layout_is_dispatched_to_pdftext(monkeypatch):
-    from nlp.ingest import pdftext
+    import nlp.ingest
     from nlp.model import Transcript
 
     calls = []
@@ -207,7 +207,7 @@ def test_pdf_layout_is_dispatched_to_pdftext(monkeypatch):
         calls.append((Path(path).name, id))
         return Transcript(id=id or "x", text="renset tekst", source=str(path), meta={"chars_in": 99})
 
-    monkeypatch.setattr(pdftext, "read_pdf_text", stand_in)
+    monkeypatch.setattr(nlp.ingest, "read_pdf_text", stand_in)
     t = read1("pdf_like.txt")
     assert calls == [("pdf_like.txt", "pdf_like")]
     assert t.meta["reader"] == "pdf-text" and t.meta["chars_in"] == 99 and t.encoding == "utf-8"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 
 import pytest
@@ -19,11 +18,6 @@ from nlp.model import CodeSpan, Segment, Transcript, read_jsonl, write_jsonl
 
 def _kinds(text, **kw):
     return [(e.text, e.kind) for e in R.detect_entities(text, **kw)]
-
-
-def test_doctests():
-    for mod in (P, R):
-        assert doctest.testmod(mod).failed == 0
 
 
 # --- identity numbers -----------------------------------------------------------------------------------------------

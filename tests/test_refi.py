@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 import xmlschema
@@ -15,10 +17,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from nlp.cli import app
-from nlp.codebook import Code, Codebook, load_codebook
+from nlp.codebook import Code, Codebook
 from nlp.errors import ConfigError, DataWarning, InputError
-from nlp.model import CodeSpan, Segment, Transcript, write_jsonl
+from nlp.model import CodeSpan, Segment, Transcript, read_jsonl, write_jsonl
 from nlp.refi import (
+    load_codebook,
     read_qdc,
     read_qdpx,
     read_qdpx_project,
@@ -497,3 +500,283 @@ def test_zip_written_in_memory_is_a_valid_zip(tmp_path):
         assert zf.testzip() is None
         assert zf.namelist()[0] == "project.qde"
         assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in zf.infolist())
+
+
+# --- projects as each program writes them (tests/data/refi/build_fixtures.py) -------------------------------------
+
+def _fixture_builder():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_fixtures", DATA / "build_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_BUILD = _fixture_builder()
+EXPECTED, KARI, NVIVO_TEXT, OLA = _BUILD.EXPECTED, _BUILD.KARI, _BUILD.NVIVO_TEXT, _BUILD.OLA
+
+
+def _selected(t: Transcript) -> list[tuple[str, str, str]]:
+    return [(t.text[c.start:c.end], c.code, c.coder) for c in sorted(t.codes, key=lambda c: c.start)]
+
+
+@pytest.mark.parametrize("name", ["nvivo", "atlas", "maxqda", "qualitative-coding", "qualcoder"])
+@pytest.mark.filterwarnings("ignore::nlp.errors.DataWarning")
+def test_each_programs_project_selects_the_intended_text(name):
+    project = read_qdpx_project(DATA / f"{name}.qdpx")
+    for source, expected in EXPECTED[name].items():
+        [t] = [t for t in project.transcripts if t.meta["refi_source"] == source]
+        got = [(text, project.codebook[code].name, coder) for text, code, coder in _selected(t)]
+        assert got == expected
+
+
+def test_nvivo_positions_are_utf16_units_and_code_points_would_shift():
+    with pytest.warns(DataWarning) as caught:
+        project = read_qdpx_project(DATA / "nvivo.qdpx")
+    [t] = project.transcripts
+    assert t.meta["refi_positions"].startswith("utf16 ")
+    assert t.text == NVIVO_TEXT.replace("\r\n", "\n") and t.encoding == "utf-8-sig"
+    # the raw file (CRLF, emoji) is reachable through the offset map
+    raw = NVIVO_TEXT
+    first = min(t.codes, key=lambda c: c.start)
+    assert raw[t.offset_map.to_raw(first.start):t.offset_map.to_raw(first.end)] == "Vi stoler på kommunen"
+    # read as code points, as REFI-QDA 1.5 says, every coding after an emoji lands elsewhere
+    with pytest.warns(DataWarning):
+        [wrong] = read_qdpx(DATA / "nvivo.qdpx", positions="codepoints")
+    assert [x[0] for x in _selected(wrong)] != [x[0] for x in _selected(t)]
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "skipped source 'Intervju 2'" in messages and "not in the archive" in messages
+    assert "1 PDFSource" in messages
+    assert "4 of 4 codings name a different user on the selection than on the coding" in messages
+
+
+def test_nvivo_coder_from_coding_by_default_selection_on_request():
+    with pytest.warns(DataWarning):
+        [t] = read_qdpx(DATA / "nvivo.qdpx")
+    assert [c for _, _, c in _selected(t)] == ["Ola Hansen", "Kari Nordmann", "Ola Hansen", "Kari Nordmann"]
+    others = {(row[0], row[3]) for row in t.meta["refi_other_coders"]}
+    assert others == {("Kommunen", "Kari Nordmann"), ("Samarbeid", "Ola Hansen"), ("Kostnader", "Kari Nordmann"),
+                      ("Tillit", "Ola Hansen")}
+    with pytest.warns(DataWarning) as caught:
+        [s] = read_qdpx(DATA / "nvivo.qdpx", coder="selection")
+    assert any("the coder is the selection's user" in str(w.message) for w in caught)
+    assert [c for _, _, c in _selected(s)] == ["Kari Nordmann", "Ola Hansen", "Kari Nordmann", "Ola Hansen"]
+    with pytest.raises(ConfigError, match="coder="):
+        read_qdpx(DATA / "nvivo.qdpx", coder="someone")
+
+
+def test_nvivo_code_tree_keeps_depth_colours_folders_guids_and_memos():
+    with pytest.warns(DataWarning):
+        cb = read_qdpx_project(DATA / "nvivo.qdpx").codebook
+    chain, code = [], cb["Kommunen"]
+    while code.parent:
+        chain.append(code.parent)
+        code = cb[code.parent]
+    assert chain == ["Tillit til offentlige aktører", "Tillit", "Samarbeid"]
+    assert (cb["Samarbeid"].color, cb["Kommunen"].color, cb["Tid"].color) == ("#1F77B4", "#2CA02C", None)
+    assert not cb["Barrierer"].codable and cb["Kostnader"].codable
+    assert cb["Barrierer/Tillit"].parent == "Barrierer"  # two codes named Tillit stay two codes
+    assert cb["Samarbeid"].guid == "0b1e0000-0000-4000-8000-000000000001"  # lower case
+    [memo] = cb["Samarbeid"].memos
+    assert (memo.name, memo.text, memo.guid) == ("Memo om samarbeid", "Samarbeid er koden for alt\nsom deles.",
+                                                 "0b1e0000-0000-4000-8000-00000000aaaa")
+    assert cb.polarity == ()
+
+
+def test_crlf_convention_decided_by_evidence_when_the_origin_gives_no_hint():
+    with pytest.warns(DataWarning, match=r"read as crlf-as-one \(the evidence"):
+        [t] = read_qdpx(DATA / "qualitative-coding.qdpx")
+    assert [x[0] for x in _selected(t)] == ["Line two about costs", "Line three about time"]
+    [forced] = read_qdpx(DATA / "qualitative-coding.qdpx", positions="codepoints")
+    assert forced.meta["refi_positions"] == "codepoints (chosen with --positions)"
+    assert [x[0] for x in _selected(forced)] != ["Line two about costs", "Line three about time"]
+
+
+def test_bare_plain_text_path_inside_the_archive_is_read():
+    [t] = read_qdpx(DATA / "maxqda.qdpx")  # plainTextPath="intervju-m.txt", no internal://
+    assert t.text.startswith("I: Fortell om nettverket")
+
+
+def _codes_of(qde: str) -> list[tuple]:
+    """(guid, name, isCodable, color, description, note refs, parent guid) of every code in a project.qde."""
+    root = ET.fromstring(qde)
+    out = []
+
+    def walk(el, parent):
+        for c in el:
+            if c.tag.endswith("}Code"):
+                desc = next((d.text or "" for d in c if d.tag.endswith("}Description")), "")
+                notes = [n.get("targetGUID").lower() for n in c if n.tag.endswith("}NoteRef")]
+                out.append((c.get("guid").strip("{}").lower(), c.get("name"), c.get("isCodable"), c.get("color"),
+                            desc, notes, parent))
+                walk(c, c.get("guid").strip("{}").lower())
+    walk(next(e for e in root.iter() if e.tag.endswith("}Codes")), None)
+    return out
+
+
+def _sources_of(qde: str) -> list[tuple]:
+    root = ET.fromstring(qde)
+    return [(s.get("guid").strip("{}").lower(), s.get("name"),
+             next((d.text for d in s if d.tag.endswith("}Description")), None))
+            for s in root.iter() if s.tag.endswith("}TextSource")]
+
+
+def test_nvivo_import_then_export_differs_only_where_the_user_changed_something(tmp_path):
+    with pytest.warns(DataWarning):
+        project = read_qdpx_project(DATA / "nvivo.qdpx")
+    out = tmp_path / "back.qdpx"
+    summary = write_qdpx(out, project.transcripts, project.codebook, positions="utf16", name=project.name)
+    assert summary.positions == "utf16"
+    original, ours = _qde(DATA / "nvivo.qdpx"), _qde(out)
+    SCHEMA.validate(ours)
+    assert _codes_of(ours) == _codes_of(original)  # GUIDs, names, isCodable, colours, descriptions, memos, tree
+    assert _sources_of(ours) == [s for s in _sources_of(original) if s[1] == "Intervju 1"]
+    assert set(re.findall(r'guid="([^"]+)"', ours)) == {g.lower() for g in re.findall(r'guid="([^"]+)"', ours)}
+    root = ET.fromstring(ours)
+    users = {u.get("name"): u.get("guid") for u in root.iter() if u.tag.endswith("}User")}
+    assert users == {"Kari Nordmann": KARI.lower(), "Ola Hansen": OLA.lower()}
+    note = next(n for n in root.iter() if n.tag.endswith("}Note"))
+    assert (note.get("guid"), note.get("name")) == ("0b1e0000-0000-4000-8000-00000000aaaa", "Memo om samarbeid")
+    # positions are UTF-16 units of the file as written (LF): the same text as NVivo selected
+    with zipfile.ZipFile(out) as zf:
+        text = zf.read(next(n for n in zf.namelist() if n.startswith("sources/"))).decode("utf-8")
+    for s, e in re.findall(r'startPosition="(\d+)" endPosition="(\d+)"', ours):
+        units = text.encode("utf-16-le")
+        assert units[2 * int(s):2 * int(e)].decode("utf-16-le") in {p for p, _, _ in EXPECTED["nvivo"]["Intervju 1"]}
+    # and it reads back the same
+    back = read_qdpx_project(out)
+    assert back.codebook == project.codebook
+    assert _selected(back.transcripts[0]) == _selected(project.transcripts[0])
+
+    # a change the user makes is the only difference
+    changed = Codebook(name=project.codebook.name, polarity=(), codes=tuple(
+        replace(c, color="#000000") if c.id == "Tid" else c for c in project.codebook.codes))
+    write_qdpx(tmp_path / "changed.qdpx", project.transcripts, changed, positions="utf16")
+    diff = [(a, b) for a, b in zip(_codes_of(original), _codes_of(_qde(tmp_path / "changed.qdpx"))) if a != b]
+    assert diff == [(a, a[:3] + ("#000000",) + a[4:]) for a in _codes_of(original) if a[1] == "Tid"]
+
+
+@pytest.mark.parametrize("name", ["atlas", "maxqda", "qualcoder"])
+def test_other_programs_round_trip_keeps_their_code_tree(tmp_path, name):
+    project = read_qdpx_project(DATA / f"{name}.qdpx")
+    write_qdpx(tmp_path / "p.qdpx", project.transcripts, project.codebook, name=project.name)
+    assert _codes_of(_qde(tmp_path / "p.qdpx")) == _codes_of(_qde(DATA / f"{name}.qdpx"))
+    back = read_qdpx_project(tmp_path / "p.qdpx")
+    assert back.codebook == project.codebook
+    for a, b in zip(project.transcripts, back.transcripts):
+        assert (b.id, b.text, _selected(b)) == (a.id, a.text, _selected(a))
+
+
+def test_codes_without_names_and_foreign_codes_round_trip(tmp_path):
+    plain = Codebook(name="p", polarity=(), codes=(Code("tillit"), Code("kost", color="#abc", codable=False)))
+    write_qdc(tmp_path / "p.qdc", plain)
+    assert read_qdc(tmp_path / "p.qdc") == plain
+    foreign = Codebook(name="f", polarity=(), codes=(  # a .qdc without polarity is named by its file
+        Code("Tillit", {"und": "Tillit"}, "Trust.", guid="0b1e0000-0000-4000-8000-000000000001"),))
+    write_qdc(tmp_path / "f.qdc", foreign)
+    assert "[klyngekoder]" not in (tmp_path / "f.qdc").read_text(encoding="utf-8")  # its description untouched
+    assert read_qdc(tmp_path / "f.qdc") == foreign
+
+
+def test_export_for_nvivo_counts_an_emoji_as_two(tmp_path):
+    text = "Hei 😀 og 👍 tillit her."
+    i = text.index("tillit")
+    t = Transcript(id="e", text=text, codes=(CodeSpan("tillit", i, i + 6, coder="k"),))
+    write_qdpx(tmp_path / "cp.qdpx", [t], CODEBOOK)
+    write_qdpx(tmp_path / "nv.qdpx", [t], CODEBOOK, positions="utf16")
+    assert re.findall(r'startPosition="(\d+)"', _qde(tmp_path / "cp.qdpx")) == [str(i)]
+    assert re.findall(r'startPosition="(\d+)"', _qde(tmp_path / "nv.qdpx")) == [str(i + 2)]
+    assert "UTF-16 code units" in _qde(tmp_path / "nv.qdpx")
+    for f in ("cp.qdpx", "nv.qdpx"):  # our own files say which unit they use, and read back right
+        [back] = read_qdpx(tmp_path / f)
+        assert back.text[back.codes[0].start:back.codes[0].end] == "tillit"
+    with pytest.raises(ConfigError, match="positions"):
+        write_qdpx(tmp_path / "x.qdpx", [t], CODEBOOK, positions="bytes")
+
+
+def test_source_description_is_short_provenance_and_data_goes_to_a_sidecar(tmp_path):
+    t = _transcript()
+    t = replace(t, lang="nb", segments=(Segment(0, 10, speaker="I"),), meta={"group": "g1"})
+    write_qdpx(tmp_path / "p.qdpx", [t], CODEBOOK)
+    [desc] = re.findall(r"<TextSource[^>]*>\s*<Description>([^<]*)</Description>", _qde(tmp_path / "p.qdpx"))
+    assert desc == "Exported by klyngekoder 0.1.0: transcript intervju-01, language nb, 1 segments."
+    assert "[klyngekoder]" not in desc and len(desc) < 120
+    [back] = read_qdpx(tmp_path / "p.qdpx")
+    assert (back.lang, back.segments, back.meta["group"]) == ("nb", t.segments, "g1")
+
+
+def test_codebook_in_every_form_loads_through_one_function(tmp_path):
+    from_project = load_codebook(DATA / "nvivo.qdpx")  # the code tree only: the sources are not read
+    from_project.save(tmp_path / "c.yaml")
+    write_qdc(tmp_path / "c.qdc", from_project)
+    assert load_codebook(tmp_path / "c.yaml") == from_project  # colours, folders, GUIDs, memos in YAML too
+    from_qdc = load_codebook(tmp_path / "c.qdc")  # memos on the description's last line
+    assert from_qdc.name == "c"  # a foreign code tree in a .qdc is named by its file
+    assert replace(from_qdc, name=from_project.name) == from_project
+    with pytest.raises(InputError, match=".yaml/.yml, .qdc or .qdpx"):
+        load_codebook(tmp_path / "c.txt")
+
+
+def test_no_import_cycle_between_codebook_and_refi():
+    import ast
+
+    root = Path(__file__).parents[1] / "nlp"
+    tree = ast.parse((root / "codebook.py").read_text(encoding="utf-8"))
+    imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not any("refi" in m for m in imported)
+
+
+def test_cli_ingest_project_writes_its_code_tree_and_takes_the_options(tmp_path):
+    out = tmp_path / "coded.jsonl"
+    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    book = load_codebook(tmp_path / "coded.codebook.yaml")
+    assert len(book.codes) == 8 and book["Kommunen"].parent == "Tillit til offentlige aktører"
+    assert "code tree of" in result.output and "8 codes" in result.output
+    from nlp.corpora import load_path
+
+    corpus = load_path(out)  # finds coded.codebook.yaml beside the transcripts
+    assert corpus.codebook == book
+    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), "--out", str(out), "--positions",
+                                 "codepoints", "--coder-from", "selection"])
+    assert result.exit_code == 0, result.output
+    [t] = list(read_jsonl(out))
+    assert t.meta["refi_positions"] == "codepoints (chosen with --positions)"
+    assert {c.coder for c in t.codes} == {"Kari Nordmann", "Ola Hansen"}
+    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), "--out", str(out), "--positions", "bytes"])
+    assert result.exit_code != 0 and "--positions" in result.output
+
+
+def test_cli_codebook_options_take_a_project(tmp_path):
+    result = runner.invoke(app, ["export-codebook", str(DATA / "nvivo.qdpx"), "--out", str(tmp_path / "c.qdc")])
+    assert result.exit_code == 0, result.output
+    assert len(read_qdc(tmp_path / "c.qdc").codes) == 8
+    out = tmp_path / "coded.jsonl"
+    runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), "--out", str(out)])
+    result = runner.invoke(app, ["export", str(out), "--codebook", str(DATA / "nvivo.qdpx"), "--for", "nvivo",
+                                 "--out", str(tmp_path / "back.qdpx")])
+    assert result.exit_code == 0, result.output
+    assert "positions in UTF-16 units (for nvivo)" in result.output
+    assert _codes_of(_qde(tmp_path / "back.qdpx")) == _codes_of(_qde(DATA / "nvivo.qdpx"))
+
+
+def test_cli_ingest_then_export_round_trips_without_naming_the_codebook(tmp_path):
+    out = tmp_path / "coded.jsonl"
+    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), str(DATA / "qualcoder.qdpx"), "--out",
+                                 str(out)])
+    assert result.exit_code == 0, result.output
+    merged = load_codebook(tmp_path / "coded.codebook.yaml")  # the two trees do not clash: one codebook
+    assert {"Kommunen", "Tid", "Partnere"} <= set(merged.ids)
+    assert not list(tmp_path.glob("coded.*.codebook.yaml"))
+    result = runner.invoke(app, ["export", str(out), "--for", "nvivo", "--out", str(tmp_path / "back.qdpx")])
+    assert result.exit_code == 0, result.output
+    ours = {c[0]: c for c in _codes_of(_qde(tmp_path / "back.qdpx"))}
+    for code in _codes_of(_qde(DATA / "nvivo.qdpx")) + _codes_of(_qde(DATA / "qualcoder.qdpx")):
+        assert ours[code[0]] == code
+    # trees that clash (both have a code Barrierer, a folder in one, a code in the other) are written apart
+    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), str(DATA / "atlas.qdpx"), "--out",
+                                 str(tmp_path / "two.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("two.*codebook.yaml")) == ["two.atlas.codebook.yaml",
+                                                                          "two.nvivo.codebook.yaml"]

@@ -50,7 +50,7 @@ def test_markdown_links_figures_relative_and_escapes_pipes(small_report, tmp_pat
 def test_report_loads_in_a_real_browser(small_report, tmp_path):
     html_path, md_path = write_report(small_report, tmp_path)
     assert md_path.exists()
-    shot = Path(__file__).resolve().parents[1] / "out" / "test-report-screenshot.png"
+    shot = tmp_path / "test-report-screenshot.png"
     result = render(html_path, screenshot=shot)
     assert result.console == [], result.console
     assert 'id="corpus"' in result.dom and 'id="quality"' in result.dom

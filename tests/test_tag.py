@@ -7,6 +7,7 @@ from autocode_synth import synthetic_rows, synthetic_transcripts
 from typer.testing import CliRunner
 
 from nlp.classify import load_coder, read_tagged, read_units, tag_paths, tag_units
+from nlp.classify.output import model_version
 from nlp.cli import app
 from nlp.errors import InputError
 from nlp.model import json_line, write_jsonl
@@ -25,7 +26,9 @@ def _write_texts(path, texts, prefix="u"):
 def test_record_schema(model):
     rec = tag_units(model, [{"id": "a", "text": NEW[0], "source": "x.txt", "start": 10, "end": 68,
                              "speaker": "I1"}])[0]
-    assert list(rec) == ["id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores"]
+    assert list(rec) == ["id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores", "model",
+                         "options"]
+    assert rec["model"] == model_version(model) and rec["options"] == {"abstain": 0.0, "explain": 0}
     assert rec["codes"] == ["knowledge_sharing"] and rec["polarity"] == "driver"
     assert (rec["start"], rec["end"], rec["speaker"], rec["source"]) == (10, 68, "I1", "x.txt")
     assert set(rec["scores"]) == set(model.classes_) | {"polarity:driver", "polarity:barrier", "polarity:neutral"}

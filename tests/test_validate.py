@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
+from nlp.agreement.characters import coverage_mask
 from nlp.agreement.coefficients import cohen_kappa
+from nlp.agreement.comparison import compare, merge_codings, project_units
+from nlp.agreement.render import markdown_report, methods_paragraph, write_comparison
 from nlp.cli import app
 from nlp.codebook import Code, Codebook
 from nlp.errors import ConfigError, InputError
 from nlp.model import CodeSpan, Segment, Transcript, write_jsonl
-from nlp.agreement.comparison import compare, merge_codings, project_units
-from nlp.agreement.characters import coverage_mask
-from nlp.agreement.render import markdown_report, methods_paragraph, write_comparison
 
 TURNS = ["Vi deler kunnskap med de andre bedriftene.", "Nei, vi konkurrerer for mye til det.",
          "Klyngeledelsen arrangerer møter hver måned.", "Det er vanskelig å få tak i folk her.",
@@ -71,7 +71,7 @@ def test_segment_comparison_equals_coefficients_on_explicit_labels():
 
 
 def test_bootstrap_is_over_groups_deterministic_and_brackets_the_estimate():
-    ts = _interviews(4)
+    ts = _interviews(6)
     # make interviews differ so the interval has width
     ts[0] = ts[0].with_codes([])
     r1 = compare(ts, unit="segment", reference="A", others=["B"], n_boot=300, random_state=7)
@@ -79,10 +79,16 @@ def test_bootstrap_is_over_groups_deterministic_and_brackets_the_estimate():
     assert [s.ci_low for s in r1.stats] == [s.ci_low for s in r2.stats]
     k = r1.get("polarity", "percent_agreement")
     assert k.ci_low <= k.value <= k.ci_high
-    assert any("Only 4 groups" in w for w in r1.warnings)
+    assert r1.effective_groups == pytest.approx(6.0) and r1.distinct_resamples == 462
+    assert any("worth about 6.0 equally large" in w for w in r1.warnings)
+    # 4 groups allow only 35 distinct resamples: no interval, and the reason is said
+    four = compare(_interviews(4), unit="segment", reference="A", others=["B"], n_boot=300)
+    assert math.isnan(four.get("polarity", "cohen_kappa").ci_low) and "35 distinct" in four.no_ci_reason
+    assert "No confidence intervals are given: 4 groups allow only 35 distinct" in methods_paragraph(four)
+    assert "95% CI" not in methods_paragraph(four) and "95% CI" not in markdown_report(four)
     one = compare(_interviews(1), unit="segment", reference="A", others=["B"], n_boot=100)
     assert math.isnan(one.get("polarity", "cohen_kappa").ci_low)
-    assert any("Only one group" in w for w in one.warnings)
+    assert "only one of the groups" in one.no_ci_reason
 
 
 def test_single_polarity_category_gives_nan_with_reason():
@@ -131,18 +137,16 @@ def test_sentence_projection_uses_the_half_overlap_rule():
 
 
 def test_sentence_units_default_to_nlp_normalise_split_sentences(monkeypatch):
-    import sys
-    import types
+    from nlp.agreement import comparison
 
     calls = []
 
-    def split_sentences(text, lang):  # stand-in with the contract of engineer B's function
+    def split_sentences(text, lang):  # stand-in with the contract of nlp.normalise.split_sentences
         calls.append((text, lang))
         return [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]", text)]
 
-    fake = types.ModuleType("nlp.normalise")
-    fake.split_sentences, fake.identify_language = split_sentences, lambda text: "da"
-    monkeypatch.setitem(sys.modules, "nlp.normalise.tokens", fake)
+    monkeypatch.setattr(comparison, "split_sentences", split_sentences)
+    monkeypatch.setattr(comparison, "identify_language", lambda text: "da")
     text = "Vi deler alt. Men ikke med dem!"
     t = Transcript("i", "Intro\n" + text, lang="nb", segments=(Segment(6, 6 + len(text), id="s"),))
     units = project_units([t], unit="sentence")
@@ -223,7 +227,7 @@ def test_merge_codings_rejects_different_texts_and_transcripts():
 
 
 def test_outputs_methods_and_cli(tmp_path: Path):
-    ts = _interviews(3)
+    ts = _interviews(5)  # 5 groups: enough distinct resamples for an interval
     ref = [t.with_codes(()).__class__(t.id, t.text, segments=t.segments,
                                       codes=tuple(c for c in t.codes if c.coder == "A")) for t in ts]
     oth = [t.__class__(t.id, t.text, segments=t.segments, codes=tuple(c for c in t.codes if c.coder == "B"))
@@ -235,10 +239,10 @@ def test_outputs_methods_and_cli(tmp_path: Path):
                               "segment", "--out", str(tmp_path / "out"), "--n-boot", "100"])
     assert res.exit_code == 0, res.output
     data = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert data["unit"] == "segment" and data["n_units"] == 18 and data["n_disagreements"] == 15
+    assert data["unit"] == "segment" and data["n_units"] == 30 and data["n_disagreements"] == 25
     kappa = next(s for s in data["stats"] if s["target"] == "polarity" and s["name"] == "cohen_kappa")
-    assert kappa["value"] == pytest.approx(cohen_kappa(A_POL * 3, B_POL * 3))
-    assert "95% CI" in data["methods"] and "18 segments" in data["methods"]
+    assert kappa["value"] == pytest.approx(cohen_kappa(A_POL * 5, B_POL * 5))
+    assert "95% CI" in data["methods"] and "30 segments" in data["methods"]
     assert "| polarity | A vs B | Cohen's kappa |" in (tmp_path / "out" / "results.md").read_text()
     assert (tmp_path / "out" / "disagreements.csv").read_text().count("trust_culture") >= 3
     # the unit is a required, explicit choice
@@ -263,7 +267,7 @@ def test_write_comparison_nan_is_null(tmp_path: Path):
     assert "undefined: Cohen's kappa is undefined" in markdown_report(r)
 
 
-# The bundled klynger corpus (corpora/klynger, committed) is the real human-vs-human case.
+# The bundled klynger corpus (corpora/klynger, committed): two independent (AI-assisted) codings of real excerpts.
 KLYNGER = Path(__file__).parents[1] / "corpora" / "klynger"
 
 
@@ -303,3 +307,125 @@ def test_per_code_rows_carry_bootstrap_intervals_over_groups():
     again = compare(ts, unit="segment", reference="A", others=["B"], n_boot=300, random_state=3)
     assert [x["f1_ci_low"] for x in again.per_code] == [x["f1_ci_low"] for x in r.per_code]
     assert "(" in markdown_report(r).split("## Per code")[1]
+
+
+def test_left_out_lines_never_count_a_unit_twice():
+    ts = _interviews(2)
+    # turn 0: neither coder gives polarity; turn 1: only A; turn 2: only B
+    drop = {(0, "A"), (0, "B"), (1, "B"), (2, "A")}
+    out = []
+    for t in ts:
+        starts = [s.start for s in t.segments]
+        keep = tuple(c for c in t.codes if not (c.code.startswith("polarity:")
+                                                 and (starts.index(max(x for x in starts if x <= c.start)), c.coder)
+                                                 in drop))
+        out.append(t.__class__(t.id, t.text, segments=t.segments, codes=keep))
+    r = compare(out, unit="segment", reference="A", others=["B"], n_boot=0)
+    assert sorted(r.excluded.values()) == [2, 2, 2] and sum(r.excluded.values()) == 6  # 3 turns x 2 interviews
+    assert r.get("polarity", "cohen_kappa").n_units == 12 - 6
+    keys = " | ".join(r.excluded)
+    assert "by neither A nor B" in keys and "by A only" in keys and "by B only" in keys
+
+
+def test_three_coders_get_ac1_bp_conger_with_intervals_and_fleiss_is_labelled():
+    c_pol = ["driver", "barrier", "driver", "neutral", "driver", "driver"]
+    ts = _interviews(6, coders=(("A", A_POL, A_CON), ("B", B_POL, B_CON), ("C", c_pol, A_CON)))
+    ts[0] = ts[0].with_codes([])
+    r = compare(ts, unit="segment", reference="A", others=["B", "C"], n_boot=200)
+    from nlp.agreement.coefficients import multi_coder_coefficients
+
+    units = project_units(ts, unit="segment")
+    expected = multi_coder_coefficients([[u.polarity(k) for u in units] for k in "ABC"])
+    for name in ("gwet_ac1", "brennan_prediger", "conger_kappa", "krippendorff_alpha", "percent_agreement"):
+        s = next(x for x in r.stats if x.other == "all" and x.name == name)
+        assert s.value == pytest.approx(expected[name].value), name
+        assert s.ci_low <= s.value <= s.ci_high, name
+    text = methods_paragraph(r)
+    assert "Conger's kappa" in text and "computed on the 36 units coded by every coder" in text
+    assert "Fleiss' kappa (units coded by every coder)" in markdown_report(r)
+
+
+def test_methods_paragraph_says_categories_groups_overlap_rule_and_provenance():
+    cb = Codebook("test", CODEBOOK.codes, polarity=("driver", "barrier", "neutral", "mixed"))
+    ts = [t.__class__(t.id, t.text, segments=t.segments, codes=t.codes,
+                      meta={"codings": {"B": "made with AI assistance from the excerpt alone"}})
+          for t in _interviews(5)]
+    r = compare(ts, unit="segment", reference="A", others=["B"], codebook=cb, n_boot=100)
+    text = methods_paragraph(r)
+    assert "For polarity (driver, barrier, neutral, mixed;" in text
+    assert "whole transcripts (5 groups, one per transcript)" in text and "interview group" not in text
+    assert "overlaps it by at least half of the shorter" in text
+    assert "The coding B: made with AI assistance from the excerpt alone." in text
+    assert "worth about 5.0 equally large ones" in text and "rough and probably too narrow" in text
+    # groups from the segments' meta, with what they are, nested in transcripts that are whole documents
+    seg = []
+    for t in _interviews(2):
+        segs = tuple(s.__class__(s.start, s.end, speaker=s.speaker, kind=s.kind, id=s.id,
+                                 meta={"group": f"{t.id}:{j % 3}", "group_kind": "informant" if j % 3 else
+                                       "section with unidentified speakers"}) for j, s in enumerate(t.segments))
+        seg.append(t.__class__(t.id, t.text, segments=segs, codes=t.codes, meta={"document": "a whole thesis"}))
+    r = compare(seg, unit="segment", reference="A", others=["B"], n_boot=100)
+    text = methods_paragraph(r)
+    assert "6 groups of units as the data define them (the segments' meta 'group': informant: 4; section with " \
+           "unidentified speakers: 2), nested in 2 transcripts" in text
+    assert "2 transcripts are each a whole thesis" in text
+
+
+def test_undefined_replicates_are_counted_and_warned_about_above_five_percent():
+    ts = _interviews(8)
+    # only interview 0 uses "resources" (A) and B never does: F1 undefined in every resample without interview 0
+    ts = [t if i == 0 else t.__class__(t.id, t.text, segments=t.segments,
+                                       codes=tuple(c for c in t.codes if c.code != "resources"))
+          for i, t in enumerate(ts)]
+    r = compare(ts, unit="segment", reference="A", others=["B"], n_boot=500, random_state=1)
+    row = next(x for x in r.per_code if x["code"] == "resources")
+    # P(interview 0 not drawn) = (7/8)^8 = 34 %
+    assert 0.25 * 500 < row["f1_boot_dropped"] < 0.45 * 500
+    assert any("resources (B)" in w and "more than 5%" in w for w in r.warnings)
+    assert "were left out of its interval and counted" in methods_paragraph(r)
+
+
+def test_nvivo_kappa_is_an_option_and_not_the_default():
+    t1 = Transcript("k1", "a" * 10, codes=(CodeSpan("c", 0, 5, "A"), CodeSpan("c", 0, 5, "B")))
+    t2 = Transcript("k2", "b" * 30, codes=(CodeSpan("c", 0, 10, "A"), CodeSpan("c", 5, 15, "B"),
+                                           CodeSpan("d", 0, 3, "A")))
+    ours = compare([t1, t2], unit="character", reference="A", others=["B"], n_boot=0)
+    nv = compare([t1, t2], unit="character", reference="A", others=["B"], n_boot=0, nvivo_kappa=True)
+    row = lambda r, code, src: next(x for x in r.per_code if x["code"] == code and x["source"] == src)
+    assert math.isnan(row(ours, "d", "k1")["cohen_kappa"]) and "undefined" in row(ours, "d", "k1")["reason"]
+    assert row(nv, "d", "k1")["cohen_kappa"] == 1.0 and row(nv, "d", "k1")["reason"] is None
+    k2 = row(ours, "d", "k2")["cohen_kappa"]
+    assert row(ours, "d", "(pooled)")["kappa_size_weighted_mean"] == pytest.approx(k2)
+    assert row(nv, "d", "(pooled)")["kappa_size_weighted_mean"] == pytest.approx((10 * 1.0 + 30 * k2) / 40)
+    assert "following NVivo" in methods_paragraph(nv) and "following NVivo" not in methods_paragraph(ours)
+    with pytest.raises(ConfigError, match="character-level convention"):
+        compare([t1, t2], unit="segment", reference="A", others=["B"], nvivo_kappa=True)
+
+
+def test_compare_help_explains_the_nvivo_difference_and_the_option_works(tmp_path: Path):
+    runner = CliRunner()
+    res = runner.invoke(app, ["compare", "--help"], terminal_width=200)
+    assert res.exit_code == 0
+    flat = " ".join(res.output.split())
+    assert "--nvivo-kappa" in flat and "NVivo reports 1" in flat and "as NVivo)" not in flat
+    t = Transcript("k1", "a" * 10, codes=(CodeSpan("c", 0, 5, "A"), CodeSpan("c", 0, 5, "B"), CodeSpan("d", 0, 3, "A")))
+    u = Transcript("k2", "b" * 10, codes=(CodeSpan("c", 0, 5, "A"), CodeSpan("c", 0, 4, "B")))
+    write_jsonl(tmp_path / "both.jsonl", [t, u])
+    res = runner.invoke(app, ["compare", str(tmp_path / "both.jsonl"), "--unit", "character", "--reference", "A",
+                              "--other", "B", "--nvivo-kappa", "--n-boot", "0", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    rows = (tmp_path / "o" / "per_code.csv").read_text().splitlines()
+    assert any(r.startswith("d,k2,") and ",1.0," in r for r in rows)
+
+
+def test_per_code_paradox_warning_uses_prevalence_and_bias():
+    from nlp.agreement.tables import per_code_rows
+
+    # rows: reference absent/present, columns: other absent/present (one group, one code)
+    fifteen = np.array([[[[766, 84], [84, 66]]]], dtype=float)  # code on 15 % of units, F1 0.44: no warning
+    (row,) = per_code_rows(fifteen, ["x"], "A", "B")
+    assert row["f1"] == pytest.approx(0.44) and row["percent_agreement"] > 0.8 and row["cohen_kappa"] < 0.4
+    assert row["warning"] is None
+    five = np.array([[[[91, 4], [4, 1]]]], dtype=float)  # code on 5 % of units: prevalence explains the gap
+    (row,) = per_code_rows(five, ["x"], "A", "B")
+    assert "very rare" in row["warning"] and "(F1) is only 0.20" in row["warning"]

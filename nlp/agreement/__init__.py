@@ -1,9 +1,10 @@
 """Agreement between codings: coefficients (pure functions), comparison of codings, bootstrap, rendering.
 
-Modules: :mod:`.coefficients` (kappa, pi, alpha, AC1, Brennan-Prediger, Fleiss, precision/recall/F1),
-:mod:`.compare` (units from codings, :func:`compare`), :mod:`.tables` (contingency tables per group and the
-bootstrap over groups), :mod:`.characters` (NVivo-style character-level comparison), :mod:`.render` (methods
-paragraph, Markdown, CSV/JSON files).
+Modules: :mod:`.coefficients` (kappa, pi, alpha, AC1, Brennan-Prediger, Fleiss, Conger and the several-coder
+coefficients with missing values, precision/recall/F1), :mod:`.comparison` (units from codings, :func:`compare`,
+how the groups were formed), :mod:`.tables` (contingency tables per group, the bootstrap over groups, Kish's
+effective number of groups), :mod:`.characters` (NVivo-style character-level comparison), :mod:`.render` (methods
+paragraph, Markdown, CSV/JSON files), :mod:`.verdicts` (plain verdicts against cited cut-offs).
 """
 
 from __future__ import annotations
@@ -20,17 +21,20 @@ from .coefficients import (
     gwet_ac1,
     kappa_paradox,
     krippendorff_alpha_nominal,
+    multi_coder_coefficients,
     pabak,
     pairwise_coefficients,
     percent_agreement,
     precision_recall_f1,
     prevalence_index,
+    prf_counts,
     scott_pi,
     table_coefficients,
 )
-from .comparison import UNITS, compare, merge_codings, project_units
+from .comparison import UNITS, compare, describe_groups, merge_codings, project_units
 from .render import markdown_report, methods_paragraph, write_comparison
-from .tables import COEFFICIENTS, Comparison, Stat
+from .tables import COEFFICIENTS, Comparison, Stat, distinct_resamples, effective_groups
+from .verdicts import alpha_verdict, kappa_label, machine_advice
 
 __all__ = [
     "COEFFICIENTS",
@@ -39,23 +43,31 @@ __all__ = [
     "Coefficient",
     "Comparison",
     "Stat",
+    "alpha_verdict",
     "bias_index",
     "brennan_prediger",
     "cohen_kappa",
     "compare",
     "confusion_matrix",
+    "describe_groups",
+    "distinct_resamples",
+    "effective_groups",
     "fleiss_kappa",
     "fleiss_kappa_table",
     "gwet_ac1",
+    "kappa_label",
     "kappa_paradox",
     "krippendorff_alpha_nominal",
+    "machine_advice",
     "markdown_report",
     "merge_codings",
     "methods_paragraph",
+    "multi_coder_coefficients",
     "pabak",
     "pairwise_coefficients",
     "percent_agreement",
     "precision_recall_f1",
+    "prf_counts",
     "prevalence_index",
     "project_units",
     "scott_pi",

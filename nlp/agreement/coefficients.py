@@ -15,6 +15,10 @@ Brennan-Prediger   1 / q (uniform over the q categories)                       B
 
 Krippendorff's alpha (any number of coders, missing values allowed) is computed by the ``krippendorff`` package with
 ``level_of_measurement="nominal"``; Fleiss' kappa generalises Scott's pi to more than two coders.
+:func:`multi_coder_coefficients` gives, for any number of coders with missing values, Gwet's (2014) percent
+agreement, AC1, Brennan-Prediger and Conger's kappa (the generalisation of Cohen's kappa), Krippendorff's alpha, and
+Fleiss' kappa on the units every coder coded; all of them from per-unit sums (:func:`multi_coder_sums`), so a
+bootstrap replicate is a weighted sum.
 
 When a coefficient is undefined (e.g. both coders used one single category, so ``pe == 1`` and kappa is 0/0) the
 scalar functions return ``nan`` and emit a :class:`~nlp.errors.DataWarning` giving the reason;
@@ -27,7 +31,7 @@ import math
 import warnings
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -45,11 +49,15 @@ __all__ = [
     "gwet_ac1",
     "kappa_paradox",
     "krippendorff_alpha_nominal",
+    "multi_coder_coefficients",
+    "multi_coder_from_sums",
+    "multi_coder_sums",
     "pabak",
     "pairwise_coefficients",
     "percent_agreement",
     "precision_recall_f1",
     "prevalence_index",
+    "prf_counts",
     "scott_pi",
     "table_coefficients",
 ]
@@ -494,7 +502,8 @@ class PRF:
     """Precision, recall and F1 of OTHER against REFERENCE, per label and averaged.
 
     ``per_label`` maps each label to a dict with ``tp``, ``fp``, ``fn``, ``support``, ``precision``, ``recall``,
-    ``f1`` (``nan`` where the denominator is zero: no predictions, no reference, or neither).
+    ``f1`` (``nan`` where the denominator is zero: no predictions, no reference, or neither) and ``reason`` (why a
+    value is ``nan``, else ``None``).
     """
 
     per_label: dict
@@ -506,6 +515,41 @@ class PRF:
 
 def _ratio(x: float, y: float) -> float:
     return x / y if y else math.nan
+
+
+def prf_counts(tp: Any, fp: Any, fn: Any) -> tuple[Any, Any, Any]:
+    """Precision, recall and F1 from true-positive, false-positive and false-negative counts (numbers or NumPy
+    arrays of them, e.g. per code and per bootstrap replicate), ``nan`` where the denominator is zero.
+
+    The one place these three ratios are computed (:func:`precision_recall_f1`, the agreement tables and the
+    auto-coder's cross-validation all go through it).
+
+    Examples
+    --------
+    >>> prf_counts(2, 1, 0)
+    (0.6666666666666666, 1.0, 0.8)
+    >>> [round(float(x), 2) for x in prf_counts(np.array([1, 0]), np.array([1, 0]), np.array([0, 0]))[2]]
+    [0.67, nan]
+    """
+    if np.ndim(tp) == 0 and np.ndim(fp) == 0 and np.ndim(fn) == 0:
+        return _ratio(tp, tp + fp), _ratio(tp, tp + fn), _ratio(2 * tp, 2 * tp + fp + fn)
+    tp, fp, fn = (np.asarray(a, dtype=np.float64) for a in (tp, fp, fn))
+
+    def ratio(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.divide(x, y, out=np.full(np.broadcast(x, y).shape, np.nan), where=y > 0)
+
+    return ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)
+
+
+def _prf_reason(tp: int, fp: int, fn: int) -> str | None:
+    """Why precision, recall or F1 of a label is undefined (``None`` when all three are defined)."""
+    if tp + fp + fn == 0:
+        return "precision, recall and F1 are undefined: neither side used the label."
+    if tp + fp == 0:
+        return "precision is undefined: OTHER never used the label."
+    if tp + fn == 0:
+        return "recall is undefined: REFERENCE never used the label."
+    return None
 
 
 def precision_recall_f1(reference: Iterable[Iterable[Hashable]], other: Iterable[Iterable[Hashable]], *,
@@ -540,14 +584,14 @@ def precision_recall_f1(reference: Iterable[Iterable[Hashable]], other: Iterable
         tp = sum(c in r and c in o for r, o in zip(ref, oth))
         fp = sum(c not in r and c in o for r, o in zip(ref, oth))
         fn = sum(c in r and c not in o for r, o in zip(ref, oth))
-        per[c] = {"tp": tp, "fp": fp, "fn": fn, "support": tp + fn, "precision": _ratio(tp, tp + fp),
-                  "recall": _ratio(tp, tp + fn), "f1": _ratio(2 * tp, 2 * tp + fp + fn)}
+        precision, recall, f1 = prf_counts(tp, fp, fn)
+        per[c] = {"tp": tp, "fp": fp, "fn": fn, "support": tp + fn, "precision": precision, "recall": recall,
+                  "f1": f1, "reason": _prf_reason(tp, fp, fn)}
     tp = sum(v["tp"] for v in per.values())
     fp = sum(v["fp"] for v in per.values())
     fn = sum(v["fn"] for v in per.values())
     f1s = [v["f1"] for v in per.values() if not math.isnan(v["f1"])]
-    return PRF(per, _ratio(tp, tp + fp), _ratio(tp, tp + fn), _ratio(2 * tp, 2 * tp + fp + fn),
-               float(np.mean(f1s)) if f1s else math.nan)
+    return PRF(per, *prf_counts(tp, fp, fn), float(np.mean(f1s)) if f1s else math.nan)
 
 
 def pairwise_coefficients(a: Sequence[Hashable], b: Sequence[Hashable], *,
@@ -638,18 +682,213 @@ _KEYS = {"percent_agreement": "Percent agreement", "cohen_kappa": "Cohen's kappa
          "krippendorff_alpha": "Krippendorff's alpha", "gwet_ac1": "Gwet's AC1", "brennan_prediger": "Brennan-Prediger"}
 
 
-def kappa_paradox(percent: float, kappa: float, *, high: float = 0.8, low: float = 0.4) -> str | None:
-    """A warning text when high percent agreement hides low kappa (Feinstein & Cicchetti 1990), else None.
+#: The parts of :func:`multi_coder_sums`; each has the unit axis summed, so per-group sums add up.
+MULTI_SUM_KEYS = ("n_pairable", "pa_sum", "n_rated", "pi_sum", "classified", "n_complete", "complete_pa_sum",
+                  "complete_counts", "coincidence")
+
+
+def _codes_matrix(ratings: Sequence[Sequence[Hashable]], labels: Sequence[Hashable] | None
+                  ) -> tuple[np.ndarray, list[Hashable]]:
+    """Coders x units matrix of category indices (-1 = not coded) and the category list."""
+    rows = [list(r) for r in ratings]
+    if len(rows) < 2:
+        raise InputError(f"agreement needs at least two coders, got {len(rows)}.")
+    if len({len(r) for r in rows}) != 1:
+        raise InputError(f"the coders labelled different numbers of units ({sorted({len(r) for r in rows})}).",
+                         fix="give every coder one entry per unit (None where a coder did not code it).")
+    observed = sorted({x for r in rows for x in r if not _is_missing(x)}, key=repr)
+    cats = observed if labels is None else list(dict.fromkeys(labels))
+    unknown = [x for x in observed if x not in set(cats)]
+    if unknown:
+        raise InputError(f"labels {unknown[:5]} are not among the categories {cats[:10]}.",
+                         fix="add them to the codebook or correct the coding.")
+    idx = {x: i for i, x in enumerate(cats)}
+    return np.array([[-1 if _is_missing(x) else idx[x] for x in r] for r in rows], dtype=int).reshape(
+        len(rows), -1), cats
+
+
+def multi_coder_sums(codes: np.ndarray, q: int) -> dict[str, np.ndarray]:
+    """Sufficient statistics of several coders' nominal labels, summed over the units given.
+
+    Parameters
+    ----------
+    codes
+        Coders x units integer matrix of category indices ``0..q-1``, ``-1`` where a coder did not code the unit.
+    q
+        Number of categories.
+
+    Returns
+    -------
+    dict
+        ``n_pairable`` (units coded by at least two coders), ``pa_sum`` (their summed agreement
+        ``sum_k r_uk (r_uk - 1) / (r_u (r_u - 1))``), ``n_rated`` and ``pi_sum`` (units coded at all, summed
+        category shares ``r_uk / r_u``), ``classified`` (coders x categories counts), ``n_complete``,
+        ``complete_pa_sum`` and ``complete_counts`` (the same over units every coder coded, for Fleiss' kappa) and
+        ``coincidence`` (Krippendorff's coincidence matrix). Sums of two subsets' dicts are the dict of their union.
+    """
+    codes = np.asarray(codes, dtype=int)
+    n_coders = codes.shape[0]
+    counts = np.zeros((codes.shape[1], q))  # r_uk
+    for row in codes:
+        ok = row >= 0
+        np.add.at(counts, (np.flatnonzero(ok), row[ok]), 1)
+    r = counts.sum(1)
+    pair, rated, complete = r >= 2, r >= 1, r == n_coders
+    with np.errstate(invalid="ignore", divide="ignore"):
+        agree = np.where(pair, (counts * (counts - 1)).sum(1) / (r * (r - 1)), 0.0)
+        shares = np.where(rated[:, None], counts / r[:, None], 0.0)
+        rc = counts[pair]
+        coinc = (rc.T / (r[pair] - 1)) @ rc - np.diag((rc / (r[pair] - 1)[:, None]).sum(0))
+    classified = np.stack([np.bincount(row[row >= 0], minlength=q) for row in codes]).astype(float)
+    return {"n_pairable": np.float64(pair.sum()), "pa_sum": np.float64(agree.sum()),
+            "n_rated": np.float64(rated.sum()), "pi_sum": shares.sum(0), "classified": classified,
+            "n_complete": np.float64(complete.sum()), "complete_pa_sum": np.float64(agree[complete].sum()),
+            "complete_counts": counts[complete].sum(0), "coincidence": coinc}
+
+
+def multi_coder_from_sums(sums: dict[str, np.ndarray], *, coders: Sequence[str] | None = None
+                          ) -> dict[str, Coefficient]:
+    """Coefficients for several coders from :func:`multi_coder_sums` (see :func:`multi_coder_coefficients`)."""
+    q = len(sums["pi_sum"])
+    n_coders = sums["classified"].shape[0]
+    n2, n1 = float(sums["n_pairable"]), float(sums["n_rated"])
+    keys = ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger", "conger_kappa",
+            "krippendorff_alpha")
+    names = {"percent_agreement": "Percent agreement", "fleiss_kappa": "Fleiss' kappa", "gwet_ac1": "Gwet's AC1",
+             "brennan_prediger": "Brennan-Prediger", "conger_kappa": "Conger's kappa",
+             "krippendorff_alpha": "Krippendorff's alpha"}
+    if n2 == 0:
+        return {k: Coefficient(math.nan, f"{names[k]} is undefined: no unit was coded by two coders.")
+                for k in keys}
+    pa = float(sums["pa_sum"]) / n2
+    out = {"percent_agreement": Coefficient(pa)}
+    nc = float(sums["n_complete"])
+    if nc == 0:
+        out["fleiss_kappa"] = Coefficient(math.nan, "Fleiss' kappa is undefined: no unit was coded by every coder.")
+    else:
+        pj = sums["complete_counts"] / sums["complete_counts"].sum()
+        out["fleiss_kappa"] = _corrected(float(sums["complete_pa_sum"]) / nc, float(pj @ pj), "Fleiss' kappa",
+                                         "all ratings fall in one category")
+    pi = sums["pi_sum"] / n1
+    if q < 2:
+        only = "there is only one category (pass labels= with the full category list)."
+        out["gwet_ac1"] = Coefficient(math.nan, f"Gwet's AC1 is undefined: {only}")
+        out["brennan_prediger"] = Coefficient(math.nan, f"Brennan-Prediger is undefined: {only}")
+    else:
+        out["gwet_ac1"] = _corrected(pa, float(pi @ (1 - pi)) / (q - 1), "Gwet's AC1", "")
+        out["brennan_prediger"] = Coefficient(float((pa - 1 / q) / (1 - 1 / q)))
+    n_g = sums["classified"].sum(1)
+    if np.any(n_g == 0):
+        who = [str(coders[i]) if coders else f"coder {i + 1}" for i in np.flatnonzero(n_g == 0)]
+        out["conger_kappa"] = Coefficient(math.nan, f"Conger's kappa is undefined: {', '.join(who)} coded no unit.")
+    else:
+        p_gk = sums["classified"] / n_g[:, None]
+        s2 = p_gk.var(0, ddof=1)
+        pe = float((p_gk.mean(0) ** 2 - s2 / n_coders).sum())
+        out["conger_kappa"] = _corrected(pa, pe, "Conger's kappa", "every coder used one and the same category")
+    coinc = sums["coincidence"]
+    n, nk = coinc.sum(), coinc.sum(1)
+    de = float(n * n - nk @ nk)
+    if de <= 0:
+        out["krippendorff_alpha"] = Coefficient(math.nan, "Krippendorff's alpha is undefined: all pairable values "
+                                                          "are one single category, so there is no variation.")
+    else:
+        out["krippendorff_alpha"] = Coefficient(float(1 - (n - 1) * (n - np.trace(coinc)) / de))
+    return {k: out[k] for k in keys}
+
+
+def multi_coder_coefficients(ratings: Sequence[Sequence[Hashable]], *, labels: Sequence[Hashable] | None = None
+                             ) -> dict[str, Coefficient]:
+    """Agreement of several coders with missing values (Gwet 2014, ch. 2-4), each with its reason when undefined.
+
+    Percent agreement is the mean over units coded by at least two coders of the share of agreeing coder pairs.
+    Chance agreement: Gwet's AC1 ``sum_k pi_k (1 - pi_k) / (q - 1)`` and Fleiss ``sum_k pi_k**2`` with ``pi_k`` the
+    mean share of category ``k`` per unit; Brennan-Prediger ``1 / q``; Conger's kappa the mean of the pairwise
+    Cohen chance agreements, ``sum_k (mean_g p_gk**2 - var_g p_gk / r)`` with ``p_gk`` coder ``g``'s share of
+    ``k``. Fleiss' kappa is computed on the units *every* coder coded (the classical definition; ``n`` is smaller);
+    Krippendorff's alpha (nominal) uses every pairable value.
+
+    Parameters
+    ----------
+    ratings
+        One sequence per coder, one entry per unit; ``None`` (or ``nan``) where a coder did not code the unit.
+    labels
+        The full category list (``q`` for AC1 and Brennan-Prediger); defaults to the categories observed.
+
+    Returns
+    -------
+    dict
+        ``percent_agreement``, ``fleiss_kappa`` (complete units), ``gwet_ac1``, ``brennan_prediger``,
+        ``conger_kappa``, ``krippendorff_alpha``: :class:`Coefficient` s.
 
     Examples
     --------
-    >>> kappa_paradox(0.95, 0.2)[:40]
-    'Percent agreement is 0.95 but kappa is 0'
-    >>> kappa_paradox(0.9, 0.8) is None
+    Krippendorff (2011)'s 4 coders x 12 units with missing values; Gwet (2014) and the irrCAC package give
+    AC1 0.7754, Brennan-Prediger 0.7727, Conger's kappa 0.7621, alpha 0.7434 (percent agreement 0.8182); Fleiss'
+    kappa on the 8 units all four coded is 0.6415 (irrCAC on those units):
+
+    >>> _ = None
+    >>> data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, _, _, _],
+    ...         [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, _, 3],
+    ...         [_, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, _],
+    ...         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, _]]
+    >>> out = multi_coder_coefficients(data)
+    >>> {k: round(c.value, 4) for k, c in out.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'percent_agreement': 0.8182, 'fleiss_kappa': 0.6415, 'gwet_ac1': 0.7754, 'brennan_prediger': 0.7727,
+     'conger_kappa': 0.7621, 'krippendorff_alpha': 0.7434}
+    """
+    codes, cats = _codes_matrix(ratings, labels)
+    return multi_coder_from_sums(multi_coder_sums(codes, len(cats)))
+
+
+def kappa_paradox(percent: float, kappa: float, *, prevalence: float, bias: float,
+                  positive_agreement: float | None = None, high: float = 0.8, low: float = 0.4, rare: float = 0.8,
+                  capped: float = 0.6) -> str | None:
+    """A warning when high percent agreement hides low kappa *because of* prevalence or bias, else None.
+
+    Kappa is low beside high agreement either because the coders really disagree on the few units the code
+    applies to, or because of the code's prevalence and the coders' bias (Feinstein & Cicchetti 1990; Byrt, Bishop &
+    Carlin 1993). Only the second is a paradox worth a warning: it fires when the prevalence index is extreme
+    (``|prevalence| >= rare``: the code is on fewer than about 10 % or more than 90 % of units) or when the
+    bias (the coders' different rates) caps the attainable kappa at ``capped`` or below (Cohen 1960's maximum
+    kappa given each coder's rate) and kappa comes within half of that cap. A code on 15 % of units with F1 0.44
+    gets no warning: its low kappa is real disagreement. When ``positive_agreement`` (F1: agreement on the units
+    where the code applies) is given and below 0.5, the warning says that the low kappa is also real disagreement.
+
+    Parameters
+    ----------
+    percent, kappa
+        Percent agreement and Cohen's kappa.
+    prevalence, bias
+        :func:`prevalence_index` and :func:`bias_index` (for more than two categories: the dominant category
+        against the rest, and half the summed differences of the coders' category shares).
+
+    Examples
+    --------
+    >>> kappa_paradox(0.92, 0.16, prevalence=-0.9, bias=0.0)[:43]
+    'Percent agreement is 0.92 but kappa is 0.16'
+    >>> kappa_paradox(0.832, 0.34, prevalence=-0.7, bias=0.0) is None  # prevalence 15 %: real disagreement
+    True
+    >>> kappa_paradox(0.9, 0.8, prevalence=-0.9, bias=0.0) is None
     True
     """
-    if math.isnan(percent) or math.isnan(kappa) or not (percent >= high and kappa < low):
+    if any(math.isnan(x) for x in (percent, kappa, prevalence, bias)) or not (percent >= high and kappa < low):
         return None
-    return (f"Percent agreement is {percent:.2f} but kappa is {kappa:.2f}: the code is very frequent or very rare "
-            f"(see the prevalence index), so most agreement is expected by chance. Report both, and Gwet's AC1 "
-            f"or PABAK beside kappa.")
+    p_a, p_b = (1 + prevalence + bias) / 2, (1 + prevalence - bias) / 2
+    pe = p_a * p_b + (1 - p_a) * (1 - p_b)
+    kappa_max = (1 - abs(bias) - pe) / (1 - pe) if pe < 1 else math.nan
+    why = []
+    if abs(prevalence) >= rare:
+        why.append(f"the code is very {'rare' if prevalence < 0 else 'frequent'} (prevalence index "
+                   f"{prevalence:+.2f}), so {pe:.0%} agreement is expected by chance")
+    if not math.isnan(kappa_max) and kappa_max <= capped and kappa >= kappa_max / 2:
+        why.append(f"the coders apply it at different rates (bias index {bias:+.2f}), which caps kappa at "
+                   f"{kappa_max:.2f}")
+    if not why:
+        return None
+    real = ""
+    if positive_agreement is not None and not math.isnan(positive_agreement) and positive_agreement < 0.5:
+        real = (f" Agreement on the units where it applies (F1) is only {positive_agreement:.2f}, so the low kappa "
+                f"is also real disagreement.")
+    return (f"Percent agreement is {percent:.2f} but kappa is {kappa:.2f}: {' and '.join(why)}.{real} Report kappa "
+            f"with the prevalence and bias indices, and Gwet's AC1 or PABAK beside it.")

@@ -4,37 +4,56 @@ The unit of analysis is an explicit choice (``unit=`` has no default): ``"segmen
 excerpt, as :func:`nlp.model.iter_units` makes them), ``"sentence"`` (segments split into sentences) or
 ``"character"`` (every character of every source, per code x source, as NVivo's coding comparison does).
 
-Confidence intervals are percentile bootstrap intervals over *groups* (interviews/informants, ``Unit.group``), not
-over units: units of one interview are not independent. Everything is computed from per-group contingency tables,
-so a replicate is a weighted sum of tables.
+Confidence intervals are percentile bootstrap intervals over *groups* (``Unit.group``: informants, sections,
+transcripts, whatever the data define; :func:`describe_groups` says which), not over units: units of one group are
+not independent. Everything is computed from per-group contingency tables (or per-group sums, for several coders), so
+a replicate is a weighted sum. Replicates in which a coefficient is undefined are counted and left out of its
+interval; with fewer than 100 distinct resamples (4 groups: 35) no interval is given; Kish's effective number of
+groups is reported beside the number of groups.
 
 Rendering (methods paragraph, tables, the disagreement file) lives in :mod:`nlp.agreement.render`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from .coefficients import fleiss_kappa_table, krippendorff_alpha_nominal
 from ..errors import ConfigError, InputError
 from ..model import POLARITY_PREFIX, Segment, Transcript, Unit, iter_units
+from ..normalise import identify_language, split_sentences
+from .characters import compare_characters
+from .coefficients import MULTI_SUM_KEYS, multi_coder_from_sums, multi_coder_sums
 from .tables import (
     COEFFICIENTS,
     Comparison,
     Stat,
-    boot_weights,
+    bootstrap_plan,
+    dropped_warnings,
     paradox_warnings,
     per_code_rows,
     prf_stats,
+    stat_with_ci,
     stats_from_tables,
 )
 
-__all__ = ["COEFFICIENTS", "UNITS", "Comparison", "Stat", "compare", "merge_codings", "project_units"]
+__all__ = ["COEFFICIENTS", "MULTI_COEFFICIENTS", "UNITS", "UNIT_RULES", "Comparison", "Stat", "coder_notes",
+           "compare", "describe_groups", "merge_codings", "project_units"]
+
+#: How code spans become unit labels, per unit of analysis (said in the methods paragraph).
+UNIT_RULES = {
+    "segment": "a code applies to a segment when the coder's span overlaps it by at least half of the shorter of "
+               "the two (span or segment), so a span that only grazes a neighbouring turn does not count there",
+    "sentence": "a code applies to a sentence when the coder's span overlaps it by at least half of the shorter of "
+                "the two (span or sentence)",
+    "character": "every character inside one of the coder's spans of a code counts as coded with it",
+}
+#: Coefficients over all coders (more than two), keys of :func:`~nlp.agreement.coefficients.multi_coder_coefficients`.
+MULTI_COEFFICIENTS = ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger", "conger_kappa",
+                      "krippendorff_alpha")
 
 UNITS = ("segment", "sentence", "character")
 _WORD = re.compile(r"\w+")
@@ -82,11 +101,6 @@ def merge_codings(reference: Sequence[Transcript], others: Mapping[str, Sequence
 
 
 def _default_splitter(text: str, lang: str | None) -> list[tuple[int, int]]:
-    try:
-        from ..normalise.tokens import identify_language, split_sentences
-    except ImportError as exc:  # pragma: no cover - depends on the preprocessing module being installed
-        raise ConfigError("sentence units need nlp.normalise.split_sentences, which is not available.",
-                          fix="use --unit segment or character, or install the preprocessing module.") from exc
     return list(split_sentences(text, lang or identify_language(text)))
 
 
@@ -137,6 +151,77 @@ def project_units(transcripts: Sequence[Transcript], *, unit: str, include_inter
     return out
 
 
+def _segment_group(t: Transcript, s: Segment) -> str:
+    return str(s.meta.get("group") or t.meta.get("group") or t.id)  # as nlp.model.iter_units
+
+
+def describe_groups(transcripts: Sequence[Transcript], units: Sequence[Unit]) -> dict:
+    """How the resampling groups of ``units`` were formed, read from the data: for the methods paragraph.
+
+    Returns ``n`` (groups), ``sizes`` (units per group), ``from`` (``"segment"``: segments' ``meta["group"]``;
+    ``"transcript"``: transcripts' ``meta["group"]``; ``"transcript id"``: one group per transcript, the default),
+    ``kinds`` (counts of the segments' ``meta["group_kind"]`` per group, where the data say what a group is),
+    ``n_transcripts``, ``nested`` (every group inside one transcript, several groups in some transcript) and
+    ``documents`` (counts of the transcripts' ``meta["document"]``, e.g. "a whole thesis").
+
+    Examples
+    --------
+    >>> t = Transcript("i1", "Ja. Nei.", segments=(Segment(0, 3), Segment(4, 8)))
+    >>> d = describe_groups([t], iter_units([t]))
+    >>> d["n"], d["from"], d["sizes"]
+    (1, 'transcript id', {'i1': 2})
+    """
+    units = list(units)
+    used = {u.group for u in units}
+    sizes: dict[str, int] = {}
+    for u in units:
+        sizes[u.group] = sizes.get(u.group, 0) + 1
+    origin, kinds, where = set(), {}, {}
+    for t in transcripts:
+        for s in t.segments:
+            g = _segment_group(t, s)
+            if g not in used:
+                continue
+            origin.add("segment" if s.meta.get("group") else "transcript" if t.meta.get("group") else
+                       "transcript id")
+            where.setdefault(g, set()).add(t.id)
+            if s.meta.get("group_kind"):
+                kinds.setdefault(g, s.meta["group_kind"])
+    by_transcript = {}
+    for g, ts in where.items():
+        for tid in ts:
+            by_transcript[tid] = by_transcript.get(tid, 0) + 1
+    kind_counts: dict[str, int] = {}
+    for k in kinds.values():
+        kind_counts[k] = kind_counts.get(k, 0) + 1
+    docs: dict[str, int] = {}
+    for t in transcripts:
+        if t.meta.get("document"):
+            docs[str(t.meta["document"])] = docs.get(str(t.meta["document"]), 0) + 1
+    return {"n": len(used), "sizes": dict(sorted(sizes.items())),
+            "from": "segment" if "segment" in origin else "transcript" if "transcript" in origin else "transcript id",
+            "kinds": kind_counts, "n_transcripts": len({u.transcript_id for u in units}),
+            "nested": all(len(ts) == 1 for ts in where.values()) and any(n > 1 for n in by_transcript.values()),
+            "documents": docs}
+
+
+def coder_notes(transcripts: Sequence[Transcript], coders: Sequence[str]) -> dict[str, str]:
+    """What the transcripts' ``meta["codings"]`` say about how each coder's coding was made (provenance).
+
+    Examples
+    --------
+    >>> t = Transcript("i1", "Ja.", meta={"codings": {"A": "made with AI assistance"}})
+    >>> coder_notes([t], ["A", "B"])
+    {'A': 'made with AI assistance'}
+    """
+    out: dict[str, str] = {}
+    for t in transcripts:
+        for k, v in dict(t.meta.get("codings") or {}).items():
+            if k in coders and v:
+                out.setdefault(k, str(v))
+    return {k: out[k] for k in coders if k in out}
+
+
 def _check_coders(codes_by_coder: Mapping[str, set], coders: Sequence[str], codebook) -> None:
     for c in coders:
         if c not in codes_by_coder:
@@ -149,7 +234,8 @@ def _check_coders(codes_by_coder: Mapping[str, set], coders: Sequence[str], code
 def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, others: Sequence[str],
             codebook=None, include_interviewer: bool = False, min_words: int | None = None,
             confidence: float = 0.95, n_boot: int = 1000, random_state: int = 0, context: int = 160,
-            sentence_splitter: Callable[[str, str | None], list[tuple[int, int]]] | None = None) -> Comparison:
+            sentence_splitter: Callable[[str, str | None], list[tuple[int, int]]] | None = None,
+            nvivo_kappa: bool = False) -> Comparison:
     """Compare OTHER coders with REFERENCE on the same texts: coefficients with bootstrap CIs, per code, polarity.
 
     Parameters
@@ -159,7 +245,9 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
     unit
         ``"segment"``, ``"sentence"`` or ``"character"``: a scientific choice, so there is no default.
     reference, others
-        Coder names. With more than two coders Fleiss' kappa and Krippendorff's alpha over all are added.
+        Coder names. With more than two coders, polarity agreement over all of them is added (percent agreement,
+        Gwet's AC1, Brennan-Prediger, Conger's kappa and Krippendorff's alpha with missing values; Fleiss' kappa on
+        the units every coder coded), with bootstrap intervals.
     codebook
         If given, unknown codes raise :class:`~nlp.errors.InputError`; its polarity values fix the categories.
     min_words
@@ -168,6 +256,9 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
         Bootstrap over groups (interviews): level, replicates, seed.
     context
         Characters of context on each side in the disagreement list.
+    nvivo_kappa
+        Character level only: NVivo's convention, kappa 1 for a code that neither coder used in a source (the
+        default leaves that kappa undefined, with the reason, and out of the averages).
 
     Returns
     -------
@@ -198,13 +289,20 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
         for c in t.codes:
             by_coder.setdefault(c.coder, set()).add(c.code)
     _check_coders(by_coder, [reference, *others], codebook)
+    notes = coder_notes(transcripts, [reference, *others])
     if unit == "character":
-        from .characters import compare_characters
-        return compare_characters(transcripts, reference=reference, others=others, by_coder=by_coder,
-                                  confidence=confidence, n_boot=n_boot, random_state=random_state, context=context)
+        result = compare_characters(transcripts, reference=reference, others=others, by_coder=by_coder,
+                                    confidence=confidence, n_boot=n_boot, random_state=random_state,
+                                    context=context, nvivo_kappa=nvivo_kappa)
+        result.coder_notes, result.unit_rule = notes, UNIT_RULES[unit]
+        return result
+    if nvivo_kappa:
+        raise ConfigError("nvivo_kappa is a character-level convention (kappa 1 for a code neither coder used in a "
+                          "source).", fix="use it with unit='character' (--unit character), or leave it out.")
     units = project_units(transcripts, unit=unit, include_interviewer=include_interviewer,
                           sentence_splitter=sentence_splitter)
     result = Comparison(unit, reference, tuple(others), 0, 0, len(transcripts), confidence, n_boot, random_state)
+    result.coder_notes, result.unit_rule = notes, UNIT_RULES[unit]
     if min_words:
         short = [u for u in units if len(_WORD.findall(u.text)) < min_words]
         units = [u for u in units if len(_WORD.findall(u.text)) >= min_words]
@@ -214,25 +312,28 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
     groups = sorted({u.group for u in units})
     gidx = {g: i for i, g in enumerate(groups)}
     result.n_units, result.n_groups = len(units), len(groups)
-    weights = boot_weights(len(groups), n_boot, random_state) if len(groups) >= 2 and n_boot else None
-    if weights is None:
-        result.warnings.append("Only one group (interview): no bootstrap confidence interval is possible.")
-    elif len(groups) < 10:
-        result.warnings.append(f"Only {len(groups)} groups (interviews): bootstrap intervals over so few groups "
-                               f"are rough.")
+    result.groups = describe_groups(transcripts, units)
+    weights, result.effective_groups, result.distinct_resamples, result.no_ci_reason, notes_ = bootstrap_plan(
+        [result.groups["sizes"][g] for g in groups], n_boot=n_boot, random_state=random_state, what="groups")
+    result.warnings += notes_
     concepts = sorted({c for u in units for k in (reference, *others) for c in u.concepts(k)})
-    pol = list(codebook.polarity) if codebook is not None else sorted(
-        {p for u in units for k in (reference, *others) if (p := u.polarity(k))})
+    observed = sorted({p for u in units for k in (reference, *others) if (p := u.polarity(k))})
+    pol = list(codebook.polarity) + [p for p in observed if p not in codebook.polarity] if codebook is not None \
+        else observed
+    result.polarity_labels = pol
     texts = {t.id: t.text for t in transcripts}
+    pooled: dict[tuple[str, str], np.ndarray] = {}
     for other in others:
         ct = np.zeros((len(groups), len(concepts), 2, 2))
         pt = np.zeros((len(groups), len(pol), len(pol)))
-        n_pol, no_pol, multi = 0, {reference: 0, other: 0}, {reference: 0, other: 0}
+        n_pol, multi = 0, {reference: 0, other: 0}
+        no_pol = {"both": 0, reference: 0, other: 0}
         coded_by = {k: {t.id for t in transcripts if any(c.coder == k for c in t.codes)} for k in (reference, other)}
         uncoded = sorted(coded_by[reference] ^ coded_by[other])
         if uncoded:
             result.excluded[f"units of transcripts coded by only one of {reference}, {other} ({', '.join(uncoded[:5])}"
-                            f"{' ...' if len(uncoded) > 5 else ''})"] = sum(u.transcript_id in uncoded for u in units)
+                            f"{' ...' if len(uncoded) > 5 else ''}; left out of {reference} vs {other})"] = sum(
+                u.transcript_id in uncoded for u in units)
         pair_units = [u for u in units if u.transcript_id not in uncoded]
         for u in pair_units:
             g = gidx[u.group]
@@ -242,16 +343,17 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
             for i, c in enumerate(concepts):
                 ct[g, i, int(c in a), int(c in b)] += 1
             pa, pb = u.polarity(reference), u.polarity(other)
-            for k, p in ((reference, pa), (other, pb)):
-                no_pol[k] += p is None
-            if pa is not None and pb is not None:
+            if pa is None or pb is None:  # each unit counted once: by neither, or by the one who left it out
+                no_pol["both" if pa is None and pb is None else reference if pa is None else other] += 1
+            else:
                 pt[g, pol.index(pa), pol.index(pb)] += 1
                 n_pol += 1
             if a != b or pa != pb:
                 result.disagreements.append(_disagreement(u, texts[u.transcript_id], reference, other, context))
         for k, n in no_pol.items():
             if n:
-                result.excluded[f"units without polarity by {k} (left out of polarity vs {other})"] = n
+                who = f"by neither {reference} nor {other}" if k == "both" else f"by {k} only"
+                result.excluded[f"units without polarity {who} (left out of polarity, {reference} vs {other})"] = n
         for k, n in multi.items():
             if n:
                 result.warnings.append(f"{n} units have more than one polarity by {k}; the first in alphabetical "
@@ -261,14 +363,17 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
                                               q=2, n_units=len(pair_units) * len(concepts), confidence=confidence)
             result.stats += prf_stats(ct, weights, ref=reference, other=other, n_units=len(pair_units),
                                       confidence=confidence)
+            pooled[("concepts", other)] = ct.sum((0, 1))
         if len(pol):
             result.stats += stats_from_tables(pt, weights, target="polarity", ref=reference, other=other,
                                                q=len(pol), n_units=n_pol, confidence=confidence)
             result.confusion[other] = {"labels": pol, "matrix": pt.sum(0).astype(int).tolist()}
+            pooled[("polarity", other)] = pt.sum(0)
         result.per_code += per_code_rows(ct, concepts, reference, other, weights=weights, confidence=confidence)
-    if others and len(others) > 1:
-        result.stats += _multi_coder(units, [reference, *others], pol)
-    paradox_warnings(result)
+    if len(others) > 1 and pol:
+        result.stats += _multi_coder(units, [reference, *others], pol, gidx, weights, confidence)
+    paradox_warnings(result, pooled)
+    dropped_warnings(result)
     return result
 
 
@@ -283,23 +388,29 @@ def _disagreement(u: Unit, text: str, reference: str, other: str, context: int) 
             "context_after": text[u.end:u.end + context], "decision": ""}
 
 
-def _multi_coder(units: Sequence[Unit], coders: Sequence[str], pol: Sequence[str]) -> list[Stat]:
-    """Fleiss' kappa (units every coder coded) and Krippendorff's alpha (missing allowed) over all coders."""
+def _multi_coder(units: Sequence[Unit], coders: Sequence[str], pol: Sequence[str], gidx: Mapping[str, int],
+                 weights: np.ndarray | None, confidence: float) -> list[Stat]:
+    """Polarity agreement over all coders (missing values allowed), with bootstrap intervals over groups.
+
+    Fleiss' kappa is computed on the units every coder coded; the other coefficients on every unit at least two
+    coders coded (Gwet 2014).
+    """
+    idx = {p: i for i, p in enumerate(pol)}
+    codes = np.array([[idx[p] if (p := u.polarity(k)) is not None else -1 for u in units] for k in coders], dtype=int)
+    g_of = np.array([gidx[u.group] for u in units])
+    per_group = [multi_coder_sums(codes[:, g_of == g], len(pol)) for g in range(len(gidx))]
+    stacked = {k: np.stack([np.asarray(s[k], dtype=float) for s in per_group]) for k in MULTI_SUM_KEYS}
+    point = multi_coder_from_sums({k: v.sum(0) for k, v in stacked.items()}, coders=coders)
+    reps: dict[str, list[float]] = {k: [] for k in MULTI_COEFFICIENTS}
+    if weights is not None:
+        for w in weights:
+            rep = multi_coder_from_sums({k: np.tensordot(w, v, axes=1) for k, v in stacked.items()}, coders=coders)
+            for k in MULTI_COEFFICIENTS:
+                reps[k].append(rep[k].value)
+    totals = {k: v.sum(0) for k, v in stacked.items()}
     out = []
-    ratings = [[u.polarity(k) for u in units] for k in coders]
-    complete = [i for i in range(len(units)) if all(r[i] is not None for r in ratings)]
-    table = np.array([[sum(r[i] == p for r in ratings) for p in pol] for i in complete])
-    out.append(_all("polarity", "fleiss_kappa", coders, lambda: fleiss_kappa_table(table), len(complete)))
-    out.append(_all("polarity", "krippendorff_alpha", coders, lambda: krippendorff_alpha_nominal(ratings),
-                    len(units)))
+    for k in MULTI_COEFFICIENTS:
+        n = int(totals["n_complete"] if k == "fleiss_kappa" else totals["n_pairable"])
+        out.append(stat_with_ci("polarity", k, coders[0], "all", point[k].value,
+                                reps[k] if weights is not None else None, n, point[k].reason, confidence))
     return out
-
-
-def _all(target: str, name: str, coders: Sequence[str], fn: Callable[[], float], n: int) -> Stat:
-    import warnings
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        value = fn() if n else math.nan
-    reason = str(caught[0].message) if caught else (None if n else "no unit was coded by every coder.")
-    return Stat(target, name, coders[0], "all", value, n_units=n, reason=reason)

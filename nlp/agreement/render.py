@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 from ..model import atomic_write_text, atomic_writer, concept_codes
-from .tables import Comparison, Stat
+from .tables import MAX_DROPPED_SHARE, Comparison, Stat
 
 __all__ = ["NAMES", "markdown_report", "markdown_table", "methods_paragraph", "write_comparison"]
 
@@ -20,8 +20,10 @@ NAMES = {
     "krippendorff_alpha": "Krippendorff's alpha (nominal)", "gwet_ac1": "Gwet's AC1",
     "brennan_prediger": "Brennan-Prediger", "fleiss_kappa": "Fleiss' kappa", "micro_precision": "Precision (micro)",
     "micro_recall": "Recall (micro)", "micro_f1": "F1 (micro)", "macro_f1": "F1 (macro)",
-    "mean_code_kappa": "Cohen's kappa (mean over codes)",
+    "mean_code_kappa": "Cohen's kappa (mean over codes)", "conger_kappa": "Conger's kappa",
 }
+#: Names with the subset they are computed on, where that differs between coefficients (tables, CSV).
+_SUBSET_NAMES = {"fleiss_kappa": "Fleiss' kappa (units coded by every coder)"}
 _UNIT_WORDS = {"segment": "segments (speaker turns or excerpts)", "sentence": "sentences",
                "character": "characters"}
 
@@ -44,8 +46,79 @@ def _with_ci(s: Stat, level: float) -> str:
     return f"{s.value:.2f} ({level:.0%} CI {s.ci_low:.2f}–{s.ci_high:.2f})"
 
 
+def _plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+def _groups_sentence(result: Comparison) -> str:
+    """What the bootstrap resamples, said as the data define it (never assumed to be interviews)."""
+    g = result.groups or {}
+    n, n_t = result.n_groups, result.n_transcripts
+    if result.unit == "character":
+        what = (f"the {_plural(n, 'source')} (transcripts)" if g.get("from") == "transcript id" else
+                f"{_plural(n, 'source group')} (transcripts' group)")
+    elif g.get("from") == "transcript id":
+        what = f"whole transcripts ({_plural(n, 'group')}, one per transcript)"
+    else:
+        field_ = "segment" if g.get("from") == "segment" else "transcript"
+        kinds = g.get("kinds") or {}
+        detail = "; ".join(f"{k}: {c}" for k, c in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        what = (f"{_plural(n, 'group')} of units as the data define them (the {field_}s' meta 'group'"
+                f"{': ' + detail if detail else ''})")
+        if g.get("nested"):
+            what += (f", nested in {_plural(n_t, 'transcript')}; the bootstrap does not resample the transcripts "
+                     f"themselves, so what groups of one transcript share is not in the intervals")
+    docs = g.get("documents") or {}
+    if docs:
+        what += "; " + "; ".join(f"{_plural(c, 'transcript')} {'is' if c == 1 else 'are each'} {d}"
+                                 for d, c in sorted(docs.items()))
+    return what
+
+
+def _bootstrap_sentences(result: Comparison) -> list[str]:
+    level, out = result.confidence, []
+    what = _groups_sentence(result)
+    if result.no_ci_reason:
+        out.append(f"Units are grouped into {what}. No confidence intervals are given: {result.no_ci_reason}.")
+    else:
+        out.append(f"Intervals are {level:.0%} percentile bootstrap intervals ({result.n_boot} replicates, seed "
+                   f"{result.random_state}) that resample groups of units rather than units, because units of one "
+                   f"group are not independent; the groups are {what}.")
+    sizes = list((result.groups or {}).get("sizes", {}).values())
+    if len(sizes) >= 2 and not math.isnan(result.effective_groups):
+        unit = "characters" if result.unit == "character" else "units"
+        share = max(sizes) / sum(sizes)
+        text = (f"The {len(sizes)} groups are worth about {result.effective_groups:.1f} equally large ones (Kish's "
+                f"effective number, (sum w)^2 / sum w^2 with w = {unit} per group; the largest holds {share:.0%} of "
+                f"the {unit})")
+        if result.effective_groups < 10 and not result.no_ci_reason:
+            text += ("; with so few effective groups the intervals are rough and probably too narrow, so read them "
+                     "as a lower bound on the uncertainty")
+        out.append(text + ".")
+    if not result.no_ci_reason and result.n_boot:
+        dropped = [s for s in result.stats if s.n_dropped]
+        codes = [(r.get("kappa_boot_dropped", 0), r["code"]) for r in result.per_code if r.get("kappa_boot_dropped")]
+        if not dropped and not codes:
+            out.append("Every coefficient was defined in every replicate.")
+        else:
+            parts = []
+            if dropped:
+                worst = max(dropped, key=lambda s: s.n_dropped)
+                parts.append(f"{_plural(len(dropped), 'overall figure')} (most: {NAMES.get(worst.name, worst.name)} "
+                             f"for {worst.target}, {worst.n_dropped} of {result.n_boot})")
+            if codes:
+                k, code = max(codes)
+                parts.append(f"the per-code kappa of {_plural(len(codes), 'code')} (most: {code}, {k} of "
+                             f"{result.n_boot})")
+            out.append(f"Replicates in which a coefficient was undefined (e.g. a code absent from the resample) were "
+                       f"left out of its interval and counted: {' and '.join(parts)}; above "
+                       f"{MAX_DROPPED_SHARE:.0%} the warnings name the figure.")
+    return out
+
+
 def methods_paragraph(result: Comparison) -> str:
-    """A methods-section paragraph that states the units, coders, coefficients with CIs and the bootstrap.
+    """A methods-section paragraph: units and how codes became unit labels, who coded, what was left out, the
+    coefficients with CIs, what the bootstrap resamples (and how many effective groups that is), dropped replicates.
 
     Examples
     --------
@@ -55,21 +128,31 @@ def methods_paragraph(result: Comparison) -> str:
     >>> t = Transcript("i1", "Vi deler alt.", segments=(Segment(0, 13),), codes=codes)
     >>> text = methods_paragraph(compare([t], unit="segment", reference="A", others=["B"], n_boot=0))
     >>> print(text.split(". ")[0])  # doctest: +NORMALIZE_WHITESPACE
-    Agreement was measured on 1 segments (speaker turns or excerpts) from 1 transcript(s) (1 interview group(s)),
-    with A as the reference coding
+    Agreement was measured on 1 segment (speaker turns or excerpts) from 1 transcript, with A as the reference coding
     """
     level = result.confidence
-    parts = []
-    unit = _UNIT_WORDS[result.unit]
-    parts.append(f"Agreement was measured on {result.n_units} {unit} from {result.n_transcripts} transcript(s) "
-                 f"({result.n_groups} {'source' if result.unit == 'character' else 'interview group'}(s)), with {result.reference} as the reference coding.")
+    unit_word = _UNIT_WORDS[result.unit]
+    if result.n_units == 1:
+        unit_word = unit_word.replace("segments", "segment").replace("sentences", "sentence").replace(
+            "characters", "character")
+    source = _plural(result.n_transcripts, "transcript")
+    parts = [(f"Agreement was measured on {result.n_units} {unit_word} from {source}, with {result.reference} as "
+              f"the reference coding.")]
+    if result.unit_rule:
+        parts.append(f"Code spans became unit labels by this rule: {result.unit_rule}.")
+    if result.unit == "character" and result.nvivo_kappa:
+        parts.append("Per code and source, kappa was set to 1 where the coders agreed on every character (as where "
+                     "neither used the code), following NVivo; without that convention it is undefined there.")
+    for coder, note in result.coder_notes.items():
+        parts.append(f"The coding {coder}: {note.rstrip('.')}.")
     for k, n in result.excluded.items():
         parts.append(f"Left out: {n} {k}.")
     for other in result.others:
         try:
             pk = result.get("polarity", "cohen_kappa", other)
+            labels = ", ".join(result.polarity_labels) if result.polarity_labels else "its values"
             parts.append(
-                f"For polarity (driver, barrier, neutral; {pk.n_units} units coded by both), {other} agreed with "
+                f"For polarity ({labels}; {pk.n_units} units coded by both), {other} agreed with "
                 f"{result.reference} at Cohen's kappa {_with_ci(pk, level)}, Krippendorff's alpha (nominal) "
                 f"{_with_ci(result.get('polarity', 'krippendorff_alpha', other), level)}, Gwet's AC1 "
                 f"{_with_ci(result.get('polarity', 'gwet_ac1', other), level)} and percent agreement "
@@ -92,15 +175,21 @@ def methods_paragraph(result: Comparison) -> str:
                 f"of the per-code kappas {_with_ci(result.get('concepts', 'mean_code_kappa', other), level)}.")
         except KeyError:
             pass
-    for s in result.stats:
-        if s.other == "all":
-            parts.append(f"Across all {len(result.others) + 1} coders, {NAMES.get(s.name, s.name)} for {s.target} "
-                         f"was {_with_ci(s, level)} (n = {s.n_units}).")
-    if result.n_boot and result.n_groups >= 2:
-        parts.append(f"Intervals are {level:.0%} percentile bootstrap intervals ({result.n_boot} replicates, seed "
-                     f"{result.random_state}) that resample whole "
-                     f"{'sources' if result.unit == 'character' else 'interview groups'} rather than units, because units "
-                     f"of one interview are not independent.")
+    multi = [s for s in result.stats if s.other == "all"]
+    if multi:
+        by = {s.name: s for s in multi}
+        rest = [f"{NAMES.get(k, k).replace('Percent', 'percent')} {_with_ci(by[k], level)}" for k in (
+            "percent_agreement", "gwet_ac1",
+                                                                        "brennan_prediger", "conger_kappa",
+                                                                        "krippendorff_alpha") if k in by]
+        text = (f"Across all {len(result.others) + 1} coders, polarity agreement with missing values allowed (Gwet "
+                f"2014; {by['gwet_ac1'].n_units if 'gwet_ac1' in by else 0} units coded by at least two) was "
+                + ", ".join(rest))
+        if "fleiss_kappa" in by:
+            text += (f"; Fleiss' kappa, computed on the {by['fleiss_kappa'].n_units} units coded by every coder, was "
+                     f"{_with_ci(by['fleiss_kappa'], level)}")
+        parts.append(text + ".")
+    parts += _bootstrap_sentences(result)
     parts.append("Kappa-type coefficients correct percent agreement for chance; with very frequent or very rare "
                  "codes they can be low despite high agreement, so the prevalence index and Gwet's AC1 are "
                  "reported beside them.")
@@ -120,12 +209,12 @@ def markdown_table(result: Comparison) -> str:
     ... # doctest: +NORMALIZE_WHITESPACE
     | polarity | A vs B | Cohen's kappa | undefined: Cohen's kappa is undefined: expected agreement is 1 (both coders used one and the same single category). | n/a | 1 |
     """
-    level = f"{result.confidence:.0%} CI"
+    level = f"{result.confidence:.0%} CI" if not result.no_ci_reason else "CI (none given: see Methods)"
     lines = [f"| Target | Coders | Coefficient | Value | {level} | n |", "|---|---|---|---:|---|---:|"]
     for s in result.stats:
         value = _f(s.value) if not math.isnan(s.value) else f"undefined: {s.reason}"
         coders = f"all {len(result.others) + 1} coders" if s.other == "all" else f"{s.reference} vs {s.other}"
-        lines.append(f"| {s.target} | {coders} | {NAMES.get(s.name, s.name)} | {value} | "
+        lines.append(f"| {s.target} | {coders} | {_SUBSET_NAMES.get(s.name, NAMES.get(s.name, s.name))} | {value} | "
                      f"{_ci(s, result.confidence)} | {s.n_units} |")
     return "\n".join(lines)
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..features import analyses_of
+from .tag import _get
 
 __all__ = ["suggest"]
 
@@ -33,8 +34,6 @@ def suggest(model: Any, units: Sequence[Any], *, n: int = 20, diversity: float =
     >>> [s["id"] for s in suggest(m, [{"id": "x", "text": "deler kunnskap"}, {"id": "y", "text": "hei"}], n=1)]
     ['y']
     """
-    from .tag import _get
-
     units = list(units)
     if not units:
         return []

@@ -144,11 +144,12 @@ def cross_validate(make_model: Callable[[], Any], X: Sequence[Analysis | str], c
     codes = [frozenset(c) for c in codes]
     polarity = list(polarity)
     groups = [str(g) for g in groups]
-    runs, first = [], None
+    runs, first, used = [], None, 0
     for r in range(n_repeats):
         preds: list[Any] = [None] * len(texts)
-        for tr, te in grouped_folds(groups, [p or "-" for p in polarity], n_splits=n_splits,
-                                    random_state=random_state + r):
+        folds = grouped_folds(groups, [p or "-" for p in polarity], n_splits=n_splits, random_state=random_state + r)
+        used = len(folds)
+        for tr, te in folds:
             if {groups[i] for i in tr} & {groups[i] for i in te}:  # pragma: no cover - invariant
                 raise RuntimeError("a group is in both the training and the test part of a fold")
             model = make_model().fit([texts[i] for i in tr], [codes[i] for i in tr], [polarity[i] for i in tr],
@@ -159,7 +160,9 @@ def cross_validate(make_model: Callable[[], Any], X: Sequence[Analysis | str], c
         if first is None:
             first = preds
     out = _summarise(runs)
-    out.update({"n_splits": n_splits, "n_groups": len(set(groups)), "random_state": random_state})
+    # the folds actually used: fewer than asked for when there are fewer groups (3 interviews: 3 folds, not 5)
+    out.update({"n_splits": used, "n_splits_requested": n_splits, "n_groups": len(set(groups)),
+                "random_state": random_state})
     if return_predictions:
         out["predictions"] = [{"codes": list(c), "polarity": p} for c, p in first]
     return out

@@ -507,7 +507,13 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         """Probabilities (n x classes, columns as ``classes_``), sentence-pooled when ``pooling_``."""
         _check_fitted(self)
         analyses = as_analyses(X, lang=self.lang)
-        p = self._proba(self.transform(analyses))
+        return self.proba_from_tfidf(self.vectorizer_.transform(analyses), analyses)
+
+    def proba_from_tfidf(self, tfidf: sp.csr_matrix, analyses: Sequence[Analysis]) -> np.ndarray:
+        """:meth:`predict_proba` from the vectorizer's matrix of ``analyses`` (computed once when the concept
+        coder's vectorizer is the same)."""
+        x = sp.hstack([tfidf, polarity_cues(analyses)], format="csr") if self.extra_features_ else tfidf
+        p = self._proba(x)
         if self.pooling_:
             sents, sent_rows = _sentence_rows(analyses)
             if sents:
@@ -635,7 +641,21 @@ class AutoCoder:
     def predict_proba(self, X: Sequence[Analysis | str]) -> tuple[np.ndarray, np.ndarray]:
         """Calibrated probabilities: ``(codes: n x len(classes_), polarity: n x len(polarity_classes_))``."""
         analyses = as_analyses(X, lang=self.concepts.lang)
-        return self.concepts.predict_proba(analyses), self.polarity.predict_proba(analyses)
+        if not self._same_vectorizer():
+            return self.concepts.predict_proba(analyses), self.polarity.predict_proba(analyses)
+        tfidf = self.concepts.vectorizer_.transform(analyses)  # both read the same features: compute them once
+        return self.concepts.proba_from_features(tfidf), self.polarity.proba_from_tfidf(tfidf, analyses)
+
+    def _same_vectorizer(self) -> bool:
+        """Whether both estimators' fitted vectorizers are the same (same settings, vocabularies and idf)."""
+        a, b = self.concepts.vectorizer_, self.polarity.vectorizer_
+        if a is b:
+            return True
+        (pa, xa), (pb, xb) = a.get_state(), b.get_state()
+        same = pa == pb and xa.keys() == xb.keys() and all(np.array_equal(xa[k], xb[k]) for k in xa)
+        if same:
+            self.polarity.vectorizer_ = a  # later calls see it at once
+        return same
 
     def decide(self, p_codes: np.ndarray, p_pol: np.ndarray) -> list[Prediction]:
         """Codes and polarity from probabilities: thresholds, at-least-one rule, abstain (``min_confidence``)."""

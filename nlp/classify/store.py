@@ -58,7 +58,7 @@ def load_coder(path: str | Path) -> AutoCoder:
     Raises
     ------
     ModelFileError
-        Missing, truncated or changed files; a model needing preprocessing that is not installed.
+        Missing, truncated or changed files.
     """
     files = load_model_files(path, kind=KIND)
     try:

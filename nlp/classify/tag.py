@@ -1,4 +1,4 @@
-"""Bulk tagging: read inputs into units, tag them with a trained auto-coder, write JSONL/CSV/XLSX resumably.
+"""Bulk tagging: read inputs into units, tag them with a trained auto-coder, write JSONL/CSV/XLSX/DOCX resumably.
 
 :func:`tag_units` is a pure function over a batch of units (same input -> byte-identical records), so it can be
 mapped over partitions by joblib or Dask with the same result as one process.
@@ -6,8 +6,6 @@ mapped over partitions by joblib or Dask with the same result as one process.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,13 +16,16 @@ from typing import Any
 
 import numpy as np
 
+from ..codebook import Codebook
 from ..errors import InputError, NlpError
 from ..features import analyse_transcript, analyses_of
 from ..model import atomic_writer, iter_units, json_line, json_object
+from .output import check_resume, model_version, read_table, run_options, write_csv, write_docx, write_xlsx
 
 __all__ = [
     "TEXT_FIELDS",
     "TagSummary",
+    "check_previous",
     "expand_inputs",
     "is_text_record",
     "read_tagged",
@@ -39,8 +40,9 @@ __all__ = [
     "write_tagged",
 ]
 
-#: Output fields in order (``scores`` last); CSV/XLSX add one ``score:<code>`` column per code.
-TEXT_FIELDS = ("id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores")
+#: Output fields in order; ``model`` (its version, see :func:`~nlp.classify.output.model_version`) and ``options``
+#: say what made the record, ``why`` follows with ``--explain``. CSV/XLSX add one ``score:<code>`` column per code.
+TEXT_FIELDS = ("id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores", "model", "options")
 _DIGITS = 4  # probabilities are rounded so outputs are stable across BLAS builds and readable
 
 
@@ -64,8 +66,9 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     Returns
     -------
     list of dict
-        ``{"id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores"}``; ``scores`` maps each
-        code and each ``polarity:<value>`` to a probability rounded to 4 decimals.
+        ``{"id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores", "model", "options"}``;
+        ``scores`` maps each code and each ``polarity:<value>`` to a probability rounded to 4 decimals; ``model``
+        names the model version and ``options`` the abstain probability and ``explain_words`` that made it.
 
     Examples
     --------
@@ -85,6 +88,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     decisions = model.decide(p_codes, p_pol)
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
     rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
+    version, options = model_version(model), run_options(model, explain_words=explain_words)
     out = []
     for i, (u, (codes, pol)) in enumerate(zip(units, decisions)):
         text = texts[i]
@@ -101,6 +105,8 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
             "codes": list(codes),
             "polarity": pol,
             "scores": dict(zip(names, probs)),
+            "model": version,
+            "options": options,
         }
         if explain_words > 0:
             from .explain import explain
@@ -213,58 +219,28 @@ def record_key(rec: Mapping[str, Any]) -> tuple[str, str]:
     return (str(rec.get("source")), str(rec.get("id")))
 
 
-def _flat_rows(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    score_names: list[str] = []
-    for r in records:
-        for k in r.get("scores", {}):
-            if k not in score_names:
-                score_names.append(k)
-    header = ["id", "source", "start", "end", "speaker", "text", "codes", "polarity"] + [f"score:{k}" for k in
-                                                                                        score_names]
-    rows = [[r["id"], r["source"], r["start"], r["end"], r["speaker"], r["text"], "; ".join(r["codes"]),
-             r["polarity"], *[r["scores"].get(k) for k in score_names]] for r in records]
-    return header, rows
-
-
-def write_tagged(path: str | Path, records: Sequence[Mapping[str, Any]], *, fmt: str) -> None:
-    """Write records atomically as ``jsonl``, ``csv`` (UTF-8 with BOM, for Excel) or ``xlsx``."""
+def write_tagged(path: str | Path, records: Sequence[Mapping[str, Any]], *, fmt: str,
+                 codebook: Codebook | None = None, excel: bool = False) -> list[Path]:
+    """Write records atomically as ``jsonl``, ``csv`` (UTF-8 with BOM; ``excel`` for semicolons), ``xlsx`` or
+    ``docx`` (one Word document per interview); see :mod:`nlp.classify.output`. Returns the files written."""
     if fmt == "jsonl":
         with atomic_writer(path) as fh:
             for r in records:
                 fh.write(json_line(r))
     elif fmt == "csv":
-        header, rows = _flat_rows(records)
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(header)
-        w.writerows([["" if v is None else v for v in row] for row in rows])
-        with atomic_writer(path, encoding="utf-8-sig") as fh:
-            fh.write(buf.getvalue())
+        write_csv(path, records, codebook=codebook, excel=excel)
     elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        header, rows = _flat_rows(records)
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("codes")
-        ws.append(header)
-        for row in rows:
-            ws.append(row)
-        with atomic_writer(path, mode="wb") as fh:
-            wb.save(fh)
+        write_xlsx(path, records, codebook=codebook)
+    elif fmt == "docx":
+        return write_docx(path, records, codebook=codebook)
     else:
-        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv or xlsx.")
-
-
-def _from_flat(header: list[str], row: list[Any]) -> dict[str, Any]:
-    d = dict(zip(header, row))
-    return {"id": str(d["id"]), "source": d["source"] or None, "start": int(d["start"]), "end": int(d["end"]),
-            "speaker": d["speaker"] or None, "text": d["text"] or "",
-            "codes": [c for c in str(d["codes"] or "").split("; ") if c], "polarity": d["polarity"] or None,
-            "scores": {k[6:]: float(d[k]) for k in header if k.startswith("score:") and d[k] not in (None, "")}}
+        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv, xlsx or docx.")
+    return [Path(path)]
 
 
 def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
-    """Records of an earlier output (for resuming). A last JSONL line cut off by a crash is dropped."""
+    """Records of an earlier output (for resuming). A last JSONL line cut off by a crash is dropped; a ``docx``
+    output gives none (it is written afresh)."""
     path = Path(path)
     if not path.exists():
         return []
@@ -284,23 +260,9 @@ def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
                 raise InputError(f"the existing output is not tagger JSONL ({exc.msg}).", path=path, line=lineno,
                                  fix="choose another --out, or delete this file to start over.") from exc
         return out
-    try:
-        if fmt == "csv":
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                rows = list(csv.reader(fh))
-        elif fmt == "xlsx":
-            from openpyxl import load_workbook
-
-            wb = load_workbook(path, read_only=True)
-            rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        else:
-            raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv or xlsx.")
-        return [_from_flat(rows[0], r) for r in rows[1:]] if rows else []
-    except (KeyError, ValueError, IndexError, OSError) as exc:
-        if isinstance(exc, NlpError):
-            raise
-        raise InputError(f"the existing output cannot be read back to resume ({exc}).", path=path,
-                         fix="choose another --out, or delete this file to start over.") from exc
+    if fmt == "docx":  # a rendering for reading, not a table: a resumed run writes it afresh
+        return []
+    return read_table(path, fmt=fmt)
 
 
 # -- resuming and the per-file work (shared with nlp.distributed) -------------------------------------------------
@@ -342,6 +304,29 @@ def resume_progress(progress: Path, out: Path, *, fmt: str, resume: bool) -> fro
         with progress.open("ab") as fh:
             fh.write(b"\n")
     return frozenset(keys)
+
+
+def check_previous(model: Any, model_path: str | Path | None, out: Path, fmt: str, explain_words: int) -> None:
+    """Stop (ConfigError) when the output to resume was made by another model or with other options
+    (its first record tells; a run never mixes them). Reads one line of a JSONL output, never all of it."""
+    progress = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
+    if progress.exists():
+        with progress.open(encoding="utf-8") as fh:
+            line = fh.readline()
+        try:
+            first = [json.loads(line)] if line.endswith("\n") else []
+        except ValueError:
+            first = []  # resume_progress reports a damaged file
+    elif out.exists():
+        first = read_tagged(out, fmt=fmt)[:1]
+    else:
+        return
+    if first:
+        if model is None:
+            from .store import load_coder
+
+            model = load_coder(model_path)
+        check_resume(first, model=model, explain_words=explain_words, path=out)
 
 
 def untagged(units: Sequence[Mapping[str, Any]], done: frozenset[tuple[str, str]]) -> list[Mapping[str, Any]]:
@@ -388,21 +373,23 @@ def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], e
 
 def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt: str = "jsonl", n_jobs: int = 1,
               model_path: str | Path | None = None, resume: bool = True, explain_words: int = 0,
-              on_file: Callable[[str, int], None] | None = None) -> TagSummary:
+              excel: bool = False, on_file: Callable[[str, int], None] | None = None) -> TagSummary:
     """Tag every unit of ``inputs`` (files/folders) into ``out``; bad files are reported in the summary, not fatal.
 
     JSONL output grows file by file (flushed), so an interrupted run keeps its work; with ``resume`` the units
-    already in ``out`` (same source and id) are skipped. CSV/XLSX are written atomically at the end from a
-    ``.partial.jsonl`` progress file beside ``out``. ``n_jobs > 1`` tags files in parallel (joblib processes, each
+    already in ``out`` (same source and id) are skipped, and records made by another model or with other options
+    stop the run (:class:`~nlp.errors.ConfigError`; ``resume=False`` starts afresh). CSV/XLSX/DOCX are written
+    atomically at the end from a ``.partial.jsonl`` progress file beside ``out``, with code labels from the
+    model's codebook; ``excel`` writes CSV for Norwegian/Danish Excel (semicolons). ``n_jobs > 1`` tags files in parallel (joblib processes, each
     loading the model from ``model_path``); results are written in input order, identical to ``n_jobs=1``.
     ``on_file(path, n_units)`` is called after each file (e.g. to advance a progress bar).
     """
     out = Path(out)
     files = expand_inputs(inputs)
     summary = TagSummary(files=len(files), out=str(out))
-    if fmt not in ("jsonl", "csv", "xlsx"):
-        raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv or xlsx.")
     progress_path = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
+    if resume:
+        check_previous(model, model_path, out, fmt, explain_words)
     done = resume_progress(progress_path, out, fmt=fmt, resume=resume)  # then append file by file
 
     if n_jobs != 1 and model_path is not None and len(files) > 1:
@@ -426,6 +413,9 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
             if on_file is not None:
                 on_file(path, len(records or ()))
     if fmt != "jsonl":
-        write_tagged(out, read_tagged(progress_path, fmt="jsonl"), fmt=fmt)
+        book = (getattr(model, "meta_", None) or {}).get("codebook")
+        written = write_tagged(out, read_tagged(progress_path, fmt="jsonl"), fmt=fmt, excel=excel,
+                               codebook=Codebook.from_dict(book) if book else None)
+        summary.out = ", ".join(str(p) for p in written) or str(out)
         progress_path.unlink()
     return summary

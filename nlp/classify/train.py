@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..agreement.verdicts import small_sample_note
 from ..errors import InputError
 from ..features import analyses_of
 from .crossval import cross_validate, learning_curve
 from .models import AutoCoder, KeywordCoder
+from .store import training_hash
 
-__all__ = ["DEFAULT_MODEL", "MODEL_CHOICES", "coded_units", "make_coder", "train_from_units"]
+__all__ = ["DEFAULT_MODEL", "MODEL_CHOICES", "coded_units", "cv_notes", "make_coder", "quality_rows",
+           "train_from_units"]
 
 #: Named model configurations compared in ``bench/autocode.py``; ``keyword`` is the cue-word baseline.
 MODEL_CHOICES: dict[str, dict[str, Any]] = {
@@ -65,8 +68,6 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     settings (``C``, class weight, sentence pooling, and whether the inner CV chose them), cross-validation scores
     (per code, macro/micro, polarity, kappa) and the learning curve.
     """
-    from .store import training_hash
-
     units = coded_units(units, coder=coder)
     if len(units) < 4:
         raise InputError(f"only {len(units)} units coded by {coder!r}; an auto-coder needs more.",
@@ -107,3 +108,46 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
                                           "chosen_by_inner_cv": bool(pol_model.select)}
     fitted.codebook = codebook
     return fitted, meta
+
+
+def quality_rows(cv: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-code cross-validated figures as ``nlp train`` prints them and the report shows them (one source:
+    ``meta["cross_validation"]["codes"]``, the mean over repetitions), each with a note when it rests on fewer than 30
+    reference units or 5 groups.
+
+    Examples
+    --------
+    >>> cv = {"n_groups": 3, "codes": {"tillit": {"precision": 0.5, "recall": 1.0, "f1": 0.67, "kappa": 0.4,
+    ...                                            "support": 12}}}
+    >>> quality_rows(cv)[0]["note"]
+    'rests on only 12 reference units (fewer than 30) and 3 groups (fewer than 5): too few to judge'
+    """
+    return [{"code": code, "precision": s["precision"], "recall": s["recall"], "f1": s["f1"], "kappa": s["kappa"],
+             "support": int(s["support"]),
+             "note": small_sample_note(int(s["support"]), cv["n_groups"], what="reference units")}
+            for code, s in cv.get("codes", {}).items()]
+
+
+def cv_notes(cv: dict[str, Any]) -> list[str]:
+    """What to know about a cross-validation before reading its figures: the folds actually used, and figures that
+    rest on too few groups or units.
+
+    Examples
+    --------
+    >>> cv_notes({"n_splits": 3, "n_splits_requested": 5, "n_groups": 3, "repeats": 1, "polarity": {"n": 40}})[0]
+    'grouped 3-fold cross-validation (5 folds were asked for, but there are only 3 groups), 1 repetition'
+    """
+    k, asked, groups = cv["n_splits"], cv.get("n_splits_requested", cv["n_splits"]), cv["n_groups"]
+    reps = cv.get("repeats", 1)
+    folds = f"grouped {k}-fold cross-validation"
+    if asked != k:
+        folds += f" ({asked} folds were asked for, but there are only {groups} groups)"
+    notes = [f"{folds}, {reps} repetition{'s' if reps != 1 else ''}"]
+    note = small_sample_note(int(cv.get("polarity", {}).get("n", 0)), groups, what="units with a polarity")
+    if note:
+        notes.append(f"polarity: the figure {note}")
+    thin = [r["code"] for r in quality_rows(cv) if r["support"] < 30]
+    if thin:
+        notes.append(f"{len(thin)} of {len(cv.get('codes', {}))} codes have fewer than 30 reference units "
+                     f"({', '.join(thin[:8])}{' ...' if len(thin) > 8 else ''}): their figures are too thin to judge")
+    return notes

@@ -8,9 +8,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from tqdm import tqdm
 
-from ..errors import InputError
+from ..codebook import Codebook
+from ..errors import ConfigError, InputError, NlpError
+from ..features import transcript_units
+from ..model import atomic_writer, json_line
+from ..refi import load_codebook
 from . import app
+from .inputs import read_inputs
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
 
@@ -21,29 +27,37 @@ class OutFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None):
-    units, cb, label = [], None, ""
-    if corpus:
-        from ..corpora import load
+    logs = [p for p in coded if p.suffix.lower() == ".jsonl" and _is_decision_log(p)]
+    source = read_inputs(corpus, [p for p in coded if p not in logs],
+                         example="nlp train --corpus klynger --coder coder1 --out models/klynger") \
+        if corpus or len(logs) < len(coded) else None
+    if source is not None and source.errors:
+        raise InputError(source.errors[0][1])
+    units = transcript_units(source.transcripts) if source is not None else []  # analysed in context
+    for path in logs:  # `nlp review` decisions: the reviewed segments, coder = the reviewer
+        from ..review import read_events, read_tag_output, reviewed_units, tagged_path_of
 
-        c = load(corpus)
-        units, cb, label = list(c.units()), c.codebook, f"corpus {corpus}"
-    for path in coded:
-        from ..model import iter_units, read_jsonl
-
-        if not path.is_file():
-            raise InputError("no such file.", path=path, fix="pass coded transcript JSONL (from `nlp ingest`).")
-        units.extend(iter_units(read_jsonl(path)))
-        label = (label + ", " if label else "") + str(path)
-    if codebook is not None:
-        from ..codebook import load_codebook
-
-        cb = load_codebook(codebook)
+        events = read_events(path)
+        reviewed = reviewed_units(read_tag_output(tagged_path_of(path, events)), events)
+        if not reviewed:
+            raise InputError("no segment in this decision log is reviewed yet (every machine code and the polarity "
+                             "decided, or Enter).", path=path, fix="review some segments with `nlp review` first.")
+        units.extend(reviewed)
+    cb = load_codebook(codebook) if codebook is not None else (source.codebook if source is not None else None)
+    label = ", ".join([*([source.label] if source is not None else []), *map(str, logs)])
     if not units:
         raise InputError("no training data given.", fix="pass --corpus klynger or coded JSONL files.")
     return units, cb, label
+
+
+def _is_decision_log(path: Path) -> bool:
+    from ..review import is_decision_log  # inside: nlp.review needs scikit-learn (fast `nlp --help`)
+
+    return is_decision_log(path)
 
 
 @app.command("train")
@@ -51,12 +65,13 @@ def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
     coded: Annotated[list[Path] | None, typer.Argument(
-        help="Coded transcript JSONL files (from `nlp ingest`/`nlp exchange`).")] = None,
+        help="Coded transcripts: JSONL from `nlp ingest`, .qdpx projects, or `nlp review` decision logs "
+             "(TAGGED.review.jsonl: the reviewed segments, coder = the reviewer) (instead of --corpus).")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")] = None,
     model: Annotated[str, typer.Option(
         "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook .yaml/.qdc (default: the corpus' own).")] = None,
+        "--codebook", help="Codebook .yaml/.qdc/.qdpx (default: the corpus' own).")] = None,
     folds: Annotated[int, typer.Option("--folds", help="Grouped cross-validation folds (0: skip validation).")] = 5,
     repeats: Annotated[int, typer.Option("--repeats", help="Cross-validation repetitions (seeds).")] = 3,
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Compute the learning curve.")] = True,
@@ -76,14 +91,21 @@ def train(
     save_coder(fitted, out, codebook=cb, meta=meta)
     cv = meta.get("cross_validation")
     if cv:
-        typer.echo(f"grouped {cv['n_splits']}-fold CV x{cv['repeats']} over {cv['n_groups']} groups:")
+        from ..classify.train import cv_notes, quality_rows
+
+        notes = cv_notes(cv)
+        typer.echo(f"{notes[0]} over {cv['n_groups']} groups (the same per-code figures as the report's):")
         typer.echo(f"  concepts  macro-F1 {cv['macro']['f1']:.3f}  micro-F1 {cv['micro']['f1']:.3f}  "
                    f"mean kappa {cv['macro']['kappa']:.3f}")
         typer.echo(f"  polarity  macro-F1 {cv['polarity']['macro_f1']:.3f}  kappa {cv['polarity']['kappa']:.3f}")
         typer.echo(f"  {'code':<24}{'P':>6}{'R':>6}{'F1':>6}{'kappa':>7}{'n':>5}")
-        for code, s in cv["codes"].items():
-            typer.echo(f"  {code:<24}{s['precision']:6.2f}{s['recall']:6.2f}{s['f1']:6.2f}{s['kappa']:7.2f}"
-                       f"{int(s['support']):5d}")
+        for r in quality_rows(cv):
+            typer.echo(f"  {r['code']:<24}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['kappa']:7.2f}"
+                       f"{r['support']:5d}{'  *' if r['note'] else ''}")
+        if any(r["note"] for r in quality_rows(cv)):
+            typer.echo("  * fewer than 30 reference units or 5 groups: too few to judge this code")
+        for note in notes[1:]:
+            typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
     for row in meta.get("learning_curve", []):
         typer.echo(f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
                    f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}")
@@ -99,11 +121,16 @@ def tag(
     model: Annotated[Path, typer.Argument(help="Model folder from `nlp train`.")],
     inputs: Annotated[list[Path], typer.Argument(
         help='Files/folders to tag (any ingest format, or JSONL lines {"id","text","lang"}).')],
-    out: Annotated[Path, typer.Option("--out", help="Output file.")],
-    fmt: Annotated[OutFormat, typer.Option("--format", help="jsonl | csv | xlsx.")] = OutFormat.jsonl,
+    out: Annotated[Path, typer.Option("--out", help="Output file: .jsonl, .csv, .xlsx or .docx (one Word document "
+                                                    "per interview, codes as comments).")],
+    fmt: Annotated[OutFormat | None, typer.Option(
+        "--format", help="jsonl | csv | xlsx | docx; must match the --out extension (default: from it).")] = None,
+    excel: Annotated[bool, typer.Option(
+        "--excel", help="CSV for Norwegian/Danish Excel: semicolons, decimal commas, UTF-8 with BOM.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel processes over files (-1: all cores).")] = 1,
-    resume: Annotated[bool, typer.Option("--resume/--restart",
-                                         help="Skip segments already tagged in --out.")] = True,
+    resume: Annotated[bool, typer.Option(
+        "--resume/--overwrite", " /--restart",
+        help="Skip segments already tagged in --out (same model and options), or start it afresh.")] = True,
     explain_words: Annotated[int, typer.Option("--explain", help="Add the N words that drove each code (why).")
                              ] = 0,
     abstain: Annotated[float | None, typer.Option("--abstain",
@@ -114,11 +141,13 @@ def tag(
         "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
 ) -> None:
     """Tag new interviews with a trained auto-coder (codes, polarity, probabilities per segment)."""
-    from tqdm import tqdm
-
     from ..classify import load_coder, tag_paths
+    from ..classify.output import format_for
     from ..classify.tag import expand_inputs
 
+    out_format = format_for(out, fmt.value if fmt is not None else None)
+    if excel and out_format != "csv":
+        raise ConfigError("--excel is for CSV output.", fix="write --out NAME.csv, or leave out --excel.")
     coder = load_coder(model)
     if abstain is not None:
         coder.min_confidence = abstain
@@ -127,11 +156,18 @@ def tag(
     if workers is not None or scheduler is not None:
         from ..distributed import tag_distributed
 
-        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=fmt.value,
+        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=out_format,
                                   model_path=model if abstain is None else None, resume=resume,
                                   explain_words=explain_words, on_file=lambda path, n: bar.update(1))
+        book = (coder.meta_ or {}).get("codebook") if hasattr(coder, "meta_") else None
+        if out_format in ("csv", "xlsx") and (excel or book) and out.exists():
+            # the cluster writes the plain table; add the Excel dialect and the codebook's labels as tag_paths does
+            from ..classify.tag import read_tagged, write_tagged
+
+            write_tagged(out, read_tagged(out, fmt=out_format), fmt=out_format, excel=excel,
+                         codebook=Codebook.from_dict(book) if book else None)
     else:
-        summary = tag_paths(coder, files, out, fmt=fmt.value, n_jobs=jobs,
+        summary = tag_paths(coder, files, out, fmt=out_format, n_jobs=jobs, excel=excel,
                             model_path=model if abstain is None else None, resume=resume,
                             explain_words=explain_words, on_file=lambda path, n: bar.update(1))
     bar.close()
@@ -139,7 +175,7 @@ def tag(
         typer.secho(f"skipped: {message}" if path in message else f"skipped {path}: {message}", err=True,
                     fg=typer.colors.YELLOW)
     typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
-               f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {out}")
+               f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {summary.out or out}")
     if summary.errors and summary.files == len(summary.errors):
         raise typer.Exit(2)
 
@@ -155,8 +191,6 @@ def suggest(
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
-    from ..errors import NlpError
-    from ..model import atomic_writer, json_line
 
     coder = load_coder(model)
     units = []

@@ -1,4 +1,4 @@
-"""CLI verb ``nlp compare``: agreement between coders (human vs human, machine vs human) on the same texts."""
+"""CLI verb ``nlp compare``: agreement between codings (coder vs coder, machine vs coder) of the same texts."""
 
 from __future__ import annotations
 
@@ -7,22 +7,47 @@ from typing import Annotated
 
 import typer
 
+from ..agreement.comparison import UNITS, compare, merge_codings
+from ..agreement.machine import tagged_coding
+from ..agreement.render import markdown_report, write_comparison
+from ..corpora import load
 from ..errors import ConfigError, InputError
+from ..refi import load_codebook
 from . import app
+from .inputs import read_paths
 
 __all__ = ["compare_cmd"]
 
 
-def _read(path: Path):
-    from ..model import read_jsonl
-
+def _read(path: Path, base: list | None = None):
+    """The coded transcripts of one file; records of `nlp tag` become the coding of the ``base`` texts."""
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="pass coded transcript JSONL files of the same texts.")
-    if path.suffix.lower() == ".qdpx":
-        from ..refi import read_qdpx
+    if path.suffix.lower() == ".jsonl":
+        from ..review import is_decision_log  # inside: nlp.review needs scikit-learn (fast `nlp --help`)
 
-        return list(read_qdpx(path))
-    return list(read_jsonl(path))
+        if is_decision_log(path):  # `nlp review` decisions: the machine's and the reviewer's codes, reviewed segments
+            from ..review import read_events, read_tag_output, reviewed_transcripts, tagged_path_of
+
+            events = read_events(path)
+            return reviewed_transcripts(read_tag_output(tagged_path_of(path, events)), events)
+    records = _tagged_records(path)
+    if records is not None:
+        if base is None:
+            raise InputError("holds `nlp tag` records, which need the texts they were tagged from.", path=path,
+                             fix="put the reference coding first, or use --corpus NAME --reference CODER.")
+        return tagged_coding(base, records, coder=path.stem, path=str(path))
+    source = read_paths([path])
+    if source.errors:
+        raise InputError(source.errors[0][1])
+    return list(source.transcripts)
+
+
+def _tagged_records(path: Path) -> list[dict] | None:
+    """The records of an `nlp tag` output (.jsonl, .csv, .xlsx), or None when the file is something else."""
+    from ..review import is_tag_output, read_tag_output  # inside: nlp.review needs scikit-learn
+
+    return read_tag_output(path) if is_tag_output(path) else None
 
 
 def _coders(transcripts) -> list[str]:
@@ -31,12 +56,8 @@ def _coders(transcripts) -> list[str]:
 
 def _load(files: list[Path], corpus: str | None, reference: str | None, other: list[str]):
     """Return (transcripts with every coder's codes, reference name, other names, codebook, label)."""
-    from ..agreement.comparison import merge_codings
-
     codebook = None
     if corpus:
-        from ..corpora import load
-
         c = load(corpus)
         base, codebook, label = list(c.transcripts), c.codebook, f"corpus {corpus}"
         extra = files
@@ -46,6 +67,10 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     else:
         base, label, extra = _read(files[0]), str(files[0]), files[1:]
     if not extra:  # coders inside one source
+        auto = sorted({c.coder for t in base for c in t.codes if c.source == "auto"})
+        human = sorted({c.coder for t in base for c in t.codes if c.source == "human"})
+        if not reference and not other and len(human) == 1 and auto:  # a review: the reviewer judges the machine
+            return base, human[0], auto, codebook, label
         if not reference or not other:
             raise ConfigError(f"{label} is one coding source: say which coders to compare.",
                               fix=f"add --reference CODER --other CODER (coders found: {', '.join(_coders(base))}).")
@@ -55,7 +80,7 @@ def _load(files: list[Path], corpus: str | None, reference: str | None, other: l
     names: dict = {}
     paths: dict[str, str] = {}
     for path in extra if corpus else files:
-        ts = base if path is files[0] and not corpus else _read(path)
+        ts = base if path is files[0] and not corpus else _read(path, base)
         found = _coders(ts)
         if len(found) > 1:
             raise InputError(f"holds codes of several coders ({', '.join(found)}).", path=path,
@@ -79,8 +104,10 @@ def compare_cmd(
         help="REFERENCE OTHER...: coded transcript JSONL (or .qdpx) files of the same texts, the first one the "
              "reference.")] = None,
     unit: Annotated[str, typer.Option(
-        "--unit", help="Unit of analysis (required, a scientific choice): segment | sentence | character (per code "
-                       "x source, as NVivo).")] = ...,  # type: ignore[assignment]
+        "--unit", help="Unit of analysis (required, a scientific choice): segment | sentence | character (every "
+                       "character, per code x source, like NVivo's coding comparison; where neither coder used a code "
+                       "in a source we report kappa as undefined, NVivo reports 1: see --nvivo-kappa).")
+    ] = ...,  # type: ignore[assignment]
     corpus: Annotated[str | None, typer.Option(
         "--corpus", help="Compare coders inside a bundled corpus, e.g. klynger.")] = None,
     reference: Annotated[str | None, typer.Option(
@@ -88,7 +115,7 @@ def compare_cmd(
     other: Annotated[list[str] | None, typer.Option(
         "--other", help="Coder compared with the reference (repeatable).")] = None,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook .yaml/.qdc: unknown codes are an error (default: the corpus' codebook).")] = None,
+        "--codebook", help="Codebook .yaml/.qdc/.qdpx: unknown codes are an error (default: the corpus' codebook).")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for results.json/.csv/.md, per_code.csv and disagreements.csv.")] = None,
     min_words: Annotated[int, typer.Option(
@@ -96,27 +123,28 @@ def compare_cmd(
     confidence: Annotated[float, typer.Option(
         "--confidence", help="Confidence level of the bootstrap intervals.")] = 0.95,
     n_boot: Annotated[int, typer.Option(
-        "--n-boot", help="Bootstrap replicates (resampling interviews, not units).")] = 1000,
+        "--n-boot", help="Bootstrap replicates (resampling groups of units, e.g. interviews, not units).")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random state of the bootstrap.")] = 0,
     include_interviewer: Annotated[bool, typer.Option(
         "--include-interviewer", help="Also compare interviewer turns.")] = False,
     context: Annotated[int, typer.Option(
         "--context", help="Characters of context around each disagreement.")] = 160,
+    nvivo_kappa: Annotated[bool, typer.Option(
+        "--nvivo-kappa", help="With --unit character: NVivo's convention, kappa 1 for a code x source where the "
+                              "coders agree on every character (as where neither used the code), counted in the "
+                              "averages. Default: undefined there, with the reason, and left out of the averages.")
+    ] = False,
 ) -> None:
-    """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over interviews."""
-    from ..agreement.comparison import UNITS, compare
-    from ..agreement.render import markdown_report, write_comparison
-
+    """Agreement between coders on the same texts: kappa, alpha, AC1, F1 ... with bootstrap CIs over groups of units
+    (interviews, informants: whatever the data's groups are)."""
     if unit not in UNITS:
         raise ConfigError(f"--unit {unit!r} is not one of {', '.join(UNITS)}.", fix="choose the unit explicitly.")
     transcripts, ref, others, cb, _ = _load(list(files or []), corpus, reference, list(other or []))
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     result = compare(transcripts, unit=unit, reference=ref, others=others, codebook=cb,
                      include_interviewer=include_interviewer, min_words=min_words or None, confidence=confidence,
-                     n_boot=n_boot, random_state=seed, context=context)
+                     n_boot=n_boot, random_state=seed, context=context, nvivo_kappa=nvivo_kappa)
     typer.echo(markdown_report(result))
     if out is not None:
         for p in write_comparison(result, out):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ..corpora import available, corpora_root, describe, load
 from . import app
 
 corpus_app = typer.Typer(help="Coded corpora: list the bundled ones, show counts of units, languages, codes, "
@@ -31,8 +32,6 @@ def _render(rows: list[list[object]], *, abbreviate: bool = False) -> str:
 @corpus_app.command("list")
 def list_corpora() -> None:
     """List the bundled corpora (folder: corpora/ beside the package, or $KLYNGEKODER_CORPORA)."""
-    from ..corpora import available, corpora_root, load
-
     names = available()
     if not names:
         typer.echo(f"no corpora in {corpora_root()}")
@@ -55,8 +54,6 @@ def info(
 ) -> None:
     """Print tables for a coded corpus: units per transcript and language, codes and polarity per coder, and how
     often two codes are given to the same unit."""
-    from ..corpora import describe, load
-
     corpus = load(name)
     tables = describe(corpus, coders=coder or None)
     typer.echo(f"corpus {corpus.name}: {len(corpus.transcripts)} transcripts, {tables['transcripts'][-1][1]} units, "

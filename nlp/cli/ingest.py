@@ -7,6 +7,10 @@ from typing import Annotated
 
 import typer
 
+from ..codebook import Codebook
+from ..ingest import KINDS, ingest_paths
+from ..model import write_jsonl
+from ..refi import CODER_FROM, POSITIONS, load_codebook
 from . import app
 
 __all__ = ["ingest"]
@@ -41,25 +45,36 @@ def ingest(
     end_column: Annotated[str | None, typer.Option("--end-column", help="csv/jsonl: column with end times.")] = None,
     kind_column: Annotated[str | None, typer.Option(
         "--kind-column", help="csv/jsonl: column with the role (question/answer/interviewer/...).")] = None,
+    positions: Annotated[str, typer.Option(
+        "--positions", help="REFI-QDA projects: how positions count. auto (per source, from the evidence, the "
+                            "program as tie-break) | codepoints (REFI-QDA, MAXQDA, QualCoder) | utf16 (NVivo: an "
+                            "emoji is two) | crlf-as-one (ATLAS.ti) | utf16-crlf-as-one.")] = "auto",
+    coder_from: Annotated[str, typer.Option(
+        "--coder-from", help="REFI-QDA projects: a coding's coder is the user who applied the code (coding) or who "
+                             "made the selection (selection); the other is kept in the transcript's meta.")
+    ] = "coding",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the totals and the problems.")] = False,
 ) -> None:
     """Read transcripts (.txt, .docx, .vtt, .srt, .csv, .jsonl, .qdpx, PDF-extracted text) into a JSONL corpus.
 
     Speaker turns become segments (interviewer: question, informant: answer); timestamps become segment times;
     the encoding is detected and mojibake repaired. Prints per file: segments, speakers, characters in vs kept,
-    encoding and warnings. Files that cannot be read are listed at the end and the exit status is 1.
+    encoding and warnings. Files that cannot be read are listed at the end and the exit status is 1. A REFI-QDA
+    project's code tree (hierarchy, colours, folders, memos) is written beside the output as OUT.codebook.yaml.
     """
-    from ..ingest import KINDS, ingest_paths
-    from ..model import write_jsonl
-
     if kind not in KINDS:
         raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}.")
+    if positions not in POSITIONS:
+        raise typer.BadParameter(f"--positions must be one of {', '.join(POSITIONS)}.")
+    if coder_from not in CODER_FROM:
+        raise typer.BadParameter(f"--coder-from must be one of {', '.join(CODER_FROM)}.")
     result = ingest_paths(
         paths, kind=kind, encoding=encoding, include_interviewer=include_interviewer, interviewer=interviewer or [],
         informant=informant or [], max_bytes=int(max_mb * 1024 * 1024), text_column=text_column,
         speaker_column=speaker_column, doc_column=doc_column, start_column=start_column, end_column=end_column,
-        kind_column=kind_column)
+        kind_column=kind_column, positions=positions, coder_from=coder_from)
     n = write_jsonl(out, result.transcripts)
+    codebooks = _write_project_codebooks(out, [f.path for f in result.files if f.kind == "qdpx" and not f.error])
 
     if not quiet:
         header = f"{'file':<40} {'kind':<8} {'segs':>5} {'spk':>4} {'chars in':>9} {'kept':>9} {'analysis':>9}" \
@@ -80,6 +95,8 @@ def ingest(
     tot_an = sum(f.chars_analysis for f in result.files)
     typer.echo(f"{n} transcript(s) from {len(result.files) - len(result.errors)} file(s) -> {out}; characters in "
                f"{tot_in}, kept {tot_kept} ({_pct(tot_kept, tot_in)}), analysis {tot_an} ({_pct(tot_an, tot_in)}).")
+    for path, book, written in codebooks:
+        typer.echo(f"code tree of {path}: {len(book.codes)} codes -> {written}")
     for path, why in result.skipped:
         typer.echo(f"skipped {path}: {why}")
     if result.errors:
@@ -87,6 +104,39 @@ def ingest(
         for _path, msg in result.errors:
             typer.secho(f"  {msg}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
+
+
+def _write_project_codebooks(out: Path, projects: list[str]) -> list[tuple[str, Codebook, Path]]:
+    """Write the code trees of the ingested REFI-QDA projects beside ``out`` as ``OUT.codebook.yaml`` (which
+    ``nlp.corpora.load_path`` finds): one tree, or the union when the projects' codes do not clash; else one
+    ``OUT.<project>.codebook.yaml`` each."""
+    books = [(p, load_codebook(p)) for p in projects]
+    if not books:
+        return []
+    codes: dict[str, object] = {}
+    polarity: list[str] = []
+    for _, book in books:
+        polarity += [v for v in book.polarity if v not in polarity]
+        for code in book.codes:
+            if codes.setdefault(code.id, code) != code:
+                codes = {}
+                break
+        else:
+            continue
+        break
+    if codes:
+        first = books[0][1]
+        merged = first if len(books) == 1 else Codebook(name=out.stem, codes=tuple(codes.values()),
+                                                         polarity=tuple(polarity))
+        target = out.with_name(f"{out.stem}.codebook.yaml")
+        merged.save(target)
+        return [(p, b, target) for p, b in books]
+    written = []
+    for p, b in books:
+        target = out.with_name(f"{out.stem}.{Path(p).stem}.codebook.yaml")
+        b.save(target)
+        written.append((p, b, target))
+    return written
 
 
 def _short(path: str, width: int) -> str:

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import typer
 
+from ..lang import LANGS
+from ..model import write_jsonl
+from ..normalise.preprocess import PreprocessStats, preprocess_transcripts
 from . import app
+from .inputs import read_inputs
 
 __all__ = ["preprocess"]
 
@@ -38,31 +42,11 @@ def preprocess(
     n number, x placeholder, a abbreviation, u URL. Prints per language: transcripts, segments, tokens, distinct
     content lemmas, fillers removed and stop words.
     """
-    from ..errors import ConfigError
-    from ..lang import LANGS
-    from ..model import write_jsonl
-    from ..normalise.preprocess import PreprocessStats, preprocess_transcripts
-
-    if (input is None) == (corpus is None):
-        raise ConfigError("give either INPUT or --corpus (not both, not neither).",
-                          fix="e.g. `nlp preprocess corpus.jsonl --out pre.jsonl` or "
-                              "`nlp preprocess --corpus klynger --out pre.jsonl`.")
+    source = read_inputs(corpus, [input] if input is not None else [],
+                         example="nlp preprocess corpus.jsonl --out pre.jsonl")
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}.")
-    errors: list[tuple[str, str]] = []
-    if corpus is not None:
-        from ..corpora import load
-
-        transcripts = iter(load(corpus).transcripts)
-    elif input.suffix.lower() in (".jsonl", ".ndjson") and input.is_file() and _is_corpus(input):
-        from ..model import read_jsonl
-
-        transcripts = read_jsonl(input)
-    else:
-        from ..ingest import ingest_paths
-
-        result = ingest_paths([input])
-        transcripts, errors = iter(result.transcripts), result.errors
+    transcripts, errors = source.transcripts, source.errors
     stats = PreprocessStats()
     if workers is not None or scheduler is not None:
         from ..distributed import preprocess_distributed
@@ -88,18 +72,3 @@ def preprocess(
         for _path, msg in errors:
             typer.secho(f"  {msg}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
-
-
-def _is_corpus(path: Path) -> bool:
-    """A JSONL file of transcripts (from `nlp ingest`) rather than one segment per row."""
-    import json
-
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
-                    return True  # let read_jsonl name the file and line
-                return isinstance(rec, dict) and "text" in rec and ("segments" in rec or "id" in rec)
-    return True

@@ -9,6 +9,11 @@ from typing import Annotated
 
 import typer
 
+from ..errors import ConfigError
+from ..ingest import ingest_paths
+from ..model import atomic_write_text, write_jsonl
+from ..pseudonymise.replace import PseudonymKey, load_keep_list, load_names_csv, pseudonymise
+from ..pseudonymise.replace import reverse as undo
 from . import app
 
 __all__ = ["pseudonymise_cmd"]
@@ -49,14 +54,7 @@ def pseudonymise_cmd(
     the key restores the original text exactly. Existing placeholders (\[navn], \[bedrift], \[sted], XX) are
     left alone.
     """
-    from ..errors import ConfigError
-    from ..model import atomic_write_text, write_jsonl
-    from ..pseudonymise.replace import PseudonymKey, load_keep_list, load_names_csv, pseudonymise
-    from ..pseudonymise.replace import reverse as undo
-
     key_path = key if key is not None else out.parent / f"{out.name}.key.json"
-    from ..ingest import ingest_paths  # transcript JSONL from `nlp ingest` and every other kind it reads
-
     read = ingest_paths(inputs)
     transcripts, errors = read.transcripts, [(str(a), str(b)) for a, b in read.errors]
     if reverse:

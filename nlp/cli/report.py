@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..corpora import load
 from . import app
 
 
@@ -19,7 +20,8 @@ def report(
         "--reference", help="The coder whose coding the auto-coder learns and everything is compared with "
                             "(a scientific choice: no default), e.g. coder1.")],
     second_coder: Annotated[str | None, typer.Option(
-        "--second-coder", help="A second human coder to compare with the reference (if the corpus has one).")
+        "--second-coder", help="A second coder (another coding of the same units) whose agreement with the "
+                                "reference is shown beside the machine's (if the corpus has one).")
     ] = "coder2",
     model: Annotated[str | None, typer.Option(
         "--model", help="Auto-coder configuration (default: the best measured one).")] = None,
@@ -39,7 +41,6 @@ def report(
 
     Example: nlp report --corpus klynger --reference coder1 --out out/demo
     """
-    from ..corpora import load
     from ..study import StudySettings, run_study
 
     settings = StudySettings(reference=reference, second_coder=second_coder, model=model, topic_model=topic_model,

@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ConfigError, InputError
+from ..errors import InputError
+from ..features import transcript_units
+from ..refi import load_codebook
 from . import app
+from .inputs import read_inputs
 
 
 @app.command("topics")
@@ -32,7 +35,7 @@ def topics_cmd(
     seed_strength: Annotated[float, typer.Option(
         "--seed-strength", help="Prior weight of the seed words with --guided (higher: closer to the codes).")] = 10.0,
     codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook (.yaml/.qdc) for --guided and labels.")] = None,
+        "--codebook", help="Codebook (.yaml/.qdc/.qdpx) for --guided and labels.")] = None,
     coder: Annotated[str, typer.Option(
         "--coder", help="Whose manual codes to compare topics with and learn from.")] = "coder1",
     random_state: Annotated[int, typer.Option("--random-state", help="Seed: same input and seed, same output.")] = 0,
@@ -51,33 +54,18 @@ def topics_cmd(
     Writes topics.json, CSV tables, topics.md and plots into --out. Example:
     nlp topics --corpus klynger --k-range 4:14:2 --out out/topics
     """
-    from ..features import transcript_units
     from ..topics import run_topics, write_topic_outputs
 
-    if bool(corpus) == bool(inputs):
-        raise ConfigError("give either --corpus NAME or INPUT files, not both and not neither.",
-                          fix="e.g. `nlp topics --corpus klynger --k 8 --out out/` or `nlp topics data.jsonl ...`.")
-    cb = None
-    if corpus:
-        from ..corpora import load
-
-        corp = load(corpus)
-        units = list(corp.units(include_interviewer=include_interviewer))
-        cb = corp.codebook
-    else:
-        from ..ingest import ingest_paths  # reads transcript JSONL from `nlp ingest` and every other kind
-
-        result = ingest_paths(list(inputs))
-        transcripts = result.transcripts
-        for path, msg in result.errors:
-            typer.secho(f"skipped {path}: {msg}", err=True, fg=typer.colors.YELLOW)
-        if not transcripts:
-            raise InputError("no transcripts could be read from the inputs.",
-                             fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
-        units = transcript_units(transcripts, include_interviewer=include_interviewer)
+    source = read_inputs(corpus, inputs or [], example="nlp topics --corpus klynger --k 8 --out out/topics")
+    transcripts = list(source.transcripts)
+    for path, msg in source.errors:
+        typer.secho(f"skipped {path}: {msg}", err=True, fg=typer.colors.YELLOW)
+    if not transcripts:
+        raise InputError("no transcripts could be read from the inputs.",
+                         fix="pass .jsonl files written by `nlp ingest` (or files it can read).")
+    units = transcript_units(transcripts, include_interviewer=include_interviewer)  # analysed in context
+    cb = source.codebook
     if codebook is not None:
-        from ..codebook import load_codebook
-
         cb = load_codebook(codebook)
     run = run_topics(units, codebook=cb, model=model, k=k, k_range=k_range, unit=unit, window_size=window_size,
                      seeds=seeds, guided=guided, seed_strength=seed_strength, coder=coder,

@@ -18,8 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, DataWarning, InputError, NlpError
-from ..model import Transcript
+from ..model import Segment, Transcript
+from ..refi import read_qdpx
+from ..segment import detect_turns
 from ._base import DEFAULT_MAX_BYTES, check_file, read_text, text_transcript, transcript_id
+from .docx import read_docx
+from .pdftext import looks_like_pdf_text, read_pdf_text
+from .subtitles import read_subtitles
+from .tabular import read_csv, read_jsonl_rows
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -105,11 +111,6 @@ def detect_kind(path: str | Path) -> str:
 
 
 def _pdf_text(path: Path, *, tid: str, encoding: str | None = None) -> Transcript:
-    try:
-        from .pdftext import read_pdf_text
-    except ImportError as exc:
-        raise InputError(f"text extracted from a PDF needs nlp.ingest.pdftext, which is not available ({exc}).",
-                         path=path, fix="pass --kind txt to read it as a plain transcript.") from None
     t = read_pdf_text(path, id=tid, encoding=encoding)
     meta = dict(t.meta)
     meta.setdefault("reader", "pdf-text")
@@ -129,7 +130,7 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
               informant: Sequence[str] = (), include_interviewer: bool = False,
               text_column: str | None = None, speaker_column: str | None = None, doc_column: str | None = None,
               start_column: str | None = None, end_column: str | None = None, kind_column: str | None = None,
-              merge_gap: float = 2.0) -> list[Transcript]:
+              merge_gap: float = 2.0, positions: str = "auto", coder_from: str = "coding") -> list[Transcript]:
     """Read one file of any supported kind into transcripts (one, or several for tables and projects).
 
     Parameters
@@ -150,6 +151,9 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
         Column names for ``.csv``/``.jsonl`` rows (defaults in :data:`nlp.ingest.tabular.DEFAULT_COLUMNS`).
     merge_gap
         Subtitles without speaker tags: merge cues less than this many seconds apart.
+    positions, coder_from
+        REFI-QDA projects: how positions are counted and whose user is a coding's coder (see
+        :func:`nlp.refi.read_qdpx_project`, parameters ``positions`` and ``coder``).
 
     Examples
     --------
@@ -174,40 +178,25 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
             check_file(path, max_bytes=max_bytes)
             return [_pdf_text(path, tid=tid, encoding=encoding)]
         raw, enc = read_text(path, encoding=encoding, max_bytes=max_bytes)
-        from .pdftext import looks_like_pdf_text
-
         if looks_like_pdf_text(raw):
             t = _pdf_text(path, tid=tid, encoding=encoding)
             return [t if t.encoding else replace(t, encoding=enc)]
         return [text_transcript(raw, path=path, tid=tid, encoding=enc, kind="txt", **roles)]
     if kind == "docx":
-        from .docx import read_docx
-
         return [read_docx(path, max_bytes=max_bytes, tid=tid, **roles)]
     if kind in ("vtt", "srt"):
-        from .subtitles import read_subtitles
-
         return [read_subtitles(path, encoding=encoding, max_bytes=max_bytes, merge_gap=merge_gap, tid=tid, **roles)]
     columns = {"text_column": text_column, "speaker_column": speaker_column, "doc_column": doc_column,
                "start_column": start_column, "end_column": end_column, "kind_column": kind_column}
     if kind in ("csv", "tsv"):
-        from .tabular import read_csv
-
         return read_csv(path, encoding=encoding, max_bytes=max_bytes, delimiter="\t" if kind == "tsv" else None,
                         **columns, **roles)
     if kind == "jsonl":
-        from .tabular import read_jsonl_rows
-
         return read_jsonl_rows(path, encoding=encoding, max_bytes=max_bytes, **columns, **roles)
     # qdpx
     check_file(path, max_bytes=None)
-    try:
-        from ..refi import read_qdpx  # engineer G's module; imported only when needed
-    except ImportError as exc:
-        raise InputError(f"REFI-QDA projects need nlp.refi, which is not available ({exc}).", path=path,
-                         fix="export the documents as .docx or .txt instead.") from None
     out = []
-    for t in read_qdpx(path):
+    for t in read_qdpx(path, positions=positions, coder=coder_from):
         if not t.segments and t.text.strip():
             t = _segment_in_place(t, **roles)
         meta = dict(t.meta)
@@ -225,9 +214,6 @@ def _segment_in_place(t: Transcript, *, interviewer: Sequence[str], informant: S
                       include_interviewer: bool) -> Transcript:
     """Segments for a text that must not change (a source coded in another program: its code offsets point into
     it): speaker turns where labels are found, else paragraphs. The labels stay in the text, outside the segments."""
-    from ..model import Segment
-    from ..segment import detect_turns
-
     turns, notes = detect_turns(t.text, interviewer=interviewer, informant=informant)
     if turns:
         segments = [Segment(start=u.start, end=u.end, speaker=u.label, kind=u.kind) for u in turns if u.end > u.start]

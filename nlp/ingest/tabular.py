@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..model import OffsetMap, Segment, Transcript, json_object
+from ..model import OffsetMap, Segment, Transcript, is_transcript_record, json_object
 from ..segment import label_role, parse_timestamp
 from ._base import DEFAULT_MAX_BYTES, finish, read_text, transcript_id
 
@@ -226,7 +226,7 @@ def read_jsonl_rows(path: str | Path, *, encoding: str | None = None, max_bytes:
             continue
         recs.append((lineno, start, json_object(line, path=path, line_no=lineno,
                                                 fix="write one JSON object per line.")))
-    if recs and all("text" in r and ("segments" in r or "offset_map" in r) and "id" in r for _, _, r in recs):
+    if recs and all(is_transcript_record(r) for _, _, r in recs):
         out = []
         for lineno, _, r in recs:
             try:

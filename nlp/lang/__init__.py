@@ -12,6 +12,8 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
+from ..errors import ConfigError
+
 __all__ = ["DATA_DIR", "LANGS", "language", "words"]
 
 #: Languages that preprocessing knows, in the order language id reports them.
@@ -34,7 +36,5 @@ def language(lang: str) -> ModuleType:
     True
     """
     if lang not in LANGS:
-        from ..errors import ConfigError
-
         raise ConfigError(f"unknown language {lang!r}.", fix=f"use one of {', '.join(LANGS)}.")
     return importlib.import_module(f"{__name__}.{lang}")

@@ -1,12 +1,15 @@
 """The code tree: :class:`~nlp.codebook.Codebook` <-> REFI-QDA ``<Codes>``, and ``.qdc`` codebook files.
 
-A code becomes a ``<Code>`` named by its display name, with its definition as ``<Description>``. What REFI-QDA has
-no place for (the code id, names in other languages, cue words) goes on a last description line
-``[klyngekoder] {json}``, so our own files round-trip exactly while other programs show an ordinary description.
-The polarity values become codes too: a non-codable parent ``Polarity`` with one child per value (driver, barrier,
-neutral); spans coded ``polarity:driver`` are codings of that child.
+A code becomes a ``<Code>`` named by its display name, with its definition as ``<Description>``, its colour,
+``isCodable`` and GUID as they came (a code of our own gets a GUID derived from its id), and its memos as ``<NoteRef>``
+to project ``<Note>``\\ s. What REFI-QDA has no place for (the code id, names in other languages, cue words) goes on a
+last description line ``[klyngekoder] {json}``, only when there is something to say, so our own files round-trip
+exactly and a code imported from another program goes back with its description untouched. The polarity values
+become codes too: a non-codable parent ``Polarity`` with one child per value (driver, barrier, neutral); spans coded
+``polarity:driver`` are codings of that child.
 
 Codes of a foreign codebook keep their name as id (made unique with the parent's id where names repeat).
+:func:`nlp.refi.load_codebook` reads any codebook the toolkit takes: YAML, ``.qdc`` and the code tree of a ``.qdpx``.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from .. import __version__
-from ..codebook import Code, Codebook
-from ..errors import InputError
+from ..codebook import Code, Codebook, Memo
+from ..errors import DataWarning, InputError
 from ..model import POLARITY_PREFIX, atomic_writer
 from . import _safe
 from ._safe import local, parse_xml
@@ -28,6 +33,7 @@ from .schema import CODEBOOK_NS, validate_codebook_xml
 
 __all__ = [
     "ORIGIN",
+    "code_guid",
     "codes_element",
     "describe",
     "make_guid",
@@ -45,18 +51,20 @@ _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/klyngekoder/klyn
 _TRAILER = "[klyngekoder] "
 _POLARITY_NAMES = {"polarity", "polaritet"}
 _MAX_DEPTH = 64
+_COLOR = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
 # Characters XML 1.0 cannot carry at all.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def make_guid(kind: str, *parts: str) -> str:
-    """A deterministic GUID (uuid5) for an object of ``kind`` named by ``parts``: same input, same GUID."""
-    return str(uuid.uuid5(_NAMESPACE, "\x1f".join((kind, *parts)))).upper()
+    """A deterministic GUID (uuid5, lower case) for an object of ``kind`` named by ``parts``: same input, same GUID."""
+    return str(uuid.uuid5(_NAMESPACE, "\x1f".join((kind, *parts))))
 
 
 def norm_guid(value: str | None) -> str | None:
-    """GUIDs compare case-insensitively and may come in braces."""
-    return None if value is None else value.strip().strip("{}").upper()
+    """GUIDs compare case-insensitively and may come in braces; we keep and write them in lower case (some readers
+    accept only that; the schema allows both)."""
+    return None if value is None else value.strip().strip("{}").lower() or None
 
 
 def xml_safe(text: str) -> str:
@@ -95,24 +103,60 @@ def _str_map(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items() if isinstance(v, (str, int, float))}
 
 
-def codes_element(codebook: Codebook) -> tuple[ET.Element, dict[str, str]]:
-    """The ``<Codes>`` element for ``codebook`` and a map code string (id or ``polarity:x``) -> GUID."""
+def code_guid(code: Code) -> str:
+    """The GUID written for ``code``: the one it came with, else one derived from its id."""
+    return code.guid or make_guid("code", code.id)
+
+
+def codes_element(codebook: Codebook, *, memos_as_notes: bool = True
+                  ) -> tuple[ET.Element, dict[str, str], list[Memo]]:
+    """The ``<Codes>`` element for ``codebook``, a map code string (id or ``polarity:x``) -> GUID, and the memos
+    to write as project ``<Note>``\\ s (each with its GUID set).
+
+    With ``memos_as_notes=False`` (a ``.qdc``, which has no notes) memos go into the description trailer instead.
+    """
     codes_el = ET.Element("Codes")
     guids: dict[str, str] = {}
+    notes: list[Memo] = []
+    seen: set[str] = set()
 
     def add(parent: ET.Element, code: Code, depth: int) -> None:
         if code.id in guids or depth > _MAX_DEPTH:
             raise InputError(f"codebook {codebook.name!r}: the parents of code {code.id!r} form a cycle.",
                              fix="give every code a parent chain that ends at a top-level code.")
-        guids[code.id] = make_guid("code", code.id)
-        el = ET.SubElement(parent, "Code", {"guid": guids[code.id], "name": xml_safe(code.name) or code.id,
-                                            "isCodable": "true"})
-        extra: dict[str, Any] = {"id": code.id}
-        if code.names:
+        guid = norm_guid(code_guid(code)) or ""
+        if guid in seen:
+            raise InputError(f"codebook {codebook.name!r}: code {code.id!r} has GUID {guid}, which another code "
+                             "has too.", fix="give every code its own guid (or none, to derive one from its id).")
+        seen.add(guid)
+        guids[code.id] = guid
+        name = xml_safe(code.name) or code.id
+        attrs = {"guid": guid, "name": name, "isCodable": "true" if code.codable else "false"}
+        if code.color:
+            if not _COLOR.fullmatch(code.color):
+                raise InputError(f"codebook {codebook.name!r}: code {code.id!r} has colour {code.color!r}, not "
+                                 "#rrggbb.", fix="write colours as #rrggbb (e.g. #1f77b4) or leave them out.")
+            attrs["color"] = code.color
+        el = ET.SubElement(parent, "Code", attrs)
+        extra: dict[str, Any] = {}
+        foreign = code.guid is not None and set(code.names) <= {"und"}
+        if (code.id != name or not code.names) and not foreign:  # a foreign code's id comes from its name again
+            extra["id"] = code.id
+        if code.names and dict(code.names) != {"und": name}:
             extra["names"] = dict(code.names)
         if code.cues:
             extra["cues"] = list(code.cues)
-        ET.SubElement(el, "Description").text = describe(code.definition, extra)
+        if code.memos and not memos_as_notes:
+            extra["memos"] = [{k: v for k, v in (("text", m.text), ("guid", m.guid), ("name", m.name)) if v}
+                              for m in code.memos]
+        text = describe(code.definition, extra) if extra else xml_safe(code.definition.strip())
+        if text:
+            ET.SubElement(el, "Description").text = text
+        if memos_as_notes:
+            for i, memo in enumerate(code.memos):
+                mguid = norm_guid(memo.guid) or make_guid("memo", guid, str(i))
+                notes.append(Memo(text=memo.text, guid=mguid, name=memo.name))
+                ET.SubElement(el, "NoteRef", {"targetGUID": mguid})
         for child in codebook.children(code.id):
             add(el, child, depth + 1)
 
@@ -140,11 +184,15 @@ def codes_element(codebook: Codebook) -> tuple[ET.Element, dict[str, str]]:
             label = labels.get("nb") or labels.get("da") or ""
             extra = {"polarity": value, **({"labels": labels} if labels else {})}
             ET.SubElement(el, "Description").text = describe(label, extra)
-    return codes_el, guids
+    return codes_el, guids, notes
 
 
-def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path) -> tuple[Codebook, dict[str, str]]:
-    """A :class:`Codebook` from a ``<Codes>`` element, and a map GUID -> code string (id or ``polarity:x``)."""
+def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path,
+                notes: Mapping[str, Memo] | None = None) -> tuple[Codebook, dict[str, str]]:
+    """A :class:`Codebook` from a ``<Codes>`` element, and a map GUID -> code string (id or ``polarity:x``).
+
+    ``notes`` (GUID -> :class:`Memo`, from the project's ``<Notes>``) gives the memos that codes refer to.
+    """
     codes: list[Code] = []
     guid_map: dict[str, str] = {}
     polarity: list[str] = []
@@ -201,12 +249,27 @@ def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path) -> 
         wanted = extra.get("id") if isinstance(extra.get("id"), str) else ""
         cid = unique_id(wanted or cname, cname, parent)
         # "und" (undetermined language, BCP 47): a foreign code name carries no language
-        names = _str_map(extra.get("names")) if extra else ({"und": cname} if cname.strip() else {})
+        ours = "names" in extra or "id" in extra  # a code of ours: its names are all in the trailer
+        names = _str_map(extra.get("names")) if ours else ({"und": cname} if cname.strip() else {})
         cues_raw = extra.get("cues")
         if isinstance(cues_raw, dict):  # the older {lang: [...]} layout
             cues_raw = [w for v in cues_raw.values() if isinstance(v, list) for w in v]
         cues = tuple(str(w) for w in cues_raw) if isinstance(cues_raw, list) else ()
-        codes.append(Code(id=cid, names=names, definition=definition, parent=parent, cues=cues))
+        color = (el.get("color") or "").strip() or None
+        if color and not _COLOR.fullmatch(color):
+            warnings.warn(f"{path}: code {cname!r} has colour {color!r}, not #rrggbb; left out.", DataWarning,
+                          stacklevel=4)
+            color = None
+        memos = [notes[g] for g in (norm_guid(r.get("targetGUID")) for r in el if local(r.tag) == "NoteRef")
+                 if notes and g in notes]
+        if isinstance(extra.get("memos"), list):  # a .qdc of ours: memos kept in the trailer
+            memos += [Memo(text=str(m.get("text") or ""), guid=norm_guid(m.get("guid")), name=str(m.get("name") or ""))
+                      for m in extra["memos"] if isinstance(m, dict)]
+        # a GUID derived from the id (our own export) stays implicit, so a codebook round-trips equal
+        keep_guid = None if guid == make_guid("code", cid) else guid
+        codes.append(Code(id=cid, names=names, definition=definition, parent=parent, cues=cues, color=color,
+                          codable=(el.get("isCodable") or "true").strip().lower() not in ("false", "0"),
+                          guid=keep_guid, memos=tuple(memos)))
         guid_map[guid] = cid
         for child in (c for c in el if local(c.tag) == "Code"):
             walk(child, cid, depth + 1)
@@ -262,8 +325,9 @@ def write_qdc(path: str | Path, codebook: Codebook) -> None:
     if not codebook.codes and not codebook.polarity:
         raise InputError(f"codebook {codebook.name!r} has no codes to write.", fix="add codes to the codebook.")
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS, "origin": ORIGIN})
-    root.append(codes_element(codebook)[0])
+    root.append(codes_element(codebook, memos_as_notes=False)[0])
     data = serialise(root)
     validate_codebook_xml(data)
     with atomic_writer(path, mode="wb", encoding=None) as fh:
         fh.write(data)
+

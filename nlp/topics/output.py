@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import plots as P
 from ..model import atomic_write_text, atomic_writer
 from .quality import SweepResult
 from .summary import TopicSummary
@@ -110,8 +111,6 @@ def write_topic_outputs(summary: TopicSummary, out_dir: str | Path, *, sweep: Sw
     (when codes are known), ``k_sweep.csv`` (with a sweep), ``topics.md`` and the plots ``top_words.png``,
     ``prevalence_case.png``, ``topic_codes.png``, ``k_sweep.png``.
     """
-    from .. import plots as P
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     K = len(summary.topics)
