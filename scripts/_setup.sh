@@ -7,8 +7,8 @@ PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-# reinstall when the project definition or the C source changes (an editable install compiles nlp/_speedups.c once)
-STAMP=.venv/.installed-$(cat pyproject.toml nlp/*.c | sha1sum | cut -c1-12)
+# reinstall when the project definition changes
+STAMP=.venv/.installed-$(sha1sum < pyproject.toml | cut -c1-12)
 if [ ! -f "$STAMP" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".[dev,dask]"

@@ -9,8 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.errors import ConfigError
+from nlp.normalise.preprocess import Preprocessor, sentence_tokens
 from nlp.normalise.tokens import (
     Token,
+    _Lexicon,
+    _lexicon,
     filler_kind,
     is_filler,
     lemma,
@@ -209,7 +212,7 @@ def test_dictionary_shortcut_gives_simplemmas_lemma(lang):
     from nlp.normalise.tokens import _lemma_cache, _lemmatizer, _lexicon
 
     cache = _lemma_cache(lang)
-    forms = [line.split("\t", 1)[0] for line in _lexicon(lang)._lines[::211]]
+    forms = list(_lexicon(lang))[::211]
     forms += [f.capitalize() for f in forms[:300]] + [f.upper() for f in forms[:300]] + [f + "ene" for f in forms[:300]]
     forms += [unicodedata.normalize("NFD", f) for f in forms[:300]] + ["一", "²", "ʼa", "o'", "va-", "3d", ""]
     answered = 0
@@ -219,3 +222,119 @@ def test_dictionary_shortcut_gives_simplemmas_lemma(lang):
             answered += 1
             assert short == _lemmatizer().lemmatize(form, cache.chain), form
     assert answered > len(forms) / 3
+
+
+# ------------------------------------------------------------------------- one pass over many spans, Unicode, caches
+# characters each alternative of the token pattern cares about: letters in and out of ASCII (İ lower-cases to two
+# characters, ² and ½ are word characters but not decimal digits, ٣ is a decimal digit), everything the placeholder,
+# URL, e-mail, abbreviation, number and word alternatives look for, and Unicode spaces
+PIECES = list("aZæøåÆØÅéİß²½٣0123456789_.,;:!?()[]<>\"'’-–—@+/X \n\t\u00a0\u2028\x1c") + [
+    "https://", "http://", "www.", "f.eks.", "bl.a.", "ca.", "dvs.", "kr.", "[navn]", "[ bedrift]", "XX", "XXX",
+    "olje- og", "va-", "e-post: a.b-c@d-e.no.", "3,5", "12:30", "2-ere", "ÅÅ", "\U0001d400", "ǅ", "ΟΔΟΣ", "http:",
+    "ikke sant", "på en måte", "Ja. Nei", " – ", "word. ",
+]
+PIECE_TEXTS = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+REAL = ("Ehm, vi har f.eks. samarbeidet med [bedrift] i ca. 3,5 år – ikke sant? Se www.nce.no/om-oss eller skriv "
+        "til post@klynge.no. Olje- og gassindustrien, va- var det NCE-programmet? XX sa: «Det er bl.a. tillit».")
+
+
+@settings(max_examples=400, deadline=None)
+@given(PIECE_TEXTS, st.integers(0, 50))
+def test_token_spans_are_the_tokens_of_the_token_pattern(text, offset):
+    # token_spans (one re.split with shortcuts for common tokens) against tokenize (finditer over the named pattern)
+    toks = tokenize(text)
+    assert token_spans(text, offset) == ([t.text for t in toks], [t.start + offset for t in toks],
+                                         [t.end + offset for t in toks])
+    assert all(text[t.start:t.end] == t.text for t in toks)
+    assert all(not text[a.end:b.start].strip() for a, b in pairwise(toks))  # only whitespace between tokens
+
+
+def test_unicode_edge_cases_keep_their_offsets():
+    text = "İstanbul ΟΔΟΣ ǅemal ß² \U0001d400x ٣4"
+    assert token_spans(text) == (["İstanbul", "ΟΔΟΣ", "ǅemal", "ß²", "\U0001d400x", "٣4"],
+                                 [0, 9, 14, 20, 23, 26], [8, 13, 19, 22, 25, 28])
+    assert lemmatize(["ΟΔΟΣ"], "nb") == ["οδος"]  # lower-cased with the final sigma
+
+
+@settings(max_examples=300, deadline=None)
+@given(PIECE_TEXTS, PIECE_TEXTS, PIECE_TEXTS)
+def test_a_span_is_annotated_as_a_text_of_its_own(before, text, after):
+    # what is around the span (words, dots, "@", a multiword marker cut in two) must change nothing
+    pre = Preprocessor(lang="nb")
+    whole, start = before + text + after, len(before)
+    inside, alone = pre.annotate(whole, start=start, end=start + len(text)), pre.annotate(text)
+    assert inside.starts == [s + start for s in alone.starts] and inside.ends == [e + start for e in alone.ends]
+    assert (inside.lemmas, inside.flags) == (alone.lemmas, alone.flags)
+    assert [whole[a:b] for a, b in zip(inside.starts, inside.ends)] == token_spans(text)[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(PIECE_TEXTS, PIECE_TEXTS, st.sampled_from(["nb", "nn", "da", "sv"])), max_size=6))
+def test_spans_annotated_in_one_pass_are_annotated_as_each_alone(parts):
+    # segments of one transcript (gaps between them, languages mixed) as preprocess_transcript annotates them
+    text, spans, langs = "", [], []
+    for gap, seg, lang in parts:
+        text += gap
+        spans.append((len(text), len(text) + len(seg)))
+        langs.append(lang)
+        text += seg
+    pre = Preprocessor()
+    together = pre._annotate_spans(text, spans, langs, sentences=True)
+    for (a, b), lang, ann in zip(spans, langs, together):
+        alone = pre.annotate(text, lang=lang, start=a, end=b)
+        assert (ann.lang, ann.starts, ann.ends, ann.lemmas, ann.flags) == (
+            alone.lang, alone.starts, alone.ends, alone.lemmas, alone.flags)
+        assert ann.sentences == sentence_tokens(text[a:b], [s - a for s in alone.starts], lang)
+
+
+def test_context_flags_stay_within_their_segment():
+    text = "R: Vi va-\nI: og ikke\nR: sant, altså"
+    pre = Preprocessor(lang="nb")
+    anns = pre._annotate_spans(text, [(3, 9), (13, 20), (24, 35)], ["nb"] * 3)
+    # "va-" ends its segment: a cut-off (the "og" after it is in another turn); "ikke" and "sant" are in two turns
+    assert [a.flags for a in anns] == ["sc", "ss", "wp" + pre.annotate("altså").flags]
+    assert pre.annotate("Vi va- og ikke sant").flags == "swsdd"
+
+
+def test_a_full_token_cache_still_answers(monkeypatch):
+    # the token -> (lemma, flag) cache is bounded: past the bound tokens are looked up, not stored
+    from nlp.normalise import preprocess
+
+    want = Preprocessor(lang="da").annotate(REAL)
+    monkeypatch.setattr(preprocess, "_MAX_CACHED", 2)
+    small = preprocess._TokenInfo("da", False)
+    monkeypatch.setattr(preprocess, "_token_info", lambda lang, harmonise: small)
+    got = Preprocessor(lang="da").annotate(REAL)
+    assert (got.starts, got.lemmas, got.flags) == (want.starts, want.lemmas, want.flags)
+    assert len(small) == 2
+
+
+def test_lexicon_answers_as_the_first_line_of_each_form():
+    # a dictionary built from the lines (lines without a tab are no entries; the first line of a form wins)
+    lines = sorted(["\tempty", "a\tx", "a\ty", "ab\tz", "b", "c\t", "ø\tå", "øy\tøy", "\U0001d400\t\U0001d401"]
+                   + [f"w{i:04d}\tl{i}" for i in range(100)])
+    want: dict[str, str] = {}
+    for line in lines:
+        if "\t" in line:
+            want.setdefault(*line.split("\t", 1))
+    lexicon = _Lexicon("\n".join(lines).encode())
+    keys = [*want, "b", "d", "a\tx", "a\nb", "\ud800", "w0100", "w", "zz", "\U0001d400x"]
+    assert {k: lexicon.get(k) for k in keys} == {k: want.get(k) for k in keys}
+    assert len(lexicon) == len(lines) and list(lexicon)[:3] == ["", "a", "a"]
+
+
+@pytest.mark.parametrize("lang", ["nb", "da"])
+def test_packaged_lexicon_lookups_equal_a_dictionary_of_its_lines(lang):
+    lexicon = _lexicon(lang)
+    want: dict[str, str] = {}
+    for line in lexicon._data.decode("utf-8").strip("\n").split("\n"):
+        if "\t" in line:
+            want.setdefault(*line.split("\t", 1))
+    forms = list(want)[::97]
+    keys = forms + [k + "x" for k in forms[:2000]] + [k.upper() for k in forms[:2000]] + [k[:-1] for k in forms[:2000]]
+    assert [lexicon.get(k) for k in keys] == [want.get(k) for k in keys]
+
+
+def test_unsorted_lexicon_is_refused():
+    with pytest.raises(ValueError, match="not sorted"):
+        _Lexicon("\n".join(f"{w}\tx" for w in ["b"] * 16 + ["a"] * 16).encode())

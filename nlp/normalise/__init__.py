@@ -7,7 +7,14 @@ identification), :mod:`.preprocess` (the per-segment annotation that every model
 from __future__ import annotations
 
 from .langid import LanguageIdentifier, char_ngrams, word_forms
-from .preprocess import Annotation, Preprocessor, PreprocessStats, analyze, preprocess_transcript, preprocess_transcripts
+from .preprocess import (
+    Annotation,
+    Preprocessor,
+    PreprocessStats,
+    analyze,
+    preprocess_transcript,
+    preprocess_transcripts,
+)
 from .tokens import (
     FLAGS,
     Token,

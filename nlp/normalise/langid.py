@@ -16,13 +16,12 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
 from ..errors import ModelFileError
 from ..lang import DATA_DIR, LANGS
-from .speedups import native
 
 __all__ = [
     "LanguageIdentifier",
@@ -52,12 +51,6 @@ def word_forms(text: str) -> list[str]:
     >>> word_forms("Eg veit ikkje, 3 gonger!")
     ['eg', 'veit', 'ikkje', 'gonger']
     """
-    if native is not None:
-        return native.word_forms(text)
-    return _word_forms_python(text)
-
-
-def _word_forms_python(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
@@ -106,24 +99,47 @@ class LanguageIdentifier:
         seen = np.flatnonzero(counts.any(axis=1))  # n-grams of the chosen languages only
         counts = counts[seen]
         # n-gram -> row of log-probabilities, one column per language; row 0 is that of n-grams in no profile
-        self._gram_ids = dict(zip([grams[i] for i in seen], range(1, len(seen) + 1)))
         denoms = np.log(totals + alpha * (len(seen) or 1))
         self._grams = np.empty((len(seen) + 1, len(self.langs)))
         self._grams[0] = math.log(alpha) - denoms
         self._grams[1:] = np.where(counts > 0, np.log(counts + alpha), math.log(alpha)) - denoms
-        self._gram_table = native.NgramTable(self._gram_ids) if native is not None else None
+        self._index_grams(np.asarray(grams, dtype=str)[seen])
         self._bias = np.array([WORD_BIAS.get(lang, 0.0) for lang in self.langs])
-        # the score rows of the words met so far (one column per language), and word -> row: a C map keyed by the
-        # characters where nlp.normalise.speedups has it (a word is looked up without making a str of it), else a dict
+        # the score rows of the words met so far (one column per language), and word -> row
         self._words = _GrowingTable(len(self.langs))
         self._word_ids: dict[str, int] = {}
-        self._word_map = native.CodepointMap() if native is not None else None
         self._max_words = max_words
+
+    def _index_grams(self, grams: np.ndarray) -> None:
+        """Number the n-grams (an array of str) for NumPy lookups: each character of the profiles gets a code
+        ``1..A`` (``A + 1`` stands for any other character), an n-gram the integer of its codes in base ``A + 2``,
+        found in ``_gram_table`` (its row in ``_grams`` is its position there plus 1)."""
+        # the array's UTF-32 code points, NUL after the end of a shorter n-gram
+        points = grams.view(np.uint32).reshape(len(grams), -1) if grams.size else np.zeros((0, 1), np.uint32)
+        filled = points != 0
+        present = np.zeros(0x110000, dtype=bool)
+        present[points[filled]] = True
+        alphabet = np.flatnonzero(present)
+        self._base = base = len(alphabet) + 2
+        if base ** max(NGRAM_ORDERS) >= 2**63:
+            raise ValueError(f"the language profiles use {len(alphabet)} characters: too many to number "
+                             f"their {max(NGRAM_ORDERS)}-grams in 64 bits.")
+        self._code_of = np.full(0x110000, len(alphabet) + 1, dtype=np.int16)
+        self._code_of[alphabet] = np.arange(1, len(alphabet) + 1)
+        codes = self._codes(points)
+        keys = np.zeros(len(grams), dtype=np.int64)
+        for j in range(points.shape[1]):  # key = sum of code * base ** (characters after it in the n-gram)
+            keys = np.where(filled[:, j], keys * base + codes[:, j], keys)
+        self._gram_table = _KeyTable(keys)
+
+    def _codes(self, points: np.ndarray) -> np.ndarray:
+        """Code of each code point: its rank in the profiles' alphabet plus 1, or ``A + 1`` outside it."""
+        return self._code_of[points].astype(np.int64)
 
     @property
     def word_count(self) -> int:
         """Words in the word table (it starts afresh past ``max_words``)."""
-        return len(self._word_map) if self._word_map is not None else len(self._word_ids)
+        return len(self._word_ids)
 
     def word_scores(self, word: str) -> tuple[float, ...]:
         """Log-likelihood of a lower-cased word under each language, normalised by its n-gram count."""
@@ -141,22 +157,11 @@ class LanguageIdentifier:
         """Summed per-word scores of each text's lower-cased words: an array of ``len(texts)`` x ``len(langs)``
         (zeros for a text without words). One batch for all texts: the cost per word is a dictionary lookup."""
         lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
-        return self._sum_by_text(self._word_rows([w for words in texts for w in words]), lengths)
+        return self._sum_by_text(self._word_rows(list(chain.from_iterable(texts))), lengths)
 
     def span_scores(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
-        """:meth:`text_scores` of the :func:`word_forms` of each ``text[start:end]`` of ``spans`` (in C, without a
-        str per word, where :mod:`nlp.normalise.speedups` has it)."""
-        if self._word_map is None:
-            return self.text_scores([word_forms(text[a:b]) for a, b in spans])
-        starts, ends = [a for a, _ in spans], [b for _, b in spans]
-        rows, counts, new = native.span_word_rows(text, starts, ends, self._word_map)
-        if new and self.word_count > self._max_words:  # start afresh, keeping this batch whole
-            self._forget_words()
-            rows, counts, new = native.span_word_rows(text, starts, ends, self._word_map)
-        rows = np.frombuffer(rows, dtype=np.int64)
-        if new:
-            rows = self._score_new_words(new, rows.copy())
-        return self._sum_by_text(rows, np.frombuffer(counts, dtype=np.int64))
+        """:meth:`text_scores` of the :func:`word_forms` of each ``text[start:end]`` of ``spans``."""
+        return self.text_scores([word_forms(text[a:b]) for a, b in spans])
 
     def _sum_by_text(self, rows: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out = np.zeros((len(lengths), len(self.langs)))
@@ -169,74 +174,60 @@ class LanguageIdentifier:
         return out
 
     def _word_rows(self, words: list[str]) -> np.ndarray:
-        """Row of each word in the word table; new words are scored first."""
-        rows = np.empty(len(words), dtype=np.intp)
-        new = self._lookup(words, rows)
-        if new and self.word_count > self._max_words:  # start afresh, keeping this batch whole
-            self._forget_words()
-            new = self._lookup(words, rows)
-        return self._score_new_words(new, rows) if new else rows
-
-    def _score_new_words(self, new: list[str], rows: np.ndarray) -> np.ndarray:
-        """Score the words ``new`` and give them their rows: in ``rows``, the placeholder ``-(1 + k)`` of
-        ``new[k]`` becomes its row."""
-        try:
-            first = self._append_word_scores(new)
-        except BaseException:  # the table holds placeholders for the new words: never leave them behind
-            self._forget_words()
-            raise
-        placeholders = rows < 0
-        rows[placeholders] = first - 1 - rows[placeholders]
+        """Row of each word in the word table; new words are scored first (in one batch)."""
+        ids = self._word_ids
+        rows = np.fromiter(map(ids.get, words, repeat(-1)), dtype=np.intp, count=len(words))
+        if len(rows) and rows.min() < 0:
+            new = [w for w in dict.fromkeys(words) if w not in ids]
+            if len(ids) + len(new) > self._max_words:  # start afresh, keeping this batch whole
+                self._forget_words()
+                new = list(dict.fromkeys(words))
+            try:
+                first = self._append_word_scores(new)
+            except BaseException:  # never leave a word without its scores
+                self._forget_words()
+                raise
+            ids.update(zip(new, range(first, first + len(new))))
+            rows = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
         return rows
 
     def _append_word_scores(self, new: list[str]) -> int:
         lengths = np.fromiter(map(len, new), dtype=np.intp, count=len(new))
-        # n-grams of each space-padded word: sum over the orders k of (len + 2 - k + 1), at least 1 (all words have
-        # a letter, so the 3-gram " w " exists)
-        n_grams = sum(np.maximum(lengths + 3 - k, 0) for k in NGRAM_ORDERS)
-        sums = np.empty((len(new), len(self.langs)))
-        if native is not None:
-            native.ngram_sums(new, self._gram_table, self._grams, NGRAM_ORDERS, sums)
-        else:
-            self._ngram_sums_python(new, n_grams, sums)
+        rows, n_grams = self._ngram_rows(new, lengths)
+        sums = np.add.reduceat(self._grams[rows], np.cumsum(n_grams) - n_grams, axis=0)
         # a word's n-gram average times a weight growing with its length: long words carry more evidence,
         # without letting one long compound outvote the function words around it
         scale = np.log2(lengths + 2.0) / n_grams
-        first = self._words.append(sums * scale[:, None] + self._bias)
-        if self._word_map is not None:
-            native.set_word_rows(self._word_map, new, first)
-        else:
-            self._word_ids.update(zip(new, range(first, first + len(new))))
-        return first
+        return self._words.append(sums * scale[:, None] + self._bias)
 
-    def _lookup(self, words: list[str], rows: np.ndarray) -> list[str]:
-        """``rows[i]``: the row of ``words[i]``, or ``-(1 + k)`` for a word without one, ``k`` its index in the
-        returned list of such words (each once); the word table keeps that placeholder until they are scored."""
-        if self._word_map is not None:
-            return native.word_rows(words, self._word_map, rows)
-        return self._lookup_python(words, rows)
-
-    def _lookup_python(self, words: list[str], rows: np.ndarray) -> list[str]:
-        ids = self._word_ids
-        new: dict[str, int] = {}
-        for i, w in enumerate(words):
-            row = ids.get(w)
-            if row is None:
-                row = ids[w] = new[w] = -1 - len(new)
-            rows[i] = row
-        return list(new)
+    def _ngram_rows(self, words: list[str], lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows in ``_grams`` of the :func:`char_ngrams` of each word, word after word and in the order of
+        :func:`char_ngrams` (orders, then positions), and the number of n-grams of each word; all words in one
+        pass of array operations over their characters."""
+        codes = self._codes(_code_points("".join(f" {w} " for w in words)))
+        padded = lengths + 2
+        word_of = np.repeat(np.arange(len(words)), padded)  # word of each character
+        at_in_word = np.arange(len(codes)) - np.repeat(np.cumsum(padded) - padded, padded)
+        counts = [np.maximum(padded - k + 1, 0) for k in NGRAM_ORDERS]  # k-grams per word
+        # at least 1 per word: all words have a character, so the 3-gram " w " exists
+        n_grams = sum(counts)
+        rows = np.empty(n_grams.sum(), dtype=np.intp)
+        order_start = np.cumsum(n_grams) - n_grams  # where a word's n-grams of the order at hand go
+        keys = codes
+        for k in range(1, max(NGRAM_ORDERS) + 1):
+            if k > 1:  # the k-gram starting at each character, from the (k - 1)-gram there
+                keys = keys[:-1] * self._base + codes[k - 1:]
+            if k in NGRAM_ORDERS:
+                n = len(keys)
+                inside = at_in_word[:n] + k <= padded[word_of[:n]]
+                rows[order_start[word_of[:n][inside]] + at_in_word[:n][inside]] = (
+                    self._gram_table.positions(keys[inside]) + 1)
+                order_start += counts[NGRAM_ORDERS.index(k)]
+        return rows, n_grams
 
     def _forget_words(self) -> None:
-        if self._word_map is not None:
-            self._word_map.clear()
         self._word_ids.clear()
         self._words.clear()
-
-    def _ngram_sums_python(self, words: list[str], n_grams: np.ndarray, out: np.ndarray) -> None:
-        """``out[i]``: the summed n-gram rows of ``words[i]`` (what ``native.ngram_sums`` computes in C)."""
-        get_gram = self._gram_ids.get
-        gram_rows = self._grams[[get_gram(g, 0) for w in words for g in char_ngrams(w)]]
-        out[:] = np.add.reduceat(gram_rows, np.concatenate(([0], np.cumsum(n_grams)[:-1])), axis=0)
 
     def identify(self, text: str, *, prior: str | None = None, default: str = "nb",
                  margin: float = SWITCH_MARGIN) -> str:
@@ -251,6 +242,53 @@ class LanguageIdentifier:
         if prior in self.langs and scores[best] - scores[self.langs.index(prior)] < margin:
             return prior
         return self.langs[best]
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as an array (lone surrogates included)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+class _KeyTable:
+    """Positions of distinct non-negative int64 keys, found for many keys at once: an open-addressing hash table
+    (linear probing, at most half full) probed with array operations, a round per probe step."""
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the high bits of key * 2**64 / golden ratio
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self._keys = np.asarray(keys, dtype=np.int64)
+        self._bits = max(4, int(2 * len(self._keys)).bit_length())
+        self._mask = (1 << self._bits) - 1
+        self._slots = np.full(1 << self._bits, -1, dtype=np.intp)  # position of the key in each slot, or -1
+        ordered = np.sort(self._keys)
+        if len(ordered) and (ordered[1:] == ordered[:-1]).any():
+            raise ValueError("the keys of a _KeyTable must be distinct.")
+        pending = np.arange(len(self._keys))
+        slot = self._slot(self._keys)
+        while len(pending):
+            # every key writes itself into its slot if free; where several aim at one slot one of them is there
+            # afterwards: the others, and those that met a taken slot, try the next slot
+            free = self._slots[slot] == -1
+            self._slots[slot[free]] = pending[free]
+            left = self._slots[slot] != pending
+            pending, slot = pending[left], (slot[left] + 1) & self._mask
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        hashed = keys.astype(np.uint64) * self._MULTIPLIER
+        return (hashed >> np.uint64(64 - self._bits)).astype(np.intp)
+
+    def positions(self, keys: np.ndarray) -> np.ndarray:
+        """Position of each key in the table's keys, -1 for keys not in it."""
+        out = np.full(len(keys), -1, dtype=np.intp)
+        todo = np.arange(len(keys) if len(self._keys) else 0)
+        slot = self._slot(keys)
+        while len(todo):
+            held = self._slots[slot]
+            found = (held >= 0) & (self._keys[held] == keys[todo])
+            out[todo[found]] = held[found]
+            more = (held >= 0) & ~found  # another key sits there: probe on
+            todo, slot = todo[more], (slot[more] + 1) & self._mask
+        return out
 
 
 class _GrowingTable:
@@ -283,8 +321,9 @@ class _GrowingTable:
 PROFILE_ARRAYS = ("langs", "grams", "counts", "totals")
 
 
-def _load_profiles() -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
-    """(languages, n-grams, counts: n-grams x languages, n-gram totals per language) of the packaged profiles."""
+def _load_profiles() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(languages, n-grams (an array of str), counts: n-grams x languages, n-gram totals per language) of the
+    packaged profiles."""
     path = DATA_DIR / "langid.npz"
     fix = "run scripts/build_lang_data.py --only langid (needs ../shared/data) or reinstall the package."
     if not path.exists():
@@ -296,7 +335,7 @@ def _load_profiles() -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
         raise ModelFileError(f"{path} is not a language profile file ({exc}).", path=path, fix=fix) from exc
     if counts.shape != (len(grams), len(langs)) or totals.shape != (len(langs),):
         raise ModelFileError(f"{path}: the profile arrays do not fit together.", path=path, fix=fix)
-    return langs.tolist(), grams.tolist(), counts, totals
+    return langs.tolist(), grams, counts, totals
 
 
 @lru_cache(maxsize=1)

@@ -13,24 +13,24 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from itertools import pairwise
+from itertools import accumulate, groupby, pairwise
 from typing import Any
 
+import numpy as np
+
 from ..lang import LANGS, language
-from .langid import _default as _identifier
 from ..model import Transcript
+from .langid import _default as _identifier
 from .tokens import (
-    _ABBREV_DOT,
     _TOKEN_RE,
     DROPPED,
     _filler_sets,
     _lemma_cache,
     _links,
-    stop_words,
     split_sentences,
+    stop_words,
     token_spans,
 )
-from .speedups import native
 
 __all__ = [
     "Annotation",
@@ -59,8 +59,6 @@ class _TokenInfo(dict):
         self.raw_stops = language(lang).STOP_WORDS
         self.fillers, self.back, self.single, _ = _filler_sets(lang)
         self.abbreviations = _all_abbreviations()
-        # the same pairs for native.annotate_span, keyed by the characters (a known token needs no str)
-        self.cache = native.CodepointMap(max_size=_MAX_CACHED) if native is not None else None
 
     def __missing__(self, form: str) -> tuple[str, str]:
         m = _TOKEN_RE.fullmatch(form)
@@ -172,28 +170,78 @@ class Preprocessor:
         seen); the offsets are positions in ``text``."""
         end = len(text) if end is None else end
         lang = lang or self.identify(text[start:end])
-        info = _token_info(lang, self.harmonise)
-        if native is not None:
-            starts, ends, lemmas, flag_str = native.annotate_span(text, start, end, info, info.cache, _ABBREV_DOT)
-        else:
-            starts, ends, lemmas, flag_str = _annotate_span_python(text, start, end, info)
-        pat = _multiword(lang)
-        if "c" not in flag_str and pat is None:
-            return Annotation(lang, starts, ends, lemmas, flag_str)
-        flags = list(flag_str)
-        if "c" in flag_str:
-            links = _links(lang)
-            for i, f in enumerate(flags):
-                if f == "c" and i + 1 < len(starts) and ((nxt := text[starts[i + 1]:ends[i + 1]]) == ","
-                                                         or nxt.lower() in links):
-                    flags[i] = "w"  # suspended compound: "olje- og gassindustrien"
-        if pat is not None:
-            for m in pat.finditer(text[start:end]):
-                i = bisect.bisect_left(starts, start + m.start())
-                while i < len(starts) and starts[i] < start + m.end():
-                    flags[i] = "d"
-                    i += 1
-        return Annotation(lang, starts, ends, lemmas, "".join(flags))
+        return self._annotate_spans(text, [(start, end)], [lang])[0]
+
+    def _annotate_spans(self, text: str, spans: Sequence[tuple[int, int]], langs: Sequence[str], *,
+                        sentences: bool = False) -> list[Annotation]:
+        """:meth:`annotate` of ``text[a:b]`` for each span, in its language, with its sentences if asked, in one
+        pass over them all: the spans are joined with newlines and tokenised at once (no token holds a newline, and
+        each look-around of the token pattern sees a newline as it sees the end of a text), so the tokens of each
+        span are those of the span alone."""
+        pieces = [text[a:b] for a, b in spans]
+        joined = "\n".join(pieces)
+        toks, starts, ends = token_spans(joined)
+        bases = list(accumulate([len(p) + 1 for p in pieces], initial=0))  # where each piece starts in joined
+        firsts = [bisect.bisect_left(starts, base) for base in bases[:-1]] + [len(toks)]  # its first token
+        lemmas: list[str] = []
+        flag_list: list[str] = []
+        end_span = 0
+        for lang, run in groupby(langs):  # one lookup per run of spans in one language: (lemma, flag) per token
+            lo = firsts[end_span]
+            end_span += sum(1 for _ in run)
+            hi = firsts[end_span]
+            if hi > lo:
+                lemma_tuple, flag_tuple = zip(*map(_token_info(lang, self.harmonise).__getitem__, toks[lo:hi]))
+                lemmas += lemma_tuple
+                flag_list += flag_tuple
+        flags = "".join(flag_list)
+        if "c" in flags or any(_multiword(lang) is not None for lang in set(langs)):
+            flags = self._flags_in_context(joined, toks, starts, flags, bases, firsts, langs)
+        shifts = [a - base for (a, _), base in zip(spans, bases)]
+        offsets_of = (starts, ends)
+        if any(shifts):  # joined -> text offsets: the shift of each token's span
+            by_token = np.repeat(shifts, np.diff(firsts))
+            offsets_of = ((np.array(starts, dtype=np.int64) + by_token).tolist(),
+                          (np.array(ends, dtype=np.int64) + by_token).tolist())
+        anns = []
+        for i, lang in enumerate(langs):
+            lo, hi = firsts[i], firsts[i + 1]
+            sents = _sentence_bounds(pieces[i], starts, lang, offset=bases[i], lo=lo, hi=hi) if sentences else ()
+            anns.append(Annotation(lang, offsets_of[0][lo:hi], offsets_of[1][lo:hi], lemmas[lo:hi], flags[lo:hi],
+                                   sents))
+        return anns
+
+    @staticmethod
+    def _flags_in_context(joined: str, toks: list[str], starts: list[int], flags: str, bases: list[int],
+                          firsts: list[int], langs: Sequence[str]) -> str:
+        """Flags resolved by the tokens around: a cut-off word before a linking word or a comma is the first part of
+        a suspended compound ("olje- og gassindustrien"); the words of a multiword marker ("ikke sant") are
+        discourse markers. Context ends with the span."""
+        cut_offs = []
+        i = flags.find("c")
+        while i >= 0:
+            span = bisect.bisect_right(firsts, i) - 1
+            if i + 1 < firsts[span + 1] and (toks[i + 1] == "," or toks[i + 1].lower() in _links(langs[span])):
+                cut_offs.append(i)
+            i = flags.find("c", i + 1)
+        markers = []
+        for lang in set(langs):
+            pat = _multiword(lang)
+            for m in pat.finditer(joined) if pat is not None else ():
+                span = bisect.bisect_right(bases, m.start()) - 1
+                if langs[span] == lang:
+                    i = bisect.bisect_left(starts, m.start())
+                    while i < firsts[span + 1] and starts[i] < m.end():
+                        markers.append(i)
+                        i += 1
+        if not cut_offs and not markers:
+            return flags
+        out = list(flags)
+        for i in cut_offs:
+            out[i] = "w"
+        for i in markers:
+            out[i] = "d"
+        return "".join(out)
 
     def analyze(self, text: str) -> list[str]:
         """Content lemmas of ``text`` read on its own (:meth:`annotate`; the lemma stream of
@@ -205,12 +253,6 @@ class Preprocessor:
     __call__ = analyze
 
 
-def _annotate_span_python(text: str, start: int, end: int, info: _TokenInfo) -> tuple[list[int], list[int],
-                                                                                      list[str], str]:
-    """Offsets, lemmas and flags of the tokens of ``text[start:end]`` (what ``native.annotate_span`` does in C)."""
-    tokens, starts, ends = token_spans(text[start:end], start)
-    pairs = [info[t] for t in tokens]
-    return starts, ends, [p[0] for p in pairs], "".join(p[1] for p in pairs)
 
 
 def analyze(text: str, *, lang: str | None = None, keep_stopwords: bool = False) -> list[str]:
@@ -276,10 +318,7 @@ def preprocess_transcript(transcript: Transcript, *, lang: str | None = None, ha
         seg_langs = [ident.decide(s, prior=doc_lang) for s in scores.tolist()]
     else:
         doc_lang, seg_langs = lang, [lang] * len(spans)
-    anns = []
-    for (a, b), sl in zip(spans, seg_langs):
-        ann = pre.annotate(text, lang=sl, start=a, end=b)
-        anns.append(replace(ann, sentences=sentence_tokens(text[a:b], [s - a for s in ann.starts], ann.lang)))
+    anns = pre._annotate_spans(text, spans, seg_langs, sentences=True)
     if stats is not None:
         stats.transcripts[doc_lang] += 1
         for ann in anns:
@@ -302,8 +341,16 @@ def sentence_tokens(text: str, starts: Sequence[int], lang: str | None = None) -
     >>> sentence_tokens(text, [0, 2, 4, 8, 12, 15], "nb")
     ((0, 2), (2, 6))
     """
-    cuts = [bisect.bisect_left(starts, a) for a, _ in split_sentences(text, lang)[1:]]
-    bounds = [0, *cuts, len(starts)]
+    return _sentence_bounds(text, starts, lang)
+
+
+def _sentence_bounds(text: str, starts: Sequence[int], lang: str | None, *, offset: int = 0, lo: int = 0,
+                     hi: int | None = None) -> tuple[tuple[int, int], ...]:
+    """:func:`sentence_tokens` of ``text`` whose tokens are ``starts[lo:hi]``, at ``offset`` + their offset in
+    ``text`` (the tokens of one span among those of several)."""
+    hi = len(starts) if hi is None else hi
+    cuts = [bisect.bisect_left(starts, offset + a, lo, hi) - lo for a, _ in split_sentences(text, lang)[1:]]
+    bounds = [0, *cuts, hi - lo]
     return tuple((a, b) for a, b in pairwise(bounds) if b > a)
 
 

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, pairwise
 
+import numpy as np
+
 from ..errors import ModelFileError
 from ..lang import DATA_DIR, LANGS, language
 from .langid import identify_document, identify_language, language_scores
-from .speedups import native
 
 __all__ = [
     "FLAGS",
@@ -80,9 +81,13 @@ _TOKEN = (
     r"|(?P<p>\.{2,}|[-–—]{2,}|\w|[^\w\s])"
 )
 _TOKEN_RE = re.compile(_TOKEN)
-# (gap, token) pairs for :func:`token_spans`: the same alternatives without their named groups (findall would
-# build a string per group and match)
-_GAP_TOKEN_RE = re.compile(r"(\s*)(" + re.sub(r"\(\?P<\w>", "(?:", _TOKEN) + ")")
+# The same tokens as one group without names, for :func:`token_spans`: ``split`` gives the tokens and the
+# whitespace between them, whose lengths add up to the offsets (named groups would make a string per group). Two
+# alternatives in front take the commonest tokens at once, where none of the others could match: a word of letters
+# not starting with X and followed by nothing that could extend it into a URL, an e-mail address, an abbreviation
+# or a compound (a period only before whitespace or the end); a single character that cannot start a longer token.
+_COMMON = r"[^\W\d_X][^\W\d_]*(?![\w+@:'’-]|\.\S)|[^\w\s.+\-–—\[]|\.(?![\w.+@-])"
+_TOKEN_SPLIT_RE = re.compile("(" + _COMMON + "|" + re.sub(r"\(\?P<\w>", "(?:", _TOKEN) + ")")
 _KINDS = ("x", "u", "a", "n", "w", "p")
 
 
@@ -111,8 +116,8 @@ _KIND_NAMES = {"x": "placeholder", "u": "url", "a": "abbreviation", "n": "number
 def token_spans(text: str, offset: int = 0) -> tuple[list[str], list[int], list[int]]:
     """Token strings with their start and end offsets, plus ``offset`` (where ``text`` starts in a longer text).
 
-    The definition of the tokens: :meth:`nlp.normalise.preprocess.Preprocessor.annotate` finds the same ones in C where
-    :mod:`nlp.normalise.speedups` has it.
+    The tokens :meth:`nlp.normalise.preprocess.Preprocessor.annotate` stores: one regular expression pass
+    (``re.split``) over the text, offsets summed from the lengths of the pieces.
 
     Examples
     --------
@@ -121,25 +126,31 @@ def token_spans(text: str, offset: int = 0) -> tuple[list[str], list[int], list[
     >>> token_spans("ja.", offset=100)
     (['ja', '.'], [100, 102], [102, 103])
     """
-    pairs = _GAP_TOKEN_RE.findall(text)
-    if not pairs:
+    parts = _TOKEN_SPLIT_RE.split(text)  # whitespace, token, whitespace, ..., token, whitespace
+    if len(parts) == 1:
         return [], [], []
-    toks = [p[1] for p in pairs]
-    ends = list(accumulate([len(g) + len(t) for g, t in pairs], initial=offset))[1:]
-    starts = [e - len(t) for e, t in zip(ends, toks)]
+    bounds = list(accumulate(map(len, parts), initial=offset))  # bounds[i]: where parts[i] starts
+    toks, starts, ends = parts[1::2], bounds[1:-1:2], bounds[2::2]
     if "." in toks:
         _merge_abbreviations(toks, starts, ends)
     return toks, starts, ends
 
 
 def _merge_abbreviations(toks: list[str], starts: list[int], ends: list[int]) -> None:
-    i = len(toks) - 1
-    while i > 0:
-        if toks[i] == "." and ends[i - 1] == starts[i] and toks[i - 1].lower() + "." in _ABBREV_DOT:
+    """Join ``ca`` and the period right after it into ``ca.`` (known abbreviations only), in place."""
+    dots = []
+    i = toks.index(".")
+    while True:
+        dots.append(i)
+        try:
+            i = toks.index(".", i + 1)
+        except ValueError:
+            break
+    for i in reversed(dots):
+        if i and ends[i - 1] == starts[i] and toks[i - 1].lower() + "." in _ABBREV_DOT:
             toks[i - 1] += "."
             ends[i - 1] = ends[i]
             del toks[i], starts[i], ends[i]
-        i -= 1
 
 
 def tokenize(text: str, *, lang: str | None = None) -> list[Token]:
@@ -188,7 +199,9 @@ def _suspended(tokens: Sequence, i: int, links: frozenset[str]) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------- sentences
-_TERMINATOR = re.compile(r"(?:[.!?…]+|\.{3})[\"'»”’)\]]*(?=\s|$)")
+# a sentence-final punctuation mark before whitespace or the end, and (group 1) the first character after that
+# whitespace (None at the end of the text)
+_TERMINATOR = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s|$)(?=\s*(\S)?)")
 _DASH_LINE = re.compile(r"\n[ \t]*(?=[-–—][ \t])")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _OPENERS = "\"'«„“‘([-–—"
@@ -217,46 +230,38 @@ def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int]]
     ['– Kommer du?', '– Ja, ca. kl. 3.', 'Vi tar bl.a. toget.']
     """
     never, final = _abbreviations(lang)
-    cuts = {0, len(text)}
-    for m in _PARAGRAPH.finditer(text):
-        cuts.add(m.end())
-    for m in _DASH_LINE.finditer(text):
-        cuts.add(m.end())
+    n = len(text)
+    cuts = {0, n}
+    if "\n" in text:
+        cuts.update(m.end() for m in _PARAGRAPH.finditer(text))
+        cuts.update(m.end() for m in _DASH_LINE.finditer(text))
     for m in _TERMINATOR.finditer(text):
-        end = m.end()
-        j = end
-        while j < len(text) and text[j].isspace():
-            j += 1
-        if j >= len(text):
+        nxt = m.group(1)  # the first character after the whitespace that follows
+        if nxt is None:
             continue
-        nxt = text[j]
+        start, end = m.span()
+        before = text[max(0, start - 30):start]
+        word = before.split()[-1] if before and not before[-1].isspace() else ""
+        if word and nxt.islower():
+            continue  # a lowercase word goes on the sentence (unless the period stands alone: "ja . men")
         if nxt in "-–—":  # dialogue dash: split unless a lowercase word follows (speech tag "– sa hun")
-            k = j + 1
-            while k < len(text) and text[k] in " \t":
+            k = m.start(1) + 1
+            while k < n and text[k] in " \t":
                 k += 1
-            if k < len(text) and text[k].islower():
+            if k < n and text[k].islower():
                 continue
         punct = m.group()
-        before = text[max(0, m.start() - 30):m.start()]
-        word = before.split()[-1] if before and not before[-1].isspace() else ""
-        spaced = not word  # "ja . men" (tokenised speech): the period stands alone
-        if punct.startswith(".") and len(punct.rstrip("\"'»”’)]")) == 1 and word:
-            low = word.lower() + "."
-            low = low.lstrip(_OPENERS)
-            if low in never or (low not in final and _dotted(low)):
+        if word and punct[0] == "." and len(punct.rstrip("\"'»”’)]")) == 1:
+            low = (word.lower() + ".").lstrip(_OPENERS)
+            if low in never or (low not in final and _DOTTED.fullmatch(low)):
                 continue
-            if low in final and not nxt.isupper():
-                continue
-            if word.isdigit() and not nxt.isupper():
-                continue  # ordinal: "3. mai"
+            if not nxt.isupper() and (low in final or word.isdigit()):
+                continue  # "osv. og", ordinal: "3. mai"
             if len(word) == 1 and word.isupper():
                 continue  # initial: "K. Hansen"
-        if nxt.islower() and not spaced:
-            continue
         cuts.add(end)
     spans = []
-    bounds = sorted(cuts)
-    for a, b in pairwise(bounds):
+    for a, b in pairwise(sorted(cuts)):
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
@@ -266,9 +271,8 @@ def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int]]
     return spans
 
 
-def _dotted(word: str) -> bool:
-    """``bl.a.``, ``t.o.m.``: short letter groups each followed by a period."""
-    return bool(re.fullmatch(r"(?:[^\W\d_]{1,4}\.){2,}", word))
+#: ``bl.a.``, ``t.o.m.``: short letter groups each followed by a period
+_DOTTED = re.compile(r"(?:[^\W\d_]{1,4}\.){2,}")
 
 
 # ------------------------------------------------------------------------------------------------------------ lemmas
@@ -297,36 +301,43 @@ LEXICON_HEADER = "# form\tlemma:"
 
 
 class _Lexicon(Mapping[str, str]):
-    """simplemma's dictionary of one language: sorted ``form<TAB>lemma`` lines of UTF-8 text.
+    """simplemma's dictionary of one language: sorted ``form<TAB>lemma`` lines of UTF-8 text, kept as bytes.
 
-    Looked up in C over the bytes themselves where :mod:`nlp.normalise.speedups` has it (an index of line starts, bisected
-    within the lines that share the key's first two bytes; no str per entry until asked for), else by bisection
-    over the decoded lines. Either way loading does no per-entry Python work
-    (simplemma's own loader decodes a front-coded stream into a dict, 4x slower); the answers are the same entries.
+    A lookup bisects a decoded sample of every :attr:`STEP`-th line, then finds the form's line among the
+    :attr:`STEP` lines the sample points to with one ``bytes.find``; only the sample is decoded when loading (no
+    str per entry: simplemma's own loader decodes a front-coded stream into a dict, 4x slower, and a list of all
+    lines took 170 MB for four languages). The answers are simplemma's entries; the first line of a form wins.
     """
 
-    __slots__ = ("_data", "_index", "_lines_cache")
+    __slots__ = ("_data", "_n_lines", "_sample", "_sample_at")
+
+    #: lines per sampled line
+    STEP = 16
 
     def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._index = native.Lexicon(data) if native is not None else None
-        self._lines_cache: list[str] | None = None
-
-    @property
-    def _lines(self) -> list[str]:
-        if self._lines_cache is None:
-            self._lines_cache = self._data.decode("utf-8").split("\n")
-        return self._lines_cache
+        self._data = b"\n" + data + b"\n"  # every line between two newlines
+        newlines = np.flatnonzero(np.frombuffer(self._data, dtype=np.uint8) == 10)
+        self._n_lines = len(newlines) - 1
+        self._sample_at = newlines[:-1:self.STEP].tolist()  # the newline before each sampled line
+        ends = newlines[1::self.STEP].tolist()
+        self._sample = [self._data[a + 1:b].decode("utf-8") for a, b in zip(self._sample_at, ends)]
+        if any(a > b for a, b in pairwise(self._sample)):
+            raise ValueError("its lines are not sorted")
 
     def get(self, key: str, default=None):
-        if self._index is not None:
-            return self._index.get(key, default)
-        probe = key + "\t"
-        lines = self._lines
-        i = bisect_left(lines, probe)
-        if i < len(lines) and lines[i].startswith(probe):
-            return lines[i][len(probe):]
-        return default
+        if "\n" in key:
+            return default
+        line_start = key + "\t"
+        probe = ("\n" + line_start).encode("utf-8", "surrogatepass")
+        # the first line >= form<TAB> comes after sampled line j - 1 and at the latest is sampled line j
+        j = bisect_left(self._sample, line_start)
+        lo = self._sample_at[j - 1] if j else 0
+        hi = self._sample_at[j] + len(probe) if j < len(self._sample) else len(self._data)
+        at = self._data.find(probe, lo, hi)
+        if at < 0:
+            return default
+        at += len(probe)
+        return self._data[at:self._data.index(b"\n", at)].decode("utf-8")
 
     def __getitem__(self, key: str) -> str:
         value = self.get(key)
@@ -335,10 +346,10 @@ class _Lexicon(Mapping[str, str]):
         return value
 
     def __iter__(self) -> Iterator[str]:
-        return (line.split("\t", 1)[0] for line in self._lines)
+        return (line.split("\t", 1)[0] for line in self._data[1:-1].decode("utf-8").split("\n"))
 
     def __len__(self) -> int:
-        return self._data.count(b"\n") + 1
+        return self._n_lines
 
 
 class _LexiconFactory:
@@ -362,7 +373,7 @@ def _lexicon(lang: str) -> Mapping[str, str]:
                              fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.")
     try:
         return _Lexicon(body)
-    except ValueError as exc:  # the C index found lines out of order
+    except ValueError as exc:  # lines out of order
         raise ModelFileError(f"{path}: {exc}.", path=path,
                              fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.") from exc
 
