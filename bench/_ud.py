@@ -44,8 +44,14 @@ def read_conllu(path: str | Path) -> Iterator[UDSentence]:
             line = line.rstrip("\n")
             if not line:
                 if rows:
-                    yield UDSentence(meta.get("text", " ".join(r[1] for r in rows)), [r[1] for r in rows],
-                                     [r[2] for r in rows], [r[3] for r in rows], [r[7] for r in rows], meta)
+                    yield UDSentence(
+                        meta.get("text", " ".join(r[1] for r in rows)),
+                        [r[1] for r in rows],
+                        [r[2] for r in rows],
+                        [r[3] for r in rows],
+                        [r[7] for r in rows],
+                        meta,
+                    )
                 meta, rows = {}, []
             elif line.startswith("#"):
                 key, _, value = line[1:].partition("=")
@@ -55,8 +61,14 @@ def read_conllu(path: str | Path) -> Iterator[UDSentence]:
                 if len(cols) == 10 and cols[0].isdigit():
                     rows.append(cols)
     if rows:
-        yield UDSentence(meta.get("text", ""), [r[1] for r in rows], [r[2] for r in rows],
-                         [r[3] for r in rows], [r[7] for r in rows], meta)
+        yield UDSentence(
+            meta.get("text", ""),
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            [r[3] for r in rows],
+            [r[7] for r in rows],
+            meta,
+        )
 
 
 def spacy_lookup_lemmas(forms: list[str], lang: str) -> list[str]:

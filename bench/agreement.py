@@ -22,13 +22,20 @@ from dataclasses import replace
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
+from nlp.agreement.comparison import compare
 from nlp.corpora import load
 from nlp.model import CodeSpan
-from nlp.agreement.comparison import compare
 
-ROWS = [("polarity", "cohen_kappa"), ("polarity", "krippendorff_alpha"), ("polarity", "gwet_ac1"),
-        ("polarity", "percent_agreement"), ("concepts", "micro_f1"), ("concepts", "macro_f1"),
-        ("concepts", "cohen_kappa"), ("concepts", "mean_code_kappa")]
+ROWS = [
+    ("polarity", "cohen_kappa"),
+    ("polarity", "krippendorff_alpha"),
+    ("polarity", "gwet_ac1"),
+    ("polarity", "percent_agreement"),
+    ("concepts", "micro_f1"),
+    ("concepts", "macro_f1"),
+    ("concepts", "cohen_kappa"),
+    ("concepts", "mean_code_kappa"),
+]
 
 
 def _fmt(s) -> str:
@@ -56,20 +63,30 @@ def main() -> None:
     args = ap.parse_args()
     c = load("klynger")
     ts, cb = c.transcripts, c.codebook
-    kw = {"reference": "coder1", "others": ["coder2"], "codebook": cb, "n_boot": args.n_boot, "random_state": 0}
+    kw = {
+        "reference": "coder1",
+        "others": ["coder2"],
+        "codebook": cb,
+        "n_boot": args.n_boot,
+        "random_state": 0,
+    }
     runs = {
         "segment, all units": compare(ts, unit="segment", **kw),
         "segment, >= 2 words": compare(ts, unit="segment", min_words=2, **kw),
         "segment, >= 4 words": compare(ts, unit="segment", min_words=4, **kw),
         "character (NVivo)": compare(ts, unit="character", **kw),
     }
-    base = [compare(_shuffled(ts, seed), unit="segment", **{**kw, "n_boot": 0}) for seed in range(args.repeats)]
+    base = [
+        compare(_shuffled(ts, seed), unit="segment", **{**kw, "n_boot": 0}) for seed in range(args.repeats)
+    ]
     names = list(runs)
     print(f"klynger: coder2 vs coder1, 95% bootstrap CI over groups ({args.n_boot} replicates, seed 0)\n")
     print(f"{'figure':<30}" + "".join(f"{n:>28}" for n in names) + f"{'chance baseline (median)':>28}")
-    print(f"{'n units (left out)':<30}" + "".join(
-        f"{str(r.n_units) + ' (' + str(sum(r.excluded.values())) + ')':>28}" for r in runs.values())
-          + f"{base[0].n_units:>28}")
+    print(
+        f"{'n units (left out)':<30}"
+        + "".join(f"{str(r.n_units) + ' (' + str(sum(r.excluded.values())) + ')':>28}" for r in runs.values())
+        + f"{base[0].n_units:>28}"
+    )
     for target, name in ROWS:
         cells = []
         for r in runs.values():
@@ -80,15 +97,21 @@ def main() -> None:
         b = statistics.median(x.get(target, name).value for x in base)
         print(f"{target + ' ' + name:<30}" + "".join(f"{x:>28}" for x in cells) + f"{b:>28.3f}")
     seg, char = runs["segment, all units"], runs["character (NVivo)"]
-    print(f"\ngroups: {seg.n_groups}, worth {seg.effective_groups:.1f} equally large ones (Kish); "
-          f"{seg.distinct_resamples:.3g} distinct resamples")
-    print(f"character level: {char.n_groups} sources, {char.distinct_resamples} distinct resamples -> "
-          f"{char.no_ci_reason or 'intervals given'}")
+    print(
+        f"\ngroups: {seg.n_groups}, worth {seg.effective_groups:.1f} equally large ones (Kish); "
+        f"{seg.distinct_resamples:.3g} distinct resamples"
+    )
+    print(
+        f"character level: {char.n_groups} sources, {char.distinct_resamples} distinct resamples -> "
+        f"{char.no_ci_reason or 'intervals given'}"
+    )
     for name, r in runs.items():
         worst = max((s.n_dropped for s in r.stats), default=0)
         codes = max((x.get("kappa_boot_dropped", 0) for x in r.per_code), default=0)
-        print(f"undefined replicates left out, {name}: overall figures max {worst}, per-code kappa max {codes} "
-              f"(of {args.n_boot})")
+        print(
+            f"undefined replicates left out, {name}: overall figures max {worst}, per-code kappa max {codes} "
+            f"(of {args.n_boot})"
+        )
 
     # run time: ours vs a naive unit-list bootstrap with scikit-learn (polarity kappa only)
     units = c.units()
@@ -106,8 +129,12 @@ def main() -> None:
             cohen_kappa_score([u.polarity("coder1") for u in sample], [u.polarity("coder2") for u in sample])
         times_naive.append(time.perf_counter() - t0)
     print(f"\nrun time, median of {args.repeats} (segment units, {args.n_boot} replicates):")
-    print(f"  nlp.agreement.comparison.compare, all coefficients, 15 codes + polarity: {statistics.median(times_ours):.2f} s")
-    print(f"  baseline: naive bootstrap with sklearn, polarity kappa only: {statistics.median(times_naive):.2f} s")
+    print(
+        f"  nlp.agreement.comparison.compare, all coefficients, 15 codes + polarity: {statistics.median(times_ours):.2f} s"
+    )
+    print(
+        f"  baseline: naive bootstrap with sklearn, polarity kappa only: {statistics.median(times_naive):.2f} s"
+    )
 
 
 if __name__ == "__main__":

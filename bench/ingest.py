@@ -58,8 +58,10 @@ def make_lia(folder: Path) -> dict[str, list[tuple[str, str, float | None]]]:
 
 
 def make_synthetic(folder: Path, mb: float = 10.0) -> Path:
-    turn = ("[00:{m:02d}:{s:02d}] Intervjuer: Hvordan startet samarbeidet i klyngen, og hva betydde det for dere?\r\n"
-            "Informant 3: Det var [navn] fra [bedrift] som tok kontakt. Vi møttes på [sted], særlig om våren.\r\n")
+    turn = (
+        "[00:{m:02d}:{s:02d}] Intervjuer: Hvordan startet samarbeidet i klyngen, og hva betydde det for dere?\r\n"
+        "Informant 3: Det var [navn] fra [bedrift] som tok kontakt. Vi møttes på [sted], særlig om våren.\r\n"
+    )
     parts, size, i = [], 0, 0
     while size < mb * 1024 * 1024:
         chunk = turn.format(m=i // 60 % 60, s=i % 60)
@@ -107,7 +109,7 @@ def main() -> None:
         exact = total = times_ok = 0
         for t in result.transcripts:
             g = gold[Path(t.source).name]
-            got = [(s.speaker, t.text[s.start:s.end], s.time_start) for s in t.segments]
+            got = [(s.speaker, t.text[s.start : s.end], s.time_start) for s in t.segments]
             total += len(g)
             exact += sum(a[:2] == b[:2] for a, b in zip(got, g))
             times_ok += sum(a[2] == b[2] for a, b in zip(got, g))
@@ -115,15 +117,30 @@ def main() -> None:
         big_chars = len(big.read_bytes())
 
         rows = [
-            ("LIA utterances", "klyngekoder ingest", timed(lambda: ingest_paths([tmp / "lia"]), args.runs), lia_chars),
+            (
+                "LIA utterances",
+                "klyngekoder ingest",
+                timed(lambda: ingest_paths([tmp / "lia"]), args.runs),
+                lia_chars,
+            ),
             ("LIA utterances", "baseline naive split", timed(lambda: naive(lia_files), args.runs), lia_chars),
-            ("synthetic 10 MB cp1252", "klyngekoder ingest", timed(lambda: ingest_paths([big]), max(1, args.runs // 2)),
-             big_chars),
-            ("synthetic 10 MB cp1252", "baseline naive split",
-             timed(lambda: naive([big]), max(1, args.runs // 2)), big_chars),
+            (
+                "synthetic 10 MB cp1252",
+                "klyngekoder ingest",
+                timed(lambda: ingest_paths([big]), max(1, args.runs // 2)),
+                big_chars,
+            ),
+            (
+                "synthetic 10 MB cp1252",
+                "baseline naive split",
+                timed(lambda: naive([big]), max(1, args.runs // 2)),
+                big_chars,
+            ),
         ]
-        print(f"LIA: {len(result.transcripts)} files, {total} utterances; speaker+text exact {exact}/{total} "
-              f"({exact / total:.4f}); timestamps exact {times_ok}/{total}; errors {len(result.errors)}")
+        print(
+            f"LIA: {len(result.transcripts)} files, {total} utterances; speaker+text exact {exact}/{total} "
+            f"({exact / total:.4f}); timestamps exact {times_ok}/{total}; errors {len(result.errors)}"
+        )
         print()
         print("| corpus | reader | median s | M chars/s |")
         print("|---|---|---:|---:|")

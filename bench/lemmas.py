@@ -40,8 +40,12 @@ def lemma_table() -> list[tuple]:
     import simplemma
 
     rows = []
-    for name, lang, chain in [("nb", "nb", "nb"), ("nn", "nn", ("nn", "nb")), ("da", "da", "da"),
-                              ("lia", "nn", ("nn", "nb"))]:
+    for name, lang, chain in [
+        ("nb", "nb", "nb"),
+        ("nn", "nn", ("nn", "nb")),
+        ("da", "da", "da"),
+        ("lia", "nn", ("nn", "nb")),
+    ]:
         forms, golds = [], []
         for s in read_conllu(ud_file(name, "test")):
             for f, lem, u in zip(s.forms, s.lemmas, s.upos):
@@ -84,7 +88,7 @@ def langid_table(block: int = 20) -> list[tuple]:
     for name, lang in [("nb", "nb"), ("nn", "nn"), ("da", "da"), ("sv", "sv"), ("lia", "nn")]:
         sents = [s.text for s in read_conllu(ud_file(name, "test"))]
         alone = sum(identify_language(x) == lang for x in sents) / len(sents)
-        docs = [sents[i:i + block] for i in range(0, len(sents), block)]
+        docs = [sents[i : i + block] for i in range(0, len(sents), block)]
         results = [identify_document(d) for d in docs]
         ctx = sum(p == lang for _, per in results for p in per) / len(sents)
         doc = sum(d == lang for d, _ in results) / len(docs)
@@ -123,11 +127,15 @@ def main() -> None:
     for name, lang, n, alone, ctx, nd, doc in rows:
         print(f"{name:<10} {lang:<4} {n:>6} {alone:>6.3f} {ctx:>7.3f} {nd:>5} {doc:>8.3f}")
     tot = sum(r[2] for r in rows)
-    print(f"{'all':<10} {'':<4} {tot:>6} {sum(r[2] * r[3] for r in rows) / tot:>6.3f} "
-          f"{sum(r[2] * r[4] for r in rows) / tot:>7.3f} {sum(r[5] for r in rows):>5} "
-          f"{sum(r[5] * r[6] for r in rows) / sum(r[5] for r in rows):>8.3f}")
+    print(
+        f"{'all':<10} {'':<4} {tot:>6} {sum(r[2] * r[3] for r in rows) / tot:>6.3f} "
+        f"{sum(r[2] * r[4] for r in rows) / tot:>7.3f} {sum(r[5] for r in rows):>5} "
+        f"{sum(r[5] * r[6] for r in rows) / sum(r[5] for r in rows):>8.3f}"
+    )
     n, alone, ctx = klynger_langid()
-    print(f"{'klynger':<10} {'nb/da':<5}{n:>6} {alone:>6.3f} {ctx:>7.3f}   (thesis excerpts, 20 Danish in nb theses)")
+    print(
+        f"{'klynger':<10} {'nb/da':<5}{n:>6} {alone:>6.3f} {ctx:>7.3f}   (thesis excerpts, 20 Danish in nb theses)"
+    )
 
 
 if __name__ == "__main__":

@@ -56,8 +56,9 @@ def model_dir() -> Path:
         from nlp.corpora import load
 
         corpus = load("klynger")
-        fitted, meta = train_from_units(corpus.units(), coder="coder1", codebook=corpus.codebook, n_splits=0,
-                                        curve=False)
+        fitted, meta = train_from_units(
+            corpus.units(), coder="coder1", codebook=corpus.codebook, n_splits=0, curve=False
+        )
         save_coder(fitted, path, codebook=corpus.codebook, meta=meta)
     return path
 
@@ -66,8 +67,12 @@ def one_turn_file(path: Path, mb: float, seed: int = 0) -> int:
     """A typed transcript: one question, then one answer of about ``mb`` MB (UTF-8). Returns its size in bytes."""
     from nlp.corpora import load
 
-    sentences = [s.strip() for u in load("klynger").units() for s in u.text.replace("\n", " ").split(". ")
-                 if len(s.strip()) > 20]
+    sentences = [
+        s.strip()
+        for u in load("klynger").units()
+        for s in u.text.replace("\n", " ").split(". ")
+        if len(s.strip()) > 20
+    ]
     rng = random.Random(seed)
     target = int(mb * 1024 * 1024)
     size = 0
@@ -83,8 +88,9 @@ def one_turn_file(path: Path, mb: float, seed: int = 0) -> int:
     return path.stat().st_size
 
 
-def run(checkout: Path, model: Path, transcript: Path, out: Path, *, limit_mb: float
-        ) -> tuple[float, float, dict | None]:
+def run(
+    checkout: Path, model: Path, transcript: Path, out: Path, *, limit_mb: float
+) -> tuple[float, float, dict | None]:
     """Tag in a fresh process; ``(wall s, peak RSS MB, answer summary)``. A process whose memory passes
     ``limit_mb`` is stopped (so the machine is not exhausted): then the summary is None and the peak is a lower
     bound."""
@@ -93,14 +99,19 @@ def run(checkout: Path, model: Path, transcript: Path, out: Path, *, limit_mb: f
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     out.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", _RUNNER, str(model), str(transcript), str(out)], env=env,
-                             cwd=checkout,  # `python -c` puts the working folder first on sys.path
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _RUNNER, str(model), str(transcript), str(out)],
+        env=env,
+        cwd=checkout,  # `python -c` puts the working folder first on sys.path
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen, stopped = 0.0, False
     watched = psutil.Process(child.pid)
     while child.poll() is None:
         try:
-            seen = max(seen, watched.memory_info().rss / 2 ** 20)
+            seen = max(seen, watched.memory_info().rss / 2**20)
         except psutil.NoSuchProcess:
             break
         if seen > limit_mb:
@@ -112,13 +123,19 @@ def run(checkout: Path, model: Path, transcript: Path, out: Path, *, limit_mb: f
     wall = time.perf_counter() - t0
     if stopped:
         return wall, seen, None
-    peak = next((float(line.split()[1]) for line in reversed(err.splitlines()) if line.startswith("PEAK_RSS_MB")),
-                seen)
+    peak = next(
+        (float(line.split()[1]) for line in reversed(err.splitlines()) if line.startswith("PEAK_RSS_MB")),
+        seen,
+    )
     if child.returncode != 0:
         raise SystemExit(f"{checkout}: tagging failed ({child.returncode}):\n{err[-2000:]}")
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
     answer = max(records, key=lambda r: r["end"] - r["start"])
-    summary = {"codes": answer["codes"], "polarity": answer["polarity"], "chars": answer["end"] - answer["start"]}
+    summary = {
+        "codes": answer["codes"],
+        "polarity": answer["polarity"],
+        "chars": answer["end"] - answer["start"],
+    }
     return wall, peak, summary
 
 
@@ -127,8 +144,12 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=60.0, help="size of the generated transcript")
     ap.add_argument("--runs", type=int, default=3, help="runs per checkout (median reported)")
     ap.add_argument("--baseline", type=Path, help="an older checkout to measure in the same run")
-    ap.add_argument("--limit-gb", type=float, default=10.0,
-                    help="stop a run whose memory passes this (reported as at least that much)")
+    ap.add_argument(
+        "--limit-gb",
+        type=float,
+        default=10.0,
+        help="stop a run whose memory passes this (reported as at least that much)",
+    )
     args = ap.parse_args()
     model = model_dir()
     with tempfile.TemporaryDirectory() as tmp:
@@ -139,21 +160,28 @@ def main() -> None:
         results: dict[str, list[tuple[float, float, dict]]] = {name: [] for name, _ in checkouts}
         for _ in range(args.runs):  # taking turns, so both see the same machine load
             for name, checkout in checkouts:
-                results[name].append(run(checkout, model, transcript, Path(tmp) / "tagged.jsonl",
-                                         limit_mb=args.limit_gb * 1024))
+                results[name].append(
+                    run(
+                        checkout, model, transcript, Path(tmp) / "tagged.jsonl", limit_mb=args.limit_gb * 1024
+                    )
+                )
         print(f"{'':15s} {'wall s (median)':>16s} {'peak RSS MB (median)':>21s}  runs  answer tagged")
         for name, rows in results.items():
             walls = [w for w, _, _ in rows]
             peaks = [p for _, p, _ in rows]
             done = [s for _, _, s in rows if s is not None]
             if len(done) < len(rows):
-                print(f"{name:15s} {'> ' + format(statistics.median(walls), '.1f'):>16s} "
-                      f"{'> ' + format(max(peaks), '.0f'):>21s}  {len(rows):4d}  stopped at the {args.limit_gb:g} GB "
-                      f"limit in {len(rows) - len(done)} run(s)")
+                print(
+                    f"{name:15s} {'> ' + format(statistics.median(walls), '.1f'):>16s} "
+                    f"{'> ' + format(max(peaks), '.0f'):>21s}  {len(rows):4d}  stopped at the {args.limit_gb:g} GB "
+                    f"limit in {len(rows) - len(done)} run(s)"
+                )
                 continue
             s = done[-1]
-            print(f"{name:15s} {statistics.median(walls):16.1f} {statistics.median(peaks):21.0f}  {len(rows):4d}  "
-                  f"{s['chars']:,} chars, codes {', '.join(s['codes']) or '-'}, polarity {s['polarity']}")
+            print(
+                f"{name:15s} {statistics.median(walls):16.1f} {statistics.median(peaks):21.0f}  {len(rows):4d}  "
+                f"{s['chars']:,} chars, codes {', '.join(s['codes']) or '-'}, polarity {s['polarity']}"
+            )
 
 
 if __name__ == "__main__":

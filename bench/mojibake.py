@@ -44,11 +44,16 @@ def as_windows_reads_it(data: bytes) -> str:
 
 def named_cases() -> list[tuple[str, str, str]]:
     cases = [("test sentence read as cp1252", TEXT.encode().decode("cp1252"), TEXT)]
-    cases += [(f"left alone: {t}", t, t) for t in ("«SKAL VI GÅ» sa han", "NØ” og DÆ«", "Ærlig talt, Øyvind.", "Åse")]
+    cases += [
+        (f"left alone: {t}", t, t)
+        for t in ("«SKAL VI GÅ» sa han", "NØ” og DÆ«", "Ærlig talt, Øyvind.", "Åse")
+    ]
     raw = (FIXTURES / "nb_mojibake.txt").read_text("utf-8")
     cases.append(("nb_mojibake.txt", raw, raw.encode("cp1252").decode("utf-8")))
     mixed = "I: Liker du blåbær?\n".encode() + "R: Nei, rømmegrøt.\n".encode("cp1252")
-    cases.append(("mixed UTF-8 and cp1252 lines", decode_bytes(mixed)[0], "I: Liker du blåbær?\nR: Nei, rømmegrøt.\n"))
+    cases.append(
+        ("mixed UTF-8 and cp1252 lines", decode_bytes(mixed)[0], "I: Liker du blåbær?\nR: Nei, rømmegrøt.\n")
+    )
     for path in sorted(FIXTURES.glob("*.txt")):
         if path.name in ("binary.txt", "nb_mojibake.txt", "empty.txt"):
             continue
@@ -58,9 +63,17 @@ def named_cases() -> list[tuple[str, str, str]]:
 
 
 def ftfy_encoding_fixes_only(text: str) -> str:
-    return ftfy.fix_text(text, unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
-                         fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
-                         remove_control_chars=False, normalization=None)
+    return ftfy.fix_text(
+        text,
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        remove_control_chars=False,
+        normalization=None,
+    )
 
 
 def ftfy_per_run(text: str) -> str:
@@ -93,8 +106,10 @@ def main() -> None:
         repaired = sum(fix(b) == t for b, t in zip(broken, texts))
         per_text = (time.perf_counter() - t0) / max(args.n, 1) * 1e6
         unchanged = sum(fix(t) == t for t in texts)
-        print(f"| {name} | {len(cases) - len(wrong)}/{len(cases)} | {repaired}/{args.n} | {unchanged}/{args.n} "
-              f"| {per_text:.0f} |")
+        print(
+            f"| {name} | {len(cases) - len(wrong)}/{len(cases)} | {repaired}/{args.n} | {unchanged}/{args.n} "
+            f"| {per_text:.0f} |"
+        )
         for label in wrong:
             print(f"|   wrong: {label} | | | | |")
 

@@ -54,11 +54,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args(argv)
     seeds = {p.name: p.read_text(encoding="utf-8") for p in sorted((args.shared / "seeds").glob("*.txt"))}
-    excerpts = [json.loads(line) for p in sorted((args.shared / "annotations").glob("*.jsonl"))
-                for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    excerpts = [
+        json.loads(line)
+        for p in sorted((args.shared / "annotations").glob("*.jsonl"))
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     total_chars = sum(len(t) for t in seeds.values())
     rows = []
-    for name, fn in (("raw-collapse", raw_collapse), ("dehyphenate", dehyphenate), ("klyngekoder pdftext", ours)):
+    for name, fn in (
+        ("raw-collapse", raw_collapse),
+        ("dehyphenate", dehyphenate),
+        ("klyngekoder pdftext", ours),
+    ):
         times, cleaned = [], {}
         for _ in range(args.repeat):
             t0 = time.perf_counter()
@@ -68,9 +76,20 @@ def main(argv: list[str] | None = None) -> int:
         found = sum(_norm(e["text"]) in normed[e["source"]] for e in excerpts)
         hyph = [e for e in excerpts if re.search(r"\w-\w", e["text"])]
         hyph_found = sum(_norm(e["text"]) in normed[e["source"]] for e in hyph)
-        rows.append((name, found, len(excerpts), hyph_found, len(hyph),
-                     total_chars / statistics.median(times) / 1e6, statistics.median(times)))
-    print(f"{len(seeds)} seeds, {total_chars} chars, {len(excerpts)} excerpts; median of {args.repeat} runs\n")
+        rows.append(
+            (
+                name,
+                found,
+                len(excerpts),
+                hyph_found,
+                len(hyph),
+                total_chars / statistics.median(times) / 1e6,
+                statistics.median(times),
+            )
+        )
+    print(
+        f"{len(seeds)} seeds, {total_chars} chars, {len(excerpts)} excerpts; median of {args.repeat} runs\n"
+    )
     print(f"{'cleaner':<22} {'excerpts verbatim':>18} {'with hyphen':>12} {'Mchar/s':>8} {'seconds':>8}")
     for name, f, n, hf, hn, speed, secs in rows:
         print(f"{name:<22} {f:>8}/{n:<3} {100 * f / n:5.1f}% {hf:>5}/{hn:<5} {speed:8.2f} {secs:8.3f}")

@@ -48,9 +48,18 @@ sys.path.insert(0, str(ROOT))
 
 from _ud import SHARED, read_conllu, spacy_lookup_lemmas, ud_file
 
-SOURCES = [("nb", "nb", "dev"), ("nb", "nb", "test"), ("nn", "nn", "dev"), ("nn", "nn", "test"),
-           ("da", "da", "dev"), ("da", "da", "test"), ("sv", "sv", "test"), ("nn", "lia", "train"),
-           ("nn", "lia", "dev"), ("nn", "lia", "test")]
+SOURCES = [
+    ("nb", "nb", "dev"),
+    ("nb", "nb", "test"),
+    ("nn", "nn", "dev"),
+    ("nn", "nn", "test"),
+    ("da", "da", "dev"),
+    ("da", "da", "test"),
+    ("sv", "sv", "test"),
+    ("nn", "lia", "train"),
+    ("nn", "lia", "dev"),
+    ("nn", "lia", "test"),
+]
 PER_FILE = 40
 
 
@@ -94,8 +103,8 @@ def _turns(sents: list[str]) -> str:
     lines = []
     for i in range(0, len(sents), 4):  # a question, then an answer of three sentences
         lines.append(f"I: {sents[i]}")
-        if sents[i + 1:i + 4]:
-            lines.append("R: " + " ".join(sents[i + 1:i + 4]))
+        if sents[i + 1 : i + 4]:
+            lines.append("R: " + " ".join(sents[i + 1 : i + 4]))
     return "\n\n".join(lines) + "\n"
 
 
@@ -109,7 +118,9 @@ def _two_passes(out: Path, t0: float, one_pass: Callable[[TextIO], tuple[float, 
             res[key], n_tok = one_pass(fh)
         if key == "pre":
             res["wall"] = time.perf_counter() - t0
-            res["cpu"] = time.process_time()  # CPU seconds since the process started (imports, models, pass 1)
+            res["cpu"] = (
+                time.process_time()
+            )  # CPU seconds since the process started (imports, models, pass 1)
             res["tokens_out"] = n_tok
     return res
 
@@ -161,14 +172,19 @@ def run_spacy(folder: Path, out: Path, *, lookup: bool = True) -> dict:
             for t in read_path(path):
                 tic = time.process_time()
                 segs = []
-                texts = [t.text[s.start:s.end] for s in t.segments]
+                texts = [t.text[s.start : s.end] for s in t.segments]
                 for s, doc in zip(t.segments, nlp.pipe(texts)):
                     starts = [s.start + tok.idx for tok in doc]
                     ends = [start + len(tok) for start, tok in zip(starts, doc)]
                     lemmas = [tok.lemma_ or tok.lower_ for tok in doc]
                     n_tok += len(starts)
-                    segs.append({**s.to_json(), "lang": lang,
-                                 "meta": {"preprocess": {"starts": starts, "ends": ends, "lemmas": lemmas}}})
+                    segs.append(
+                        {
+                            **s.to_json(),
+                            "lang": lang,
+                            "meta": {"preprocess": {"starts": starts, "ends": ends, "lemmas": lemmas}},
+                        }
+                    )
                 rec = {**t.to_json(), "segments": segs}
                 t_pre += time.process_time() - tic
                 fh.write(json_line(rec))
@@ -177,9 +193,11 @@ def run_spacy(folder: Path, out: Path, *, lookup: bool = True) -> dict:
     return _two_passes(out, t0, one_pass)
 
 
-PIPELINES = {"spacy": ("spaCy blank + lookup", lambda f, o: run_spacy(f, o, lookup=True)),
-             "spacy-blank": ("spaCy blank (no lemma)", lambda f, o: run_spacy(f, o, lookup=False)),
-             "ours": ("klyngekoder", run_ours)}
+PIPELINES = {
+    "spacy": ("spaCy blank + lookup", lambda f, o: run_spacy(f, o, lookup=True)),
+    "spacy-blank": ("spaCy blank (no lemma)", lambda f, o: run_spacy(f, o, lookup=False)),
+    "ours": ("klyngekoder", run_ours),
+}
 
 
 def child(kind: str, folder: str, out: str) -> None:
@@ -194,8 +212,13 @@ def child(kind: str, folder: str, out: str) -> None:
 
 def measure(kind: str, folder: Path, out: Path) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(folder), str(out)], env=env,
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(folder), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -214,8 +237,10 @@ def lemma_accuracy() -> dict[str, tuple[float, float]]:
                 golds.append(lem.lower())
         ours = lemmatize(forms, lang)
         base = spacy_lookup_lemmas(forms, lang)
-        out[name] = (sum(b == g for b, g in zip(base, golds)) / len(forms),
-                     sum(p.lower() == g for p, g in zip(ours, golds)) / len(forms))
+        out[name] = (
+            sum(b == g for b, g in zip(base, golds)) / len(forms),
+            sum(p.lower() == g for p, g in zip(ours, golds)) / len(forms),
+        )
     return out
 
 
@@ -231,8 +256,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="nlp-bench-"))
     try:
         sizes = {"small": args.min_tokens // 4, "large": args.min_tokens}
-        print(f"{'corpus':<6} {'pipeline':<22} {'files':>6} {'tokens':>9} {'wall s':>7} {'cpu s':>6} {'tok/s':>9} "
-              f"{'prep s':>7} {'prep tok/s':>10} {'warm tok/s':>10} {'peak RSS MB':>11}")
+        print(
+            f"{'corpus':<6} {'pipeline':<22} {'files':>6} {'tokens':>9} {'wall s':>7} {'cpu s':>6} {'tok/s':>9} "
+            f"{'prep s':>7} {'prep tok/s':>10} {'warm tok/s':>10} {'peak RSS MB':>11}"
+        )
         results = {}
         for size, n in sizes.items():
             folder = tmp / size
@@ -250,19 +277,26 @@ def main() -> None:
                 warm = statistics.median(r["warm"] for r in runs)
                 rss = max(r["maxrss_mb"] for r in runs)
                 results[(size, kind)] = (cpu, prep, warm)
-                print(f"{size:<6} {label:<22} {files:>6} {tokens:>9} {wall:>7.2f} {cpu:>6.2f} {tokens / cpu:>9,.0f} "
-                      f"{prep:>7.2f} {tokens / prep:>10,.0f} {tokens / warm:>10,.0f} {rss:>11.0f}", flush=True)
+                print(
+                    f"{size:<6} {label:<22} {files:>6} {tokens:>9} {wall:>7.2f} {cpu:>6.2f} {tokens / cpu:>9,.0f} "
+                    f"{prep:>7.2f} {tokens / prep:>10,.0f} {tokens / warm:>10,.0f} {rss:>11.0f}",
+                    flush=True,
+                )
             shutil.rmtree(folder)
         for size in sizes:
             for base in ("spacy", "spacy-blank"):
                 (w_s, p_s, m_s), (w_o, p_o, m_o) = results[(size, base)], results[(size, "ours")]
-                print(f"speed-up {size} vs {PIPELINES[base][0]}: end-to-end {w_s / w_o:.2f}x, preprocessing alone "
-                      f"{p_s / p_o:.2f}x, preprocessing on a second (warm) pass {m_s / m_o:.2f}x")
+                print(
+                    f"speed-up {size} vs {PIPELINES[base][0]}: end-to-end {w_s / w_o:.2f}x, preprocessing alone "
+                    f"{p_s / p_o:.2f}x, preprocessing on a second (warm) pass {m_s / m_o:.2f}x"
+                )
         print("\nLemma accuracy, UD test (all tokens): spaCy blank + lookup lemmatiser vs ours")
         for name, (base, ours) in lemma_accuracy().items():
             print(f"  {name}: spaCy {base:.3f}  ours {ours:.3f}")
-        print(f"\n* {args.runs} runs each, medians (CPU seconds of the child process); one core (sched_setaffinity); spaCy "
-              f"{_version('spacy')}, simplemma {_version('simplemma')}.")
+        print(
+            f"\n* {args.runs} runs each, medians (CPU seconds of the child process); one core (sched_setaffinity); spaCy "
+            f"{_version('spacy')}, simplemma {_version('simplemma')}."
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -61,24 +61,31 @@ def baseline(texts: list[str]) -> list[list[Entity]]:
     for text in texts:
         ents = detect_patterns(text)
         for m in re.finditer(r"[A-ZÆØÅ][\w-]+", text):
-            if not _sentence_initial(text, m.start()) and not any(e.start < m.end() and m.start() < e.end
-                                                                  for e in ents):
+            if not _sentence_initial(text, m.start()) and not any(
+                e.start < m.end() and m.start() < e.end for e in ents
+            ):
                 ents.append(Entity(m.start(), m.end(), "person", m.group(), "baseline"))
         out.append(ents)
     return out
 
 
-def score(gold: list[list[dict]], pred: list[list[Entity]], *, typed: bool) -> dict[str, tuple[int, int, int, int]]:
+def score(
+    gold: list[list[dict]], pred: list[list[Entity]], *, typed: bool
+) -> dict[str, tuple[int, int, int, int]]:
     """Per kind: (gold found, gold total, predicted correct, predicted total)."""
     stats: dict[str, list[int]] = {}
     for g, p in zip(gold, pred, strict=True):
         for e in g:
-            hit = any(q.start < e["end"] and e["start"] < q.end and (not typed or q.kind == e["kind"]) for q in p)
+            hit = any(
+                q.start < e["end"] and e["start"] < q.end and (not typed or q.kind == e["kind"]) for q in p
+            )
             s = stats.setdefault(e["kind"], [0, 0, 0, 0])
             s[0] += hit
             s[1] += 1
         for q in p:
-            ok = any(q.start < e["end"] and e["start"] < q.end and (not typed or q.kind == e["kind"]) for e in g)
+            ok = any(
+                q.start < e["end"] and e["start"] < q.end and (not typed or q.kind == e["kind"]) for e in g
+            )
             s = stats.setdefault(q.kind, [0, 0, 0, 0])
             s[2] += ok
             s[3] += 1
@@ -95,13 +102,17 @@ def fmt(a: int, b: int) -> str:
 
 INTERVIEWS = ROOT / "bench" / "data" / "pseudonymise_interviews"
 _EDGE = r"(?<![^\W_]){}(?![^\W_])"
-_LABEL = re.compile(r"^(?:\[[\d:]+\] )?[^\s:][^:\n]{0,39}:", flags=re.MULTILINE)  # a speaker label opening a line
+_LABEL = re.compile(
+    r"^(?:\[[\d:]+\] )?[^\s:][^:\n]{0,39}:", flags=re.MULTILINE
+)  # a speaker label opening a line
 
 
 def _occurrences(text: str, surfaces: list[str]) -> list[tuple[int, int, str]]:
     """Whole-word occurrences of the surfaces; one inside a longer gold occurrence is counted once, as the longer."""
-    found = sorted({(m.start(), m.end(), s) for s in surfaces for m in re.finditer(_EDGE.format(re.escape(s)), text)},
-                   key=lambda o: (o[0], -(o[1] - o[0])))
+    found = sorted(
+        {(m.start(), m.end(), s) for s in surfaces for m in re.finditer(_EDGE.format(re.escape(s)), text)},
+        key=lambda o: (o[0], -(o[1] - o[0])),
+    )
     out: list[tuple[int, int, str]] = []
     for o in found:
         if not any(a <= o[0] and o[1] <= b for a, b, _ in out):
@@ -128,8 +139,10 @@ def interviews() -> None:
     if hasattr(R, "project_entities"):
         ents = R.project_entities(transcripts)
     else:  # an older checkout: what its pseudonymise() found
-        ents = find_entities([t.text for t in transcripts],
-                             names=R.speaker_names(s.speaker for t in transcripts for s in t.segments))
+        ents = find_entities(
+            [t.text for t in transcripts],
+            names=R.speaker_names(s.speaker for t in transcripts for s in t.segments),
+        )
     try:
         R.check_pseudonymised(out)
         accepted = "accepted"
@@ -137,8 +150,10 @@ def interviews() -> None:
         accepted = f"refused ({exc})"
     kinds = ("person", "firma", "sted", "contact")
     nchar = sum(len(t.text) for t in transcripts)
-    print(f"\n== interviews written for the bench: {len(files)} files, {nchar} chars, median "
-          f"{statistics.median(times):.2f} s of 3 runs; --require-pseudonymised on the output: {accepted}")
+    print(
+        f"\n== interviews written for the bench: {len(files)} files, {nchar} chars, median "
+        f"{statistics.median(times):.2f} s of 3 runs; --require-pseudonymised on the output: {accepted}"
+    )
     for split in ("dev", "test", "all"):
         hits = dict.fromkeys(kinds, 0)
         total = dict.fromkeys(kinds, 0)
@@ -160,8 +175,10 @@ def interviews() -> None:
                 public_total += 1
                 if any(e.start < b and a < e.end for e in spans):
                     replaced_public.append(f"{s!r} ({path.name})")
-            crossing += sum("\n" in t.text[e.start:e.end] for e in spans)
-            id_words = set(re.split(r"[\W_]+", f"{p.id} {p.source} {' '.join(s.id or '' for s in p.segments)}"))
+            crossing += sum("\n" in t.text[e.start : e.end] for e in spans)
+            id_words = set(
+                re.split(r"[\W_]+", f"{p.id} {p.source} {' '.join(s.id or '' for s in p.segments)}")
+            )
             id_leaks += sum(w in id_words for w in g["name_in_file_name"])
             if hasattr(R, "written_form"):
                 raw = path.read_text(encoding="utf-8")
@@ -169,15 +186,24 @@ def interviews() -> None:
                 written_leaks += sum(len(_occurrences(written, g[k])) for k in kinds)
                 labels_lost += max(0, len(_LABEL.findall(raw)) - len(_LABEL.findall(written)))
                 stamps_lost += sum(st not in written for st in re.findall(r"\d\d:\d\d:\d\d", raw))
-        print(f"-- {split}: recall " + ", ".join(f"{k} {fmt(hits[k], total[k]).strip()}" for k in kinds)
-              + f"; all {fmt(sum(hits.values()), sum(total.values())).strip()}")
-        print(f"   public bodies replaced: {len(replaced_public)} of {public_total} occurrences"
-              + (f" ({', '.join(replaced_public)})" if replaced_public else ""))
-        print(f"   replacements crossing a line break: {crossing}; names of a file name left in ids, sources or "
-              f"segment ids: {id_leaks}")
+        print(
+            f"-- {split}: recall "
+            + ", ".join(f"{k} {fmt(hits[k], total[k]).strip()}" for k in kinds)
+            + f"; all {fmt(sum(hits.values()), sum(total.values())).strip()}"
+        )
+        print(
+            f"   public bodies replaced: {len(replaced_public)} of {public_total} occurrences"
+            + (f" ({', '.join(replaced_public)})" if replaced_public else "")
+        )
+        print(
+            f"   replacements crossing a line break: {crossing}; names of a file name left in ids, sources or "
+            f"segment ids: {id_leaks}"
+        )
         if hasattr(R, "written_form"):
-            print(f"   written files: gold names left {written_leaks}, speaker labels lost {labels_lost}, "
-                  f"timestamps lost {stamps_lost}")
+            print(
+                f"   written files: gold names left {written_leaks}, speaker labels lost {labels_lost}, "
+                f"timestamps lost {stamps_lost}"
+            )
         else:
             print("   written files: the transcript text only (no speaker labels or timestamps)")
         if split != "all":
@@ -188,8 +214,10 @@ def interviews() -> None:
 def passages(keep_institutions: bool) -> None:
     rows = load()
     keep = KEEP_INSTITUTIONS if keep_institutions else ()
-    print(f"gold: {len(rows)} passages, {sum(len(r['entities']) for r in rows)} mentions"
-          + ("; institutions kept" if keep else ""))
+    print(
+        f"gold: {len(rows)} passages, {sum(len(r['entities']) for r in rows)} mentions"
+        + ("; institutions kept" if keep else "")
+    )
     for split in ("dev", "test", "synthetic"):
         part = [r for r in rows if r["split"] == split]
         texts = [r["text"] for r in part]
@@ -201,27 +229,41 @@ def passages(keep_institutions: bool) -> None:
             times.append(time.perf_counter() - t0)
         base = baseline(texts)
         nchar = sum(len(t) for t in texts)
-        print(f"\n== {split}: {len(part)} passages, {sum(len(g) for g in gold)} gold mentions, {nchar} chars, "
-              f"median {statistics.median(times):.2f} s of 3 runs ({nchar / statistics.median(times):,.0f} chars/s)")
-        res = {("rules", "any"): score(gold, pred, typed=False), ("rules", "typed"): score(gold, pred, typed=True),
-               ("baseline", "any"): score(gold, base, typed=False)}
-        kinds = [k for k in ("person", "firma", "sted", "navn", *CONTACT, "contact", "person+contact", "all")
-                 if any(k in r for r in res.values())]
-        print(f"{'kind':15s} {'recall any':>16s} {'precision any':>16s} {'recall typed':>16s} "
-              f"{'precision typed':>16s} | {'baseline R any':>16s} {'baseline P any':>16s}")
+        print(
+            f"\n== {split}: {len(part)} passages, {sum(len(g) for g in gold)} gold mentions, {nchar} chars, "
+            f"median {statistics.median(times):.2f} s of 3 runs ({nchar / statistics.median(times):,.0f} chars/s)"
+        )
+        res = {
+            ("rules", "any"): score(gold, pred, typed=False),
+            ("rules", "typed"): score(gold, pred, typed=True),
+            ("baseline", "any"): score(gold, base, typed=False),
+        }
+        kinds = [
+            k
+            for k in ("person", "firma", "sted", "navn", *CONTACT, "contact", "person+contact", "all")
+            if any(k in r for r in res.values())
+        ]
+        print(
+            f"{'kind':15s} {'recall any':>16s} {'precision any':>16s} {'recall typed':>16s} "
+            f"{'precision typed':>16s} | {'baseline R any':>16s} {'baseline P any':>16s}"
+        )
         for k in kinds:
             a = res[("rules", "any")].get(k, (0, 0, 0, 0))
             t = res[("rules", "typed")].get(k, (0, 0, 0, 0))
             b = res[("baseline", "any")].get(k, (0, 0, 0, 0))
-            print(f"{k:15s} {fmt(a[0], a[1]):>16s} {fmt(a[2], a[3]):>16s} {fmt(t[0], t[1]):>16s} "
-                  f"{fmt(t[2], t[3]):>16s} | {fmt(b[0], b[1]):>16s} {fmt(b[2], b[3]):>16s}")
-
+            print(
+                f"{k:15s} {fmt(a[0], a[1]):>16s} {fmt(a[2], a[3]):>16s} {fmt(t[0], t[1]):>16s} "
+                f"{fmt(t[2], t[3]):>16s} | {fmt(b[0], b[1]):>16s} {fmt(b[2], b[3]):>16s}"
+            )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--keep-institutions", action="store_true",
-                    help="passages: keep the bundled list of public bodies; gold mentions of those are not expected")
+    ap.add_argument(
+        "--keep-institutions",
+        action="store_true",
+        help="passages: keep the bundled list of public bodies; gold mentions of those are not expected",
+    )
     ap.add_argument("--only", choices=("interviews", "passages"))
     args = ap.parse_args()
     if args.only != "interviews":

@@ -43,9 +43,18 @@ def _scaled(transcripts, scale: int):
     out = []
     for k in range(scale):
         for t in transcripts:
-            auto = tuple(CodeSpan(c.code, c.start, c.end, coder="autokoder-v1", source="auto",
-                                  confidence=round(0.5 + (i % 50) / 100, 2))
-                         for i, c in enumerate(t.codes) if c.coder == "coder1")
+            auto = tuple(
+                CodeSpan(
+                    c.code,
+                    c.start,
+                    c.end,
+                    coder="autokoder-v1",
+                    source="auto",
+                    confidence=round(0.5 + (i % 50) / 100, 2),
+                )
+                for i, c in enumerate(t.codes)
+                if c.coder == "coder1"
+            )
             out.append(replace(t, id=f"{t.id}-{k}", codes=t.codes + auto))
     return out
 
@@ -87,7 +96,7 @@ def _foreign_accuracy(transcripts, codebook, tmp: Path) -> str:
     with zipfile.ZipFile(qd, "w", zipfile.ZIP_DEFLATED) as zf:
         for n, data in members.items():
             zf.writestr(n, data)
-    wanted = sorted((t.text[c.start:c.end], c.code) for t in items for c in t.codes)
+    wanted = sorted((t.text[c.start : c.end], c.code) for t in items for c in t.codes)
     out = []
     for positions in ("auto", "codepoints", "crlf-as-one"):
         try:
@@ -97,11 +106,13 @@ def _foreign_accuracy(transcripts, codebook, tmp: Path) -> str:
         except InputError:
             out.append(f"{positions}: refused (positions past the end of a text)")
             continue
-        got = Counter((t.text[c.start:c.end], c.code) for t in back for c in t.codes)
+        got = Counter((t.text[c.start : c.end], c.code) for t in back for c in t.codes)
         hits = sum((got & Counter(wanted)).values())
         out.append(f"{positions}: {hits}/{len(wanted)}")
-    return "foreign project (emoji, CRLF, UTF-16 units, no origin hint): codings on the intended text: " + \
-        ", ".join(out)
+    return (
+        "foreign project (emoji, CRLF, UTF-16 units, no origin hint): codings on the intended text: "
+        + ", ".join(out)
+    )
 
 
 def _bench_corpus(label, transcripts, codebook, tmp: Path, repeat: int) -> list[tuple]:
@@ -115,15 +126,26 @@ def _bench_corpus(label, transcripts, codebook, tmp: Path, repeat: int) -> list[
         "qdpx write crlf, validated": lambda: write_qdpx(qd, transcripts, codebook, newline="crlf"),
         "qdpx read (crlf file)": lambda: read_qdpx_project(qd),
     }
-    rows = [(label, f"{len(transcripts)} docs, {n_codes} codes", name, _median(fn, repeat))
-            for name, fn in cases.items()]
+    rows = [
+        (label, f"{len(transcripts)} docs, {n_codes} codes", name, _median(fn, repeat))
+        for name, fn in cases.items()
+    ]
     sizes = (jl.stat().st_size, qd.stat().st_size)
     exact = {}
     for nl in ("lf", "crlf"):
         write_qdpx(qd, transcripts, codebook, newline=nl)
         exact[nl] = _exact(transcripts, read_qdpx_project(qd), codebook)
-    rows.append((label, "", (f"sizes: JSONL {sizes[0]} B, qdpx (crlf) {sizes[1]} B; round trip exact "
-                             f"lf={exact['lf']} crlf={exact['crlf']}"), None))
+    rows.append(
+        (
+            label,
+            "",
+            (
+                f"sizes: JSONL {sizes[0]} B, qdpx (crlf) {sizes[1]} B; round trip exact "
+                f"lf={exact['lf']} crlf={exact['crlf']}"
+            ),
+            None,
+        )
+    )
     t0 = time.perf_counter()
     accuracy = _foreign_accuracy(transcripts, codebook, tmp)
     rows.append((label, "", accuracy + f" ({time.perf_counter() - t0:.2f} s for write and both reads)", None))
@@ -139,8 +161,13 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-refi-"))
     rows = []
     rows += _bench_corpus("klynger x1", list(corpus.transcripts), corpus.codebook, tmp, args.repeat)
-    rows += _bench_corpus(f"klynger x{args.scale} + auto", _scaled(corpus.transcripts, args.scale), corpus.codebook,
-                          tmp, args.repeat)
+    rows += _bench_corpus(
+        f"klynger x{args.scale} + auto",
+        _scaled(corpus.transcripts, args.scale),
+        corpus.codebook,
+        tmp,
+        args.repeat,
+    )
 
     # hostile files: how fast they are refused (nothing is extracted; the bomb is never inflated)
     bomb = tmp / "bomb.qdpx"
@@ -153,16 +180,23 @@ def main() -> None:
     laughs = tmp / "laughs.qdpx"
     entities = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
     with zipfile.ZipFile(laughs, "w") as zf:
-        zf.writestr("project.qde", f'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY l0 "lol">{entities}]>'
-                                   "<Project xmlns='urn:QDA-XML:project:1.0' name='&l9;'/>")
-    for label, path in [(f"zip bomb 512 MiB ({bomb.stat().st_size} B on disk)", bomb),
-                        ("billion laughs (10^9 expansions)", laughs)]:
+        zf.writestr(
+            "project.qde",
+            f'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY l0 "lol">{entities}]>'
+            "<Project xmlns='urn:QDA-XML:project:1.0' name='&l9;'/>",
+        )
+    for label, path in [
+        (f"zip bomb 512 MiB ({bomb.stat().st_size} B on disk)", bomb),
+        ("billion laughs (10^9 expansions)", laughs),
+    ]:
+
         def refuse(path=path):
             try:
                 read_qdpx_project(path)
             except InputError:
                 return
             raise SystemExit(f"{path} was not refused")
+
         rows.append(("hostile", label, "refused with InputError", _median(refuse, args.repeat)))
 
     print(f"{'data':<24} {'size':<26} {'operation':<60} {'median CPU s':>12}")

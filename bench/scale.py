@@ -90,7 +90,7 @@ def write_corpus(folder: Path, n: int, *, seed: int = 0) -> list[Path]:
         if pos[lang] + k > len(order[lang]):
             rng.shuffle(order[lang])
             pos[lang] = 0
-        text = " ".join(pools[lang][j] for j in order[lang][pos[lang]:pos[lang] + k])
+        text = " ".join(pools[lang][j] for j in order[lang][pos[lang] : pos[lang] + k])
         pos[lang] += k
         fh.write(json.dumps({"id": f"s{i:07d}", "text": text, "lang": lang}, ensure_ascii=False) + "\n")
     if fh:
@@ -104,11 +104,16 @@ def train_model(path: Path) -> dict:
 
     corpus = load("klynger")
     t0 = time.perf_counter()
-    model, meta = train_from_units(list(corpus.units()), coder="coder1", codebook=corpus.codebook, n_splits=0,
-                                   curve=False)
+    model, meta = train_from_units(
+        list(corpus.units()), coder="coder1", codebook=corpus.codebook, n_splits=0, curve=False
+    )
     save_coder(model, path, codebook=corpus.codebook, meta=meta)
-    return {"train_s": time.perf_counter() - t0, "codes": len(model.classes_), "units": meta["training"]["units"],
-            "analyzer": model.concepts.word_analyzer}
+    return {
+        "train_s": time.perf_counter() - t0,
+        "codes": len(model.classes_),
+        "units": meta["training"]["units"],
+        "analyzer": model.concepts.word_analyzer,
+    }
 
 
 # -- one measurement (child process) ----------------------------------------------------------------------------
@@ -147,13 +152,27 @@ def child(spec: dict) -> dict:
         from nlp.distributed import tag_distributed
 
         t0 = time.perf_counter()
-        with LocalCluster(n_workers=spec["workers"], threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=spec["workers"],
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             res["startup_s"] = time.perf_counter() - t0
             cpu0 = os.times()
             t0 = time.perf_counter()
-            summary = tag_distributed(model, files, out, scheduler=cluster.scheduler_address, resume=False,
-                                      batch_size=spec["batch_size"])
+            summary = tag_distributed(
+                model,
+                files,
+                out,
+                scheduler=cluster.scheduler_address,
+                resume=False,
+                batch_size=spec["batch_size"],
+            )
             res["seconds"] = time.perf_counter() - t0
             cpu1 = os.times()
             res["client_cpu_s"] = cpu1.user + cpu1.system - cpu0.user - cpu0.system
@@ -169,8 +188,13 @@ def child(spec: dict) -> dict:
 
 def _start(spec: dict) -> subprocess.Popen:
     env = {**os.environ, **ONE_THREAD, "PYTHONHASHSEED": "0"}
-    return subprocess.Popen([sys.executable, __file__, "--child", json.dumps(spec)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, __file__, "--child", json.dumps(spec)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def _finish(proc: subprocess.Popen, spec: dict) -> dict:
@@ -187,14 +211,21 @@ def measure(spec: dict) -> dict:
         res = _finish(_start(spec), spec)
     else:  # the machine's own limit: N independent tag_paths processes on disjoint files, no Dask
         n = spec["workers"]
-        parts = [{**spec, "mode": "single", "files": spec["files"][i::n], "out": f"{spec['out']}.{i}"}
-                 for i in range(n)]
+        parts = [
+            {**spec, "mode": "single", "files": spec["files"][i::n], "out": f"{spec['out']}.{i}"}
+            for i in range(n)
+        ]
         t0 = time.perf_counter()
         procs = [_start(p) for p in parts]
         outs = [_finish(p, s) for p, s in zip(procs, parts)]
-        res = {"seconds": time.perf_counter() - t0, "tagged": sum(o["tagged"] for o in outs),
-               "worker_peak_mb": [max(o["worker_peak_mb"]) for o in outs], "client_peak_mb": float("nan"),
-               "errors": sum(o["errors"] for o in outs), "sha256": None}
+        res = {
+            "seconds": time.perf_counter() - t0,
+            "tagged": sum(o["tagged"] for o in outs),
+            "worker_peak_mb": [max(o["worker_peak_mb"]) for o in outs],
+            "client_peak_mb": float("nan"),
+            "errors": sum(o["errors"] for o in outs),
+            "sha256": None,
+        }
     res["load_before"] = load
     return res
 
@@ -202,9 +233,13 @@ def measure(spec: dict) -> dict:
 # -- main -------------------------------------------------------------------------------------------------------
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--segments", default="250000,1000000", help="corpus sizes, comma-separated (largest >= 1M)")
+    ap.add_argument(
+        "--segments", default="250000,1000000", help="corpus sizes, comma-separated (largest >= 1M)"
+    )
     ap.add_argument("--workers", default="1,2", help="Dask worker counts, comma-separated")
-    ap.add_argument("--runs", type=int, default=3, help="runs per configuration (median) on the smaller corpora")
+    ap.add_argument(
+        "--runs", type=int, default=3, help="runs per configuration (median) on the smaller corpora"
+    )
     ap.add_argument("--big-runs", type=int, default=1, help="runs per configuration on the largest corpus")
     ap.add_argument("--batch-size", type=int, default=5000, help="lines per task")
     ap.add_argument("--baseline-sizes", default="smallest", help="'smallest', 'all' or 'none'")
@@ -222,19 +257,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="klynge-scale-", dir=args.tmp) as tmp:
         tmp = Path(tmp)
         info = train_model(tmp / "model")
-        print(f"model: default auto-coder ({info['analyzer']} words + char n-grams) trained on klynger coder1 "
-              f"({info['units']} units, {info['codes']} codes) "
-              f"in {info['train_s']:.1f} s", file=sys.stderr)
+        print(
+            f"model: default auto-coder ({info['analyzer']} words + char n-grams) trained on klynger coder1 "
+            f"({info['units']} units, {info['codes']} codes) "
+            f"in {info['train_s']:.1f} s",
+            file=sys.stderr,
+        )
         t0 = time.perf_counter()
         (tmp / "corpus").mkdir()
         all_files = write_corpus(tmp / "corpus", sizes[-1])
         corpus_mb = sum(f.stat().st_size for f in all_files) / 2**20
-        print(f"corpus: {sizes[-1]:,} segments in {len(all_files)} files, {corpus_mb:.0f} MB, written in "
-              f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        print(
+            f"corpus: {sizes[-1]:,} segments in {len(all_files)} files, {corpus_mb:.0f} MB, written in "
+            f"{time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
 
         rows = []
         for size in sizes:
-            files = all_files[:-(-size // PER_FILE)]
+            files = all_files[: -(-size // PER_FILE)]
             size = min(len(files) * PER_FILE, sizes[-1])
             runs = args.big_runs if size == sizes[-1] and len(sizes) > 1 else args.runs
             configs = [("dask", w) for w in workers]
@@ -243,47 +284,70 @@ def main() -> None:
             for mode, w in configs:
                 results = []
                 for r in range(runs):
-                    spec = {"mode": mode, "workers": w, "files": [str(f) for f in files], "model": str(tmp / "model"),
-                            "out": str(tmp / "out.jsonl"), "batch_size": args.batch_size}
+                    spec = {
+                        "mode": mode,
+                        "workers": w,
+                        "files": [str(f) for f in files],
+                        "model": str(tmp / "model"),
+                        "out": str(tmp / "out.jsonl"),
+                        "batch_size": args.batch_size,
+                    }
                     res = measure(spec)
                     results.append(res)
-                    print(f"  {size:>9,} {mode:<6} w={w} run {r + 1}/{runs}: {res['tagged'] / res['seconds']:8.0f} "
-                          f"seg/s, worker peak {max(res['worker_peak_mb']):.0f} MB, client peak "
-                          f"{res['client_peak_mb']:.0f} MB", file=sys.stderr)
+                    print(
+                        f"  {size:>9,} {mode:<6} w={w} run {r + 1}/{runs}: {res['tagged'] / res['seconds']:8.0f} "
+                        f"seg/s, worker peak {max(res['worker_peak_mb']):.0f} MB, client peak "
+                        f"{res['client_peak_mb']:.0f} MB",
+                        file=sys.stderr,
+                    )
                 rows.append({"segments": size, "mode": mode, "workers": w, "runs": results})
 
-    base = {r["segments"]: statistics.median(x["tagged"] / x["seconds"] for x in r["runs"])
-            for r in rows if r["mode"] == "single"}
+    base = {
+        r["segments"]: statistics.median(x["tagged"] / x["seconds"] for x in r["runs"])
+        for r in rows
+        if r["mode"] == "single"
+    }
     base_rate = base.get(rows[0]["segments"]) if rows else None
     hashes: dict[int, set[str]] = {}
     for r in rows:
         hashes.setdefault(r["segments"], set()).update(x["sha256"] for x in r["runs"] if x["sha256"])
-    print(f"\nTagging a synthetic archive ({', '.join(f'{s:,}' for s in sizes)} segments) with the default auto-coder "
-          f"(word analyzer {info['analyzer']}); {os.cpu_count()} cores; batch {args.batch_size} lines.\n")
-    print("| segments | configuration | runs | segments/s (median) | min-max | vs 1 process | wall s | "
-          "cluster start s | peak RSS per worker MB | client peak MB | load avg before |")
+    print(
+        f"\nTagging a synthetic archive ({', '.join(f'{s:,}' for s in sizes)} segments) with the default auto-coder "
+        f"(word analyzer {info['analyzer']}); {os.cpu_count()} cores; batch {args.batch_size} lines.\n"
+    )
+    print(
+        "| segments | configuration | runs | segments/s (median) | min-max | vs 1 process | wall s | "
+        "cluster start s | peak RSS per worker MB | client peak MB | load avg before |"
+    )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         rates = [x["tagged"] / x["seconds"] for x in r["runs"]]
         rate = statistics.median(rates)
-        label = {"single": "tag_paths, 1 process (baseline)",
-                 "ceiling": f"{r['workers']} plain tag_paths processes side by side, no Dask (machine ceiling)",
-                 }.get(r["mode"], f"Dask LocalCluster, {r['workers']} worker{'s' if r['workers'] > 1 else ''}")
+        label = {
+            "single": "tag_paths, 1 process (baseline)",
+            "ceiling": f"{r['workers']} plain tag_paths processes side by side, no Dask (machine ceiling)",
+        }.get(r["mode"], f"Dask LocalCluster, {r['workers']} worker{'s' if r['workers'] > 1 else ''}")
         rel = f"{rate / base_rate:.2f}x" if base_rate else "-"
         start = statistics.median(x.get("startup_s", 0) for x in r["runs"]) if r["mode"] == "dask" else None
-        print(f"| {r['segments']:,} | {label} | {len(rates)} | {rate:,.0f} | {min(rates):,.0f}-{max(rates):,.0f} | "
-              f"{rel} | {statistics.median(x['seconds'] for x in r['runs']):.1f} | "
-              f"{'-' if start is None else f'{start:.1f}'} | "
-              f"{statistics.median(max(x['worker_peak_mb']) for x in r['runs']):.0f} | "
-              f"{'-' if r['mode'] == 'ceiling' else format(statistics.median(x['client_peak_mb'] for x in r['runs']), '.0f')} | "
-              f"{statistics.median(x['load_before'] for x in r['runs']):.1f} |")
+        print(
+            f"| {r['segments']:,} | {label} | {len(rates)} | {rate:,.0f} | {min(rates):,.0f}-{max(rates):,.0f} | "
+            f"{rel} | {statistics.median(x['seconds'] for x in r['runs']):.1f} | "
+            f"{'-' if start is None else f'{start:.1f}'} | "
+            f"{statistics.median(max(x['worker_peak_mb']) for x in r['runs']):.0f} | "
+            f"{'-' if r['mode'] == 'ceiling' else format(statistics.median(x['client_peak_mb'] for x in r['runs']), '.0f')} | "
+            f"{statistics.median(x['load_before'] for x in r['runs']):.1f} |"
+        )
     same = all(len(h) == 1 for h in hashes.values())
-    print(f"\nOutputs byte-identical across all configurations and runs of each corpus size: {'yes' if same else 'NO'}"
-          f" ({'; '.join(f'{s:,}: {next(iter(h))[:12]}' for s, h in hashes.items() if len(h) == 1)})")
+    print(
+        f"\nOutputs byte-identical across all configurations and runs of each corpus size: {'yes' if same else 'NO'}"
+        f" ({'; '.join(f'{s:,}: {next(iter(h))[:12]}' for s, h in hashes.items() if len(h) == 1)})"
+    )
     print(f"Total bench time {time.perf_counter() - t_all:.0f} s.")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"sizes": sizes, "rows": rows, "model": info, "identical": same}, indent=1),
-                         encoding="utf-8")
+    args.json.write_text(
+        json.dumps({"sizes": sizes, "rows": rows, "model": info, "identical": same}, indent=1),
+        encoding="utf-8",
+    )
     if not same:
         raise SystemExit("outputs differ between configurations")
 

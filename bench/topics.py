@@ -58,8 +58,16 @@ def content_topic(ranked: list[str], analyze, vocab: set[str], n: int = 10) -> l
     return out[:n]
 
 
-def run(model_name: str, pipeline: str, k: int, seeds: list[int], repeats: int, texts: list[Analysis], analyze,
-        ref_tokens: list[list[str]]) -> dict:
+def run(
+    model_name: str,
+    pipeline: str,
+    k: int,
+    seeds: list[int],
+    repeats: int,
+    texts: list[Analysis],
+    analyze,
+    ref_tokens: list[list[str]],
+) -> dict:
     extra = {} if pipeline == "ours" else {"max_df": 1.0, "analyzer": naive_analyzer}
     cls = LdaTopics if model_name == "lda" else NmfTopics
     own_tokens = cls(**extra).terms(texts)
@@ -83,11 +91,19 @@ def run(model_name: str, pipeline: str, k: int, seeds: list[int], repeats: int, 
         div.append(topic_diversity(top))
         tops.append([t[:10] for t in top])
         tops_c.append(content)
-    return {"model": model_name, "k": k, "pipeline": pipeline, "npmi_own": statistics.median(npmi),
-            "cv_own": statistics.median(cv), "npmi_content": statistics.median(npmi_c),
-            "cv_content": statistics.median(cv_c), "stab_own": topic_stability(tops),
-            "stab_content": topic_stability(tops_c), "diversity": statistics.median(div),
-            "fit_s": statistics.median(times)}
+    return {
+        "model": model_name,
+        "k": k,
+        "pipeline": pipeline,
+        "npmi_own": statistics.median(npmi),
+        "cv_own": statistics.median(cv),
+        "npmi_content": statistics.median(npmi_c),
+        "cv_content": statistics.median(cv_c),
+        "stab_own": topic_stability(tops),
+        "stab_content": topic_stability(tops_c),
+        "diversity": statistics.median(div),
+        "fit_s": statistics.median(times),
+    }
 
 
 def guided_alignment(corpus, docs, strengths: list[float], k: int) -> None:
@@ -101,22 +117,55 @@ def guided_alignment(corpus, docs, strengths: list[float], k: int) -> None:
 
     from nlp.topics import codebook_seed_topics, summarize_topics
 
-    seeds = codebook_seed_topics(corpus.codebook, analyzer=Analysis.content_lemmas, documents=docs,
-                                 labels=[d.concepts("coder1") for d in docs])
+    seeds = codebook_seed_topics(
+        corpus.codebook,
+        analyzer=Analysis.content_lemmas,
+        documents=docs,
+        labels=[d.concepts("coder1") for d in docs],
+    )
     print(f"\nguided LDA, K={k}, {len(seeds)} seeded topics (strength 0 = unguided)")
-    print(" ".join(f"{c:>12}" for c in ("strength", "seed_hit", "top1_coder1", "top1_coder2", "nmi_coder1",
-                                         "nmi_coder2", "npmi_own")))
+    print(
+        " ".join(
+            f"{c:>12}"
+            for c in (
+                "strength",
+                "seed_hit",
+                "top1_coder1",
+                "top1_coder2",
+                "nmi_coder1",
+                "nmi_coder2",
+                "npmi_own",
+            )
+        )
+    )
     for strength in strengths:
-        est = LdaTopics(n_topics=k, seed_topics=seeds if strength else None,
-                        seed_strength=strength or 1.0, random_state=0).fit(docs)
+        est = LdaTopics(
+            n_topics=k, seed_topics=seeds if strength else None, seed_strength=strength or 1.0, random_state=0
+        ).fit(docs)
         row = [strength]
         summaries = {c: summarize_topics(est, docs, coder=c) for c in ("coder1", "coder2")}
         s1 = summaries["coder1"]
-        row.append(float(np.mean([len({w["word"] for w in t["words"]} & set(seeds[code])) / 10
-                                  for t, code in zip(s1.topics, seeds)])))
+        row.append(
+            float(
+                np.mean(
+                    [
+                        len({w["word"] for w in t["words"]} & set(seeds[code])) / 10
+                        for t, code in zip(s1.topics, seeds)
+                    ]
+                )
+            )
+        )
         for c in ("coder1", "coder2"):
-            row.append(float(np.mean([bool(t.get("top_codes")) and t["top_codes"][0]["code"] == code
-                                      for t, code in zip(summaries[c].topics, seeds)])))
+            row.append(
+                float(
+                    np.mean(
+                        [
+                            bool(t.get("top_codes")) and t["top_codes"][0]["code"] == code
+                            for t, code in zip(summaries[c].topics, seeds)
+                        ]
+                    )
+                )
+            )
         row += [summaries["coder1"].codes["nmi"], summaries["coder2"].codes["nmi"], s1.quality["c_npmi"]]
         print(" ".join(f"{v:>12.3f}" for v in row), flush=True)
 
@@ -128,8 +177,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeats", type=int, default=3, help="timing repeats per seed")
     ap.add_argument("--unit", default="segment")
     ap.add_argument("--models", nargs="+", default=["lda", "nmf"])
-    ap.add_argument("--guided-strengths", type=float, nargs="*", default=[0, 1, 10, 30],
-                    help="seed strengths for the guided-LDA alignment table (none: skip it)")
+    ap.add_argument(
+        "--guided-strengths",
+        type=float,
+        nargs="*",
+        default=[0, 1, 10, 30],
+        help="seed strengths for the guided-LDA alignment table (none: skip it)",
+    )
     args = ap.parse_args(argv)
 
     corpus = load("klynger")
@@ -143,16 +197,31 @@ def main(argv: list[str] | None = None) -> None:
         return cache[word]
 
     ref_tokens = [a.content_lemmas() for a in texts]
-    print(f"klynger: {len(docs)} documents (unit={args.unit}), seeds {args.seeds}, timing repeats {args.repeats}")
-    cols = ["model", "k", "pipeline", "npmi_own", "cv_own", "npmi_content", "cv_content", "stab_own", "stab_content",
-            "diversity", "fit_s"]
+    print(
+        f"klynger: {len(docs)} documents (unit={args.unit}), seeds {args.seeds}, timing repeats {args.repeats}"
+    )
+    cols = [
+        "model",
+        "k",
+        "pipeline",
+        "npmi_own",
+        "cv_own",
+        "npmi_content",
+        "cv_content",
+        "stab_own",
+        "stab_content",
+        "diversity",
+        "fit_s",
+    ]
     print(" ".join(f"{c:>12}" for c in cols))
     for model_name in args.models:
         for k in args.k:
             for pipeline in ("ours", "naive"):
                 r = run(model_name, pipeline, k, args.seeds, args.repeats, texts, analyze_cached, ref_tokens)
-                print(" ".join(f"{r[c]:>12.3f}" if isinstance(r[c], float) else f"{r[c]:>12}" for c in cols),
-                      flush=True)
+                print(
+                    " ".join(f"{r[c]:>12.3f}" if isinstance(r[c], float) else f"{r[c]:>12}" for c in cols),
+                    flush=True,
+                )
     if args.guided_strengths:
         guided_alignment(corpus, docs, args.guided_strengths, k=len(corpus.codebook))
 

@@ -102,9 +102,15 @@ def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-def save_model_files(path: str | Path, *, kind: str, arrays: Mapping[str, np.ndarray],
-                     params: Mapping[str, Any], meta: Mapping[str, Any] | None = None,
-                     extra_files: Mapping[str, bytes] | None = None) -> Path:
+def save_model_files(
+    path: str | Path,
+    *,
+    kind: str,
+    arrays: Mapping[str, np.ndarray],
+    params: Mapping[str, Any],
+    meta: Mapping[str, Any] | None = None,
+    extra_files: Mapping[str, bytes] | None = None,
+) -> Path:
     """Write a model folder atomically (no pickle anywhere).
 
     Parameters
@@ -145,14 +151,18 @@ def save_model_files(path: str | Path, *, kind: str, arrays: Mapping[str, np.nda
             raise ValueError(f"extra file name {name!r} is reserved or not a plain file name")
         files[name] = data
     full_meta = dict(meta or {})
-    full_meta.update({
-        "format": "klyngekoder-model",
-        "format_version": FORMAT_VERSION,
-        "kind": kind,
-        "versions": library_versions(),
-        "files": {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                  for name, data in sorted(files.items())},
-    })
+    full_meta.update(
+        {
+            "format": "klyngekoder-model",
+            "format_version": FORMAT_VERSION,
+            "kind": kind,
+            "versions": library_versions(),
+            "files": {
+                name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+                for name, data in sorted(files.items())
+            },
+        }
+    )
     files[_META] = _json_bytes(full_meta)
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,8 +176,11 @@ def save_model_files(path: str | Path, *, kind: str, arrays: Mapping[str, np.nda
         old = None
         if path.exists():
             if not (path / _META).is_file() and any(path.iterdir()):
-                raise ModelFileError("the output folder exists and is not a model folder; refusing to replace it.",
-                                     path=path, fix="choose a new --out folder or empty this one.")
+                raise ModelFileError(
+                    "the output folder exists and is not a model folder; refusing to replace it.",
+                    path=path,
+                    fix="choose a new --out folder or empty this one.",
+                )
             old = path.with_name(f".{path.name}.old-{os.getpid()}")
             os.replace(path, old)
         os.replace(tmp, path)
@@ -193,52 +206,88 @@ def load_model_files(path: str | Path, *, kind: str | None = None) -> ModelFiles
 
     path = Path(path)
     if not path.is_dir():
-        raise ModelFileError("no model folder here.", path=path,
-                             fix="pass the folder written by `nlp train --out` (it holds meta.json).")
+        raise ModelFileError(
+            "no model folder here.",
+            path=path,
+            fix="pass the folder written by `nlp train --out` (it holds meta.json).",
+        )
     meta_path = path / _META
     if not meta_path.is_file():
-        raise ModelFileError("meta.json is missing, so this is not a complete model folder.", path=path,
-                             fix="train the model again with `nlp train`.")
+        raise ModelFileError(
+            "meta.json is missing, so this is not a complete model folder.",
+            path=path,
+            fix="train the model again with `nlp train`.",
+        )
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"meta.json is not valid JSON ({exc}); the file is truncated or was edited.",
-                             path=meta_path, fix="train the model again with `nlp train`.") from exc
-    if not isinstance(meta, dict) or meta.get("format") != "klyngekoder-model" or not isinstance(
-            meta.get("files"), dict):
-        raise ModelFileError("meta.json does not describe a klyngekoder model.", path=meta_path,
-                             fix="pass a folder written by `nlp train`.")
+        raise ModelFileError(
+            f"meta.json is not valid JSON ({exc}); the file is truncated or was edited.",
+            path=meta_path,
+            fix="train the model again with `nlp train`.",
+        ) from exc
+    if (
+        not isinstance(meta, dict)
+        or meta.get("format") != "klyngekoder-model"
+        or not isinstance(meta.get("files"), dict)
+    ):
+        raise ModelFileError(
+            "meta.json does not describe a klyngekoder model.",
+            path=meta_path,
+            fix="pass a folder written by `nlp train`.",
+        )
     if int(meta.get("format_version", 0)) > FORMAT_VERSION:
-        raise ModelFileError(f"model format {meta.get('format_version')} is newer than this klyngekoder "
-                             f"understands ({FORMAT_VERSION}).", path=path, fix="upgrade klyngekoder.")
+        raise ModelFileError(
+            f"model format {meta.get('format_version')} is newer than this klyngekoder "
+            f"understands ({FORMAT_VERSION}).",
+            path=path,
+            fix="upgrade klyngekoder.",
+        )
     if kind is not None and meta.get("kind") != kind:
-        raise ModelFileError(f"this is a {meta.get('kind')!r} model, not a {kind!r} model.", path=path,
-                             fix=f"pass a {kind} model folder.")
+        raise ModelFileError(
+            f"this is a {meta.get('kind')!r} model, not a {kind!r} model.",
+            path=path,
+            fix=f"pass a {kind} model folder.",
+        )
     blobs: dict[str, bytes] = {}
     for name, info in sorted(meta["files"].items()):
         fpath = path / name
         if "/" in name or name.startswith(".") or not fpath.is_file():
-            raise ModelFileError(f"model file {name} is missing.", path=path,
-                                 fix="copy the whole model folder, or train the model again.")
+            raise ModelFileError(
+                f"model file {name} is missing.",
+                path=path,
+                fix="copy the whole model folder, or train the model again.",
+            )
         data = fpath.read_bytes()
         if len(data) != info.get("bytes") or hashlib.sha256(data).hexdigest() != info.get("sha256"):
             what = "truncated" if len(data) < int(info.get("bytes", 0)) else "changed since it was saved"
-            raise ModelFileError(f"model file {name} is {what} (sha256 does not match meta.json).", path=fpath,
-                                 fix="copy the model folder again from its source, or train the model again.")
+            raise ModelFileError(
+                f"model file {name} is {what} (sha256 does not match meta.json).",
+                path=fpath,
+                fix="copy the model folder again from its source, or train the model again.",
+            )
         blobs[name] = data
     for required in (_WEIGHTS, _PARAMS):
         if required not in blobs:
-            raise ModelFileError(f"meta.json does not list {required}.", path=meta_path,
-                                 fix="train the model again with `nlp train`.")
+            raise ModelFileError(
+                f"meta.json does not list {required}.",
+                path=meta_path,
+                fix="train the model again with `nlp train`.",
+            )
     try:
         arrays = st_load(blobs[_WEIGHTS])
     except (SafetensorError, ValueError) as exc:
-        raise ModelFileError(f"weights cannot be read ({exc}).", path=path / _WEIGHTS,
-                             fix="train the model again with `nlp train`.") from exc
+        raise ModelFileError(
+            f"weights cannot be read ({exc}).",
+            path=path / _WEIGHTS,
+            fix="train the model again with `nlp train`.",
+        ) from exc
     try:
         params = json.loads(blobs[_PARAMS].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"params.json is not valid JSON ({exc}).", path=path / _PARAMS,
-                             fix="train the model again with `nlp train`.") from exc
+        raise ModelFileError(
+            f"params.json is not valid JSON ({exc}).",
+            path=path / _PARAMS,
+            fix="train the model again with `nlp train`.",
+        ) from exc
     return ModelFiles(path=path, kind=str(meta.get("kind")), arrays=arrays, params=params, meta=meta)
-

@@ -29,8 +29,8 @@ def apply_edits(text: str, edits: Iterable[tuple[int, int, str]]) -> tuple[str, 
     """
     pieces: list[str] = []
     anchors: list[tuple[int, int]] = [(0, 0)]
-    pos = 0   # in the old text
-    out = 0   # in the new text
+    pos = 0  # in the old text
+    out = 0  # in the new text
     for start, end, repl in sorted(edits, key=lambda e: (e[0], e[1])):
         if start < pos or end < start:
             raise ValueError(f"edits overlap or are unordered at {start}..{end}")
@@ -54,8 +54,9 @@ def apply_edits(text: str, edits: Iterable[tuple[int, int, str]]) -> tuple[str, 
     return "".join(pieces), OffsetMap(tuple(simplified))
 
 
-def sub_tracked(pattern: str | re.Pattern[str], repl: str | Callable[[re.Match[str]], str],
-                text: str) -> tuple[str, OffsetMap]:
+def sub_tracked(
+    pattern: str | re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str
+) -> tuple[str, OffsetMap]:
     """``re.sub`` that also returns the offset map from the new text to ``text``."""
     rx = re.compile(pattern) if isinstance(pattern, str) else pattern
     edits = [(m.start(), m.end(), repl(m) if callable(repl) else m.expand(repl)) for m in rx.finditer(text)]
@@ -105,8 +106,9 @@ def _control_ratio(text: str) -> float:
     return bad / min(len(text), 20000)
 
 
-def decode_bytes(data: bytes, *, path: str | Path | None = None,
-                 encoding: str | None = None) -> tuple[str, str]:
+def decode_bytes(
+    data: bytes, *, path: str | Path | None = None, encoding: str | None = None
+) -> tuple[str, str]:
     """Decode a text file's bytes, detecting the encoding; return ``(text, encoding_name)``.
 
     Detection order: byte-order mark (UTF-8, UTF-16, UTF-32), BOM-less UTF-16 (NULs in every other byte),
@@ -140,15 +142,22 @@ def decode_bytes(data: bytes, *, path: str | Path | None = None,
         try:
             info = codecs.lookup(encoding)
         except LookupError:
-            raise EncodingError(f"unknown encoding {encoding!r}.", path=path,
-                                fix="give a Python codec name such as utf-8, cp1252, latin-1 or utf-16, or leave "
-                                    "--encoding out to detect it.") from None
+            raise EncodingError(
+                f"unknown encoding {encoding!r}.",
+                path=path,
+                fix="give a Python codec name such as utf-8, cp1252, latin-1 or utf-16, or leave "
+                "--encoding out to detect it.",
+            ) from None
         try:
             text = data.decode(info.name)
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            raise EncodingError(f"the bytes are not valid {info.name} (byte {exc.start}).", path=path, line=line,
-                                fix="leave --encoding out to detect the encoding, or give the right one.") from None
+            raise EncodingError(
+                f"the bytes are not valid {info.name} (byte {exc.start}).",
+                path=path,
+                line=line,
+                fix="leave --encoding out to detect the encoding, or give the right one.",
+            ) from None
         text = text.removeprefix("\ufeff")
         return text, info.name
     for bom, _codec, name in _BOMS:
@@ -156,9 +165,12 @@ def decode_bytes(data: bytes, *, path: str | Path | None = None,
             try:
                 return data.decode(name).removeprefix("\ufeff"), name
             except UnicodeDecodeError as exc:
-                raise EncodingError(f"the file starts with a {name} byte-order mark but its bytes are not valid "
-                                    f"{name} (byte {exc.start}).", path=path,
-                                    fix="re-save the file as UTF-8, or give --encoding.") from None
+                raise EncodingError(
+                    f"the file starts with a {name} byte-order mark but its bytes are not valid "
+                    f"{name} (byte {exc.start}).",
+                    path=path,
+                    fix="re-save the file as UTF-8, or give --encoding.",
+                ) from None
     utf16 = _looks_utf16(data)
     if utf16 is not None:
         try:
@@ -166,9 +178,12 @@ def decode_bytes(data: bytes, *, path: str | Path | None = None,
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:8192] or _binary_ratio(data[:8192]) > 0.10:
-        raise EncodingError("this is a binary file, not text.", path=path,
-                            fix="give a transcript as .txt, .docx, .vtt, .srt, .csv or .jsonl (export it from the "
-                                "program that made it).")
+        raise EncodingError(
+            "this is a binary file, not text.",
+            path=path,
+            fix="give a transcript as .txt, .docx, .vtt, .srt, .csv or .jsonl (export it from the "
+            "program that made it).",
+        )
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -180,8 +195,11 @@ def decode_bytes(data: bytes, *, path: str | Path | None = None,
             continue
         if _control_ratio(text) <= 0.01:
             return text, name
-    raise EncodingError("cannot tell the file's encoding (not UTF-8, UTF-16, cp1252 or latin-1).", path=path,
-                        fix="re-save the file as UTF-8 text, or give the encoding with --encoding.")
+    raise EncodingError(
+        "cannot tell the file's encoding (not UTF-8, UTF-16, cp1252 or latin-1).",
+        path=path,
+        fix="re-save the file as UTF-8 text, or give the encoding with --encoding.",
+    )
 
 
 #: Every byte except the C0 controls that never occur in text files (tab, newline, VT, FF, CR and ESC do).
@@ -197,8 +215,10 @@ def _binary_ratio(sample: bytes) -> float:
 
 # A UTF-8 sequence of 2-3 bytes mis-decoded as cp1252 (or latin-1): a lead byte C2-EF then continuation bytes,
 # which cp1252 shows as these characters (0x80-0x9F) or as U+00A0-U+00BF.
-_CONT = ("[\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d"
-         "\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178\u00a0-\u00bf\u0080-\u009f]")
+_CONT = (
+    "[\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d"
+    "\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178\u00a0-\u00bf\u0080-\u009f]"
+)
 _MOJIBAKE = re.compile(f"(?:[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}})+")
 # Where a _MOJIBAKE run can start. It opens with a character class, which the regex engine scans for quickly,
 # unlike _MOJIBAKE's repeated alternation: most texts have no such place, and then the full scan is skipped.

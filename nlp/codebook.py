@@ -104,12 +104,16 @@ class Codebook:
         ids = [c.id for c in self.codes]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise InputError(f"codebook {self.name!r} defines codes more than once: {', '.join(dupes)}.",
-                             fix="give every code a unique id.")
+            raise InputError(
+                f"codebook {self.name!r} defines codes more than once: {', '.join(dupes)}.",
+                fix="give every code a unique id.",
+            )
         for c in self.codes:
             if c.parent is not None and c.parent not in ids:
-                raise InputError(f"code {c.id!r} has parent {c.parent!r}, which the codebook does not define.",
-                                 fix="add the parent code or remove the parent.")
+                raise InputError(
+                    f"code {c.id!r} has parent {c.parent!r}, which the codebook does not define.",
+                    fix="add the parent code or remove the parent.",
+                )
             if c.id.startswith(POLARITY_PREFIX):
                 raise InputError(f"code id {c.id!r} uses the reserved prefix {POLARITY_PREFIX!r}.")
 
@@ -145,8 +149,11 @@ class Codebook:
         """Raise :class:`InputError` naming ``where`` if any code is not in this codebook."""
         unknown = sorted({c for c in codes if c not in self})
         if unknown:
-            raise InputError(f"{where}: unknown codes {', '.join(unknown)} (codebook {self.name!r} has "
-                             f"{', '.join(self.ids)}).", fix="correct the code ids or pass the matching codebook.")
+            raise InputError(
+                f"{where}: unknown codes {', '.join(unknown)} (codebook {self.name!r} has "
+                f"{', '.join(self.ids)}).",
+                fix="correct the code ids or pass the matching codebook.",
+            )
 
     # --- YAML -------------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -165,8 +172,10 @@ class Codebook:
             if c.guid:
                 entry["guid"] = c.guid
             if c.memos:
-                entry["memos"] = [{k: v for k, v in (("text", m.text), ("guid", m.guid), ("name", m.name)) if v}
-                                  for m in c.memos]
+                entry["memos"] = [
+                    {k: v for k, v in (("text", m.text), ("guid", m.guid), ("name", m.name)) if v}
+                    for m in c.memos
+                ]
             codes[c.id] = entry
         out: dict[str, Any] = {"name": self.name, "version": self.version}
         if self.description:
@@ -178,13 +187,18 @@ class Codebook:
         return out
 
     def save(self, path: str | Path) -> None:
-        atomic_write_text(path, yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=120))
+        atomic_write_text(
+            path, yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=120)
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<codebook>") -> Codebook:
         if not isinstance(data, Mapping) or not isinstance(data.get("codes"), Mapping):
-            raise InputError("a codebook needs a mapping `codes:` of code id -> {name_nb, definition}.", path=source,
-                             fix="see corpora/klynger/codebook.yaml for the layout.")
+            raise InputError(
+                "a codebook needs a mapping `codes:` of code id -> {name_nb, definition}.",
+                path=source,
+                fix="see corpora/klynger/codebook.yaml for the layout.",
+            )
         codes = []
         for cid, entry in data["codes"].items():
             entry = entry or {}
@@ -196,23 +210,45 @@ class Codebook:
             cues = _cue_list(entry.get("cues"), where=f"code {cid!r}", source=source)
             codable = entry.get("codable", True)
             if not isinstance(codable, bool):
-                raise InputError(f"code {cid!r}: codable must be true or false, not {codable!r}.", path=source)
-            codes.append(Code(id=str(cid), names=names, definition=str(entry.get("definition") or ""),
-                              parent=entry.get("parent"), cues=cues, color=_opt_str(entry.get("color")),
-                              codable=codable, guid=_opt_str(entry.get("guid")),
-                              memos=_memos(entry.get("memos"), where=f"code {cid!r}", source=source)))
+                raise InputError(
+                    f"code {cid!r}: codable must be true or false, not {codable!r}.", path=source
+                )
+            codes.append(
+                Code(
+                    id=str(cid),
+                    names=names,
+                    definition=str(entry.get("definition") or ""),
+                    parent=entry.get("parent"),
+                    cues=cues,
+                    color=_opt_str(entry.get("color")),
+                    codable=codable,
+                    guid=_opt_str(entry.get("guid")),
+                    memos=_memos(entry.get("memos"), where=f"code {cid!r}", source=source),
+                )
+            )
         pol = data.get("polarity")  # left out or null: the default three; {} (a foreign code tree): none
         pol = {"driver": {}, "barrier": {}, "neutral": {}} if pol is None else pol
         pol_ids = tuple(pol)
         labels = {p: dict(v) for p, v in pol.items() if v} if isinstance(pol, Mapping) else {}
         pcues_raw = data.get("polarity_cues") or {}
         if not isinstance(pcues_raw, Mapping):
-            raise InputError("`polarity_cues:` must be a mapping of driver/barrier/negators -> list of cue words.",
-                             path=source, fix="see corpora/klynger/codebook.yaml for the layout.")
-        pcues = {str(k): _cue_list(v, where=f"polarity_cues {k!r}", source=source) for k, v in pcues_raw.items()}
-        return cls(name=str(data.get("name", "codebook")), codes=tuple(codes), polarity=pol_ids,
-                   polarity_labels=labels, version=str(data.get("version", "1")),
-                   description=str(data.get("description") or ""), polarity_cues=pcues)
+            raise InputError(
+                "`polarity_cues:` must be a mapping of driver/barrier/negators -> list of cue words.",
+                path=source,
+                fix="see corpora/klynger/codebook.yaml for the layout.",
+            )
+        pcues = {
+            str(k): _cue_list(v, where=f"polarity_cues {k!r}", source=source) for k, v in pcues_raw.items()
+        }
+        return cls(
+            name=str(data.get("name", "codebook")),
+            codes=tuple(codes),
+            polarity=pol_ids,
+            polarity_labels=labels,
+            version=str(data.get("version", "1")),
+            description=str(data.get("description") or ""),
+            polarity_cues=pcues,
+        )
 
 
 def _cue_list(raw: Any, *, where: str, source: str) -> tuple[str, ...]:
@@ -222,8 +258,11 @@ def _cue_list(raw: Any, *, where: str, source: str) -> tuple[str, ...]:
     if isinstance(raw, Mapping):
         raw = [w for words in raw.values() for w in (words or ())]
     if not isinstance(raw, (list, tuple)) or not all(isinstance(w, str) for w in raw):
-        raise InputError(f"{where}: cues must be a list of words or phrases.", path=source,
-                         fix='write e.g. cues: ["kunnskapsdel*", "lær* av hverandre"].')
+        raise InputError(
+            f"{where}: cues must be a list of words or phrases.",
+            path=source,
+            fix='write e.g. cues: ["kunnskapsdel*", "lær* av hverandre"].',
+        )
     return tuple(w.strip() for w in raw if w.strip())
 
 
@@ -235,10 +274,15 @@ def _memos(raw: Any, *, where: str, source: str) -> tuple[Memo, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(m, (str, Mapping)) for m in raw):
-        raise InputError(f"{where}: memos must be a list of texts or {{text, guid, name}} mappings.", path=source)
-    return tuple(Memo(text=m) if isinstance(m, str) else
-                 Memo(text=str(m.get("text") or ""), guid=_opt_str(m.get("guid")), name=str(m.get("name") or ""))
-                 for m in raw)
+        raise InputError(
+            f"{where}: memos must be a list of texts or {{text, guid, name}} mappings.", path=source
+        )
+    return tuple(
+        Memo(text=m)
+        if isinstance(m, str)
+        else Memo(text=str(m.get("text") or ""), guid=_opt_str(m.get("guid")), name=str(m.get("name") or ""))
+        for m in raw
+    )
 
 
 def read_codebook_yaml(path: str | Path) -> Codebook:
@@ -250,6 +294,9 @@ def read_codebook_yaml(path: str | Path) -> Codebook:
         raise InputError("codebook file not found.", path=path) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)}).", path=path,
-                         line=None if mark is None else mark.line + 1) from exc
+        raise InputError(
+            f"not valid YAML ({getattr(exc, 'problem', exc)}).",
+            path=path,
+            line=None if mark is None else mark.line + 1,
+        ) from exc
     return Codebook.from_dict(data, source=str(path))

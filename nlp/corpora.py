@@ -32,7 +32,16 @@ from .refi import load_codebook
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ENV_VAR", "Corpus", "available", "codebook_beside", "corpora_root", "describe", "load", "load_path"]
+__all__ = [
+    "ENV_VAR",
+    "Corpus",
+    "available",
+    "codebook_beside",
+    "corpora_root",
+    "describe",
+    "load",
+    "load_path",
+]
 
 #: Environment variable naming a folder of corpus folders (overrides the bundled ``corpora/``).
 ENV_VAR = "KLYNGEKODER_CORPORA"
@@ -50,13 +59,17 @@ class Corpus:
     readme: str = ""
     path: Path | None = None
     meta: dict = field(default_factory=dict, compare=False, hash=False)
-    _analyses: dict[str, Analysis] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _analyses: dict[str, Analysis] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def units(self, *, include_interviewer: bool = False) -> list[Unit]:
         """One analysis unit per segment, with every coder's codes, the cross-validation group and its analysis
         (``unit.analysis``: each transcript preprocessed in context once per loaded corpus, as ``nlp preprocess``
         does)."""
-        return with_analyses(iter_units(self.transcripts, include_interviewer=include_interviewer), self.analyses())
+        return with_analyses(
+            iter_units(self.transcripts, include_interviewer=include_interviewer), self.analyses()
+        )
 
     def analyses(self) -> dict[str, Analysis]:
         """The analysis of every segment, keyed by unit id (:func:`nlp.features.analyse_transcript`; cached)."""
@@ -105,7 +118,9 @@ def available() -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / _TRANSCRIPTS).is_file())
 
 
-def load(name_or_path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] | Codebook | None = None) -> Corpus:
+def load(
+    name_or_path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] | Codebook | None = None
+) -> Corpus:
     """Load a named corpus (``"klynger"``) or a corpus folder / coded JSONL file given as a path.
 
     Raises
@@ -121,13 +136,19 @@ def load(name_or_path: str | os.PathLike[str], *, codebook: str | os.PathLike[st
     if (root / text / _TRANSCRIPTS).is_file():
         return load_path(root / text, codebook=codebook, name=text)
     known = ", ".join(available()) or "none"
-    raise InputError(f"no corpus named {text!r} (bundled corpora in {root}: {known}).",
-                     fix=f"pass one of those names, a corpus folder or a coded .jsonl file, or set {ENV_VAR} to a "
-                         "folder of corpora.")
+    raise InputError(
+        f"no corpus named {text!r} (bundled corpora in {root}: {known}).",
+        fix=f"pass one of those names, a corpus folder or a coded .jsonl file, or set {ENV_VAR} to a "
+        "folder of corpora.",
+    )
 
 
-def load_path(path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] | Codebook | None = None,
-              name: str | None = None) -> Corpus:
+def load_path(
+    path: str | os.PathLike[str],
+    *,
+    codebook: str | os.PathLike[str] | Codebook | None = None,
+    name: str | None = None,
+) -> Corpus:
     """Load a researcher's own coded corpus: a folder with ``transcripts.jsonl`` + ``codebook.yaml``, or a JSONL file.
 
     The codebook is ``codebook`` if given (YAML, ``.qdc`` or ``.qdpx``), else ``<name>.codebook.yaml`` (what
@@ -139,9 +160,12 @@ def load_path(path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] 
     if path.is_dir():
         folder, jsonl = path, path / _TRANSCRIPTS
         if not jsonl.is_file():
-            raise InputError(f"the folder has no {_TRANSCRIPTS}.", path=path,
-                             fix="write the coded transcripts with `nlp ingest ... --out transcripts.jsonl` or pass "
-                                 "the .jsonl file itself.")
+            raise InputError(
+                f"the folder has no {_TRANSCRIPTS}.",
+                path=path,
+                fix="write the coded transcripts with `nlp ingest ... --out transcripts.jsonl` or pass "
+                "the .jsonl file itself.",
+            )
     elif path.is_file():
         folder, jsonl = path.parent, path
     else:
@@ -160,8 +184,13 @@ def load_path(path: str | os.PathLike[str], *, codebook: str | os.PathLike[str] 
         cb.check_codes((c.code for c in t.codes), where=f"{jsonl}: transcript {t.id!r}")
     readme_path = folder / "README.md"
     readme = readme_path.read_text(encoding="utf-8") if path.is_dir() and readme_path.is_file() else ""
-    return Corpus(name=name or (path.name if path.is_dir() else path.stem), transcripts=transcripts, codebook=cb,
-                  readme=readme, path=path)
+    return Corpus(
+        name=name or (path.name if path.is_dir() else path.stem),
+        transcripts=transcripts,
+        codebook=cb,
+        readme=readme,
+        path=path,
+    )
 
 
 def codebook_beside(jsonl: str | os.PathLike[str]) -> Path | None:
@@ -177,15 +206,22 @@ def _codebook_from(transcripts: Iterable[Transcript], *, source: Path) -> Codebo
     for t in transcripts:
         for c in t.codes:
             if c.code.startswith(POLARITY_PREFIX):
-                value = c.code[len(POLARITY_PREFIX):]
+                value = c.code[len(POLARITY_PREFIX) :]
                 if value not in polarity:
                     polarity.append(value)
             elif c.code not in codes:
                 codes.append(c.code)
-    warnings.warn(f"{source}: no codebook beside the transcripts; using the {len(codes)} codes found (ids only). "
-                  "Pass codebook= or put codebook.yaml next to the file.", DataWarning, stacklevel=3)
-    return Codebook(name=source.stem, codes=tuple(Code(id=c) for c in sorted(codes)),
-                    polarity=tuple(polarity) or ("driver", "barrier", "neutral"))
+    warnings.warn(
+        f"{source}: no codebook beside the transcripts; using the {len(codes)} codes found (ids only). "
+        "Pass codebook= or put codebook.yaml next to the file.",
+        DataWarning,
+        stacklevel=3,
+    )
+    return Codebook(
+        name=source.stem,
+        codes=tuple(Code(id=c) for c in sorted(codes)),
+        polarity=tuple(polarity) or ("driver", "barrier", "neutral"),
+    )
 
 
 def describe(corpus: Corpus, *, coders: Iterable[str] | None = None) -> dict[str, list[list[object]]]:
@@ -207,14 +243,34 @@ def describe(corpus: Corpus, *, coders: Iterable[str] | None = None) -> dict[str
     kinds = sorted({u.kind for u in units})
     t_rows: list[list[object]] = [["transcript", "units", "groups", *langs, *kinds]]
     for tid, us in by_t.items():
-        t_rows.append([tid, len(us), len({u.group for u in us}), *[sum(u.lang == lg for u in us) for lg in langs],
-                       *[sum(u.kind == k for u in us) for k in kinds]])
-    t_rows.append(["total", len(units), len({u.group for u in units}),
-                   *[sum((u.lang or "?") == lg for u in units) for lg in langs],
-                   *[sum(u.kind == k for u in units) for k in kinds]])
+        t_rows.append(
+            [
+                tid,
+                len(us),
+                len({u.group for u in us}),
+                *[sum(u.lang == lg for u in us) for lg in langs],
+                *[sum(u.kind == k for u in us) for k in kinds],
+            ]
+        )
+    t_rows.append(
+        [
+            "total",
+            len(units),
+            len({u.group for u in units}),
+            *[sum((u.lang or "?") == lg for u in units) for lg in langs],
+            *[sum(u.kind == k for u in units) for k in kinds],
+        ]
+    )
     code_ids = list(corpus.codebook.ids)
-    extra = sorted({c for u in units for cs in u.codes.values() for c in cs
-                    if not c.startswith(POLARITY_PREFIX) and c not in code_ids})
+    extra = sorted(
+        {
+            c
+            for u in units
+            for cs in u.codes.values()
+            for c in cs
+            if not c.startswith(POLARITY_PREFIX) and c not in code_ids
+        }
+    )
     c_rows: list[list[object]] = [["code", *coder_list]]
     for code in [*code_ids, *extra]:
         c_rows.append([code, *[sum(code in u.concepts(cd) for u in units) for cd in coder_list]])

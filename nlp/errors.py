@@ -40,8 +40,9 @@ class NlpError(Exception):
         What to do about it; appended to the message.
     """
 
-    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None,
-                 fix: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: str | Path | None = None, line: int | None = None, fix: str | None = None
+    ) -> None:
         self.path = None if path is None else str(path)
         self.line = line
         self.fix = fix
@@ -87,6 +88,9 @@ def unreadable(path: str | Path, exc: BaseException) -> NlpError:
     """
     if isinstance(exc, NlpError):
         return exc
-    return InputError(f"cannot be read ({exc.__class__.__name__}: {exc}).", path=path,
-                      fix="check that the file is what its extension says (open it in an editor), or pass it on "
-                          "its own to see the problem.")
+    return InputError(
+        f"cannot be read ({exc.__class__.__name__}: {exc}).",
+        path=path,
+        fix="check that the file is what its extension says (open it in an editor), or pass it on "
+        "its own to see the problem.",
+    )

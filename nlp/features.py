@@ -118,10 +118,18 @@ class Analysis:
             if b <= a:
                 continue
             lo, hi = (self.starts[a], self.ends[b - 1]) if self.starts else (0, len(self.text))
-            out.append(Analysis(text=self.text[lo:hi], lang=self.lang, tokens=self.tokens[a:b],
-                                lemmas=self.lemmas[a:b], flags=self.flags[a:b], sentences=((0, b - a),),
-                                starts=tuple(s - lo for s in self.starts[a:b]),
-                                ends=tuple(e - lo for e in self.ends[a:b])))
+            out.append(
+                Analysis(
+                    text=self.text[lo:hi],
+                    lang=self.lang,
+                    tokens=self.tokens[a:b],
+                    lemmas=self.lemmas[a:b],
+                    flags=self.flags[a:b],
+                    sentences=((0, b - a),),
+                    starts=tuple(s - lo for s in self.starts[a:b]),
+                    ends=tuple(e - lo for e in self.ends[a:b]),
+                )
+            )
         return out
 
     @classmethod
@@ -157,11 +165,21 @@ class Analysis:
             sentences.extend((a + n, b + n) for a, b in p.sentences)
             texts.append(p.text)
             offset += len(p.text) + len(sep)
-        return cls(text=sep.join(texts), lang=lang, tokens=tuple(tokens), lemmas=tuple(lemmas), flags="".join(flags),
-                   sentences=tuple(sentences), starts=tuple(starts), ends=tuple(ends))
+        return cls(
+            text=sep.join(texts),
+            lang=lang,
+            tokens=tuple(tokens),
+            lemmas=tuple(lemmas),
+            flags="".join(flags),
+            sentences=tuple(sentences),
+            starts=tuple(starts),
+            ends=tuple(ends),
+        )
 
     @classmethod
-    def from_annotation(cls, text: str, annotation: Annotation | Mapping[str, Any], *, offset: int = 0) -> Analysis:
+    def from_annotation(
+        cls, text: str, annotation: Annotation | Mapping[str, Any], *, offset: int = 0
+    ) -> Analysis:
         """The analysis of ``text`` from its preprocessing annotation (an :class:`~nlp.normalise.Annotation` or the
         ``meta["preprocess"]`` JSON ``nlp preprocess`` writes), whose offsets are ``offset`` + positions in ``text``.
         """
@@ -174,20 +192,34 @@ class Analysis:
             ends = tuple(e - offset for e in ann["ends"])
             lemmas, flags, lang = tuple(ann["lemmas"]), str(ann["flags"]), str(ann["lang"])
         except (KeyError, TypeError) as exc:
-            raise InputError(f"a preprocessing annotation lacks {exc} (keys: {sorted(ann)}).",
-                             fix="run `nlp preprocess` again on the ingested transcripts.") from exc
+            raise InputError(
+                f"a preprocessing annotation lacks {exc} (keys: {sorted(ann)}).",
+                fix="run `nlp preprocess` again on the ingested transcripts.",
+            ) from exc
         if not len(starts) == len(ends) == len(lemmas) == len(flags):
-            raise InputError(f"a preprocessing annotation has {len(starts)} starts, {len(ends)} ends, {len(lemmas)} "
-                             f"lemmas and {len(flags)} flags; they must be as many as the tokens.",
-                             fix="run `nlp preprocess` again on the ingested transcripts.")
+            raise InputError(
+                f"a preprocessing annotation has {len(starts)} starts, {len(ends)} ends, {len(lemmas)} "
+                f"lemmas and {len(flags)} flags; they must be as many as the tokens.",
+                fix="run `nlp preprocess` again on the ingested transcripts.",
+            )
         if starts and (starts[0] < 0 or ends[-1] > len(text)):
-            raise InputError("a preprocessing annotation has token offsets outside its segment's text.",
-                             fix="run `nlp preprocess` again on the ingested transcripts.")
+            raise InputError(
+                "a preprocessing annotation has token offsets outside its segment's text.",
+                fix="run `nlp preprocess` again on the ingested transcripts.",
+            )
         sentences = ann.get("sentences")
         if not sentences and starts:  # written before sentences were stored, or a bare Preprocessor.annotate
             sentences = sentence_tokens(text, starts, lang)
-        return cls(text=text, lang=lang, tokens=tuple(text[a:b] for a, b in zip(starts, ends)), lemmas=lemmas,
-                   flags=flags, sentences=tuple((int(a), int(b)) for a, b in sentences), starts=starts, ends=ends)
+        return cls(
+            text=text,
+            lang=lang,
+            tokens=tuple(text[a:b] for a, b in zip(starts, ends)),
+            lemmas=lemmas,
+            flags=flags,
+            sentences=tuple((int(a), int(b)) for a, b in sentences),
+            starts=starts,
+            ends=ends,
+        )
 
 
 def _dropped(keep_stopwords: bool, keep_numbers: bool) -> frozenset[str]:
@@ -226,7 +258,9 @@ def analyse_texts(texts: Iterable[str], *, lang: str | None = None) -> list[Anal
     out = []
     for text in texts:
         if not isinstance(text, str):
-            raise InputError(f"expected a text (str), got {type(text).__name__}.", fix="pass the texts as str.")
+            raise InputError(
+                f"expected a text (str), got {type(text).__name__}.", fix="pass the texts as str."
+            )
         ann = pre.annotate(text)
         out.append(Analysis.from_annotation(text, ann))
     return out
@@ -259,9 +293,12 @@ def analyse_transcript(transcript: Transcript) -> dict[str, Analysis]:
     if any("preprocess" not in s.meta for s in transcript.segments):
         transcript = preprocess_transcript(transcript)
     text = transcript.text
-    return {segment_key(transcript, i): Analysis.from_annotation(text[s.start:s.end], s.meta["preprocess"],
-                                                                 offset=s.start)
-            for i, s in enumerate(transcript.segments)}
+    return {
+        segment_key(transcript, i): Analysis.from_annotation(
+            text[s.start : s.end], s.meta["preprocess"], offset=s.start
+        )
+        for i, s in enumerate(transcript.segments)
+    }
 
 
 def transcript_units(transcripts: Iterable[Transcript], *, include_interviewer: bool = False) -> list[Unit]:
@@ -277,7 +314,9 @@ def transcript_units(transcripts: Iterable[Transcript], *, include_interviewer: 
     """
     out: list[Unit] = []
     for t in transcripts:
-        out.extend(with_analyses(iter_units([t], include_interviewer=include_interviewer), analyse_transcript(t)))
+        out.extend(
+            with_analyses(iter_units([t], include_interviewer=include_interviewer), analyse_transcript(t))
+        )
     return out
 
 
@@ -296,6 +335,7 @@ def analyses_of(units: Iterable[Unit | Mapping[str, Any]]) -> list[Analysis]:
     >>> analyses_of([{"text": "Vi deler kunnskap.", "lang": "nb"}])[0].content_lemmas()
     ['del', 'kunnskap']
     """
+
     def get(u: Any, key: str) -> Any:
         return u.get(key) if isinstance(u, Mapping) else getattr(u, key, None)
 
@@ -317,7 +357,9 @@ def as_analyses(X: Any, *, lang: str | None = None) -> list[Analysis]:
         A single string (not a list of texts), or items of another type.
     """
     if isinstance(X, (str, bytes)):
-        raise InputError("expected a list of texts or analyses, got a single string.", fix="wrap it in a list.")
+        raise InputError(
+            "expected a list of texts or analyses, got a single string.", fix="wrap it in a list."
+        )
     try:
         items = list(X)
     except TypeError as exc:
@@ -332,9 +374,10 @@ def as_analyses(X: Any, *, lang: str | None = None) -> list[Analysis]:
             if isinstance(x, Unit) or isinstance(getattr(x, "analysis", None), Analysis):
                 out[i] = analyses_of([x])[0]
             else:
-                raise InputError(f"item {i} is a {type(x).__name__}, not a text or an Analysis.",
-                                 fix="pass strings or nlp.features.Analysis objects (analyse_transcript, "
-                                     "analyses_of).")
+                raise InputError(
+                    f"item {i} is a {type(x).__name__}, not a text or an Analysis.",
+                    fix="pass strings or nlp.features.Analysis objects (analyse_transcript, analyses_of).",
+                )
     return out  # type: ignore[return-value]
 
 
@@ -349,7 +392,7 @@ def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
         return tokens
     out = list(tokens) if lo <= 1 else []
     for n in range(max(lo, 2), hi + 1):
-        out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+        out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return out
 
 
@@ -360,14 +403,16 @@ def _long_words(analysis: Analysis) -> list[str]:
 
 def _word_chars(word: str, lo: int, hi: int) -> list[str]:
     w = f" {word} "
-    return [w[i:i + n] for n in range(lo, min(hi, len(w)) + 1) for i in range(len(w) - n + 1)]
+    return [w[i : i + n] for n in range(lo, min(hi, len(w)) + 1) for i in range(len(w) - n + 1)]
 
 
 def _df_bound(value: float, n_docs: int, name: str) -> int:
     """A document-frequency bound as a count: a float is a fraction of the documents, an int a count."""
     if isinstance(value, float):
         if not 0.0 < value <= 1.0:
-            raise ConfigError(f"{name}={value} as a fraction must be in (0, 1].", fix="or pass a document count (int).")
+            raise ConfigError(
+                f"{name}={value} as a fraction must be in (0, 1].", fix="or pass a document count (int)."
+            )
         return int(np.ceil(value * n_docs)) if name == "min_df" else int(np.floor(value * n_docs))
     if value < 1:
         raise ConfigError(f"{name}={value} must be at least 1 as a document count.")
@@ -413,9 +458,18 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     ([[1.0, 1.0], [1.0, 1.0]], ['bedrift', 'god'])
     """
 
-    def __init__(self, *, analyzer: str | Callable[[Analysis], list[str]] = "lemmas", ngram_range: tuple[int, int] = (1, 1), min_df: float = 1,
-                 max_df: float = 1.0, use_idf: bool = False, sublinear_tf: bool = False, norm: str | None = None,
-                 lang: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        analyzer: str | Callable[[Analysis], list[str]] = "lemmas",
+        ngram_range: tuple[int, int] = (1, 1),
+        min_df: float = 1,
+        max_df: float = 1.0,
+        use_idf: bool = False,
+        sublinear_tf: bool = False,
+        norm: str | None = None,
+        lang: str | None = None,
+    ) -> None:
         self.analyzer = analyzer
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -428,15 +482,21 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     # -- terms ------------------------------------------------------------------------------------------------
     def _check_params(self) -> tuple[int, int]:
         if not callable(self.analyzer) and self.analyzer not in ANALYZERS:
-            raise ConfigError(f"unknown analyzer {self.analyzer!r}.", fix=f"use one of {', '.join(ANALYZERS)}.")
+            raise ConfigError(
+                f"unknown analyzer {self.analyzer!r}.", fix=f"use one of {', '.join(ANALYZERS)}."
+            )
         try:
             lo, hi = (int(n) for n in self.ngram_range)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"ngram_range {self.ngram_range!r} is not a pair of integers.",
-                              fix="use e.g. (1, 1) for single lemmas or (1, 2) for lemmas and lemma pairs.") from exc
+            raise ConfigError(
+                f"ngram_range {self.ngram_range!r} is not a pair of integers.",
+                fix="use e.g. (1, 1) for single lemmas or (1, 2) for lemmas and lemma pairs.",
+            ) from exc
         if not 1 <= lo <= hi:
-            raise ConfigError(f"ngram_range {self.ngram_range!r} is not an increasing pair of positive integers.",
-                              fix="use e.g. (1, 1) for single lemmas or (1, 2) for lemmas and lemma pairs.")
+            raise ConfigError(
+                f"ngram_range {self.ngram_range!r} is not an increasing pair of positive integers.",
+                fix="use e.g. (1, 1) for single lemmas or (1, 2) for lemmas and lemma pairs.",
+            )
         if self.norm not in (None, "l2"):
             raise ConfigError(f"norm={self.norm!r} is not supported.", fix="use 'l2' or None.")
         return lo, hi
@@ -458,6 +518,7 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
 
     def build_analyzer(self):
         """The callable analysis -> terms (also accepts a string, analysed with :func:`analyse_texts`)."""
+
         def analyze(doc: Analysis | str) -> list[str]:
             return self.terms(as_analyses([doc], lang=self.lang)[0])
 
@@ -485,7 +546,8 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
                 f"no words are left after filtering ({len(df)} distinct terms in {n} documents; kept terms must occur "
                 f"in at least {lo} and at most {hi} documents).",
                 fix="lower min_df (--min-df), raise max_df, or check that the texts are in a supported language and "
-                    "not only stop words.")
+                "not only stop words.",
+            )
         self.vocabulary_ = {t: i for i, t in enumerate(vocab)}
         counts = self._count(docs)
         self.n_documents_ = n
@@ -515,8 +577,9 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
             cols.extend(j for t in terms if (j := index.get(t)) is not None)
             lengths[r] = len(cols) - before
         rows = np.repeat(np.arange(len(docs)), lengths)
-        m = sp.csr_matrix((np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.int64))),
-                          shape=(len(docs), len(index)))
+        m = sp.csr_matrix(
+            (np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.int64))), shape=(len(docs), len(index))
+        )
         m.sum_duplicates()
         m.sort_indices()
         return m

@@ -45,8 +45,10 @@ def _pandas() -> ModuleType:
     try:
         import pandas
     except ImportError as exc:
-        raise ConfigError(f"pandas is not installed ({exc}); the DataFrame views need it.",
-                          fix=f"install the extra: {INSTALL_HINT}") from exc
+        raise ConfigError(
+            f"pandas is not installed ({exc}); the DataFrame views need it.",
+            fix=f"install the extra: {INSTALL_HINT}",
+        ) from exc
     return pandas
 
 
@@ -125,12 +127,30 @@ def tagged_frame(records: Iterable[Mapping[str, Any]], *, codebook: Codebook | N
     for r in records:
         codes = tuple(r.get("codes") or ())
         pol = r.get("polarity")
-        row = {k: r.get(k) for k in ("id", "source", "start", "end", "speaker", "text", "polarity", "why", "model",
-                                     "options")}
-        row.update({"codes": codes, "code labels": tuple(code_label(c, codebook) for c in codes),
-                    "polarity label": code_label(POLARITY_PREFIX + pol, codebook) if pol else None})
+        row = {
+            k: r.get(k)
+            for k in (
+                "id",
+                "source",
+                "start",
+                "end",
+                "speaker",
+                "text",
+                "polarity",
+                "why",
+                "model",
+                "options",
+            )
+        }
+        row.update(
+            {
+                "codes": codes,
+                "code labels": tuple(code_label(c, codebook) for c in codes),
+                "polarity label": code_label(POLARITY_PREFIX + pol, codebook) if pol else None,
+            }
+        )
         scores = r.get("scores", {})
-        row.update({c: scores.get(c[len("score:"):]) for c in columns if c.startswith("score:")})
+        row.update({c: scores.get(c[len("score:") :]) for c in columns if c.startswith("score:")})
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 
@@ -167,9 +187,12 @@ def comparison_frame(comparison: Any, *, table: str = "stats") -> pd.DataFrame:
     [{'target': 'polarity', 'name': 'cohen_kappa', 'value': 0.5}]
     """
     if table not in COMPARISON_TABLES:
-        raise ConfigError(f"unknown comparison table {table!r}.", fix=f"use one of {', '.join(COMPARISON_TABLES)}.")
+        raise ConfigError(
+            f"unknown comparison table {table!r}.", fix=f"use one of {', '.join(COMPARISON_TABLES)}."
+        )
     pd = _pandas()
     if table == "stats":
-        return pd.DataFrame([[getattr(s, k) for k in _STAT_COLUMNS] for s in comparison.stats],
-                            columns=list(_STAT_COLUMNS))
+        return pd.DataFrame(
+            [[getattr(s, k) for k in _STAT_COLUMNS] for s in comparison.stats], columns=list(_STAT_COLUMNS)
+        )
     return pd.DataFrame(getattr(comparison, table))

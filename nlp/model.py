@@ -129,27 +129,47 @@ class Segment:
 
     def __post_init__(self) -> None:
         if self.kind not in SEGMENT_KINDS:
-            raise InputError(f"segment kind {self.kind!r} is not one of {SEGMENT_KINDS}.",
-                             fix="use question (interviewer), answer (informant) or other.")
+            raise InputError(
+                f"segment kind {self.kind!r} is not one of {SEGMENT_KINDS}.",
+                fix="use question (interviewer), answer (informant) or other.",
+            )
         if not 0 <= self.start <= self.end:
-            raise InputError(f"segment offsets {self.start}..{self.end} are not an ordered, non-negative range.")
+            raise InputError(
+                f"segment offsets {self.start}..{self.end} are not an ordered, non-negative range."
+            )
 
     @property
     def is_interviewer(self) -> bool:
         return self.kind == "question"
 
     def to_json(self) -> dict[str, Any]:
-        return _drop_none({
-            "id": self.id, "start": self.start, "end": self.end, "speaker": self.speaker, "kind": self.kind,
-            "lang": self.lang, "time_start": self.time_start, "time_end": self.time_end,
-            "meta": dict(self.meta) or None,
-        })
+        return _drop_none(
+            {
+                "id": self.id,
+                "start": self.start,
+                "end": self.end,
+                "speaker": self.speaker,
+                "kind": self.kind,
+                "lang": self.lang,
+                "time_start": self.time_start,
+                "time_end": self.time_end,
+                "meta": dict(self.meta) or None,
+            }
+        )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Segment:
-        return cls(start=data["start"], end=data["end"], speaker=data.get("speaker"), kind=data.get("kind", "other"),
-                   lang=data.get("lang"), time_start=data.get("time_start"), time_end=data.get("time_end"),
-                   id=data.get("id"), meta=dict(data.get("meta") or {}))
+        return cls(
+            start=data["start"],
+            end=data["end"],
+            speaker=data.get("speaker"),
+            kind=data.get("kind", "other"),
+            lang=data.get("lang"),
+            time_start=data.get("time_start"),
+            time_end=data.get("time_end"),
+            id=data.get("id"),
+            meta=dict(data.get("meta") or {}),
+        )
 
 
 @dataclass(frozen=True)
@@ -167,7 +187,9 @@ class CodeSpan:
         if self.source not in CODE_SOURCES:
             raise InputError(f"code source {self.source!r} is not one of {CODE_SOURCES}.")
         if not 0 <= self.start <= self.end:
-            raise InputError(f"code {self.code!r} has offsets {self.start}..{self.end}, not an ordered range.")
+            raise InputError(
+                f"code {self.code!r} has offsets {self.start}..{self.end}, not an ordered range."
+            )
         if self.confidence is not None and not 0.0 <= self.confidence <= 1.0:
             raise InputError(f"code {self.code!r} has confidence {self.confidence}, outside 0..1.")
 
@@ -176,13 +198,27 @@ class CodeSpan:
         return self.code.startswith(POLARITY_PREFIX)
 
     def to_json(self) -> dict[str, Any]:
-        return _drop_none({"code": self.code, "start": self.start, "end": self.end, "coder": self.coder,
-                           "source": self.source, "confidence": self.confidence})
+        return _drop_none(
+            {
+                "code": self.code,
+                "start": self.start,
+                "end": self.end,
+                "coder": self.coder,
+                "source": self.source,
+                "confidence": self.confidence,
+            }
+        )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CodeSpan:
-        return cls(code=data["code"], start=data["start"], end=data["end"], coder=data["coder"],
-                   source=data.get("source", "human"), confidence=data.get("confidence"))
+        return cls(
+            code=data["code"],
+            start=data["start"],
+            end=data["end"],
+            coder=data["coder"],
+            source=data.get("source", "human"),
+            confidence=data.get("confidence"),
+        )
 
 
 @dataclass(frozen=True)
@@ -209,14 +245,17 @@ class Transcript:
         n = len(self.text)
         for s in self.segments:
             if s.end > n:
-                raise InputError(f"transcript {self.id!r}: segment {s.start}..{s.end} runs past the text ({n}).")
+                raise InputError(
+                    f"transcript {self.id!r}: segment {s.start}..{s.end} runs past the text ({n})."
+                )
         for c in self.codes:
             if c.end > n:
-                raise InputError(f"transcript {self.id!r}: code {c.code!r} at {c.start}..{c.end} runs past the "
-                                 f"text ({n}).")
+                raise InputError(
+                    f"transcript {self.id!r}: code {c.code!r} at {c.start}..{c.end} runs past the text ({n})."
+                )
 
     def segment_text(self, segment: Segment) -> str:
-        return self.text[segment.start:segment.end]
+        return self.text[segment.start : segment.end]
 
     def analysis_segments(self, *, include_interviewer: bool = False) -> tuple[Segment, ...]:
         """Segments used for analysis: the interviewer's turns only when asked for."""
@@ -242,20 +281,33 @@ class Transcript:
         return replace(self, codes=tuple(self.codes) + tuple(codes))
 
     def to_json(self) -> dict[str, Any]:
-        return _drop_none({
-            "id": self.id, "text": self.text, "source": self.source, "encoding": self.encoding, "lang": self.lang,
-            "segments": [s.to_json() for s in self.segments], "codes": [c.to_json() for c in self.codes],
-            "offset_map": self.offset_map.to_json(), "meta": dict(self.meta),
-        })
+        return _drop_none(
+            {
+                "id": self.id,
+                "text": self.text,
+                "source": self.source,
+                "encoding": self.encoding,
+                "lang": self.lang,
+                "segments": [s.to_json() for s in self.segments],
+                "codes": [c.to_json() for c in self.codes],
+                "offset_map": self.offset_map.to_json(),
+                "meta": dict(self.meta),
+            }
+        )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Transcript:
-        return cls(id=data["id"], text=data["text"],
-                   segments=tuple(Segment.from_json(s) for s in data.get("segments", ())),
-                   codes=tuple(CodeSpan.from_json(c) for c in data.get("codes", ())),
-                   source=data.get("source"), encoding=data.get("encoding"), lang=data.get("lang"),
-                   offset_map=OffsetMap.from_json(data.get("offset_map", [[0, 0]])),
-                   meta=dict(data.get("meta") or {}))
+        return cls(
+            id=data["id"],
+            text=data["text"],
+            segments=tuple(Segment.from_json(s) for s in data.get("segments", ())),
+            codes=tuple(CodeSpan.from_json(c) for c in data.get("codes", ())),
+            source=data.get("source"),
+            encoding=data.get("encoding"),
+            lang=data.get("lang"),
+            offset_map=OffsetMap.from_json(data.get("offset_map", [[0, 0]])),
+            meta=dict(data.get("meta") or {}),
+        )
 
 
 def concept_codes(codes: Iterable[str]) -> frozenset[str]:
@@ -298,7 +350,9 @@ class Unit:
 
     def polarity(self, coder: str) -> str | None:
         """The polarity value (``driver``, ``barrier``, ``neutral``) ``coder`` gave, or None if not coded."""
-        values = sorted(c[len(POLARITY_PREFIX):] for c in self.codes.get(coder, ()) if c.startswith(POLARITY_PREFIX))
+        values = sorted(
+            c[len(POLARITY_PREFIX) :] for c in self.codes.get(coder, ()) if c.startswith(POLARITY_PREFIX)
+        )
         return values[0] if values else None
 
 
@@ -314,10 +368,16 @@ def iter_units(transcripts: Iterable[Transcript], *, include_interviewer: bool =
             for c in t.codes_in(seg):
                 by_coder.setdefault(c.coder, set()).add(c.code)
             yield Unit(
-                id=seg.id or f"{t.id}:{seg.start}-{seg.end}", transcript_id=t.id, text=t.segment_text(seg),
-                start=seg.start, end=seg.end,
+                id=seg.id or f"{t.id}:{seg.start}-{seg.end}",
+                transcript_id=t.id,
+                text=t.segment_text(seg),
+                start=seg.start,
+                end=seg.end,
                 group=str(seg.meta.get("group") or t.meta.get("group") or t.id),
-                speaker=seg.speaker, lang=seg.lang or t.lang, kind=seg.kind, source=t.source,
+                speaker=seg.speaker,
+                lang=seg.lang or t.lang,
+                kind=seg.kind,
+                source=t.source,
                 codes={k: frozenset(v) for k, v in by_coder.items()},
             )
 
@@ -353,11 +413,16 @@ def json_object(line: str, *, path: str | Path, line_no: int, fix: str) -> dict[
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno}).", path=path, line=line_no,
-                         fix=fix) from None
+        raise InputError(
+            f"not valid JSON ({exc.msg}, column {exc.colno}).", path=path, line=line_no, fix=fix
+        ) from None
     except RecursionError:
-        raise InputError("JSON nested too deeply to read (arrays or objects inside each other hundreds of levels "
-                         "deep).", path=path, line=line_no, fix=fix) from None
+        raise InputError(
+            "JSON nested too deeply to read (arrays or objects inside each other hundreds of levels deep).",
+            path=path,
+            line=line_no,
+            fix=fix,
+        ) from None
     if not isinstance(obj, dict):
         raise InputError(f"a JSON {type(obj).__name__}, not an object.", path=path, line=line_no, fix=fix)
     return obj
@@ -371,7 +436,9 @@ def is_transcript_record(obj: Any) -> bool:
     >>> is_transcript_record(Transcript(id="t", text="Hei.").to_json()), is_transcript_record({"id": 1, "text": "Hei"})
     (True, False)
     """
-    return isinstance(obj, dict) and "id" in obj and "text" in obj and ("segments" in obj or "offset_map" in obj)
+    return (
+        isinstance(obj, dict) and "id" in obj and "text" in obj and ("segments" in obj or "offset_map" in obj)
+    )
 
 
 def read_jsonl(path: str | Path) -> Iterator[Transcript]:
@@ -384,9 +451,12 @@ def read_jsonl(path: str | Path) -> Iterator[Transcript]:
             try:
                 yield Transcript.from_json(json.loads(line))
             except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as exc:
-                raise InputError(f"not a transcript record ({exc.__class__.__name__}: {exc}).", path=path,
-                                 line=lineno, fix="pass a file written by `nlp ingest`, one transcript per line.")\
-                    from exc
+                raise InputError(
+                    f"not a transcript record ({exc.__class__.__name__}: {exc}).",
+                    path=path,
+                    line=lineno,
+                    fix="pass a file written by `nlp ingest`, one transcript per line.",
+                ) from exc
             except InputError as exc:
                 raise InputError(exc.reason, path=path, line=lineno, fix=exc.fix) from exc
 
@@ -410,8 +480,12 @@ def atomic_writer(path: str | Path, *, mode: str = "w", encoding: str | None = "
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the permissions open() would
         try:
-            with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None,
-                           newline="" if "b" not in mode else None) as fh:
+            with os.fdopen(
+                fd,
+                mode,
+                encoding=encoding if "b" not in mode else None,
+                newline="" if "b" not in mode else None,
+            ) as fh:
                 yield fh
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -14,8 +14,15 @@ from pathlib import Path
 from .errors import InputError
 from .model import atomic_writer
 
-__all__ = ["new_figure", "plot_bars", "plot_heatmap", "plot_k_sweep", "plot_learning_curve", "plot_top_words",
-           "save_figure"]
+__all__ = [
+    "new_figure",
+    "plot_bars",
+    "plot_heatmap",
+    "plot_k_sweep",
+    "plot_learning_curve",
+    "plot_top_words",
+    "save_figure",
+]
 
 DPI = 100
 
@@ -43,7 +50,9 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def plot_bars(ax, labels: Sequence[str], values: Sequence[float], *, title: str = "", color: str = "#4c72b0") -> None:
+def plot_bars(
+    ax, labels: Sequence[str], values: Sequence[float], *, title: str = "", color: str = "#4c72b0"
+) -> None:
     """Horizontal bars on ``ax``, the first label at the top."""
     ys = list(range(len(labels)))[::-1]
     ax.barh(ys, list(values), color=color)
@@ -59,8 +68,13 @@ def plot_bars(ax, labels: Sequence[str], values: Sequence[float], *, title: str 
         ax.set_title("\n".join(textwrap.wrap(_short(title, 64), 32)), fontsize=8)
 
 
-def plot_top_words(topics: Sequence[tuple[str, Sequence[tuple[str, float]]]], path: str | Path, *,
-                   n_cols: int = 4, title: str = "Top words per topic") -> Path:
+def plot_top_words(
+    topics: Sequence[tuple[str, Sequence[tuple[str, float]]]],
+    path: str | Path,
+    *,
+    n_cols: int = 4,
+    title: str = "Top words per topic",
+) -> Path:
     """One bar panel per topic: ``topics`` is a list of ``(label, [(word, weight), ...])``.
 
     Examples
@@ -88,9 +102,19 @@ def plot_top_words(topics: Sequence[tuple[str, Sequence[tuple[str, float]]]], pa
     return save_figure(fig, path)
 
 
-def plot_heatmap(matrix: Sequence[Sequence[float]], row_labels: Sequence[str], col_labels: Sequence[str],
-                 path: str | Path, *, title: str = "", cmap: str = "viridis", annotate: bool = True,
-                 value_format: str = "{:.2f}", xlabel: str = "", ylabel: str = "") -> Path:
+def plot_heatmap(
+    matrix: Sequence[Sequence[float]],
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    path: str | Path,
+    *,
+    title: str = "",
+    cmap: str = "viridis",
+    annotate: bool = True,
+    value_format: str = "{:.2f}",
+    xlabel: str = "",
+    ylabel: str = "",
+) -> Path:
     """A labelled heatmap of a rows x columns table, with the values written in the cells.
 
     Examples
@@ -104,7 +128,9 @@ def plot_heatmap(matrix: Sequence[Sequence[float]], row_labels: Sequence[str], c
 
     m = np.asarray(matrix, dtype=np.float64)
     if m.ndim != 2 or m.shape != (len(row_labels), len(col_labels)) or m.size == 0:
-        raise InputError(f"a heatmap needs a {len(row_labels)} x {len(col_labels)} table, got shape {m.shape}.")
+        raise InputError(
+            f"a heatmap needs a {len(row_labels)} x {len(col_labels)} table, got shape {m.shape}."
+        )
     fig = new_figure(min(4.0 + 0.6 * m.shape[1], 24.0), min(2.2 + 0.3 * m.shape[0], 30.0))
     ax = fig.add_subplot(1, 1, 1)
     im = ax.imshow(m, aspect="auto", cmap=cmap, interpolation="nearest")
@@ -115,8 +141,15 @@ def plot_heatmap(matrix: Sequence[Sequence[float]], row_labels: Sequence[str], c
     if annotate and m.size <= 600:
         hi = np.nanmax(m) if np.isfinite(m).any() else 0.0
         for (i, j), v in np.ndenumerate(m):
-            ax.text(j, i, value_format.format(v), ha="center", va="center", fontsize=6,
-                    color="black" if v > 0.6 * hi else "white")
+            ax.text(
+                j,
+                i,
+                value_format.format(v),
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="black" if v > 0.6 * hi else "white",
+            )
     ax.set_xlabel(xlabel, fontsize=8)
     ax.set_ylabel(ylabel, fontsize=8)
     if title:
@@ -126,8 +159,14 @@ def plot_heatmap(matrix: Sequence[Sequence[float]], row_labels: Sequence[str], c
     return save_figure(fig, path)
 
 
-def plot_k_sweep(ks: Sequence[int], metrics: Mapping[str, Sequence[float | None]], path: str | Path, *,
-                 recommended: int | None = None, title: str = "Choosing the number of topics") -> Path:
+def plot_k_sweep(
+    ks: Sequence[int],
+    metrics: Mapping[str, Sequence[float | None]],
+    path: str | Path,
+    *,
+    recommended: int | None = None,
+    title: str = "Choosing the number of topics",
+) -> Path:
     """One panel per metric against K (e.g. c_npmi, c_v, stability, diversity), the recommended K marked.
 
     Examples
@@ -154,14 +193,21 @@ def plot_k_sweep(ks: Sequence[int], metrics: Mapping[str, Sequence[float | None]
         ax.set_title(name, fontsize=9)
         ax.tick_params(labelsize=7)
         ax.grid(True, alpha=0.3)
-    fig.suptitle(title + (f" (recommended K = {recommended})" if recommended is not None else ""), fontsize=10)
+    fig.suptitle(
+        title + (f" (recommended K = {recommended})" if recommended is not None else ""), fontsize=10
+    )
     fig.tight_layout()
     return save_figure(fig, path)
 
 
-def plot_learning_curve(rows: Sequence[Mapping[str, float]], path: str | Path, *, x: str = "n_groups",
-                        metrics: Sequence[str] = ("concept_macro_f1", "concept_micro_f1", "polarity_kappa"),
-                        title: str = "Learning curve") -> Path:
+def plot_learning_curve(
+    rows: Sequence[Mapping[str, float]],
+    path: str | Path,
+    *,
+    x: str = "n_groups",
+    metrics: Sequence[str] = ("concept_macro_f1", "concept_micro_f1", "polarity_kappa"),
+    title: str = "Learning curve",
+) -> Path:
     """Quality metrics (one line each) against the amount of coded data (``x``, e.g. coded interview groups).
 
     Examples

@@ -109,12 +109,16 @@ def _html_section(s: Section, level: int) -> str:
     for f in s.figures:
         data = base64.b64encode(Path(f.path).read_bytes()).decode("ascii")
         cap = html.escape(f.caption)
-        parts.append(f'<figure><img src="data:image/png;base64,{data}" alt="{cap}"><figcaption>{cap}</figcaption>'
-                     "</figure>")
+        parts.append(
+            f'<figure><img src="data:image/png;base64,{data}" alt="{cap}"><figcaption>{cap}</figcaption>'
+            "</figure>"
+        )
     for q in s.quotes:
         note = f' <span class="note">{html.escape(q.note)}</span>' if q.note else ""
-        parts.append(f"<blockquote><p>{html.escape(q.text)}</p><footer>{html.escape(q.attribution)}{note}</footer>"
-                     "</blockquote>")
+        parts.append(
+            f"<blockquote><p>{html.escape(q.text)}</p><footer>{html.escape(q.attribution)}{note}</footer>"
+            "</blockquote>"
+        )
     parts += [_html_section(sub, min(level + 1, 6)) for sub in s.subsections]
     parts.append("</section>")
     return "\n".join(parts)
@@ -122,13 +126,15 @@ def _html_section(s: Section, level: int) -> str:
 
 def render_html(report: Report) -> str:
     """Render a self-contained HTML page (styles inline, images as data URIs, no scripts, no network)."""
-    nav = "".join(f'<li><a href="#{html.escape(s.anchor)}">{html.escape(s.title)}</a></li>' for s in report.sections)
+    nav = "".join(
+        f'<li><a href="#{html.escape(s.anchor)}">{html.escape(s.title)}</a></li>' for s in report.sections
+    )
     body = "\n".join(_html_section(s, 2) for s in report.sections)
     return (
-        "<!DOCTYPE html>\n<html lang=\"no\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="no"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(report.title)}</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>{html.escape(report.title)}</h1><p class=\"subtitle\">{html.escape(report.subtitle)}</p>"
+        f'<header><h1>{html.escape(report.title)}</h1><p class="subtitle">{html.escape(report.subtitle)}</p>'
         f"<nav><ol>{nav}</ol></nav></header>\n<main>{body}</main></body></html>\n"
     )
 

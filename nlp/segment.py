@@ -42,13 +42,17 @@ __all__ = [
 
 _TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 # bracketed forms may stand anywhere; a bare time only at the start of a line, followed by a dash or a space
-_TS_BRACKETED = (rf"\[\s*(?P<a>{_TS})\s*\]|\(\s*(?P<b>{_TS})\s*\)|\{{\s*(?P<c>{_TS})\s*\}}"
-                 rf"|#(?P<d>\d{{1,2}}:\d{{2}}:\d{{2}}(?:[-.,]\d{{1,3}})?)#")
+_TS_BRACKETED = (
+    rf"\[\s*(?P<a>{_TS})\s*\]|\(\s*(?P<b>{_TS})\s*\)|\{{\s*(?P<c>{_TS})\s*\}}"
+    rf"|#(?P<d>\d{{1,2}}:\d{{2}}:\d{{2}}(?:[-.,]\d{{1,3}})?)#"
+)
 _TS_ANY = re.compile(_TS_BRACKETED)
 # Every timestamp form holds a digit, a colon and a digit: a range without them has no timestamps. The pattern
 # opens with the colon (a literal, which the regex engine finds fast) and looks back one character for the digit.
 _TIME_HINT = re.compile(r":(?<=\d:)\d")
-_TS_LINE_START = re.compile(rf"[ \t]*(?:{_TS_BRACKETED}|(?P<e>{_TS})(?:[ \t]*[-–—](?=[ \t])|(?=[ \t])|$))[ \t]*")
+_TS_LINE_START = re.compile(
+    rf"[ \t]*(?:{_TS_BRACKETED}|(?P<e>{_TS})(?:[ \t]*[-–—](?=[ \t])|(?=[ \t])|$))[ \t]*"
+)
 _WORD = r"[\w'’.\-]+"
 # LABEL (optional "(00:12)" or "[00:12]") then ":" + space/end, or a tab
 _LABEL = re.compile(
@@ -56,7 +60,9 @@ _LABEL = re.compile(
     rf"[ \t]*(?:[\[(](?P<ts>{_TS})[\])][ \t]*)?(?P<sep>:(?=\s|$)|(?P<tight>:)(?=[^\W\d_])|\t+)[ \t]*"
 )
 # a line holding only a label, with the time before or after it (Word "Transcribe", Otter): "Speaker 1  0:03"
-_LABEL_ONLY = re.compile(rf"(?P<label>[^\W\d_]{_WORD[:-1]}*(?:[ ]{_WORD}){{0,2}}?)(?:[ \t]+(?P<ts>{_TS}))?[ \t]*$")
+_LABEL_ONLY = re.compile(
+    rf"(?P<label>[^\W\d_]{_WORD[:-1]}*(?:[ ]{_WORD}){{0,2}}?)(?:[ \t]+(?P<ts>{_TS}))?[ \t]*$"
+)
 _INDEX = re.compile(r"(?:[ _-]?\d+[a-z]?|[ _-][a-z])$", re.IGNORECASE)
 _INITIALS = re.compile(r"[A-ZÆØÅÄÖ]{1,3}\d?")
 _SPEAKER_ID = re.compile(r"[^\W\d_][^\W\d]{0,20}[_-]?\d{1,3}")
@@ -188,14 +194,23 @@ def _strong(label: str) -> bool:
 def _plausible_name(label: str) -> bool:
     """A label that may be a speaker if it recurs: one token (``Kari``), or words starting with a capital
     (``Daglig leder``)."""
-    if label.lower().rstrip(".") in NOT_SPEAKER_LABELS or _base(label) in NOT_SPEAKER_LABELS or label.isdigit():
+    if (
+        label.lower().rstrip(".") in NOT_SPEAKER_LABELS
+        or _base(label) in NOT_SPEAKER_LABELS
+        or label.isdigit()
+    ):
         return False
     words = label.split()
     return len(words) == 1 or words[0][0].isupper()
 
 
-def _match_label(text: str, start: int, end: int, *, may_hold_times: bool = True,
-                 ) -> tuple[str, int, float | None, str] | None:
+def _match_label(
+    text: str,
+    start: int,
+    end: int,
+    *,
+    may_hold_times: bool = True,
+) -> tuple[str, int, float | None, str] | None:
     """(label, content start, time, separator: colon|tight|none) for a line, or None.
 
     ``may_hold_times=False`` (the text has no digit-colon-digit, so no timestamp) skips the timestamp patterns.
@@ -223,8 +238,9 @@ def _match_label(text: str, start: int, end: int, *, may_hold_times: bool = True
     return None
 
 
-def detect_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iterable[str] = (),
-                 min_repeats: int = 2) -> tuple[list[Turn], list[str]]:
+def detect_turns(
+    text: str, *, interviewer: Iterable[str] = (), informant: Iterable[str] = (), min_repeats: int = 2
+) -> tuple[list[Turn], list[str]]:
     """Find the speaker turns in ``text``; return the turns (content ranges in ``text``) and warnings.
 
     A line starts a turn when it begins (after an optional timestamp) with a speaker label followed by ``:`` or a
@@ -252,8 +268,10 @@ def detect_turns(text: str, *, interviewer: Iterable[str] = (), informant: Itera
         ls = le + 1
     counts = Counter(c[1] for c in candidates)
     # labels recur on many lines: judge each distinct (label, separator) once
-    verdicts = {key: _is_speaker_label(*key, named=named, repeats=counts[key[0]], min_repeats=min_repeats)
-                for key in {(label, sep) for _ls, label, _cs, _time, sep in candidates}}
+    verdicts = {
+        key: _is_speaker_label(*key, named=named, repeats=counts[key[0]], min_repeats=min_repeats)
+        for key in {(label, sep) for _ls, label, _cs, _time, sep in candidates}
+    }
     accepted = [(ls, label, cs, time) for ls, label, cs, time, sep in candidates if verdicts[label, sep]]
     if not accepted:
         return [], []
@@ -264,8 +282,14 @@ def detect_turns(text: str, *, interviewer: Iterable[str] = (), informant: Itera
     for i, (ls, label, cs, time) in enumerate(accepted):
         end = accepted[i + 1][0] if i + 1 < len(accepted) else len(text)
         raw_turns.append((ls, cs, end, label, time))
-    kinds = _assign_roles([t[3] for t in raw_turns], text, raw_turns, interviewer=interviewer,
-                          informant=informant, warnings=warnings)
+    kinds = _assign_roles(
+        [t[3] for t in raw_turns],
+        text,
+        raw_turns,
+        interviewer=interviewer,
+        informant=informant,
+        warnings=warnings,
+    )
     turns: list[Turn] = []
     for (ls, cs, end, label, time), kind in zip(raw_turns, kinds):
         s, e = _strip(text, cs, end)
@@ -283,8 +307,9 @@ def _is_speaker_label(label: str, sep: str, *, named: set[str], repeats: int, mi
     if sep == "tight":  # "I:Hva ..." - only a known label form
         return _strong(label)
     if sep == "none":
-        return ((_strong(label) and not _INITIALS.fullmatch(label))
-                or (repeats >= min_repeats and _plausible_name(label)))
+        return (_strong(label) and not _INITIALS.fullmatch(label)) or (
+            repeats >= min_repeats and _plausible_name(label)
+        )
     return _strong(label) or (repeats >= min_repeats and _plausible_name(label))
 
 
@@ -296,8 +321,15 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _assign_roles(labels: Sequence[str | None], text: str, raw_turns: Sequence[tuple], *,
-                  interviewer: tuple[str, ...], informant: tuple[str, ...], warnings: list[str]) -> list[str]:
+def _assign_roles(
+    labels: Sequence[str | None],
+    text: str,
+    raw_turns: Sequence[tuple],
+    *,
+    interviewer: tuple[str, ...],
+    informant: tuple[str, ...],
+    warnings: list[str],
+) -> list[str]:
     speakers = sorted({lab for lab in labels if lab is not None})
     role = {s: label_role(s, interviewer=interviewer, informant=informant) for s in speakers}
     unknown = [s for s in speakers if role[s] is None]
@@ -315,12 +347,16 @@ def _assign_roles(labels: Sequence[str | None], text: str, raw_turns: Sequence[t
         a, b = sorted(speakers, key=lambda s: -share[s])
         if share[a] >= 0.4 and share[b] <= 0.15:
             role[a], role[b] = "question", "answer"
-            warnings.append(f"roles guessed from question marks: {a!r} is taken as the interviewer, {b!r} as the "
-                            f"informant (name them with interviewer=[...] / --interviewer to be sure).")
+            warnings.append(
+                f"roles guessed from question marks: {a!r} is taken as the interviewer, {b!r} as the "
+                f"informant (name them with interviewer=[...] / --interviewer to be sure)."
+            )
     if any(role[s] is None for s in speakers):
         names = ", ".join(repr(s) for s in speakers if role[s] is None)
-        warnings.append(f"role unknown for speaker(s) {names}: their turns are kind 'other' (name the interviewer "
-                        f"with interviewer=[...] / --interviewer).")
+        warnings.append(
+            f"role unknown for speaker(s) {names}: their turns are kind 'other' (name the interviewer "
+            f"with interviewer=[...] / --interviewer)."
+        )
     return [role.get(lab) or "other" if lab is not None else "other" for lab in labels]
 
 
@@ -328,8 +364,8 @@ def _forward(edits: Sequence[tuple[int, int, str]], offsets: Iterable[int]) -> l
     """Map offsets in the edited-from text to the edited text (edits sorted, non-overlapping); an offset inside
     an edit goes to the edit's start. One walk over the edits when the offsets ascend, as turn boundaries do."""
     out = []
-    k = 0       # edits[:k] end at or before the offset
-    shift = 0   # length change by edits[:k]
+    k = 0  # edits[:k] end at or before the offset
+    shift = 0  # length change by edits[:k]
     prev = 0
     for pos in offsets:
         if pos < prev:  # offsets out of order: walk again from the first edit
@@ -371,8 +407,14 @@ def _timestamp_edits(text: str, times: Iterable[Timestamp]) -> list[tuple[int, i
     return out
 
 
-def segment_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iterable[str] = (),
-                  id_prefix: str = "", min_repeats: int = 2) -> TurnSplit:
+def segment_turns(
+    text: str,
+    *,
+    interviewer: Iterable[str] = (),
+    informant: Iterable[str] = (),
+    id_prefix: str = "",
+    min_repeats: int = 2,
+) -> TurnSplit:
     """Split a transcript text into turns; remove labels and timestamps; return text, map, segments, warnings.
 
     The returned text keeps everything except the speaker labels and timestamps (and the line breaks that only
@@ -391,7 +433,9 @@ def segment_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iter
     >>> r.offset_map.to_raw(r.text.index("Vi"))
     35
     """
-    turns, warnings = detect_turns(text, interviewer=interviewer, informant=informant, min_repeats=min_repeats)
+    turns, warnings = detect_turns(
+        text, interviewer=interviewer, informant=informant, min_repeats=min_repeats
+    )
     edits: list[tuple[int, int]] = []
     if not turns:
         times = find_timestamps(text)
@@ -424,22 +468,33 @@ def segment_turns(text: str, *, interviewer: Iterable[str] = (), informant: Iter
             meta["timestamps"] = middle
         if label is None and not single:
             meta["preamble"] = True
-        segments.append(Segment(start=s, end=e, speaker=label, kind=kind, time_start=time_start,  # type: ignore
-                                time_end=time_end, id=f"{id_prefix}{i + 1:04d}" if id_prefix else None, meta=meta))
+        segments.append(
+            Segment(
+                start=s,
+                end=e,
+                speaker=label,
+                kind=kind,
+                time_start=time_start,  # type: ignore
+                time_end=time_end,
+                id=f"{id_prefix}{i + 1:04d}" if id_prefix else None,
+                meta=meta,
+            )
+        )
     if empty:
         warnings.append(f"{empty} turn(s) had a speaker label but no words; they are not segments.")
     speakers = tuple(sorted({t.label for t in turns if t.label is not None}))
     return TurnSplit(new_text, omap, tuple(segments), tuple(warnings), speakers)
 
 
-def _turn_times(text: str, start: int, end: int, times: Sequence[Timestamp], *,
-                single: bool) -> tuple[float | None, float | None, list[float]]:
+def _turn_times(
+    text: str, start: int, end: int, times: Sequence[Timestamp], *, single: bool
+) -> tuple[float | None, float | None, list[float]]:
     """A turn's (leading time, trailing time, times in between); ``single``: the turn is the whole text."""
     if not times:
         return None, None, []
     inner = [x for x in times if x.start >= start or x.end <= x.start]
-    lead = [x for x in inner if x.end <= x.start or not text[start:x.start].strip()]
-    trail = [x for x in inner if not text[x.end:end].strip(" \t\n-–—") and x not in lead]
+    lead = [x for x in inner if x.end <= x.start or not text[start : x.start].strip()]
+    trail = [x for x in inner if not text[x.end : end].strip(" \t\n-–—") and x not in lead]
     middle = [x.seconds for x in inner if x not in lead and x not in trail]
     time_start = lead[0].seconds if lead else (inner[0].seconds if single and inner else None)
     time_end = trail[-1].seconds if trail else (inner[-1].seconds if single and len(inner) > 1 else None)
@@ -458,8 +513,9 @@ def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def turn_windows(segments: Sequence[Segment], *, size: int, step: int = 1,
-                 include_interviewer: bool = True) -> list[Segment]:
+def turn_windows(
+    segments: Sequence[Segment], *, size: int, step: int = 1, include_interviewer: bool = True
+) -> list[Segment]:
     """Windows of ``size`` consecutive turns, every ``step`` turns, as segments spanning them.
 
     Useful as larger analysis units (a question with its answer, or three turns of talk). A window's ``kind`` is
@@ -477,16 +533,22 @@ def turn_windows(segments: Sequence[Segment], *, size: int, step: int = 1,
     out = []
     last = max(len(chosen) - size, 0)
     for k in range(0, last + 1, step):
-        part = chosen[k:k + size]
+        part = chosen[k : k + size]
         if not part:
             break
         kinds = {s.kind for _, s in part}
         speakers = {s.speaker for _, s in part}
-        out.append(Segment(start=part[0][1].start, end=part[-1][1].end,
-                           speaker=part[0][1].speaker if len(speakers) == 1 else None,
-                           kind=kinds.pop() if len(kinds) == 1 else "other",  # type: ignore[arg-type]
-                           time_start=part[0][1].time_start, time_end=part[-1][1].time_end,
-                           meta={"turns": [i for i, _ in part]}))
+        out.append(
+            Segment(
+                start=part[0][1].start,
+                end=part[-1][1].end,
+                speaker=part[0][1].speaker if len(speakers) == 1 else None,
+                kind=kinds.pop() if len(kinds) == 1 else "other",  # type: ignore[arg-type]
+                time_start=part[0][1].time_start,
+                time_end=part[-1][1].time_end,
+                meta={"turns": [i for i, _ in part]},
+            )
+        )
     return out
 
 
@@ -499,10 +561,14 @@ _CONTACT = re.compile(
     r"|(?:https?://|www\.)\S+"  # web address
     r"|(?<![\d])(?:(?:\+|00)(?:47|45)[ -]?)?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}(?![\d])"  # nb/da phone number
     r"|\b(?:tlf|telefon|mobil|e-?post|e-?mail|mail|adresse|postboks|org\.?\s?nr)\b\.?\s*:?",  # contact labels
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: A heading: "Intervju med ...", "Vedlegg 2", "3.2 Resultater", "Side 4", "INFORMANT B"; short, no full stop.
-_HEADER_START = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+\S|(?:intervju|interview|vedlegg|bilag|kapittel|kapitel|"
-                           r"side|del|transkripsjon|transskription|informant|respondent)\b)", re.IGNORECASE)
+_HEADER_START = re.compile(
+    r"(?:\d+(?:\.\d+)*\.?\s+\S|(?:intervju|interview|vedlegg|bilag|kapittel|kapitel|"
+    r"side|del|transkripsjon|transskription|informant|respondent)\b)",
+    re.IGNORECASE,
+)
 
 
 def not_content_reason(text: str, *, kind: str | None = None, max_header_words: int = 10) -> str | None:

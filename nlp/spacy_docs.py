@@ -46,8 +46,10 @@ try:
     from spacy.tokens import Doc, Token
     from spacy.vocab import Vocab
 except ImportError as exc:  # an optional extra: say how to get it
-    raise ConfigError(f"spaCy is not installed ({exc}); nlp.spacy_docs needs it.",
-                      fix='install the extra: pip install "klyngekoder[spacy]"') from exc
+    raise ConfigError(
+        f"spaCy is not installed ({exc}); nlp.spacy_docs needs it.",
+        fix='install the extra: pip install "klyngekoder[spacy]"',
+    ) from exc
 
 __all__ = ["COMPONENT", "KlyngekoderComponent", "doc_from_annotation", "segment_docs"]
 
@@ -77,8 +79,14 @@ def _blank_vocab(lang: str) -> Vocab:
         return spacy.blank("xx").vocab
 
 
-def doc_from_annotation(text: str, annotation: Mapping[str, Any], *, start: int = 0, end: int | None = None,
-                        vocab: Vocab | None = None) -> Doc:
+def doc_from_annotation(
+    text: str,
+    annotation: Mapping[str, Any],
+    *,
+    start: int = 0,
+    end: int | None = None,
+    vocab: Vocab | None = None,
+) -> Doc:
     """A spaCy ``Doc`` of ``text[start:end]`` from one stored annotation (``segment.meta["preprocess"]``).
 
     Parameters
@@ -107,10 +115,15 @@ def doc_from_annotation(text: str, annotation: Mapping[str, Any], *, start: int 
     """
     end = len(text) if end is None else end
     starts, ends = annotation["starts"], annotation["ends"]
-    if len(starts) != len(ends) or len(starts) != len(annotation["lemmas"]) or len(starts) != len(
-            annotation["flags"]):
-        raise ConfigError("the annotation's starts, ends, lemmas and flags differ in length.",
-                          fix="pass an annotation written by nlp preprocess (Annotation.to_json()).")
+    if (
+        len(starts) != len(ends)
+        or len(starts) != len(annotation["lemmas"])
+        or len(starts) != len(annotation["flags"])
+    ):
+        raise ConfigError(
+            "the annotation's starts, ends, lemmas and flags differ in length.",
+            fix="pass an annotation written by nlp preprocess (Annotation.to_json()).",
+        )
     words: list[str] = []
     spaces: list[bool] = []
     lemmas: list[str] = []
@@ -133,8 +146,10 @@ def doc_from_annotation(text: str, annotation: Mapping[str, Any], *, start: int 
     pos = start
     for s, e, lem, flag in zip(starts, ends, annotation["lemmas"], annotation["flags"]):
         if s < pos or e > end or e < s:
-            raise ConfigError(f"token at {s}..{e} lies outside the span {start}..{end} or overlaps the one before.",
-                              fix="pass the span (start, end) of the segment the annotation belongs to.")
+            raise ConfigError(
+                f"token at {s}..{e} lies outside the span {start}..{end} or overlaps the one before.",
+                fix="pass the span (start, end) of the segment the annotation belongs to.",
+            )
         gap(pos, s)
         words.append(text[s:e])
         spaces.append(False)
@@ -151,8 +166,13 @@ def doc_from_annotation(text: str, annotation: Mapping[str, Any], *, start: int 
     return doc
 
 
-def segment_docs(transcript: Transcript, *, lang: str | None = None, pipeline: Language | None = None,
-                 include_interviewer: bool = False) -> list[Doc]:
+def segment_docs(
+    transcript: Transcript,
+    *,
+    lang: str | None = None,
+    pipeline: Language | None = None,
+    include_interviewer: bool = False,
+) -> list[Doc]:
     """One spaCy ``Doc`` per analysis segment of ``transcript``, carrying our tokens, lemmas, flags and language.
 
     Parameters
@@ -177,14 +197,19 @@ def segment_docs(transcript: Transcript, *, lang: str | None = None, pipeline: L
         gives one Doc of its whole text.
     """
     segments = transcript.analysis_segments(include_interviewer=include_interviewer)
-    annotated = (all("preprocess" in s.meta for s in segments) if transcript.segments
-                 else "preprocess" in transcript.meta)
+    annotated = (
+        all("preprocess" in s.meta for s in segments)
+        if transcript.segments
+        else "preprocess" in transcript.meta
+    )
     if not annotated or lang is not None:
         transcript = preprocess_transcript(transcript, lang=lang)
         segments = transcript.analysis_segments(include_interviewer=include_interviewer)
     if transcript.segments:
-        parts = [(s.id or f"{transcript.id}:{s.start}-{s.end}", s.start, s.end, s.meta["preprocess"])
-                 for s in segments]
+        parts = [
+            (s.id or f"{transcript.id}:{s.start}-{s.end}", s.start, s.end, s.meta["preprocess"])
+            for s in segments
+        ]
     else:
         parts = [(transcript.id, 0, len(transcript.text), transcript.meta["preprocess"])]
     vocab = pipeline.vocab if pipeline is not None else None
@@ -254,5 +279,7 @@ class KlyngekoderComponent:
 
 
 @Language.factory(COMPONENT, default_config={"lang": None, "overwrite_lemmas": True})
-def _make_component(nlp: Language, name: str, lang: str | None, overwrite_lemmas: bool) -> KlyngekoderComponent:
+def _make_component(
+    nlp: Language, name: str, lang: str | None, overwrite_lemmas: bool
+) -> KlyngekoderComponent:
     return KlyngekoderComponent(lang=lang, overwrite_lemmas=overwrite_lemmas)

@@ -45,30 +45,54 @@ CODERS = {"coder1": "annotations", "coder2": "coder2"}
 KIND_TO_SEGMENT = {"quote": "answer", "block": "answer", "inline": "answer", "paraphrase": "other"}
 #: Thesis metadata, from the shared corpus README (the seeds carry no title page).
 THESES = {
-    "000": {"authors": "Lilleås & Wendelbo", "year": 2014, "institution": "Høgskolen i Lillehammer",
-            "degree": "Master (Innovasjon og næringsutvikling)", "lang": "nb", "langs": ["nb", "da"],
-            "title": "Industry cluster ARMS (Røros) vs tourism cluster Snowball (Lillehammer); article 2 in Danish"},
-    "002": {"authors": "Westgaard & Lexander", "year": 2006, "institution": "Master of Innovation Management",
-            "degree": "Master of Innovation Management", "lang": "nb", "langs": ["nb"],
-            "title": "Cluster initiatives BIOINN and a pop/rock music cluster in Hedmark"},
-    "003": {"authors": "Sajets & Aspø", "year": 2019, "institution": "Universitetet i Agder",
-            "degree": "Master (Informasjonssystemer)", "lang": "nb", "langs": ["nb"],
-            "title": "Co-creation (samskaping) and digitalisation in three clusters; drivers and barriers"},
-    "004": {"authors": None, "year": 2022, "institution": "NTNU",
-            "degree": "Master (Entreprenørskap, innovasjon og samfunn)", "lang": "nb", "langs": ["nb"],
-            "title": "Knowledge exchange in micro-clusters in the DIGS co-working space, Trondheim"},
+    "000": {
+        "authors": "Lilleås & Wendelbo",
+        "year": 2014,
+        "institution": "Høgskolen i Lillehammer",
+        "degree": "Master (Innovasjon og næringsutvikling)",
+        "lang": "nb",
+        "langs": ["nb", "da"],
+        "title": "Industry cluster ARMS (Røros) vs tourism cluster Snowball (Lillehammer); article 2 in Danish",
+    },
+    "002": {
+        "authors": "Westgaard & Lexander",
+        "year": 2006,
+        "institution": "Master of Innovation Management",
+        "degree": "Master of Innovation Management",
+        "lang": "nb",
+        "langs": ["nb"],
+        "title": "Cluster initiatives BIOINN and a pop/rock music cluster in Hedmark",
+    },
+    "003": {
+        "authors": "Sajets & Aspø",
+        "year": 2019,
+        "institution": "Universitetet i Agder",
+        "degree": "Master (Informasjonssystemer)",
+        "lang": "nb",
+        "langs": ["nb"],
+        "title": "Co-creation (samskaping) and digitalisation in three clusters; drivers and barriers",
+    },
+    "004": {
+        "authors": None,
+        "year": 2022,
+        "institution": "NTNU",
+        "degree": "Master (Entreprenørskap, innovasjon og samfunn)",
+        "lang": "nb",
+        "langs": ["nb"],
+        "title": "Knowledge exchange in micro-clusters in the DIGS co-working space, Trondheim",
+    },
 }
 #: How each coding was made (the shared corpus README): every report and methods text built on the corpus says it.
 CODINGS = {
     "coder1": "made for this project with AI assistance (not by the thesis authors, not by trained human coders), "
-              "from a close reading of each excerpt with its thesis' context",
+    "from a close reading of each excerpt with its thesis' context",
     "coder2": "made for this project with AI assistance (not by the thesis authors, not by trained human coders), "
-              "from the excerpt text alone, without the thesis around it",
+    "from the excerpt text alone, without the thesis around it",
 }
 #: What one transcript of this corpus is (``meta["document"]``).
 DOCUMENT = "a whole thesis (its cleaned text, with the coded excerpts located in it)"
-LINE_MARGIN = 3          # raw lines searched beyond an excerpt's line range
-CHAR_MARGIN = 400        # cleaned characters searched beyond that window
+LINE_MARGIN = 3  # raw lines searched beyond an excerpt's line range
+CHAR_MARGIN = 400  # cleaned characters searched beyond that window
 MIN_FUZZY_SIMILARITY = 0.85
 RESTATEMENT_SIMILARITY = 0.6
 RESTATEMENT_CONTAINMENT = 0.25
@@ -167,8 +191,12 @@ def locate(text: str, raw_of_clean: list[int], line_off: list[int], ex: dict) ->
             h = min(hits, key=lambda k: abs(raw_of_clean[w_lo + wpos[k]] - centre))
             s, e = w_lo + wpos[h], w_lo + wpos[h + len(ekey) - 1] + 1
             s, e = _extend(text, s, e, ex["text"])
-            return Located(s, e, "exact" if (w_lo, w_hi) == windows[0] else "exact-outside-lines",
-                           similarity(ex["text"], text[s:e]))
+            return Located(
+                s,
+                e,
+                "exact" if (w_lo, w_hi) == windows[0] else "exact-outside-lines",
+                similarity(ex["text"], text[s:e]),
+            )
     # fuzzy: align the letters-only keys inside the line window
     w_lo, w_hi = windows[0]
     wkey, wpos = _key(text[w_lo:w_hi])
@@ -254,8 +282,13 @@ def assign_groups(thesis: str, excerpts: list[dict]) -> tuple[dict[str, str], li
     a restatement never lands in another fold than its source.
     """
     uf = _UnionFind()
-    summary_ids = {e["id"] for (th, pre) in RESTATEMENT_SOURCES if th == thesis
-                   for e in excerpts if e["section"].startswith(pre)}
+    summary_ids = {
+        e["id"]
+        for (th, pre) in RESTATEMENT_SOURCES
+        if th == thesis
+        for e in excerpts
+        if e["section"].startswith(pre)
+    }
     for ex in excerpts:
         if not (ex["id"] in summary_ids and not ex.get("informant")):
             uf.union(ex["id"], _informant_key(thesis, ex))
@@ -304,10 +337,18 @@ def assign_groups(thesis: str, excerpts: list[dict]) -> tuple[dict[str, str], li
         comps[uf.find(ex["id"])].append(ex["id"])
     groups: dict[str, str] = {}
     for members in comps.values():
-        keys = sorted({_informant_key(thesis, e) for e in excerpts if e["id"] in members and e.get("informant")}
-                      or {_informant_key(thesis, e) for e in excerpts if e["id"] in members})
-        initials = sorted({i for e in excerpts if e["id"] in members for i in _initials(e.get("informant") or "")})
-        name = keys[0] if len(keys) == 1 else f"{thesis}:" + "+".join(initials or [k.split(":", 1)[1] for k in keys])
+        keys = sorted(
+            {_informant_key(thesis, e) for e in excerpts if e["id"] in members and e.get("informant")}
+            or {_informant_key(thesis, e) for e in excerpts if e["id"] in members}
+        )
+        initials = sorted(
+            {i for e in excerpts if e["id"] in members for i in _initials(e.get("informant") or "")}
+        )
+        name = (
+            keys[0]
+            if len(keys) == 1
+            else f"{thesis}:" + "+".join(initials or [k.split(":", 1)[1] for k in keys])
+        )
         for m in members:
             groups[m] = name
     if len(set(groups.values())) != len(comps):
@@ -356,18 +397,27 @@ def _decode(path: Path) -> tuple[str, str]:
 
 def build(shared: Path, out: Path) -> dict:
     codebook = load_codebook(shared / "codebook.yaml")
-    header = [ln[1:].strip() for ln in (shared / "codebook.yaml").read_text(encoding="utf-8").splitlines()
-              if ln.startswith("#")]
+    header = [
+        ln[1:].strip()
+        for ln in (shared / "codebook.yaml").read_text(encoding="utf-8").splitlines()
+        if ln.startswith("#")
+    ]
     if header and not codebook.description:
         codebook = replace(codebook, description=" ".join(header))
-    transcripts, problems, stats = [], [], {"theses": {}, "similarities": [], "methods": Counter(), "links": []}
+    transcripts, problems, stats = (
+        [],
+        [],
+        {"theses": {}, "similarities": [], "methods": Counter(), "links": []},
+    )
     for ann in sorted((shared / "annotations").glob("*.jsonl")):
         thesis = ann.stem
         excerpts = _read_jsonl(ann)
         second = {r["id"]: r for r in _read_jsonl(shared / CODERS["coder2"] / ann.name)}
         seed_names = {e["source"] for e in excerpts}
         if len(seed_names) != 1:
-            raise SystemExit(f"{ann}: excerpts cite several seeds {sorted(seed_names)}; expected one per thesis.")
+            raise SystemExit(
+                f"{ann}: excerpts cite several seeds {sorted(seed_names)}; expected one per thesis."
+            )
         seed = shared / "seeds" / seed_names.pop()
         raw, encoding = _decode(seed)
         text, omap, report = clean_pdf_text_report(raw)
@@ -382,21 +432,39 @@ def build(shared: Path, out: Path) -> dict:
             codebook.check_codes(ex["codes"], where=f"{ann}: {ex['id']}")
             loc = locate(text, raw_of_clean, line_off, ex)
             if loc is None:
-                problems.append(f"{ann.name}: {ex['id']} (lines {ex['line_start']}-{ex['line_end']}) not found: "
-                                f"{ex['text'][:80]!r}")
+                problems.append(
+                    f"{ann.name}: {ex['id']} (lines {ex['line_start']}-{ex['line_end']}) not found: "
+                    f"{ex['text'][:80]!r}"
+                )
                 continue
             stats["similarities"].append(loc.similarity)
             stats["methods"][loc.method] += 1
-            meta = {"group": groups[ex["id"]], "group_kind": kinds[groups[ex["id"]]],
-                    "informant_group": _informant_key(thesis, ex),
-                    "thesis": thesis, "informant": ex.get("informant"),
-                    "section": ex["section"], "line_start": ex["line_start"], "line_end": ex["line_end"],
-                    "kind": ex["kind"], "source": f"seeds/{seed.name}", "text": ex["text"],
-                    "concepts_detail": ex.get("concepts_detail", []),
-                    "match": {"method": loc.method, "similarity": round(loc.similarity, 4)}}
-            segments.append(Segment(start=loc.start, end=loc.end, speaker=ex.get("informant"),
-                                    kind=KIND_TO_SEGMENT.get(ex["kind"], "other"), lang=ex["lang"], id=ex["id"],
-                                    meta=meta))
+            meta = {
+                "group": groups[ex["id"]],
+                "group_kind": kinds[groups[ex["id"]]],
+                "informant_group": _informant_key(thesis, ex),
+                "thesis": thesis,
+                "informant": ex.get("informant"),
+                "section": ex["section"],
+                "line_start": ex["line_start"],
+                "line_end": ex["line_end"],
+                "kind": ex["kind"],
+                "source": f"seeds/{seed.name}",
+                "text": ex["text"],
+                "concepts_detail": ex.get("concepts_detail", []),
+                "match": {"method": loc.method, "similarity": round(loc.similarity, 4)},
+            }
+            segments.append(
+                Segment(
+                    start=loc.start,
+                    end=loc.end,
+                    speaker=ex.get("informant"),
+                    kind=KIND_TO_SEGMENT.get(ex["kind"], "other"),
+                    lang=ex["lang"],
+                    id=ex["id"],
+                    meta=meta,
+                )
+            )
             if ex["id"] not in second:
                 problems.append(f"{CODERS['coder2']}/{ann.name}: no coding for {ex['id']}")
             for coder, row in (("coder1", ex), ("coder2", second.get(ex["id"]))):
@@ -404,20 +472,39 @@ def build(shared: Path, out: Path) -> dict:
                     continue
                 codebook.check_codes(row["codes"], where=f"{coder} {ann.name}: {ex['id']}")
                 for code in [*row["codes"], POLARITY_PREFIX + row["polarity"]]:
-                    codes.append(CodeSpan(code=code, start=loc.start, end=loc.end, coder=coder, source="human"))
+                    codes.append(
+                        CodeSpan(code=code, start=loc.start, end=loc.end, coder=coder, source="human")
+                    )
         info = THESES.get(thesis, {})
         langs = Counter(e["lang"] for e in excerpts)
-        t = Transcript(id=f"klynger-{thesis}", text=text, segments=tuple(segments), codes=tuple(codes),
-                       source=f"seeds/{seed.name}", encoding=encoding, lang=info.get("lang", langs.most_common(1)[0][0]),
-                       offset_map=omap,
-                       meta={"thesis": thesis, **{k: v for k, v in info.items() if k != "lang"},
-                             "languages": info.get("langs", sorted(langs)), "corpus": "klynger",
-                             "group": f"{thesis}:thesis", "document": DOCUMENT, "codings": CODINGS,
-                             **report.as_meta()})
+        t = Transcript(
+            id=f"klynger-{thesis}",
+            text=text,
+            segments=tuple(segments),
+            codes=tuple(codes),
+            source=f"seeds/{seed.name}",
+            encoding=encoding,
+            lang=info.get("lang", langs.most_common(1)[0][0]),
+            offset_map=omap,
+            meta={
+                "thesis": thesis,
+                **{k: v for k, v in info.items() if k != "lang"},
+                "languages": info.get("langs", sorted(langs)),
+                "corpus": "klynger",
+                "group": f"{thesis}:thesis",
+                "document": DOCUMENT,
+                "codings": CODINGS,
+                **report.as_meta(),
+            },
+        )
         transcripts.append(t)
-        stats["theses"][thesis] = {"excerpts": len(excerpts), "located": len(segments),
-                                   "groups": len(set(groups.values())), "chars": len(text),
-                                   "langs": dict(langs)}
+        stats["theses"][thesis] = {
+            "excerpts": len(excerpts),
+            "located": len(segments),
+            "groups": len(set(groups.values())),
+            "chars": len(text),
+            "langs": dict(langs),
+        }
     # every unit must carry exactly its own annotation's codes (overlapping excerpts must not leak codes)
     expected = {}
     for ann in sorted((shared / "annotations").glob("*.jsonl")):
@@ -429,8 +516,10 @@ def build(shared: Path, out: Path) -> dict:
         for coder in CODERS:
             got = set(unit.codes.get(coder, ()))
             if got != expected.get((unit.id, coder)):
-                problems.append(f"unit {unit.id} {coder}: codes {sorted(got)} != annotation "
-                                f"{sorted(expected.get((unit.id, coder), ()))} (overlapping excerpts?)")
+                problems.append(
+                    f"unit {unit.id} {coder}: codes {sorted(got)} != annotation "
+                    f"{sorted(expected.get((unit.id, coder), ()))} (overlapping excerpts?)"
+                )
     stats["problems"] = problems
     if problems:
         return stats
@@ -450,9 +539,11 @@ def _readme(transcripts: list[Transcript], stats: dict) -> str:
         m = t.meta
         st = stats["theses"][m["thesis"]]
         authors = f"{m['authors']} " if m.get("authors") else ""
-        rows.append(f"| {m['thesis']} | {authors}({m.get('year', '?')}), {m.get('institution', '?')}: "
-                    f"{m.get('title', '?')} | "
-                    f"{', '.join(m['languages'])} | {st['excerpts']} | {st['groups']} | `{t.source}` |")
+        rows.append(
+            f"| {m['thesis']} | {authors}({m.get('year', '?')}), {m.get('institution', '?')}: "
+            f"{m.get('title', '?')} | "
+            f"{', '.join(m['languages'])} | {st['excerpts']} | {st['groups']} | `{t.source}` |"
+        )
     n_groups = len({s.meta["group"] for t in transcripts for s in t.segments})
     restated = len({a for a, _b, _s in stats["links"]})
     kinds = "; ".join(f"{k}: {n}" for k, n in sorted(stats["kinds"].items(), key=lambda kv: (-kv[1], kv[0])))
@@ -502,7 +593,7 @@ the excerpt text alone. Describe them as two independent reference codings, neve
 
 Every excerpt was located in the cleaned text: its raw line range narrows the search, then the excerpt is matched
 on letters and digits only (so whitespace, line-end hyphens, quotation marks and punctuation do not matter), with a
-fuzzy alignment as fallback. {len(sims)} of {len(sims)} excerpts located ({dict(stats['methods'])}); similarity of
+fuzzy alignment as fallback. {len(sims)} of {len(sims)} excerpts located ({dict(stats["methods"])}); similarity of
 `text[start:end]` to the annotation text (difflib ratio, quotation marks removed): min {min(sims):.3f}, mean
 {statistics.mean(sims):.3f}, {sum(s >= 0.99 for s in sims)} at or above 0.99. The build fails and lists any excerpt
 it cannot find, and checks that every unit carries exactly its own annotation's codes.
@@ -545,25 +636,35 @@ and code co-occurrence.
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "corpus",
-                    help="the shared corpus folder (default: ../shared/corpus beside the repository)")
+    ap.add_argument(
+        "--shared",
+        type=Path,
+        default=REPO.parent / "shared" / "corpus",
+        help="the shared corpus folder (default: ../shared/corpus beside the repository)",
+    )
     ap.add_argument("--out", type=Path, default=REPO / "corpora" / "klynger", help="output folder")
     args = ap.parse_args(argv)
     shared = args.shared
     if (shared / "corpus" / "annotations").is_dir():
         shared = shared / "corpus"
     if not (shared / "annotations").is_dir():
-        print(f"error: {shared} has no annotations/ folder. Fix: pass --shared PATH/TO/shared/corpus.",
-              file=sys.stderr)
+        print(
+            f"error: {shared} has no annotations/ folder. Fix: pass --shared PATH/TO/shared/corpus.",
+            file=sys.stderr,
+        )
         return 2
     stats = build(shared, args.out)
     sims = stats["similarities"]
     for thesis, st in stats["theses"].items():
-        print(f"{thesis}: {st['located']}/{st['excerpts']} excerpts located, {st['groups']} groups, "
-              f"{st['chars']} chars, langs {st['langs']}")
+        print(
+            f"{thesis}: {st['located']}/{st['excerpts']} excerpts located, {st['groups']} groups, "
+            f"{st['chars']} chars, langs {st['langs']}"
+        )
     if sims:
-        print(f"similarity: min {min(sims):.3f} mean {statistics.mean(sims):.3f} "
-              f"(>=0.99: {sum(s >= 0.99 for s in sims)}/{len(sims)}); methods {dict(stats['methods'])}")
+        print(
+            f"similarity: min {min(sims):.3f} mean {statistics.mean(sims):.3f} "
+            f"(>=0.99: {sum(s >= 0.99 for s in sims)}/{len(sims)}); methods {dict(stats['methods'])}"
+        )
     print(f"restatement links (002 chapter 5 -> appendix): {len(stats['links'])}")
     if stats["problems"]:
         print(f"error: {len(stats['problems'])} problems; nothing written:", file=sys.stderr)

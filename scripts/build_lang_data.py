@@ -34,8 +34,10 @@ UD_FILES = {
     "nb": ["UD_Norwegian-Bokmaal/no_bokmaal-ud-dev.conllu"],
     "nn": ["UD_Norwegian-Nynorsk/no_nynorsk-ud-dev.conllu"],
     "da": ["UD_Danish-DDT/da_ddt-ud-dev.conllu"],
-    "lia": ["UD_Norwegian-NynorskLIA/no_nynorsklia-ud-train.conllu",
-            "UD_Norwegian-NynorskLIA/no_nynorsklia-ud-dev.conllu"],
+    "lia": [
+        "UD_Norwegian-NynorskLIA/no_nynorsklia-ud-train.conllu",
+        "UD_Norwegian-NynorskLIA/no_nynorsklia-ud-dev.conllu",
+    ],
 }
 #: Words of wordfreq's lists used per language, and the corpus size (tokens) their frequencies are scaled to.
 WORDFREQ_TOP = 30000
@@ -77,15 +79,21 @@ def build_lemmas(ud: Path) -> None:
             seen.update(counts)
         path = OUT / f"lemmas_{lang}.tsv"
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(f"# form\tlemma  (UD {lang} dev corrections over simplemma; scripts/build_lang_data.py)\n")
+            fh.write(
+                f"# form\tlemma  (UD {lang} dev corrections over simplemma; scripts/build_lang_data.py)\n"
+            )
             for form in sorted(table):
                 fh.write(f"{form}\t{table[form]}\n")
         print(f"{path.relative_to(ROOT)}: {len(table)} forms", file=sys.stderr)
 
 
-
-def langid_profiles(shared: Path, *, keep=None, wordfreq_tokens: dict | None = None,
-                    dictionary_weight: float = DICTIONARY_WEIGHT) -> dict:
+def langid_profiles(
+    shared: Path,
+    *,
+    keep=None,
+    wordfreq_tokens: dict | None = None,
+    dictionary_weight: float = DICTIONARY_WEIGHT,
+) -> dict:
     """N-gram profiles per language; ``keep(i)`` selects the UD/LIA sentences used (all by default)."""
     sys.path.insert(0, str(ROOT))
     import wordfreq
@@ -147,8 +155,13 @@ def build_langid(shared: Path) -> None:
     totals = np.array([profiles[lang]["ngram_total"] for lang in langs], dtype=np.int64)
     path = OUT / "langid.npz"
     arrays = dict(zip(PROFILE_ARRAYS, (np.array(langs), np.array(grams), counts, totals)))
-    np.savez_compressed(path, **arrays, source=np.array(
-        "scripts/build_lang_data.py: UD dev (nb, nn, da), LIA train+dev (nn), LCC (da), wordfreq 3.x (nb, da, sv, en)"))
+    np.savez_compressed(
+        path,
+        **arrays,
+        source=np.array(
+            "scripts/build_lang_data.py: UD dev (nb, nn, da), LIA train+dev (nn), LCC (da), wordfreq 3.x (nb, da, sv, en)"
+        ),
+    )
     print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
 
 

@@ -13,7 +13,9 @@ def repository_out_is_untouched():
     before = snapshot(REPO_OUT)
     yield
     changed = changes(before, snapshot(REPO_OUT))
-    assert not changed, f"tests wrote into {REPO_OUT}: {', '.join(changed[:10])}; write into tmp_path instead."
+    assert not changed, (
+        f"tests wrote into {REPO_OUT}: {', '.join(changed[:10])}; write into tmp_path instead."
+    )
 
 
 @pytest.fixture(scope="session")
@@ -21,8 +23,11 @@ def model_dir(tmp_path_factory):
     """A saved model folder (word analyzer "surface": fast and independent of the lemma tables)."""
     rows = synthetic_rows()
     m = AutoCoder.from_params(word_analyzer="surface", inner_folds=2).fit(
-        [r["text"] for r in rows], [r["codes"] for r in rows], [r["polarity"] for r in rows],
-        groups=[r["group"] for r in rows])
+        [r["text"] for r in rows],
+        [r["codes"] for r in rows],
+        [r["polarity"] for r in rows],
+        groups=[r["group"] for r in rows],
+    )
     path = tmp_path_factory.mktemp("models") / "synth"
     save_coder(m, path)
     return path

@@ -11,8 +11,12 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """relative path -> (size, mtime in ns) of every file under ``folder`` (empty when it does not exist)."""
     if not folder.is_dir():
         return {}
-    return {str(p.relative_to(folder)): (st.st_size, st.st_mtime_ns)
-            for p in folder.rglob("*") if p.is_file() for st in [p.stat()]}
+    return {
+        str(p.relative_to(folder)): (st.st_size, st.st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+        for st in [p.stat()]
+    }
 
 
 def changes(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[str]:

@@ -26,14 +26,26 @@ WIKI_B = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
 # Krippendorff (2011) "Computing Krippendorff's alpha-reliability", section C (nominal data, 4 observers A-D x 12
 # units, missing values as None); published alpha = 0.743
 _ = None
-KRIPP_2011 = [[1, 2, 3, 3, 2, 1, 4, 1, 2, _, _, _],
-              [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, _, 3],
-              [_, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, _],
-              [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, _]]
+KRIPP_2011 = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, _, _, _],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, _, 3],
+    [_, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, _],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, _],
+]
 
 # Wikipedia, "Fleiss' kappa", worked example: 10 subjects, 14 raters, 5 categories -> kappa 0.210
-FLEISS_WIKI = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-               [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+FLEISS_WIKI = [
+    [0, 0, 0, 0, 14],
+    [0, 2, 6, 4, 2],
+    [0, 0, 3, 5, 6],
+    [0, 3, 9, 2, 0],
+    [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0],
+    [3, 2, 6, 3, 0],
+    [2, 5, 3, 2, 2],
+    [6, 5, 2, 1, 0],
+    [0, 2, 2, 3, 7],
+]
 
 
 def test_published_values():
@@ -45,7 +57,9 @@ def test_published_values():
     assert ag.scott_pi(WIKI_A, WIKI_B) == pytest.approx((0.7 - 0.505) / 0.495)
     assert ag.gwet_ac1(WIKI_A, WIKI_B) == pytest.approx((0.7 - 0.495) / 0.505)
     assert ag.brennan_prediger(WIKI_A, WIKI_B) == pytest.approx(0.4)
-    assert ag.prevalence_index([x == "yes" for x in WIKI_A], [x == "yes" for x in WIKI_B]) == pytest.approx(0.1)
+    assert ag.prevalence_index([x == "yes" for x in WIKI_A], [x == "yes" for x in WIKI_B]) == pytest.approx(
+        0.1
+    )
     assert ag.bias_index([x == "yes" for x in WIKI_A], [x == "yes" for x in WIKI_B]) == pytest.approx(-0.1)
 
 
@@ -56,7 +70,9 @@ def test_krippendorff_is_nominal_not_the_packages_interval_default():
 
 
 def test_fleiss_matches_statsmodels_on_published_table():
-    assert ag.fleiss_kappa_table(FLEISS_WIKI) == pytest.approx(inter_rater.fleiss_kappa(np.array(FLEISS_WIKI)))
+    assert ag.fleiss_kappa_table(FLEISS_WIKI) == pytest.approx(
+        inter_rater.fleiss_kappa(np.array(FLEISS_WIKI))
+    )
 
 
 def test_labels_in_doctests_and_table_route_agree():
@@ -67,8 +83,9 @@ def test_labels_in_doctests_and_table_route_agree():
 
 
 labels = st.sampled_from(["driver", "barrier", "neutral"])
-pairs = st.integers(2, 60).flatmap(lambda n: st.tuples(st.lists(labels, min_size=n, max_size=n),
-                                                        st.lists(labels, min_size=n, max_size=n)))
+pairs = st.integers(2, 60).flatmap(
+    lambda n: st.tuples(st.lists(labels, min_size=n, max_size=n), st.lists(labels, min_size=n, max_size=n))
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -93,21 +110,27 @@ def test_two_coder_coefficients_match_reference_implementations(ab):
         if not math.isnan(ag.scott_pi(a, b)):
             assert ag.scott_pi(a, b) == pytest.approx(sm_fleiss, abs=1e-9)
         if len(cats) > 1:
-            assert ag.brennan_prediger(a, b) == pytest.approx(inter_rater.fleiss_kappa(agg, method="randolph"),
-                                                              abs=1e-9)
+            assert ag.brennan_prediger(a, b) == pytest.approx(
+                inter_rater.fleiss_kappa(agg, method="randolph"), abs=1e-9
+            )
         ka = ag.krippendorff_alpha_nominal([a, b])
         if not math.isnan(ka):
             idx = {x: i for i, x in enumerate(cats)}
-            pkg = krippendorff.alpha(reliability_data=np.array([[idx[x] for x in a], [idx[x] for x in b]], float),
-                                     level_of_measurement="nominal")
+            pkg = krippendorff.alpha(
+                reliability_data=np.array([[idx[x] for x in a], [idx[x] for x in b]], float),
+                level_of_measurement="nominal",
+            )
             assert ka == pytest.approx(pkg, abs=1e-9)
             # closed form on the contingency table gives the same alpha as the package
             assert ag.table_coefficients(table)["krippendorff_alpha"].value == pytest.approx(pkg, abs=1e-9)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(3, 25).flatmap(lambda n: st.lists(st.lists(st.sampled_from("abc"), min_size=n, max_size=n),
-                                                     min_size=3, max_size=5)))
+@given(
+    st.integers(3, 25).flatmap(
+        lambda n: st.lists(st.lists(st.sampled_from("abc"), min_size=n, max_size=n), min_size=3, max_size=5)
+    )
+)
 def test_fleiss_and_alpha_many_coders_match_packages(rows):
     ratings = list(map(list, zip(*rows)))  # units x coders
     agg, _ = inter_rater.aggregate_raters(np.array(ratings))
@@ -117,15 +140,22 @@ def test_fleiss_and_alpha_many_coders_match_packages(rows):
         if not math.isnan(ours):
             assert ours == pytest.approx(inter_rater.fleiss_kappa(agg), abs=1e-9)
             idx = {x: i for i, x in enumerate(sorted({x for r in rows for x in r}))}
-            pkg = krippendorff.alpha(reliability_data=np.array([[idx[x] for x in r] for r in rows], float),
-                                     level_of_measurement="nominal")
+            pkg = krippendorff.alpha(
+                reliability_data=np.array([[idx[x] for x in r] for r in rows], float),
+                level_of_measurement="nominal",
+            )
             assert ag.krippendorff_alpha_nominal(rows) == pytest.approx(pkg, abs=1e-9)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(1, 30).flatmap(lambda n: st.tuples(
-    st.lists(st.sets(st.sampled_from(["tillit", "nettverk", "konkurranse"])), min_size=n, max_size=n),
-    st.lists(st.sets(st.sampled_from(["tillit", "nettverk", "konkurranse"])), min_size=n, max_size=n))))
+@given(
+    st.integers(1, 30).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.sets(st.sampled_from(["tillit", "nettverk", "konkurranse"])), min_size=n, max_size=n),
+            st.lists(st.sets(st.sampled_from(["tillit", "nettverk", "konkurranse"])), min_size=n, max_size=n),
+        )
+    )
+)
 def test_precision_recall_f1_match_sklearn(refoth):
     ref, oth = refoth
     r = ag.precision_recall_f1(ref, oth)
@@ -160,16 +190,19 @@ def test_single_category_is_nan_with_reason_never_a_number():
         assert math.isnan(out[key].value) and "undefined" in out[key].reason
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: ag.cohen_kappa(["a", "b"], ["a"]), "different numbers of units"),
-    (lambda: ag.cohen_kappa(["a", None], ["a", "b"]), "missing labels at units \\[1\\]"),
-    (lambda: ag.cohen_kappa(["a", "x"], ["a", "b"], labels=["a", "b"]), "'x'"),
-    (lambda: ag.fleiss_kappa([["a", "b"], ["a", None]]), "missing"),
-    (lambda: ag.fleiss_kappa_table([[2, 0], [1, 0]]), "same number"),
-    (lambda: ag.krippendorff_alpha_nominal([[1, 2, 3], [1, 2]]), "different numbers of units"),
-    (lambda: ag.precision_recall_f1([{"a"}], []), "different numbers of units"),
-    (lambda: ag.confusion_matrix(["driver"], ["positiv"], labels=["driver", "barrier"]), "positiv"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: ag.cohen_kappa(["a", "b"], ["a"]), "different numbers of units"),
+        (lambda: ag.cohen_kappa(["a", None], ["a", "b"]), "missing labels at units \\[1\\]"),
+        (lambda: ag.cohen_kappa(["a", "x"], ["a", "b"], labels=["a", "b"]), "'x'"),
+        (lambda: ag.fleiss_kappa([["a", "b"], ["a", None]]), "missing"),
+        (lambda: ag.fleiss_kappa_table([[2, 0], [1, 0]]), "same number"),
+        (lambda: ag.krippendorff_alpha_nominal([[1, 2, 3], [1, 2]]), "different numbers of units"),
+        (lambda: ag.precision_recall_f1([{"a"}], []), "different numbers of units"),
+        (lambda: ag.confusion_matrix(["driver"], ["positiv"], labels=["driver", "barrier"]), "positiv"),
+    ],
+)
 def test_bad_input_raises_clear_errors(call, match):
     with pytest.raises(InputError, match=match):
         call()
@@ -196,7 +229,9 @@ def test_paradox_warning_only_when_prevalence_or_bias_explains_the_gap():
     # the issue's case: a code on 15 % of units, F1 0.44 -> 83 % agreement, kappa 0.34: real disagreement, no warning
     a = [True] * 66 + [True] * 84 + [False] * 84 + [False] * 766
     b = [True] * 66 + [False] * 84 + [True] * 84 + [False] * 766
-    f1 = ag.precision_recall_f1([{"x"} if x else set() for x in a], [{"x"} if x else set() for x in b]).micro_f1
+    f1 = ag.precision_recall_f1(
+        [{"x"} if x else set() for x in a], [{"x"} if x else set() for x in b]
+    ).micro_f1
     po, k = ag.percent_agreement(a, b), ag.cohen_kappa(a, b)
     assert f1 == pytest.approx(0.44) and po > 0.8 and k < 0.4
     assert ag.kappa_paradox(po, k, prevalence=ag.prevalence_index(a, b), bias=ag.bias_index(a, b)) is None
@@ -214,25 +249,38 @@ def test_multi_coder_coefficients_match_irrcac_on_krippendorff_2011():
     data = np.array([[np.nan if x is None else x for x in row] for row in KRIPP_2011], dtype=float)
     cac = CAC(pd.DataFrame(data.T), digits=12)
     ours = ag.multi_coder_coefficients(KRIPP_2011)
-    for key, method in (("gwet_ac1", "gwet"), ("brennan_prediger", "bp"), ("conger_kappa", "conger"),
-                        ("krippendorff_alpha", "krippendorff")):
+    for key, method in (
+        ("gwet_ac1", "gwet"),
+        ("brennan_prediger", "bp"),
+        ("conger_kappa", "conger"),
+        ("krippendorff_alpha", "krippendorff"),
+    ):
         theirs = getattr(cac, method)()["est"]
         assert ours[key].value == pytest.approx(theirs["coefficient_value"], abs=1e-9), key
     assert ours["percent_agreement"].value == pytest.approx(cac.gwet()["est"]["pa"], abs=1e-9)
     # published (Gwet 2014, Krippendorff 2011): AC1 0.7754, BP 0.7727, Conger 0.7621, alpha 0.743
     assert [round(ours[k].value, 4) for k in ("gwet_ac1", "brennan_prediger", "conger_kappa")] == [
-        0.7754, 0.7727, 0.7621]
+        0.7754,
+        0.7727,
+        0.7621,
+    ]
     assert round(ours["krippendorff_alpha"].value, 3) == 0.743
     # Fleiss' kappa is on the units every coder coded: irrCAC on those 8 units
     complete = data.T[~np.isnan(data.T).any(1)]
     assert len(complete) == 8
     assert ours["fleiss_kappa"].value == pytest.approx(
-        CAC(pd.DataFrame(complete), digits=12).fleiss()["est"]["coefficient_value"], abs=1e-9)
+        CAC(pd.DataFrame(complete), digits=12).fleiss()["est"]["coefficient_value"], abs=1e-9
+    )
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(3, 20).flatmap(lambda n: st.lists(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=n,
-                                                             max_size=n), min_size=3, max_size=5)))
+@given(
+    st.integers(3, 20).flatmap(
+        lambda n: st.lists(
+            st.lists(st.sampled_from(["a", "b", "c", None]), min_size=n, max_size=n), min_size=3, max_size=5
+        )
+    )
+)
 def test_multi_coder_coefficients_match_irrcac_with_missing_values(rows):
     idx = {"a": 1.0, "b": 2.0, "c": 3.0}
     data = np.array([[np.nan if x is None else idx[x] for x in r] for r in rows]).T
@@ -240,15 +288,24 @@ def test_multi_coder_coefficients_match_irrcac_with_missing_values(rows):
     pairable = (~np.isnan(data)).sum(1) >= 2
     values = set(data[pairable][~np.isnan(data[pairable])].tolist())
     rated = (~np.isnan(data)).any(0)
-    if len(data) < 2 or pairable.sum() < 2 or len(values) < 2 or not rated.all() or len(set(
-            data[~np.isnan(data)].tolist())) < 2:
+    if (
+        len(data) < 2
+        or pairable.sum() < 2
+        or len(values) < 2
+        or not rated.all()
+        or len(set(data[~np.isnan(data)].tolist())) < 2
+    ):
         return  # irrCAC divides by zero on these; ours says undefined (tested in the doctests)
     ours = ag.multi_coder_coefficients(rows)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cac = CAC(pd.DataFrame(data), digits=12)
-        for key, method in (("gwet_ac1", "gwet"), ("brennan_prediger", "bp"), ("conger_kappa", "conger"),
-                            ("krippendorff_alpha", "krippendorff")):
+        for key, method in (
+            ("gwet_ac1", "gwet"),
+            ("brennan_prediger", "bp"),
+            ("conger_kappa", "conger"),
+            ("krippendorff_alpha", "krippendorff"),
+        ):
             theirs = getattr(cac, method)()["est"]["coefficient_value"]
             if not math.isnan(ours[key].value):
                 assert ours[key].value == pytest.approx(theirs, abs=1e-9), key
@@ -263,15 +320,18 @@ def test_multi_coder_undefined_cases_say_why():
     assert out["gwet_ac1"].value == pytest.approx(ag.gwet_ac1(["a", "b", "a"], ["a", "b", "b"]))
 
 
-@pytest.mark.parametrize("machine, second, low, start", [
-    (0.85, 0.6, None, "reliable (alpha >= 0.800"),        # reliable stays reliable, whatever the second coder
-    (0.70, 0.72, 0.6, "tentative"),                        # inside the second coder's interval
-    (0.70, 0.90, 0.85, "well below the second coder"),     # below the second coder's interval
-    (0.50, 0.70, None, "well below the second coder"),     # no interval: 0.2 lower
-    (0.50, 0.55, None, "not reliable, and neither"),       # the code itself is unreliable
-    (0.50, None, None, "not reliable (alpha < 0.667"),
-    (float("nan"), 0.7, None, "cannot be judged"),
-])
+@pytest.mark.parametrize(
+    "machine, second, low, start",
+    [
+        (0.85, 0.6, None, "reliable (alpha >= 0.800"),  # reliable stays reliable, whatever the second coder
+        (0.70, 0.72, 0.6, "tentative"),  # inside the second coder's interval
+        (0.70, 0.90, 0.85, "well below the second coder"),  # below the second coder's interval
+        (0.50, 0.70, None, "well below the second coder"),  # no interval: 0.2 lower
+        (0.50, 0.55, None, "not reliable, and neither"),  # the code itself is unreliable
+        (0.50, None, None, "not reliable (alpha < 0.667"),
+        (float("nan"), 0.7, None, "cannot be judged"),
+    ],
+)
 def test_machine_advice(machine, second, low, start):
     from nlp.agreement.verdicts import machine_advice
 

@@ -9,8 +9,17 @@ from nlp.model import iter_units
 
 
 def _record(u, codes, polarity):
-    return {"id": u.id, "source": u.source, "start": u.start, "end": u.end, "speaker": u.speaker, "text": u.text,
-            "codes": codes, "polarity": polarity, "scores": {}}
+    return {
+        "id": u.id,
+        "source": u.source,
+        "start": u.start,
+        "end": u.end,
+        "speaker": u.speaker,
+        "text": u.text,
+        "codes": codes,
+        "polarity": polarity,
+        "scores": {},
+    }
 
 
 def test_tagged_records_become_the_only_codes_of_their_segments():

@@ -14,8 +14,14 @@ from nlp.errors import ModelFileError
 
 def _save(tmp_path, **kw):
     path = tmp_path / "m"
-    save_model_files(path, kind="demo", arrays={"w": np.arange(6.0).reshape(2, 3), "n": np.asarray([1, 2])},
-                     params={"vocab": ["kunnskap", "møte"]}, meta={"scores": {"f1": 0.5}}, **kw)
+    save_model_files(
+        path,
+        kind="demo",
+        arrays={"w": np.arange(6.0).reshape(2, 3), "n": np.asarray([1, 2])},
+        params={"vocab": ["kunnskap", "møte"]},
+        meta={"scores": {"f1": 0.5}},
+        **kw,
+    )
     return path
 
 
@@ -27,8 +33,12 @@ def test_round_trip_and_meta(tmp_path):
     assert m.meta["scores"] == {"f1": 0.5}
     assert {"python", "numpy", "scikit-learn"} <= set(m.meta["versions"])
     assert set(m.meta["files"]) == {"weights.safetensors", "params.json", "codebook.yaml"}
-    assert sorted(p.name for p in path.iterdir()) == ["codebook.yaml", "meta.json", "params.json",
-                                                      "weights.safetensors"]
+    assert sorted(p.name for p in path.iterdir()) == [
+        "codebook.yaml",
+        "meta.json",
+        "params.json",
+        "weights.safetensors",
+    ]
 
 
 def test_no_pickle_anywhere(tmp_path):
@@ -38,8 +48,9 @@ def test_no_pickle_anywhere(tmp_path):
         assert b"\x80\x04\x95" not in data[:3] and b"numpy.core.multiarray" not in data
     json.loads((path / "params.json").read_text())  # plain JSON
     with pytest.raises(TypeError):
-        save_model_files(tmp_path / "o", kind="demo", arrays={"x": np.asarray([{"a": 1}], dtype=object)},
-                         params={})
+        save_model_files(
+            tmp_path / "o", kind="demo", arrays={"x": np.asarray([{"a": 1}], dtype=object)}, params={}
+        )
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "delete", "meta-json"])
@@ -60,8 +71,12 @@ def test_damaged_files_give_model_file_error(tmp_path, damage):
         load_model_files(path, kind="demo")
     msg = str(err.value)
     assert str(path) in msg and "Fix:" in msg
-    expected = {"truncate": "truncated", "flip": "changed since it was saved", "delete": "missing",
-                "meta-json": "not valid JSON"}[damage]
+    expected = {
+        "truncate": "truncated",
+        "flip": "changed since it was saved",
+        "delete": "missing",
+        "meta-json": "not valid JSON",
+    }[damage]
     assert expected in msg
 
 
@@ -100,8 +115,13 @@ def test_replaces_a_model_but_not_another_folder(tmp_path):
 
 
 @settings(max_examples=25, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(0, 4), st.integers(1, 5)),
-              elements=st.floats(allow_nan=False, allow_infinity=True, width=64)))
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(0, 4), st.integers(1, 5)),
+        elements=st.floats(allow_nan=False, allow_infinity=True, width=64),
+    )
+)
 def test_arrays_round_trip_exactly(tmp_path_factory, arr):
     path = tmp_path_factory.mktemp("h") / "m"
     save_model_files(path, kind="demo", arrays={"a": arr}, params={})

@@ -20,24 +20,37 @@ TEXTS = [r["text"] for r in ROWS]
 CODES = [set(r["codes"]) for r in ROWS]
 POL = [r["polarity"] for r in ROWS]
 GROUPS = [r["group"] for r in ROWS]
-CUES = {"knowledge_sharing": ["kunnskapsdel*", "dele* kunnskap*", "videndel*"],
-        "competition": ["konkurrent*", "konkurranse*"], "meeting_places": ["seminar*", "møteplass*"],
-        "polarity:": {"driver": ["nyttig*"], "barrier": ["problem*"], "negators": ["ikke"]}}
-CODEBOOK = Codebook(name="synth", codes=tuple(Code(id=c, cues=tuple(v)) for c, v in CUES.items() if c != "polarity:"),
-                    polarity_cues={k: tuple(v) for k, v in CUES["polarity:"].items()})
+CUES = {
+    "knowledge_sharing": ["kunnskapsdel*", "dele* kunnskap*", "videndel*"],
+    "competition": ["konkurrent*", "konkurranse*"],
+    "meeting_places": ["seminar*", "møteplass*"],
+    "polarity:": {"driver": ["nyttig*"], "barrier": ["problem*"], "negators": ["ikke"]},
+}
+CODEBOOK = Codebook(
+    name="synth",
+    codes=tuple(Code(id=c, cues=tuple(v)) for c, v in CUES.items() if c != "polarity:"),
+    polarity_cues={k: tuple(v) for k, v in CUES["polarity:"].items()},
+)
 
 
 def fit(**kw):
-    return AutoCoder.from_params(word_analyzer="surface", inner_folds=2, **kw).fit(TEXTS, CODES, POL, groups=GROUPS)
+    return AutoCoder.from_params(word_analyzer="surface", inner_folds=2, **kw).fit(
+        TEXTS, CODES, POL, groups=GROUPS
+    )
 
 
 def test_concept_sources_cues_union_and_model():
     texts = ["Konkurrentene er mange her.", "Vi møtes på frokostmøter og samlinger."]
     cues_only = fit(cues=CUES, concept_source="cues")
-    assert [c for c, _ in cues_only.predict(texts)] == [("competition",), ()]  # no cue word in the second text
+    assert [c for c, _ in cues_only.predict(texts)] == [
+        ("competition",),
+        (),
+    ]  # no cue word in the second text
     union = fit(cues=CUES, concept_source="union")
     model = fit()
-    for (cu, _), (un, _), (mo, _) in zip(cues_only.predict(texts), union.predict(texts), model.predict(texts)):
+    for (cu, _), (un, _), (mo, _) in zip(
+        cues_only.predict(texts), union.predict(texts), model.predict(texts)
+    ):
         assert set(cu) <= set(un) and set(un) <= set(cu) | set(mo) | set(model.classes_[:0])
     assert "meeting_places" in union.predict(texts)[1][0]  # the model's code where no cue fired
     with pytest.raises(ValueError, match="needs the codebook's cue words"):
@@ -58,44 +71,66 @@ def test_a_code_scoring_every_segment_alike_is_never_given():
     codes = CODES + [set()] * 12
     # "noise" is given to every 5th row whatever its text: no feature predicts it, its scores do not vary
     codes = [c | ({"noise"} if i % 5 == 0 else set()) for i, c in enumerate(codes)]
-    m = AutoCoder.from_params(word_analyzer="surface", inner_folds=2).fit(texts, codes, POL + ["neutral"] * 12,
-                                                                          groups=GROUPS + ["x"] * 12)
+    m = AutoCoder.from_params(word_analyzer="surface", inner_folds=2).fit(
+        texts, codes, POL + ["neutral"] * 12, groups=GROUPS + ["x"] * 12
+    )
     assert "noise" in m.uninformative_
     assert m.concepts.thresholds_[m.classes_.index("noise")] > 1.0
     assert not any("noise" in c for c, _ in m.predict(texts))
 
 
-@pytest.mark.parametrize("kappa, verdict", [(0.9, "use"), (0.61, "use"), (0.6, "suggestion only"),
-                                            (0.21, "suggestion only"), (0.2, "do not use"), (-0.1, "do not use"),
-                                            (float("nan"), "do not use"), (None, "do not use")])
+@pytest.mark.parametrize(
+    "kappa, verdict",
+    [
+        (0.9, "use"),
+        (0.61, "use"),
+        (0.6, "suggestion only"),
+        (0.21, "suggestion only"),
+        (0.2, "do not use"),
+        (-0.1, "do not use"),
+        (float("nan"), "do not use"),
+        (None, "do not use"),
+    ],
+)
 def test_reliability_verdict_cutoffs(kappa, verdict):
     v, reason = reliability_verdict(kappa)
     assert v == verdict and ("Landis & Koch" in reason or "undefined" in reason)
 
 
-@pytest.mark.parametrize("text, kind, reason", [
-    ("Hva tenker du om samarbeidet i klyngen?", "question", "interviewer turn"),
-    ("Mm.", "answer", "one- or two-word turn"),
-    ("Ja, absolutt", None, "one- or two-word turn"),
-    ("Kontakt: ola.nordmann@bedrift.no, tlf. +47 22 33 44 55", None, "contact details"),
-    ("INTERVJU 3 – INFORMANT B", None, "header"),
-    ("3.2 Samarbeid mellom bedriftene", None, "header"),
-    ("Vi samarbeider tett med de andre bedriftene i klyngen.", "answer", None),
-    ("Ring meg på 22 33 44 55 hvis dere vil vite mer om hvordan vi jobber med kundene i regionen.", None, None),
-    ("Intervjuet viste at vi deler mye kunnskap, og det er nyttig for alle.", None, None),
-])
+@pytest.mark.parametrize(
+    "text, kind, reason",
+    [
+        ("Hva tenker du om samarbeidet i klyngen?", "question", "interviewer turn"),
+        ("Mm.", "answer", "one- or two-word turn"),
+        ("Ja, absolutt", None, "one- or two-word turn"),
+        ("Kontakt: ola.nordmann@bedrift.no, tlf. +47 22 33 44 55", None, "contact details"),
+        ("INTERVJU 3 – INFORMANT B", None, "header"),
+        ("3.2 Samarbeid mellom bedriftene", None, "header"),
+        ("Vi samarbeider tett med de andre bedriftene i klyngen.", "answer", None),
+        (
+            "Ring meg på 22 33 44 55 hvis dere vil vite mer om hvordan vi jobber med kundene i regionen.",
+            None,
+            None,
+        ),
+        ("Intervjuet viste at vi deler mye kunnskap, og det er nyttig for alle.", None, None),
+    ],
+)
 def test_not_content_reason(text, kind, reason):
     assert not_content_reason(text, kind=kind) == reason
 
 
 def test_tag_leaves_non_content_uncoded_and_withholds_do_not_use_codes():
     m = fit(cues=CUES, concept_source="union")
-    units = [{"id": "a", "text": "Konkurrentene er mange, og vi deler kunnskap på seminarer."},
-             {"id": "b", "text": "Tlf: 22 33 44 55, e-post: ola@firma.no"},
-             {"id": "c", "text": "Hva med konkurrentene?", "kind": "question"}]
+    units = [
+        {"id": "a", "text": "Konkurrentene er mange, og vi deler kunnskap på seminarer."},
+        {"id": "b", "text": "Tlf: 22 33 44 55, e-post: ola@firma.no"},
+        {"id": "c", "text": "Hva med konkurrentene?", "kind": "question"},
+    ]
     recs = tag_units(m, units)
     assert recs[0]["codes"] and set(recs[0]["cued"]) == {"competition", "knowledge_sharing", "meeting_places"}
-    assert recs[1]["codes"] == [] and recs[1]["polarity"] is None and recs[1]["not_content"] == "contact details"
+    assert (
+        recs[1]["codes"] == [] and recs[1]["polarity"] is None and recs[1]["not_content"] == "contact details"
+    )
     assert recs[2]["not_content"] == "interviewer turn" and "competition" in recs[2]["scores"]
     m.meta_ = {"reliability": {"codes": {"competition": {"verdict": "do not use", "reason": "kappa 0.05"}}}}
     rec = tag_units(m, units[:1])[0]
@@ -110,18 +145,40 @@ def test_prior_corpus_beside_own_coding_scores_the_own_units_only():
     own = synthetic_units(n_groups=4, per_group=6, seed=1)
     own = [type(u)(**{**u.__dict__, "codes": {"me": u.codes["coder1"]}}) for u in own]
     prior = synthetic_units(n_groups=6, per_group=6, seed=2)
-    m, meta = train_from_units(own, coder="me", codebook=CODEBOOK, prior_units=prior, prior_coder="coder1",
-                               n_splits=2, n_repeats=1, curve=False, word_analyzer="surface", inner_folds=2)
+    m, meta = train_from_units(
+        own,
+        coder="me",
+        codebook=CODEBOOK,
+        prior_units=prior,
+        prior_coder="coder1",
+        n_splits=2,
+        n_repeats=1,
+        curve=False,
+        word_analyzer="surface",
+        inner_folds=2,
+    )
     cv = meta["cross_validation"]
     assert cv["n"] == len(own) * 3 and cv["n_groups"] == 4  # own units (weighted 3x), own groups only
-    assert meta["training"]["prior"] == {"coder": "coder1", "units": len(prior), "own_weight": 3,
-                                         "sha256": meta["training"]["prior"]["sha256"]}
+    assert meta["training"]["prior"] == {
+        "coder": "coder1",
+        "units": len(prior),
+        "own_weight": 3,
+        "sha256": meta["training"]["prior"]["sha256"],
+    }
     assert meta["training"]["concept_source"] == "union" and m.concept_source == "union"
     assert set(meta["reliability"]["codes"]) == set(CODEBOOK.ids)
     assert meta["reliability"]["polarity"]["verdict"] in ("use", "suggestion only", "do not use")
     assert cv["codes_per_unit"]["reference"] == pytest.approx(np.mean([len(u.concepts("me")) for u in own]))
-    _only_prior, meta0 = train_from_units([], coder="me", codebook=CODEBOOK, prior_units=prior,
-                                         prior_coder="coder1", n_splits=0, word_analyzer="surface", inner_folds=2)
+    _only_prior, meta0 = train_from_units(
+        [],
+        coder="me",
+        codebook=CODEBOOK,
+        prior_units=prior,
+        prior_coder="coder1",
+        n_splits=0,
+        word_analyzer="surface",
+        inner_folds=2,
+    )
     assert meta0["training"]["concept_source"] == "cues"  # no own coding: the codebook's cue words
 
 
@@ -133,21 +190,45 @@ def test_cli_train_with_prior_and_own_coding_then_tag(tmp_path):
     CODEBOOK.save(corpus / "codebook.yaml")
     own = tmp_path / "own.jsonl"
     write_jsonl(own, synthetic_transcripts(n_groups=4, seed=4))
-    res = runner.invoke(app, ["train", "--corpus", str(corpus), str(own), "--coder", "coder1", "--out",
-                              str(tmp_path / "m"), "--folds", "2", "--repeats", "1", "--no-curve"])
+    res = runner.invoke(
+        app,
+        [
+            "train",
+            "--corpus",
+            str(corpus),
+            str(own),
+            "--coder",
+            "coder1",
+            "--out",
+            str(tmp_path / "m"),
+            "--folds",
+            "2",
+            "--repeats",
+            "1",
+            "--no-curve",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "prior" in res.output and "codes per segment" in res.output and "verdict" in res.output
     assert "concept codes from: union" in res.output
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())
-    assert meta["features"]["concepts"]["source"] == "union" and meta["features"]["polarity"]["encoder"] is None
+    assert (
+        meta["features"]["concepts"]["source"] == "union" and meta["features"]["polarity"]["encoder"] is None
+    )
     texts = tmp_path / "new.jsonl"
-    texts.write_text(json.dumps({"id": "1", "text": "Konkurrentene våre deler kunnskap på seminarer."}) + "\n"
-                     + json.dumps({"id": "2", "text": "Ja."}) + "\n")
+    texts.write_text(
+        json.dumps({"id": "1", "text": "Konkurrentene våre deler kunnskap på seminarer."})
+        + "\n"
+        + json.dumps({"id": "2", "text": "Ja."})
+        + "\n"
+    )
     res = runner.invoke(app, ["tag", str(tmp_path / "m"), str(texts), "--out", str(tmp_path / "t.jsonl")])
     assert res.exit_code == 0, res.output
     recs = [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
     assert recs[1]["not_content"] == "one- or two-word turn" and recs[1]["codes"] == []
-    res = runner.invoke(app, ["cues", "--corpus", str(corpus), "--coder", "coder1", "--out", str(tmp_path / "c.csv")])
+    res = runner.invoke(
+        app, ["cues", "--corpus", str(corpus), "--coder", "coder1", "--out", str(tmp_path / "c.csv")]
+    )
     assert res.exit_code == 0, res.output
     assert "konkurrent*" in res.output and (tmp_path / "c.csv").read_text().startswith("code,cue,fired,right")
 
@@ -162,9 +243,18 @@ class FakeEncoder:
         self.identity = {"backend": "fake", "version": "1", "dim": 4}
 
     def encode(self, texts):
-        out = np.asarray([[("bra" in t or "nyttig" in t or "styrke" in t) * 1.0,
-                           ("problem" in t or "dessverre" in t or "hemmer" in t) * 1.0, 0.1, 0.1]
-                          for t in texts], dtype=np.float32)
+        out = np.asarray(
+            [
+                [
+                    ("bra" in t or "nyttig" in t or "styrke" in t) * 1.0,
+                    ("problem" in t or "dessverre" in t or "hemmer" in t) * 1.0,
+                    0.1,
+                    0.1,
+                ]
+                for t in texts
+            ],
+            dtype=np.float32,
+        )
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
@@ -172,12 +262,19 @@ def test_encoder_block_is_chosen_by_inner_cv_saved_and_checked(tmp_path, monkeyp
     import nlp.classify.models
 
     monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: FakeEncoder())
-    m = AutoCoder.from_params(word_analyzer="surface", inner_folds=2, select_polarity=True, encoder="fake",
-                              encoder_cache=str(tmp_path / "emb")).fit(TEXTS, CODES, POL, groups=GROUPS)
+    m = AutoCoder.from_params(
+        word_analyzer="surface",
+        inner_folds=2,
+        select_polarity=True,
+        encoder="fake",
+        encoder_cache=str(tmp_path / "emb"),
+    ).fit(TEXTS, CODES, POL, groups=GROUPS)
     p = m.polarity
     assert set(p.encoder_kappa_) == {"with", "without"}
     assert p.encoder_used_ == (p.encoder_kappa_["with"] > p.encoder_kappa_["without"])
-    assert p.coef_.shape[1] == len(p.vectorizer_.vocabulary_) + len(p.extra_features_) + (4 if p.encoder_used_ else 0)
+    assert p.coef_.shape[1] == len(p.vectorizer_.vocabulary_) + len(p.extra_features_) + (
+        4 if p.encoder_used_ else 0
+    )
     assert (tmp_path / "emb" / "fake" / "vectors.npy").is_file()
     save_coder(m, tmp_path / "m")
     loaded = load_coder(tmp_path / "m")

@@ -22,13 +22,22 @@ def _folder(tmp_path):
     """Good files beside a deeply nested JSONL file (a text line, then a row file)."""
     d = tmp_path / "in"
     d.mkdir()
-    (d / "a_good.txt").write_text("I: Hvordan samarbeider dere?\nR: Vi deler kunnskap i klyngen.\n", encoding="utf-8")
+    (d / "a_good.txt").write_text(
+        "I: Hvordan samarbeider dere?\nR: Vi deler kunnskap i klyngen.\n", encoding="utf-8"
+    )
     (d / "b_deep.jsonl").write_text("[" * DEPTH + "]" * DEPTH + "\n", encoding="utf-8")
-    (d / "c_deep_row.jsonl").write_text(json.dumps({"id": "x", "text": "ok"}) + "\n"
-                                        + '{"id": "y", "text": ' + "[" * DEPTH + "]" * DEPTH + "}\n",
-                                        encoding="utf-8")
-    (d / "d_good.jsonl").write_text(json.dumps({"id": "d1", "text": "Konkurrentene er et problem."}) + "\n",
-                                    encoding="utf-8")
+    (d / "c_deep_row.jsonl").write_text(
+        json.dumps({"id": "x", "text": "ok"})
+        + "\n"
+        + '{"id": "y", "text": '
+        + "[" * DEPTH
+        + "]" * DEPTH
+        + "}\n",
+        encoding="utf-8",
+    )
+    (d / "d_good.jsonl").write_text(
+        json.dumps({"id": "d1", "text": "Konkurrentene er et problem."}) + "\n", encoding="utf-8"
+    )
     return d
 
 
@@ -54,8 +63,15 @@ def test_ingest_and_tag_cli_keep_the_good_files_and_exit_1(tmp_path, model_dir):
     tagged = tmp_path / "tagged.jsonl"
     res = runner.invoke(app, ["tag", str(model_dir), str(d), "--out", str(tagged)])
     assert res.exit_code == 1, res.output
-    assert "b_deep.jsonl" in res.output and "c_deep_row.jsonl" in res.output and "nested too deeply" in res.output
-    assert {r["id"] for r in read_tagged(tagged, fmt="jsonl")} == {"a_good:0002", "d1"}  # the answer turn and the good line
+    assert (
+        "b_deep.jsonl" in res.output
+        and "c_deep_row.jsonl" in res.output
+        and "nested too deeply" in res.output
+    )
+    assert {r["id"] for r in read_tagged(tagged, fmt="jsonl")} == {
+        "a_good:0002",
+        "d1",
+    }  # the answer turn and the good line
     res = runner.invoke(app, ["suggest", str(model_dir), str(d), "--n", "2"])
     assert res.exit_code == 1 and "could not be read" in res.output
 
@@ -75,16 +91,18 @@ def test_any_exception_of_a_reader_is_that_files_error(tmp_path, monkeypatch):
     monkeypatch.setattr(nlp.ingest, "read_path", fragile)
     result = ingest_paths([d])
     assert [t.id for t in result.transcripts] == ["a", "c"]
-    (path, msg), = result.errors
+    ((path, msg),) = result.errors
     assert path.endswith("b.txt") and "cannot be read (KeyError" in msg and "Fix:" in msg
 
 
 def test_tag_reads_with_the_reading_options(tmp_path, model):
     big = tmp_path / "big.jsonl"
-    big.write_text("".join(json.dumps({"id": f"u{i}", "text": "Vi deler kunnskap. " * 40}) + "\n"
-                           for i in range(30)), encoding="utf-8")
+    big.write_text(
+        "".join(json.dumps({"id": f"u{i}", "text": "Vi deler kunnskap. " * 40}) + "\n" for i in range(30)),
+        encoding="utf-8",
+    )
     s = tag_paths(model, [big], tmp_path / "o.jsonl", read_options={"max_bytes": 1000})
-    (_path, msg), = s.errors
+    ((_path, msg),) = s.errors
     assert "over the 0 MB limit" in msg and "--max-mb" in msg and s.tagged == 0
     s = tag_paths(model, [big], tmp_path / "o.jsonl", read_options={"max_bytes": 10_000_000})
     assert not s.errors and s.tagged == 30
@@ -95,8 +113,9 @@ def test_tag_reads_with_the_reading_options(tmp_path, model):
     assert [u["text"] for u in read_units(table, text_column="ytring_x")] == ["Vi deler kunnskap."]
 
 
-@pytest.mark.parametrize("verb", ["ingest", "preprocess", "tag", "suggest", "pseudonymise", "topics", "train",
-                                  "compare", "export"])
+@pytest.mark.parametrize(
+    "verb", ["ingest", "preprocess", "tag", "suggest", "pseudonymise", "topics", "train", "compare", "export"]
+)
 def test_every_verb_that_reads_files_has_the_same_reading_options(verb):
     res = runner.invoke(app, [verb, "--help"], env={"COLUMNS": "200"})
     assert res.exit_code == 0
@@ -109,22 +128,31 @@ def test_verbs_reading_project_files_take_the_size_cap(verb, tmp_path):
     res = runner.invoke(app, [verb, "--help"], env={"COLUMNS": "200"})
     assert "--max-mb" in res.output
     assert DEFAULT_MAX_MB * 1024 * 1024 == DEFAULT_MAX_BYTES
-    coded = tmp_path / "big.txt"  # transcript JSONL is streamed uncapped; every other file goes through ingest
+    coded = (
+        tmp_path / "big.txt"
+    )  # transcript JSONL is streamed uncapped; every other file goes through ingest
     coded.write_text("I: Hei?\nR: " + "Vi deler kunnskap. " * 120_000 + "\n", encoding="utf-8")
-    args = {"compare": ["compare", str(coded), str(coded), "--unit", "segment"],
-            "train": ["train", str(coded), "--coder", "c", "--out", str(tmp_path / "m")],
-            "export": ["export", str(coded), "--out", str(tmp_path / "p.qdpx")]}[verb]
+    args = {
+        "compare": ["compare", str(coded), str(coded), "--unit", "segment"],
+        "train": ["train", str(coded), "--coder", "c", "--out", str(tmp_path / "m")],
+        "export": ["export", str(coded), "--out", str(tmp_path / "p.qdpx")],
+    }[verb]
     res = runner.invoke(app, [*args, "--max-mb", "1"])
     assert res.exit_code != 0 and "over the 1 MB limit" in str(res.exception), res.output
 
 
 def test_cli_max_mb_reaches_tag_and_pseudonymise(tmp_path, model_dir):
     f = tmp_path / "i.txt"
-    f.write_text("I: Hvordan går det?\nR: " + "Vi deler kunnskap med Kari Hansen. " * 40000 + "\n",
-                 encoding="utf-8")
-    res = runner.invoke(app, ["tag", str(model_dir), str(f), "--out", str(tmp_path / "t.jsonl"), "--max-mb", "1"])
+    f.write_text(
+        "I: Hvordan går det?\nR: " + "Vi deler kunnskap med Kari Hansen. " * 40000 + "\n", encoding="utf-8"
+    )
+    res = runner.invoke(
+        app, ["tag", str(model_dir), str(f), "--out", str(tmp_path / "t.jsonl"), "--max-mb", "1"]
+    )
     assert res.exit_code == 1 and "--max-mb 2" in res.output
-    res = runner.invoke(app, ["tag", str(model_dir), str(f), "--out", str(tmp_path / "t.jsonl"), "--max-mb", "2"])
+    res = runner.invoke(
+        app, ["tag", str(model_dir), str(f), "--out", str(tmp_path / "t.jsonl"), "--max-mb", "2"]
+    )
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["pseudonymise", str(f), "--out", str(tmp_path / "p"), "--max-mb", "1"])
     assert res.exit_code == 1 and "over the 1 MB limit" in res.output

@@ -17,8 +17,15 @@ def _run_without_chromium(tmp_path, **env):
     (bin_dir / "python").symlink_to(sys.executable)
     clean = {k: v for k, v in os.environ.items() if k != "KLYNGEKODER_REQUIRE_BROWSER"}
     clean.update(PATH=str(bin_dir), PYTHONPATH=str(ROOT), **env)
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", BROWSER_TEST],
-                          cwd=ROOT, env=clean, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", BROWSER_TEST],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_browser_test_skips_with_the_install_command_without_chromium(tmp_path):

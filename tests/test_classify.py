@@ -77,9 +77,9 @@ def test_vectorizer_reads_the_analysis_not_the_raw_text():
 
 # -- models -------------------------------------------------------------------------------------------------------
 def test_model_learns_codes_and_polarity(model):
-    (codes, pol), = model.predict(["vi deler kunnskap med hverandre, det er en stor styrke"])
+    ((codes, pol),) = model.predict(["vi deler kunnskap med hverandre, det er en stor styrke"])
     assert codes == ("knowledge_sharing",) and pol == "driver"
-    (codes, pol), = model.predict(["konkurrentene er et problem og en utfordring"])
+    ((codes, pol),) = model.predict(["konkurrentene er et problem og en utfordring"])
     assert "competition" in codes and pol == "barrier"
     p_codes, p_pol = model.predict_proba(X[:3])
     assert p_codes.shape == (3, 3) and np.allclose(p_pol.sum(axis=1), 1.0)
@@ -90,8 +90,10 @@ def test_model_learns_codes_and_polarity(model):
 def test_linear_svm_is_platt_calibrated():
     m = coder(learner="svm", C=0.5).fit(X, CODES, POL, groups=GROUPS)
     p_codes, _ = m.predict_proba(X)
-    assert ((p_codes > 0) & (p_codes < 1)).all() and (m.concepts.calibration_[:, 0] > 0).all()  # more = likelier
-    (codes, _), = m.predict(["det er hard konkurranse om kundene"])
+    assert ((p_codes > 0) & (p_codes < 1)).all() and (
+        m.concepts.calibration_[:, 0] > 0
+    ).all()  # more = likelier
+    ((codes, _),) = m.predict(["det er hard konkurranse om kundene"])
     assert codes == ("competition",)
 
 
@@ -121,8 +123,12 @@ def test_abstain_gives_no_code_and_no_polarity(model):
 
 
 def test_rare_code_is_never_predicted_and_single_polarity_works():
-    m = coder(min_df=1).fit(X, [c | ({"rare"} if i == 0 else set()) for i, c in enumerate(CODES)],
-                            ["driver"] * len(TEXTS), groups=GROUPS)
+    m = coder(min_df=1).fit(
+        X,
+        [c | ({"rare"} if i == 0 else set()) for i, c in enumerate(CODES)],
+        ["driver"] * len(TEXTS),
+        groups=GROUPS,
+    )
     assert all("rare" not in c for c, _ in m.predict(X))
     assert {p for _, p in m.predict(X[:5])} == {"driver"}
 
@@ -137,7 +143,7 @@ def test_best_threshold_maximises_f1():
 def test_keyword_baseline_learns_cue_words():
     kw = KeywordCoder(word_analyzer="surface", min_df=2).fit(X, CODES, POL)
     assert {"konkurranse", "konkurrentene"} & set(kw.cues_["competition"])
-    (codes, _), = kw.predict(["hard konkurranse her"])
+    ((codes, _),) = kw.predict(["hard konkurranse her"])
     assert "competition" in codes
 
 
@@ -159,8 +165,13 @@ def test_grouped_folds_never_share_a_group(groups, seed):
 def test_coding_scores_against_hand_counts():
     t = [{"a"}, {"a", "b"}, {"b"}, set()]
     p = [{"a"}, {"a"}, {"a", "b"}, {"b"}]
-    s = coding_scores(t, p, ["driver", "barrier", "driver", "neutral"], ["driver", "driver", "driver", None],
-                      classes=["a", "b"])
+    s = coding_scores(
+        t,
+        p,
+        ["driver", "barrier", "driver", "neutral"],
+        ["driver", "driver", "driver", None],
+        classes=["a", "b"],
+    )
     # a: tp 2, fp 1, fn 0 -> P 2/3, R 1; b: tp 1, fp 1, fn 1 -> P .5 R .5
     assert s["codes"]["a"]["precision"] == pytest.approx(2 / 3) and s["codes"]["a"]["recall"] == 1.0
     # the one precision/recall/F1 of nlp.agreement: undefined is NaN (c never predicted, never coded), not 0
@@ -185,10 +196,19 @@ def test_cross_validation_report_and_model_beats_baseline():
     def make():
         return coder(inner_folds=2)
 
-    cv = cross_validate(make, X, CODES, POL, GROUPS, classes=CLASSES, n_splits=3, n_repeats=2,
-                        return_predictions=True)
-    base = cross_validate(lambda: KeywordCoder(word_analyzer="surface"), X, CODES, POL, GROUPS,
-                          classes=CLASSES, n_splits=3, n_repeats=2)
+    cv = cross_validate(
+        make, X, CODES, POL, GROUPS, classes=CLASSES, n_splits=3, n_repeats=2, return_predictions=True
+    )
+    base = cross_validate(
+        lambda: KeywordCoder(word_analyzer="surface"),
+        X,
+        CODES,
+        POL,
+        GROUPS,
+        classes=CLASSES,
+        n_splits=3,
+        n_repeats=2,
+    )
     assert cv["repeats"] == 2 and cv["n_groups"] == 10 and len(cv["predictions"]) == len(TEXTS)
     assert set(cv["codes"]) == set(CLASSES)
     assert {"precision", "recall", "f1", "support", "kappa"} <= set(cv["codes"]["competition"])
@@ -198,8 +218,16 @@ def test_cross_validation_report_and_model_beats_baseline():
 
 
 def test_learning_curve_improves_with_more_groups():
-    rows = learning_curve(lambda: coder(inner_folds=2, min_df=1), X, CODES, POL,
-                          GROUPS, classes=CLASSES, sizes=(1, 6), n_splits=3)
+    rows = learning_curve(
+        lambda: coder(inner_folds=2, min_df=1),
+        X,
+        CODES,
+        POL,
+        GROUPS,
+        classes=CLASSES,
+        sizes=(1, 6),
+        n_splits=3,
+    )
     assert [r["n_groups"] for r in rows] == [1, 6]
     assert rows[1]["concept_micro_f1"] > rows[0]["concept_micro_f1"]
 
@@ -216,8 +244,12 @@ def test_top_features_and_explanation_name_the_cue_words(model):
 
 
 def test_suggest_ranks_uncertain_and_diverse(model):
-    units = [{"id": "clear", "text": TEXTS[0]}, {"id": "odd1", "text": "været i dag er grått og vått"},
-             {"id": "odd2", "text": "været i dag er grått og vått"}, {"id": "clear2", "text": TEXTS[1]}]
+    units = [
+        {"id": "clear", "text": TEXTS[0]},
+        {"id": "odd1", "text": "været i dag er grått og vått"},
+        {"id": "odd2", "text": "været i dag er grått og vått"},
+        {"id": "clear2", "text": TEXTS[1]},
+    ]
     picks = suggest(model, units, n=3)
     assert [p["rank"] for p in picks] == [1, 2, 3]
     assert picks[0]["id"] in {"odd1", "odd2"}
@@ -228,8 +260,9 @@ def test_suggest_ranks_uncertain_and_diverse(model):
 # -- training from units and model folders ------------------------------------------------------------------------
 def test_train_save_load_predicts_identically(tmp_path):
     units = synthetic_units()
-    m, meta = train_from_units(units, coder="coder1", n_splits=3, n_repeats=1, curve=False, word_analyzer="surface",
-                               inner_folds=2)
+    m, meta = train_from_units(
+        units, coder="coder1", n_splits=3, n_repeats=1, curve=False, word_analyzer="surface", inner_folds=2
+    )
     assert meta["training"]["units"] == len(units) and len(meta["training"]["sha256"]) == 64
     assert meta["cross_validation"]["micro"]["f1"] > 0.8
     save_coder(m, tmp_path / "model", meta=meta)
@@ -268,7 +301,9 @@ def test_polarity_choice_is_the_inner_cv_best_and_survives_save_load(tmp_path):
         for c in POLARITY_C_GRID:  # cold fits, independently of the warm-started path in the model
             pred = np.zeros(len(y), dtype=int)
             for tr, te in splits:
-                pred[te] = LogisticRegression(C=c, class_weight=cw, max_iter=2000).fit(x[tr], y[tr]).predict(x[te])
+                pred[te] = (
+                    LogisticRegression(C=c, class_weight=cw, max_iter=2000).fit(x[tr], y[tr]).predict(x[te])
+                )
             kappas[(c, cw)] = cohen_kappa(y.tolist(), pred.tolist())
     assert kappas[(m.polarity.C_, m.polarity.class_weight_)] >= max(kappas.values()) - 0.02
     assert len(set(kappas.values())) > 1  # the grid is not flat on this data, so the check above has teeth
@@ -288,7 +323,9 @@ def _capitalised(text: str) -> str:
 def test_sentence_split_and_max_pooling():
     from nlp.classify.models import _pool_polarity, _sentence_rows
 
-    sents, rows = _sentence_rows(analyse_texts(["En setning.", "Første. Andre. Tredje.", "To. Setninger."], lang="nb"))
+    sents, rows = _sentence_rows(
+        analyse_texts(["En setning.", "Første. Andre. Tredje.", "To. Setninger."], lang="nb")
+    )
     assert [s.text for s in sents] == ["Første.", "Andre.", "Tredje.", "To.", "Setninger."]
     assert rows.tolist() == [1, 1, 1, 2, 2]
     # classes driver, barrier, neutral: text 1 is neutral overall but one sentence is clearly a barrier
@@ -332,8 +369,9 @@ def test_polarity_pooling_choice_is_made_by_inner_cv():
     y = np.asarray([m.classes_.tolist().index(p) for p in pol])
     splits = inner_splits(GROUPS, pol, m.inner_folds, m.random_state)
     sents, rows = _sentence_rows(texts)
-    both = _select_polarity(x, y, np.ones(len(y), bool), splits, pooling=(False, True),
-                            sentences=(m.transform(sents), rows, 2))
+    both = _select_polarity(
+        x, y, np.ones(len(y), bool), splits, pooling=(False, True), sentences=(m.transform(sents), rows, 2)
+    )
     assert both == (m.C_, m.class_weight_, m.pooling_)
     assert _select_polarity(x, y, np.ones(len(y), bool), splits)[2] is False
     with pytest.raises(ValueError, match="sentence features"):
@@ -344,8 +382,10 @@ def test_polarity_pooling_choice_is_made_by_inner_cv():
 def test_estimators_clone_and_reject_misspelt_params():
     from sklearn.base import clone
 
-    for est in (ConceptCoder(learner="svm", C=0.25, word_analyzer="surface"),
-                PolarityCoder(C=2.0, select=True, pooling=False, labels=("driver", "barrier"))):
+    for est in (
+        ConceptCoder(learner="svm", C=0.25, word_analyzer="surface"),
+        PolarityCoder(C=2.0, select=True, pooling=False, labels=("driver", "barrier")),
+    ):
         c = clone(est)
         assert c.get_params() == est.get_params() and c is not est
         assert c.set_params(min_df=1).min_df == 1
@@ -363,8 +403,9 @@ def test_concept_coder_is_multilabel_and_cross_validates_with_groups():
     m = est.fit(X, Y, groups=GROUPS, classes=CLASSES)
     assert m.classes_.tolist() == CLASSES and m.predict(X[:4]).shape == (4, len(CLASSES))
     assert set(np.unique(m.predict(X))) <= {0, 1} and m.predict_proba(X[:4]).shape == (4, len(CLASSES))
-    res = sk_cross_validate(est, X, Y, groups=GROUPS, cv=GroupKFold(n_splits=3), scoring="f1_micro",
-                            params={"groups": GROUPS})
+    res = sk_cross_validate(
+        est, X, Y, groups=GROUPS, cv=GroupKFold(n_splits=3), scoring="f1_micro", params={"groups": GROUPS}
+    )
     assert len(res["test_score"]) == 3 and (res["test_score"] > 0.8).all()
 
 
@@ -372,8 +413,12 @@ def test_grid_search_and_calibration_work_on_both_estimators():
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.model_selection import GridSearchCV, GroupKFold
 
-    grid = GridSearchCV(PolarityCoder(word_analyzer="surface", inner_folds=0), {"C": [0.1, 1.0]},
-                        cv=GroupKFold(n_splits=3), scoring="f1_macro").fit(X, POL, groups=GROUPS)
+    grid = GridSearchCV(
+        PolarityCoder(word_analyzer="surface", inner_folds=0),
+        {"C": [0.1, 1.0]},
+        cv=GroupKFold(n_splits=3),
+        scoring="f1_macro",
+    ).fit(X, POL, groups=GROUPS)
     assert grid.best_params_["C"] in (0.1, 1.0) and grid.best_score_ > 0.8
     assert set(grid.predict(X[:5])) <= {"driver", "barrier", "neutral"}
     cal = CalibratedClassifierCV(PolarityCoder(word_analyzer="surface", inner_folds=0), cv=3).fit(X, POL)
@@ -384,8 +429,12 @@ def test_grid_search_and_calibration_work_on_both_estimators():
     cal = CalibratedClassifierCV(ConceptCoder(word_analyzer="surface", inner_folds=0), cv=3).fit(X, y)
     assert cal.classes_.tolist() == ["competition", "other"]
     assert cal.predict(["hard konkurranse om kundene, konkurrentene"])[0] == "competition"
-    grid = GridSearchCV(ConceptCoder(word_analyzer="surface", inner_folds=0), {"learner": ["lr", "svm"]},
-                        cv=GroupKFold(n_splits=2), scoring="f1_macro").fit(X, y, groups=GROUPS)
+    grid = GridSearchCV(
+        ConceptCoder(word_analyzer="surface", inner_folds=0),
+        {"learner": ["lr", "svm"]},
+        cv=GroupKFold(n_splits=2),
+        scoring="f1_macro",
+    ).fit(X, y, groups=GROUPS)
     assert grid.best_params_["learner"] in ("lr", "svm")
 
 

@@ -10,15 +10,18 @@ from nlp.errors import EncodingError
 TEXT = "Vi møttes på Røros. Æ, Ø og Å – «særlig» nyttig, sa Søren."
 
 
-@pytest.mark.parametrize(("data", "encoding"), [
-    (TEXT.encode("utf-8"), "utf-8"),
-    (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8-sig"),
-    (TEXT.encode("utf-16"), "utf-16"),
-    (TEXT.encode("utf-16-le"), "utf-16-le"),
-    (TEXT.encode("utf-16-be"), "utf-16-be"),
-    (TEXT.encode("utf-32"), "utf-32"),
-    (TEXT.encode("cp1252"), "cp1252"),
-])
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8-sig"),
+        (TEXT.encode("utf-16"), "utf-16"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("utf-32"), "utf-32"),
+        (TEXT.encode("cp1252"), "cp1252"),
+    ],
+)
 def test_decode_detects_the_encoding(data, encoding):
     assert decode_bytes(data, path="x.txt") == (TEXT, encoding)
 
@@ -50,7 +53,7 @@ def test_mojibake_is_repaired_with_a_map_to_the_decoded_text():
     assert n > 0
     for word in ("Røros", "særlig", "Søren"):
         i = fixed.index(word)
-        raw = broken[m.to_raw(i):m.to_raw(i + len(word))]
+        raw = broken[m.to_raw(i) : m.to_raw(i + len(word))]
         assert raw.encode("cp1252").decode("utf-8") == word
 
 
@@ -59,8 +62,10 @@ def test_real_text_that_looks_like_mojibake_is_left_alone():
         assert repair_mojibake(text)[0] == text
 
 
-_NORDIC = st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzæøåéüäöÆØÅÉ .,;:!?«»–—’”\"'-0123456789\n")),
-                  max_size=80)
+_NORDIC = st.text(
+    alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzæøåéüäöÆØÅÉ .,;:!?«»–—’”\"'-0123456789\n")),
+    max_size=80,
+)
 
 
 def _as_windows_reads_it(data: bytes) -> str:

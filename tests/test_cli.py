@@ -47,6 +47,8 @@ def test_every_verb_has_help_text(verb):
 
 
 def test_python_dash_m_nlp_works():
-    proc = subprocess.run([sys.executable, "-m", "nlp", "--help"], capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nlp", "--help"], capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert "ingest" in proc.stdout

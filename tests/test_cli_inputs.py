@@ -54,8 +54,9 @@ def test_one_bad_file_is_reported_and_the_others_read(tmp_path):
 
 
 # (nlp train takes both: the corpus is the prior, the files are the researcher's own coding; issue 18)
-@pytest.mark.parametrize("verb", [["preprocess", "--out", "o.jsonl"], ["topics", "--out", "o"],
-                                  ["export", "--out", "p.qdpx"]])
+@pytest.mark.parametrize(
+    "verb", [["preprocess", "--out", "o.jsonl"], ["topics", "--out", "o"], ["export", "--out", "p.qdpx"]]
+)
 def test_every_verb_refuses_corpus_and_input_together(verb, tmp_path):
     result = CliRunner().invoke(app, [*verb, str(DATA / "nb_utf8.txt"), "--corpus", "klynger"])
     assert result.exit_code != 0
@@ -63,7 +64,18 @@ def test_every_verb_refuses_corpus_and_input_together(verb, tmp_path):
 
 
 def test_train_with_corpus_and_files_without_the_coders_coding_is_an_error(tmp_path):
-    result = CliRunner().invoke(app, ["train", "--coder", "coder1", "--out", str(tmp_path / "m"),
-                                      str(DATA / "nb_utf8.txt"), "--corpus", "klynger"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "--coder",
+            "coder1",
+            "--out",
+            str(tmp_path / "m"),
+            str(DATA / "nb_utf8.txt"),
+            "--corpus",
+            "klynger",
+        ],
+    )
     assert result.exit_code != 0
     assert "no units coded by 'coder1'" in str(result.exception)

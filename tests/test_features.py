@@ -31,7 +31,11 @@ def lemmas(text: str, **kw) -> list[str]:
 
 def test_content_lemmas_only():
     assert lemmas("Ehm, vi har liksom et godt samarbeid med [bedrift] og XX, ikke sant?", lang="nb") == [
-        "god", "samarbeid", "[bedrift]", "XX"]
+        "god",
+        "samarbeid",
+        "[bedrift]",
+        "XX",
+    ]
 
 
 def test_content_words_survive_stop_word_removal():
@@ -40,7 +44,10 @@ def test_content_words_survive_stop_word_removal():
 
 def test_danish_fillers_and_multiword_markers_removed():
     assert lemmas("Øh, altså, virksomhederne samarbejder ligesom godt, ikke også?", lang="da") == [
-        "virksomhed", "samarbejde", "godt"]
+        "virksomhed",
+        "samarbejde",
+        "godt",
+    ]
 
 
 def test_cut_offs_removed_but_suspended_compounds_kept():
@@ -53,14 +60,24 @@ def test_keep_stopwords_and_numbers():
 
 
 def test_language_identified_per_text_when_not_given():
-    assert lemmas("Eg veit ikkje om verksemda har eit godt samarbeid.") == ["vite", "verksemd", "god", "samarbeid"]
+    assert lemmas("Eg veit ikkje om verksemda har eit godt samarbeid.") == [
+        "vite",
+        "verksemd",
+        "god",
+        "samarbeid",
+    ]
 
 
 def test_urls_and_emails_do_not_leak_into_any_stream():
-    a = analyse_texts(["Se https://www.nce.no/om-oss eller skriv til post@nce.no om samarbeidet."], lang="nb")[0]
-    for stream in (a.content_lemmas(keep_stopwords=True, keep_numbers=True), a.surface_words(),
-                   LemmaVectorizer(analyzer="chars", ngram_range=(3, 3)).fit([a]).get_feature_names_out().tolist(),
-                   LemmaVectorizer(analyzer="lemmas+surface").fit([a]).get_feature_names_out().tolist()):
+    a = analyse_texts(
+        ["Se https://www.nce.no/om-oss eller skriv til post@nce.no om samarbeidet."], lang="nb"
+    )[0]
+    for stream in (
+        a.content_lemmas(keep_stopwords=True, keep_numbers=True),
+        a.surface_words(),
+        LemmaVectorizer(analyzer="chars", ngram_range=(3, 3)).fit([a]).get_feature_names_out().tolist(),
+        LemmaVectorizer(analyzer="lemmas+surface").fit([a]).get_feature_names_out().tolist(),
+    ):
         joined = " ".join(stream)
         assert "https" not in joined and "nce" not in joined and "om-vi" not in joined and "oss" not in joined
     assert "samarbeid" in a.content_lemmas()
@@ -72,16 +89,21 @@ def test_sentences_are_views_with_the_lemmas_in_context():
     assert [s.text for s in sents] == ["Det går bra.", "Men vi har liksom ikke nok folk!"]
     assert sum(len(s.tokens) for s in sents) == len(a.tokens)
     assert [lem for s in sents for lem in s.content_lemmas()] == a.content_lemmas()
-    assert sents[1].flags == a.flags[a.sentences[1][0]:]
+    assert sents[1].flags == a.flags[a.sentences[1][0] :]
     assert all(s.tokens == tuple(s.text[x:y] for x, y in zip(s.starts, s.ends)) for s in sents)
 
 
 def test_analysis_of_a_transcript_is_what_nlp_preprocess_writes(tmp_path):
     """The contract: what the models see of a segment is what `nlp preprocess` stores for it."""
-    text = ("I: Korleis har samarbeidet vore?\n\nR: Eh, det har vore veldig bra, altså. Vi deler kunnskap.\n\n"
-            "R: Vi samarbejder godt med virksomhederne, se https://www.nce.no/om-oss.")
-    segs = (Segment(3, 31, kind="question", id="t:0"), Segment(36, 86, kind="answer", id="t:1"),
-            Segment(91, len(text), kind="answer", id="t:2"))
+    text = (
+        "I: Korleis har samarbeidet vore?\n\nR: Eh, det har vore veldig bra, altså. Vi deler kunnskap.\n\n"
+        "R: Vi samarbejder godt med virksomhederne, se https://www.nce.no/om-oss."
+    )
+    segs = (
+        Segment(3, 31, kind="question", id="t:0"),
+        Segment(36, 86, kind="answer", id="t:1"),
+        Segment(91, len(text), kind="answer", id="t:2"),
+    )
     src, out = tmp_path / "in.jsonl", tmp_path / "pre.jsonl"
     write_jsonl(src, [Transcript(id="t", text=text, segments=segs)])
     res = CliRunner().invoke(app, ["preprocess", str(src), "--out", str(out)])
@@ -140,7 +162,13 @@ def test_vectorizer_counts_ngrams_and_filters_by_document_frequency():
     v = LemmaVectorizer(ngram_range=(1, 2), min_df=2)
     x = v.fit_transform(docs)
     # n-grams run over the content stream: "nettverk og klynger" gives the pair "nettverk klynge"
-    assert v.get_feature_names_out().tolist() == ["god", "god nettverk", "klynge", "nettverk", "nettverk klynge"]
+    assert v.get_feature_names_out().tolist() == [
+        "god",
+        "god nettverk",
+        "klynge",
+        "nettverk",
+        "nettverk klynge",
+    ]
     assert x.toarray().tolist() == [[1, 1, 1, 1, 1], [0, 0, 1, 1, 1], [1, 1, 0, 1, 0]]
     assert "nettverk" not in LemmaVectorizer(max_df=2).fit(docs).vocabulary_
     assert "nettverk" not in LemmaVectorizer(max_df=0.9).fit(docs).vocabulary_
@@ -155,8 +183,14 @@ def test_vectorizer_counts_ngrams_and_filters_by_document_frequency():
 def test_vectorizer_tfidf_matches_scikit_learn_on_the_same_terms():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    docs = analyse_texts(["Bedriftene samarbeider godt i klyngen.", "Klyngen deler kunnskap.",
-                          "Kunnskap og samarbeid gir gode bedrifter."], lang="nb")
+    docs = analyse_texts(
+        [
+            "Bedriftene samarbeider godt i klyngen.",
+            "Klyngen deler kunnskap.",
+            "Kunnskap og samarbeid gir gode bedrifter.",
+        ],
+        lang="nb",
+    )
     ours = LemmaVectorizer(use_idf=True, sublinear_tf=True, norm="l2", ngram_range=(1, 2))
     ref = TfidfVectorizer(analyzer=ours.build_analyzer(), sublinear_tf=True)
     a, b = ours.fit_transform(docs), ref.fit_transform(docs)
@@ -176,7 +210,9 @@ def test_char_ngrams_are_those_of_scikit_learn_char_wb_over_the_words():
 
 
 def test_vectorizer_is_a_scikit_learn_estimator_and_saves_without_pickle():
-    docs = analyse_texts(["Vi deler kunnskap.", "Kunnskap deles i klyngen.", "Konkurranse hele tiden."], lang="nb")
+    docs = analyse_texts(
+        ["Vi deler kunnskap.", "Kunnskap deles i klyngen.", "Konkurranse hele tiden."], lang="nb"
+    )
     v = LemmaVectorizer(analyzer="lemmas+surface", use_idf=True, norm="l2", lang="nb")
     c = clone(v)
     assert c.get_params() == v.get_params() and not hasattr(c, "vocabulary_")
@@ -196,8 +232,12 @@ def test_vectorizer_is_a_scikit_learn_estimator_and_saves_without_pickle():
 
 def test_preprocessor_analyze_agrees_with_the_analysis():
     text = "Bedriftene i klyngen utvikler kunnskap."
-    assert analyze(text, lang="nb") == Preprocessor(lang="nb").analyze(text) == lemmas(text, lang="nb") == [
-        "bedrift", "klynge", "utvikle", "kunnskap"]
+    assert (
+        analyze(text, lang="nb")
+        == Preprocessor(lang="nb").analyze(text)
+        == lemmas(text, lang="nb")
+        == ["bedrift", "klynge", "utvikle", "kunnskap"]
+    )
 
 
 def test_preprocess_transcript_sets_languages_offsets_and_sentences():
@@ -215,7 +255,9 @@ def test_preprocess_transcript_sets_languages_offsets_and_sentences():
 
 
 def test_harmonised_preprocessing_reaches_the_analysis():
-    t = Transcript(id="x", text="Eg veit ikkje om verksemda har eit godt samarbeid.", segments=(Segment(0, 50),))
+    t = Transcript(
+        id="x", text="Eg veit ikkje om verksemda har eit godt samarbeid.", segments=(Segment(0, 50),)
+    )
     (a,) = analyse_transcript(preprocess_transcript(t, harmonise=True)).values()
     assert a.content_lemmas() == ["vite", "virksomhet", "god", "samarbeid"]
 
@@ -231,14 +273,18 @@ def test_models_see_the_stored_lemma_streams(tmp_path, model):
     from nlp.classify import read_units, tag_units
     from nlp.topics import NmfTopics
 
-    text = ("I: Hvordan deler dere kunnskap?\n\nR: Vi deler kunnskap med de andre, det er en stor styrke.\n\n"
-            "R: Konkurransen er hard, dessverre et problem. Se https://www.nce.no/om-oss.\n")
+    text = (
+        "I: Hvordan deler dere kunnskap?\n\nR: Vi deler kunnskap med de andre, det er en stor styrke.\n\n"
+        "R: Konkurransen er hard, dessverre et problem. Se https://www.nce.no/om-oss.\n"
+    )
     raw = tmp_path / "int.txt"
     raw.write_text(text, encoding="utf-8")
     pre = tmp_path / "pre.jsonl"
     res = CliRunner().invoke(app, ["preprocess", str(raw), "--out", str(pre)])
     assert res.exit_code == 0, res.output
-    stored = {s.id or f"{t.id}:{s.start}-{s.end}": s.meta["preprocess"] for t in read_jsonl(pre) for s in t.segments}
+    stored = {
+        s.id or f"{t.id}:{s.start}-{s.end}": s.meta["preprocess"] for t in read_jsonl(pre) for s in t.segments
+    }
     units = read_units(pre)
     for u in units:
         p = stored[u["id"]]

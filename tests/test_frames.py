@@ -13,10 +13,28 @@ from nlp.errors import ConfigError
 from nlp.frames import comparison_frame, tagged_frame, units_frame
 
 RECORDS = [
-    {"id": "a", "source": "i.txt", "start": 0, "end": 17, "speaker": "R", "text": "vi deler kunnskap",
-     "codes": ["ks"], "polarity": "driver", "scores": {"ks": 0.91, "polarity:driver": 0.7}},
-    {"id": "b", "source": "i.txt", "start": 18, "end": 31, "speaker": None, "text": "konkurranse nå",
-     "codes": [], "polarity": None, "scores": {"comp": 0.2, "polarity:barrier": 0.4}},
+    {
+        "id": "a",
+        "source": "i.txt",
+        "start": 0,
+        "end": 17,
+        "speaker": "R",
+        "text": "vi deler kunnskap",
+        "codes": ["ks"],
+        "polarity": "driver",
+        "scores": {"ks": 0.91, "polarity:driver": 0.7},
+    },
+    {
+        "id": "b",
+        "source": "i.txt",
+        "start": 18,
+        "end": 31,
+        "speaker": None,
+        "text": "konkurranse nå",
+        "codes": [],
+        "polarity": None,
+        "scores": {"comp": 0.2, "polarity:barrier": 0.4},
+    },
 ]
 
 
@@ -35,7 +53,9 @@ def test_corpus_frame_holds_every_unit_and_its_coding(klynger):
         for coder in klynger.coders:
             assert set(row[f"concepts:{coder}"]) == u.concepts(coder)
             assert row[f"polarity:{coder}"] == u.polarity(coder)
-    assert frame["polarity:coder1"].value_counts().sum() == sum(u.polarity("coder1") is not None for u in units)
+    assert frame["polarity:coder1"].value_counts().sum() == sum(
+        u.polarity("coder1") is not None for u in units
+    )
 
 
 def test_units_frame_names_only_the_coders_asked_for(klynger):
@@ -67,7 +87,11 @@ def test_comparison_frames_carry_the_comparisons_figures(klynger):
     row = stats[(stats.target == "polarity") & (stats.name == "cohen_kappa")].iloc[0]
     stat = result.get("polarity", "cohen_kappa")
     assert (row["value"], row["ci_low"], row["ci_high"], row["n_units"]) == (
-        stat.value, stat.ci_low, stat.ci_high, stat.n_units)
+        stat.value,
+        stat.ci_low,
+        stat.ci_high,
+        stat.n_units,
+    )
     assert len(result.to_frame("per_code")) == len(result.per_code)
     assert set(result.to_frame("per_code")["code"]) == {r["code"] for r in result.per_code}
     assert len(comparison_frame(result, table="disagreements")) == len(result.disagreements)

@@ -29,31 +29,41 @@ def _raw(name, encoding):
 def _check_offsets(t, raw):
     """Every segment's first and last word are found at the mapped raw offsets."""
     for s in t.segments:
-        seg = t.text[s.start:s.end]
+        seg = t.text[s.start : s.end]
         words = seg.split()
         a = t.offset_map.to_raw(s.start)
-        assert raw[a:a + len(words[0])] == words[0], (seg, raw[a:a + 20])
+        assert raw[a : a + len(words[0])] == words[0], (seg, raw[a : a + 20])
         b = t.offset_map.to_raw(s.end - len(words[-1]))
-        assert raw[b:b + len(words[-1])] == words[-1]
+        assert raw[b : b + len(words[-1])] == words[-1]
 
 
-NB_TURNS = [("Intervjuer", "question"), ("Informant 3", "answer"), ("Intervjuer", "question"),
-            ("Informant 3", "answer")]
+NB_TURNS = [
+    ("Intervjuer", "question"),
+    ("Informant 3", "answer"),
+    ("Intervjuer", "question"),
+    ("Informant 3", "answer"),
+]
 
 
-@pytest.mark.parametrize(("name", "encoding", "codec"), [
-    ("nb_utf8.txt", "utf-8", "utf-8"),
-    ("nb_bom.txt", "utf-8-sig", "utf-8-sig"),
-    ("nb_utf16.txt", "utf-16", "utf-16"),
-    ("nb_utf16le_nobom.txt", "utf-16-le", "utf-16-le"),
-])
+@pytest.mark.parametrize(
+    ("name", "encoding", "codec"),
+    [
+        ("nb_utf8.txt", "utf-8", "utf-8"),
+        ("nb_bom.txt", "utf-8-sig", "utf-8-sig"),
+        ("nb_utf16.txt", "utf-16", "utf-16"),
+        ("nb_utf16le_nobom.txt", "utf-16-le", "utf-16-le"),
+    ],
+)
 def test_txt_in_every_unicode_encoding_gives_the_same_transcript(name, encoding, codec):
     t = read1(name)
     ref = read1("nb_utf8.txt")
     assert t.encoding == encoding
     assert t.text == ref.text
     assert [(s.speaker, s.kind) for s in t.segments] == NB_TURNS
-    assert "[navn] fra [bedrift] som tok kontakt. Vi møttes på [sted].\nDet er vel XX bedrifter med nå." in t.text
+    assert (
+        "[navn] fra [bedrift] som tok kontakt. Vi møttes på [sted].\nDet er vel XX bedrifter med nå."
+        in t.text
+    )
     assert "Intervjuer:" not in t.text and "Informant 3:" not in t.text
     _check_offsets(t, _raw(name, codec))
     assert t.meta["chars_in"] == len(_raw(name, codec))
@@ -70,7 +80,7 @@ def test_mojibake_is_repaired_and_offsets_point_into_the_decoded_file():
     assert any("mojibake" in w for w in t.meta["warnings"])
     raw = _raw("nb_mojibake.txt", "utf-8")
     i = t.text.index("møttes")
-    assert raw[t.offset_map.to_raw(i):t.offset_map.to_raw(i + len("møttes"))] == "mÃ¸ttes"
+    assert raw[t.offset_map.to_raw(i) : t.offset_map.to_raw(i + len("møttes"))] == "mÃ¸ttes"
 
 
 def test_cp1252_crlf_nynorsk():
@@ -84,8 +94,10 @@ def test_cp1252_crlf_nynorsk():
 
 def test_danish_and_initials():
     t = read1("da_utf8.txt")
-    assert [(s.speaker, s.kind) for s in t.segments] == [("Interviewer", "question"),
-                                                         ("Interviewperson", "answer")] * 2
+    assert [(s.speaker, s.kind) for s in t.segments] == [
+        ("Interviewer", "question"),
+        ("Interviewperson", "answer"),
+    ] * 2
     t = read1("initials.txt")
     assert [s.kind for s in t.segments] == ["question", "answer"] * 3
     assert any("guessed" in w for w in t.meta["warnings"])
@@ -96,7 +108,12 @@ def test_danish_and_initials():
 
 def test_timestamps_become_segment_times():
     t = read1("timestamps.txt")
-    assert [(s.speaker, s.time_start) for s in t.segments] == [("I", 5.0), ("R", 12.0), ("I", 62.0), ("R", 69.0)]
+    assert [(s.speaker, s.time_start) for s in t.segments] == [
+        ("I", 5.0),
+        ("R", 12.0),
+        ("I", 62.0),
+        ("R", 69.0),
+    ]
     assert t.segments[1].meta["timestamps"] == [20.0]
     assert t.segment_text(t.segments[3]) == "Mest med [bedrift] og universitetet."
     assert ":" not in t.text.replace("?", "")
@@ -123,8 +140,12 @@ def test_no_turns_is_one_segment_with_a_warning():
 def test_docx_bold_labels_plain_labels_and_tables():
     t = read1("turns.docx")
     assert [(s.speaker, s.kind, s.time_start) for s in t.segments] == [
-        (None, "other", None), ("Intervjuer", "question", None), ("Informant 4", "answer", None),
-        ("I", "question", 601.0), ("R", "answer", 605.0)]
+        (None, "other", None),
+        ("Intervjuer", "question", None),
+        ("Informant 4", "answer", None),
+        ("I", "question", 601.0),
+        ("R", "answer", 605.0),
+    ]
     assert t.segment_text(t.segments[2]) == "Vi deler kunnskap med [bedrift] på [sted]."
     assert t.segment_text(t.segments[4]) == "Bra, XX prosent vekst."
     assert t.encoding == "docx"
@@ -138,31 +159,44 @@ def test_docx_made_in_the_test(tmp_path):
     d.add_paragraph("Interviewperson: Vi laver møbler.")
     d.save(tmp_path / "da.docx")
     t = read_path(tmp_path / "da.docx")[0]
-    assert [(s.kind, t.segment_text(s)) for s in t.segments] == [("question", "Hvad laver I?"),
-                                                                 ("answer", "Vi laver møbler.")]
+    assert [(s.kind, t.segment_text(s)) for s in t.segments] == [
+        ("question", "Hvad laver I?"),
+        ("answer", "Vi laver møbler."),
+    ]
 
 
 def test_vtt_voice_tags_merge_cues_into_turns():
     t = read1("voices.vtt")
     got = [(s.speaker, s.kind, s.time_start, s.time_end, t.segment_text(s)) for s in t.segments]
-    assert got == [("Intervjuer", "question", 1.0, 3.5, "Hvordan startet det?"),
-                   ("Kari Nordmann", "answer", 4.0, 8.0, ("Det startet med et møte i 2015. Med [bedrift] & "
-                                                         "universitetet.")),
-                   ("Intervjuer", "question", 8.5, 9.0, "Og så?")]
+    assert got == [
+        ("Intervjuer", "question", 1.0, 3.5, "Hvordan startet det?"),
+        (
+            "Kari Nordmann",
+            "answer",
+            4.0,
+            8.0,
+            ("Det startet med et møte i 2015. Med [bedrift] & universitetet."),
+        ),
+        ("Intervjuer", "question", 8.5, 9.0, "Og så?"),
+    ]
     raw = _raw("voices.vtt", "utf-8")
-    assert raw[t.offset_map.to_raw(t.segments[1].start):].startswith("Det startet")
+    assert raw[t.offset_map.to_raw(t.segments[1].start) :].startswith("Det startet")
 
 
 def test_srt_speaker_prefixes_and_no_speakers():
     t = read1("speakers.srt")
     assert [(s.speaker, s.time_start, s.time_end, t.segment_text(s)) for s in t.segments] == [
-        ("Speaker 1", 1.0, 4.0, "Hei og velkommen. Hvordan gikk det?"), ("Speaker 2", 4.5, 7.0, "Det gikk bra, takk.")]
+        ("Speaker 1", 1.0, 4.0, "Hei og velkommen. Hvordan gikk det?"),
+        ("Speaker 2", 4.5, 7.0, "Det gikk bra, takk."),
+    ]
     raw = _raw("speakers.srt", "utf-8")
     i = t.text.index("Hvordan")
-    assert raw[t.offset_map.to_raw(i):].startswith("Hvordan <i>gikk")
+    assert raw[t.offset_map.to_raw(i) :].startswith("Hvordan <i>gikk")
     t = read1("no_speakers.srt")
-    assert [t.segment_text(s) for s in t.segments] == ["Dette er første linje som fortsetter her.",
-                                                      "En ny del etter en pause."]
+    assert [t.segment_text(s) for s in t.segments] == [
+        "Dette er første linje som fortsetter her.",
+        "En ny del etter en pause.",
+    ]
     assert any("no speaker tags" in w for w in t.meta["warnings"])
 
 
@@ -172,11 +206,13 @@ def test_csv_rows_grouped_by_interview():
     assert ts[0].encoding == "cp1252"
     a = ts[0]
     assert [(s.speaker, s.kind, s.time_start, a.segment_text(s)) for s in a.segments] == [
-        ("I", "question", 0.5, "Hva gjør dere?"), ("Kari", "answer", 2.0, "Vi lager ting; mye ting.")]
+        ("I", "question", 0.5, "Hva gjør dere?"),
+        ("Kari", "answer", 2.0, "Vi lager ting; mye ting."),
+    ]
     assert ts[1].segments[1].time_start == 5.0
     raw = _raw("turns.csv", "cp1252")
     s = a.segments[1]
-    assert raw[a.offset_map.to_raw(s.start):].startswith("Vi lager ting;")
+    assert raw[a.offset_map.to_raw(s.start) :].startswith("Vi lager ting;")
     with pytest.warns(DataWarning, match="role unknown for speaker"):  # Kari and Ola alone: no interviewer
         one = read_path(DATA / "turns.csv", doc_column="taler", text_column="tekst")
     assert [t.id for t in one] == ["turns:I", "turns:Kari", "turns:Ola"]
@@ -186,8 +222,10 @@ def test_csv_rows_grouped_by_interview():
 
 def test_jsonl_rows_and_transcript_records(tmp_path):
     t = read1("rows.jsonl")
-    assert [(s.speaker, s.kind, s.time_start) for s in t.segments] == [("Intervjuer", "question", 1.0),
-                                                                      ("Informant", "answer", 3.5)]
+    assert [(s.speaker, s.kind, s.time_start) for s in t.segments] == [
+        ("Intervjuer", "question", 1.0),
+        ("Informant", "answer", 3.5),
+    ]
     out = tmp_path / "corpus.jsonl"
     write_jsonl(out, [t, read1("nb_utf8.txt")])
     assert read_path(out) == list(read_jsonl(out))
@@ -218,13 +256,20 @@ def test_pdf_layout_is_dispatched_to_pdftext(monkeypatch):
     assert len(calls) == 2
 
 
-@pytest.mark.parametrize(("name", "error", "match"), [
-    ("empty.txt", InputError, r"empty\.txt: the file is empty"),
-    ("binary.txt", EncodingError, r"binary\.txt: this is a binary file.*Fix:"),
-    ("not_a_zip.docx", InputError, r"not_a_zip\.docx: this \.docx is not a Word document.*Fix: open it in Word"),
-    ("no_document.docx", InputError, r"no_document\.docx: this \.docx has no word/document\.xml"),
-    ("missing.txt", InputError, r"missing\.txt: no such file"),
-])
+@pytest.mark.parametrize(
+    ("name", "error", "match"),
+    [
+        ("empty.txt", InputError, r"empty\.txt: the file is empty"),
+        ("binary.txt", EncodingError, r"binary\.txt: this is a binary file.*Fix:"),
+        (
+            "not_a_zip.docx",
+            InputError,
+            r"not_a_zip\.docx: this \.docx is not a Word document.*Fix: open it in Word",
+        ),
+        ("no_document.docx", InputError, r"no_document\.docx: this \.docx has no word/document\.xml"),
+        ("missing.txt", InputError, r"missing\.txt: no such file"),
+    ],
+)
 def test_bad_files_have_clear_errors(name, error, match):
     with pytest.raises(error, match=match):
         read_path(DATA / name)
@@ -240,7 +285,9 @@ def test_size_cap_is_checked_before_reading(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "read_bytes", no_read)
     monkeypatch.setattr(Path, "open", no_read)
-    with pytest.raises(InputError, match=r"stor\.txt: the file is 200\.0 MB, over the 50 MB limit.*--max-mb 201"):
+    with pytest.raises(
+        InputError, match=r"stor\.txt: the file is 200\.0 MB, over the 50 MB limit.*--max-mb 201"
+    ):
         read_path(big)
 
 
@@ -309,7 +356,9 @@ def test_qdpx_source_without_segments_gets_turns_and_keeps_code_offsets(tmp_path
     write_qdpx(qdpx, [src], book)
     (t,) = read_path(qdpx)
     assert t.text == text
-    assert [(s.speaker, s.kind, t.text[s.start:s.end]) for s in t.segments][:2] == [
-        ("I", "question", "Hvordan deler dere kunnskap?"), ("R", "answer", "Vi møtes hver uke i klyngen.")]
+    assert [(s.speaker, s.kind, t.text[s.start : s.end]) for s in t.segments][:2] == [
+        ("I", "question", "Hvordan deler dere kunnskap?"),
+        ("R", "answer", "Vi møtes hver uke i klyngen."),
+    ]
     (unit,) = [u for u in iter_units([t]) if u.concepts("kari")]
     assert unit.text == "Den er god." and unit.concepts("kari") == {"trust_culture"}

@@ -28,14 +28,26 @@ def test_ingest_folder_with_a_bad_file(tmp_path):
 
 def test_ingest_options_reach_the_readers(tmp_path):
     out = tmp_path / "c.jsonl"
-    result = runner.invoke(app, ["ingest", str(DATA / "initials.txt"), "--out", str(out), "--interviewer", "PL",
-                                 "--include-interviewer"])
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(DATA / "initials.txt"),
+            "--out",
+            str(out),
+            "--interviewer",
+            "PL",
+            "--include-interviewer",
+        ],
+    )
     assert result.exit_code == 0, result.output
     (t,) = read_jsonl(out)
     assert [s.kind for s in t.segments][:2] == ["answer", "question"]
     assert t.meta["include_interviewer"] is True
     assert t.meta["chars_analysis"] == sum(s.end - s.start for s in t.segments)
-    result = runner.invoke(app, ["ingest", str(DATA / "turns.csv"), "--out", str(out), "--text-column", "nope"])
+    result = runner.invoke(
+        app, ["ingest", str(DATA / "turns.csv"), "--out", str(out), "--text-column", "nope"]
+    )
     assert result.exit_code == 1 and "no column 'nope'" in result.output
     result = runner.invoke(app, ["ingest", str(DATA / "nb_utf8.txt"), "--out", str(out), "--kind", "word"])
     assert result.exit_code != 0

@@ -23,13 +23,16 @@ from nlp.normalise.langid import (
 from nlp.normalise.tokens import identify_language as identify_from_normalise
 
 
-@pytest.mark.parametrize("text,lang", [
-    ("Jeg vet ikke hva jeg skal si om det, men vi har et godt samarbeid med bedriftene.", "nb"),
-    ("Eg veit ikkje kva eg skal seie om det, men vi har eit godt samarbeid med verksemdene.", "nn"),
-    ("Jeg ved ikke hvad jeg skal sige om det, men vi har et godt samarbejde med virksomhederne.", "da"),
-    ("Jag vet inte vad jag ska säga om det, men vi har ett bra samarbete med företagen.", "sv"),
-    ("I don't know what to say about that, but we have a good relationship with the companies.", "en"),
-])
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("Jeg vet ikke hva jeg skal si om det, men vi har et godt samarbeid med bedriftene.", "nb"),
+        ("Eg veit ikkje kva eg skal seie om det, men vi har eit godt samarbeid med verksemdene.", "nn"),
+        ("Jeg ved ikke hvad jeg skal sige om det, men vi har et godt samarbejde med virksomhederne.", "da"),
+        ("Jag vet inte vad jag ska säga om det, men vi har ett bra samarbete med företagen.", "sv"),
+        ("I don't know what to say about that, but we have a good relationship with the companies.", "en"),
+    ],
+)
 def test_clear_sentences(text, lang):
     assert identify_language(text) == lang
     assert identify_from_normalise(text) == lang
@@ -46,8 +49,12 @@ def test_clear_evidence_overrides_the_prior():
 
 
 def test_document_and_turns():
-    turns = ["Eg veit ikkje kva eg skal seie.", "ja", "Det var fint, og eg likte det godt.",
-             "Hvad synes I om det samarbejde, og hvordan har virksomhederne oplevet det?"]
+    turns = [
+        "Eg veit ikkje kva eg skal seie.",
+        "ja",
+        "Det var fint, og eg likte det godt.",
+        "Hvad synes I om det samarbejde, og hvordan har virksomhederne oplevet det?",
+    ]
     doc, per_turn = identify_document(turns)
     assert doc == "nn"
     assert per_turn == ["nn", "nn", "nn", "da"]
@@ -60,8 +67,10 @@ def test_scores_are_relative_log_likelihoods():
 
 
 def test_custom_profiles_and_restricted_languages():
-    profiles = {"aa": {"ngrams": {" a ": 30, " ab": 10}, "ngram_total": 40},
-                "bb": {"ngrams": {" b ": 30, " ba": 10}, "ngram_total": 40}}
+    profiles = {
+        "aa": {"ngrams": {" a ": 30, " ab": 10}, "ngram_total": 40},
+        "bb": {"ngrams": {" b ": 30, " ba": 10}, "ngram_total": 40},
+    }
     ident = LanguageIdentifier(profiles, langs=("aa", "bb"))
     assert ident.identify("a a a b") == "aa"
     assert ident.identify("b b") == "bb"
@@ -71,8 +80,10 @@ def test_word_scores_are_the_naive_bayes_formula():
     # scores must equal the closed form, for n-grams in one, both or no profile
     from nlp.normalise.langid import char_ngrams
 
-    profiles = {"aa": {"ngrams": {" ab": 3, "ab ": 1}, "ngram_total": 4},
-                "bb": {"ngrams": {" ab": 1, " ba": 5}, "ngram_total": 6}}
+    profiles = {
+        "aa": {"ngrams": {" ab": 3, "ab ": 1}, "ngram_total": 4},
+        "bb": {"ngrams": {" ab": 1, " ba": 5}, "ngram_total": 6},
+    }
     ident = LanguageIdentifier(profiles, langs=("aa", "bb"), alpha=0.5)
     v = 3  # distinct n-grams over both profiles
     for word in ("ab", "ba", "zz"):
@@ -80,7 +91,9 @@ def test_word_scores_are_the_naive_bayes_formula():
             p = profiles[lang]
             denom = math.log(p["ngram_total"] + 0.5 * v)
             grams = char_ngrams(word)
-            want = sum(math.log(p["ngrams"].get(g, 0) + 0.5) - denom for g in grams) * math.log2(len(word) + 2)
+            want = sum(math.log(p["ngrams"].get(g, 0) + 0.5) - denom for g in grams) * math.log2(
+                len(word) + 2
+            )
             assert ident.word_scores(word)[k] == pytest.approx(want / len(grams), rel=1e-12)
 
 
@@ -99,7 +112,10 @@ def test_word_table_is_bounded_and_scores_do_not_change_when_it_starts_afresh():
 
 def test_restricting_languages_drops_the_n_grams_of_the_others():
     # "bb" only has " b ": with langs=("aa",) it must not count among the distinct n-grams of the smoothing
-    profiles = {"aa": {"ngrams": {" a ": 2}, "ngram_total": 2}, "bb": {"ngrams": {" b ": 5}, "ngram_total": 5}}
+    profiles = {
+        "aa": {"ngrams": {" a ": 2}, "ngram_total": 2},
+        "bb": {"ngrams": {" b ": 5}, "ngram_total": 5},
+    }
     only_aa = LanguageIdentifier(profiles, langs=("aa",), alpha=1.0)
     assert only_aa.langs == ("aa",) and only_aa._grams.shape == (2, 1)  # the row of unknown n-grams and " a "
     assert only_aa.word_scores("a")[0] == pytest.approx(math.log(3 / 3) * math.log2(3))
@@ -116,15 +132,30 @@ def test_broken_profile_file_is_a_clear_error(tmp_path, monkeypatch):
     (tmp_path / "langid.npz").write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(ModelFileError, match="not a language profile file"):
         LanguageIdentifier()
-    np.savez(tmp_path / "langid.npz", langs=np.array(["nb"]), grams=np.array([" a ", "ab "]),
-             counts=np.zeros((3, 1), dtype=np.int64), totals=np.array([1]))
+    np.savez(
+        tmp_path / "langid.npz",
+        langs=np.array(["nb"]),
+        grams=np.array([" a ", "ab "]),
+        counts=np.zeros((3, 1), dtype=np.int64),
+        totals=np.array([1]),
+    )
     with pytest.raises(ModelFileError, match="do not fit together"):
         LanguageIdentifier()
 
 
 # ------------------------------------------------------------------ word forms and n-gram scores against references
 PIECES = list("aZæøåÆØÅéİß²½٣0123456789_.,;:!?()[]<>\"'’-–—@+/X \n\t\u00a0\u2028") + [
-    "ΟΔΟΣ", "Σ", "rock'n'roll", "Eg VEIT ikkje", "\U0001d400", "ǅ", "ŉ", "i\u0307", "-'", "'-a"]
+    "ΟΔΟΣ",
+    "Σ",
+    "rock'n'roll",
+    "Eg VEIT ikkje",
+    "\U0001d400",
+    "ǅ",
+    "ŉ",
+    "i\u0307",
+    "-'",
+    "'-a",
+]
 TEXTS = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
@@ -188,7 +219,9 @@ def test_word_scores_equal_the_sum_over_a_dictionary_of_n_grams(texts):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(0, 2**62), unique=True, max_size=300), st.lists(st.integers(0, 2**62), max_size=100))
+@given(
+    st.lists(st.integers(0, 2**62), unique=True, max_size=300), st.lists(st.integers(0, 2**62), max_size=100)
+)
 def test_key_table_finds_each_key_and_nothing_else(keys, others):
     table = _KeyTable(np.array(keys, dtype=np.int64))
     where = {k: i for i, k in enumerate(keys)}

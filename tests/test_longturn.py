@@ -27,9 +27,14 @@ def test_a_long_turn_gets_each_code_from_the_part_that_speaks_of_it(model):
     long_text = SHARING * half + COMPETING * (LONG_TURN_CHARS // len(COMPETING) + 1)
     assert len(long_text) > 2 * LONG_TURN_CHARS
     # one full window of each part, as the turn's windows hold them
-    short_sharing, short_competing, whole = tag_units(model, [
-        {"id": "s", "text": SHARING * (WINDOW_CHARS // len(SHARING))},
-        {"id": "c", "text": COMPETING * (WINDOW_CHARS // len(COMPETING))}, {"id": "l", "text": long_text}])
+    short_sharing, short_competing, whole = tag_units(
+        model,
+        [
+            {"id": "s", "text": SHARING * (WINDOW_CHARS // len(SHARING))},
+            {"id": "c", "text": COMPETING * (WINDOW_CHARS // len(COMPETING))},
+            {"id": "l", "text": long_text},
+        ],
+    )
     assert "knowledge_sharing" in short_sharing["codes"] and "competition" not in short_sharing["codes"]
     assert {"knowledge_sharing", "competition"} <= set(whole["codes"])
     # a code's probability is its highest over the windows: at least that of the window that speaks of it

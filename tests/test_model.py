@@ -9,9 +9,17 @@ from nlp.clean import apply_edits
 from nlp.model import CodeSpan, OffsetMap, Segment, Transcript, read_jsonl, write_jsonl
 
 _TEXT = st.text(alphabet=st.sampled_from(list("abcæøå ÆØÅ\n.,[]:-XX0é\u0301😀")), max_size=60)
-_META = st.dictionaries(st.sampled_from(["group", "informant", "line", "x"]),
-                        st.one_of(st.integers(-5, 5), st.text(max_size=5), st.booleans(), st.none(),
-                                  st.lists(st.integers(0, 9), max_size=3)), max_size=3)
+_META = st.dictionaries(
+    st.sampled_from(["group", "informant", "line", "x"]),
+    st.one_of(
+        st.integers(-5, 5),
+        st.text(max_size=5),
+        st.booleans(),
+        st.none(),
+        st.lists(st.integers(0, 9), max_size=3),
+    ),
+    max_size=3,
+)
 _TIME = st.one_of(st.none(), st.floats(0, 1e5, allow_nan=False, allow_infinity=False))
 
 
@@ -27,25 +35,47 @@ def transcripts(draw):
     segments = []
     for _ in range(draw(st.integers(0, 4))):
         a, b = span()
-        segments.append(Segment(start=a, end=b, speaker=draw(st.one_of(st.none(), st.sampled_from(["I", "R", "KM"]))),
-                                kind=draw(st.sampled_from(["question", "answer", "other"])),
-                                lang=draw(st.one_of(st.none(), st.sampled_from(["nb", "nn", "da"]))),
-                                time_start=draw(_TIME), time_end=draw(_TIME),
-                                id=draw(st.one_of(st.none(), st.text(min_size=1, max_size=8))), meta=draw(_META)))
+        segments.append(
+            Segment(
+                start=a,
+                end=b,
+                speaker=draw(st.one_of(st.none(), st.sampled_from(["I", "R", "KM"]))),
+                kind=draw(st.sampled_from(["question", "answer", "other"])),
+                lang=draw(st.one_of(st.none(), st.sampled_from(["nb", "nn", "da"]))),
+                time_start=draw(_TIME),
+                time_end=draw(_TIME),
+                id=draw(st.one_of(st.none(), st.text(min_size=1, max_size=8))),
+                meta=draw(_META),
+            )
+        )
     codes = []
     for _ in range(draw(st.integers(0, 4))):
         a, b = span()
-        codes.append(CodeSpan(code=draw(st.sampled_from(["tillit", "polarity:driver", "kunnskap"])), start=a, end=b,
-                              coder=draw(st.sampled_from(["coder1", "coder2", "model-1"])),
-                              source=draw(st.sampled_from(["human", "auto"])),
-                              confidence=draw(st.one_of(st.none(), st.floats(0, 1)))))
-    anchors = sorted({(0, 0), *draw(st.lists(st.tuples(st.integers(1, 80), st.integers(0, 200)), max_size=4))})
+        codes.append(
+            CodeSpan(
+                code=draw(st.sampled_from(["tillit", "polarity:driver", "kunnskap"])),
+                start=a,
+                end=b,
+                coder=draw(st.sampled_from(["coder1", "coder2", "model-1"])),
+                source=draw(st.sampled_from(["human", "auto"])),
+                confidence=draw(st.one_of(st.none(), st.floats(0, 1))),
+            )
+        )
+    anchors = sorted(
+        {(0, 0), *draw(st.lists(st.tuples(st.integers(1, 80), st.integers(0, 200)), max_size=4))}
+    )
     anchors = tuple(dict(anchors).items())
-    return Transcript(id=draw(st.text(min_size=1, max_size=10)), text=text, segments=segments, codes=codes,
-                      source=draw(st.one_of(st.none(), st.just("a/intervju 1.docx"))),
-                      encoding=draw(st.one_of(st.none(), st.sampled_from(["utf-8", "cp1252", "utf-16"]))),
-                      lang=draw(st.one_of(st.none(), st.sampled_from(["nb", "da"]))),
-                      offset_map=OffsetMap(anchors), meta=draw(_META))
+    return Transcript(
+        id=draw(st.text(min_size=1, max_size=10)),
+        text=text,
+        segments=segments,
+        codes=codes,
+        source=draw(st.one_of(st.none(), st.just("a/intervju 1.docx"))),
+        encoding=draw(st.one_of(st.none(), st.sampled_from(["utf-8", "cp1252", "utf-16"]))),
+        lang=draw(st.one_of(st.none(), st.sampled_from(["nb", "da"]))),
+        offset_map=OffsetMap(anchors),
+        meta=draw(_META),
+    )
 
 
 @settings(max_examples=150, deadline=None)

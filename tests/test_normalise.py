@@ -30,12 +30,21 @@ TEXTS = st.text(alphabet=st.sampled_from(list("abcæøå ÆØÅ.,!?-–[]X\n\t01
 
 # ------------------------------------------------------------------------------------------------------ tokens
 def test_hyphen_compound_stays_one_token():
-    assert [t.text for t in tokenize("NCE-programmet og IT-bransjen")] == ["NCE-programmet", "og", "IT-bransjen"]
+    assert [t.text for t in tokenize("NCE-programmet og IT-bransjen")] == [
+        "NCE-programmet",
+        "og",
+        "IT-bransjen",
+    ]
 
 
-@pytest.mark.parametrize("text,placeholder", [("Jeg snakket med [navn] i går", "[navn]"),
-                                              ("Han jobber i [bedrift ].", "[bedrift ]"),
-                                              ("Vi møtte XX på [sted].", "XX")])
+@pytest.mark.parametrize(
+    "text,placeholder",
+    [
+        ("Jeg snakket med [navn] i går", "[navn]"),
+        ("Han jobber i [bedrift ].", "[bedrift ]"),
+        ("Vi møtte XX på [sted].", "XX"),
+    ],
+)
 def test_placeholders_are_single_tokens(text, placeholder):
     toks = tokenize(text)
     assert placeholder in [t.text for t in toks]
@@ -59,18 +68,22 @@ def test_abbreviations_numbers_urls_are_single_tokens():
 def test_offsets_point_into_the_text():
     text = "  Eh, vi   har [navn]\tog XX.  "
     for t in tokenize(text):
-        assert text[t.start:t.end] == t.text
+        assert text[t.start : t.end] == t.text
 
 
 @settings(max_examples=150, deadline=None)
 @given(TEXTS)
 def test_tokens_tile_the_non_space_text(text):
     toks = tokenize(text)
-    assert all(text[t.start:t.end] == t.text for t in toks)
+    assert all(text[t.start : t.end] == t.text for t in toks)
     assert all(a.end <= b.start for a, b in pairwise(toks))
     assert "".join("".join(t.text.split()) for t in toks) == "".join(text.split())
     strings, starts, ends = token_spans(text)
-    assert strings == [t.text for t in toks] and starts == [t.start for t in toks] and ends == [t.end for t in toks]
+    assert (
+        strings == [t.text for t in toks]
+        and starts == [t.start for t in toks]
+        and ends == [t.end for t in toks]
+    )
 
 
 # --------------------------------------------------------------------------------------------------- sentences
@@ -81,7 +94,9 @@ def _sents(text, lang="nb"):
 @pytest.mark.parametrize("abbr", ["f.eks.", "bl.a.", "dvs.", "ca.", "jf."])
 def test_no_split_after_abbreviation(abbr):
     assert _sents(f"Vi har {abbr} Innovasjon Norge med. Det er bra.") == [
-        f"Vi har {abbr} Innovasjon Norge med.", "Det er bra."]
+        f"Vi har {abbr} Innovasjon Norge med.",
+        "Det er bra.",
+    ]
 
 
 def test_osv_ends_a_sentence_before_a_capital_only():
@@ -95,13 +110,18 @@ def test_dialogue_dashes():
 
 
 def test_speech_tag_after_question_is_same_sentence():
-    assert _sents("– Hva tror du? – spurte hun. Så gikk hun.") == ["– Hva tror du? – spurte hun.",
-                                                                  "Så gikk hun."]
+    assert _sents("– Hva tror du? – spurte hun. Så gikk hun.") == [
+        "– Hva tror du? – spurte hun.",
+        "Så gikk hun.",
+    ]
 
 
 def test_ordinals_initials_and_paragraphs():
     assert _sents("Den 17. mai kom K. Hansen. Han ble\nglad\n\nny avsnitt") == [
-        "Den 17. mai kom K. Hansen.", "Han ble\nglad", "ny avsnitt"]
+        "Den 17. mai kom K. Hansen.",
+        "Han ble\nglad",
+        "ny avsnitt",
+    ]
 
 
 @settings(max_examples=150, deadline=None)
@@ -115,11 +135,19 @@ def test_sentence_spans_are_ordered_trimmed_and_cover_all_text(text):
 
 
 # ------------------------------------------------------------------------------------------------------ lemmas
-@pytest.mark.parametrize("word,lang,expected", [
-    ("bedriftene", "nb", "bedrift"), ("samarbeider", "nb", "samarbeide"), ("var", "nb", "være"),
-    ("gjekk", "nn", "gå"), ("kjem", "nn", "kome"), ("verksemda", "nn", "verksemd"),
-    ("virksomhederne", "da", "virksomhed"), ("gik", "da", "gå"),
-])
+@pytest.mark.parametrize(
+    "word,lang,expected",
+    [
+        ("bedriftene", "nb", "bedrift"),
+        ("samarbeider", "nb", "samarbeide"),
+        ("var", "nb", "være"),
+        ("gjekk", "nn", "gå"),
+        ("kjem", "nn", "kome"),
+        ("verksemda", "nn", "verksemd"),
+        ("virksomhederne", "da", "virksomhed"),
+        ("gik", "da", "gå"),
+    ],
+)
 def test_lemmas(word, lang, expected):
     assert lemma(word, lang) == expected
 
@@ -134,7 +162,11 @@ def test_ud_quote_convention_for_guillemets():
 
 
 def test_harmonise_maps_nynorsk_to_bokmal():
-    assert lemmatize(["verksemda", "ikkje", "røynsler"], "nn", harmonise=True) == ["virksomhet", "ikke", "erfaring"]
+    assert lemmatize(["verksemda", "ikkje", "røynsler"], "nn", harmonise=True) == [
+        "virksomhet",
+        "ikke",
+        "erfaring",
+    ]
     assert lemmatize(["verksemda"], "nn") == ["verksemd"]
 
 
@@ -156,17 +188,39 @@ def test_stop_words_do_not_eat_content_words(word):
     assert word not in stop_words("nn")
 
 
-@pytest.mark.parametrize("lang,word", [("nb", "ikke"), ("nb", "jeg"), ("nb", "ble"), ("nn", "ikkje"), ("nn", "eg"),
-                                       ("da", "ikke"), ("da", "hvad"), ("da", "af")])
+@pytest.mark.parametrize(
+    "lang,word",
+    [
+        ("nb", "ikke"),
+        ("nb", "jeg"),
+        ("nb", "ble"),
+        ("nn", "ikkje"),
+        ("nn", "eg"),
+        ("da", "ikke"),
+        ("da", "hvad"),
+        ("da", "af"),
+    ],
+)
 def test_function_words_are_stop_words(lang, word):
     assert word in stop_words(lang)
 
 
-@pytest.mark.parametrize("word,lang,kind", [
-    ("eh", "nb", "filler"), ("Ehm", "nb", "filler"), ("øh", "da", "filler"), ("e", "nn", "filler"),
-    ("mm", "nb", "backchannel"), ("liksom", "nb", "discourse"), ("altså", "nb", "discourse"),
-    ("ligesom", "da", "discourse"), ("va-", "nb", "cutoff"), ("hus", "nb", None), ("å", "nb", None),
-])
+@pytest.mark.parametrize(
+    "word,lang,kind",
+    [
+        ("eh", "nb", "filler"),
+        ("Ehm", "nb", "filler"),
+        ("øh", "da", "filler"),
+        ("e", "nn", "filler"),
+        ("mm", "nb", "backchannel"),
+        ("liksom", "nb", "discourse"),
+        ("altså", "nb", "discourse"),
+        ("ligesom", "da", "discourse"),
+        ("va-", "nb", "cutoff"),
+        ("hus", "nb", None),
+        ("å", "nb", None),
+    ],
+)
 def test_filler_kinds(word, lang, kind):
     assert filler_kind(word, lang) == kind
 
@@ -178,8 +232,20 @@ def test_is_filler_matches_lia_definition():
 
 def test_multiword_fillers_in_context():
     assert mark_fillers(["det", "var", "på", "en", "måte", "bra", ",", "ikke", "sant"], "nb") == [
-        None, None, "discourse", "discourse", "discourse", None, None, "discourse", "discourse"]
-    assert mark_fillers(["det", "er", "ikke", "også", "godt", ",", "ikke", "også"], "da")[-2:] == ["discourse", "discourse"]
+        None,
+        None,
+        "discourse",
+        "discourse",
+        "discourse",
+        None,
+        None,
+        "discourse",
+        "discourse",
+    ]
+    assert mark_fillers(["det", "er", "ikke", "også", "godt", ",", "ikke", "også"], "da")[-2:] == [
+        "discourse",
+        "discourse",
+    ]
     assert mark_fillers(["olje-", "og", "gass"], "nb") == [None, None, None]
     assert mark_fillers(["han", "va-", "var", "der"], "nb") == [None, "cutoff", None, None]
 
@@ -200,8 +266,9 @@ def test_packaged_lexicons_agree_with_simplemma():
     assert lex.get("ikkjeeksisterandeord") is None and lex.get("") == ref.get("")
     words = ["verksemda", "Gjekk", "bedriftene", "samarbeidsavtalane", "olje-", "xqzv", "næringslivsaktørane"]
     for chain in ("nb", ("nn", "nb"), "da"):
-        assert [_lemmatizer().lemmatize(w, chain) for w in words] == [simplemma.lemmatize(w, lang=chain)
-                                                                      for w in words]
+        assert [_lemmatizer().lemmatize(w, chain) for w in words] == [
+            simplemma.lemmatize(w, lang=chain) for w in words
+        ]
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "da", "sv", "en"])
@@ -213,7 +280,11 @@ def test_dictionary_shortcut_gives_simplemmas_lemma(lang):
 
     cache = _lemma_cache(lang)
     forms = list(_lexicon(lang))[::211]
-    forms += [f.capitalize() for f in forms[:300]] + [f.upper() for f in forms[:300]] + [f + "ene" for f in forms[:300]]
+    forms += (
+        [f.capitalize() for f in forms[:300]]
+        + [f.upper() for f in forms[:300]]
+        + [f + "ene" for f in forms[:300]]
+    )
     forms += [unicodedata.normalize("NFD", f) for f in forms[:300]] + ["一", "²", "ʼa", "o'", "va-", "3d", ""]
     answered = 0
     for form in forms:
@@ -229,13 +300,40 @@ def test_dictionary_shortcut_gives_simplemmas_lemma(lang):
 # characters, ² and ½ are word characters but not decimal digits, ٣ is a decimal digit), everything the placeholder,
 # URL, e-mail, abbreviation, number and word alternatives look for, and Unicode spaces
 PIECES = list("aZæøåÆØÅéİß²½٣0123456789_.,;:!?()[]<>\"'’-–—@+/X \n\t\u00a0\u2028\x1c") + [
-    "https://", "http://", "www.", "f.eks.", "bl.a.", "ca.", "dvs.", "kr.", "[navn]", "[ bedrift]", "XX", "XXX",
-    "olje- og", "va-", "e-post: a.b-c@d-e.no.", "3,5", "12:30", "2-ere", "ÅÅ", "\U0001d400", "ǅ", "ΟΔΟΣ", "http:",
-    "ikke sant", "på en måte", "Ja. Nei", " – ", "word. ",
+    "https://",
+    "http://",
+    "www.",
+    "f.eks.",
+    "bl.a.",
+    "ca.",
+    "dvs.",
+    "kr.",
+    "[navn]",
+    "[ bedrift]",
+    "XX",
+    "XXX",
+    "olje- og",
+    "va-",
+    "e-post: a.b-c@d-e.no.",
+    "3,5",
+    "12:30",
+    "2-ere",
+    "ÅÅ",
+    "\U0001d400",
+    "ǅ",
+    "ΟΔΟΣ",
+    "http:",
+    "ikke sant",
+    "på en måte",
+    "Ja. Nei",
+    " – ",
+    "word. ",
 ]
 PIECE_TEXTS = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
-REAL = ("Ehm, vi har f.eks. samarbeidet med [bedrift] i ca. 3,5 år – ikke sant? Se www.nce.no/om-oss eller skriv "
-        "til post@klynge.no. Olje- og gassindustrien, va- var det NCE-programmet? XX sa: «Det er bl.a. tillit».")
+REAL = (
+    "Ehm, vi har f.eks. samarbeidet med [bedrift] i ca. 3,5 år – ikke sant? Se www.nce.no/om-oss eller skriv "
+    "til post@klynge.no. Olje- og gassindustrien, va- var det NCE-programmet? XX sa: «Det er bl.a. tillit»."
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -243,16 +341,22 @@ REAL = ("Ehm, vi har f.eks. samarbeidet med [bedrift] i ca. 3,5 år – ikke san
 def test_token_spans_are_the_tokens_of_the_token_pattern(text, offset):
     # token_spans (one re.split with shortcuts for common tokens) against tokenize (finditer over the named pattern)
     toks = tokenize(text)
-    assert token_spans(text, offset) == ([t.text for t in toks], [t.start + offset for t in toks],
-                                         [t.end + offset for t in toks])
-    assert all(text[t.start:t.end] == t.text for t in toks)
-    assert all(not text[a.end:b.start].strip() for a, b in pairwise(toks))  # only whitespace between tokens
+    assert token_spans(text, offset) == (
+        [t.text for t in toks],
+        [t.start + offset for t in toks],
+        [t.end + offset for t in toks],
+    )
+    assert all(text[t.start : t.end] == t.text for t in toks)
+    assert all(not text[a.end : b.start].strip() for a, b in pairwise(toks))  # only whitespace between tokens
 
 
 def test_unicode_edge_cases_keep_their_offsets():
     text = "İstanbul ΟΔΟΣ ǅemal ß² \U0001d400x ٣4"
-    assert token_spans(text) == (["İstanbul", "ΟΔΟΣ", "ǅemal", "ß²", "\U0001d400x", "٣4"],
-                                 [0, 9, 14, 20, 23, 26], [8, 13, 19, 22, 25, 28])
+    assert token_spans(text) == (
+        ["İstanbul", "ΟΔΟΣ", "ǅemal", "ß²", "\U0001d400x", "٣4"],
+        [0, 9, 14, 20, 23, 26],
+        [8, 13, 19, 22, 25, 28],
+    )
     assert lemmatize(["ΟΔΟΣ"], "nb") == ["οδος"]  # lower-cased with the final sigma
 
 
@@ -263,7 +367,9 @@ def test_a_span_is_annotated_as_a_text_of_its_own(before, text, after):
     pre = Preprocessor(lang="nb")
     whole, start = before + text + after, len(before)
     inside, alone = pre.annotate(whole, start=start, end=start + len(text)), pre.annotate(text)
-    assert inside.starts == [s + start for s in alone.starts] and inside.ends == [e + start for e in alone.ends]
+    assert inside.starts == [s + start for s in alone.starts] and inside.ends == [
+        e + start for e in alone.ends
+    ]
     assert (inside.lemmas, inside.flags) == (alone.lemmas, alone.flags)
     assert [whole[a:b] for a, b in zip(inside.starts, inside.ends)] == token_spans(text)[0]
 
@@ -283,7 +389,12 @@ def test_spans_annotated_in_one_pass_are_annotated_as_each_alone(parts):
     for (a, b), lang, ann in zip(spans, langs, together):
         alone = pre.annotate(text, lang=lang, start=a, end=b)
         assert (ann.lang, ann.starts, ann.ends, ann.lemmas, ann.flags) == (
-            alone.lang, alone.starts, alone.ends, alone.lemmas, alone.flags)
+            alone.lang,
+            alone.starts,
+            alone.ends,
+            alone.lemmas,
+            alone.flags,
+        )
         assert ann.sentences == sentence_tokens(text[a:b], [s - a for s in alone.starts], lang)
 
 
@@ -311,8 +422,10 @@ def test_a_full_token_cache_still_answers(monkeypatch):
 
 def test_lexicon_answers_as_the_first_line_of_each_form():
     # a dictionary built from the lines (lines without a tab are no entries; the first line of a form wins)
-    lines = sorted(["\tempty", "a\tx", "a\ty", "ab\tz", "b", "c\t", "ø\tå", "øy\tøy", "\U0001d400\t\U0001d401"]
-                   + [f"w{i:04d}\tl{i}" for i in range(100)])
+    lines = sorted(
+        ["\tempty", "a\tx", "a\ty", "ab\tz", "b", "c\t", "ø\tå", "øy\tøy", "\U0001d400\t\U0001d401"]
+        + [f"w{i:04d}\tl{i}" for i in range(100)]
+    )
     want: dict[str, str] = {}
     for line in lines:
         if "\t" in line:
@@ -331,7 +444,12 @@ def test_packaged_lexicon_lookups_equal_a_dictionary_of_its_lines(lang):
         if "\t" in line:
             want.setdefault(*line.split("\t", 1))
     forms = list(want)[::97]
-    keys = forms + [k + "x" for k in forms[:2000]] + [k.upper() for k in forms[:2000]] + [k[:-1] for k in forms[:2000]]
+    keys = (
+        forms
+        + [k + "x" for k in forms[:2000]]
+        + [k.upper() for k in forms[:2000]]
+        + [k[:-1] for k in forms[:2000]]
+    )
     assert [lexicon.get(k) for k in keys] == [want.get(k) for k in keys]
 
 

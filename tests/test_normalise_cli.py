@@ -13,9 +13,12 @@ runner = CliRunner()
 
 
 def test_preprocess_jsonl_corpus(tmp_path):
-    text = "Eh, vi har liksom et godt samarbeid med [bedrift].\n\nVi samarbejder altså godt med virksomhederne."
-    t = Transcript(id="a", text=text, segments=(Segment(0, 50, kind="answer"), Segment(52, len(text),
-                                                                                      kind="answer")))
+    text = (
+        "Eh, vi har liksom et godt samarbeid med [bedrift].\n\nVi samarbejder altså godt med virksomhederne."
+    )
+    t = Transcript(
+        id="a", text=text, segments=(Segment(0, 50, kind="answer"), Segment(52, len(text), kind="answer"))
+    )
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_jsonl(src, [t])
     res = runner.invoke(app, ["preprocess", str(src), "--out", str(out)])
@@ -31,8 +34,9 @@ def test_preprocess_jsonl_corpus(tmp_path):
 def test_preprocess_folder_of_transcripts_reports_bad_files(tmp_path):
     folder = tmp_path / "interviews"
     folder.mkdir()
-    (folder / "int1.txt").write_text("I: Korleis har det gått?\n\nR: Eg veit ikkje, e, det har gått bra.\n",
-                                     encoding="utf-8")
+    (folder / "int1.txt").write_text(
+        "I: Korleis har det gått?\n\nR: Eg veit ikkje, e, det har gått bra.\n", encoding="utf-8"
+    )
     (folder / "broken.docx").write_bytes(b"not a zip")
     out = tmp_path / "out.jsonl"
     res = runner.invoke(app, ["preprocess", str(folder), "--out", str(out)])
@@ -45,6 +49,7 @@ def test_preprocess_folder_of_transcripts_reports_bad_files(tmp_path):
 def test_preprocess_needs_exactly_one_input(tmp_path):
     res = runner.invoke(app, ["preprocess", "--out", str(tmp_path / "x.jsonl")])
     assert res.exit_code != 0
-    res = runner.invoke(app, ["preprocess", str(tmp_path / "a.jsonl"), "--lang", "de", "--out",
-                              str(tmp_path / "x.jsonl")])
+    res = runner.invoke(
+        app, ["preprocess", str(tmp_path / "a.jsonl"), "--lang", "de", "--out", str(tmp_path / "x.jsonl")]
+    )
     assert res.exit_code != 0

@@ -22,8 +22,8 @@ def _check_map(raw: str, text: str, m) -> None:
     for i, ch in enumerate(text):
         if ch.isalnum():
             r = m.to_raw(i)
-            got = unicodedata.normalize("NFC", raw[r:r + 2])[0]
-            assert got == ch, (i, ch, raw[r:r + 5])
+            got = unicodedata.normalize("NFC", raw[r : r + 2])[0]
+            assert got == ch, (i, ch, raw[r : r + 5])
 
 
 def test_page_start_mark_and_page_number_removed_sentence_joined():
@@ -44,17 +44,24 @@ def test_number_inside_a_line_is_kept_and_zero_is_not_a_page_number():
     assert "\n0\n" in text or text.count("0") >= 3
 
 
-@pytest.mark.parametrize(("end", "start", "expected"), [
-    ("er for å utvikle klyngen. NCE-", "programmet skal velge ut", "klyngen. NCE-programmet skal"),
-    ("gode relasjoner til FoU-", "miljøer i regionen", "FoU-miljøer i"),
-    ("i Lillehammer og Midt-", "Gudbrandsdalen som er", "Midt-Gudbrandsdalen"),
-    ("for klyngers konkurranse-", "og innovasjonsevne.", "konkurranse- og innovasjonsevne."),
-    ("er også ofte bruker-", "eller etterspørselsdrevet.", "bruker- eller etterspørselsdrevet."),
-    ("tidlig på 2000-", "tallet ble klyngen", "2000-tallet"),
-    ("i løpet av de siste tre-", "fire år har de", "tre-fire år"),
-    ("hentet fra https://www.ssb.no/virksomheter-", "foretak-og-regnskap", "virksomheter-foretak-og"),
-    ("de ansatte har et godt sam-", "arbeid med hverandre", "godt samarbeid med"),   # wordfreq: common word
-])
+@pytest.mark.parametrize(
+    ("end", "start", "expected"),
+    [
+        ("er for å utvikle klyngen. NCE-", "programmet skal velge ut", "klyngen. NCE-programmet skal"),
+        ("gode relasjoner til FoU-", "miljøer i regionen", "FoU-miljøer i"),
+        ("i Lillehammer og Midt-", "Gudbrandsdalen som er", "Midt-Gudbrandsdalen"),
+        ("for klyngers konkurranse-", "og innovasjonsevne.", "konkurranse- og innovasjonsevne."),
+        ("er også ofte bruker-", "eller etterspørselsdrevet.", "bruker- eller etterspørselsdrevet."),
+        ("tidlig på 2000-", "tallet ble klyngen", "2000-tallet"),
+        ("i løpet av de siste tre-", "fire år har de", "tre-fire år"),
+        ("hentet fra https://www.ssb.no/virksomheter-", "foretak-og-regnskap", "virksomheter-foretak-og"),
+        (
+            "de ansatte har et godt sam-",
+            "arbeid med hverandre",
+            "godt samarbeid med",
+        ),  # wordfreq: common word
+    ],
+)
 def test_line_end_hyphens(end, start, expected):
     raw = _dbl(LONG, end.ljust(80), start + " og mye mer tekst her som fyller linjen helt ut til kanten.")
     text, m = clean_pdf_text(raw)
@@ -64,15 +71,27 @@ def test_line_end_hyphens(end, start, expected):
 
 def test_hyphen_judged_by_the_document_itself():
     # the closed form used elsewhere: the line-end hyphen was a line-break hyphen
-    raw = _dbl(LONG, "Dette handler om klyngeini-".ljust(84), "tiativ i regionen og mer tekst som fyller linjen helt ut.",
-               "Et klyngeinitiativ er viktig.")
+    raw = _dbl(
+        LONG,
+        "Dette handler om klyngeini-".ljust(84),
+        "tiativ i regionen og mer tekst som fyller linjen helt ut.",
+        "Et klyngeinitiativ er viktig.",
+    )
     assert "klyngeinitiativ i regionen" in clean_pdf_text(raw)[0]
     # the hyphenated form used elsewhere: keep it
-    raw = _dbl(LONG, "Hedmark blir ledende på musikk-".ljust(84), "eksport og mer tekst som fyller linjen helt ut til kanten.",
-               "Bli ledende region for musikk-eksport.")
+    raw = _dbl(
+        LONG,
+        "Hedmark blir ledende på musikk-".ljust(84),
+        "eksport og mer tekst som fyller linjen helt ut til kanten.",
+        "Bli ledende region for musikk-eksport.",
+    )
     assert "musikk-eksport og mer" in clean_pdf_text(raw)[0]
     # neither, and no common closed word: keep (theses are rarely typeset with hyphenation)
-    raw = _dbl(LONG, "en ny elektronisk musikk-".ljust(84), "kurator og mer tekst som fyller linjen helt ut til kanten.")
+    raw = _dbl(
+        LONG,
+        "en ny elektronisk musikk-".ljust(84),
+        "kurator og mer tekst som fyller linjen helt ut til kanten.",
+    )
     assert "musikk-kurator" in clean_pdf_text(raw)[0]
 
 
@@ -94,9 +113,12 @@ def test_single_spaced_page_empty_line_is_a_paragraph_break():
 
 
 def test_footnote_cutting_a_sentence_is_moved_behind_it():
-    raw = (_dbl(LONG, "der tillit mellom bedriftene og fasilitatorer som")
-           + " " * 48 + "\n1 BIA er et program som støtter forskningsmiljøer. \n\n(forskningsrådet, u.å.) \n"
-           + _dbl(" organiserer møteplasser, letter kunnskapsspredning.", "Neste setning her."))
+    raw = (
+        _dbl(LONG, "der tillit mellom bedriftene og fasilitatorer som")
+        + " " * 48
+        + "\n1 BIA er et program som støtter forskningsmiljøer. \n\n(forskningsrådet, u.å.) \n"
+        + _dbl(" organiserer møteplasser, letter kunnskapsspredning.", "Neste setning her.")
+    )
     text, m, report = clean_pdf_text_report(raw)
     assert report.footnotes_moved == 1
     assert "fasilitatorer som organiserer møteplasser, letter kunnskapsspredning." in text
@@ -121,8 +143,24 @@ def test_crlf_line_ends_map_back():
     _check_map(raw, text, m)
 
 
-WORDS = st.sampled_from(["klynge", "bedrift", "kunnskap", "Røros", "og", "i", "FoU-miljø", "Snowball", "deling",
-                         "nettverk", "a\u030arsak", "innovasjon", "samarbeid", "møte"])
+WORDS = st.sampled_from(
+    [
+        "klynge",
+        "bedrift",
+        "kunnskap",
+        "Røros",
+        "og",
+        "i",
+        "FoU-miljø",
+        "Snowball",
+        "deling",
+        "nettverk",
+        "a\u030arsak",
+        "innovasjon",
+        "samarbeid",
+        "møte",
+    ]
+)
 
 
 @st.composite

@@ -9,9 +9,11 @@ import pytest
 from nlp.errors import InputError
 from nlp.plots import plot_heatmap, plot_k_sweep, plot_top_words
 
-TOPICS = [("fiske · båt", [("torsk", 0.3), ("båt", 0.2), ("hav", 0.1)]),
-          ("data · sky", [("data", 0.4), ("sky", 0.25)]),
-          ("ærlig talt — ø", [("æøå", 0.5)])]
+TOPICS = [
+    ("fiske · båt", [("torsk", 0.3), ("båt", 0.2), ("hav", 0.1)]),
+    ("data · sky", [("data", 0.4), ("sky", 0.25)]),
+    ("ærlig talt — ø", [("æøå", 0.5)]),
+]
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -23,10 +25,19 @@ def _png_size(data: bytes) -> tuple[int, int]:
 def _draw_all(folder):
     return [
         plot_top_words(TOPICS, folder / "top.png", n_cols=2),
-        plot_heatmap([[0.1, 0.9, 0.0], [0.5, 0.25, 0.25]], ["case A", "case B"], ["T0", "T1", "T2"],
-                     folder / "heat.png", title="Prevalence"),
-        plot_k_sweep([2, 4, 6], {"c_npmi": [0.01, 0.05, -0.02], "stability": [0.9, None, 0.6]}, folder / "k.png",
-                     recommended=4),
+        plot_heatmap(
+            [[0.1, 0.9, 0.0], [0.5, 0.25, 0.25]],
+            ["case A", "case B"],
+            ["T0", "T1", "T2"],
+            folder / "heat.png",
+            title="Prevalence",
+        ),
+        plot_k_sweep(
+            [2, 4, 6],
+            {"c_npmi": [0.01, 0.05, -0.02], "stability": [0.9, None, 0.6]},
+            folder / "k.png",
+            recommended=4,
+        ),
     ]
 
 
@@ -39,7 +50,11 @@ def test_plots_are_valid_and_byte_identical(tmp_path):
         assert w > 100 and h > 100
         assert data == q.read_bytes(), p.name
         assert b"Software" not in data and b"matplotlib" not in data  # no version stamp in the file
-    assert sorted(x.name for x in (tmp_path / "a").iterdir()) == ["heat.png", "k.png", "top.png"]  # no temp files
+    assert sorted(x.name for x in (tmp_path / "a").iterdir()) == [
+        "heat.png",
+        "k.png",
+        "top.png",
+    ]  # no temp files
 
 
 def test_figure_size_follows_the_data(tmp_path):

@@ -22,19 +22,34 @@ def _simple(analysis):
 
 def test_training_reports_every_fit_up_to_the_total():
     calls = []
-    train_from_units(synthetic_units(n_groups=6, per_group=6), coder="coder1", n_splits=3, n_repeats=2,
-                     curve=True, word_analyzer="surface", inner_folds=0, progress=lambda d, t: calls.append((d, t)))
+    train_from_units(
+        synthetic_units(n_groups=6, per_group=6),
+        coder="coder1",
+        n_splits=3,
+        n_repeats=2,
+        curve=True,
+        word_analyzer="surface",
+        inner_folds=0,
+        progress=lambda d, t: calls.append((d, t)),
+    )
     dones = [d for d, _ in calls]
     totals = {t for _, t in calls}
     assert len(totals) == 1 and dones[-1] == totals.pop()
-    assert dones == sorted(dones) and len(dones) >= 2 * 3 + 1  # every fold of both repeats, then the final fit
+    assert (
+        dones == sorted(dones) and len(dones) >= 2 * 3 + 1
+    )  # every fold of both repeats, then the final fit
 
 
 def test_topic_sweep_reports_every_model():
     docs = ["torsk båt havet fisker garn"] * 4 + ["data skyen programvare digital lagrer"] * 4
     calls = []
-    sweep_topics(docs, estimator=NmfTopics(analyzer=_simple, min_df=1, max_df=1.0), k_values=[2, 3], seeds=[0, 1],
-                 progress=lambda d, t: calls.append((d, t)))
+    sweep_topics(
+        docs,
+        estimator=NmfTopics(analyzer=_simple, min_df=1, max_df=1.0),
+        k_values=[2, 3],
+        seeds=[0, 1],
+        progress=lambda d, t: calls.append((d, t)),
+    )
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
 
 
@@ -59,20 +74,42 @@ def test_cli_train_and_tag_output_stays_clean_when_not_a_terminal(tmp_path):
     runner = CliRunner()
     coded = tmp_path / "coded.jsonl"
     write_jsonl(coded, synthetic_transcripts(n_groups=6, per_group=6))
-    res = runner.invoke(app, ["train", str(coded), "--coder", "coder1", "--out", str(tmp_path / "m"), "--folds", "2",
-                              "--repeats", "1"])
+    res = runner.invoke(
+        app,
+        [
+            "train",
+            str(coded),
+            "--coder",
+            "coder1",
+            "--out",
+            str(tmp_path / "m"),
+            "--folds",
+            "2",
+            "--repeats",
+            "1",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert not BAR.search(res.output), res.output
     files = []
     for i in range(3):
         files.append(tmp_path / f"t{i}.jsonl")
         files[-1].write_text('{"id": "a", "text": "vi deler kunnskap"}\n', encoding="utf-8")
-    res = runner.invoke(app, ["tag", str(tmp_path / "m"), *map(str, files), "--out", str(tmp_path / "o.jsonl")])
+    res = runner.invoke(
+        app, ["tag", str(tmp_path / "m"), *map(str, files), "--out", str(tmp_path / "o.jsonl")]
+    )
     assert res.exit_code == 0 and not BAR.search(res.output), res.output
 
 
 def test_training_without_validation_reports_the_one_fit():
     calls = []
-    train_from_units(synthetic_units(n_groups=4, per_group=4), coder="coder1", n_splits=0, curve=True,
-                     word_analyzer="surface", inner_folds=0, progress=lambda d, t: calls.append((d, t)))
+    train_from_units(
+        synthetic_units(n_groups=4, per_group=4),
+        coder="coder1",
+        n_splits=0,
+        curve=True,
+        word_analyzer="surface",
+        inner_folds=0,
+        progress=lambda d, t: calls.append((d, t)),
+    )
     assert calls == [(1, 1)]

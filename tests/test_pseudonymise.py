@@ -22,14 +22,21 @@ def _kinds(text, **kw):
 
 # --- identity numbers -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("number,ok", [
-    ("01010112377", True),    # check digits computed by the mod-11 rule (3 7 6 1 8 9 4 5 2 / 5 4 3 2 7 6 5 4 3 2)
-    ("15076500565", True),    # widely published synthetic example
-    ("01010112376", False),   # second check digit wrong
-    ("01010112387", False),   # first check digit wrong
-    ("32010112377", False),   # no 32nd day
-    ("0101011237", False),    # ten digits
-])
+
+@pytest.mark.parametrize(
+    "number,ok",
+    [
+        (
+            "01010112377",
+            True,
+        ),  # check digits computed by the mod-11 rule (3 7 6 1 8 9 4 5 2 / 5 4 3 2 7 6 5 4 3 2)
+        ("15076500565", True),  # widely published synthetic example
+        ("01010112376", False),  # second check digit wrong
+        ("01010112387", False),  # first check digit wrong
+        ("32010112377", False),  # no 32nd day
+        ("0101011237", False),  # ten digits
+    ],
+)
 def test_fodselsnummer_mod11(number, ok):
     assert R.valid_fodselsnummer(number) is ok
 
@@ -39,8 +46,9 @@ def test_fnr_detected_only_when_valid():
     assert _kinds("Nummer 01010112376 står her.") == []
 
 
-@pytest.mark.parametrize("cpr,ok", [("010190-1234", True), ("311299-0001", True), ("320190-1234", False),
-                                    ("011390-1234", False)])
+@pytest.mark.parametrize(
+    "cpr,ok", [("010190-1234", True), ("311299-0001", True), ("320190-1234", False), ("011390-1234", False)]
+)
 def test_cpr(cpr, ok):
     assert R.valid_cpr(cpr) is ok
     assert (_kinds(f"CPR {cpr} her.") == [(cpr, "cpr")]) is ok
@@ -48,22 +56,44 @@ def test_cpr(cpr, ok):
 
 # --- contact details -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("phone", ["91234567", "912 34 567", "22 33 44 55", "+47 912 34 567", "+4791234567",
-                                   "0047 22 33 44 55", "+45 33 12 34 56", "+45 3312 3456", "4512 3456"])
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "91234567",
+        "912 34 567",
+        "22 33 44 55",
+        "+47 912 34 567",
+        "+4791234567",
+        "0047 22 33 44 55",
+        "+45 33 12 34 56",
+        "+45 3312 3456",
+        "4512 3456",
+    ],
+)
 def test_phone_forms(phone):
     assert _kinds(f"ring meg på {phone} i morgen") == [(phone, "telefon")]
 
 
-@pytest.mark.parametrize("text", ["Det kostet 45 678 000 kroner.", "Kontonummer 1503 12 34567 er oppgitt.",
-                                  "Det var 12345678901 besøkende.", "I 2005 var det 130 bedrifter.",
-                                  "Versjon 1.2.3 og 3,14159265 er tall."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Det kostet 45 678 000 kroner.",
+        "Kontonummer 1503 12 34567 er oppgitt.",
+        "Det var 12345678901 besøkende.",
+        "I 2005 var det 130 bedrifter.",
+        "Versjon 1.2.3 og 3,14159265 er tall.",
+    ],
+)
 def test_numbers_that_are_not_contact_details(text):
     assert [k for _, k in _kinds(text) if k in ("telefon", "fnr", "cpr", "postnr")] == []
 
 
 def test_email_url_postcode():
-    text = ("Skriv til kari.nordmann@firma.no eller se https://www.firma.no/om-oss. Adresse: Storgata 1, "
-            "0155 Oslo. I Danmark: Vestergade 2, 8000 Aarhus C.")
+    text = (
+        "Skriv til kari.nordmann@firma.no eller se https://www.firma.no/om-oss. Adresse: Storgata 1, "
+        "0155 Oslo. I Danmark: Vestergade 2, 8000 Aarhus C."
+    )
     found = _kinds(text)
     assert ("kari.nordmann@firma.no", "epost") in found
     assert ("https://www.firma.no/om-oss", "url") in found
@@ -73,21 +103,31 @@ def test_email_url_postcode():
 
 # --- names -------------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,expected", [
-    # bokmål: given name + surname, company form, street suffix
-    ("Vi møtte Kari Nordmann fra Hedmark Bygg AS på fredag.", [("Kari Nordmann", "person"),
-                                                               ("Hedmark Bygg AS", "firma")]),
-    # nynorsk: title before an unlisted surname
-    ("Eg snakka med dagleg leiar, professor Skjervheim, om saka.", [("Skjervheim", "person")]),
-    # Danish: ApS and A/S
-    ("Vi arbejder med Vestjysk Stål ApS og Dansk Plast A/S i projektet.", [("Vestjysk Stål ApS", "firma"),
-                                                                           ("Dansk Plast A/S", "firma")]),
-    # a cited author is a person even when the surname is an ordinary-looking word
-    ("som vist tidligere (Power og Malmberg, 2005) er dette kjent.", [("Power", "person"),
-                                                                      ("Malmberg", "person")]),
-    # hyphen compound: the name alone is replaced, not the common tail
-    ("Arbeidet i Snøfnugg-prosjektet gikk bra.", [("Snøfnugg", "sted")]),
-])
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # bokmål: given name + surname, company form, street suffix
+        (
+            "Vi møtte Kari Nordmann fra Hedmark Bygg AS på fredag.",
+            [("Kari Nordmann", "person"), ("Hedmark Bygg AS", "firma")],
+        ),
+        # nynorsk: title before an unlisted surname
+        ("Eg snakka med dagleg leiar, professor Skjervheim, om saka.", [("Skjervheim", "person")]),
+        # Danish: ApS and A/S
+        (
+            "Vi arbejder med Vestjysk Stål ApS og Dansk Plast A/S i projektet.",
+            [("Vestjysk Stål ApS", "firma"), ("Dansk Plast A/S", "firma")],
+        ),
+        # a cited author is a person even when the surname is an ordinary-looking word
+        (
+            "som vist tidligere (Power og Malmberg, 2005) er dette kjent.",
+            [("Power", "person"), ("Malmberg", "person")],
+        ),
+        # hyphen compound: the name alone is replaced, not the common tail
+        ("Arbeidet i Snøfnugg-prosjektet gikk bra.", [("Snøfnugg", "sted")]),
+    ],
+)
 def test_name_rules(text, expected):
     assert _kinds(text) == expected
 
@@ -107,6 +147,7 @@ def test_user_names_always_replaced():
 
 
 # --- project-wide consistency, key and reversal ---------------------------------------------------------------------
+
 
 def test_consistent_across_files_and_sentence_initial():
     a = Transcript(id="a", text="Vi snakket med Ingrid Skjervheim om klyngen.")
@@ -147,22 +188,30 @@ def test_reverse_needs_the_right_key():
 def test_check_pseudonymised_names_every_missing_transcript():
     ok = Transcript(id="ok", text="x", meta={"pseudonymised": {"key_id": "k"}})
     with pytest.raises(InputError) as exc:
-        P.check_pseudonymised([ok, Transcript(id="a", text="x"), Transcript(id="b", text="y", source="b.txt")])
+        P.check_pseudonymised(
+            [ok, Transcript(id="a", text="x"), Transcript(id="b", text="y", source="b.txt")]
+        )
     assert "'a'" in str(exc.value) and "'b' (b.txt)" in str(exc.value) and "'ok'" not in str(exc.value)
     P.check_pseudonymised([ok])
 
 
 def test_codes_segments_speakers_and_meta_move_with_the_text():
     text = "Kari Hansen sa at Røros Metall AS trenger folk."
-    t = Transcript(id="int-1", text=text,
-                   segments=(Segment(0, len(text), speaker="Kari Hansen", kind="answer", meta={"informant": "Kari "
-                                                                                                "Hansen"}),),
-                   codes=(CodeSpan("skills", text.index("trenger"), len(text) - 1, "c1"),
-                          CodeSpan("firm", text.index("Røros"), text.index(" trenger"), "c1")),
-                   meta={"informant": "Kari Hansen"})
+    t = Transcript(
+        id="int-1",
+        text=text,
+        segments=(
+            Segment(0, len(text), speaker="Kari Hansen", kind="answer", meta={"informant": "Kari Hansen"}),
+        ),
+        codes=(
+            CodeSpan("skills", text.index("trenger"), len(text) - 1, "c1"),
+            CodeSpan("firm", text.index("Røros"), text.index(" trenger"), "c1"),
+        ),
+        meta={"informant": "Kari Hansen"},
+    )
     [p], key = P.pseudonymise([t], key=P.PseudonymKey(key_id="k"))
     assert p.text == "[person_1] sa at [firma_1] trenger folk."
-    codes = {c.code: p.text[c.start:c.end] for c in p.codes}
+    codes = {c.code: p.text[c.start : c.end] for c in p.codes}
     assert codes == {"skills": "trenger folk", "firm": "[firma_1]"}
     assert p.segments[0].speaker == "[person_1]" and p.segments[0].meta["informant"] == "[person_1]"
     assert p.meta["informant"] == "[person_1]" and p.meta["pseudonymised"]["key_id"] == "k"
@@ -174,7 +223,11 @@ def test_codes_segments_speakers_and_meta_move_with_the_text():
 def test_names_csv_and_keep_list(tmp_path):
     csv = tmp_path / "names.csv"
     csv.write_text("name,kind\nKari Hansen,person\nBjørnstad Sag,firma\n\n# kommentar\nFjellbygda\n", "utf-8")
-    assert P.load_names_csv(csv) == {"Kari Hansen": "person", "Bjørnstad Sag": "firma", "Fjellbygda": "person"}
+    assert P.load_names_csv(csv) == {
+        "Kari Hansen": "person",
+        "Bjørnstad Sag": "firma",
+        "Fjellbygda": "person",
+    }
     csv.write_text("Kari,person\nOla,hund\n", "utf-8")
     with pytest.raises(InputError, match="line 2"):
         P.load_names_csv(csv)
@@ -185,9 +238,34 @@ def test_names_csv_and_keep_list(tmp_path):
 
 # --- property: codes cover the same words after pseudonymisation and after reversal --------------------------------
 
-_WORDS = ["og", "vi", "samarbeid", "klyngen", "bedriftene", "er", "viktig", "i", "med", "Kari", "Hansen",
-          "Røros", "Metall", "AS", "Lillehammer", "Ola", "Nordmann", "912 34 567", "ola@firma.no", "[navn]", "XX",
-          "ApS", "Mjøsbyen", "at", "det", "."]
+_WORDS = [
+    "og",
+    "vi",
+    "samarbeid",
+    "klyngen",
+    "bedriftene",
+    "er",
+    "viktig",
+    "i",
+    "med",
+    "Kari",
+    "Hansen",
+    "Røros",
+    "Metall",
+    "AS",
+    "Lillehammer",
+    "Ola",
+    "Nordmann",
+    "912 34 567",
+    "ola@firma.no",
+    "[navn]",
+    "XX",
+    "ApS",
+    "Mjøsbyen",
+    "at",
+    "det",
+    ".",
+]
 
 
 @settings(max_examples=60, deadline=None)
@@ -195,7 +273,7 @@ _WORDS = ["og", "vi", "samarbeid", "klyngen", "bedriftene", "er", "viktig", "i",
 def test_property_codes_follow_words_and_reverse_is_exact(words, data):
     text = " ".join(words)
     starts, ends, pos = [], [], 0
-    for w in words:   # codes start and end on the generated units (a phone number is one unit)
+    for w in words:  # codes start and end on the generated units (a phone number is one unit)
         starts.append(pos)
         ends.append(pos + len(w))
         pos += len(w) + 1
@@ -208,10 +286,10 @@ def test_property_codes_follow_words_and_reverse_is_exact(words, data):
     [p], key = P.pseudonymise([t], key=P.PseudonymKey(key_id="k"))
     table = {ph: v["text"] for ph, v in key.entries.items()}
     for before, after in zip(t.codes, p.codes, strict=True):
-        restored = R.PLACEHOLDER_RE.sub(lambda m: table[m.group()], p.text[after.start:after.end])
+        restored = R.PLACEHOLDER_RE.sub(lambda m: table[m.group()], p.text[after.start : after.end])
         # a code that starts or ends inside a replaced name widens to the whole placeholder
         assert before.code == after.code
-        assert text[before.start:before.end] in restored
+        assert text[before.start : before.end] in restored
     assert p.segments[0].start == 0 and p.segments[0].end == len(p.text)
     [r] = P.reverse([p], key)
     assert r.text == t.text and r.codes == t.codes and r.segments == t.segments
@@ -219,25 +297,47 @@ def test_property_codes_follow_words_and_reverse_is_exact(words, data):
 
 # --- CLI -----------------------------------------------------------------------------------------------------------
 
+
 def test_cli_pseudonymise_and_reverse(tmp_path):
     src = tmp_path / "in.jsonl"
-    write_jsonl(src, [Transcript(id="i1", text="Kari Hansen i Røros Metall AS, tlf. 912 34 567.",
-                                 codes=(CodeSpan("x", 0, 11, "c1"),)),
-                      Transcript(id="i2", text="Hansen ringte fra Lillehammer.")])
+    write_jsonl(
+        src,
+        [
+            Transcript(
+                id="i1",
+                text="Kari Hansen i Røros Metall AS, tlf. 912 34 567.",
+                codes=(CodeSpan("x", 0, 11, "c1"),),
+            ),
+            Transcript(id="i2", text="Hansen ringte fra Lillehammer."),
+        ],
+    )
     runner = CliRunner()
-    res = runner.invoke(app, ["pseudonymise", str(src), "--out", str(tmp_path / "out"), "--key",
-                              str(tmp_path / "key.json")])
+    res = runner.invoke(
+        app, ["pseudonymise", str(src), "--out", str(tmp_path / "out"), "--key", str(tmp_path / "key.json")]
+    )
     assert res.exit_code == 0, res.output
     out = list(read_jsonl(tmp_path / "out" / "transcripts.jsonl"))
     assert out[0].text == "[person_1] i [firma_1], tlf. [telefon_1]."
     assert "Hansen" not in (tmp_path / "out" / "i2.txt").read_text(encoding="utf-8")
     P.check_pseudonymised(out)
-    res = runner.invoke(app, ["pseudonymise", str(tmp_path / "out" / "transcripts.jsonl"), "--out",
-                              str(tmp_path / "back"), "--reverse", "--key", str(tmp_path / "key.json")])
+    res = runner.invoke(
+        app,
+        [
+            "pseudonymise",
+            str(tmp_path / "out" / "transcripts.jsonl"),
+            "--out",
+            str(tmp_path / "back"),
+            "--reverse",
+            "--key",
+            str(tmp_path / "key.json"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     back = list(read_jsonl(tmp_path / "back" / "transcripts.jsonl"))
-    assert [b.text for b in back] == ["Kari Hansen i Røros Metall AS, tlf. 912 34 567.",
-                                      "Hansen ringte fra Lillehammer."]
+    assert [b.text for b in back] == [
+        "Kari Hansen i Røros Metall AS, tlf. 912 34 567.",
+        "Hansen ringte fra Lillehammer.",
+    ]
     assert back[0].codes == (CodeSpan("x", 0, 11, "c1"),)
 
 

@@ -22,14 +22,16 @@ from nlp.pseudonymise import (
 )
 
 runner = CliRunner()
-TYPED = ("Samtale om havbruksklyngen\n"
-         "[00:00:03] Intervjuer: Hvem jobber du mest med?\n"
-         "[00:00:09] Halvor Strømsnes: Mest med Lyngsfjord Akvateknikk AS i Skjervøy, og med Enova og Innovasjon "
-         "Norge.\n"
-         "[00:01:15] Intervjuer: Og forskningen?\n"
-         "[00:01:20] Halvor Strømsnes: Vi har et prosjekt med UiT og Troms fylkeskommune, og vi leier av Kvænangen "
-         "Maritime Senter\n"
-         "Transkribert av Oddny Sandmo\n")
+TYPED = (
+    "Samtale om havbruksklyngen\n"
+    "[00:00:03] Intervjuer: Hvem jobber du mest med?\n"
+    "[00:00:09] Halvor Strømsnes: Mest med Lyngsfjord Akvateknikk AS i Skjervøy, og med Enova og Innovasjon "
+    "Norge.\n"
+    "[00:01:15] Intervjuer: Og forskningen?\n"
+    "[00:01:20] Halvor Strømsnes: Vi har et prosjekt med UiT og Troms fylkeskommune, og vi leier av Kvænangen "
+    "Maritime Senter\n"
+    "Transkribert av Oddny Sandmo\n"
+)
 
 
 @pytest.fixture
@@ -56,8 +58,9 @@ def test_names_in_file_names_ids_and_segment_ids_are_replaced_and_restored(typed
 
 def test_a_marked_transcript_with_a_name_in_its_id_is_refused():
     marked = {"pseudonymised": {"key_id": "k"}}  # an older version's marker, or one written by hand
-    bad = Transcript(id="Trond_Eliassen_Andøy", text="[person_1] svarte.", source="x/Trond_Eliassen_Andøy.txt",
-                     meta=marked)
+    bad = Transcript(
+        id="Trond_Eliassen_Andøy", text="[person_1] svarte.", source="x/Trond_Eliassen_Andøy.txt", meta=marked
+    )
     assert not is_pseudonymised(bad)
     with pytest.raises(InputError, match=r"Trond_Eliassen_Andøy.*name in their id or file name.*Trond"):
         check_pseudonymised([bad, Transcript(id="intervju_04", text="x", meta=marked)])
@@ -66,8 +69,11 @@ def test_a_marked_transcript_with_a_name_in_its_id_is_refused():
 
 
 def test_metadata_fields_are_pseudonymised():
-    t = Transcript(id="i7", text="Vi startet i fjor.", meta={"intervjuobjekt": "Solveig Brattli",
-                                                             "notater": ["ringt av Per Ottesen"]})
+    t = Transcript(
+        id="i7",
+        text="Vi startet i fjor.",
+        meta={"intervjuobjekt": "Solveig Brattli", "notater": ["ringt av Per Ottesen"]},
+    )
     (p,), key = pseudonymise([t], key=PseudonymKey(key_id="k"))
     dumped = json.dumps(p.meta, ensure_ascii=False)
     assert "Solveig" not in dumped and "Brattli" not in dumped and "Ottesen" not in dumped
@@ -105,8 +111,20 @@ def test_public_bodies_list_is_data_with_its_source():
 
     text = (Path(nlp.lang.__file__).with_name("public_bodies.txt")).read_text(encoding="utf-8")
     assert "Source:" in text
-    for body in ("Innovasjon Norge", "Enova", "Skattefunn", "Forskningsrådet", "SIVA", "NCE", "Arena", "GCE", "EU",
-                 "Horisont Europa", "Universitetet i Bergen", "Nordland fylkeskommune"):
+    for body in (
+        "Innovasjon Norge",
+        "Enova",
+        "Skattefunn",
+        "Forskningsrådet",
+        "SIVA",
+        "NCE",
+        "Arena",
+        "GCE",
+        "EU",
+        "Horisont Europa",
+        "Universitetet i Bergen",
+        "Nordland fylkeskommune",
+    ):
         assert body in PUBLIC_BODIES, body
 
 
@@ -114,8 +132,19 @@ def test_cli_writes_each_file_in_the_form_it_came_in(typed, tmp_path):
     keep = tmp_path / "keep.txt"
     keep.write_text("Kvænangen Maritime Senter\n", encoding="utf-8")
     out = tmp_path / "pseudo"
-    res = runner.invoke(app, ["pseudonymise", str(typed), "--out", str(out), "--key", str(tmp_path / "k.json"),
-                              "--keep", str(keep)])
+    res = runner.invoke(
+        app,
+        [
+            "pseudonymise",
+            str(typed),
+            "--out",
+            str(out),
+            "--key",
+            str(tmp_path / "k.json"),
+            "--keep",
+            str(keep),
+        ],
+    )
     assert res.exit_code == 0, res.output
     (written,) = out.glob("*.txt")
     assert not re.search("Halvor|Strømsnes|Skjervøy", written.name)
@@ -128,6 +157,16 @@ def test_cli_writes_each_file_in_the_form_it_came_in(typed, tmp_path):
     assert "Kvænangen Maritime Senter" in text and "Innovasjon Norge" in text
     (p,) = read_jsonl(out / "transcripts.jsonl")
     check_pseudonymised([p])
-    res = runner.invoke(app, ["pseudonymise", str(typed), "--out", str(tmp_path / "all"), "--key",
-                              str(tmp_path / "k2.json"), "--replace-public-bodies"])
+    res = runner.invoke(
+        app,
+        [
+            "pseudonymise",
+            str(typed),
+            "--out",
+            str(tmp_path / "all"),
+            "--key",
+            str(tmp_path / "k2.json"),
+            "--replace-public-bodies",
+        ],
+    )
     assert res.exit_code == 0 and "Innovasjon Norge" not in next((tmp_path / "all").glob("*.txt")).read_text()

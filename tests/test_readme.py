@@ -66,8 +66,21 @@ COMMANDS = readme_commands()
 
 def test_readme_shows_the_main_commands():
     verbs = {_resolve(runnable(c))[0].name for c in COMMANDS}
-    assert {"ingest", "preprocess", "list", "info", "topics", "train", "tag", "suggest", "compare", "export",
-            "export-codebook", "pseudonymise", "report"} <= verbs
+    assert {
+        "ingest",
+        "preprocess",
+        "list",
+        "info",
+        "topics",
+        "train",
+        "tag",
+        "suggest",
+        "compare",
+        "export",
+        "export-codebook",
+        "pseudonymise",
+        "report",
+    } <= verbs
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -75,7 +88,9 @@ def test_readme_command_names_a_real_verb_and_real_options(command):
     cmd, rest = _resolve(runnable(command))
     known = {opt for p in cmd.params for opt in (*p.opts, *p.secondary_opts)}
     named = {a for a in re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", command)}
-    assert named <= known | {"--help"}, f"`{command}`: {sorted(named - known)} are not options of `{cmd.name}`"
+    assert named <= known | {"--help"}, (
+        f"`{command}`: {sorted(named - known)} are not options of `{cmd.name}`"
+    )
     result = runner.invoke(app, [*runnable(command)[: len(runnable(command)) - len(rest)], "--help"])
     assert result.exit_code == 0 and "Usage" in result.output, result.output
 
@@ -91,8 +106,10 @@ def workdir(tmp_path_factory, model_dir):
     shutil.copy(INGEST_DATA / "initials.txt", root / "intervju3.txt")
     transcripts = list(read_jsonl(KLYNGER / "transcripts.jsonl"))
     for coder in ("coder1", "coder2"):  # one coder per file, as two people's exports are
-        write_jsonl(root / f"{coder}.jsonl",
-                    [replace(t, codes=tuple(c for c in t.codes if c.coder == coder)) for t in transcripts])
+        write_jsonl(
+            root / f"{coder}.jsonl",
+            [replace(t, codes=tuple(c for c in t.codes if c.coder == coder)) for t in transcripts],
+        )
     write_jsonl(root / "coded.jsonl", transcripts)
     write_jsonl(root / "data.jsonl", transcripts[:1])
     shutil.copy(KLYNGER / "codebook.yaml", root / "codebook.yaml")
@@ -137,8 +154,11 @@ def test_ingest_with_a_named_interviewer(workdir, monkeypatch):
 
 
 def test_compare_commands(workdir, monkeypatch):
-    out = _run("nlp compare --corpus klynger --reference coder1 --other coder2 --unit segment --min-words 4",
-               workdir, monkeypatch)
+    out = _run(
+        "nlp compare --corpus klynger --reference coder1 --other coder2 --unit segment --min-words 4",
+        workdir,
+        monkeypatch,
+    )
     assert "kappa" in out.lower()
     _run("nlp compare coder1.jsonl coder2.jsonl --unit segment --out agreement/", workdir, monkeypatch)
     results = json.loads((workdir / "agreement" / "results.json").read_text(encoding="utf-8"))
@@ -150,7 +170,9 @@ def test_compare_commands(workdir, monkeypatch):
 def test_exchange_commands(workdir, monkeypatch):
     _run("nlp export coded.jsonl --codebook codebook.yaml --out review.qdpx", workdir, monkeypatch)
     _run("nlp export-codebook codebook.yaml --out c.qdc", workdir, monkeypatch)
-    assert (workdir / "review.qdpx").stat().st_size > 0 and "<CodeBook" in (workdir / "c.qdc").read_text("utf-8")
+    assert (workdir / "review.qdpx").stat().st_size > 0 and "<CodeBook" in (workdir / "c.qdc").read_text(
+        "utf-8"
+    )
 
 
 def test_tag_and_suggest(workdir, monkeypatch):
@@ -163,19 +185,36 @@ def test_tag_and_suggest(workdir, monkeypatch):
 def test_compare_the_tagged_output_with_a_coder(workdir, monkeypatch):
     tagged = workdir / "tagged.jsonl"
     tagged.unlink(missing_ok=True)
-    result = runner.invoke(app, ["tag", str(workdir / "models" / "klynger"), str(KLYNGER / "transcripts.jsonl"),
-                                 "--out", str(tagged)])
+    result = runner.invoke(
+        app,
+        [
+            "tag",
+            str(workdir / "models" / "klynger"),
+            str(KLYNGER / "transcripts.jsonl"),
+            "--out",
+            str(tagged),
+        ],
+    )
     assert result.exit_code == 0, result.output
-    out = _run("nlp compare --corpus klynger --reference coder1 tagged.jsonl --unit character", workdir, monkeypatch)
+    out = _run(
+        "nlp compare --corpus klynger --reference coder1 tagged.jsonl --unit character", workdir, monkeypatch
+    )
     assert "coder1 vs tagged" in out
 
 
 def test_pseudonymise_and_reverse(workdir, monkeypatch):
-    _run("nlp pseudonymise intervjuer/ --out pseudo/ --key ~/private/prosjekt.key.json --names navn.csv "
-         "--keep behold.txt", workdir, monkeypatch)
+    _run(
+        "nlp pseudonymise intervjuer/ --out pseudo/ --key ~/private/prosjekt.key.json --names navn.csv "
+        "--keep behold.txt",
+        workdir,
+        monkeypatch,
+    )
     assert (workdir / "home" / "private" / "prosjekt.key.json").is_file()
-    _run("nlp pseudonymise pseudo/transcripts.jsonl --out original/ --reverse --key ~/private/prosjekt.key.json",
-         workdir, monkeypatch)
+    _run(
+        "nlp pseudonymise pseudo/transcripts.jsonl --out original/ --reverse --key ~/private/prosjekt.key.json",
+        workdir,
+        monkeypatch,
+    )
     given = {t.id: t.text for t in ingest_paths(workdir / "intervjuer").transcripts}
     restored = {t.id: t.text for t in read_jsonl(workdir / "original" / "transcripts.jsonl")}
     assert restored == given
@@ -199,8 +238,9 @@ def test_reviewing_and_exporting_machine_codes(workdir, monkeypatch):
     log = DecisionLog(workdir / "tagged.jsonl", reviewer="kari")  # what the page writes, segment by segment
     for r in log.records:
         log.append({"action": "done", "source": r["source"], "id": r["id"]})
-    assert f"{len(log.records)} reviewed" in _run("nlp review tagged.jsonl --reviewer kari --summary", workdir,
-                                                   monkeypatch)
+    assert f"{len(log.records)} reviewed" in _run(
+        "nlp review tagged.jsonl --reviewer kari --summary", workdir, monkeypatch
+    )
     assert "kari vs auto-" in _run("nlp compare tagged.review.jsonl --unit segment", workdir, monkeypatch)
     _run("nlp train tagged.review.jsonl --coder kari --out models/kari", workdir, monkeypatch)
     assert (workdir / "models" / "kari" / "meta.json").is_file()

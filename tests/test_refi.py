@@ -36,15 +36,25 @@ SCHEMA = xmlschema.XMLSchema(str(XSD))
 NS = 'xmlns="urn:QDA-XML:project:1.0"'
 
 CODEBOOK = Codebook(
-    name="klyngeteori", version="2", description="Testkodebok.",
+    name="klyngeteori",
+    version="2",
+    description="Testkodebok.",
     codes=(
         Code("samarbeid", {"nb": "Samarbeid", "da": "Samarbejde"}, "Samarbeid mellom bedrifter."),
-        Code("tillit", {"nb": "Tillit"}, "Tillit mellom aktører.", parent="samarbeid",
-             cues=("stole på", "tillid")),
+        Code(
+            "tillit",
+            {"nb": "Tillit"},
+            "Tillit mellom aktører.",
+            parent="samarbeid",
+            cues=("stole på", "tillid"),
+        ),
         Code("kunnskapsdeling", {"nb": "Kunnskapsdeling"}, "Deling av kunnskap."),
     ),
     polarity=("driver", "barrier", "neutral"),
-    polarity_labels={"driver": {"nb": "fremmende faktor"}, "barrier": {"nb": "hemmende faktor", "da": "hæmmende"}},
+    polarity_labels={
+        "driver": {"nb": "fremmende faktor"},
+        "barrier": {"nb": "hemmende faktor", "da": "hæmmende"},
+    },
 )
 TEXT = "I: Hvordan samarbeider dere?\nR: Vi stoler på hverandre, det er viktig.\nR: Vi deler kunnskap – æøå."
 
@@ -52,13 +62,17 @@ TEXT = "I: Hvordan samarbeider dere?\nR: Vi stoler på hverandre, det er viktig.
 def _transcript() -> Transcript:
     i = TEXT.index("Vi stoler")
     j = TEXT.index("Vi deler")
-    return Transcript(id="intervju-01", text=TEXT, codes=(
-        CodeSpan("tillit", i, i + 24, coder="kari"),
-        CodeSpan("polarity:driver", i, i + 39, coder="kari"),
-        CodeSpan("kunnskapsdeling", j, len(TEXT), coder="ola"),
-        CodeSpan("kunnskapsdeling", j, j + 17, coder="autokoder-v1", source="auto", confidence=0.8125),
-        CodeSpan("polarity:neutral", j, j + 17, coder="autokoder-v2", source="auto", confidence=0.25),
-    ))
+    return Transcript(
+        id="intervju-01",
+        text=TEXT,
+        codes=(
+            CodeSpan("tillit", i, i + 24, coder="kari"),
+            CodeSpan("polarity:driver", i, i + 39, coder="kari"),
+            CodeSpan("kunnskapsdeling", j, len(TEXT), coder="ola"),
+            CodeSpan("kunnskapsdeling", j, j + 17, coder="autokoder-v1", source="auto", confidence=0.8125),
+            CodeSpan("polarity:neutral", j, j + 17, coder="autokoder-v2", source="auto", confidence=0.25),
+        ),
+    )
 
 
 def _qde(path: Path) -> str:
@@ -74,11 +88,14 @@ def _zip(path: Path, members: dict[str, bytes | str]) -> Path:
 
 
 def _span_tuples(t: Transcript):
-    return sorted((c.code, c.start, c.end, c.coder, c.source, c.confidence is None, c.confidence or 0.0)
-                  for c in t.codes)
+    return sorted(
+        (c.code, c.start, c.end, c.coder, c.source, c.confidence is None, c.confidence or 0.0)
+        for c in t.codes
+    )
 
 
 # --- import of a real third-party file ------------------------------------------------------------------------------
+
 
 def test_atlas_sample_imports_users_and_two_level_code_tree():
     project = read_qdpx_project(DATA / "atlas-sample-codebook.qdpx")
@@ -87,12 +104,16 @@ def test_atlas_sample_imports_users_and_two_level_code_tree():
     assert project.transcripts == ()
     cb = project.codebook
     assert [c.id for c in cb.children(None)] == ["Commits"]
-    assert [c.id for c in cb.children("Commits")] == ["2022-05-10T02:05:59Z 19e4dce", "2022-02-11T10:39:25Z cdbfd92"]
+    assert [c.id for c in cb.children("Commits")] == [
+        "2022-05-10T02:05:59Z 19e4dce",
+        "2022-02-11T10:39:25Z cdbfd92",
+    ]
     assert cb.polarity == ()
     assert read_qdpx(DATA / "atlas-sample-codebook.qdpx") == []
 
 
 # --- export: schema-valid, deterministic, auto-coder as users -----------------------------------------------------
+
 
 @pytest.mark.parametrize("newline", ["lf", "crlf"])
 def test_export_validates_against_refi_schema(tmp_path, newline):
@@ -126,16 +147,25 @@ def test_polarity_is_a_parent_code_with_value_children(tmp_path):
     out = tmp_path / "p.qdpx"
     write_qdpx(out, [_transcript()], CODEBOOK)
     qde = _qde(out)
-    pol = re.search(r'<Code guid="[^"]+" name="Polarity" isCodable="false">(.*?)\n      </Code>', qde, re.DOTALL)
+    pol = re.search(
+        r'<Code guid="[^"]+" name="Polarity" isCodable="false">(.*?)\n      </Code>', qde, re.DOTALL
+    )
     assert pol is not None
-    assert re.findall(r'<Code guid="[^"]+" name="(\w+)" isCodable="true"', pol.group(1)) == \
-        ["driver", "barrier", "neutral"]
+    assert re.findall(r'<Code guid="[^"]+" name="(\w+)" isCodable="true"', pol.group(1)) == [
+        "driver",
+        "barrier",
+        "neutral",
+    ]
 
 
 def test_crlf_export_counts_two_positions_per_line_break(tmp_path):
-    t = Transcript(id="t", text="ab\ncd\nef", codes=(CodeSpan("x", 3, 5, coder="k"), CodeSpan("x", 6, 8, coder="k")))
-    for newline, text, expected in [("lf", b"ab\ncd\nef", ["3:5", "6:8"]),
-                                    ("crlf", b"ab\r\ncd\r\nef", ["4:6", "8:10"])]:
+    t = Transcript(
+        id="t", text="ab\ncd\nef", codes=(CodeSpan("x", 3, 5, coder="k"), CodeSpan("x", 6, 8, coder="k"))
+    )
+    for newline, text, expected in [
+        ("lf", b"ab\ncd\nef", ["3:5", "6:8"]),
+        ("crlf", b"ab\r\ncd\r\nef", ["4:6", "8:10"]),
+    ]:
         out = tmp_path / f"{newline}.qdpx"
         write_qdpx(out, [t], newline=newline)
         with zipfile.ZipFile(out) as zf:
@@ -144,7 +174,7 @@ def test_crlf_export_counts_two_positions_per_line_break(tmp_path):
         positions = re.findall(r'startPosition="(\d+)" endPosition="(\d+)"', _qde(out))
         assert [f"{s}:{e}" for s, e in positions] == expected
         for s, e in positions:
-            assert text.decode()[int(s):int(e)] in ("cd", "ef")
+            assert text.decode()[int(s) : int(e)] in ("cd", "ef")
 
 
 def test_unknown_code_refused_and_nothing_written(tmp_path):
@@ -175,8 +205,10 @@ def test_coder_filter_and_codebook_round_trip(tmp_path):
 
 # --- round trip property --------------------------------------------------------------------------------------------
 
-_chars = st.one_of(st.sampled_from(list("aæøåÆØÅ .,\n\r\t–") + ["\ufeff", "\U0001f600", "e\u0301"[1]]),
-                   st.characters(codec="utf-8"))
+_chars = st.one_of(
+    st.sampled_from(list("aæøåÆØÅ .,\n\r\t–") + ["\ufeff", "\U0001f600", "e\u0301"[1]]),
+    st.characters(codec="utf-8"),
+)
 
 
 def _canonical(text: str) -> str:
@@ -191,16 +223,29 @@ def _coded(draw):
     for _ in range(draw(st.integers(0, 6))):
         a, b = sorted((draw(st.integers(0, len(text))), draw(st.integers(0, len(text)))))
         auto = draw(st.booleans())
-        spans.append(CodeSpan(
-            code=draw(st.sampled_from(["tillit", "samarbeid", "kunnskapsdeling", "polarity:barrier"])), start=a,
-            end=b, coder=draw(st.sampled_from(["kari", "ola", "modell-2024.1"])), source="auto" if auto else "human",
-            confidence=draw(st.none() | st.floats(0, 1)) if auto else None))
+        spans.append(
+            CodeSpan(
+                code=draw(st.sampled_from(["tillit", "samarbeid", "kunnskapsdeling", "polarity:barrier"])),
+                start=a,
+                end=b,
+                coder=draw(st.sampled_from(["kari", "ola", "modell-2024.1"])),
+                source="auto" if auto else "human",
+                confidence=draw(st.none() | st.floats(0, 1)) if auto else None,
+            )
+        )
     cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=4)))
-    segments = tuple(Segment(a, b, speaker=draw(st.sampled_from([None, "I", "R1"])), id=f"s{i}")
-                     for i, (a, b) in enumerate(zip([0, *cuts], cuts)))
-    return Transcript(id=draw(st.sampled_from(["int-01", "Intervju 2 (æøå)"])), text=text, codes=tuple(spans),
-                      segments=segments, lang=draw(st.sampled_from([None, "nb", "da"])),
-                      meta=draw(st.sampled_from([{}, {"group": "g1", "pseudonymised": {"key_id": "k"}}])))
+    segments = tuple(
+        Segment(a, b, speaker=draw(st.sampled_from([None, "I", "R1"])), id=f"s{i}")
+        for i, (a, b) in enumerate(zip([0, *cuts], cuts))
+    )
+    return Transcript(
+        id=draw(st.sampled_from(["int-01", "Intervju 2 (æøå)"])),
+        text=text,
+        codes=tuple(spans),
+        segments=segments,
+        lang=draw(st.sampled_from([None, "nb", "da"])),
+        meta=draw(st.sampled_from([{}, {"group": "g1", "pseudonymised": {"key_id": "k"}}])),
+    )
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -216,69 +261,94 @@ def test_round_trip_gives_back_text_and_spans(tmp_path, t, newline):
     assert {k: v for k, v in back.meta.items() if not k.startswith("refi_")} == t.meta
     for c in back.codes:  # the offset map points into the file as written
         raw = back.offset_map.to_raw(c.start)
-        assert raw == c.start + (t.text[:c.start].count("\n") if newline == "crlf" else 0)
+        assert raw == c.start + (t.text[: c.start].count("\n") if newline == "crlf" else 0)
 
 
 def test_non_canonical_line_breaks_are_normalised_and_spans_follow(tmp_path):
     text = "\ufeffLinje én\r\nLinje to\r\n"
-    t = Transcript(id="t", text=text, codes=(CodeSpan("tillit", text.index("to"), text.index("to") + 2,
-                                                      coder="k"),))
+    t = Transcript(
+        id="t", text=text, codes=(CodeSpan("tillit", text.index("to"), text.index("to") + 2, coder="k"),)
+    )
     for newline in ("lf", "crlf"):
         write_qdpx(tmp_path / "p.qdpx", [t], CODEBOOK, newline=newline)
         [back] = read_qdpx(tmp_path / "p.qdpx")
         assert back.text == "Linje én\nLinje to\n"
         c = back.codes[0]
-        assert back.text[c.start:c.end] == "to"
+        assert back.text[c.start : c.end] == "to"
 
 
 # --- import of other programs' conventions -------------------------------------------------------------------------
 
-def _project(origin: str, selections: str, *, source: str = 'plainTextPath="internal://S1.txt"',
-             users: str = '<Users><User guid="{11111111-2222-3333-4444-555555555555}" name="Kari"/>'
-                          '<User guid="AAAAAAAA-2222-3333-4444-555555555555" name="Ola"/></Users>') -> str:
-    return (f'<?xml version="1.0" encoding="utf-8"?><Project {NS} name="nv" origin="{origin}">{users}'
-            '<CodeBook><Codes><Code guid="C0DE0000-0000-0000-0000-000000000001" name="Tillit" isCodable="true">'
-            '<Description>Trust.</Description>'
-            '<Code guid="C0DE0000-0000-0000-0000-000000000002" name="Tillit" isCodable="true"/></Code>'
-            '</Codes></CodeBook><Sources>'
-            f'<TextSource guid="50000000-0000-0000-0000-000000000001" name="Intervju A" {source}>{selections}'
-            '</TextSource><PDFSource guid="50000000-0000-0000-0000-000000000002" name="scan.pdf" '
-            'path="internal://x.pdf"/></Sources></Project>')
+
+def _project(
+    origin: str,
+    selections: str,
+    *,
+    source: str = 'plainTextPath="internal://S1.txt"',
+    users: str = '<Users><User guid="{11111111-2222-3333-4444-555555555555}" name="Kari"/>'
+    '<User guid="AAAAAAAA-2222-3333-4444-555555555555" name="Ola"/></Users>',
+) -> str:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><Project {NS} name="nv" origin="{origin}">{users}'
+        '<CodeBook><Codes><Code guid="C0DE0000-0000-0000-0000-000000000001" name="Tillit" isCodable="true">'
+        "<Description>Trust.</Description>"
+        '<Code guid="C0DE0000-0000-0000-0000-000000000002" name="Tillit" isCodable="true"/></Code>'
+        "</Codes></CodeBook><Sources>"
+        f'<TextSource guid="50000000-0000-0000-0000-000000000001" name="Intervju A" {source}>{selections}'
+        '</TextSource><PDFSource guid="50000000-0000-0000-0000-000000000002" name="scan.pdf" '
+        'path="internal://x.pdf"/></Sources></Project>'
+    )
 
 
-def _selection(start: int, end: int, user: str = "11111111-2222-3333-4444-555555555555",
-               code: str = "C0DE0000-0000-0000-0000-000000000002") -> str:
-    return (f'<PlainTextSelection guid="5E100000-0000-0000-0000-{start:012d}" startPosition="{start}" '
-            f'endPosition="{end}" creatingUser="{user}"><Coding guid="C0D10000-0000-0000-0000-{start:012d}">'
-            f'<CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>')
+def _selection(
+    start: int,
+    end: int,
+    user: str = "11111111-2222-3333-4444-555555555555",
+    code: str = "C0DE0000-0000-0000-0000-000000000002",
+) -> str:
+    return (
+        f'<PlainTextSelection guid="5E100000-0000-0000-0000-{start:012d}" startPosition="{start}" '
+        f'endPosition="{end}" creatingUser="{user}"><Coding guid="C0D10000-0000-0000-0000-{start:012d}">'
+        f'<CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>'
+    )
 
 
-@pytest.mark.parametrize(("origin", "start", "end"), [
-    ("MAXQDA 2022", 10, 19),        # code points of the CRLF file: "\r\n" is two positions
-    ("ATLAS.ti 23.2", 9, 18),       # ATLAS.ti counts "\r\n" as one position
-])
+@pytest.mark.parametrize(
+    ("origin", "start", "end"),
+    [
+        ("MAXQDA 2022", 10, 19),  # code points of the CRLF file: "\r\n" is two positions
+        ("ATLAS.ti 23.2", 9, 18),  # ATLAS.ti counts "\r\n" as one position
+    ],
+)
 def test_import_crlf_bom_source_with_both_position_conventions(tmp_path, origin, start, end):
     raw = "Spørsmål\r\nVi stoler\r\npå dem."
-    qdpx = _zip(tmp_path / "in.qdpx", {
-        "project.qde": _project(origin, _selection(start, end)
-                                + _selection(0, 8, user="aaaaaaaa-2222-3333-4444-555555555555")),
-        "sources/S1.txt": b"\xef\xbb\xbf" + raw.encode("utf-8")})
+    qdpx = _zip(
+        tmp_path / "in.qdpx",
+        {
+            "project.qde": _project(
+                origin, _selection(start, end) + _selection(0, 8, user="aaaaaaaa-2222-3333-4444-555555555555")
+            ),
+            "sources/S1.txt": b"\xef\xbb\xbf" + raw.encode("utf-8"),
+        },
+    )
     with pytest.warns(DataWarning, match="PDFSource"):
         project = read_qdpx_project(qdpx)
     [t] = project.transcripts
     assert t.id == "Intervju A" and t.text == "Spørsmål\nVi stoler\npå dem." and t.encoding == "utf-8-sig"
     first, second = t.codes
-    assert (t.text[first.start:first.end], first.coder, first.source) == ("Vi stoler", "Kari", "human")
-    assert (t.text[second.start:second.end], second.coder) == ("Spørsmål", "Ola")
+    assert (t.text[first.start : first.end], first.coder, first.source) == ("Vi stoler", "Kari", "human")
+    assert (t.text[second.start : second.end], second.coder) == ("Spørsmål", "Ola")
     # same-named codes get distinct ids; the child keeps its parent
     assert first.code == "Tillit/Tillit" and project.codebook["Tillit/Tillit"].parent == "Tillit"
-    assert raw[t.offset_map.to_raw(first.start):t.offset_map.to_raw(first.end)] == "Vi stoler"
+    assert raw[t.offset_map.to_raw(first.start) : t.offset_map.to_raw(first.end)] == "Vi stoler"
 
 
 def test_import_plain_text_content_and_whole_source_coding(tmp_path):
-    source = ('><PlainTextContent>Hei på deg</PlainTextContent>'
-              '<Coding guid="C0D10000-0000-0000-0000-0000000000AA" creatingUser="11111111-2222-3333-4444-5555555'
-              '55555"><CodeRef targetGUID="C0DE0000-0000-0000-0000-000000000001"/></Coding')
+    source = (
+        "><PlainTextContent>Hei på deg</PlainTextContent>"
+        '<Coding guid="C0D10000-0000-0000-0000-0000000000AA" creatingUser="11111111-2222-3333-4444-5555555'
+        '55555"><CodeRef targetGUID="C0DE0000-0000-0000-0000-000000000001"/></Coding'
+    )
     xml = _project("NVivo 14", "", source=source).replace('name="Intervju A" >', 'name="Intervju A">')
     qdpx = _zip(tmp_path / "in.qdpx", {"project.qde": xml})
     with pytest.warns(DataWarning):
@@ -287,14 +357,19 @@ def test_import_plain_text_content_and_whole_source_coding(tmp_path):
     assert [(c.code, c.start, c.end, c.coder) for c in t.codes] == [("Tillit", 0, 10, "Kari")]
 
 
-@pytest.mark.parametrize(("selection", "message"), [
-    (_selection(5, 400), "positions 5..400"),
-    (_selection(7, 3), "positions 7..3"),
-    (_selection(0, 3, code="DEADBEEF-0000-0000-0000-000000000000"), "does not define"),
-    (_selection(0, 3).replace('startPosition="0"', 'startPosition="x"'), "not a whole number"),
-])
+@pytest.mark.parametrize(
+    ("selection", "message"),
+    [
+        (_selection(5, 400), "positions 5..400"),
+        (_selection(7, 3), "positions 7..3"),
+        (_selection(0, 3, code="DEADBEEF-0000-0000-0000-000000000000"), "does not define"),
+        (_selection(0, 3).replace('startPosition="0"', 'startPosition="x"'), "not a whole number"),
+    ],
+)
 def test_malformed_selections_give_clear_errors(tmp_path, selection, message):
-    qdpx = _zip(tmp_path / "bad.qdpx", {"project.qde": _project("NVivo", selection), "sources/S1.txt": "kort tekst"})
+    qdpx = _zip(
+        tmp_path / "bad.qdpx", {"project.qde": _project("NVivo", selection), "sources/S1.txt": "kort tekst"}
+    )
     with pytest.raises(InputError, match=re.escape(message)) as err:
         read_qdpx(qdpx)
     assert str(qdpx) in str(err.value)
@@ -334,8 +409,9 @@ def test_entity_attacks_refused(tmp_path, xml):
         read_qdc(tmp_path / "evil.qdc")
 
 
-@pytest.mark.parametrize("member", ["../evil.txt", "sources/../../evil.txt", "/etc/evil.txt", "C:/evil.txt",
-                                    "..\\evil.txt"])
+@pytest.mark.parametrize(
+    "member", ["../evil.txt", "sources/../../evil.txt", "/etc/evil.txt", "C:/evil.txt", "..\\evil.txt"]
+)
 def test_zip_entries_escaping_the_folder_refused(tmp_path, member):
     qdpx = _zip(tmp_path / "slip.qdpx", {"project.qde": _project("x", ""), member: "x"})
     with pytest.raises(InputError, match="zip slip"):
@@ -384,8 +460,8 @@ def test_lying_size_header_is_caught(tmp_path):
         i = data.find(sig)
         while i >= 0:
             name_at = i + (30 if sig == b"PK\x03\x04" else 46)
-            if data[name_at:name_at + len(name)] == name:
-                data[i + off:i + off + 4] = (10).to_bytes(4, "little")
+            if data[name_at : name_at + len(name)] == name:
+                data[i + off : i + off + 4] = (10).to_bytes(4, "little")
             i = data.find(sig, i + 4)
     qdpx.write_bytes(bytes(data))
     with pytest.raises(InputError, match="damaged"):
@@ -404,6 +480,7 @@ def test_bounded_read_stops_at_the_cap_whatever_the_header_says(tmp_path, monkey
 
 # --- codebooks (.qdc) ---------------------------------------------------------------------------------------------
 
+
 def test_qdc_round_trip_is_exact_and_valid(tmp_path):
     out = tmp_path / "kodebok.qdc"
     write_qdc(out, CODEBOOK)
@@ -418,14 +495,18 @@ def test_qdc_round_trip_is_exact_and_valid(tmp_path):
 
 def test_foreign_qdc_imports_with_hierarchy(tmp_path):
     qdc = tmp_path / "atlas.qdc"
-    qdc.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
-                   'origin="ATLAS.ti"><Codes><Code guid="1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="Barrierer" '
-                   'isCodable="false"><Description>Hindringer</Description><Code guid="1FF58B12-6F6F-4B0C-8BE5-'
-                   'BBDC91F55295" name="Kostnad" isCodable="true"/></Code></Codes><Sets/></CodeBook>',
-                   encoding="utf-8")
+    qdc.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+        'origin="ATLAS.ti"><Codes><Code guid="1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="Barrierer" '
+        'isCodable="false"><Description>Hindringer</Description><Code guid="1FF58B12-6F6F-4B0C-8BE5-'
+        'BBDC91F55295" name="Kostnad" isCodable="true"/></Code></Codes><Sets/></CodeBook>',
+        encoding="utf-8",
+    )
     cb = read_qdc(qdc)
-    assert [(c.id, c.parent, c.definition) for c in cb.codes] == [("Barrierer", None, "Hindringer"),
-                                                                 ("Kostnad", "Barrierer", "")]
+    assert [(c.id, c.parent, c.definition) for c in cb.codes] == [
+        ("Barrierer", None, "Hindringer"),
+        ("Kostnad", "Barrierer", ""),
+    ]
     assert cb.name == "atlas"
 
 
@@ -439,16 +520,30 @@ def test_cli_export_and_export_codebook(tmp_path):
     write_jsonl(jsonl, [_transcript()])
     CODEBOOK.save(tmp_path / "codebook.yaml")
     out = tmp_path / "p.qdpx"
-    result = runner.invoke(app, ["export", str(jsonl), "--out", str(out), "--codebook",
-                                 str(tmp_path / "codebook.yaml"), "--newline", "crlf", "--coder", "autokoder-v1"])
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            str(jsonl),
+            "--out",
+            str(out),
+            "--codebook",
+            str(tmp_path / "codebook.yaml"),
+            "--newline",
+            "crlf",
+            "--coder",
+            "autokoder-v1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "1 sources, 1 codings (1 auto)" in result.output
     SCHEMA.validate(_qde(out))
     [t] = read_qdpx(out)
     assert [(c.code, c.coder, c.source) for c in t.codes] == [("kunnskapsdeling", "autokoder-v1", "auto")]
 
-    result = runner.invoke(app, ["export-codebook", str(tmp_path / "codebook.yaml"), "--out",
-                                 str(tmp_path / "k.qdc")])
+    result = runner.invoke(
+        app, ["export-codebook", str(tmp_path / "codebook.yaml"), "--out", str(tmp_path / "k.qdc")]
+    )
     assert result.exit_code == 0, result.output
     assert read_qdc(tmp_path / "k.qdc") == CODEBOOK
 
@@ -472,7 +567,9 @@ def test_cli_export_needs_exactly_one_input(tmp_path):
     assert isinstance(result.exception, ConfigError)
     jsonl = tmp_path / "c.jsonl"
     write_jsonl(jsonl, [_transcript()])
-    result = runner.invoke(app, ["export", str(jsonl), "--out", str(tmp_path / "p.qdpx"), "--coder", "nobody"])
+    result = runner.invoke(
+        app, ["export", str(jsonl), "--out", str(tmp_path / "p.qdpx"), "--coder", "nobody"]
+    )
     assert isinstance(result.exception, ConfigError) and "kari" in str(result.exception)
 
 
@@ -504,6 +601,7 @@ def test_zip_written_in_memory_is_a_valid_zip(tmp_path):
 
 # --- projects as each program writes them (tests/data/refi/build_fixtures.py) -------------------------------------
 
+
 def _fixture_builder():
     import importlib.util
 
@@ -518,7 +616,7 @@ EXPECTED, KARI, NVIVO_TEXT, OLA = _BUILD.EXPECTED, _BUILD.KARI, _BUILD.NVIVO_TEX
 
 
 def _selected(t: Transcript) -> list[tuple[str, str, str]]:
-    return [(t.text[c.start:c.end], c.code, c.coder) for c in sorted(t.codes, key=lambda c: c.start)]
+    return [(t.text[c.start : c.end], c.code, c.coder) for c in sorted(t.codes, key=lambda c: c.start)]
 
 
 @pytest.mark.parametrize("name", ["nvivo", "atlas", "maxqda", "qualitative-coding", "qualcoder"])
@@ -540,7 +638,7 @@ def test_nvivo_positions_are_utf16_units_and_code_points_would_shift():
     # the raw file (CRLF, emoji) is reachable through the offset map
     raw = NVIVO_TEXT
     first = min(t.codes, key=lambda c: c.start)
-    assert raw[t.offset_map.to_raw(first.start):t.offset_map.to_raw(first.end)] == "Vi stoler på kommunen"
+    assert raw[t.offset_map.to_raw(first.start) : t.offset_map.to_raw(first.end)] == "Vi stoler på kommunen"
     # read as code points, as REFI-QDA 1.5 says, every coding after an emoji lands elsewhere
     with pytest.warns(DataWarning):
         [wrong] = read_qdpx(DATA / "nvivo.qdpx", positions="codepoints")
@@ -556,8 +654,12 @@ def test_nvivo_coder_from_coding_by_default_selection_on_request():
         [t] = read_qdpx(DATA / "nvivo.qdpx")
     assert [c for _, _, c in _selected(t)] == ["Ola Hansen", "Kari Nordmann", "Ola Hansen", "Kari Nordmann"]
     others = {(row[0], row[3]) for row in t.meta["refi_other_coders"]}
-    assert others == {("Kommunen", "Kari Nordmann"), ("Samarbeid", "Ola Hansen"), ("Kostnader", "Kari Nordmann"),
-                      ("Tillit", "Ola Hansen")}
+    assert others == {
+        ("Kommunen", "Kari Nordmann"),
+        ("Samarbeid", "Ola Hansen"),
+        ("Kostnader", "Kari Nordmann"),
+        ("Tillit", "Ola Hansen"),
+    }
     with pytest.warns(DataWarning) as caught:
         [s] = read_qdpx(DATA / "nvivo.qdpx", coder="selection")
     assert any("the coder is the selection's user" in str(w.message) for w in caught)
@@ -579,8 +681,11 @@ def test_nvivo_code_tree_keeps_depth_colours_folders_guids_and_memos():
     assert cb["Barrierer/Tillit"].parent == "Barrierer"  # two codes named Tillit stay two codes
     assert cb["Samarbeid"].guid == "0b1e0000-0000-4000-8000-000000000001"  # lower case
     [memo] = cb["Samarbeid"].memos
-    assert (memo.name, memo.text, memo.guid) == ("Memo om samarbeid", "Samarbeid er koden for alt\nsom deles.",
-                                                 "0b1e0000-0000-4000-8000-00000000aaaa")
+    assert (memo.name, memo.text, memo.guid) == (
+        "Memo om samarbeid",
+        "Samarbeid er koden for alt\nsom deles.",
+        "0b1e0000-0000-4000-8000-00000000aaaa",
+    )
     assert cb.polarity == ()
 
 
@@ -608,18 +713,34 @@ def _codes_of(qde: str) -> list[tuple]:
             if c.tag.endswith("}Code"):
                 desc = next((d.text or "" for d in c if d.tag.endswith("}Description")), "")
                 notes = [n.get("targetGUID").lower() for n in c if n.tag.endswith("}NoteRef")]
-                out.append((c.get("guid").strip("{}").lower(), c.get("name"), c.get("isCodable"), c.get("color"),
-                            desc, notes, parent))
+                out.append(
+                    (
+                        c.get("guid").strip("{}").lower(),
+                        c.get("name"),
+                        c.get("isCodable"),
+                        c.get("color"),
+                        desc,
+                        notes,
+                        parent,
+                    )
+                )
                 walk(c, c.get("guid").strip("{}").lower())
+
     walk(next(e for e in root.iter() if e.tag.endswith("}Codes")), None)
     return out
 
 
 def _sources_of(qde: str) -> list[tuple]:
     root = ET.fromstring(qde)
-    return [(s.get("guid").strip("{}").lower(), s.get("name"),
-             next((d.text for d in s if d.tag.endswith("}Description")), None))
-            for s in root.iter() if s.tag.endswith("}TextSource")]
+    return [
+        (
+            s.get("guid").strip("{}").lower(),
+            s.get("name"),
+            next((d.text for d in s if d.tag.endswith("}Description")), None),
+        )
+        for s in root.iter()
+        if s.tag.endswith("}TextSource")
+    ]
 
 
 def test_nvivo_import_then_export_differs_only_where_the_user_changed_something(tmp_path):
@@ -630,28 +751,40 @@ def test_nvivo_import_then_export_differs_only_where_the_user_changed_something(
     assert summary.positions == "utf16"
     original, ours = _qde(DATA / "nvivo.qdpx"), _qde(out)
     SCHEMA.validate(ours)
-    assert _codes_of(ours) == _codes_of(original)  # GUIDs, names, isCodable, colours, descriptions, memos, tree
+    assert _codes_of(ours) == _codes_of(
+        original
+    )  # GUIDs, names, isCodable, colours, descriptions, memos, tree
     assert _sources_of(ours) == [s for s in _sources_of(original) if s[1] == "Intervju 1"]
-    assert set(re.findall(r'guid="([^"]+)"', ours)) == {g.lower() for g in re.findall(r'guid="([^"]+)"', ours)}
+    assert set(re.findall(r'guid="([^"]+)"', ours)) == {
+        g.lower() for g in re.findall(r'guid="([^"]+)"', ours)
+    }
     root = ET.fromstring(ours)
     users = {u.get("name"): u.get("guid") for u in root.iter() if u.tag.endswith("}User")}
     assert users == {"Kari Nordmann": KARI.lower(), "Ola Hansen": OLA.lower()}
     note = next(n for n in root.iter() if n.tag.endswith("}Note"))
-    assert (note.get("guid"), note.get("name")) == ("0b1e0000-0000-4000-8000-00000000aaaa", "Memo om samarbeid")
+    assert (note.get("guid"), note.get("name")) == (
+        "0b1e0000-0000-4000-8000-00000000aaaa",
+        "Memo om samarbeid",
+    )
     # positions are UTF-16 units of the file as written (LF): the same text as NVivo selected
     with zipfile.ZipFile(out) as zf:
         text = zf.read(next(n for n in zf.namelist() if n.startswith("sources/"))).decode("utf-8")
     for s, e in re.findall(r'startPosition="(\d+)" endPosition="(\d+)"', ours):
         units = text.encode("utf-16-le")
-        assert units[2 * int(s):2 * int(e)].decode("utf-16-le") in {p for p, _, _ in EXPECTED["nvivo"]["Intervju 1"]}
+        assert units[2 * int(s) : 2 * int(e)].decode("utf-16-le") in {
+            p for p, _, _ in EXPECTED["nvivo"]["Intervju 1"]
+        }
     # and it reads back the same
     back = read_qdpx_project(out)
     assert back.codebook == project.codebook
     assert _selected(back.transcripts[0]) == _selected(project.transcripts[0])
 
     # a change the user makes is the only difference
-    changed = Codebook(name=project.codebook.name, polarity=(), codes=tuple(
-        replace(c, color="#000000") if c.id == "Tid" else c for c in project.codebook.codes))
+    changed = Codebook(
+        name=project.codebook.name,
+        polarity=(),
+        codes=tuple(replace(c, color="#000000") if c.id == "Tid" else c for c in project.codebook.codes),
+    )
     write_qdpx(tmp_path / "changed.qdpx", project.transcripts, changed, positions="utf16")
     diff = [(a, b) for a, b in zip(_codes_of(original), _codes_of(_qde(tmp_path / "changed.qdpx"))) if a != b]
     assert diff == [(a, a[:3] + ("#000000",) + a[4:]) for a in _codes_of(original) if a[1] == "Tid"]
@@ -672,10 +805,17 @@ def test_codes_without_names_and_foreign_codes_round_trip(tmp_path):
     plain = Codebook(name="p", polarity=(), codes=(Code("tillit"), Code("kost", color="#abc", codable=False)))
     write_qdc(tmp_path / "p.qdc", plain)
     assert read_qdc(tmp_path / "p.qdc") == plain
-    foreign = Codebook(name="f", polarity=(), codes=(  # a .qdc without polarity is named by its file
-        Code("Tillit", {"und": "Tillit"}, "Trust.", guid="0b1e0000-0000-4000-8000-000000000001"),))
+    foreign = Codebook(
+        name="f",
+        polarity=(),
+        codes=(  # a .qdc without polarity is named by its file
+            Code("Tillit", {"und": "Tillit"}, "Trust.", guid="0b1e0000-0000-4000-8000-000000000001"),
+        ),
+    )
     write_qdc(tmp_path / "f.qdc", foreign)
-    assert "[klyngekoder]" not in (tmp_path / "f.qdc").read_text(encoding="utf-8")  # its description untouched
+    assert "[klyngekoder]" not in (tmp_path / "f.qdc").read_text(
+        encoding="utf-8"
+    )  # its description untouched
     assert read_qdc(tmp_path / "f.qdc") == foreign
 
 
@@ -690,7 +830,7 @@ def test_export_for_nvivo_counts_an_emoji_as_two(tmp_path):
     assert "UTF-16 code units" in _qde(tmp_path / "nv.qdpx")
     for f in ("cp.qdpx", "nv.qdpx"):  # our own files say which unit they use, and read back right
         [back] = read_qdpx(tmp_path / f)
-        assert back.text[back.codes[0].start:back.codes[0].end] == "tillit"
+        assert back.text[back.codes[0].start : back.codes[0].end] == "tillit"
     with pytest.raises(ConfigError, match="positions"):
         write_qdpx(tmp_path / "x.qdpx", [t], CODEBOOK, positions="bytes")
 
@@ -738,24 +878,50 @@ def test_cli_ingest_project_writes_its_code_tree_and_takes_the_options(tmp_path)
 
     corpus = load_path(out)  # finds coded.codebook.yaml beside the transcripts
     assert corpus.codebook == book
-    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), "--out", str(out), "--positions",
-                                 "codepoints", "--coder-from", "selection"])
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(DATA / "nvivo.qdpx"),
+            "--out",
+            str(out),
+            "--positions",
+            "codepoints",
+            "--coder-from",
+            "selection",
+        ],
+    )
     assert result.exit_code == 0, result.output
     [t] = list(read_jsonl(out))
     assert t.meta["refi_positions"] == "codepoints (chosen with --positions)"
     assert {c.coder for c in t.codes} == {"Kari Nordmann", "Ola Hansen"}
-    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), "--out", str(out), "--positions", "bytes"])
+    result = runner.invoke(
+        app, ["ingest", str(DATA / "nvivo.qdpx"), "--out", str(out), "--positions", "bytes"]
+    )
     assert result.exit_code != 0 and "--positions" in result.output
 
 
 def test_cli_codebook_options_take_a_project(tmp_path):
-    result = runner.invoke(app, ["export-codebook", str(DATA / "nvivo.qdpx"), "--out", str(tmp_path / "c.qdc")])
+    result = runner.invoke(
+        app, ["export-codebook", str(DATA / "nvivo.qdpx"), "--out", str(tmp_path / "c.qdc")]
+    )
     assert result.exit_code == 0, result.output
     assert len(read_qdc(tmp_path / "c.qdc").codes) == 8
     out = tmp_path / "coded.jsonl"
     runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), "--out", str(out)])
-    result = runner.invoke(app, ["export", str(out), "--codebook", str(DATA / "nvivo.qdpx"), "--for", "nvivo",
-                                 "--out", str(tmp_path / "back.qdpx")])
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            str(out),
+            "--codebook",
+            str(DATA / "nvivo.qdpx"),
+            "--for",
+            "nvivo",
+            "--out",
+            str(tmp_path / "back.qdpx"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "positions in UTF-16 units (for nvivo)" in result.output
     assert _codes_of(_qde(tmp_path / "back.qdpx")) == _codes_of(_qde(DATA / "nvivo.qdpx"))
@@ -763,8 +929,9 @@ def test_cli_codebook_options_take_a_project(tmp_path):
 
 def test_cli_ingest_then_export_round_trips_without_naming_the_codebook(tmp_path):
     out = tmp_path / "coded.jsonl"
-    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), str(DATA / "qualcoder.qdpx"), "--out",
-                                 str(out)])
+    result = runner.invoke(
+        app, ["ingest", str(DATA / "nvivo.qdpx"), str(DATA / "qualcoder.qdpx"), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     merged = load_codebook(tmp_path / "coded.codebook.yaml")  # the two trees do not clash: one codebook
     assert {"Kommunen", "Tid", "Partnere"} <= set(merged.ids)
@@ -775,8 +942,12 @@ def test_cli_ingest_then_export_round_trips_without_naming_the_codebook(tmp_path
     for code in _codes_of(_qde(DATA / "nvivo.qdpx")) + _codes_of(_qde(DATA / "qualcoder.qdpx")):
         assert ours[code[0]] == code
     # trees that clash (both have a code Barrierer, a folder in one, a code in the other) are written apart
-    result = runner.invoke(app, ["ingest", str(DATA / "nvivo.qdpx"), str(DATA / "atlas.qdpx"), "--out",
-                                 str(tmp_path / "two.jsonl")])
+    result = runner.invoke(
+        app,
+        ["ingest", str(DATA / "nvivo.qdpx"), str(DATA / "atlas.qdpx"), "--out", str(tmp_path / "two.jsonl")],
+    )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.glob("two.*codebook.yaml")) == ["two.atlas.codebook.yaml",
-                                                                          "two.nvivo.codebook.yaml"]
+    assert sorted(p.name for p in tmp_path.glob("two.*codebook.yaml")) == [
+        "two.atlas.codebook.yaml",
+        "two.nvivo.codebook.yaml",
+    ]

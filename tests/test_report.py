@@ -23,11 +23,23 @@ def small_report(tmp_path: Path) -> Report:
         title="Klynger <test>",
         subtitle="Kappa & co",
         sections=[
-            Section(title="Korpus", anchor="corpus", paragraphs=["298 utdrag fra fire oppgaver."],
-                    tables=[Table(columns=["kode", "F1"], rows=[["trust_culture", 0.51234], ["competition",
-                                                                                      float("nan")]])]),
-            Section(title="Kvalitet", anchor="quality", figures=[Figure(path=png, caption="F1 per kode")],
-                    quotes=[Quote(text="Vi deler alt | nesten", attribution="Informant 3, 002")]),
+            Section(
+                title="Korpus",
+                anchor="corpus",
+                paragraphs=["298 utdrag fra fire oppgaver."],
+                tables=[
+                    Table(
+                        columns=["kode", "F1"],
+                        rows=[["trust_culture", 0.51234], ["competition", float("nan")]],
+                    )
+                ],
+            ),
+            Section(
+                title="Kvalitet",
+                anchor="quality",
+                figures=[Figure(path=png, caption="F1 per kode")],
+                quotes=[Quote(text="Vi deler alt | nesten", attribution="Informant 3, 002")],
+            ),
         ],
     )
 

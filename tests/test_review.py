@@ -43,7 +43,9 @@ def project(tmp_path, model):
     try:
         transcripts = [t for name in sorted(INTERVIEWS) for t in read_path(Path("int") / name)]
         seg = transcripts[0].analysis_segments()[0]
-        transcripts[0] = transcripts[0].with_codes([CodeSpan("knowledge_sharing", seg.start, seg.end, coder="kari")])
+        transcripts[0] = transcripts[0].with_codes(
+            [CodeSpan("knowledge_sharing", seg.start, seg.end, coder="kari")]
+        )
         write_jsonl("corpus.jsonl", transcripts)
         tag_paths(model, [Path("corpus.jsonl")], Path("tagged.jsonl"), explain_words=2)
     finally:
@@ -62,21 +64,39 @@ def test_export_of_tag_output_lands_every_coding_on_the_tagged_text(project, mod
     from nlp.classify.output import model_version
 
     out = project / "review.qdpx"
-    res = CliRunner().invoke(app, ["export", str(project / "tagged.jsonl"), "--transcripts",
-                                   str(project / "corpus.jsonl"), "--out", str(out)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "export",
+            str(project / "tagged.jsonl"),
+            "--transcripts",
+            str(project / "corpus.jsonl"),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     records, _ = _tag_and_transcripts(project)
     imported = read_qdpx_project(out)  # the project's own reader
     version = model_version(model)
     assert set(imported.users.values()) == {"kari", version}
     texts = {t.id: t for t in imported.transcripts}
-    machine = [(t.text[c.start:c.end], c.code, c.confidence) for t in imported.transcripts for c in t.codes
-               if c.coder == version]
-    expected = [(r["text"], c, r["scores"][c]) for r in records
-                for c in [*r["codes"], *(["polarity:" + r["polarity"]] if r["polarity"] else [])]]
+    machine = [
+        (t.text[c.start : c.end], c.code, c.confidence)
+        for t in imported.transcripts
+        for c in t.codes
+        if c.coder == version
+    ]
+    expected = [
+        (r["text"], c, r["scores"][c])
+        for r in records
+        for c in [*r["codes"], *(["polarity:" + r["polarity"]] if r["polarity"] else [])]
+    ]
     assert sorted(machine) == sorted(expected) and len(expected) >= len(records)
     assert all(c.source == "auto" for t in imported.transcripts for c in t.codes if c.coder == version)
-    human = [(t.id, t.text[c.start:c.end]) for t in imported.transcripts for c in t.codes if c.coder == "kari"]
+    human = [
+        (t.id, t.text[c.start : c.end]) for t in imported.transcripts for c in t.codes if c.coder == "kari"
+    ]
     assert human == [("intervju1", records[0]["text"])]  # beside the human coding, which stays human
     assert next(c for t in texts.values() for c in t.codes if c.coder == "kari").source == "human"
     used = {r["polarity"] for r in records if r["polarity"]}
@@ -90,16 +110,43 @@ def test_export_with_the_review_beside_the_machine(project):
     log.append({"action": "reject", "source": r1["source"], "id": r1["id"], "code": r1["codes"][0]})
     log.append({"action": "polarity", "source": r1["source"], "id": r1["id"], "value": "neutral"})
     out = project / "reviewed.qdpx"
-    res = CliRunner().invoke(app, ["export", str(project / "tagged.jsonl"), "--transcripts",
-                                   str(project / "corpus.jsonl"), "--decisions", str(log.path), "--out", str(out)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "export",
+            str(project / "tagged.jsonl"),
+            "--transcripts",
+            str(project / "corpus.jsonl"),
+            "--decisions",
+            str(log.path),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
-    ola = sorted((t.text[c.start:c.end], c.code, c.source) for t in read_qdpx_project(out).transcripts
-                 for c in t.codes if c.coder == "ola")
-    assert ola == sorted([(r0["text"], c, "human") for c in [*r0["codes"], "polarity:" + r0["polarity"]]] +
-                         [(r1["text"], "polarity:neutral", "human")])
-    res = CliRunner().invoke(app, ["export", str(project / "tagged.jsonl"), "--transcripts",
-                                   str(project / "corpus.jsonl"), "--decisions", str(project / "corpus.jsonl"),
-                                   "--out", str(out)])
+    ola = sorted(
+        (t.text[c.start : c.end], c.code, c.source)
+        for t in read_qdpx_project(out).transcripts
+        for c in t.codes
+        if c.coder == "ola"
+    )
+    assert ola == sorted(
+        [(r0["text"], c, "human") for c in [*r0["codes"], "polarity:" + r0["polarity"]]]
+        + [(r1["text"], "polarity:neutral", "human")]
+    )
+    res = CliRunner().invoke(
+        app,
+        [
+            "export",
+            str(project / "tagged.jsonl"),
+            "--transcripts",
+            str(project / "corpus.jsonl"),
+            "--decisions",
+            str(project / "corpus.jsonl"),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code != 0 and "not an `nlp review` decision log" in str(res.exception)
 
 
@@ -111,7 +158,9 @@ def test_export_reads_the_sources_again_and_refuses_other_transcripts(project):
         res = runner.invoke(app, ["export", "tagged.jsonl", "--out", "a.qdpx", "--model-name", "maskin"])
         assert res.exit_code == 0, res.output
         assert "by 1 users (maskin)" in res.output  # the .txt files hold no human coding; corpus.jsonl does
-        res = runner.invoke(app, ["export", "tagged.jsonl", "--transcripts", "int/intervju2.txt", "--out", "b.qdpx"])
+        res = runner.invoke(
+            app, ["export", "tagged.jsonl", "--transcripts", "int/intervju2.txt", "--out", "b.qdpx"]
+        )
         assert res.exit_code != 0 and "not the transcripts it was tagged from" in str(res.exception)
         assert not Path("b.qdpx").exists()
         res = runner.invoke(app, ["export", "--help"])
@@ -133,7 +182,9 @@ def test_decisions_replay_undo_and_reviewed_units(project):
     assert log.path == decisions_path(project / "tagged.jsonl") == project / "tagged.review.jsonl"
     r0, r1, r2 = log.records[:3]
     log.append({"action": "accept", "source": r0["source"], "id": r0["id"], "code": r0["codes"][0]})
-    log.append({"action": "accept", "source": r0["source"], "id": r0["id"], "code": "polarity:" + r0["polarity"]})
+    log.append(
+        {"action": "accept", "source": r0["source"], "id": r0["id"], "code": "polarity:" + r0["polarity"]}
+    )
     log.append({"action": "reject", "source": r1["source"], "id": r1["id"], "code": r1["codes"][0]})
     log.append({"action": "add", "source": r1["source"], "id": r1["id"], "code": "meeting_places"})
     log.append({"action": "polarity", "source": r1["source"], "id": r1["id"], "value": "neutral"})
@@ -147,7 +198,8 @@ def test_decisions_replay_undo_and_reviewed_units(project):
     units = reviewed_units(log.records, events)
     assert [(u.id, sorted(u.codes["kari"])) for u in units] == [
         (r0["id"], sorted([*r0["codes"], "polarity:" + r0["polarity"]])),
-        (r1["id"], ["meeting_places", "polarity:neutral"])]
+        (r1["id"], ["meeting_places", "polarity:neutral"]),
+    ]
     assert units[0].group == r0["source"]
     s = review_summary(log.records, events)
     assert s["codes"][r1["codes"][0]]["rejected"] == 1 and s["codes"]["meeting_places"]["added"] == 1
@@ -178,12 +230,14 @@ def test_a_cut_last_line_is_repaired_and_another_model_refused(project):
 def test_orders(project):
     records, _ = _tag_and_transcripts(project)
     shuffled = records[::-1]  # interviews in order of first appearance, each by position in its text
-    assert [shuffled[i]["id"] for i in interview_order(shuffled)] == \
-        [r["id"] for r in records if r["source"].endswith("2.txt")] + \
-        [r["id"] for r in records if r["source"].endswith("1.txt")]
+    assert [shuffled[i]["id"] for i in interview_order(shuffled)] == [
+        r["id"] for r in records if r["source"].endswith("2.txt")
+    ] + [r["id"] for r in records if r["source"].endswith("1.txt")]
     unc = uncertainty_order(records)
     assert sorted(unc) == list(range(len(records)))
-    doubt = [{**r, "scores": {**r["scores"], "competition": 0.5}} if i == 3 else r for i, r in enumerate(records)]
+    doubt = [
+        {**r, "scores": {**r["scores"], "competition": 0.5}} if i == 3 else r for i, r in enumerate(records)
+    ]
     assert uncertainty_order(doubt)[0] == 3  # a code probability at 0.5 is the most uncertain
 
 
@@ -193,7 +247,7 @@ def test_uncertainty_order_with_the_model_is_suggests_order(project, model):
     records, _ = _tag_and_transcripts(project)
     picks = suggest(model, [{"id": i, "text": r["text"]} for i, r in enumerate(records)], n=len(records))
     order = uncertainty_order(records, model)
-    assert order[:len(picks)] == [int(p["id"]) for p in picks] and sorted(order) == list(range(len(records)))
+    assert order[: len(picks)] == [int(p["id"]) for p in picks] and sorted(order) == list(range(len(records)))
 
 
 def test_read_tag_output_refuses_other_files(project):
@@ -238,19 +292,32 @@ def test_server_guards(server, project):
     assert server.httpd.server_address[0] == "127.0.0.1"
     status, page, headers = _request(server, "GET", "/")
     assert status == 200 and b"<script nonce=" in page
-    assert "default-src 'none'" in headers["Content-Security-Policy"] and headers["Cache-Control"] == "no-store"
-    assert b"http://" not in page.replace(b"http://127.0.0.1", b"") and b"https://" not in page  # nothing external
+    assert (
+        "default-src 'none'" in headers["Content-Security-Policy"] and headers["Cache-Control"] == "no-store"
+    )
+    assert (
+        b"http://" not in page.replace(b"http://127.0.0.1", b"") and b"https://" not in page
+    )  # nothing external
     assert _request(server, "GET", "/", token=False)[0] == 403
     assert _request(server, "GET", f"/?token={server.token}")[0] == 200
     assert _request(server, "GET", "/api/state", token="x" * len(server.token))[0] == 403
-    assert _request(server, "GET", "/api/state", host=f"evil.example:{server.port}")[0] == 403  # DNS rebinding
+    assert (
+        _request(server, "GET", "/api/state", host=f"evil.example:{server.port}")[0] == 403
+    )  # DNS rebinding
     assert _request(server, "GET", "/api/state", origin="http://evil.example")[0] == 403
     decision = {"action": "done", "i": 0}
     assert _request(server, "POST", "/api/decide", origin="http://evil.example", body=decision)[0] == 403
-    assert _request(server, "POST", "/api/decide", body=decision)[0] == 403  # a POST must say where it comes from
+    assert (
+        _request(server, "POST", "/api/decide", body=decision)[0] == 403
+    )  # a POST must say where it comes from
     assert _request(server, "POST", "/api/decide", origin=own, body=decision, ctype="text/plain")[0] == 415
-    for path in ("/../corpus.jsonl", "/int/intervju1.txt", "/api/state/../../tagged.jsonl", "/etc/passwd",
-                 "/tagged.review.jsonl"):
+    for path in (
+        "/../corpus.jsonl",
+        "/int/intervju1.txt",
+        "/api/state/../../tagged.jsonl",
+        "/etc/passwd",
+        "/tagged.review.jsonl",
+    ):
         status, body, _ = _request(server, "GET", path)
         assert status == 404 and b"Hvordan" not in body and b"seq" not in body
     assert _request(server, "PUT", "/api/decide", origin=own, body=decision)[0] == 405
@@ -297,18 +364,38 @@ def test_train_and_compare_read_decisions(project):
     proposed = sum(rejected in r["codes"] for r in records)
     transcripts = reviewed_transcripts(records, log.events)
     assert sum(len(t.segments) for t in transcripts) == len(records)
-    assert all(t.text[s.start:s.end] == r["text"] for t in transcripts for s in t.segments
-               for r in records if r["id"] == s.id)
+    assert all(
+        t.text[s.start : s.end] == r["text"]
+        for t in transcripts
+        for s in t.segments
+        for r in records
+        if r["id"] == s.id
+    )
     runner = CliRunner()
-    res = runner.invoke(app, ["compare", str(log.path), "--unit", "segment", "--n-boot", "20",
-                              "--out", str(project / "agreement")])
+    res = runner.invoke(
+        app,
+        [
+            "compare",
+            str(log.path),
+            "--unit",
+            "segment",
+            "--n-boot",
+            "20",
+            "--out",
+            str(project / "agreement"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "kari vs auto-" in res.output
     per_code = {row["code"]: row for row in _csv(project / "agreement" / "per_code.csv")}
-    assert float(per_code[rejected]["precision"]) == pytest.approx((proposed - 1) / proposed)  # the accept rate
+    assert float(per_code[rejected]["precision"]) == pytest.approx(
+        (proposed - 1) / proposed
+    )  # the accept rate
     res = runner.invoke(app, ["review", str(project / "tagged.jsonl"), "--reviewer", "kari", "--summary"])
     assert res.exit_code == 0 and f"{len(records)} reviewed" in res.output
-    res = runner.invoke(app, ["train", str(log.path), "--coder", "kari", "--out", str(project / "m"), "--folds", "0"])
+    res = runner.invoke(
+        app, ["train", str(log.path), "--coder", "kari", "--out", str(project / "m"), "--folds", "0"]
+    )
     assert res.exit_code == 0, res.output
     meta = json.loads((project / "m" / "meta.json").read_text())
     assert meta["training"]["coder"] == "kari" and meta["training"]["units"] == len(records)
@@ -324,7 +411,7 @@ def test_text_jsonl_records_compare_one_by_one(tmp_path, model):
         log.append({"action": "done", "source": r["source"], "id": r["id"]})
     ts = reviewed_transcripts(log.records, log.events)  # every record starts at 0: one transcript each
     assert sorted(t.text for t in ts) == sorted(NEW) and {t.meta["group"] for t in ts} == {str(a)}
-    assert all(t.text[c.start:c.end] == t.text for t in ts for c in t.codes)
+    assert all(t.text[c.start : c.end] == t.text for t in ts for c in t.codes)
     res = CliRunner().invoke(app, ["compare", str(log.path), "--unit", "segment", "--n-boot", "10"])
     assert res.exit_code == 0, res.output
     assert "Agreement was measured on 4 segments" in res.output
@@ -342,8 +429,9 @@ def test_compare_reads_tag_output_in_any_of_its_formats(project, model):
     os.chdir(project)
     try:
         tag_paths(model, [Path("corpus.jsonl")], Path("tagged.xlsx"), fmt="xlsx")
-        res = CliRunner().invoke(app, ["compare", "corpus.jsonl", "tagged.xlsx", "--unit", "segment", "--n-boot",
-                                       "10"])
+        res = CliRunner().invoke(
+            app, ["compare", "corpus.jsonl", "tagged.xlsx", "--unit", "segment", "--n-boot", "10"]
+        )
     finally:
         os.chdir(cwd)
     assert res.exit_code == 0, res.output

@@ -16,15 +16,15 @@ from nlp.review.machine import read_tag_output
 
 INTERVIEWS = {
     "intervju1.txt": "I: Hvordan samarbeider dere i klyngen?\n"
-                     "R: Vi deler kunnskap og erfaringer med de andre bedriftene, og det er en stor styrke for oss.\n"
-                     "I: Og konkurransen?\n"
-                     "R: Konkurrentene våre sitter i samme klynge, og det er et problem og en utfordring.\n"
-                     "I: Møtes dere ofte?\n"
-                     "R: Vi møtes på seminarer og frokostmøter, det har vært svært nyttig.\n",
+    "R: Vi deler kunnskap og erfaringer med de andre bedriftene, og det er en stor styrke for oss.\n"
+    "I: Og konkurransen?\n"
+    "R: Konkurrentene våre sitter i samme klynge, og det er et problem og en utfordring.\n"
+    "I: Møtes dere ofte?\n"
+    "R: Vi møtes på seminarer og frokostmøter, det har vært svært nyttig.\n",
     "intervju2.txt": "I: Fortæl om netværket.\n"
-                     "R: Vi deler viden og erfaring med de andre virksomheder, det fungerer veldig bra.\n"
-                     "I: Er der konkurrence?\n"
-                     "R: Konkurrencen mellem virksomhederne er hård, dessverre er det en barriere.\n",
+    "R: Vi deler viden og erfaring med de andre virksomheder, det fungerer veldig bra.\n"
+    "I: Er der konkurrence?\n"
+    "R: Konkurrencen mellem virksomhederne er hård, dessverre er det en barriere.\n",
 }
 
 
@@ -34,18 +34,33 @@ def _webdriver():
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        browser_missing("selenium is not installed, so the review page's browser test cannot run. Install the dev "
-                        "extra: pip install -e '.[dev]'.")
+        browser_missing(
+            "selenium is not installed, so the review page's browser test cannot run. Install the dev "
+            "extra: pip install -e '.[dev]'."
+        )
     driver_path = shutil.which("chromedriver") or next(
-        (p for p in ("/usr/lib/chromium/chromedriver", "/usr/lib/chromium-browser/chromedriver") if Path(p).exists()),
-        None)
+        (
+            p
+            for p in ("/usr/lib/chromium/chromedriver", "/usr/lib/chromium-browser/chromedriver")
+            if Path(p).exists()
+        ),
+        None,
+    )
     if driver_path is None:
-        browser_missing("chromedriver is not installed, so the review page's browser test cannot run. Install it "
-                        "with `apt-get install chromium-driver` (.ci/run installs it).")
+        browser_missing(
+            "chromedriver is not installed, so the review page's browser test cannot run. Install it "
+            "with `apt-get install chromium-driver` (.ci/run installs it)."
+        )
     opts = webdriver.ChromeOptions()
     opts.binary_location = exe
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--no-first-run"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--no-first-run",
+    ):
         opts.add_argument(flag)
     return webdriver.Chrome(service=Service(driver_path), options=opts)
 
@@ -54,10 +69,14 @@ class Server:
     """`nlp review` as the user runs it: a separate process, stopped by killing it."""
 
     def __init__(self, tagged: Path, cwd: Path):
-        self.proc = subprocess.Popen([sys.executable, "-m", "nlp", "review", tagged.name, "--reviewer", "kari",
-                                      "--no-open"], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, env={**__import__("os").environ,
-                                                     "PYTHONPATH": str(Path(__file__).parents[1])})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nlp", "review", tagged.name, "--reviewer", "kari", "--no-open"],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+        )
         self.url = None
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -102,8 +121,12 @@ def test_keyboard_review_with_a_server_restart(tagged):
     records = read_tag_output(tagged)
     # the fixture's model codes these as the synthetic corpus taught it (a precondition of the key sequence below)
     assert [(r["codes"], r["polarity"]) for r in records] == [
-        (["knowledge_sharing"], "driver"), (["competition"], "barrier"), (["meeting_places"], "driver"),
-        (["knowledge_sharing"], "driver"), (["competition"], "barrier")]
+        (["knowledge_sharing"], "driver"),
+        (["competition"], "barrier"),
+        (["meeting_places"], "driver"),
+        (["knowledge_sharing"], "driver"),
+        (["competition"], "barrier"),
+    ]
     log = tagged.with_name("tagged.review.jsonl")
     driver = _webdriver()
     from selenium.webdriver.common.action_chains import ActionChains
@@ -112,8 +135,9 @@ def test_keyboard_review_with_a_server_restart(tagged):
     from selenium.webdriver.support.ui import WebDriverWait
 
     def ready():
-        WebDriverWait(driver, 20).until(lambda d: d.execute_script(
-            "return document.body.dataset.ready === '1'"))
+        WebDriverWait(driver, 20).until(
+            lambda d: d.execute_script("return document.body.dataset.ready === '1'")
+        )
 
     def press(keys, saved=None):
         before = _lines(log)
@@ -157,10 +181,16 @@ def test_keyboard_review_with_a_server_restart(tagged):
         assert driver.find_element(By.ID, "order").text == "interview"
         press("k")  # back to the segment done before the restart: its decisions are shown
         assert segment() == 1
-        shown = {e.get_attribute("data-code"): e.get_attribute("data-status")
-                 for e in driver.find_elements(By.CSS_SELECTOR, "#items .item")}
-        assert shown == {"competition": "rejected", "meeting_places": "added", "polarity:barrier": "rejected",
-                         "polarity:driver": "added"}
+        shown = {
+            e.get_attribute("data-code"): e.get_attribute("data-status")
+            for e in driver.find_elements(By.CSS_SELECTOR, "#items .item")
+        }
+        assert shown == {
+            "competition": "rejected",
+            "meeting_places": "added",
+            "polarity:barrier": "rejected",
+            "polarity:driver": "added",
+        }
         press("j")
         press("s", saved=1)  # skip segment 2
         assert segment() == 3
@@ -170,15 +200,22 @@ def test_keyboard_review_with_a_server_restart(tagged):
         press(Keys.ENTER, saved=1)  # accept the rest
         assert segment() == 4
         press("v")
-        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.body.dataset.view") == "interview")
-        rows = {r.get_attribute("data-code"): [c.text for c in r.find_elements(By.TAG_NAME, "td")]
-                for r in driver.find_elements(By.CSS_SELECTOR, "#summary tbody tr")}
+        WebDriverWait(driver, 20).until(
+            lambda d: d.execute_script("return document.body.dataset.view") == "interview"
+        )
+        rows = {
+            r.get_attribute("data-code"): [c.text for c in r.find_elements(By.TAG_NAME, "td")]
+            for r in driver.find_elements(By.CSS_SELECTOR, "#summary tbody tr")
+        }
         assert rows["knowledge_sharing"][1:] == ["2", "2", "0", "0", "1.00"]
         assert rows["competition"][1:] == ["1", "0", "1", "0", "0.00"]
         assert rows["meeting_places"][1:4] == ["0", "0", "0"] and rows["meeting_places"][4] == "1"
         view = driver.find_element(By.ID, "ivtext")  # intervju2, the current one, with the questions
         assert len(view.find_elements(By.CSS_SELECTOR, ".seg")) == 2
-        assert len(view.find_elements(By.CSS_SELECTOR, ".turn.question")) == 2 and "Er der konkurrence?" in view.text
+        assert (
+            len(view.find_elements(By.CSS_SELECTOR, ".turn.question")) == 2
+            and "Er der konkurrence?" in view.text
+        )
         reviewed = view.find_elements(By.CSS_SELECTOR, ".seg.reviewed.coded")
         assert len(reviewed) == 1 and "Knowledge_sharing (accepted)".lower() in reviewed[0].text.lower()
         console = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
@@ -188,15 +225,25 @@ def test_keyboard_review_with_a_server_restart(tagged):
         driver.quit()
 
     events = read_events(log)
-    done = [(e["action"], e.get("id"), e.get("code") or e.get("value") or e.get("undoes")) for e in events
-            if e["action"] != "open"]
+    done = [
+        (e["action"], e.get("id"), e.get("code") or e.get("value") or e.get("undoes"))
+        for e in events
+        if e["action"] != "open"
+    ]
     ids = [r["id"] for r in records]
     undone = next(e["seq"] for e in events if e["action"] == "reject" and e["id"] == ids[3])
     assert done == [
-        ("accept", ids[0], "knowledge_sharing"), ("accept", ids[0], "polarity:driver"),
-        ("reject", ids[1], "competition"), ("polarity", ids[1], "driver"), ("add", ids[1], "meeting_places"),
-        ("done", ids[1], None), ("skip", ids[2], None), ("reject", ids[3], "knowledge_sharing"),
-        ("undo", ids[3], undone), ("done", ids[3], None)]
+        ("accept", ids[0], "knowledge_sharing"),
+        ("accept", ids[0], "polarity:driver"),
+        ("reject", ids[1], "competition"),
+        ("polarity", ids[1], "driver"),
+        ("add", ids[1], "meeting_places"),
+        ("done", ids[1], None),
+        ("skip", ids[2], None),
+        ("reject", ids[3], "knowledge_sharing"),
+        ("undo", ids[3], undone),
+        ("done", ids[3], None),
+    ]
     assert [e["action"] for e in events].count("open") == 2 and {e["reviewer"] for e in events} == {"kari"}
     state = replay(events)
     src = records[1]["source"]

@@ -17,24 +17,51 @@ from nlp.segment import (
 
 def _turns(text, **kw):
     r = segment_turns(text, **kw)
-    return [(s.speaker, s.kind, r.text[s.start:s.end]) for s in r.segments], r
+    return [(s.speaker, s.kind, r.text[s.start : s.end]) for s in r.segments], r
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("I: Korleis starta det?\nR: Med eit møte.",
-     [("I", "question", "Korleis starta det?"), ("R", "answer", "Med eit møte.")]),
-    ("Intervjuer: Hva gjør dere?\nInformant 3: Vi lager ting.\nInformant 3: Og mer.",
-     [("Intervjuer", "question", "Hva gjør dere?"), ("Informant 3", "answer", "Vi lager ting."),
-      ("Informant 3", "answer", "Og mer.")]),
-    ("Int: Hvorfor?\nResp: Fordi.", [("Int", "question", "Hvorfor?"), ("Resp", "answer", "Fordi.")]),
-    ("Interviewer: Hvad laver I?\nInterviewperson: Vi laver software, ikke?",
-     [("Interviewer", "question", "Hvad laver I?"), ("Interviewperson", "answer", "Vi laver software, ikke?")]),
-    ("I: Hva tenker du?\nKM: Tja.\nI: Og?\nKM: Ja.",  # initials beside a known interviewer are the informant
-     [("I", "question", "Hva tenker du?"), ("KM", "answer", "Tja."), ("I", "question", "Og?"), ("KM", "answer", "Ja.")]),
-    ("I\tHva gjør dere?\nR\tVi selger.", [("I", "question", "Hva gjør dere?"), ("R", "answer", "Vi selger.")]),
-    ("Intervjuer:\nHva gjør dere?\n\nInformant:\nVi lager\nmange ting.",
-     [("Intervjuer", "question", "Hva gjør dere?"), ("Informant", "answer", "Vi lager\nmange ting.")]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "I: Korleis starta det?\nR: Med eit møte.",
+            [("I", "question", "Korleis starta det?"), ("R", "answer", "Med eit møte.")],
+        ),
+        (
+            "Intervjuer: Hva gjør dere?\nInformant 3: Vi lager ting.\nInformant 3: Og mer.",
+            [
+                ("Intervjuer", "question", "Hva gjør dere?"),
+                ("Informant 3", "answer", "Vi lager ting."),
+                ("Informant 3", "answer", "Og mer."),
+            ],
+        ),
+        ("Int: Hvorfor?\nResp: Fordi.", [("Int", "question", "Hvorfor?"), ("Resp", "answer", "Fordi.")]),
+        (
+            "Interviewer: Hvad laver I?\nInterviewperson: Vi laver software, ikke?",
+            [
+                ("Interviewer", "question", "Hvad laver I?"),
+                ("Interviewperson", "answer", "Vi laver software, ikke?"),
+            ],
+        ),
+        (
+            "I: Hva tenker du?\nKM: Tja.\nI: Og?\nKM: Ja.",  # initials beside a known interviewer are the informant
+            [
+                ("I", "question", "Hva tenker du?"),
+                ("KM", "answer", "Tja."),
+                ("I", "question", "Og?"),
+                ("KM", "answer", "Ja."),
+            ],
+        ),
+        (
+            "I\tHva gjør dere?\nR\tVi selger.",
+            [("I", "question", "Hva gjør dere?"), ("R", "answer", "Vi selger.")],
+        ),
+        (
+            "Intervjuer:\nHva gjør dere?\n\nInformant:\nVi lager\nmange ting.",
+            [("Intervjuer", "question", "Hva gjør dere?"), ("Informant", "answer", "Vi lager\nmange ting.")],
+        ),
+    ],
+)
 def test_speaker_forms(text, expected):
     got, r = _turns(text)
     assert got == expected
@@ -65,8 +92,10 @@ def test_prose_with_colons_is_not_turns():
 def test_recurring_names_and_speaker_ids_are_speakers():
     got, _ = _turns("Kari: Hei.\nOla: Hei på deg.\nKari: Korleis går det?\nOla: Bra.")
     assert [s for s, _, _ in got] == ["Kari", "Ola", "Kari", "Ola"]
-    got, _ = _turns("eidsberg_uio_03: ja .\neidsberg_uio_01: korleis var det ?\neidsberg_uio_03: det var fint .\n"
-                    "eidsberg_uio_01: ja ?")
+    got, _ = _turns(
+        "eidsberg_uio_03: ja .\neidsberg_uio_01: korleis var det ?\neidsberg_uio_03: det var fint .\n"
+        "eidsberg_uio_01: ja ?"
+    )
     assert [s for s, _, _ in got] == ["eidsberg_uio_03", "eidsberg_uio_01"] * 2
     once, _ = _turns("Kari: Hei.\nDet var alt.")  # a name used once is not enough
     assert once[0][0] is None
@@ -78,22 +107,35 @@ def test_preamble_is_kept_as_its_own_segment():
     assert r.segments[0].meta == {"preamble": True}
 
 
-@pytest.mark.parametrize(("mark", "seconds"), [
-    ("00:12:34", 754.0), ("[00:12:34]", 754.0), ("(12:34)", 754.0), ("1:02:03.5", 3723.5), ("#00:00:07-3#", 7.3),
-    ("00:00:01,250", 1.25),
-])
+@pytest.mark.parametrize(
+    ("mark", "seconds"),
+    [
+        ("00:12:34", 754.0),
+        ("[00:12:34]", 754.0),
+        ("(12:34)", 754.0),
+        ("1:02:03.5", 3723.5),
+        ("#00:00:07-3#", 7.3),
+        ("00:00:01,250", 1.25),
+    ],
+)
 def test_parse_timestamp(mark, seconds):
     assert parse_timestamp(mark) == seconds
 
 
 def test_timestamps_leave_the_text_and_become_times():
-    text = ("[00:12:34] I: Hva skjedde?\n"
-            "00:12:40 - R: Vi startet (12:45) et prosjekt med [bedrift]. [00:13:02]\n"
-            "I: [00:13:05] Og så?\n"
-            "R: Kl. 12:30 hver dag møtes vi.")
+    text = (
+        "[00:12:34] I: Hva skjedde?\n"
+        "00:12:40 - R: Vi startet (12:45) et prosjekt med [bedrift]. [00:13:02]\n"
+        "I: [00:13:05] Og så?\n"
+        "R: Kl. 12:30 hver dag møtes vi."
+    )
     got, r = _turns(text)
-    assert got == [("I", "question", "Hva skjedde?"), ("R", "answer", "Vi startet et prosjekt med [bedrift]."),
-                   ("I", "question", "Og så?"), ("R", "answer", "Kl. 12:30 hver dag møtes vi.")]
+    assert got == [
+        ("I", "question", "Hva skjedde?"),
+        ("R", "answer", "Vi startet et prosjekt med [bedrift]."),
+        ("I", "question", "Og så?"),
+        ("R", "answer", "Kl. 12:30 hver dag møtes vi."),
+    ]
     segs = r.segments
     assert (segs[0].time_start, segs[0].time_end) == (754.0, None)
     assert (segs[1].time_start, segs[1].time_end, segs[1].meta["timestamps"]) == (760.0, 782.0, [765.0])
@@ -112,20 +154,53 @@ def test_placeholders_kept_verbatim():
 
 
 def test_label_role_table():
-    assert [label_role(x) for x in ("I", "Int.", "Intervjuar", "Interviewer", "Q", "R", "Resp", "Informant 12",
-                                    "Interviewperson", "IP", "KM", "Speaker 1")] == \
-        ["question"] * 5 + ["answer"] * 5 + [None, None]
+    assert [
+        label_role(x)
+        for x in (
+            "I",
+            "Int.",
+            "Intervjuar",
+            "Interviewer",
+            "Q",
+            "R",
+            "Resp",
+            "Informant 12",
+            "Interviewperson",
+            "IP",
+            "KM",
+            "Speaker 1",
+        )
+    ] == ["question"] * 5 + ["answer"] * 5 + [None, None]
 
 
 _LABELS = st.sampled_from(["I", "R", "Intervjuer", "Informant 3", "Int", "Resp"])
-_WORDS = st.lists(st.sampled_from(["ja", "nei", "[navn]", "XX", "bedrifta", "på", "Røros", "eh", "det,", "vi?",
-                                   "1:2", "(ler)", "Å", "så."]), min_size=1, max_size=8).map(" ".join)
+_WORDS = st.lists(
+    st.sampled_from(
+        [
+            "ja",
+            "nei",
+            "[navn]",
+            "XX",
+            "bedrifta",
+            "på",
+            "Røros",
+            "eh",
+            "det,",
+            "vi?",
+            "1:2",
+            "(ler)",
+            "Å",
+            "så.",
+        ]
+    ),
+    min_size=1,
+    max_size=8,
+).map(" ".join)
 _TIMES = st.one_of(st.none(), st.tuples(st.integers(0, 2), st.integers(0, 59), st.integers(0, 59)))
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(_LABELS, _WORDS, _TIMES, st.sampled_from(["\n", "\n\n"])), min_size=1,
-                max_size=8))
+@given(st.lists(st.tuples(_LABELS, _WORDS, _TIMES, st.sampled_from(["\n", "\n\n"])), min_size=1, max_size=8))
 def test_generated_transcripts_split_exactly(turns):
     raw = ""
     expected = []
@@ -136,10 +211,12 @@ def test_generated_transcripts_split_exactly(turns):
         raw += line + words + sep
         expected.append((label, words, start, time))
     r = segment_turns(raw)
-    assert [(s.speaker, r.text[s.start:s.end]) for s in r.segments] == [(lab, w) for lab, w, _, _ in expected]
+    assert [(s.speaker, r.text[s.start : s.end]) for s in r.segments] == [
+        (lab, w) for lab, w, _, _ in expected
+    ]
     for s, (_, words, start, time) in zip(r.segments, expected):
         assert r.offset_map.to_raw(s.start) == start  # the map points at the turn's words in the raw text
-        assert raw[r.offset_map.to_raw(s.start):r.offset_map.to_raw(s.start) + len(words)] == words
+        assert raw[r.offset_map.to_raw(s.start) : r.offset_map.to_raw(s.start) + len(words)] == words
         assert s.time_start == (None if time is None else time[0] * 3600 + time[1] * 60 + time[2])
         assert s.kind == ("question" if s.speaker in ("I", "Intervjuer", "Int") else "answer")
 
@@ -150,8 +227,12 @@ def test_detect_turns_reports_content_ranges():
 
 
 def test_turn_windows():
-    segs = [Segment(0, 4, "I", "question"), Segment(5, 9, "R", "answer"), Segment(10, 14, "I", "question"),
-            Segment(15, 19, "R", "answer")]
+    segs = [
+        Segment(0, 4, "I", "question"),
+        Segment(5, 9, "R", "answer"),
+        Segment(10, 14, "I", "question"),
+        Segment(15, 19, "R", "answer"),
+    ]
     wins = turn_windows(segs, size=2, step=2)
     assert [(w.start, w.end, w.meta["turns"]) for w in wins] == [(0, 9, [0, 1]), (10, 19, [2, 3])]
     answers = turn_windows(segs, size=2, include_interviewer=False)
@@ -162,8 +243,10 @@ def test_turn_windows():
 def test_tight_colons_and_multiword_role_labels():
     got, _ = _turns("I:Hva gjør dere?\nR:Vi lager ting.")
     assert got == [("I", "question", "Hva gjør dere?"), ("R", "answer", "Vi lager ting.")]
-    got, _ = _turns("Intervjuer: Hva er din rolle?\nDaglig leder: Jeg leder bedriften.\nIntervjuer: Og?\n"
-                    "Daglig leder: Og styret.")
+    got, _ = _turns(
+        "Intervjuer: Hva er din rolle?\nDaglig leder: Jeg leder bedriften.\nIntervjuer: Og?\n"
+        "Daglig leder: Og styret."
+    )
     assert [(s, k) for s, k, _ in got] == [("Intervjuer", "question"), ("Daglig leder", "answer")] * 2
     got, _ = _turns("Se http://example.org\nTel:Kari\nmer tekst")
     assert got[0][0] is None

@@ -32,7 +32,12 @@ def test_docs_carry_the_stored_preprocessing_token_for_token(klynger_transcript)
         ann = seg.meta["preprocess"]
         ours = [tok for tok in doc if tok._.flag is not None]
         assert doc.text == t.segment_text(seg)
-        assert (doc._.lang, doc._.segment_id, doc._.transcript_id, doc._.start) == (seg.lang, seg.id, t.id, seg.start)
+        assert (doc._.lang, doc._.segment_id, doc._.transcript_id, doc._.start) == (
+            seg.lang,
+            seg.id,
+            t.id,
+            seg.start,
+        )
         assert [tok._.start for tok in ours] == ann["starts"]
         assert [tok._.start + len(tok.text) for tok in ours] == ann["ends"]
         assert [tok.lemma_ for tok in ours] == ann["lemmas"]
@@ -47,7 +52,7 @@ def test_whitespace_and_offsets_survive():
     doc = segment_docs(t, lang="nb")[0]
     assert doc.text == text
     for tok in doc:
-        assert text[tok._.start:tok._.start + len(tok.text)] == tok.text
+        assert text[tok._.start : tok._.start + len(tok.text)] == tok.text
     flags = {tok.text: tok._.flag_name for tok in doc}
     assert flags["[bedrift]"] == FLAGS["x"] and flags["sant"] == FLAGS["d"]
     assert [tok.lemma_ for tok in doc if tok._.is_content] == ["r", "samarbeide", "god", "[bedrift]"]
@@ -92,7 +97,10 @@ def test_component_sets_our_analysis_on_spacys_tokens():
     for tok in matched:
         assert (tok.lemma_, tok._.flag) == by_span[(tok.idx, tok.idx + len(tok.text))]
     assert [(t.text, t._.flag, t.lemma_) for t in doc if t._.flag == "x"] == [
-        ("[", "x", "["), ("sted", "x", "STED"), ("]", "x", "]")]
+        ("[", "x", "["),
+        ("sted", "x", "STED"),
+        ("]", "x", "]"),
+    ]
     assert doc._.lang == "nb"
 
 

@@ -13,32 +13,57 @@ from nlp.errors import InputError
 from nlp.model import json_line, write_jsonl
 
 ROWS = synthetic_rows()
-NEW = ["Vi deler kunnskap med de andre, og det er en stor styrke.", "Konkurrentene er dessverre et problem.",
-       "Vi mødes til seminarer og konferencer.", "Været er fint i dag."]
+NEW = [
+    "Vi deler kunnskap med de andre, og det er en stor styrke.",
+    "Konkurrentene er dessverre et problem.",
+    "Vi mødes til seminarer og konferencer.",
+    "Været er fint i dag.",
+]
 
 
 def _write_texts(path, texts, prefix="u"):
-    path.write_text("".join(json.dumps({"id": f"{prefix}{i}", "text": t, "lang": "nb"}, ensure_ascii=False) + "\n"
-                            for i, t in enumerate(texts)), encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"{prefix}{i}", "text": t, "lang": "nb"}, ensure_ascii=False) + "\n"
+            for i, t in enumerate(texts)
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_record_schema(model):
-    rec = tag_units(model, [{"id": "a", "text": NEW[0], "source": "x.txt", "start": 10, "end": 68,
-                             "speaker": "I1"}])[0]
-    assert list(rec) == ["id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores", "model",
-                         "options"]
+    rec = tag_units(
+        model, [{"id": "a", "text": NEW[0], "source": "x.txt", "start": 10, "end": 68, "speaker": "I1"}]
+    )[0]
+    assert list(rec) == [
+        "id",
+        "source",
+        "start",
+        "end",
+        "speaker",
+        "text",
+        "codes",
+        "polarity",
+        "scores",
+        "model",
+        "options",
+    ]
     assert rec["model"] == model_version(model) and rec["options"] == {"abstain": 0.0, "explain": 0}
     assert rec["codes"] == ["knowledge_sharing"] and rec["polarity"] == "driver"
     assert (rec["start"], rec["end"], rec["speaker"], rec["source"]) == (10, 68, "I1", "x.txt")
-    assert set(rec["scores"]) == set(model.classes_) | {"polarity:driver", "polarity:barrier", "polarity:neutral"}
+    assert set(rec["scores"]) == set(model.classes_) | {
+        "polarity:driver",
+        "polarity:barrier",
+        "polarity:neutral",
+    }
     assert all(0.0 <= p <= 1.0 and round(p, 4) == p for p in rec["scores"].values())
 
 
 def test_batches_give_byte_identical_records(model, model_dir):
     units = [{"id": str(i), "text": t} for i, t in enumerate(NEW * 5)]
     whole = "".join(json_line(r) for r in tag_units(model, units))
-    parts = "".join(json_line(r) for k in range(0, len(units), 3) for r in tag_units(model, units[k:k + 3]))
+    parts = "".join(json_line(r) for k in range(0, len(units), 3) for r in tag_units(model, units[k : k + 3]))
     assert whole == parts
     # a freshly loaded model (empty caches) gives the same bytes
     assert whole == "".join(json_line(r) for r in tag_units(load_coder(model_dir), units[::-1])[::-1])
@@ -97,8 +122,9 @@ def test_csv_and_xlsx_round_trip(tmp_path, model, fmt):
     tag_paths(model, [a], out, fmt=fmt)
     back = read_tagged(out, fmt=fmt)
     ref = tag_units(model, read_units(a))
-    assert [(r["id"], r["codes"], r["polarity"], r["scores"]) for r in back] == \
-           [(r["id"], r["codes"], r["polarity"], r["scores"]) for r in ref]
+    assert [(r["id"], r["codes"], r["polarity"], r["scores"]) for r in back] == [
+        (r["id"], r["codes"], r["polarity"], r["scores"]) for r in ref
+    ]
     assert not list(tmp_path.glob(".*partial*"))
     s = tag_paths(model, [a], out, fmt=fmt)  # resume from the finished table: nothing new
     assert s.tagged == 0 and s.skipped == 4 and len(read_tagged(out, fmt=fmt)) == 4
@@ -115,8 +141,22 @@ def test_cli_train_tag_suggest(tmp_path):
     runner = CliRunner()
     coded = tmp_path / "coded.jsonl"
     write_jsonl(coded, synthetic_transcripts())
-    res = runner.invoke(app, ["train", str(coded), "--coder", "coder1", "--out", str(tmp_path / "m"), "--folds",
-                              "3", "--repeats", "1", "--no-curve"])
+    res = runner.invoke(
+        app,
+        [
+            "train",
+            str(coded),
+            "--coder",
+            "coder1",
+            "--out",
+            str(tmp_path / "m"),
+            "--folds",
+            "3",
+            "--repeats",
+            "1",
+            "--no-curve",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "polarity" in res.output and "kappa" in res.output
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())
@@ -125,8 +165,9 @@ def test_cli_train_tag_suggest(tmp_path):
     assert pm["chosen_by_inner_cv"] is True and isinstance(pm["sentence_pooling"], bool)
     assert f"polarity model: C {pm['C']:g}" in res.output and "(chosen in inner grouped CV)" in res.output
     inp = _write_texts(tmp_path / "new.jsonl", NEW)
-    res = runner.invoke(app, ["tag", str(tmp_path / "m"), str(inp), "--out", str(tmp_path / "o.csv"),
-                              "--format", "csv"])
+    res = runner.invoke(
+        app, ["tag", str(tmp_path / "m"), str(inp), "--out", str(tmp_path / "o.csv"), "--format", "csv"]
+    )
     assert res.exit_code == 0, res.output
     assert "tagged 4 segments" in res.output
     res = runner.invoke(app, ["suggest", str(tmp_path / "m"), str(inp), "--n", "2"])
@@ -137,8 +178,10 @@ def test_resume_reads_back_texts_with_unicode_line_separators(tmp_path):
     from nlp.classify.tag import read_tagged
     from nlp.model import json_line
 
-    recs = [{"id": "a", "source": "s", "text": "linje\u2028to\x85tre", "codes": []}, {"id": "b", "source": "s",
-                                                                                  "text": "ok", "codes": []}]
+    recs = [
+        {"id": "a", "source": "s", "text": "linje\u2028to\x85tre", "codes": []},
+        {"id": "b", "source": "s", "text": "ok", "codes": []},
+    ]
     out = tmp_path / "out.jsonl"
     out.write_text("".join(json_line(r) for r in recs), encoding="utf-8")
     assert read_tagged(out, fmt="jsonl") == recs

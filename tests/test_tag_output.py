@@ -16,20 +16,38 @@ from nlp.cli import app
 from nlp.codebook import Code, Codebook
 from nlp.errors import ConfigError
 
-BOOK = Codebook(name="t", codes=(Code("knowledge_sharing", names={"nb": "Kunnskapsdeling", "da": "Videndeling"}),
-                                 Code("competition", names={"da": "Konkurrence"}), Code("meeting_places")),
-                polarity_labels={"driver": {"nb": "fremmende faktor"}, "barrier": {"da": "hæmmende faktor"}})
+BOOK = Codebook(
+    name="t",
+    codes=(
+        Code("knowledge_sharing", names={"nb": "Kunnskapsdeling", "da": "Videndeling"}),
+        Code("competition", names={"da": "Konkurrence"}),
+        Code("meeting_places"),
+    ),
+    polarity_labels={"driver": {"nb": "fremmende faktor"}, "barrier": {"da": "hæmmende faktor"}},
+)
 
 
-@pytest.mark.parametrize("name, fmt, expected", [("a.jsonl", None, "jsonl"), ("a.CSV", None, "csv"),
-                                                 ("a.xlsx", "xlsx", "xlsx"), ("a.docx", None, "docx")])
+@pytest.mark.parametrize(
+    "name, fmt, expected",
+    [
+        ("a.jsonl", None, "jsonl"),
+        ("a.CSV", None, "csv"),
+        ("a.xlsx", "xlsx", "xlsx"),
+        ("a.docx", None, "docx"),
+    ],
+)
 def test_format_follows_the_extension(name, fmt, expected):
     assert format_for(name, fmt) == expected
 
 
-@pytest.mark.parametrize("name, fmt, message", [("a.xlsx", "jsonl", "does not match the file name a.xlsx"),
-                                                ("a.txt", None, "cannot tell the output format"),
-                                                ("a", "csv", "cannot tell the output format")])
+@pytest.mark.parametrize(
+    "name, fmt, message",
+    [
+        ("a.xlsx", "jsonl", "does not match the file name a.xlsx"),
+        ("a.txt", None, "cannot tell the output format"),
+        ("a", "csv", "cannot tell the output format"),
+    ],
+)
 def test_format_mismatch_is_an_error(name, fmt, message):
     with pytest.raises(ConfigError, match=message):
         format_for(name, fmt)
@@ -42,7 +60,9 @@ def test_table_has_labels_numbers_and_explanations(model):
     header, rows = table_rows(recs, codebook=BOOK)
     row = dict(zip(header, rows[0]))
     assert row["codes"] == "knowledge_sharing" and row["code labels"] == "Kunnskapsdeling"
-    assert dict(zip(header, rows[1]))["code labels"] == "Konkurrence"  # the Danish name where only that exists
+    assert (
+        dict(zip(header, rows[1]))["code labels"] == "Konkurrence"
+    )  # the Danish name where only that exists
     assert row["polarity label"] == "fremmende faktor"
     assert isinstance(row["score:knowledge_sharing"], float)
     assert row["why"].startswith("knowledge_sharing: ") and row["model"] == model_version(model)
@@ -90,8 +110,9 @@ def test_excel_csv_has_semicolons_bom_and_decimal_commas(tmp_path, model):
     score = rows[1][header.index("score:knowledge_sharing")]
     assert "," in score and "." not in score
     back = read_tagged(out, fmt="csv")  # and it reads back (for resuming) with the same numbers
-    assert [r["scores"] for r in back] == [r["scores"] for r in read_tagged(tag_paths(
-        model, [a], tmp_path / "ref.jsonl").out, fmt="jsonl")]
+    assert [r["scores"] for r in back] == [
+        r["scores"] for r in read_tagged(tag_paths(model, [a], tmp_path / "ref.jsonl").out, fmt="jsonl")
+    ]
 
 
 def test_docx_has_one_document_per_interview_with_comments(tmp_path, model):
@@ -135,26 +156,37 @@ def test_cli_format_from_extension_mismatch_and_overwrite(tmp_path, model_dir):
     res = runner.invoke(app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "o.xlsx")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "o.xlsx").read_bytes()[:2] == b"PK"  # a workbook, not JSONL under an .xlsx name
-    res = runner.invoke(app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "o.xlsx"), "--format", "csv"])
+    res = runner.invoke(
+        app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "o.xlsx"), "--format", "csv"]
+    )
     assert res.exit_code != 0 and "does not match the file name o.xlsx" in str(res.exception)
     res = runner.invoke(app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "o.jsonl"), "--excel"])
     assert res.exit_code != 0 and "--excel is for CSV" in str(res.exception)
     out = tmp_path / "t.jsonl"
     assert runner.invoke(app, ["tag", str(model_dir), str(inp), "--out", str(out)]).exit_code == 0
     res = runner.invoke(app, ["tag", str(model_dir), str(inp), "--out", str(out), "--abstain", "0.9"])
-    assert res.exit_code != 0 and "--abstain 0.9" in str(res.exception) and "--overwrite" in str(res.exception)
-    res = runner.invoke(app, ["tag", str(model_dir), str(inp), "--out", str(out), "--abstain", "0.9", "--overwrite"])
+    assert (
+        res.exit_code != 0 and "--abstain 0.9" in str(res.exception) and "--overwrite" in str(res.exception)
+    )
+    res = runner.invoke(
+        app, ["tag", str(model_dir), str(inp), "--out", str(out), "--abstain", "0.9", "--overwrite"]
+    )
     assert res.exit_code == 0, res.output
     assert {r["options"]["abstain"] for r in read_tagged(out, fmt="jsonl")} == {0.9}
 
 
 def test_excel_csv_on_a_dask_cluster(tmp_path, model_dir):
-    pytest.importorskip("distributed", reason="NOTICE: the dask extra is not installed (pip install -e '.[dask]').")
+    pytest.importorskip(
+        "distributed", reason="NOTICE: the dask extra is not installed (pip install -e '.[dask]')."
+    )
     inp = _write_texts(tmp_path / "new.jsonl", NEW)
-    res = CliRunner().invoke(app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "d.csv"), "--excel",
-                                   "--workers", "1"])
+    res = CliRunner().invoke(
+        app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "d.csv"), "--excel", "--workers", "1"]
+    )
     assert res.exit_code == 0, res.output
-    plain = CliRunner().invoke(app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "p.csv"), "--excel"])
+    plain = CliRunner().invoke(
+        app, ["tag", str(model_dir), str(inp), "--out", str(tmp_path / "p.csv"), "--excel"]
+    )
     assert plain.exit_code == 0, plain.output
     assert (tmp_path / "d.csv").read_bytes() == (tmp_path / "p.csv").read_bytes()
     assert (tmp_path / "d.csv").read_text(encoding="utf-8-sig").startswith("id;source;start")

@@ -52,10 +52,52 @@ SOFT = [
     "Vi gemmer data i skyen med ny programvare",
 ]
 DOCS = FISH + SOFT
-STOP = {"vi", "fra", "når", "er", "går", "ut", "på", "for", "å", "og", "har", "gir", "i", "hele", "tar", "med", "ny",
-        "hver", "gjør", "den", "som", "mest", "fisket", "fiskerne", "fiskeren", "fisker", "fiske", "dag", "rask",
-        "sikkert", "utviklerne", "skriver", "bruker", "henter", "gemmer", "lagrer", "digitale", "digital", "roligt",
-        "rolig", "vinteren", "garn", "sei", "båden"}
+STOP = {
+    "vi",
+    "fra",
+    "når",
+    "er",
+    "går",
+    "ut",
+    "på",
+    "for",
+    "å",
+    "og",
+    "har",
+    "gir",
+    "i",
+    "hele",
+    "tar",
+    "med",
+    "ny",
+    "hver",
+    "gjør",
+    "den",
+    "som",
+    "mest",
+    "fisket",
+    "fiskerne",
+    "fiskeren",
+    "fisker",
+    "fiske",
+    "dag",
+    "rask",
+    "sikkert",
+    "utviklerne",
+    "skriver",
+    "bruker",
+    "henter",
+    "gemmer",
+    "lagrer",
+    "digitale",
+    "digital",
+    "roligt",
+    "rolig",
+    "vinteren",
+    "garn",
+    "sei",
+    "båden",
+}
 
 
 def analyzer(doc) -> list[str]:
@@ -135,8 +177,14 @@ def test_bad_input_errors_say_what_to_change():
 @pytest.mark.parametrize("order", [("fish", "soft"), ("soft", "fish")])
 def test_guided_seeds_decide_which_topic_is_which(order):
     seeds = {"fish": ["torsk", "båten"], "soft": ["data", "skyen"]}
-    model = LdaTopics(n_topics=2, analyzer=analyzer, seed_topics={k: seeds[k] for k in order}, seed_strength=2.0,
-                      passes=10, random_state=0).fit(DOCS)
+    model = LdaTopics(
+        n_topics=2,
+        analyzer=analyzer,
+        seed_topics={k: seeds[k] for k in order},
+        seed_strength=2.0,
+        passes=10,
+        random_state=0,
+    ).fit(DOCS)
     assert [_theme([w for w, _ in t]) for t in model.top_words(3)] == list(order)
     assert model.topic_names_ == list(order)
 
@@ -173,8 +221,11 @@ def test_k_range_and_recommendation():
     for bad in ("a:b", "0:3", "", "5:2:0"):
         with pytest.raises(ConfigError):
             parse_k_range(bad)
-    rows = [{"k": 2, "c_npmi": 0.0, "stability": 0.2}, {"k": 3, "c_npmi": 0.2, "stability": 0.9},
-            {"k": 4, "c_npmi": 0.1, "stability": 0.1}]
+    rows = [
+        {"k": 2, "c_npmi": 0.0, "stability": 0.2},
+        {"k": 3, "c_npmi": 0.2, "stability": 0.9},
+        {"k": 4, "c_npmi": 0.1, "stability": 0.1},
+    ]
     assert recommend_k(rows, metrics=("c_npmi", "stability")) == 3
     flat = [{"k": 5, "c_npmi": 0.1}, {"k": 3, "c_npmi": 0.1}]
     assert recommend_k(flat, metrics=("c_npmi",)) == 3  # ties go to the smaller K
@@ -201,8 +252,13 @@ def test_distinctive_words_and_codebook_seeds():
     labels = [{"fiske"}] * 6 + [{"digital"}] * 6
     words = distinctive_words(texts, labels, n=3)
     assert set(words["fiske"]) <= FISH_WORDS and set(words["digital"]) <= SOFT_WORDS | {"data"}
-    cb = Codebook(name="cb", codes=(Code(id="fiske", names={"nb": "Fiske og hav"}, cues=("båden",)),
-                                    Code(id="digital", names={"nb": "Digitalisering"})))
+    cb = Codebook(
+        name="cb",
+        codes=(
+            Code(id="fiske", names={"nb": "Fiske og hav"}, cues=("båden",)),
+            Code(id="digital", names={"nb": "Digitalisering"}),
+        ),
+    )
     seeds = codebook_seed_topics(cb, analyzer=analyzer, documents=DOCS, labels=labels)
     assert list(seeds) == ["fiske", "digital"]  # codebook order
     assert "havet" not in seeds["fiske"] or "havet" in words["fiske"]
@@ -217,13 +273,30 @@ def _transcripts() -> list[Transcript]:
         for i, t in enumerate(texts):
             start = len(text)
             text += t + "\n"
-            segs.append(Segment(start=start, end=start + len(t), speaker=speaker if i % 3 else "Intervjuer",
-                                kind="question" if i == 5 else "answer", lang=lang, id=f"{name}-{i}",
-                                meta={"group": f"case-{name}"}))
-            codes.append(CodeSpan(code="fiske" if name == "t1" else "digital", start=start, end=start + len(t),
-                                  coder="coder1"))
-        out.append(Transcript(id=name, text=text, segments=tuple(segs), codes=tuple(codes), source=f"{name}.txt",
-                              lang=lang))
+            segs.append(
+                Segment(
+                    start=start,
+                    end=start + len(t),
+                    speaker=speaker if i % 3 else "Intervjuer",
+                    kind="question" if i == 5 else "answer",
+                    lang=lang,
+                    id=f"{name}-{i}",
+                    meta={"group": f"case-{name}"},
+                )
+            )
+            codes.append(
+                CodeSpan(
+                    code="fiske" if name == "t1" else "digital",
+                    start=start,
+                    end=start + len(t),
+                    coder="coder1",
+                )
+            )
+        out.append(
+            Transcript(
+                id=name, text=text, segments=tuple(segs), codes=tuple(codes), source=f"{name}.txt", lang=lang
+            )
+        )
     return out
 
 
@@ -247,8 +320,9 @@ def _summary_and_files(tmp_path, name):
     docs = make_documents(units, unit="segment")
     model = LdaTopics(n_topics=2, analyzer=analyzer, passes=10, random_state=0).fit(docs)
     summary = summarize_topics(model, docs, coder="coder1", n_excerpts=3, code_names={"fiske": "Fiske"})
-    sweep = sweep_topics(docs, estimator=LdaTopics(analyzer=analyzer, passes=3), k_values=[2, 3],
-                         seeds=[0, 1])
+    sweep = sweep_topics(
+        docs, estimator=LdaTopics(analyzer=analyzer, passes=3), k_values=[2, 3], seeds=[0, 1]
+    )
     paths = write_topic_outputs(summary, tmp_path / name, sweep=sweep)
     return summary, paths
 
@@ -257,10 +331,24 @@ def test_summary_outputs_are_complete_and_byte_identical(tmp_path):
     summary, paths = _summary_and_files(tmp_path, "a")
     _, paths_b = _summary_and_files(tmp_path, "b")
     names = sorted(p.name for p in paths)
-    for expected in ("topics.json", "topics.md", "topics.csv", "top_words.csv", "excerpts.csv", "doc_topics.csv",
-                     "prevalence_case.csv", "prevalence_informant.csv", "prevalence_language.csv",
-                     "prevalence_transcript.csv", "topic_codes.csv", "k_sweep.csv", "top_words.png",
-                     "prevalence_case.png", "topic_codes.png", "k_sweep.png"):
+    for expected in (
+        "topics.json",
+        "topics.md",
+        "topics.csv",
+        "top_words.csv",
+        "excerpts.csv",
+        "doc_topics.csv",
+        "prevalence_case.csv",
+        "prevalence_informant.csv",
+        "prevalence_language.csv",
+        "prevalence_transcript.csv",
+        "topic_codes.csv",
+        "k_sweep.csv",
+        "top_words.png",
+        "prevalence_case.png",
+        "topic_codes.png",
+        "k_sweep.png",
+    ):
         assert expected in names
     for p, q in zip(sorted(paths), sorted(paths_b)):
         assert p.read_bytes() == q.read_bytes(), p.name
@@ -285,7 +373,9 @@ def cli(monkeypatch):
     from nlp.cli import app
     from nlp.topics import models
 
-    monkeypatch.setattr(models, "default_analyzer", lambda: analyzer)  # keep the CLI tests fast and independent
+    monkeypatch.setattr(
+        models, "default_analyzer", lambda: analyzer
+    )  # keep the CLI tests fast and independent
     monkeypatch.setattr(nlp.topics, "default_analyzer", lambda: analyzer)
     runner = CliRunner()
     return lambda *args: runner.invoke(app, ["topics", *map(str, args)])
@@ -306,8 +396,20 @@ def test_cli_topics_on_jsonl(cli, tmp_path):
 
 
 def test_cli_guided_sweep_on_bundled_corpus(cli, tmp_path):
-    res = cli("--corpus", "klynger", "--guided", "--k-range", "15:16", "--passes", 2, "--seeds", 2,
-              "--out", tmp_path / "k", "--no-plots")
+    res = cli(
+        "--corpus",
+        "klynger",
+        "--guided",
+        "--k-range",
+        "15:16",
+        "--passes",
+        2,
+        "--seeds",
+        2,
+        "--out",
+        tmp_path / "k",
+        "--no-plots",
+    )
     assert res.exit_code == 0, res.output
     data = json.loads((tmp_path / "k" / "topics.json").read_text(encoding="utf-8"))
     assert data["k_sweep"]["recommended_k"] in (15, 16)

@@ -23,18 +23,38 @@ from nlp.codebook import Code, Codebook
 from nlp.errors import ConfigError, InputError
 from nlp.model import CodeSpan, Segment, Transcript, write_jsonl
 
-TURNS = ["Vi deler kunnskap med de andre bedriftene.", "Nei, vi konkurrerer for mye til det.",
-         "Klyngeledelsen arrangerer møter hver måned.", "Det er vanskelig å få tak i folk her.",
-         "Helt avgjørende.", "Vi samarbeider tett med universitetet."]
+TURNS = [
+    "Vi deler kunnskap med de andre bedriftene.",
+    "Nei, vi konkurrerer for mye til det.",
+    "Klyngeledelsen arrangerer møter hver måned.",
+    "Det er vanskelig å få tak i folk her.",
+    "Helt avgjørende.",
+    "Vi samarbeider tett med universitetet.",
+]
 A_POL = ["driver", "barrier", "driver", "barrier", "driver", "driver"]
 B_POL = ["driver", "barrier", "neutral", "barrier", "barrier", "driver"]
-A_CON = [{"knowledge_sharing"}, {"competition"}, {"meeting_places"}, {"resources"}, set(), {"research_education"}]
-B_CON = [{"knowledge_sharing"}, {"competition", "trust_culture"}, {"meeting_places"}, set(), set(),
-         {"research_education", "networks_collaboration"}]
+A_CON = [
+    {"knowledge_sharing"},
+    {"competition"},
+    {"meeting_places"},
+    {"resources"},
+    set(),
+    {"research_education"},
+]
+B_CON = [
+    {"knowledge_sharing"},
+    {"competition", "trust_culture"},
+    {"meeting_places"},
+    set(),
+    set(),
+    {"research_education", "networks_collaboration"},
+]
 CODEBOOK = Codebook("test", tuple(Code(c) for c in sorted(set().union(*A_CON, *B_CON))))
 
 
-def _interviews(n_interviews: int = 3, *, coders=(("A", A_POL, A_CON), ("B", B_POL, B_CON))) -> list[Transcript]:
+def _interviews(
+    n_interviews: int = 3, *, coders=(("A", A_POL, A_CON), ("B", B_POL, B_CON))
+) -> list[Transcript]:
     """n interviews with the same six turns; every coder codes each whole turn (and A's spans cover 3/4 of it)."""
     out = []
     for i in range(n_interviews):
@@ -102,8 +122,9 @@ def test_single_polarity_category_gives_nan_with_reason():
 
 def test_transcript_coded_by_one_coder_only_is_left_out_not_counted_as_disagreement():
     ts = _interviews(3)
-    ts[2] = ts[2].__class__(ts[2].id, ts[2].text, segments=ts[2].segments,
-                            codes=tuple(c for c in ts[2].codes if c.coder == "A"))
+    ts[2] = ts[2].__class__(
+        ts[2].id, ts[2].text, segments=ts[2].segments, codes=tuple(c for c in ts[2].codes if c.coder == "A")
+    )
     r = compare(ts, unit="segment", reference="A", others=["B"], n_boot=0)
     assert list(r.excluded.values()) == [6] and "intervju2" in next(iter(r.excluded))
     assert r.get("polarity", "cohen_kappa").n_units == 12
@@ -124,9 +145,16 @@ def test_min_words_leaves_out_short_fragments_and_says_so():
 
 def test_sentence_projection_uses_the_half_overlap_rule():
     text = "Vi deler alt. Men ikke med konkurrentene."
-    t = Transcript("i", text, segments=(Segment(0, len(text), id="s"),),
-                   codes=(CodeSpan("competition", 14, 41, "A"), CodeSpan("competition", 10, 41, "B"),
-                          CodeSpan("knowledge_sharing", 0, 13, "B")))
+    t = Transcript(
+        "i",
+        text,
+        segments=(Segment(0, len(text), id="s"),),
+        codes=(
+            CodeSpan("competition", 14, 41, "A"),
+            CodeSpan("competition", 10, 41, "B"),
+            CodeSpan("knowledge_sharing", 0, 13, "B"),
+        ),
+    )
     split = lambda s, lang: [(0, 13), (14, len(s))]  # a stand-in for nlp.normalise.split_sentences
     units = project_units([t], unit="sentence", sentence_splitter=split)
     assert [u.text for u in units] == ["Vi deler alt.", "Men ikke med konkurrentene."]
@@ -151,7 +179,10 @@ def test_sentence_units_default_to_nlp_normalise_split_sentences(monkeypatch):
     t = Transcript("i", "Intro\n" + text, lang="nb", segments=(Segment(6, 6 + len(text), id="s"),))
     units = project_units([t], unit="sentence")
     assert calls == [(text, "nb")]
-    assert [(u.start, u.end, u.text) for u in units] == [(6, 19, "Vi deler alt."), (19, 37, " Men ikke med dem!")]
+    assert [(u.start, u.end, u.text) for u in units] == [
+        (6, 19, "Vi deler alt."),
+        (19, 37, " Men ikke med dem!"),
+    ]
     t2 = Transcript("j", text, segments=(Segment(0, len(text)),))
     project_units([t2], unit="sentence")
     assert calls[-1] == (text, "da")  # no language given: identified
@@ -163,7 +194,12 @@ def test_character_comparison_hand_computed():
     r = compare([t], unit="character", reference="A", others=["B"], n_boot=0)
     row = next(x for x in r.per_code if x["source"] == "kilde")
     assert row["percent_agreement"] == 0.5 and row["cohen_kappa"] == pytest.approx(0.0)
-    assert (row["both_pct"], row["only_reference_pct"], row["only_other_pct"], row["neither_pct"]) == (25, 25, 25, 25)
+    assert (row["both_pct"], row["only_reference_pct"], row["only_other_pct"], row["neither_pct"]) == (
+        25,
+        25,
+        25,
+        25,
+    )
     assert [(d["start"], d["end"], d["coded_by"]) for d in r.disagreements] == [(0, 5, "A"), (10, 15, "B")]
 
 
@@ -181,7 +217,9 @@ def test_character_pooled_and_size_weighted():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from("AB"), st.integers(0, 39), st.integers(1, 15)), min_size=2, max_size=8))
+@given(
+    st.lists(st.tuples(st.sampled_from("AB"), st.integers(0, 39), st.integers(1, 15)), min_size=2, max_size=8)
+)
 def test_character_kappa_equals_kappa_on_expanded_characters(spans):
     codes = [CodeSpan("c", s, min(s + n, 40), who) for who, s, n in spans]
     t = Transcript("k", "ø" * 40, codes=tuple(codes))
@@ -205,12 +243,19 @@ def test_three_coders_add_fleiss_and_alpha():
     assert {s.other for s in r.stats} == {"B", "C", "all"}
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"unit": "paragraph"}, ConfigError, "segment, sentence, character"),
-    ({"unit": "segment", "others": ["Z"]}, InputError, "coder 'Z' has no codes"),
-    ({"unit": "segment", "others": ["A"]}, ConfigError, "nothing to compare"),
-    ({"unit": "segment", "codebook": Codebook("liten", (Code("knowledge_sharing"),))}, InputError, "unknown codes"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"unit": "paragraph"}, ConfigError, "segment, sentence, character"),
+        ({"unit": "segment", "others": ["Z"]}, InputError, "coder 'Z' has no codes"),
+        ({"unit": "segment", "others": ["A"]}, ConfigError, "nothing to compare"),
+        (
+            {"unit": "segment", "codebook": Codebook("liten", (Code("knowledge_sharing"),))},
+            InputError,
+            "unknown codes",
+        ),
+    ],
+)
 def test_bad_input(kwargs, error, match):
     args = {"reference": "A", "others": ["B"], **kwargs}
     with pytest.raises(error, match=match):
@@ -228,15 +273,33 @@ def test_merge_codings_rejects_different_texts_and_transcripts():
 
 def test_outputs_methods_and_cli(tmp_path: Path):
     ts = _interviews(5)  # 5 groups: enough distinct resamples for an interval
-    ref = [t.with_codes(()).__class__(t.id, t.text, segments=t.segments,
-                                      codes=tuple(c for c in t.codes if c.coder == "A")) for t in ts]
-    oth = [t.__class__(t.id, t.text, segments=t.segments, codes=tuple(c for c in t.codes if c.coder == "B"))
-           for t in ts]
+    ref = [
+        t.with_codes(()).__class__(
+            t.id, t.text, segments=t.segments, codes=tuple(c for c in t.codes if c.coder == "A")
+        )
+        for t in ts
+    ]
+    oth = [
+        t.__class__(t.id, t.text, segments=t.segments, codes=tuple(c for c in t.codes if c.coder == "B"))
+        for t in ts
+    ]
     write_jsonl(tmp_path / "ref.jsonl", ref)
     write_jsonl(tmp_path / "auto.jsonl", oth)
     runner = CliRunner()
-    res = runner.invoke(app, ["compare", str(tmp_path / "ref.jsonl"), str(tmp_path / "auto.jsonl"), "--unit",
-                              "segment", "--out", str(tmp_path / "out"), "--n-boot", "100"])
+    res = runner.invoke(
+        app,
+        [
+            "compare",
+            str(tmp_path / "ref.jsonl"),
+            str(tmp_path / "auto.jsonl"),
+            "--unit",
+            "segment",
+            "--out",
+            str(tmp_path / "out"),
+            "--n-boot",
+            "100",
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads((tmp_path / "out" / "results.json").read_text())
     assert data["unit"] == "segment" and data["n_units"] == 30 and data["n_disagreements"] == 25
@@ -252,8 +315,21 @@ def test_outputs_methods_and_cli(tmp_path: Path):
     write_jsonl(tmp_path / "both.jsonl", ts)
     res = runner.invoke(app, ["compare", str(tmp_path / "both.jsonl"), "--unit", "segment"])
     assert isinstance(res.exception, ConfigError) and "--reference CODER --other CODER" in str(res.exception)
-    res = runner.invoke(app, ["compare", str(tmp_path / "both.jsonl"), "--unit", "segment", "--reference", "A",
-                              "--other", "B", "--n-boot", "0"])
+    res = runner.invoke(
+        app,
+        [
+            "compare",
+            str(tmp_path / "both.jsonl"),
+            "--unit",
+            "segment",
+            "--reference",
+            "A",
+            "--other",
+            "B",
+            "--n-boot",
+            "0",
+        ],
+    )
     assert res.exit_code == 0 and "Cohen's kappa" in res.output
 
 
@@ -279,15 +355,19 @@ def test_klynger_coder1_vs_coder2_matches_sklearn_and_the_readme():
 
     assert KLYNGER.is_dir(), "the bundled corpus corpora/klynger is committed with the repository"
     c = load("klynger")
-    r = compare(c.transcripts, unit="segment", reference="coder1", others=["coder2"], codebook=c.codebook,
-                n_boot=200)
+    r = compare(
+        c.transcripts, unit="segment", reference="coder1", others=["coder2"], codebook=c.codebook, n_boot=200
+    )
     units = c.units()
     a, b = [u.polarity("coder1") for u in units], [u.polarity("coder2") for u in units]
     assert r.n_units == len(units)
     assert r.get("polarity", "cohen_kappa").value == pytest.approx(cohen_kappa_score(a, b))
     mlb = MultiLabelBinarizer(classes=c.codebook.ids).fit([c.codebook.ids])
-    f1 = f1_score(mlb.transform([u.concepts("coder1") for u in units]),
-                  mlb.transform([u.concepts("coder2") for u in units]), average="micro")
+    f1 = f1_score(
+        mlb.transform([u.concepts("coder1") for u in units]),
+        mlb.transform([u.concepts("coder2") for u in units]),
+        average="micro",
+    )
     assert r.get("concepts", "micro_f1").value == pytest.approx(f1)
     assert 0.45 < r.get("polarity", "cohen_kappa").value < 0.75 and 0.45 < f1 < 0.75  # README: "about 0.6"
     short = sum(len(re.findall(r"\w+", u.text)) < 4 for u in units)
@@ -316,12 +396,19 @@ def test_left_out_lines_never_count_a_unit_twice():
     out = []
     for t in ts:
         starts = [s.start for s in t.segments]
-        keep = tuple(c for c in t.codes if not (c.code.startswith("polarity:")
-                                                 and (starts.index(max(x for x in starts if x <= c.start)), c.coder)
-                                                 in drop))
+        keep = tuple(
+            c
+            for c in t.codes
+            if not (
+                c.code.startswith("polarity:")
+                and (starts.index(max(x for x in starts if x <= c.start)), c.coder) in drop
+            )
+        )
         out.append(t.__class__(t.id, t.text, segments=t.segments, codes=keep))
     r = compare(out, unit="segment", reference="A", others=["B"], n_boot=0)
-    assert sorted(r.excluded.values()) == [2, 2, 2] and sum(r.excluded.values()) == 6  # 3 turns x 2 interviews
+    assert (
+        sorted(r.excluded.values()) == [2, 2, 2] and sum(r.excluded.values()) == 6
+    )  # 3 turns x 2 interviews
     assert r.get("polarity", "cohen_kappa").n_units == 12 - 6
     keys = " | ".join(r.excluded)
     assert "by neither A nor B" in keys and "by A only" in keys and "by B only" in keys
@@ -347,9 +434,16 @@ def test_three_coders_get_ac1_bp_conger_with_intervals_and_fleiss_is_labelled():
 
 def test_methods_paragraph_says_categories_groups_overlap_rule_and_provenance():
     cb = Codebook("test", CODEBOOK.codes, polarity=("driver", "barrier", "neutral", "mixed"))
-    ts = [t.__class__(t.id, t.text, segments=t.segments, codes=t.codes,
-                      meta={"codings": {"B": "made with AI assistance from the excerpt alone"}})
-          for t in _interviews(5)]
+    ts = [
+        t.__class__(
+            t.id,
+            t.text,
+            segments=t.segments,
+            codes=t.codes,
+            meta={"codings": {"B": "made with AI assistance from the excerpt alone"}},
+        )
+        for t in _interviews(5)
+    ]
     r = compare(ts, unit="segment", reference="A", others=["B"], codebook=cb, n_boot=100)
     text = methods_paragraph(r)
     assert "For polarity (driver, barrier, neutral, mixed;" in text
@@ -360,23 +454,43 @@ def test_methods_paragraph_says_categories_groups_overlap_rule_and_provenance():
     # groups from the segments' meta, with what they are, nested in transcripts that are whole documents
     seg = []
     for t in _interviews(2):
-        segs = tuple(s.__class__(s.start, s.end, speaker=s.speaker, kind=s.kind, id=s.id,
-                                 meta={"group": f"{t.id}:{j % 3}", "group_kind": "informant" if j % 3 else
-                                       "section with unidentified speakers"}) for j, s in enumerate(t.segments))
-        seg.append(t.__class__(t.id, t.text, segments=segs, codes=t.codes, meta={"document": "a whole thesis"}))
+        segs = tuple(
+            s.__class__(
+                s.start,
+                s.end,
+                speaker=s.speaker,
+                kind=s.kind,
+                id=s.id,
+                meta={
+                    "group": f"{t.id}:{j % 3}",
+                    "group_kind": "informant" if j % 3 else "section with unidentified speakers",
+                },
+            )
+            for j, s in enumerate(t.segments)
+        )
+        seg.append(
+            t.__class__(t.id, t.text, segments=segs, codes=t.codes, meta={"document": "a whole thesis"})
+        )
     r = compare(seg, unit="segment", reference="A", others=["B"], n_boot=100)
     text = methods_paragraph(r)
-    assert "6 groups of units as the data define them (the segments' meta 'group': informant: 4; section with " \
-           "unidentified speakers: 2), nested in 2 transcripts" in text
+    assert (
+        "6 groups of units as the data define them (the segments' meta 'group': informant: 4; section with "
+        "unidentified speakers: 2), nested in 2 transcripts" in text
+    )
     assert "2 transcripts are each a whole thesis" in text
 
 
 def test_undefined_replicates_are_counted_and_warned_about_above_five_percent():
     ts = _interviews(8)
     # only interview 0 uses "resources" (A) and B never does: F1 undefined in every resample without interview 0
-    ts = [t if i == 0 else t.__class__(t.id, t.text, segments=t.segments,
-                                       codes=tuple(c for c in t.codes if c.code != "resources"))
-          for i, t in enumerate(ts)]
+    ts = [
+        t
+        if i == 0
+        else t.__class__(
+            t.id, t.text, segments=t.segments, codes=tuple(c for c in t.codes if c.code != "resources")
+        )
+        for i, t in enumerate(ts)
+    ]
     r = compare(ts, unit="segment", reference="A", others=["B"], n_boot=500, random_state=1)
     row = next(x for x in r.per_code if x["code"] == "resources")
     # P(interview 0 not drawn) = (7/8)^8 = 34 %
@@ -387,8 +501,9 @@ def test_undefined_replicates_are_counted_and_warned_about_above_five_percent():
 
 def test_nvivo_kappa_is_an_option_and_not_the_default():
     t1 = Transcript("k1", "a" * 10, codes=(CodeSpan("c", 0, 5, "A"), CodeSpan("c", 0, 5, "B")))
-    t2 = Transcript("k2", "b" * 30, codes=(CodeSpan("c", 0, 10, "A"), CodeSpan("c", 5, 15, "B"),
-                                           CodeSpan("d", 0, 3, "A")))
+    t2 = Transcript(
+        "k2", "b" * 30, codes=(CodeSpan("c", 0, 10, "A"), CodeSpan("c", 5, 15, "B"), CodeSpan("d", 0, 3, "A"))
+    )
     ours = compare([t1, t2], unit="character", reference="A", others=["B"], n_boot=0)
     nv = compare([t1, t2], unit="character", reference="A", others=["B"], n_boot=0, nvivo_kappa=True)
     row = lambda r, code, src: next(x for x in r.per_code if x["code"] == code and x["source"] == src)
@@ -408,11 +523,29 @@ def test_compare_help_explains_the_nvivo_difference_and_the_option_works(tmp_pat
     assert res.exit_code == 0
     flat = " ".join(res.output.split())
     assert "--nvivo-kappa" in flat and "NVivo reports 1" in flat and "as NVivo)" not in flat
-    t = Transcript("k1", "a" * 10, codes=(CodeSpan("c", 0, 5, "A"), CodeSpan("c", 0, 5, "B"), CodeSpan("d", 0, 3, "A")))
+    t = Transcript(
+        "k1", "a" * 10, codes=(CodeSpan("c", 0, 5, "A"), CodeSpan("c", 0, 5, "B"), CodeSpan("d", 0, 3, "A"))
+    )
     u = Transcript("k2", "b" * 10, codes=(CodeSpan("c", 0, 5, "A"), CodeSpan("c", 0, 4, "B")))
     write_jsonl(tmp_path / "both.jsonl", [t, u])
-    res = runner.invoke(app, ["compare", str(tmp_path / "both.jsonl"), "--unit", "character", "--reference", "A",
-                              "--other", "B", "--nvivo-kappa", "--n-boot", "0", "--out", str(tmp_path / "o")])
+    res = runner.invoke(
+        app,
+        [
+            "compare",
+            str(tmp_path / "both.jsonl"),
+            "--unit",
+            "character",
+            "--reference",
+            "A",
+            "--other",
+            "B",
+            "--nvivo-kappa",
+            "--n-boot",
+            "0",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     rows = (tmp_path / "o" / "per_code.csv").read_text().splitlines()
     assert any(r.startswith("d,k2,") and ",1.0," in r for r in rows)

@@ -74,28 +74,35 @@ def _is_missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def _check_pair(a: Sequence[Hashable], b: Sequence[Hashable], labels: Sequence[Hashable] | None
-                ) -> list[Hashable]:
+def _check_pair(
+    a: Sequence[Hashable], b: Sequence[Hashable], labels: Sequence[Hashable] | None
+) -> list[Hashable]:
     """Validate two coders' label sequences; return the category list (``labels`` or the observed ones)."""
     a, b = list(a), list(b)
     if len(a) != len(b):
-        raise InputError(f"the two coders labelled different numbers of units ({len(a)} and {len(b)}).",
-                         fix="pass one label per unit for each coder, over the same units in the same order.")
+        raise InputError(
+            f"the two coders labelled different numbers of units ({len(a)} and {len(b)}).",
+            fix="pass one label per unit for each coder, over the same units in the same order.",
+        )
     for name, seq in (("first", a), ("second", b)):
         gaps = [i for i, x in enumerate(seq) if _is_missing(x)]
         if gaps:
-            raise InputError(f"the {name} coder has missing labels at units {gaps[:5]}"
-                             f"{' ...' if len(gaps) > 5 else ''} ({len(gaps)} in all).",
-                             fix="drop those units explicitly (and report how many), or use "
-                                 "krippendorff_alpha_nominal, which allows missing values.")
+            raise InputError(
+                f"the {name} coder has missing labels at units {gaps[:5]}"
+                f"{' ...' if len(gaps) > 5 else ''} ({len(gaps)} in all).",
+                fix="drop those units explicitly (and report how many), or use "
+                "krippendorff_alpha_nominal, which allows missing values.",
+            )
     observed = sorted(set(a) | set(b), key=repr)
     if labels is None:
         return observed
     cats = list(dict.fromkeys(labels))
     unknown = [x for x in observed if x not in set(cats)]
     if unknown:
-        raise InputError(f"labels {unknown[:5]} are not among the categories {cats[:10]}.",
-                         fix="add them to the codebook or correct the coding.")
+        raise InputError(
+            f"labels {unknown[:5]} are not among the categories {cats[:10]}.",
+            fix="add them to the codebook or correct the coding.",
+        )
     return cats
 
 
@@ -137,7 +144,9 @@ def _cohen(a, b, labels=None) -> Coefficient:
     po, pa, pb, _, reason = _po_margins(a, b, labels)
     if reason:
         return Coefficient(math.nan, f"Cohen's kappa is undefined: {reason}")
-    return _corrected(po, float(pa @ pb), "Cohen's kappa", "both coders used one and the same single category")
+    return _corrected(
+        po, float(pa @ pb), "Cohen's kappa", "both coders used one and the same single category"
+    )
 
 
 def _scott(a, b, labels=None) -> Coefficient:
@@ -153,8 +162,10 @@ def _gwet(a, b, labels=None) -> Coefficient:
     if reason:
         return Coefficient(math.nan, f"Gwet's AC1 is undefined: {reason}")
     if q < 2:
-        return Coefficient(math.nan, "Gwet's AC1 is undefined: there is only one category "
-                                     "(pass labels= with the full category list).")
+        return Coefficient(
+            math.nan,
+            "Gwet's AC1 is undefined: there is only one category (pass labels= with the full category list).",
+        )
     pi = (pa + pb) / 2
     return _corrected(po, float(pi @ (1 - pi)) / (q - 1), "Gwet's AC1", "")
 
@@ -164,8 +175,11 @@ def _bp(a, b, labels=None) -> Coefficient:
     if reason:
         return Coefficient(math.nan, f"Brennan-Prediger is undefined: {reason}")
     if q < 2:
-        return Coefficient(math.nan, "Brennan-Prediger is undefined: there is only one category "
-                                     "(pass labels= with the full category list).")
+        return Coefficient(
+            math.nan,
+            "Brennan-Prediger is undefined: there is only one category "
+            "(pass labels= with the full category list).",
+        )
     return Coefficient(float((po - 1 / q) / (1 - 1 / q)))
 
 
@@ -194,8 +208,9 @@ def percent_agreement(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     return _scalar(_percent(a, b))
 
 
-def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[Hashable] | None = None
-                ) -> float:
+def cohen_kappa(
+    a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[Hashable] | None = None
+) -> float:
     """Cohen's kappa: agreement corrected for chance as each coder's own label distribution predicts it.
 
     Parameters
@@ -222,7 +237,9 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequenc
     return _scalar(_cohen(a, b, labels))
 
 
-def scott_pi(a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[Hashable] | None = None) -> float:
+def scott_pi(
+    a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[Hashable] | None = None
+) -> float:
     """Scott's pi: chance agreement from the two coders' pooled label distribution.
 
     Parameters
@@ -249,7 +266,9 @@ def scott_pi(a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[H
     return _scalar(_scott(a, b, labels))
 
 
-def gwet_ac1(a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[Hashable] | None = None) -> float:
+def gwet_ac1(
+    a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[Hashable] | None = None
+) -> float:
     """Gwet's AC1, which stays stable when one category dominates (the "kappa paradox").
 
     Parameters
@@ -276,8 +295,9 @@ def gwet_ac1(a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[H
     return _scalar(_gwet(a, b, labels))
 
 
-def brennan_prediger(a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[Hashable] | None = None
-                     ) -> float:
+def brennan_prediger(
+    a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[Hashable] | None = None
+) -> float:
     """Brennan-Prediger coefficient: chance agreement ``1/q`` for ``q`` categories (= PABAK for ``q = 2``).
 
     Parameters
@@ -310,8 +330,10 @@ def _kalpha(ratings: Sequence[Sequence[Hashable]]) -> Coefficient:
         raise InputError(f"Krippendorff's alpha needs at least two coders, got {len(rows)}.")
     n_units = {len(r) for r in rows}
     if len(n_units) != 1:
-        raise InputError(f"the coders labelled different numbers of units ({sorted(n_units)}).",
-                         fix="give every coder one entry per unit (None where a coder did not code it).")
+        raise InputError(
+            f"the coders labelled different numbers of units ({sorted(n_units)}).",
+            fix="give every coder one entry per unit (None where a coder did not code it).",
+        )
     cats = sorted({x for r in rows for x in r if not _is_missing(x)}, key=repr)
     idx = {x: float(i) for i, x in enumerate(cats)}
     data = np.array([[math.nan if _is_missing(x) else idx[x] for x in r] for r in rows], dtype=float)
@@ -320,10 +342,20 @@ def _kalpha(ratings: Sequence[Sequence[Hashable]]) -> Coefficient:
         return Coefficient(math.nan, "Krippendorff's alpha is undefined: no unit was coded by two coders.")
     values = np.unique(data[:, pairable][~np.isnan(data[:, pairable])])
     if len(values) < 2:
-        return Coefficient(math.nan, "Krippendorff's alpha is undefined: all pairable values are one single "
-                                     "category, so there is no variation to agree on.")
-    return Coefficient(float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal",
-                                                value_domain=np.arange(len(cats), dtype=float))))
+        return Coefficient(
+            math.nan,
+            "Krippendorff's alpha is undefined: all pairable values are one single "
+            "category, so there is no variation to agree on.",
+        )
+    return Coefficient(
+        float(
+            krippendorff.alpha(
+                reliability_data=data,
+                level_of_measurement="nominal",
+                value_domain=np.arange(len(cats), dtype=float),
+            )
+        )
+    )
 
 
 def krippendorff_alpha_nominal(ratings: Sequence[Sequence[Hashable]]) -> float:
@@ -388,9 +420,11 @@ def _fleiss_table(t: np.ndarray) -> Coefficient:
         raise InputError("Fleiss' kappa needs a non-empty units x categories table of counts.")
     n = t.sum(1)
     if not np.all(n == n[0]) or n[0] < 2:
-        raise InputError(f"Fleiss' kappa needs the same number (>= 2) of coders on every unit; rows sum to "
-                         f"{sorted(set(n.tolist()))[:5]}.", fix="drop units not coded by every coder, or use "
-                                                                 "krippendorff_alpha_nominal for missing values.")
+        raise InputError(
+            f"Fleiss' kappa needs the same number (>= 2) of coders on every unit; rows sum to "
+            f"{sorted(set(n.tolist()))[:5]}.",
+            fix="drop units not coded by every coder, or use krippendorff_alpha_nominal for missing values.",
+        )
     n = n[0]
     p_unit = ((t * (t - 1)).sum(1) / (n * (n - 1))).mean()
     pj = t.sum(0) / t.sum()
@@ -419,8 +453,10 @@ def fleiss_kappa(ratings: Sequence[Sequence[Hashable]], *, labels: Sequence[Hash
     """
     rows = [list(r) for r in ratings]
     if any(_is_missing(x) for r in rows for x in r):
-        raise InputError("Fleiss' kappa does not allow missing labels.",
-                         fix="drop incomplete units, or use krippendorff_alpha_nominal.")
+        raise InputError(
+            "Fleiss' kappa does not allow missing labels.",
+            fix="drop incomplete units, or use krippendorff_alpha_nominal.",
+        )
     cats = sorted({x for r in rows for x in r}, key=repr) if labels is None else list(dict.fromkeys(labels))
     unknown = sorted({x for r in rows for x in r} - set(cats), key=repr)
     if unknown:
@@ -433,8 +469,9 @@ def fleiss_kappa(ratings: Sequence[Sequence[Hashable]], *, labels: Sequence[Hash
     return _scalar(_fleiss_table(t))
 
 
-def confusion_matrix(reference: Sequence[Hashable], other: Sequence[Hashable], *, labels: Sequence[Hashable]
-                     ) -> np.ndarray:
+def confusion_matrix(
+    reference: Sequence[Hashable], other: Sequence[Hashable], *, labels: Sequence[Hashable]
+) -> np.ndarray:
     """Counts of (reference label, other label): rows are REFERENCE, columns OTHER, in the order of ``labels``.
 
     Examples
@@ -552,8 +589,12 @@ def _prf_reason(tp: int, fp: int, fn: int) -> str | None:
     return None
 
 
-def precision_recall_f1(reference: Iterable[Iterable[Hashable]], other: Iterable[Iterable[Hashable]], *,
-                        labels: Sequence[Hashable] | None = None) -> PRF:
+def precision_recall_f1(
+    reference: Iterable[Iterable[Hashable]],
+    other: Iterable[Iterable[Hashable]],
+    *,
+    labels: Sequence[Hashable] | None = None,
+) -> PRF:
     """Multi-label precision, recall and F1 of OTHER's label sets against REFERENCE's, unit by unit.
 
     Parameters
@@ -576,8 +617,10 @@ def precision_recall_f1(reference: Iterable[Iterable[Hashable]], other: Iterable
     """
     ref, oth = [set(x) for x in reference], [set(x) for x in other]
     if len(ref) != len(oth):
-        raise InputError(f"REFERENCE and OTHER cover different numbers of units ({len(ref)} and {len(oth)}).",
-                         fix="compare codings of the same units.")
+        raise InputError(
+            f"REFERENCE and OTHER cover different numbers of units ({len(ref)} and {len(oth)}).",
+            fix="compare codings of the same units.",
+        )
     cats = sorted(set().union(*ref, *oth), key=repr) if labels is None else list(labels)
     per: dict = {}
     for c in cats:
@@ -585,8 +628,16 @@ def precision_recall_f1(reference: Iterable[Iterable[Hashable]], other: Iterable
         fp = sum(c not in r and c in o for r, o in zip(ref, oth))
         fn = sum(c in r and c not in o for r, o in zip(ref, oth))
         precision, recall, f1 = prf_counts(tp, fp, fn)
-        per[c] = {"tp": tp, "fp": fp, "fn": fn, "support": tp + fn, "precision": precision, "recall": recall,
-                  "f1": f1, "reason": _prf_reason(tp, fp, fn)}
+        per[c] = {
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "support": tp + fn,
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "reason": _prf_reason(tp, fp, fn),
+        }
     tp = sum(v["tp"] for v in per.values())
     fp = sum(v["fp"] for v in per.values())
     fn = sum(v["fn"] for v in per.values())
@@ -594,8 +645,9 @@ def precision_recall_f1(reference: Iterable[Iterable[Hashable]], other: Iterable
     return PRF(per, *prf_counts(tp, fp, fn), float(np.mean(f1s)) if f1s else math.nan)
 
 
-def pairwise_coefficients(a: Sequence[Hashable], b: Sequence[Hashable], *,
-                          labels: Sequence[Hashable] | None = None) -> dict[str, Coefficient]:
+def pairwise_coefficients(
+    a: Sequence[Hashable], b: Sequence[Hashable], *, labels: Sequence[Hashable] | None = None
+) -> dict[str, Coefficient]:
     """All two-coder coefficients at once, each with the reason when it is undefined (no warnings).
 
     Examples
@@ -618,8 +670,9 @@ def pairwise_coefficients(a: Sequence[Hashable], b: Sequence[Hashable], *,
     }
 
 
-def table_coefficients(table: Sequence[Sequence[float]], *, n_categories: int | None = None
-                       ) -> dict[str, Coefficient]:
+def table_coefficients(
+    table: Sequence[Sequence[float]], *, n_categories: int | None = None
+) -> dict[str, Coefficient]:
     """Two-coder coefficients from a contingency table (rows coder A, columns coder B, same category order).
 
     Much faster than label lists for character-level comparison (millions of units). Krippendorff's alpha uses its
@@ -650,21 +703,28 @@ def table_coefficients(table: Sequence[Sequence[float]], *, n_categories: int | 
     n = t.sum()
     q = t.shape[0] if n_categories is None else n_categories
     if n == 0:
-        return {k: Coefficient(math.nan, f"{name} is undefined: there are no units.") for k, name in _KEYS.items()}
+        return {
+            k: Coefficient(math.nan, f"{name} is undefined: there are no units.") for k, name in _KEYS.items()
+        }
     po = float(np.trace(t) / n)
     pa, pb = t.sum(1) / n, t.sum(0) / n
     pi = (pa + pb) / 2
     one = "both coders used one and the same single category"
-    out = {"percent_agreement": Coefficient(po),
-           "cohen_kappa": _corrected(po, float(pa @ pb), "Cohen's kappa", one),
-           "scott_pi": _corrected(po, float(pi @ pi), "Scott's pi", one)}
+    out = {
+        "percent_agreement": Coefficient(po),
+        "cohen_kappa": _corrected(po, float(pa @ pb), "Cohen's kappa", one),
+        "scott_pi": _corrected(po, float(pi @ pi), "Scott's pi", one),
+    }
     coinc = t + t.T
     nc = coinc.sum(1)
     total = coinc.sum()
     de = float(nc.sum() ** 2 - nc @ nc)
     if total < 2 or de == 0:
-        out["krippendorff_alpha"] = Coefficient(math.nan, "Krippendorff's alpha is undefined: all values are one "
-                                                          "single category, so there is no variation to agree on.")
+        out["krippendorff_alpha"] = Coefficient(
+            math.nan,
+            "Krippendorff's alpha is undefined: all values are one "
+            "single category, so there is no variation to agree on.",
+        )
     else:
         do = float(coinc.sum() - np.trace(coinc))
         out["krippendorff_alpha"] = Coefficient(float(1 - (total - 1) * do / de))
@@ -678,33 +738,54 @@ def table_coefficients(table: Sequence[Sequence[float]], *, n_categories: int | 
     return out
 
 
-_KEYS = {"percent_agreement": "Percent agreement", "cohen_kappa": "Cohen's kappa", "scott_pi": "Scott's pi",
-         "krippendorff_alpha": "Krippendorff's alpha", "gwet_ac1": "Gwet's AC1", "brennan_prediger": "Brennan-Prediger"}
+_KEYS = {
+    "percent_agreement": "Percent agreement",
+    "cohen_kappa": "Cohen's kappa",
+    "scott_pi": "Scott's pi",
+    "krippendorff_alpha": "Krippendorff's alpha",
+    "gwet_ac1": "Gwet's AC1",
+    "brennan_prediger": "Brennan-Prediger",
+}
 
 
 #: The parts of :func:`multi_coder_sums`; each has the unit axis summed, so per-group sums add up.
-MULTI_SUM_KEYS = ("n_pairable", "pa_sum", "n_rated", "pi_sum", "classified", "n_complete", "complete_pa_sum",
-                  "complete_counts", "coincidence")
+MULTI_SUM_KEYS = (
+    "n_pairable",
+    "pa_sum",
+    "n_rated",
+    "pi_sum",
+    "classified",
+    "n_complete",
+    "complete_pa_sum",
+    "complete_counts",
+    "coincidence",
+)
 
 
-def _codes_matrix(ratings: Sequence[Sequence[Hashable]], labels: Sequence[Hashable] | None
-                  ) -> tuple[np.ndarray, list[Hashable]]:
+def _codes_matrix(
+    ratings: Sequence[Sequence[Hashable]], labels: Sequence[Hashable] | None
+) -> tuple[np.ndarray, list[Hashable]]:
     """Coders x units matrix of category indices (-1 = not coded) and the category list."""
     rows = [list(r) for r in ratings]
     if len(rows) < 2:
         raise InputError(f"agreement needs at least two coders, got {len(rows)}.")
     if len({len(r) for r in rows}) != 1:
-        raise InputError(f"the coders labelled different numbers of units ({sorted({len(r) for r in rows})}).",
-                         fix="give every coder one entry per unit (None where a coder did not code it).")
+        raise InputError(
+            f"the coders labelled different numbers of units ({sorted({len(r) for r in rows})}).",
+            fix="give every coder one entry per unit (None where a coder did not code it).",
+        )
     observed = sorted({x for r in rows for x in r if not _is_missing(x)}, key=repr)
     cats = observed if labels is None else list(dict.fromkeys(labels))
     unknown = [x for x in observed if x not in set(cats)]
     if unknown:
-        raise InputError(f"labels {unknown[:5]} are not among the categories {cats[:10]}.",
-                         fix="add them to the codebook or correct the coding.")
+        raise InputError(
+            f"labels {unknown[:5]} are not among the categories {cats[:10]}.",
+            fix="add them to the codebook or correct the coding.",
+        )
     idx = {x: i for i, x in enumerate(cats)}
     return np.array([[-1 if _is_missing(x) else idx[x] for x in r] for r in rows], dtype=int).reshape(
-        len(rows), -1), cats
+        len(rows), -1
+    ), cats
 
 
 def multi_coder_sums(codes: np.ndarray, q: int) -> dict[str, np.ndarray]:
@@ -740,35 +821,62 @@ def multi_coder_sums(codes: np.ndarray, q: int) -> dict[str, np.ndarray]:
         rc = counts[pair]
         coinc = (rc.T / (r[pair] - 1)) @ rc - np.diag((rc / (r[pair] - 1)[:, None]).sum(0))
     classified = np.stack([np.bincount(row[row >= 0], minlength=q) for row in codes]).astype(float)
-    return {"n_pairable": np.float64(pair.sum()), "pa_sum": np.float64(agree.sum()),
-            "n_rated": np.float64(rated.sum()), "pi_sum": shares.sum(0), "classified": classified,
-            "n_complete": np.float64(complete.sum()), "complete_pa_sum": np.float64(agree[complete].sum()),
-            "complete_counts": counts[complete].sum(0), "coincidence": coinc}
+    return {
+        "n_pairable": np.float64(pair.sum()),
+        "pa_sum": np.float64(agree.sum()),
+        "n_rated": np.float64(rated.sum()),
+        "pi_sum": shares.sum(0),
+        "classified": classified,
+        "n_complete": np.float64(complete.sum()),
+        "complete_pa_sum": np.float64(agree[complete].sum()),
+        "complete_counts": counts[complete].sum(0),
+        "coincidence": coinc,
+    }
 
 
-def multi_coder_from_sums(sums: dict[str, np.ndarray], *, coders: Sequence[str] | None = None
-                          ) -> dict[str, Coefficient]:
+def multi_coder_from_sums(
+    sums: dict[str, np.ndarray], *, coders: Sequence[str] | None = None
+) -> dict[str, Coefficient]:
     """Coefficients for several coders from :func:`multi_coder_sums` (see :func:`multi_coder_coefficients`)."""
     q = len(sums["pi_sum"])
     n_coders = sums["classified"].shape[0]
     n2, n1 = float(sums["n_pairable"]), float(sums["n_rated"])
-    keys = ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger", "conger_kappa",
-            "krippendorff_alpha")
-    names = {"percent_agreement": "Percent agreement", "fleiss_kappa": "Fleiss' kappa", "gwet_ac1": "Gwet's AC1",
-             "brennan_prediger": "Brennan-Prediger", "conger_kappa": "Conger's kappa",
-             "krippendorff_alpha": "Krippendorff's alpha"}
+    keys = (
+        "percent_agreement",
+        "fleiss_kappa",
+        "gwet_ac1",
+        "brennan_prediger",
+        "conger_kappa",
+        "krippendorff_alpha",
+    )
+    names = {
+        "percent_agreement": "Percent agreement",
+        "fleiss_kappa": "Fleiss' kappa",
+        "gwet_ac1": "Gwet's AC1",
+        "brennan_prediger": "Brennan-Prediger",
+        "conger_kappa": "Conger's kappa",
+        "krippendorff_alpha": "Krippendorff's alpha",
+    }
     if n2 == 0:
-        return {k: Coefficient(math.nan, f"{names[k]} is undefined: no unit was coded by two coders.")
-                for k in keys}
+        return {
+            k: Coefficient(math.nan, f"{names[k]} is undefined: no unit was coded by two coders.")
+            for k in keys
+        }
     pa = float(sums["pa_sum"]) / n2
     out = {"percent_agreement": Coefficient(pa)}
     nc = float(sums["n_complete"])
     if nc == 0:
-        out["fleiss_kappa"] = Coefficient(math.nan, "Fleiss' kappa is undefined: no unit was coded by every coder.")
+        out["fleiss_kappa"] = Coefficient(
+            math.nan, "Fleiss' kappa is undefined: no unit was coded by every coder."
+        )
     else:
         pj = sums["complete_counts"] / sums["complete_counts"].sum()
-        out["fleiss_kappa"] = _corrected(float(sums["complete_pa_sum"]) / nc, float(pj @ pj), "Fleiss' kappa",
-                                         "all ratings fall in one category")
+        out["fleiss_kappa"] = _corrected(
+            float(sums["complete_pa_sum"]) / nc,
+            float(pj @ pj),
+            "Fleiss' kappa",
+            "all ratings fall in one category",
+        )
     pi = sums["pi_sum"] / n1
     if q < 2:
         only = "there is only one category (pass labels= with the full category list)."
@@ -780,25 +888,33 @@ def multi_coder_from_sums(sums: dict[str, np.ndarray], *, coders: Sequence[str] 
     n_g = sums["classified"].sum(1)
     if np.any(n_g == 0):
         who = [str(coders[i]) if coders else f"coder {i + 1}" for i in np.flatnonzero(n_g == 0)]
-        out["conger_kappa"] = Coefficient(math.nan, f"Conger's kappa is undefined: {', '.join(who)} coded no unit.")
+        out["conger_kappa"] = Coefficient(
+            math.nan, f"Conger's kappa is undefined: {', '.join(who)} coded no unit."
+        )
     else:
         p_gk = sums["classified"] / n_g[:, None]
         s2 = p_gk.var(0, ddof=1)
         pe = float((p_gk.mean(0) ** 2 - s2 / n_coders).sum())
-        out["conger_kappa"] = _corrected(pa, pe, "Conger's kappa", "every coder used one and the same category")
+        out["conger_kappa"] = _corrected(
+            pa, pe, "Conger's kappa", "every coder used one and the same category"
+        )
     coinc = sums["coincidence"]
     n, nk = coinc.sum(), coinc.sum(1)
     de = float(n * n - nk @ nk)
     if de <= 0:
-        out["krippendorff_alpha"] = Coefficient(math.nan, "Krippendorff's alpha is undefined: all pairable values "
-                                                          "are one single category, so there is no variation.")
+        out["krippendorff_alpha"] = Coefficient(
+            math.nan,
+            "Krippendorff's alpha is undefined: all pairable values "
+            "are one single category, so there is no variation.",
+        )
     else:
         out["krippendorff_alpha"] = Coefficient(float(1 - (n - 1) * (n - np.trace(coinc)) / de))
     return {k: out[k] for k in keys}
 
 
-def multi_coder_coefficients(ratings: Sequence[Sequence[Hashable]], *, labels: Sequence[Hashable] | None = None
-                             ) -> dict[str, Coefficient]:
+def multi_coder_coefficients(
+    ratings: Sequence[Sequence[Hashable]], *, labels: Sequence[Hashable] | None = None
+) -> dict[str, Coefficient]:
     """Agreement of several coders with missing values (Gwet 2014, ch. 2-4), each with its reason when undefined.
 
     Percent agreement is the mean over units coded by at least two coders of the share of agreeing coder pairs.
@@ -841,9 +957,18 @@ def multi_coder_coefficients(ratings: Sequence[Sequence[Hashable]], *, labels: S
     return multi_coder_from_sums(multi_coder_sums(codes, len(cats)))
 
 
-def kappa_paradox(percent: float, kappa: float, *, prevalence: float, bias: float,
-                  positive_agreement: float | None = None, high: float = 0.8, low: float = 0.4, rare: float = 0.8,
-                  capped: float = 0.6) -> str | None:
+def kappa_paradox(
+    percent: float,
+    kappa: float,
+    *,
+    prevalence: float,
+    bias: float,
+    positive_agreement: float | None = None,
+    high: float = 0.8,
+    low: float = 0.4,
+    rare: float = 0.8,
+    capped: float = 0.6,
+) -> str | None:
     """A warning when high percent agreement hides low kappa *because of* prevalence or bias, else None.
 
     Kappa is low beside high agreement either because the coders really disagree on the few units the code
@@ -872,23 +997,33 @@ def kappa_paradox(percent: float, kappa: float, *, prevalence: float, bias: floa
     >>> kappa_paradox(0.9, 0.8, prevalence=-0.9, bias=0.0) is None
     True
     """
-    if any(math.isnan(x) for x in (percent, kappa, prevalence, bias)) or not (percent >= high and kappa < low):
+    if any(math.isnan(x) for x in (percent, kappa, prevalence, bias)) or not (
+        percent >= high and kappa < low
+    ):
         return None
     p_a, p_b = (1 + prevalence + bias) / 2, (1 + prevalence - bias) / 2
     pe = p_a * p_b + (1 - p_a) * (1 - p_b)
     kappa_max = (1 - abs(bias) - pe) / (1 - pe) if pe < 1 else math.nan
     why = []
     if abs(prevalence) >= rare:
-        why.append(f"the code is very {'rare' if prevalence < 0 else 'frequent'} (prevalence index "
-                   f"{prevalence:+.2f}), so {pe:.0%} agreement is expected by chance")
+        why.append(
+            f"the code is very {'rare' if prevalence < 0 else 'frequent'} (prevalence index "
+            f"{prevalence:+.2f}), so {pe:.0%} agreement is expected by chance"
+        )
     if not math.isnan(kappa_max) and kappa_max <= capped and kappa >= kappa_max / 2:
-        why.append(f"the coders apply it at different rates (bias index {bias:+.2f}), which caps kappa at "
-                   f"{kappa_max:.2f}")
+        why.append(
+            f"the coders apply it at different rates (bias index {bias:+.2f}), which caps kappa at "
+            f"{kappa_max:.2f}"
+        )
     if not why:
         return None
     real = ""
     if positive_agreement is not None and not math.isnan(positive_agreement) and positive_agreement < 0.5:
-        real = (f" Agreement on the units where it applies (F1) is only {positive_agreement:.2f}, so the low kappa "
-                f"is also real disagreement.")
-    return (f"Percent agreement is {percent:.2f} but kappa is {kappa:.2f}: {' and '.join(why)}.{real} Report kappa "
-            f"with the prevalence and bias indices, and Gwet's AC1 or PABAK beside it.")
+        real = (
+            f" Agreement on the units where it applies (F1) is only {positive_agreement:.2f}, so the low kappa "
+            f"is also real disagreement."
+        )
+    return (
+        f"Percent agreement is {percent:.2f} but kappa is {kappa:.2f}: {' and '.join(why)}.{real} Report kappa "
+        f"with the prevalence and bias indices, and Gwet's AC1 or PABAK beside it."
+    )

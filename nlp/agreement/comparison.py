@@ -40,27 +40,49 @@ from .tables import (
     stats_from_tables,
 )
 
-__all__ = ["COEFFICIENTS", "MULTI_COEFFICIENTS", "UNITS", "UNIT_RULES", "Comparison", "Stat", "coder_notes",
-           "compare", "describe_groups", "merge_codings", "project_units"]
+__all__ = [
+    "COEFFICIENTS",
+    "MULTI_COEFFICIENTS",
+    "UNITS",
+    "UNIT_RULES",
+    "Comparison",
+    "Stat",
+    "coder_notes",
+    "compare",
+    "describe_groups",
+    "merge_codings",
+    "project_units",
+]
 
 #: How code spans become unit labels, per unit of analysis (said in the methods paragraph).
 UNIT_RULES = {
     "segment": "a code applies to a segment when the coder's span overlaps it by at least half of the shorter of "
-               "the two (span or segment), so a span that only grazes a neighbouring turn does not count there",
+    "the two (span or segment), so a span that only grazes a neighbouring turn does not count there",
     "sentence": "a code applies to a sentence when the coder's span overlaps it by at least half of the shorter of "
-                "the two (span or sentence)",
+    "the two (span or sentence)",
     "character": "every character inside one of the coder's spans of a code counts as coded with it",
 }
 #: Coefficients over all coders (more than two), keys of :func:`~nlp.agreement.coefficients.multi_coder_coefficients`.
-MULTI_COEFFICIENTS = ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger", "conger_kappa",
-                      "krippendorff_alpha")
+MULTI_COEFFICIENTS = (
+    "percent_agreement",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "brennan_prediger",
+    "conger_kappa",
+    "krippendorff_alpha",
+)
 
 UNITS = ("segment", "sentence", "character")
 _WORD = re.compile(r"\w+")
 
 
-def merge_codings(reference: Sequence[Transcript], others: Mapping[str, Sequence[Transcript]], *,
-                  reference_name: str | None, paths: Mapping[str, str] | None = None) -> list[Transcript]:
+def merge_codings(
+    reference: Sequence[Transcript],
+    others: Mapping[str, Sequence[Transcript]],
+    *,
+    reference_name: str | None,
+    paths: Mapping[str, str] | None = None,
+) -> list[Transcript]:
     """Put several codings of the same texts into one list of transcripts, one coder name per coding.
 
     Every code of a coding is relabelled with that coding's name (the reference's codes keep their coders when
@@ -78,24 +100,33 @@ def merge_codings(reference: Sequence[Transcript], others: Mapping[str, Sequence
     """
     paths = dict(paths or {})
     ref = {t.id: t for t in reference}
-    merged = {tid: t if reference_name is None else replace(t, codes=tuple(replace(c, coder=reference_name)
-                                                                            for c in t.codes))
-              for tid, t in ref.items()}
+    merged = {
+        tid: t
+        if reference_name is None
+        else replace(t, codes=tuple(replace(c, coder=reference_name) for c in t.codes))
+        for tid, t in ref.items()
+    }
     for name, coding in others.items():
         where = paths.get(name, name)
         got = {t.id: t for t in coding}
         missing, extra = sorted(set(ref) - set(got)), sorted(set(got) - set(ref))
         if missing or extra:
-            raise InputError(f"{where} does not code the same texts as {paths.get(reference_name or '', 'the reference')}"
-                             f": missing {missing[:5]}, extra {extra[:5]}.",
-                             fix="compare codings of the same transcripts (same ids).")
+            raise InputError(
+                f"{where} does not code the same texts as {paths.get(reference_name or '', 'the reference')}"
+                f": missing {missing[:5]}, extra {extra[:5]}.",
+                fix="compare codings of the same transcripts (same ids).",
+            )
         for tid, t in got.items():
             if t.text != ref[tid].text:
-                i = next((k for k, (x, y) in enumerate(zip(t.text, ref[tid].text)) if x != y),
-                         min(len(t.text), len(ref[tid].text)))
-                raise InputError(f"{where}: transcript {tid!r} has a different text from the reference (first "
-                                 f"difference at character {i}), so code offsets cannot be compared.",
-                                 fix="code the same ingested text; re-export both codings from one project.")
+                i = next(
+                    (k for k, (x, y) in enumerate(zip(t.text, ref[tid].text)) if x != y),
+                    min(len(t.text), len(ref[tid].text)),
+                )
+                raise InputError(
+                    f"{where}: transcript {tid!r} has a different text from the reference (first "
+                    f"difference at character {i}), so code offsets cannot be compared.",
+                    fix="code the same ingested text; re-export both codings from one project.",
+                )
             merged[tid] = merged[tid].with_codes(replace(c, coder=name) for c in t.codes)
     return list(merged.values())
 
@@ -104,9 +135,13 @@ def _default_splitter(text: str, lang: str | None) -> list[tuple[int, int]]:
     return list(split_sentences(text, lang or identify_language(text)))
 
 
-def project_units(transcripts: Sequence[Transcript], *, unit: str, include_interviewer: bool = False,
-                  sentence_splitter: Callable[[str, str | None], list[tuple[int, int]]] | None = None
-                  ) -> list[Unit]:
+def project_units(
+    transcripts: Sequence[Transcript],
+    *,
+    unit: str,
+    include_interviewer: bool = False,
+    sentence_splitter: Callable[[str, str | None], list[tuple[int, int]]] | None = None,
+) -> list[Unit]:
     """Project code spans onto units: one :class:`~nlp.model.Unit` per segment or per sentence.
 
     A code applies to a unit when it overlaps it by at least half of the shorter of the two
@@ -141,11 +176,17 @@ def project_units(transcripts: Sequence[Transcript], *, unit: str, include_inter
             split = sentence_splitter or _default_splitter
             sents = []
             for s in segs:
-                for a, b in split(t.text[s.start:s.end], s.lang or t.lang):
+                for a, b in split(t.text[s.start : s.end], s.lang or t.lang):
                     if b > a:
-                        sents.append(replace(s, start=s.start + a, end=s.start + b,
-                                             id=f"{s.id or t.id}#{s.start + a}-{s.start + b}",
-                                             meta={**s.meta, "group": s.meta.get("group") or t.meta.get("group")}))
+                        sents.append(
+                            replace(
+                                s,
+                                start=s.start + a,
+                                end=s.start + b,
+                                id=f"{s.id or t.id}#{s.start + a}-{s.start + b}",
+                                meta={**s.meta, "group": s.meta.get("group") or t.meta.get("group")},
+                            )
+                        )
             segs = tuple(sents)
         out.extend(iter_units([replace(t, segments=segs)], include_interviewer=True))
     return out
@@ -182,8 +223,9 @@ def describe_groups(transcripts: Sequence[Transcript], units: Sequence[Unit]) ->
             g = _segment_group(t, s)
             if g not in used:
                 continue
-            origin.add("segment" if s.meta.get("group") else "transcript" if t.meta.get("group") else
-                       "transcript id")
+            origin.add(
+                "segment" if s.meta.get("group") else "transcript" if t.meta.get("group") else "transcript id"
+            )
             where.setdefault(g, set()).add(t.id)
             if s.meta.get("group_kind"):
                 kinds.setdefault(g, s.meta["group_kind"])
@@ -198,11 +240,19 @@ def describe_groups(transcripts: Sequence[Transcript], units: Sequence[Unit]) ->
     for t in transcripts:
         if t.meta.get("document"):
             docs[str(t.meta["document"])] = docs.get(str(t.meta["document"]), 0) + 1
-    return {"n": len(used), "sizes": dict(sorted(sizes.items())),
-            "from": "segment" if "segment" in origin else "transcript" if "transcript" in origin else "transcript id",
-            "kinds": kind_counts, "n_transcripts": len({u.transcript_id for u in units}),
-            "nested": all(len(ts) == 1 for ts in where.values()) and any(n > 1 for n in by_transcript.values()),
-            "documents": docs}
+    return {
+        "n": len(used),
+        "sizes": dict(sorted(sizes.items())),
+        "from": "segment"
+        if "segment" in origin
+        else "transcript"
+        if "transcript" in origin
+        else "transcript id",
+        "kinds": kind_counts,
+        "n_transcripts": len({u.transcript_id for u in units}),
+        "nested": all(len(ts) == 1 for ts in where.values()) and any(n > 1 for n in by_transcript.values()),
+        "documents": docs,
+    }
 
 
 def coder_notes(transcripts: Sequence[Transcript], coders: Sequence[str]) -> dict[str, str]:
@@ -225,17 +275,31 @@ def coder_notes(transcripts: Sequence[Transcript], coders: Sequence[str]) -> dic
 def _check_coders(codes_by_coder: Mapping[str, set], coders: Sequence[str], codebook) -> None:
     for c in coders:
         if c not in codes_by_coder:
-            raise InputError(f"coder {c!r} has no codes in these texts (coders found: "
-                             f"{sorted(codes_by_coder) or 'none'}).", fix="name a coder that coded these texts.")
+            raise InputError(
+                f"coder {c!r} has no codes in these texts (coders found: "
+                f"{sorted(codes_by_coder) or 'none'}).",
+                fix="name a coder that coded these texts.",
+            )
         if codebook is not None:
             codebook.check_codes(codes_by_coder[c], where=f"coder {c!r}")
 
 
-def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, others: Sequence[str],
-            codebook=None, include_interviewer: bool = False, min_words: int | None = None,
-            confidence: float = 0.95, n_boot: int = 1000, random_state: int = 0, context: int = 160,
-            sentence_splitter: Callable[[str, str | None], list[tuple[int, int]]] | None = None,
-            nvivo_kappa: bool = False) -> Comparison:
+def compare(
+    transcripts: Sequence[Transcript],
+    *,
+    unit: str,
+    reference: str,
+    others: Sequence[str],
+    codebook=None,
+    include_interviewer: bool = False,
+    min_words: int | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    random_state: int = 0,
+    context: int = 160,
+    sentence_splitter: Callable[[str, str | None], list[tuple[int, int]]] | None = None,
+    nvivo_kappa: bool = False,
+) -> Comparison:
     """Compare OTHER coders with REFERENCE on the same texts: coefficients with bootstrap CIs, per code, polarity.
 
     Parameters
@@ -291,17 +355,31 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
     _check_coders(by_coder, [reference, *others], codebook)
     notes = coder_notes(transcripts, [reference, *others])
     if unit == "character":
-        result = compare_characters(transcripts, reference=reference, others=others, by_coder=by_coder,
-                                    confidence=confidence, n_boot=n_boot, random_state=random_state,
-                                    context=context, nvivo_kappa=nvivo_kappa)
+        result = compare_characters(
+            transcripts,
+            reference=reference,
+            others=others,
+            by_coder=by_coder,
+            confidence=confidence,
+            n_boot=n_boot,
+            random_state=random_state,
+            context=context,
+            nvivo_kappa=nvivo_kappa,
+        )
         result.coder_notes, result.unit_rule = notes, UNIT_RULES[unit]
         return result
     if nvivo_kappa:
-        raise ConfigError("nvivo_kappa is a character-level convention (kappa 1 for a code neither coder used in a "
-                          "source).", fix="use it with unit='character' (--unit character), or leave it out.")
-    units = project_units(transcripts, unit=unit, include_interviewer=include_interviewer,
-                          sentence_splitter=sentence_splitter)
-    result = Comparison(unit, reference, tuple(others), 0, 0, len(transcripts), confidence, n_boot, random_state)
+        raise ConfigError(
+            "nvivo_kappa is a character-level convention (kappa 1 for a code neither coder used in a "
+            "source).",
+            fix="use it with unit='character' (--unit character), or leave it out.",
+        )
+    units = project_units(
+        transcripts, unit=unit, include_interviewer=include_interviewer, sentence_splitter=sentence_splitter
+    )
+    result = Comparison(
+        unit, reference, tuple(others), 0, 0, len(transcripts), confidence, n_boot, random_state
+    )
     result.coder_notes, result.unit_rule = notes, UNIT_RULES[unit]
     if min_words:
         short = [u for u in units if len(_WORD.findall(u.text)) < min_words]
@@ -314,12 +392,16 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
     result.n_units, result.n_groups = len(units), len(groups)
     result.groups = describe_groups(transcripts, units)
     weights, result.effective_groups, result.distinct_resamples, result.no_ci_reason, notes_ = bootstrap_plan(
-        [result.groups["sizes"][g] for g in groups], n_boot=n_boot, random_state=random_state, what="groups")
+        [result.groups["sizes"][g] for g in groups], n_boot=n_boot, random_state=random_state, what="groups"
+    )
     result.warnings += notes_
     concepts = sorted({c for u in units for k in (reference, *others) for c in u.concepts(k)})
     observed = sorted({p for u in units for k in (reference, *others) if (p := u.polarity(k))})
-    pol = list(codebook.polarity) + [p for p in observed if p not in codebook.polarity] if codebook is not None \
+    pol = (
+        list(codebook.polarity) + [p for p in observed if p not in codebook.polarity]
+        if codebook is not None
         else observed
+    )
     result.polarity_labels = pol
     texts = {t.id: t.text for t in transcripts}
     pooled: dict[tuple[str, str], np.ndarray] = {}
@@ -328,12 +410,15 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
         pt = np.zeros((len(groups), len(pol), len(pol)))
         n_pol, multi = 0, {reference: 0, other: 0}
         no_pol = {"both": 0, reference: 0, other: 0}
-        coded_by = {k: {t.id for t in transcripts if any(c.coder == k for c in t.codes)} for k in (reference, other)}
+        coded_by = {
+            k: {t.id for t in transcripts if any(c.coder == k for c in t.codes)} for k in (reference, other)
+        }
         uncoded = sorted(coded_by[reference] ^ coded_by[other])
         if uncoded:
-            result.excluded[f"units of transcripts coded by only one of {reference}, {other} ({', '.join(uncoded[:5])}"
-                            f"{' ...' if len(uncoded) > 5 else ''}; left out of {reference} vs {other})"] = sum(
-                u.transcript_id in uncoded for u in units)
+            result.excluded[
+                f"units of transcripts coded by only one of {reference}, {other} ({', '.join(uncoded[:5])}"
+                f"{' ...' if len(uncoded) > 5 else ''}; left out of {reference} vs {other})"
+            ] = sum(u.transcript_id in uncoded for u in units)
         pair_units = [u for u in units if u.transcript_id not in uncoded]
         for u in pair_units:
             g = gidx[u.group]
@@ -349,27 +434,52 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
                 pt[g, pol.index(pa), pol.index(pb)] += 1
                 n_pol += 1
             if a != b or pa != pb:
-                result.disagreements.append(_disagreement(u, texts[u.transcript_id], reference, other, context))
+                result.disagreements.append(
+                    _disagreement(u, texts[u.transcript_id], reference, other, context)
+                )
         for k, n in no_pol.items():
             if n:
                 who = f"by neither {reference} nor {other}" if k == "both" else f"by {k} only"
-                result.excluded[f"units without polarity {who} (left out of polarity, {reference} vs {other})"] = n
+                result.excluded[
+                    f"units without polarity {who} (left out of polarity, {reference} vs {other})"
+                ] = n
         for k, n in multi.items():
             if n:
-                result.warnings.append(f"{n} units have more than one polarity by {k}; the first in alphabetical "
-                                       f"order was used (Unit.polarity). Adjudicate them in the disagreement file.")
+                result.warnings.append(
+                    f"{n} units have more than one polarity by {k}; the first in alphabetical "
+                    f"order was used (Unit.polarity). Adjudicate them in the disagreement file."
+                )
         if concepts:
-            result.stats += stats_from_tables(ct.sum(1), weights, target="concepts", ref=reference, other=other,
-                                              q=2, n_units=len(pair_units) * len(concepts), confidence=confidence)
-            result.stats += prf_stats(ct, weights, ref=reference, other=other, n_units=len(pair_units),
-                                      confidence=confidence)
+            result.stats += stats_from_tables(
+                ct.sum(1),
+                weights,
+                target="concepts",
+                ref=reference,
+                other=other,
+                q=2,
+                n_units=len(pair_units) * len(concepts),
+                confidence=confidence,
+            )
+            result.stats += prf_stats(
+                ct, weights, ref=reference, other=other, n_units=len(pair_units), confidence=confidence
+            )
             pooled[("concepts", other)] = ct.sum((0, 1))
         if len(pol):
-            result.stats += stats_from_tables(pt, weights, target="polarity", ref=reference, other=other,
-                                               q=len(pol), n_units=n_pol, confidence=confidence)
+            result.stats += stats_from_tables(
+                pt,
+                weights,
+                target="polarity",
+                ref=reference,
+                other=other,
+                q=len(pol),
+                n_units=n_pol,
+                confidence=confidence,
+            )
             result.confusion[other] = {"labels": pol, "matrix": pt.sum(0).astype(int).tolist()}
             pooled[("polarity", other)] = pt.sum(0)
-        result.per_code += per_code_rows(ct, concepts, reference, other, weights=weights, confidence=confidence)
+        result.per_code += per_code_rows(
+            ct, concepts, reference, other, weights=weights, confidence=confidence
+        )
     if len(others) > 1 and pol:
         result.stats += _multi_coder(units, [reference, *others], pol, gidx, weights, confidence)
     paradox_warnings(result, pooled)
@@ -379,24 +489,44 @@ def compare(transcripts: Sequence[Transcript], *, unit: str, reference: str, oth
 
 def _disagreement(u: Unit, text: str, reference: str, other: str, context: int) -> dict:
     a, b = u.concepts(reference), u.concepts(other)
-    return {"transcript": u.transcript_id, "unit": u.id, "group": u.group, "start": u.start, "end": u.end,
-            "reference": reference, "other": other,
-            "reference_codes": ";".join(sorted(a)), "other_codes": ";".join(sorted(b)),
-            "only_reference": ";".join(sorted(a - b)), "only_other": ";".join(sorted(b - a)),
-            "reference_polarity": u.polarity(reference) or "", "other_polarity": u.polarity(other) or "",
-            "context_before": text[max(0, u.start - context):u.start], "text": u.text,
-            "context_after": text[u.end:u.end + context], "decision": ""}
+    return {
+        "transcript": u.transcript_id,
+        "unit": u.id,
+        "group": u.group,
+        "start": u.start,
+        "end": u.end,
+        "reference": reference,
+        "other": other,
+        "reference_codes": ";".join(sorted(a)),
+        "other_codes": ";".join(sorted(b)),
+        "only_reference": ";".join(sorted(a - b)),
+        "only_other": ";".join(sorted(b - a)),
+        "reference_polarity": u.polarity(reference) or "",
+        "other_polarity": u.polarity(other) or "",
+        "context_before": text[max(0, u.start - context) : u.start],
+        "text": u.text,
+        "context_after": text[u.end : u.end + context],
+        "decision": "",
+    }
 
 
-def _multi_coder(units: Sequence[Unit], coders: Sequence[str], pol: Sequence[str], gidx: Mapping[str, int],
-                 weights: np.ndarray | None, confidence: float) -> list[Stat]:
+def _multi_coder(
+    units: Sequence[Unit],
+    coders: Sequence[str],
+    pol: Sequence[str],
+    gidx: Mapping[str, int],
+    weights: np.ndarray | None,
+    confidence: float,
+) -> list[Stat]:
     """Polarity agreement over all coders (missing values allowed), with bootstrap intervals over groups.
 
     Fleiss' kappa is computed on the units every coder coded; the other coefficients on every unit at least two
     coders coded (Gwet 2014).
     """
     idx = {p: i for i, p in enumerate(pol)}
-    codes = np.array([[idx[p] if (p := u.polarity(k)) is not None else -1 for u in units] for k in coders], dtype=int)
+    codes = np.array(
+        [[idx[p] if (p := u.polarity(k)) is not None else -1 for u in units] for k in coders], dtype=int
+    )
     g_of = np.array([gidx[u.group] for u in units])
     per_group = [multi_coder_sums(codes[:, g_of == g], len(pol)) for g in range(len(gidx))]
     stacked = {k: np.stack([np.asarray(s[k], dtype=float) for s in per_group]) for k in MULTI_SUM_KEYS}
@@ -404,13 +534,26 @@ def _multi_coder(units: Sequence[Unit], coders: Sequence[str], pol: Sequence[str
     reps: dict[str, list[float]] = {k: [] for k in MULTI_COEFFICIENTS}
     if weights is not None:
         for w in weights:
-            rep = multi_coder_from_sums({k: np.tensordot(w, v, axes=1) for k, v in stacked.items()}, coders=coders)
+            rep = multi_coder_from_sums(
+                {k: np.tensordot(w, v, axes=1) for k, v in stacked.items()}, coders=coders
+            )
             for k in MULTI_COEFFICIENTS:
                 reps[k].append(rep[k].value)
     totals = {k: v.sum(0) for k, v in stacked.items()}
     out = []
     for k in MULTI_COEFFICIENTS:
         n = int(totals["n_complete"] if k == "fleiss_kappa" else totals["n_pairable"])
-        out.append(stat_with_ci("polarity", k, coders[0], "all", point[k].value,
-                                reps[k] if weights is not None else None, n, point[k].reason, confidence))
+        out.append(
+            stat_with_ci(
+                "polarity",
+                k,
+                coders[0],
+                "all",
+                point[k].value,
+                reps[k] if weights is not None else None,
+                n,
+                point[k].reason,
+                confidence,
+            )
+        )
     return out

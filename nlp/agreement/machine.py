@@ -16,8 +16,13 @@ from ..model import POLARITY_PREFIX, CodeSpan, Transcript, Unit, iter_units
 __all__ = ["is_tagged_record", "machine_coding", "tagged_coding"]
 
 
-def machine_coding(transcripts: Sequence[Transcript], units: Sequence[Unit], predictions: Sequence[Mapping[str, Any]],
-                   *, coder: str) -> list[Transcript]:
+def machine_coding(
+    transcripts: Sequence[Transcript],
+    units: Sequence[Unit],
+    predictions: Sequence[Mapping[str, Any]],
+    *,
+    coder: str,
+) -> list[Transcript]:
     """The transcripts with the machine's codes added as ``auto`` spans of ``coder`` over each unit.
 
     ``predictions[i]`` (``{"codes": [...], "polarity": ...}``) belongs to ``units[i]``; units are matched to their
@@ -36,20 +41,34 @@ def machine_coding(transcripts: Sequence[Transcript], units: Sequence[Unit], pre
         raise InputError(f"{len(predictions)} predictions for {len(units)} units.")
     spans: dict[str, list[CodeSpan]] = {}
     for u, p in zip(units, predictions):
-        codes = [*sorted(p.get("codes") or ()), *([POLARITY_PREFIX + p["polarity"]] if p.get("polarity") else [])]
+        codes = [
+            *sorted(p.get("codes") or ()),
+            *([POLARITY_PREFIX + p["polarity"]] if p.get("polarity") else []),
+        ]
         spans.setdefault(u.transcript_id, []).extend(
-            CodeSpan(code=c, start=u.start, end=u.end, coder=coder, source="auto") for c in codes)
+            CodeSpan(code=c, start=u.start, end=u.end, coder=coder, source="auto") for c in codes
+        )
     return [t.with_codes(spans.get(t.id, ())) for t in transcripts]
 
 
 def is_tagged_record(obj: Any) -> bool:
     """Whether a JSON object is a record of ``nlp tag`` (codes as a list of names, probabilities in ``scores``)."""
-    return (isinstance(obj, dict) and isinstance(obj.get("codes"), list) and isinstance(obj.get("scores"), dict)
-            and "start" in obj and "end" in obj)
+    return (
+        isinstance(obj, dict)
+        and isinstance(obj.get("codes"), list)
+        and isinstance(obj.get("scores"), dict)
+        and "start" in obj
+        and "end" in obj
+    )
 
 
-def tagged_coding(transcripts: Sequence[Transcript], records: Iterable[Mapping[str, Any]], *, coder: str,
-                  path: str | None = None) -> list[Transcript]:
+def tagged_coding(
+    transcripts: Sequence[Transcript],
+    records: Iterable[Mapping[str, Any]],
+    *,
+    coder: str,
+    path: str | None = None,
+) -> list[Transcript]:
     """The transcripts carrying only the codes of ``nlp tag`` records, as ``auto`` spans of ``coder``.
 
     A record belongs to the segment with the same ``source``, ``start`` and ``end`` (what ``nlp tag`` writes for
@@ -65,10 +84,13 @@ def tagged_coding(transcripts: Sequence[Transcript], records: Iterable[Mapping[s
     for r in records:
         unit = by_place.get((r.get("source"), r.get("start"), r.get("end")))
         if unit is None:
-            raise InputError(f"tagged segment {r.get('id')!r} ({r.get('source')}, {r.get('start')}..{r.get('end')}) "
-                             "is not a segment of the texts compared with.", path=path,
-                             fix="tag the same transcripts, e.g. `nlp tag MODEL corpora/klynger/transcripts.jsonl "
-                                 "--out tagged.jsonl` for --corpus klynger.")
+            raise InputError(
+                f"tagged segment {r.get('id')!r} ({r.get('source')}, {r.get('start')}..{r.get('end')}) "
+                "is not a segment of the texts compared with.",
+                path=path,
+                fix="tag the same transcripts, e.g. `nlp tag MODEL corpora/klynger/transcripts.jsonl "
+                "--out tagged.jsonl` for --corpus klynger.",
+            )
         units.append(unit)
         predictions.append(r)
     return machine_coding([replace(t, codes=()) for t in transcripts], units, predictions, coder=coder)

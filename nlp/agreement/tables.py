@@ -20,9 +20,24 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-__all__ = ["COEFFICIENTS", "MAX_DROPPED_SHARE", "MIN_DISTINCT_RESAMPLES", "Comparison", "Stat", "boot_weights",
-           "bootstrap_plan", "distinct_resamples", "dropped_warnings", "effective_groups", "paradox_warnings",
-           "per_code_rows", "prf_stats", "stat_with_ci", "stats_from_tables", "table_paradox"]
+__all__ = [
+    "COEFFICIENTS",
+    "MAX_DROPPED_SHARE",
+    "MIN_DISTINCT_RESAMPLES",
+    "Comparison",
+    "Stat",
+    "boot_weights",
+    "bootstrap_plan",
+    "distinct_resamples",
+    "dropped_warnings",
+    "effective_groups",
+    "paradox_warnings",
+    "per_code_rows",
+    "prf_stats",
+    "stat_with_ci",
+    "stats_from_tables",
+    "table_paradox",
+]
 
 #: Below this many distinct bootstrap resamples (``C(2n - 1, n)`` for ``n`` groups: 35 for 4, 126 for 5) the
 #: percentile interval's 2.5 % tails rest on a handful of possible resamples, so no interval is given.
@@ -44,12 +59,18 @@ class Stat:
     ci_high: float = math.nan
     n_units: int = 0
     reason: str | None = None
-    n_dropped: int = 0            # bootstrap replicates in which the coefficient was undefined (left out of the CI)
+    n_dropped: int = 0  # bootstrap replicates in which the coefficient was undefined (left out of the CI)
     ci_reason: str | None = None  # why there is no interval, when there is none
 
 
-COEFFICIENTS = ("percent_agreement", "cohen_kappa", "scott_pi", "krippendorff_alpha", "gwet_ac1",
-                "brennan_prediger")
+COEFFICIENTS = (
+    "percent_agreement",
+    "cohen_kappa",
+    "scott_pi",
+    "krippendorff_alpha",
+    "gwet_ac1",
+    "brennan_prediger",
+)
 
 
 @dataclass
@@ -71,14 +92,14 @@ class Comparison:
     excluded: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     disagreements: list[dict] = field(default_factory=list)
-    effective_groups: float = math.nan       # Kish: (sum w)^2 / sum w^2, w = units per group
-    distinct_resamples: int = 0              # distinct bootstrap resamples of the groups, C(2n - 1, n)
-    no_ci_reason: str | None = None          # why no figure has an interval, when none has
-    groups: dict = field(default_factory=dict)          # how the resampling groups were formed (render: methods)
-    unit_rule: str = ""                      # how code spans become unit labels
+    effective_groups: float = math.nan  # Kish: (sum w)^2 / sum w^2, w = units per group
+    distinct_resamples: int = 0  # distinct bootstrap resamples of the groups, C(2n - 1, n)
+    no_ci_reason: str | None = None  # why no figure has an interval, when none has
+    groups: dict = field(default_factory=dict)  # how the resampling groups were formed (render: methods)
+    unit_rule: str = ""  # how code spans become unit labels
     polarity_labels: list = field(default_factory=list)
-    coder_notes: dict = field(default_factory=dict)     # provenance of each coding, from the transcripts' meta
-    nvivo_kappa: bool = False                # character level: kappa 1 where neither coder used a code
+    coder_notes: dict = field(default_factory=dict)  # provenance of each coding, from the transcripts' meta
+    nvivo_kappa: bool = False  # character level: kappa 1 where neither coder used a code
 
     def get(self, target: str, name: str, other: str | None = None) -> Stat:
         """The :class:`Stat` for ``target`` and coefficient ``name`` (against ``other``, default the first)."""
@@ -105,8 +126,12 @@ def _percentile_ci(reps: np.ndarray, confidence: float) -> tuple[float, float, i
     defined = reps[~np.isnan(reps)]
     dropped = int(len(reps) - len(defined))
     if len(defined) < 10:
-        return math.nan, math.nan, dropped, (f"undefined in {dropped} of {len(reps)} bootstrap replicates, too "
-                                              f"few left for an interval")
+        return (
+            math.nan,
+            math.nan,
+            dropped,
+            (f"undefined in {dropped} of {len(reps)} bootstrap replicates, too few left for an interval"),
+        )
     lo = (1 - confidence) / 2
     return float(np.quantile(defined, lo)), float(np.quantile(defined, 1 - lo)), dropped, None
 
@@ -145,8 +170,9 @@ def distinct_resamples(n_groups: int) -> int:
     return math.comb(2 * n_groups - 1, n_groups) if n_groups > 0 else 0
 
 
-def bootstrap_plan(sizes: Sequence[float], *, n_boot: int, random_state: int, what: str = "groups"
-                   ) -> tuple[np.ndarray | None, float, int, str | None, list[str]]:
+def bootstrap_plan(
+    sizes: Sequence[float], *, n_boot: int, random_state: int, what: str = "groups"
+) -> tuple[np.ndarray | None, float, int, str | None, list[str]]:
     """Bootstrap weights over groups of the given sizes, or None with the reason, plus warnings.
 
     Returns ``(weights, effective number of groups, distinct resamples, reason for no interval, warnings)``.
@@ -162,20 +188,33 @@ def bootstrap_plan(sizes: Sequence[float], *, n_boot: int, random_state: int, wh
     elif n < 2:
         reason = f"there is only one of the {what}, so a bootstrap over {what} cannot vary"
     elif distinct < MIN_DISTINCT_RESAMPLES:
-        reason = (f"{n} {what} allow only {distinct} distinct bootstrap resamples, too few for a percentile "
-                  f"interval's tails")
+        reason = (
+            f"{n} {what} allow only {distinct} distinct bootstrap resamples, too few for a percentile "
+            f"interval's tails"
+        )
     if reason and n_boot:
         notes.append(f"No confidence intervals: {reason}.")
     if n >= 2 and eff < 10 and not reason:
-        notes.append(f"The {n} {what} are worth about {eff:.1f} equally large ones (Kish's effective number; the "
-                     f"largest holds {max(sizes) / sum(sizes):.0%} of the units): intervals over so few are rough "
-                     f"and likely too narrow.")
+        notes.append(
+            f"The {n} {what} are worth about {eff:.1f} equally large ones (Kish's effective number; the "
+            f"largest holds {max(sizes) / sum(sizes):.0%} of the units): intervals over so few are rough "
+            f"and likely too narrow."
+        )
     weights = None if reason else boot_weights(n, n_boot, random_state)
     return weights, eff, distinct, reason, notes
 
 
-def stats_from_tables(tables: np.ndarray, weights: np.ndarray | None, *, target: str, ref: str, other: str,
-                      q: int, n_units: int, confidence: float) -> list[Stat]:
+def stats_from_tables(
+    tables: np.ndarray,
+    weights: np.ndarray | None,
+    *,
+    target: str,
+    ref: str,
+    other: str,
+    q: int,
+    n_units: int,
+    confidence: float,
+) -> list[Stat]:
     """Coefficients of the summed table with bootstrap CIs; ``tables`` has shape (groups, q, q)."""
     point = table_coefficients(tables.sum(0), n_categories=q)
     reps = {k: [] for k in COEFFICIENTS}
@@ -183,12 +222,33 @@ def stats_from_tables(tables: np.ndarray, weights: np.ndarray | None, *, target:
         for t in np.tensordot(weights, tables, axes=1):
             for k, c in table_coefficients(t, n_categories=q).items():
                 reps[k].append(c.value)
-    return [stat_with_ci(target, k, ref, other, point[k].value, reps[k] if weights is not None else None,
-                         n_units, point[k].reason, confidence) for k in COEFFICIENTS]
+    return [
+        stat_with_ci(
+            target,
+            k,
+            ref,
+            other,
+            point[k].value,
+            reps[k] if weights is not None else None,
+            n_units,
+            point[k].reason,
+            confidence,
+        )
+        for k in COEFFICIENTS
+    ]
 
 
-def stat_with_ci(target: str, name: str, ref: str, other: str, value: float, reps: Sequence[float] | None,
-                 n_units: int, reason: str | None, confidence: float) -> Stat:
+def stat_with_ci(
+    target: str,
+    name: str,
+    ref: str,
+    other: str,
+    value: float,
+    reps: Sequence[float] | None,
+    n_units: int,
+    reason: str | None,
+    confidence: float,
+) -> Stat:
     """A :class:`Stat` with the percentile interval of its bootstrap replicates ``reps`` (None: no bootstrap) and
     the count of replicates in which it was undefined."""
     if reps is None:
@@ -197,13 +257,21 @@ def stat_with_ci(target: str, name: str, ref: str, other: str, value: float, rep
     return Stat(target, name, ref, other, value, lo, hi, n_units, reason, dropped, why)
 
 
-def prf_stats(code_tables: np.ndarray, weights: np.ndarray | None, *, ref: str, other: str, n_units: int,
-              confidence: float) -> list[Stat]:
+def prf_stats(
+    code_tables: np.ndarray,
+    weights: np.ndarray | None,
+    *,
+    ref: str,
+    other: str,
+    n_units: int,
+    confidence: float,
+) -> list[Stat]:
     """Micro P/R/F1, macro F1 and the mean of the per-code kappas from (groups, codes, 2, 2) tables.
 
     The mean per-code kappa is given beside the kappa of the pooled unit x code table because pooling codes of
     different prevalence inflates kappa (independent coders still agree more often on the frequent codes).
     """
+
     def figures(t: np.ndarray) -> dict[str, float]:  # t: (codes, 2, 2), rows reference absent/present
         tp, fp, fn = t[:, 1, 1], t[:, 0, 1], t[:, 1, 0]
         f1 = prf_counts(tp, fp, fn)[2]
@@ -213,21 +281,41 @@ def prf_stats(code_tables: np.ndarray, weights: np.ndarray | None, *, ref: str, 
             pa, pb = (t[:, 1, 0] + tp) / n, (fp + tp) / n
             pe = pa * pb + (1 - pa) * (1 - pb)
             kappa = np.where(pe < 1 - 1e-12, ((t[:, 0, 0] + tp) / n - pe) / (1 - pe), np.nan)
-        return {"micro_precision": float(micro[0]), "micro_recall": float(micro[1]), "micro_f1": float(micro[2]),
-                "macro_f1": float(np.nanmean(f1)) if np.any(~np.isnan(f1)) else math.nan,
-                "mean_code_kappa": float(np.nanmean(kappa)) if np.any(~np.isnan(kappa)) else math.nan}
+        return {
+            "micro_precision": float(micro[0]),
+            "micro_recall": float(micro[1]),
+            "micro_f1": float(micro[2]),
+            "macro_f1": float(np.nanmean(f1)) if np.any(~np.isnan(f1)) else math.nan,
+            "mean_code_kappa": float(np.nanmean(kappa)) if np.any(~np.isnan(kappa)) else math.nan,
+        }
+
     point = figures(code_tables.sum(0))
     reps = [figures(t) for t in np.tensordot(weights, code_tables, axes=1)] if weights is not None else []
-    return [stat_with_ci("concepts", k, ref, other, float(v), [r[k] for r in reps] if weights is not None else None,
-                         n_units, None, confidence) for k, v in point.items()]
+    return [
+        stat_with_ci(
+            "concepts",
+            k,
+            ref,
+            other,
+            float(v),
+            [r[k] for r in reps] if weights is not None else None,
+            n_units,
+            None,
+            confidence,
+        )
+        for k, v in point.items()
+    ]
 
 
 def _binary_extras(t: np.ndarray) -> dict[str, float]:
     n = t.sum()
     if not n:
         return {"prevalence_index": math.nan, "bias_index": math.nan, "pabak": math.nan}
-    return {"prevalence_index": float((t[1, 1] - t[0, 0]) / n), "bias_index": float((t[1, 0] - t[0, 1]) / n),
-            "pabak": float(2 * (t[0, 0] + t[1, 1]) / n - 1)}
+    return {
+        "prevalence_index": float((t[1, 1] - t[0, 0]) / n),
+        "bias_index": float((t[1, 0] - t[0, 1]) / n),
+        "pabak": float(2 * (t[0, 0] + t[1, 1]) / n - 1),
+    }
 
 
 def _code_f1_kappa(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -242,8 +330,15 @@ def _code_f1_kappa(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return f1, kappa
 
 
-def per_code_rows(code_tables: np.ndarray, codes: Sequence[str], ref: str, other: str, *,
-                  weights: np.ndarray | None = None, confidence: float = 0.95) -> list[dict]:
+def per_code_rows(
+    code_tables: np.ndarray,
+    codes: Sequence[str],
+    ref: str,
+    other: str,
+    *,
+    weights: np.ndarray | None = None,
+    confidence: float = 0.95,
+) -> list[dict]:
     """One row per code: counts, every coefficient, P/R/F1, prevalence/bias; with bootstrap ``weights`` over groups
     also the confidence intervals of F1 and kappa (``f1_ci_low`` ...)."""
     boot_f1 = boot_kappa = None
@@ -254,18 +349,35 @@ def per_code_rows(code_tables: np.ndarray, codes: Sequence[str], ref: str, other
         t = code_tables[:, i].sum(0)
         c = table_coefficients(t, n_categories=2)
         precision, recall, f1 = prf_counts(int(t[1, 1]), int(t[0, 1]), int(t[1, 0]))
-        row = {"code": code, "reference": ref, "other": other, "n_units": int(t.sum()),
-               "n_reference": int(t[1].sum()), "n_other": int(t[:, 1].sum()), "n_both": int(t[1, 1]),
-               **{k: v.value for k, v in c.items()},
-               "precision": float(precision), "recall": float(recall), "f1": float(f1),
-               **_binary_extras(t), "reason": c["cohen_kappa"].reason}
-        row["warning"] = kappa_paradox(row["percent_agreement"], row["cohen_kappa"],
-                                       prevalence=row["prevalence_index"], bias=row["bias_index"],
-                                       positive_agreement=row["f1"])
+        row = {
+            "code": code,
+            "reference": ref,
+            "other": other,
+            "n_units": int(t.sum()),
+            "n_reference": int(t[1].sum()),
+            "n_other": int(t[:, 1].sum()),
+            "n_both": int(t[1, 1]),
+            **{k: v.value for k, v in c.items()},
+            "precision": float(precision),
+            "recall": float(recall),
+            "f1": float(f1),
+            **_binary_extras(t),
+            "reason": c["cohen_kappa"].reason,
+        }
+        row["warning"] = kappa_paradox(
+            row["percent_agreement"],
+            row["cohen_kappa"],
+            prevalence=row["prevalence_index"],
+            bias=row["bias_index"],
+            positive_agreement=row["f1"],
+        )
         if boot_f1 is not None:
-            row["f1_ci_low"], row["f1_ci_high"], row["f1_boot_dropped"], _ = _percentile_ci(boot_f1[:, i], confidence)
+            row["f1_ci_low"], row["f1_ci_high"], row["f1_boot_dropped"], _ = _percentile_ci(
+                boot_f1[:, i], confidence
+            )
             row["kappa_ci_low"], row["kappa_ci_high"], row["kappa_boot_dropped"], _ = _percentile_ci(
-                boot_kappa[:, i], confidence)
+                boot_kappa[:, i], confidence
+            )
         rows.append(row)
     return rows
 
@@ -290,8 +402,13 @@ def table_paradox(table: np.ndarray) -> str | None:
     else:
         top = int(np.argmax(pa + pb))
         prevalence, bias = float(pa[top] + pb[top] - 1), float(np.abs(pa - pb).sum() / 2)
-    return kappa_paradox(c["percent_agreement"].value, c["cohen_kappa"].value, prevalence=float(prevalence),
-                         bias=float(bias), positive_agreement=positive)
+    return kappa_paradox(
+        c["percent_agreement"].value,
+        c["cohen_kappa"].value,
+        prevalence=float(prevalence),
+        bias=float(bias),
+        positive_agreement=positive,
+    )
 
 
 def paradox_warnings(result: Comparison, pooled: dict[tuple[str, str], np.ndarray]) -> None:
@@ -303,8 +420,9 @@ def paradox_warnings(result: Comparison, pooled: dict[tuple[str, str], np.ndarra
     for row in result.per_code:
         if row.get("warning"):
             where = f", {row['source']}" if row.get("source", "(pooled)") != "(pooled)" else ""
-            result.warnings.append(f"code {row['code']} ({result.reference} vs {row['other']}{where}): "
-                                   f"{row['warning']}")
+            result.warnings.append(
+                f"code {row['code']} ({result.reference} vs {row['other']}{where}): {row['warning']}"
+            )
 
 
 def dropped_warnings(result: Comparison) -> None:
@@ -316,11 +434,19 @@ def dropped_warnings(result: Comparison) -> None:
             result.warnings.append(
                 f"{s.target} {s.name} ({s.reference} vs {s.other}): undefined in {s.n_dropped} of {result.n_boot} "
                 f"bootstrap replicates ({s.n_dropped / result.n_boot:.0%}), which were left out of its interval; "
-                f"the interval describes only the resamples where it is defined.")
-    many = sorted({f"{r['code']} ({r['other']})" for r in result.per_code
-                   for k in ("f1_boot_dropped", "kappa_boot_dropped")
-                   if r.get(k, 0) > MAX_DROPPED_SHARE * result.n_boot})
+                f"the interval describes only the resamples where it is defined."
+            )
+    many = sorted(
+        {
+            f"{r['code']} ({r['other']})"
+            for r in result.per_code
+            for k in ("f1_boot_dropped", "kappa_boot_dropped")
+            if r.get(k, 0) > MAX_DROPPED_SHARE * result.n_boot
+        }
+    )
     if many:
-        result.warnings.append(f"Per-code intervals of {', '.join(many)}: F1 or kappa was undefined in more than "
-                               f"{MAX_DROPPED_SHARE:.0%} of the bootstrap replicates (the code was absent from the "
-                               f"resample); those replicates were left out, so read these intervals with care.")
+        result.warnings.append(
+            f"Per-code intervals of {', '.join(many)}: F1 or kappa was undefined in more than "
+            f"{MAX_DROPPED_SHARE:.0%} of the bootstrap replicates (the code was absent from the "
+            f"resample); those replicates were left out, so read these intervals with care."
+        )

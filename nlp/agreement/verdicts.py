@@ -15,14 +15,29 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["ALPHA_CUTOFFS", "KAPPA_LABELS", "MIN_GROUPS", "MIN_UNITS", "WELL_BELOW", "alpha_verdict",
-           "kappa_label", "machine_advice", "small_sample_note"]
+__all__ = [
+    "ALPHA_CUTOFFS",
+    "KAPPA_LABELS",
+    "MIN_GROUPS",
+    "MIN_UNITS",
+    "WELL_BELOW",
+    "alpha_verdict",
+    "kappa_label",
+    "machine_advice",
+    "small_sample_note",
+]
 
 #: Krippendorff (2004): (lower bound, verdict), highest first.
 ALPHA_CUTOFFS = ((0.800, "reliable"), (0.667, "tentative"), (-math.inf, "not reliable"))
 #: Landis & Koch (1977): (lower bound, label), highest first.
-KAPPA_LABELS = ((0.81, "almost perfect"), (0.61, "substantial"), (0.41, "moderate"), (0.21, "fair"),
-                (0.0, "slight"), (-math.inf, "poor"))
+KAPPA_LABELS = (
+    (0.81, "almost perfect"),
+    (0.61, "substantial"),
+    (0.41, "moderate"),
+    (0.21, "fair"),
+    (0.0, "slight"),
+    (-math.inf, "poor"),
+)
 #: Below this many units or groups a figure gets a warning.
 MIN_UNITS, MIN_GROUPS = 30, 5
 #: The machine is "well below" the second coder when its alpha is below the second coder's interval, or (without an
@@ -76,8 +91,9 @@ def small_sample_note(n_units: int, n_groups: int, *, what: str = "units") -> st
     return f"rests on only {' and '.join(parts)}: too few to judge" if parts else None
 
 
-def machine_advice(machine_alpha: float, *, second_alpha: float | None = None, second_ci_low: float | None = None
-                   ) -> str:
+def machine_advice(
+    machine_alpha: float, *, second_alpha: float | None = None, second_ci_low: float | None = None
+) -> str:
     """How far the machine's coding can be trusted, from its alpha and the second coder's (if there is one).
 
     Examples
@@ -97,14 +113,20 @@ def machine_advice(machine_alpha: float, *, second_alpha: float | None = None, s
         low = second_ci_low if second_ci_low is not None and not math.isnan(second_ci_low) else None
         below = machine_alpha < low if low is not None else second_alpha - machine_alpha >= WELL_BELOW
         if below:
-            return ("well below the second coder: use its codes as suggestions for review, not as coding "
-                    f"(alpha {machine_alpha:.2f} against the second coder's {second_alpha:.2f})")
+            return (
+                "well below the second coder: use its codes as suggestions for review, not as coding "
+                f"(alpha {machine_alpha:.2f} against the second coder's {second_alpha:.2f})"
+            )
         if alpha_verdict(second_alpha) == "not reliable" and verdict == "not reliable":
-            return ("not reliable, and neither is the second coder: the code itself is not applied consistently; "
-                    "sharpen its definition before trusting anyone's coding of it")
+            return (
+                "not reliable, and neither is the second coder: the code itself is not applied consistently; "
+                "sharpen its definition before trusting anyone's coding of it"
+            )
     if verdict == "reliable":
         return "reliable (alpha >= 0.800, Krippendorff 2004): its codes can be used, checking a sample"
     if verdict == "tentative":
-        return ("tentative (0.667 <= alpha < 0.800, Krippendorff 2004): only for tentative conclusions; review its "
-                "codes")
+        return (
+            "tentative (0.667 <= alpha < 0.800, Krippendorff 2004): only for tentative conclusions; review its "
+            "codes"
+        )
     return "not reliable (alpha < 0.667, Krippendorff 2004): use its codes as suggestions for review only"

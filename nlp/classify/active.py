@@ -70,8 +70,16 @@ def suggest(model: Any, units: Sequence[Any], *, n: int = 20, diversity: float =
     out = []
     for rank, i in enumerate(chosen, 1):
         near = [model.classes_[j] for j in np.argsort(-close[i], kind="stable")[:3] if close[i, j] > 0.5]
-        out.append({"rank": rank, "id": str(_get(units[i], "id", i)), "source": _get(units[i], "source", None),
-                    "text": texts[i], "score": round(float(score[i]), 4), "uncertainty": round(float(unc[i]), 4),
-                    "codes_near": near,
-                    "polarity_scores": {p: round(float(v), 4) for p, v in zip(model.polarity_classes_, p_pol[i])}})
+        out.append(
+            {
+                "rank": rank,
+                "id": str(_get(units[i], "id", i)),
+                "source": _get(units[i], "source", None),
+                "text": texts[i],
+                "score": round(float(score[i]), 4),
+                "uncertainty": round(float(unc[i]), 4),
+                "codes_near": near,
+                "polarity_scores": {p: round(float(v), 4) for p, v in zip(model.polarity_classes_, p_pol[i])},
+            }
+        )
     return out

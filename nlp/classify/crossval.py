@@ -33,7 +33,7 @@ def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
     >>> round(cohen_kappa([1, 1, 0, 0], [1, 0, 0, 0]), 3)
     0.5
     """
-    
+
     a, b = list(a), list(b)
     if len(set(a) | set(b)) < 2:
         return float("nan")  # undefined: both used one and the same label throughout
@@ -46,10 +46,15 @@ def _mean(values: Sequence[float]) -> float:
     return float(np.mean(vals)) if vals else math.nan
 
 
-def coding_scores(true_codes: Sequence[Iterable[str]], pred_codes: Sequence[Iterable[str]],
-                  true_polarity: Sequence[str | None], pred_polarity: Sequence[str | None], *,
-                  classes: Sequence[str], polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
-                  ) -> dict[str, Any]:
+def coding_scores(
+    true_codes: Sequence[Iterable[str]],
+    pred_codes: Sequence[Iterable[str]],
+    true_polarity: Sequence[str | None],
+    pred_polarity: Sequence[str | None],
+    *,
+    classes: Sequence[str],
+    polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
+) -> dict[str, Any]:
     """Per-code precision/recall/F1/support/kappa, macro and micro averages, and polarity scores.
 
     Precision, recall and F1 come from :func:`nlp.agreement.precision_recall_f1`: ``nan`` where undefined (a code
@@ -70,16 +75,24 @@ def coding_scores(true_codes: Sequence[Iterable[str]], pred_codes: Sequence[Iter
     per: dict[str, dict[str, float]] = {}
     for c in classes:
         v = prf.per_label[c]
-        per[c] = {"precision": v["precision"], "recall": v["recall"], "f1": v["f1"], "support": int(v["support"]),
-                  "kappa": cohen_kappa([c in s for s in t], [c in s for s in p])}
+        per[c] = {
+            "precision": v["precision"],
+            "recall": v["recall"],
+            "f1": v["f1"],
+            "support": int(v["support"]),
+            "kappa": cohen_kappa([c in s for s in t], [c in s for s in p]),
+        }
     scored = [c for c in classes if per[c]["support"] > 0]
     macro = {k: _mean([per[c][k] for c in scored]) for k in ("precision", "recall", "f1", "kappa")}
     idx = [i for i, v in enumerate(true_polarity) if v is not None]
     tp_, pp_ = [true_polarity[i] for i in idx], [pred_polarity[i] for i in idx]
-    pol_prf = precision_recall_f1([{a} for a in tp_], [{b} if b is not None else set() for b in pp_],
-                                  labels=list(polarity_classes))
-    pol_per = {c: {"precision": v["precision"], "recall": v["recall"], "f1": v["f1"], "support": int(v["support"])}
-               for c, v in pol_prf.per_label.items()}
+    pol_prf = precision_recall_f1(
+        [{a} for a in tp_], [{b} if b is not None else set() for b in pp_], labels=list(polarity_classes)
+    )
+    pol_per = {
+        c: {"precision": v["precision"], "recall": v["recall"], "f1": v["f1"], "support": int(v["support"])}
+        for c, v in pol_prf.per_label.items()
+    }
     covered = [(a, b) for a, b in zip(tp_, pp_) if b is not None]
     pol_scored = [c for c in polarity_classes if pol_per[c]["support"] > 0]
     return {
@@ -112,6 +125,7 @@ def grouped_folds(groups: Sequence[Any], strata: Sequence[Any], *, n_splits: int
 
 def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Mean of numeric leaves over repetitions, with ``*_sd`` beside the headline numbers."""
+
     def mean(vals):
         if isinstance(vals[0], dict):
             return {k: mean([v[k] for v in vals]) for k in vals[0]}
@@ -130,11 +144,21 @@ def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def cross_validate(make_model: Callable[[], Any], X: Sequence[Analysis | str], codes: Sequence[Iterable[str]],
-                   polarity: Sequence[str | None], groups: Sequence[Any], *, classes: Sequence[str],
-                   n_splits: int = 5, n_repeats: int = 3, random_state: int = 0,
-                   return_predictions: bool = False, tested: Sequence[bool] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def cross_validate(
+    make_model: Callable[[], Any],
+    X: Sequence[Analysis | str],
+    codes: Sequence[Iterable[str]],
+    polarity: Sequence[str | None],
+    groups: Sequence[Any],
+    *,
+    classes: Sequence[str],
+    n_splits: int = 5,
+    n_repeats: int = 3,
+    random_state: int = 0,
+    return_predictions: bool = False,
+    tested: Sequence[bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Repeated grouped K-fold cross-validation of a coder made by ``make_model()`` (an
     :class:`~nlp.classify.AutoCoder` or the :class:`~nlp.classify.KeywordCoder` baseline) on analyses ``X``.
 
@@ -154,41 +178,72 @@ def cross_validate(make_model: Callable[[], Any], X: Sequence[Analysis | str], c
     fitted = 0
     for r in range(n_repeats):
         preds: list[Any] = [None] * len(texts)
-        folds = grouped_folds([groups[i] for i in scored], [polarity[i] or "-" for i in scored], n_splits=n_splits,
-                              random_state=random_state + r)
+        folds = grouped_folds(
+            [groups[i] for i in scored],
+            [polarity[i] or "-" for i in scored],
+            n_splits=n_splits,
+            random_state=random_state + r,
+        )
         used = len(folds)
         for tr_local, te_local in folds:
             tr = [scored[i] for i in tr_local] + always
             te = [scored[i] for i in te_local]
             if {groups[i] for i in tr} & {groups[i] for i in te}:  # pragma: no cover - invariant
                 raise RuntimeError("a group is in both the training and the test part of a fold")
-            model = make_model().fit([texts[i] for i in tr], [codes[i] for i in tr], [polarity[i] for i in tr],
-                                     groups=[groups[i] for i in tr], classes=classes)
+            model = make_model().fit(
+                [texts[i] for i in tr],
+                [codes[i] for i in tr],
+                [polarity[i] for i in tr],
+                groups=[groups[i] for i in tr],
+                classes=classes,
+            )
             for i, pr in zip(te, model.predict([texts[i] for i in te])):
                 preds[i] = pr
             fitted += 1
             if progress is not None:
                 progress(fitted, n_repeats * n_splits)
-        s = coding_scores([codes[i] for i in scored], [preds[i][0] for i in scored], [polarity[i] for i in scored],
-                          [preds[i][1] for i in scored], classes=classes)
-        s["codes_per_unit"] = {"model": float(np.mean([len(preds[i][0]) for i in scored])),
-                               "reference": float(np.mean([len(codes[i]) for i in scored]))}
+        s = coding_scores(
+            [codes[i] for i in scored],
+            [preds[i][0] for i in scored],
+            [polarity[i] for i in scored],
+            [preds[i][1] for i in scored],
+            classes=classes,
+        )
+        s["codes_per_unit"] = {
+            "model": float(np.mean([len(preds[i][0]) for i in scored])),
+            "reference": float(np.mean([len(codes[i]) for i in scored])),
+        }
         runs.append(s)
         if first is None:
             first = preds
     out = _summarise(runs)
     # the folds actually used: fewer than asked for when there are fewer groups (3 interviews: 3 folds, not 5)
-    out.update({"n_splits": used, "n_splits_requested": n_splits, "n_groups": len({groups[i] for i in scored}),
-                "random_state": random_state})
+    out.update(
+        {
+            "n_splits": used,
+            "n_splits_requested": n_splits,
+            "n_groups": len({groups[i] for i in scored}),
+            "random_state": random_state,
+        }
+    )
     if return_predictions:
         out["predictions"] = [{"codes": list(first[i][0]), "polarity": first[i][1]} for i in scored]
     return out
 
 
-def learning_curve(make_model: Callable[[], Any], X: Sequence[Analysis | str], codes: Sequence[Iterable[str]],
-                   polarity: Sequence[str | None], groups: Sequence[Any], *, classes: Sequence[str],
-                   sizes: Sequence[int] = (2, 4, 8, 16, 32), n_splits: int = 5, random_state: int = 0,
-                   progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+def learning_curve(
+    make_model: Callable[[], Any],
+    X: Sequence[Analysis | str],
+    codes: Sequence[Iterable[str]],
+    polarity: Sequence[str | None],
+    groups: Sequence[Any],
+    *,
+    classes: Sequence[str],
+    sizes: Sequence[int] = (2, 4, 8, 16, 32),
+    n_splits: int = 5,
+    random_state: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
     """Quality against the number of coded groups (interviews/informants) used for training.
 
     For each outer grouped fold and each size ``n``, a seeded random choice of ``n`` training groups is fitted and
@@ -207,13 +262,20 @@ def learning_curve(make_model: Callable[[], Any], X: Sequence[Analysis | str], c
         t_idx, preds, n_units = [], [], []
         for tr, te in folds:
             train_groups = sorted({groups[i] for i in tr})
-            chosen = set(rng.choice(train_groups, size=n, replace=False).tolist()) if n <= len(train_groups) \
+            chosen = (
+                set(rng.choice(train_groups, size=n, replace=False).tolist())
+                if n <= len(train_groups)
                 else set()
+            )
             sub = [i for i in tr if groups[i] in chosen]
             if any(codes[i] for i in sub):
-                model = make_model().fit([texts[i] for i in sub], [codes[i] for i in sub],
-                                         [polarity[i] for i in sub], groups=[groups[i] for i in sub],
-                                         classes=classes)
+                model = make_model().fit(
+                    [texts[i] for i in sub],
+                    [codes[i] for i in sub],
+                    [polarity[i] for i in sub],
+                    groups=[groups[i] for i in sub],
+                    classes=classes,
+                )
                 t_idx.extend(te)
                 preds.extend(model.predict([texts[i] for i in te]))
                 n_units.append(len(sub))
@@ -222,9 +284,21 @@ def learning_curve(make_model: Callable[[], Any], X: Sequence[Analysis | str], c
                 progress(steps, len(sizes) * len(folds))
         if not t_idx:
             continue
-        s = coding_scores([codes[i] for i in t_idx], [p[0] for p in preds], [polarity[i] for i in t_idx],
-                          [p[1] for p in preds], classes=classes)
-        rows.append({"n_groups": int(n), "n_units": float(np.mean(n_units)), "concept_macro_f1": s["macro"]["f1"],
-                     "concept_micro_f1": s["micro"]["f1"], "polarity_macro_f1": s["polarity"]["macro_f1"],
-                     "polarity_kappa": s["polarity"]["kappa"]})
+        s = coding_scores(
+            [codes[i] for i in t_idx],
+            [p[0] for p in preds],
+            [polarity[i] for i in t_idx],
+            [p[1] for p in preds],
+            classes=classes,
+        )
+        rows.append(
+            {
+                "n_groups": int(n),
+                "n_units": float(np.mean(n_units)),
+                "concept_macro_f1": s["macro"]["f1"],
+                "concept_micro_f1": s["micro"]["f1"],
+                "polarity_macro_f1": s["polarity"]["macro_f1"],
+                "polarity_kappa": s["polarity"]["kappa"],
+            }
+        )
     return rows

@@ -70,9 +70,11 @@ def token_stream(analysis: Analysis) -> TokenStream:
     """
     tokens, lemmas, flags = analysis.tokens, analysis.lemmas, analysis.flags
     keep = [i for i, f in enumerate(flags) if f not in SKIPPED_FLAGS]
-    return TokenStream(surfaces=tuple(tokens[i].lower() for i in keep),
-                       lemmas=tuple(lemmas[i].lower() for i in keep),
-                       punctuation=tuple(flags[i] == PUNCTUATION_FLAG for i in keep))
+    return TokenStream(
+        surfaces=tuple(tokens[i].lower() for i in keep),
+        lemmas=tuple(lemmas[i].lower() for i in keep),
+        punctuation=tuple(flags[i] == PUNCTUATION_FLAG for i in keep),
+    )
 
 
 def compile_cue(cue: str) -> tuple[CueWord, ...]:
@@ -167,8 +169,9 @@ class CueMatcher:
         return out
 
 
-def polarity_cue_counts(stream: TokenStream, matcher: CueMatcher, *,
-                        scope: int = NEGATION_SCOPE) -> tuple[int, int, int]:
+def polarity_cue_counts(
+    stream: TokenStream, matcher: CueMatcher, *, scope: int = NEGATION_SCOPE
+) -> tuple[int, int, int]:
     """``(driver, barrier, negators)`` cue counts of one segment with negation scope.
 
     A driver or barrier cue that starts within ``scope`` tokens after the end of a negator, with no punctuation
@@ -188,9 +191,12 @@ def polarity_cue_counts(stream: TokenStream, matcher: CueMatcher, *,
     negs = sorted({(a, b) for label, _, a, b in found if label == "negators"})
     # a negator inside a polar cue ("ikke nok") belongs to that cue; a shorter negator inside a longer one
     # ("ikke" in "ikke noe") is the longer one
-    negs = [(a, b) for a, b in negs
-            if not any(pa <= a and b <= pb for pa, pb, _ in polar)
-            and not any((na, nb) != (a, b) and na <= a and b <= nb for na, nb in negs)]
+    negs = [
+        (a, b)
+        for a, b in negs
+        if not any(pa <= a and b <= pb for pa, pb, _ in polar)
+        and not any((na, nb) != (a, b) and na <= a and b <= nb for na, nb in negs)
+    ]
     punct = stream.punctuation
     counts = {"driver": 0, "barrier": 0}
     seen: set[tuple[int, str]] = set()
@@ -242,9 +248,17 @@ class CueCoder:
     [(('ks',), 'driver'), (('comp',), 'barrier')]
     """
 
-    def __init__(self, *, codebook: Any = None, cues: Mapping[str, Sequence[str]] | None = None,
-                 polarity_cues: Mapping[str, Sequence[str]] | None = None, max_codes: int | None = None,
-                 min_hits: int = 1, negation_scope: int = NEGATION_SCOPE, lang: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        codebook: Any = None,
+        cues: Mapping[str, Sequence[str]] | None = None,
+        polarity_cues: Mapping[str, Sequence[str]] | None = None,
+        max_codes: int | None = None,
+        min_hits: int = 1,
+        negation_scope: int = NEGATION_SCOPE,
+        lang: str | None = None,
+    ) -> None:
         self.codebook = codebook
         self.cues = cues
         self.polarity_cues = polarity_cues
@@ -254,18 +268,26 @@ class CueCoder:
         self.lang = lang
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("codebook", "cues", "polarity_cues", "max_codes", "min_hits",
-                                              "negation_scope", "lang")}
+        return {
+            k: getattr(self, k)
+            for k in ("codebook", "cues", "polarity_cues", "max_codes", "min_hits", "negation_scope", "lang")
+        }
 
     def set_params(self, **params: Any) -> CueCoder:
         for k, v in params.items():
             setattr(self, k, v)
         return self
 
-    def fit(self, X: Sequence[Any] | None = None, codes: Sequence[Iterable[str]] | None = None,
-            polarity: Sequence[str | None] | None = None, *, groups: Sequence[Any] | None = None,
-            classes: Sequence[str] | None = None,
-            polarity_classes: Sequence[str] = ("driver", "barrier", "neutral")) -> CueCoder:
+    def fit(
+        self,
+        X: Sequence[Any] | None = None,
+        codes: Sequence[Iterable[str]] | None = None,
+        polarity: Sequence[str | None] | None = None,
+        *,
+        groups: Sequence[Any] | None = None,
+        classes: Sequence[str] | None = None,
+        polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
+    ) -> CueCoder:
         """Compile the cue lists; ``classes`` fixes the code order (default: the codebook's, else the cues');
         ``polarity`` (optional) gives the most frequent value, used when a segment has no polarity cue."""
         if self.cues is not None:
@@ -273,20 +295,28 @@ class CueCoder:
         elif self.codebook is not None:
             cue_lists = {c.id: tuple(c.cues) for c in self.codebook.codes}
         else:
-            raise ConfigError("a CueCoder needs a codebook with cue words or cues=.",
-                              fix="pass codebook=corpus.codebook, or cues={code: [words]}.")
+            raise ConfigError(
+                "a CueCoder needs a codebook with cue words or cues=.",
+                fix="pass codebook=corpus.codebook, or cues={code: [words]}.",
+            )
         if self.polarity_cues is not None:
             pol_lists = {k: tuple(v) for k, v in self.polarity_cues.items()}
         else:
-            pol_lists = {k: tuple(v) for k, v in (getattr(self.codebook, "polarity_cues", None) or {}).items()}
+            pol_lists = {
+                k: tuple(v) for k, v in (getattr(self.codebook, "polarity_cues", None) or {}).items()
+            }
         if not any(cue_lists.values()):
-            raise ConfigError("the codebook has no cue words for any code, so the cue coder cannot code anything.",
-                              fix='add cues to the codes in codebook.yaml (cues: ["kunnskapsdel*", '
-                                  '"lær* av hverandre"]) or in the REFI-QDA code descriptions.')
+            raise ConfigError(
+                "the codebook has no cue words for any code, so the cue coder cannot code anything.",
+                fix='add cues to the codes in codebook.yaml (cues: ["kunnskapsdel*", '
+                '"lær* av hverandre"]) or in the REFI-QDA code descriptions.',
+            )
         unknown = sorted(set(pol_lists) - {"driver", "barrier", "negators"})
         if unknown:
-            raise ConfigError(f"polarity_cues has unknown keys {', '.join(unknown)}.",
-                              fix="use driver, barrier and negators.")
+            raise ConfigError(
+                f"polarity_cues has unknown keys {', '.join(unknown)}.",
+                fix="use driver, barrier and negators.",
+            )
         self.classes_ = list(classes) if classes is not None else list(cue_lists)
         self.polarity_classes_ = list(polarity_classes)
         self.cue_lists_ = {c: cue_lists.get(c, ()) for c in self.classes_}
@@ -300,7 +330,9 @@ class CueCoder:
         if any(counts.values()):
             self.default_polarity_ = max(self.polarity_classes_, key=lambda p: (counts[p], p == "neutral"))
         else:
-            self.default_polarity_ = "neutral" if "neutral" in self.polarity_classes_ else self.polarity_classes_[0]
+            self.default_polarity_ = (
+                "neutral" if "neutral" in self.polarity_classes_ else self.polarity_classes_[0]
+            )
         return self
 
     # -- matching --------------------------------------------------------------------------------------------
@@ -395,7 +427,14 @@ class CueCoder:
         for code in self.classes_:
             for cue in self.cue_lists_[code]:
                 n = fired.get((code, cue), 0)
-                rows.append({"code": code, "cue": cue, "fired": n, "right": right.get((code, cue), 0),
-                             "precision": right.get((code, cue), 0) / n if n else None})
+                rows.append(
+                    {
+                        "code": code,
+                        "cue": cue,
+                        "fired": n,
+                        "right": right.get((code, cue), 0),
+                        "precision": right.get((code, cue), 0) / n if n else None,
+                    }
+                )
         order = {c: i for i, c in enumerate(self.classes_)}
         return sorted(rows, key=lambda r: (order[r["code"]], -r["fired"], r["cue"]))

@@ -24,16 +24,23 @@ __all__ = ["explain", "readable_term", "top_features"]
 
 _STRIP = re.compile(r"^\W+|\W+$")
 #: What the polarity model's extra cue columns mean, in words.
-_CUE_LABELS = {"cue:driver": "driver cue words", "cue:barrier": "barrier cue words",
-               "cue:negation": "a negated cue word", "cue:any_driver": "any driver cue word",
-               "cue:any_barrier": "any barrier cue word", "cue:balance": "more driver than barrier cue words"}
+_CUE_LABELS = {
+    "cue:driver": "driver cue words",
+    "cue:barrier": "barrier cue words",
+    "cue:negation": "a negated cue word",
+    "cue:any_driver": "any driver cue word",
+    "cue:any_barrier": "any barrier cue word",
+    "cue:balance": "more driver than barrier cue words",
+}
 _FUNCTION_WORDS: frozenset[str] | None = None
 
 
 def _function_words() -> frozenset[str]:
     global _FUNCTION_WORDS
     if _FUNCTION_WORDS is None:  # nb, nn and da function words, negations kept (they carry polarity)
-        _FUNCTION_WORDS = frozenset().union(*(stop_words(lang) for lang in ("nb", "nn", "da"))) - set(NEGATIONS)
+        _FUNCTION_WORDS = frozenset().union(*(stop_words(lang) for lang in ("nb", "nn", "da"))) - set(
+            NEGATIONS
+        )
     return _FUNCTION_WORDS
 
 
@@ -79,7 +86,12 @@ def _gram_word(gram: str, words: list[tuple[int, str]], w: np.ndarray) -> str | 
     for j, word in words:
         if core not in word:
             continue
-        if gram.startswith(" ") and not word.startswith(core) or gram.endswith(" ") and not word.endswith(core):
+        if (
+            gram.startswith(" ")
+            and not word.startswith(core)
+            or gram.endswith(" ")
+            and not word.endswith(core)
+        ):
             continue
         if best is None or w[j] > w[best[0]]:
             best = (j, word)
@@ -103,15 +115,25 @@ def top_features(model: Any, *, n: int = 15) -> dict[str, list[tuple[str, float]
     """
     out: dict[str, list[tuple[str, float]]] = {}
     rows = [(c, model.concepts.coef_[j], model.concepts) for j, c in enumerate(model.classes_)]
-    rows += [(POLARITY_PREFIX + p, model.polarity.coef_[j], model.polarity)
-             for j, p in enumerate(model.polarity_classes_)]
+    rows += [
+        (POLARITY_PREFIX + p, model.polarity.coef_[j], model.polarity)
+        for j, p in enumerate(model.polarity_classes_)
+    ]
     vocab_words: dict[int, tuple[list[str], list[tuple[int, str]]]] = {}  # per estimator, computed once
     for name, w, est in rows:
         if id(est) not in vocab_words:
             names = est.feature_names_
-            vocab_words[id(est)] = (names, [
-                (j, t[2:].lstrip("=")) for j, t in enumerate(names) if t.startswith("w:") and " " not in t
-                and t[2:].lstrip("=") not in _function_words() and _is_word(t[2:].lstrip("="))])
+            vocab_words[id(est)] = (
+                names,
+                [
+                    (j, t[2:].lstrip("="))
+                    for j, t in enumerate(names)
+                    if t.startswith("w:")
+                    and " " not in t
+                    and t[2:].lstrip("=") not in _function_words()
+                    and _is_word(t[2:].lstrip("="))
+                ],
+            )
         vocab, words = vocab_words[id(est)]
         shown: dict[str, float] = {}
         for i in np.lexsort((np.arange(len(w)), -w)):
@@ -147,8 +169,9 @@ def _contributions(vocab: list[str], x_row, weights: np.ndarray, words: list[str
     return shares
 
 
-def explain(model: Any, text: str | Analysis, *, n: int = 8, codes: list[str] | None = None
-            ) -> dict[str, list[tuple[str, float]]]:
+def explain(
+    model: Any, text: str | Analysis, *, n: int = 8, codes: list[str] | None = None
+) -> dict[str, list[tuple[str, float]]]:
     """For each predicted code (or ``codes``) and the predicted polarity: the ``n`` words that pushed most towards it.
 
     Values are contributions to the code's decision value (before calibration); positive = towards the code. For
@@ -167,14 +190,17 @@ def explain(model: Any, text: str | Analysis, *, n: int = 8, codes: list[str] | 
     words = analysis.surface_words()
     rows = {est: est.transform([analysis])[0] for est in (model.concepts, model.polarity)}
     if codes is None:
-        (pred_codes, pol), = model.predict([analysis])
+        ((pred_codes, pol),) = model.predict([analysis])
         codes = list(pred_codes)
         if pol is not None:
             codes.append(POLARITY_PREFIX + pol)
     out: dict[str, list[tuple[str, float]]] = {}
     for code in codes:
         if code.startswith(POLARITY_PREFIX):
-            est, w = model.polarity, model.polarity.coef_[model.polarity_classes_.index(code[len(POLARITY_PREFIX):])]
+            est, w = (
+                model.polarity,
+                model.polarity.coef_[model.polarity_classes_.index(code[len(POLARITY_PREFIX) :])],
+            )
         else:
             est, w = model.concepts, model.concepts.coef_[model.classes_.index(code)]
         shares = _contributions(est.feature_names_, rows[est], w, words)

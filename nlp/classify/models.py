@@ -97,8 +97,9 @@ def _label_matrix(codes: Sequence[Iterable[str]], classes: Sequence[str]) -> np.
     return y
 
 
-def inner_splits(groups: Sequence[Any], strata: Sequence[Any] | None, n_splits: int, random_state: int
-                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+def inner_splits(
+    groups: Sequence[Any], strata: Sequence[Any] | None, n_splits: int, random_state: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Grouped folds for an estimator's inner cross-validation: ``StratifiedGroupKFold`` over ``strata`` (shuffled
     with ``random_state``), ``GroupKFold`` when that cannot split or there are no strata; no folds (``[]``) with
     fewer than two groups or ``n_splits < 2``.
@@ -117,7 +118,9 @@ def inner_splits(groups: Sequence[Any], strata: Sequence[Any] | None, n_splits: 
     if strata is not None:
         try:
             cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=random_state)
-            with warnings.catch_warnings():  # rare strata are expected in small coded sets; the folds stay grouped
+            with (
+                warnings.catch_warnings()
+            ):  # rare strata are expected in small coded sets; the folds stay grouped
                 warnings.simplefilter("ignore", UserWarning)
                 return list(cv.split(dummy, np.asarray([str(s) for s in strata]), groups))
         except ValueError:
@@ -155,7 +158,9 @@ def _sentence_rows(analyses: Sequence[Analysis]) -> tuple[list[Analysis], np.nda
     return sents, np.asarray(rows, dtype=np.int64)
 
 
-def _pool_polarity(p_doc: np.ndarray, p_sent: np.ndarray, sent_rows: np.ndarray, neutral: int | None) -> np.ndarray:
+def _pool_polarity(
+    p_doc: np.ndarray, p_sent: np.ndarray, sent_rows: np.ndarray, neutral: int | None
+) -> np.ndarray:
     """Sentence max-pooling of polarity probabilities.
 
     Per text with sentences (``sent_rows`` gives each sentence's text row), every polar class scores the mean of its
@@ -196,9 +201,13 @@ class _Features:
     """Shared by both estimators: the vectorizer settings and ``transform``."""
 
     def _vectorizer(self) -> TextVectorizer:
-        return TextVectorizer(word_analyzer=self.word_analyzer, word_ngrams=tuple(self.word_ngrams),
-                              char_ngrams=tuple(self.char_ngrams) if self.char_ngrams else None,
-                              min_df=self.min_df, lang=self.lang)
+        return TextVectorizer(
+            word_analyzer=self.word_analyzer,
+            word_ngrams=tuple(self.word_ngrams),
+            char_ngrams=tuple(self.char_ngrams) if self.char_ngrams else None,
+            min_df=self.min_df,
+            lang=self.lang,
+        )
 
     def transform(self, X: Sequence[Analysis | str]) -> sp.csr_matrix:
         """The feature matrix the model reads (TF-IDF; for polarity then the cue columns of ``extra_features_``)."""
@@ -259,10 +268,22 @@ class ConceptCoder(_Features, MultiOutputMixin, ClassifierMixin, BaseEstimator):
     ([[1, 0]], (1, 2))
     """
 
-    def __init__(self, *, learner: str = "lr", C: float = 1.0, word_analyzer: str = "lemmas+surface",
-                 word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] | None = (3, 5),
-                 min_df: int = 2, inner_folds: int = 3, at_least_one: bool = True, min_confidence: float = 0.0,
-                 lang: str | None = None, random_state: int = 0, threshold_floor: float = THRESHOLD_FLOOR) -> None:
+    def __init__(
+        self,
+        *,
+        learner: str = "lr",
+        C: float = 1.0,
+        word_analyzer: str = "lemmas+surface",
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] | None = (3, 5),
+        min_df: int = 2,
+        inner_folds: int = 3,
+        at_least_one: bool = True,
+        min_confidence: float = 0.0,
+        lang: str | None = None,
+        random_state: int = 0,
+        threshold_floor: float = THRESHOLD_FLOOR,
+    ) -> None:
         self.threshold_floor = threshold_floor
         self.learner = learner
         self.C = C
@@ -281,8 +302,13 @@ class ConceptCoder(_Features, MultiOutputMixin, ClassifierMixin, BaseEstimator):
             p = (y.mean() * len(y) + 0.5) / (len(y) + 1.0)
             return np.zeros(x.shape[1]), float(math.log(p / (1 - p)))
         if self.learner == "lr":
-            m = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
-                                   random_state=self.random_state, max_iter=1000)
+            m = LogisticRegression(
+                C=self.C,
+                class_weight="balanced",
+                solver="liblinear",
+                random_state=self.random_state,
+                max_iter=1000,
+            )
         elif self.learner == "svm":
             m = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state, max_iter=5000)
         else:
@@ -290,8 +316,15 @@ class ConceptCoder(_Features, MultiOutputMixin, ClassifierMixin, BaseEstimator):
         m.fit(x, y)
         return m.coef_.ravel().astype(np.float64), float(m.intercept_[0])
 
-    def fit(self, X: Sequence[Analysis | str], Y: Any, *, groups: Sequence[Any] | None = None,
-            strata: Sequence[Any] | None = None, classes: Sequence[str] | None = None) -> ConceptCoder:
+    def fit(
+        self,
+        X: Sequence[Analysis | str],
+        Y: Any,
+        *,
+        groups: Sequence[Any] | None = None,
+        strata: Sequence[Any] | None = None,
+        classes: Sequence[str] | None = None,
+    ) -> ConceptCoder:
         """Learn from analyses ``X`` and the indicator matrix ``Y`` (or a 1-D ``y`` of two labels).
 
         ``groups`` (interview/informant per row) keeps the inner cross-validation honest; ``strata`` (e.g. the
@@ -370,8 +403,10 @@ class ConceptCoder(_Features, MultiOutputMixin, ClassifierMixin, BaseEstimator):
     def decide(self, p: np.ndarray, *, min_confidence: float | None = None) -> np.ndarray:
         """Indicator matrix from code probabilities: thresholds, at-least-one rule, ``min_confidence`` (the
         parameter unless given here)."""
-        floor = max(self.min_confidence if min_confidence is None else min_confidence,
-                    getattr(self, "threshold_floor", 0.0))
+        floor = max(
+            self.min_confidence if min_confidence is None else min_confidence,
+            getattr(self, "threshold_floor", 0.0),
+        )
         thr = np.maximum(self.thresholds_, floor)
         on = (p >= thr).astype(np.int64)
         if self.at_least_one and p.shape[1]:
@@ -393,11 +428,21 @@ class ConceptCoder(_Features, MultiOutputMixin, ClassifierMixin, BaseEstimator):
         """JSON settings and arrays from which :meth:`from_state` rebuilds the fitted estimator (no pickle)."""
         _check_fitted(self)
         vparams, varrays = self.vectorizer_.get_state()
-        params = {"init": _jsonable(self.get_params()), "classes": self.classes_.tolist(), "binary": self._binary,
-                  "vectorizer": vparams, "uninformative": [str(c) for c in getattr(self, "uninformative_", [])]}
-        arrays = {"coef": self.coef_, "intercept": self.intercept_, "calibration": self.calibration_,
-                  "thresholds": self.thresholds_, "support": self.support_,
-                  **{"vectorizer." + k: v for k, v in varrays.items()}}
+        params = {
+            "init": _jsonable(self.get_params()),
+            "classes": self.classes_.tolist(),
+            "binary": self._binary,
+            "vectorizer": vparams,
+            "uninformative": [str(c) for c in getattr(self, "uninformative_", [])],
+        }
+        arrays = {
+            "coef": self.coef_,
+            "intercept": self.intercept_,
+            "calibration": self.calibration_,
+            "thresholds": self.thresholds_,
+            "support": self.support_,
+            **{"vectorizer." + k: v for k, v in varrays.items()},
+        }
         return params, arrays
 
     @classmethod
@@ -410,7 +455,9 @@ class ConceptCoder(_Features, MultiOutputMixin, ClassifierMixin, BaseEstimator):
         m._binary = bool(params.get("binary", False))
         m.classes_ = np.asarray(params["classes"], dtype=None if m._binary else object)
         m.vectorizer_ = TextVectorizer.from_state(
-            params["vectorizer"], {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer.")})
+            params["vectorizer"],
+            {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer.")},
+        )
         for name in ("coef", "intercept", "calibration", "thresholds"):
             setattr(m, name + "_", np.asarray(arrays[name], dtype=np.float64))
         m.support_ = np.asarray(arrays["support"])
@@ -461,12 +508,25 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
     (['driver'], ['barrier', 'driver'])
     """
 
-    def __init__(self, *, C: float = 0.5, class_weight: str | None = "balanced", select: bool = False,
-                 pooling: bool | None = None, cues: bool = True, labels: Sequence[str] | None = None,
-                 word_analyzer: str = "lemmas+surface", word_ngrams: tuple[int, int] = (1, 2),
-                 char_ngrams: tuple[int, int] | None = (3, 5), min_df: int = 2, inner_folds: int = 3,
-                 lang: str | None = None, random_state: int = 0, encoder: str | None = None,
-                 encoder_cache: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        C: float = 0.5,
+        class_weight: str | None = "balanced",
+        select: bool = False,
+        pooling: bool | None = None,
+        cues: bool = True,
+        labels: Sequence[str] | None = None,
+        word_analyzer: str = "lemmas+surface",
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] | None = (3, 5),
+        min_df: int = 2,
+        inner_folds: int = 3,
+        lang: str | None = None,
+        random_state: int = 0,
+        encoder: str | None = None,
+        encoder_cache: str | None = None,
+    ) -> None:
         self.encoder = encoder
         self.encoder_cache = encoder_cache
         self.C = C
@@ -487,8 +547,9 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         names = self.classes_.tolist()
         return names.index("neutral") if "neutral" in names else None
 
-    def fit(self, X: Sequence[Analysis | str], y: Sequence[str | None], *, groups: Sequence[Any] | None = None
-            ) -> PolarityCoder:
+    def fit(
+        self, X: Sequence[Analysis | str], y: Sequence[str | None], *, groups: Sequence[Any] | None = None
+    ) -> PolarityCoder:
         """Learn from analyses ``X`` and one polarity label per row; ``groups`` for the inner cross-validation.
 
         A ``None`` label marks a row nobody coded for polarity: it counts for the vocabulary and idf (like any text
@@ -529,16 +590,18 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
                 self.intercept_[:] = -10.0
                 self.intercept_[seen[0]] = 10.0
             return self
-        splits = inner_splits(groups_arr, [str(v) if v is not None else "-" for v in y], self.inner_folds,
-                              self.random_state)
+        splits = inner_splits(
+            groups_arr, [str(v) if v is not None else "-" for v in y], self.inner_folds, self.random_state
+        )
         if self.select and splits:
             pooling = (False, True) if self.pooling is None else (bool(self.pooling),)
             sentences = None
             if True in pooling:
                 sents, sent_rows = _sentence_rows(analyses)
                 sentences = (self.transform(sents), sent_rows, self._neutral_index())
-            choice, kappa = _select_polarity(x, yp, has, splits, pooling=pooling, sentences=sentences,
-                                             with_kappa=True)
+            choice, kappa = _select_polarity(
+                x, yp, has, splits, pooling=pooling, sentences=sentences, with_kappa=True
+            )
             if x_enc is not None:  # the encoder block competes in the same inner folds (no pooling)
                 enc_choice, enc_kappa = _select_polarity(x_enc, yp, has, splits, with_kappa=True)
                 self.encoder_kappa_ = {"without": kappa, "with": enc_kappa}
@@ -571,7 +634,9 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             if expected:
                 check_encoder(self.encoder_, expected)
             self.encoder_identity_ = dict(self.encoder_.identity)
-            self.embedding_cache_ = EmbeddingCache(self.encoder_cache, self.encoder_) if self.encoder_cache else None
+            self.embedding_cache_ = (
+                EmbeddingCache(self.encoder_cache, self.encoder_) if self.encoder_cache else None
+            )
         texts = [x if isinstance(x, str) else x.text for x in X]
         if self.embedding_cache_ is not None:
             return self.embedding_cache_.embed(texts)
@@ -619,13 +684,20 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         """JSON settings and arrays from which :meth:`from_state` rebuilds the fitted estimator (no pickle)."""
         _check_fitted(self)
         vparams, varrays = self.vectorizer_.get_state()
-        params = {"init": _jsonable(self.get_params()), "classes": self.classes_.tolist(), "vectorizer": vparams,
-                  "extra_features": list(self.extra_features_),
-                  "choice": {"C": self.C_, "class_weight": self.class_weight_, "pooling": self.pooling_},
-                  "encoder": dict(self.encoder_identity_) if getattr(self, "encoder_used_", False) else None,
-                  "encoder_kappa": dict(getattr(self, "encoder_kappa_", {}))}
-        arrays = {"coef": self.coef_, "intercept": self.intercept_,
-                  **{"vectorizer." + k: v for k, v in varrays.items()}}
+        params = {
+            "init": _jsonable(self.get_params()),
+            "classes": self.classes_.tolist(),
+            "vectorizer": vparams,
+            "extra_features": list(self.extra_features_),
+            "choice": {"C": self.C_, "class_weight": self.class_weight_, "pooling": self.pooling_},
+            "encoder": dict(self.encoder_identity_) if getattr(self, "encoder_used_", False) else None,
+            "encoder_kappa": dict(getattr(self, "encoder_kappa_", {})),
+        }
+        arrays = {
+            "coef": self.coef_,
+            "intercept": self.intercept_,
+            **{"vectorizer." + k: v for k, v in varrays.items()},
+        }
         return params, arrays
 
     @classmethod
@@ -635,13 +707,21 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         m.classes_ = np.asarray(params["classes"], dtype=object)
         m.extra_features_ = list(params.get("extra_features", []))
         if m.extra_features_ and m.extra_features_ != list(POLARITY_CUE_NAMES):
-            raise ValueError(f"unknown extra features {m.extra_features_}; expected {list(POLARITY_CUE_NAMES)}")
+            raise ValueError(
+                f"unknown extra features {m.extra_features_}; expected {list(POLARITY_CUE_NAMES)}"
+            )
         m.vectorizer_ = TextVectorizer.from_state(
-            params["vectorizer"], {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer.")})
+            params["vectorizer"],
+            {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("vectorizer.")},
+        )
         m.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
         m.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
         choice = params["choice"]
-        m.C_, m.class_weight_, m.pooling_ = float(choice["C"]), choice["class_weight"], bool(choice["pooling"])
+        m.C_, m.class_weight_, m.pooling_ = (
+            float(choice["C"]),
+            choice["class_weight"],
+            bool(choice["pooling"]),
+        )
         m.encoder_used_ = params.get("encoder") is not None
         m.encoder_kappa_ = dict(params.get("encoder_kappa") or {})
         m.encoder_ = m.embedding_cache_ = None  # loaded and checked on first use (load_coder does it at once)
@@ -658,9 +738,15 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
 #: names lose the prefix; the feature settings go to both).
 _SHARED = ("word_analyzer", "word_ngrams", "char_ngrams", "min_df", "inner_folds", "lang", "random_state")
 _CONCEPT = ("learner", "C", "at_least_one", "threshold_floor")
-_POLARITY = {"polarity_C": "C", "polarity_class_weight": "class_weight", "select_polarity": "select",
-             "polarity_pooling": "pooling", "polarity_cues": "cues", "encoder": "encoder",
-             "encoder_cache": "encoder_cache"}
+_POLARITY = {
+    "polarity_C": "C",
+    "polarity_class_weight": "class_weight",
+    "select_polarity": "select",
+    "polarity_pooling": "pooling",
+    "polarity_cues": "cues",
+    "encoder": "encoder",
+    "encoder_cache": "encoder_cache",
+}
 _CONTAINER = ("cues", "concept_source")
 
 
@@ -683,9 +769,16 @@ class AutoCoder:
     (('ks',), 'driver')
     """
 
-    def __init__(self, concepts: ConceptCoder | None = None, polarity: PolarityCoder | None = None, *,
-                 min_confidence: float = 0.0, codebook: Any = None, cues: dict[str, Any] | None = None,
-                 concept_source: str = "model") -> None:
+    def __init__(
+        self,
+        concepts: ConceptCoder | None = None,
+        polarity: PolarityCoder | None = None,
+        *,
+        min_confidence: float = 0.0,
+        codebook: Any = None,
+        cues: dict[str, Any] | None = None,
+        concept_source: str = "model",
+    ) -> None:
         if concept_source not in CONCEPT_SOURCES:
             raise ValueError(f"unknown concept_source {concept_source!r}; use one of {CONCEPT_SOURCES}")
         if concept_source != "model" and not cues:
@@ -711,19 +804,32 @@ class AutoCoder:
         """
         unknown = sorted(set(params) - set(_SHARED) - set(_CONCEPT) - set(_POLARITY) - set(_CONTAINER))
         if unknown:
-            raise ValueError(f"unknown auto-coder settings {unknown}; "
-                             f"use {sorted([*_SHARED, *_CONCEPT, *_POLARITY, *_CONTAINER])}")
+            raise ValueError(
+                f"unknown auto-coder settings {unknown}; "
+                f"use {sorted([*_SHARED, *_CONCEPT, *_POLARITY, *_CONTAINER])}"
+            )
         shared = {k: params[k] for k in _SHARED if k in params}
-        concepts = ConceptCoder(**shared, **{k: params[k] for k in _CONCEPT if k in params},
-                                min_confidence=min_confidence)
+        concepts = ConceptCoder(
+            **shared, **{k: params[k] for k in _CONCEPT if k in params}, min_confidence=min_confidence
+        )
         polarity = PolarityCoder(**shared, **{v: params[k] for k, v in _POLARITY.items() if k in params})
-        return cls(concepts, polarity, min_confidence=min_confidence,
-                   **{k: params[k] for k in _CONTAINER if k in params})
+        return cls(
+            concepts,
+            polarity,
+            min_confidence=min_confidence,
+            **{k: params[k] for k in _CONTAINER if k in params},
+        )
 
-    def fit(self, X: Sequence[Analysis | str], codes: Sequence[Iterable[str]],
-            polarity: Sequence[str | None] | None = None, *, groups: Sequence[Any] | None = None,
-            classes: Sequence[str] | None = None, polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
-            ) -> AutoCoder:
+    def fit(
+        self,
+        X: Sequence[Analysis | str],
+        codes: Sequence[Iterable[str]],
+        polarity: Sequence[str | None] | None = None,
+        *,
+        groups: Sequence[Any] | None = None,
+        classes: Sequence[str] | None = None,
+        polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
+    ) -> AutoCoder:
         """Fit fresh clones of both estimators on every row (polarity learns from the rows with a polarity value).
 
         ``groups`` (interview/informant per row) keeps the inner cross-validations honest; ``classes`` fixes the
@@ -736,10 +842,22 @@ class AutoCoder:
         pol = list(polarity) if polarity is not None else [None] * len(analyses)
         groups_list = [str(g) for g in (groups if groups is not None else range(len(analyses)))]
         names = list(classes) if classes is not None else sorted(set().union(*codes))
-        self.concepts = clone(self.concepts).set_params(min_confidence=self.min_confidence).fit(
-            analyses, _label_matrix(codes, names), groups=groups_list, strata=[p or "-" for p in pol], classes=names)
-        self.polarity = clone(self.polarity).set_params(labels=list(polarity_classes)).fit(
-            analyses, [p if p in polarity_classes else None for p in pol], groups=groups_list)
+        self.concepts = (
+            clone(self.concepts)
+            .set_params(min_confidence=self.min_confidence)
+            .fit(
+                analyses,
+                _label_matrix(codes, names),
+                groups=groups_list,
+                strata=[p or "-" for p in pol],
+                classes=names,
+            )
+        )
+        self.polarity = (
+            clone(self.polarity)
+            .set_params(labels=list(polarity_classes))
+            .fit(analyses, [p if p in polarity_classes else None for p in pol], groups=groups_list)
+        )
         self.cue_coder_ = self._make_cue_coder()
         return self
 
@@ -747,8 +865,9 @@ class AutoCoder:
         if not self.cues:
             return None
         concept = {c: list(v) for c, v in self.cues.items() if c != "polarity:"}
-        return CueCoder(cues=concept, polarity_cues=dict(self.cues.get("polarity:") or {}),
-                        lang=self.concepts.lang).fit(classes=self.classes_, polarity_classes=self.polarity_classes_)
+        return CueCoder(
+            cues=concept, polarity_cues=dict(self.cues.get("polarity:") or {}), lang=self.concepts.lang
+        ).fit(classes=self.classes_, polarity_classes=self.polarity_classes_)
 
     @property
     def uninformative_(self) -> list[str]:
@@ -777,7 +896,9 @@ class AutoCoder:
         analyses = as_analyses(X, lang=self.concepts.lang)
         if not self._same_vectorizer():
             return self.concepts.predict_proba(analyses), self.polarity.predict_proba(analyses)
-        tfidf = self.concepts.vectorizer_.transform(analyses)  # both read the same features: compute them once
+        tfidf = self.concepts.vectorizer_.transform(
+            analyses
+        )  # both read the same features: compute them once
         return self.concepts.proba_from_features(tfidf), self.polarity.proba_from_tfidf(tfidf, analyses)
 
     def _same_vectorizer(self) -> bool:
@@ -791,7 +912,9 @@ class AutoCoder:
             self.polarity.vectorizer_ = a  # later calls see it at once
         return same
 
-    def decide(self, p_codes: np.ndarray, p_pol: np.ndarray, cue_hits: np.ndarray | None = None) -> list[Prediction]:
+    def decide(
+        self, p_codes: np.ndarray, p_pol: np.ndarray, cue_hits: np.ndarray | None = None
+    ) -> list[Prediction]:
         """Codes and polarity from probabilities: thresholds (never below the floor), at-least-one rule, abstain
         (``min_confidence``); with ``cue_hits`` (:meth:`cue_hits`) the codes come from ``concept_source``: the cue
         codes alone, or the cue codes plus the model's."""
@@ -813,8 +936,12 @@ class AutoCoder:
         out: list[Prediction] = []
         for row, pp in zip(on, p_pol):
             t = int(np.argmax(pp))
-            out.append((tuple(names[i] for i in np.flatnonzero(row)),
-                        pol_names[t] if pp[t] >= self.min_confidence else None))
+            out.append(
+                (
+                    tuple(names[i] for i in np.flatnonzero(row)),
+                    pol_names[t] if pp[t] >= self.min_confidence else None,
+                )
+            )
         return out
 
     def predict(self, X: Sequence[Analysis | str]) -> list[Prediction]:
@@ -826,29 +953,51 @@ class AutoCoder:
         """JSON settings and arrays of both estimators (prefixed ``concepts.`` / ``polarity.``), no pickle."""
         cparams, carrays = self.concepts.get_state()
         pparams, parrays = self.polarity.get_state()
-        params = {"estimator": "AutoCoder", "min_confidence": self.min_confidence, "concepts": cparams,
-                  "polarity": pparams, "cues": self.cues, "concept_source": self.concept_source}
-        arrays = {**{"concepts." + k: v for k, v in carrays.items()}, **{"polarity." + k: v for k, v in parrays.items()}}
+        params = {
+            "estimator": "AutoCoder",
+            "min_confidence": self.min_confidence,
+            "concepts": cparams,
+            "polarity": pparams,
+            "cues": self.cues,
+            "concept_source": self.concept_source,
+        }
+        arrays = {
+            **{"concepts." + k: v for k, v in carrays.items()},
+            **{"polarity." + k: v for k, v in parrays.items()},
+        }
         return params, arrays
 
     @classmethod
-    def from_state(cls, params: dict[str, Any], arrays: dict[str, np.ndarray], *, codebook: Any = None) -> AutoCoder:
+    def from_state(
+        cls, params: dict[str, Any], arrays: dict[str, np.ndarray], *, codebook: Any = None
+    ) -> AutoCoder:
         """The auto-coder saved by :meth:`get_state`."""
+
         def part(name: str) -> dict[str, np.ndarray]:
             return {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith(name + ".")}
 
-        m = cls(ConceptCoder.from_state(params["concepts"], part("concepts")),
-                PolarityCoder.from_state(params["polarity"], part("polarity")),
-                min_confidence=float(params.get("min_confidence", 0.0)), codebook=codebook,
-                cues=params.get("cues"), concept_source=params.get("concept_source", "model"))
+        m = cls(
+            ConceptCoder.from_state(params["concepts"], part("concepts")),
+            PolarityCoder.from_state(params["polarity"], part("polarity")),
+            min_confidence=float(params.get("min_confidence", 0.0)),
+            codebook=codebook,
+            cues=params.get("cues"),
+            concept_source=params.get("concept_source", "model"),
+        )
         m.cue_coder_ = m._make_cue_coder()
         return m
 
 
-def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
-                     splits: list[tuple[np.ndarray, np.ndarray]], *, pooling: Sequence[bool] = (False,),
-                     sentences: tuple[sp.csr_matrix, np.ndarray, int | None] | None = None,
-                     with_kappa: bool = False) -> Any:
+def _select_polarity(
+    x: sp.csr_matrix,
+    yp: np.ndarray,
+    has_pol: np.ndarray,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    *,
+    pooling: Sequence[bool] = (False,),
+    sentences: tuple[sp.csr_matrix, np.ndarray, int | None] | None = None,
+    with_kappa: bool = False,
+) -> Any:
     """``(C, class_weight, pooling)`` of the polarity model with the best kappa on pooled inner out-of-fold
     predictions.
 
@@ -878,7 +1027,10 @@ def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
         sent_rows = row[sent_pos]  # sentence -> row of xp (-1: its text has no polarity)
     preds: dict[tuple[float, str | None, bool], np.ndarray] = {
         (float(c), cw, pool): np.full(len(pos), -1)
-        for pool in pooling for cw in POLARITY_CLASS_WEIGHTS for c in POLARITY_C_GRID}  # the tie-break order
+        for pool in pooling
+        for cw in POLARITY_CLASS_WEIGHTS
+        for c in POLARITY_C_GRID
+    }  # the tie-break order
     with threadpool_limits(limits=1):  # tiny problems: BLAS threads only oversubscribe the cores (~5x slower)
         for cw in POLARITY_CLASS_WEIGHTS:
             for a, b in folds:  # one warm-started model per fold and class weight along increasing C
@@ -897,8 +1049,12 @@ def _select_polarity(x: sp.csr_matrix, yp: np.ndarray, has_pol: np.ndarray,
                         if pool and len(keep):
                             ps = np.zeros((len(keep), full.shape[1]))
                             ps[:, m.classes_] = m.predict_proba(xs[keep])
-                            p = _pool_polarity(full, ps, local[sent_rows[keep]],
-                                               neutral if neutral is not None and neutral < full.shape[1] else None)
+                            p = _pool_polarity(
+                                full,
+                                ps,
+                                local[sent_rows[keep]],
+                                neutral if neutral is not None and neutral < full.shape[1] else None,
+                            )
                         preds[(float(c), cw, pool)][b] = np.argmax(p, axis=1)
     best, best_kappa = None, -np.inf
     for key, pred in preds.items():  # insertion order: pooling, class weight, then increasing C
@@ -924,8 +1080,14 @@ class KeywordCoder:
     (('ks',), 'driver')
     """
 
-    def __init__(self, *, n_cues: int = 10, min_df: int = 2, word_analyzer: str = "lemmas+surface",
-                 lang: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        n_cues: int = 10,
+        min_df: int = 2,
+        word_analyzer: str = "lemmas+surface",
+        lang: str | None = None,
+    ) -> None:
         self.n_cues = n_cues
         self.min_df = min_df
         self.word_analyzer = word_analyzer
@@ -946,15 +1108,23 @@ class KeywordCoder:
         for w, c in pos.items():
             if c < self.min_df:
                 continue
-            lo = math.log((c + 0.5) / (n_pos - c + 0.5)) - math.log((neg.get(w, 0) + 0.5) / (n_neg - neg.get(w, 0) + 0.5))
+            lo = math.log((c + 0.5) / (n_pos - c + 0.5)) - math.log(
+                (neg.get(w, 0) + 0.5) / (n_neg - neg.get(w, 0) + 0.5)
+            )
             if lo > 0:
                 scored.append((-lo, w))
         return [w for _, w in sorted(scored)[: self.n_cues]]
 
-    def fit(self, X: Sequence[Analysis | str], codes: Sequence[Iterable[str]],
-            polarity: Sequence[str | None] | None = None, *, groups: Sequence[Any] | None = None,
-            classes: Sequence[str] | None = None, polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
-            ) -> KeywordCoder:
+    def fit(
+        self,
+        X: Sequence[Analysis | str],
+        codes: Sequence[Iterable[str]],
+        polarity: Sequence[str | None] | None = None,
+        *,
+        groups: Sequence[Any] | None = None,
+        classes: Sequence[str] | None = None,
+        polarity_classes: Sequence[str] = ("driver", "barrier", "neutral"),
+    ) -> KeywordCoder:
         """Learn each code's and each polarity value's cue words from ``X`` and their codes."""
         docs = self._tokens(X)
         codes = [frozenset(c) for c in codes]
@@ -968,7 +1138,9 @@ class KeywordCoder:
         for p in pol:
             if p in counts:
                 counts[p] += 1
-        self.majority_ = max(self.polarity_classes_, key=lambda p: (counts[p], -self.polarity_classes_.index(p)))
+        self.majority_ = max(
+            self.polarity_classes_, key=lambda p: (counts[p], -self.polarity_classes_.index(p))
+        )
         for p in self.polarity_classes_:
             yp = np.asarray([q == p for q in pol], dtype=np.int8)
             self.polarity_cues_[p] = self._learn(docs, yp) if yp.any() else []
@@ -977,9 +1149,13 @@ class KeywordCoder:
     def predict_proba(self, X: Sequence[Analysis | str]) -> tuple[np.ndarray, np.ndarray]:
         """Cue-hit scores squashed to 0..1 (``hits / (hits + 1)``) - not calibrated probabilities."""
         docs = self._tokens(X)
-        hc = np.asarray([[len(d.intersection(self.cues_[c])) for c in self.classes_] for d in docs], dtype=float)
-        hp = np.asarray([[len(d.intersection(self.polarity_cues_[p])) for p in self.polarity_classes_]
-                         for d in docs], dtype=float)
+        hc = np.asarray(
+            [[len(d.intersection(self.cues_[c])) for c in self.classes_] for d in docs], dtype=float
+        )
+        hp = np.asarray(
+            [[len(d.intersection(self.polarity_cues_[p])) for p in self.polarity_classes_] for d in docs],
+            dtype=float,
+        )
         hc = hc.reshape(len(docs), len(self.classes_))
         hp = hp.reshape(len(docs), len(self.polarity_classes_))
         return hc / (hc + 1.0), hp / (hp + 1.0)

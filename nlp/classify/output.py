@@ -41,8 +41,18 @@ __all__ = [
 
 #: File extension -> output format of `nlp tag`.
 FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".xlsx": "xlsx", ".docx": "docx"}
-_BASE_COLUMNS = ["id", "source", "start", "end", "speaker", "text", "codes", "code labels", "polarity",
-                 "polarity label"]
+_BASE_COLUMNS = [
+    "id",
+    "source",
+    "start",
+    "end",
+    "speaker",
+    "text",
+    "codes",
+    "code labels",
+    "polarity",
+    "polarity label",
+]
 _RESUME_FIX = "tag into another --out file, or add --overwrite to start this file afresh."
 
 
@@ -64,13 +74,17 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
     if fmt is not None and fmt not in FORMATS.values():
         raise ConfigError(f"unknown output format {fmt!r}.", fix=f"use one of {', '.join(FORMATS.values())}.")
     if by_ext is None:
-        raise ConfigError(f"cannot tell the output format from the file name {path.name} (extension "
-                          f"{path.suffix or 'none'}).",
-                          fix=f"end --out with one of {', '.join(FORMATS)}.")
+        raise ConfigError(
+            f"cannot tell the output format from the file name {path.name} (extension "
+            f"{path.suffix or 'none'}).",
+            fix=f"end --out with one of {', '.join(FORMATS)}.",
+        )
     if fmt is not None and fmt != by_ext:
-        raise ConfigError(f"--format {fmt} does not match the file name {path.name} (a {path.suffix} file).",
-                          fix=f"write --out {path.with_suffix('.' + fmt).name}, or leave out --format (the "
-                              "extension decides).")
+        raise ConfigError(
+            f"--format {fmt} does not match the file name {path.name} (a {path.suffix} file).",
+            fix=f"write --out {path.with_suffix('.' + fmt).name}, or leave out --format (the "
+            "extension decides).",
+        )
     return by_ext
 
 
@@ -125,8 +139,9 @@ def run_options(model: Any, *, explain_words: int) -> dict[str, Any]:
     return {"abstain": float(getattr(model, "min_confidence", 0.0) or 0.0), "explain": int(explain_words)}
 
 
-def check_resume(previous: Sequence[Mapping[str, Any]], *, model: Any, explain_words: int,
-                 path: str | Path) -> None:
+def check_resume(
+    previous: Sequence[Mapping[str, Any]], *, model: Any, explain_words: int, path: str | Path
+) -> None:
     """Stop a resumed run whose earlier records were made by another model or with other options.
 
     Raises
@@ -145,14 +160,19 @@ def check_resume(previous: Sequence[Mapping[str, Any]], *, model: Any, explain_w
             found = "an earlier klyngekoder that did not record its model"
         else:
             found = f"model {old_version} with {_describe(old_options)}"
-        raise ConfigError(f"{path} was tagged by {found}; this run uses model {version} with "
-                          f"{_describe(options)}. Resuming would mix the two in one file.", fix=_RESUME_FIX)
+        raise ConfigError(
+            f"{path} was tagged by {found}; this run uses model {version} with "
+            f"{_describe(options)}. Resuming would mix the two in one file.",
+            fix=_RESUME_FIX,
+        )
 
 
 def _describe(options: Any) -> str:
     if not isinstance(options, Mapping):
         return "unrecorded options"
-    return ", ".join(f"--{k} {v:g}" if isinstance(v, float) else f"--{k} {v}" for k, v in sorted(options.items()))
+    return ", ".join(
+        f"--{k} {v:g}" if isinstance(v, float) else f"--{k} {v}" for k, v in sorted(options.items())
+    )
 
 
 # -- tables -----------------------------------------------------------------------------------------------------
@@ -170,7 +190,7 @@ def code_label(code: str, codebook: Codebook | None) -> str:
     if codebook is None:
         return code
     if code.startswith(POLARITY_PREFIX):
-        value = code[len(POLARITY_PREFIX):]
+        value = code[len(POLARITY_PREFIX) :]
         labels = codebook.polarity_labels.get(value) or {}
         return next((labels[k] for k in ("nb", "nn", "da") if labels.get(k)), value)
     try:
@@ -198,11 +218,18 @@ def table_header(records: Sequence[Mapping[str, Any]]) -> list[str]:
     for r in records:
         score_names.update(dict.fromkeys(r.get("scores", {})))
     explained = any("why" in r for r in records)
-    return [*_BASE_COLUMNS, *(f"score:{k}" for k in score_names), *(["why"] if explained else []), "model", "options"]
+    return [
+        *_BASE_COLUMNS,
+        *(f"score:{k}" for k in score_names),
+        *(["why"] if explained else []),
+        "model",
+        "options",
+    ]
 
 
-def table_rows(records: Sequence[Mapping[str, Any]], *, codebook: Codebook | None = None
-               ) -> tuple[list[str], list[list[Any]]]:
+def table_rows(
+    records: Sequence[Mapping[str, Any]], *, codebook: Codebook | None = None
+) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the flat table (CSV, XLSX): one row per segment.
 
     Columns: ``id, source, start, end, speaker, text, codes`` (ids, ``; ``-separated), ``code labels`` (the
@@ -211,15 +238,24 @@ def table_rows(records: Sequence[Mapping[str, Any]], *, codebook: Codebook | Non
     ``options``.
     """
     header = table_header(records)
-    score_names = [h[len("score:"):] for h in header if h.startswith("score:")]
+    score_names = [h[len("score:") :] for h in header if h.startswith("score:")]
     explained = "why" in header
     rows = []
     for r in records:
         pol = r.get("polarity")
-        row = [r["id"], r.get("source"), r.get("start"), r.get("end"), r.get("speaker"), r.get("text", ""),
-               "; ".join(r.get("codes", ())), "; ".join(code_label(c, codebook) for c in r.get("codes", ())), pol,
-               code_label(POLARITY_PREFIX + pol, codebook) if pol else None,
-               *(r.get("scores", {}).get(k) for k in score_names)]
+        row = [
+            r["id"],
+            r.get("source"),
+            r.get("start"),
+            r.get("end"),
+            r.get("speaker"),
+            r.get("text", ""),
+            "; ".join(r.get("codes", ())),
+            "; ".join(code_label(c, codebook) for c in r.get("codes", ())),
+            pol,
+            code_label(POLARITY_PREFIX + pol, codebook) if pol else None,
+            *(r.get("scores", {}).get(k) for k in score_names),
+        ]
         if explained:
             row.append(_why_text(r.get("why")))
         options = r.get("options")
@@ -231,10 +267,16 @@ def table_rows(records: Sequence[Mapping[str, Any]], *, codebook: Codebook | Non
 def _record_of_row(header: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
     d = dict(zip(header, row))
     rec: dict[str, Any] = {
-        "id": str(d["id"]), "source": d.get("source") or None, "start": int(d["start"]), "end": int(d["end"]),
-        "speaker": d.get("speaker") or None, "text": d.get("text") or "",
-        "codes": [c for c in str(d.get("codes") or "").split("; ") if c], "polarity": d.get("polarity") or None,
-        "scores": {k[6:]: float(d[k]) for k in header if k.startswith("score:") and d[k] not in (None, "")}}
+        "id": str(d["id"]),
+        "source": d.get("source") or None,
+        "start": int(d["start"]),
+        "end": int(d["end"]),
+        "speaker": d.get("speaker") or None,
+        "text": d.get("text") or "",
+        "codes": [c for c in str(d.get("codes") or "").split("; ") if c],
+        "polarity": d.get("polarity") or None,
+        "scores": {k[6:]: float(d[k]) for k in header if k.startswith("score:") and d[k] not in (None, "")},
+    }
     if "why" in d:
         rec["why"] = _why_parse(str(d["why"] or ""))
     if d.get("model"):
@@ -244,8 +286,13 @@ def _record_of_row(header: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
     return rec
 
 
-def write_csv(path: str | Path, records: Sequence[Mapping[str, Any]], *, codebook: Codebook | None = None,
-              excel: bool = False) -> None:
+def write_csv(
+    path: str | Path,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    codebook: Codebook | None = None,
+    excel: bool = False,
+) -> None:
     """Write the table as CSV (UTF-8 with BOM), atomically.
 
     ``excel=True`` separates columns with semicolons and writes decimal commas, which is what Excel set to
@@ -256,13 +303,19 @@ def write_csv(path: str | Path, records: Sequence[Mapping[str, Any]], *, codeboo
     w = csv.writer(buf, delimiter=";" if excel else ",", lineterminator="\r\n" if excel else "\n")
     w.writerow(header)
     for row in rows:
-        w.writerow(["" if v is None else (str(v).replace(".", ",") if excel and isinstance(v, float) else v)
-                    for v in row])
+        w.writerow(
+            [
+                "" if v is None else (str(v).replace(".", ",") if excel and isinstance(v, float) else v)
+                for v in row
+            ]
+        )
     with atomic_writer(path, encoding="utf-8-sig") as fh:
         fh.write(buf.getvalue())
 
 
-def write_xlsx(path: str | Path, records: Sequence[Mapping[str, Any]], *, codebook: Codebook | None = None) -> None:
+def write_xlsx(
+    path: str | Path, records: Sequence[Mapping[str, Any]], *, codebook: Codebook | None = None
+) -> None:
     """Write the table as an Excel workbook, atomically: header frozen and filterable, widths set, text wrapped,
     probabilities as numbers (shown with two decimals), code labels from the codebook, explanations in ``why``.
 
@@ -276,8 +329,21 @@ def write_xlsx(path: str | Path, records: Sequence[Mapping[str, Any]], *, codebo
     header, rows = table_rows(records, codebook=codebook)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("codes")
-    widths = {"id": 14, "source": 24, "start": 8, "end": 8, "speaker": 12, "text": 70, "codes": 28,
-              "code labels": 32, "polarity": 11, "polarity label": 22, "why": 48, "model": 24, "options": 24}
+    widths = {
+        "id": 14,
+        "source": 24,
+        "start": 8,
+        "end": 8,
+        "speaker": 12,
+        "text": 70,
+        "codes": 28,
+        "code labels": 32,
+        "polarity": 11,
+        "polarity label": 22,
+        "why": 48,
+        "model": 24,
+        "options": 24,
+    }
     for j, name in enumerate(header, 1):
         ws.column_dimensions[get_column_letter(j)].width = widths.get(name, 12)
     ws.freeze_panes = "A2"
@@ -342,10 +408,17 @@ def read_table(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
             rows = [["" if v is None else v for v in r] for r in wb.worksheets[0].iter_rows(values_only=True)]
         else:
             raise InputError(f"unknown table format {fmt!r}.", path=path, fix="use csv or xlsx.")
-        return [_record_of_row(rows[0], r) for r in rows[1:] if any(v not in ("", None) for v in r)] if rows else []
+        return (
+            [_record_of_row(rows[0], r) for r in rows[1:] if any(v not in ("", None) for v in r)]
+            if rows
+            else []
+        )
     except (KeyError, ValueError, IndexError, OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"the existing output cannot be read back ({exc.__class__.__name__}: {exc}).", path=path,
-                         fix=_RESUME_FIX) from exc
+        raise InputError(
+            f"the existing output cannot be read back ({exc.__class__.__name__}: {exc}).",
+            path=path,
+            fix=_RESUME_FIX,
+        ) from exc
 
 
 # -- Word -------------------------------------------------------------------------------------------------------
@@ -376,8 +449,9 @@ def _comment_text(rec: Mapping[str, Any], codebook: Codebook | None) -> str:
     return "\n".join(lines)
 
 
-def write_docx(path: str | Path, records: Sequence[Mapping[str, Any]], *, codebook: Codebook | None = None
-               ) -> list[Path]:
+def write_docx(
+    path: str | Path, records: Sequence[Mapping[str, Any]], *, codebook: Codebook | None = None
+) -> list[Path]:
     """Write each interview as a Word document: its tagged turns in order (speaker in bold), every segment with
     machine codes highlighted and carrying a Word comment with the codes, their probabilities, the polarity and
     the words that drove them. Author of the comments: the model version.
@@ -405,8 +479,10 @@ def write_docx(path: str | Path, records: Sequence[Mapping[str, Any]], *, codebo
         doc = docx.Document()
         doc.core_properties.title = source or "interview"
         doc.add_heading(source or "interview", level=1)
-        doc.add_paragraph(f"{len(recs)} tagged segments; highlighted text has machine codes (see the comments). "
-                          "Interviewer turns are not tagged and not shown.")
+        doc.add_paragraph(
+            f"{len(recs)} tagged segments; highlighted text has machine codes (see the comments). "
+            "Interviewer turns are not tagged and not shown."
+        )
         for r in recs:
             para = doc.add_paragraph()
             if r.get("speaker"):
@@ -415,8 +491,12 @@ def write_docx(path: str | Path, records: Sequence[Mapping[str, Any]], *, codebo
             if r.get("codes") or r.get("polarity") not in (None, "neutral"):
                 if r.get("codes"):
                     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-                doc.add_comment(run, text=_comment_text(r, codebook), author=str(r.get("model") or "klyngekoder"),
-                                initials="KK")
+                doc.add_comment(
+                    run,
+                    text=_comment_text(r, codebook),
+                    author=str(r.get("model") or "klyngekoder"),
+                    initials="KK",
+                )
         with atomic_writer(target, mode="wb") as fh:
             doc.save(fh)
         written.append(target)
@@ -440,10 +520,24 @@ def machine_spans(record: Mapping[str, Any], *, coder: str | None = None) -> lis
     """
     who = coder or record.get("model")
     if not who:
-        raise InputError(f"tag record {record.get('id')!r} does not say which model made it.",
-                         fix="tag again with this klyngekoder, or name the model with --model-name.")
+        raise InputError(
+            f"tag record {record.get('id')!r} does not say which model made it.",
+            fix="tag again with this klyngekoder, or name the model with --model-name.",
+        )
     start, end = int(record["start"]), int(record["end"])
     scores = record.get("scores") or {}
-    names = [*record.get("codes", ()), *([POLARITY_PREFIX + record["polarity"]] if record.get("polarity") else [])]
-    return [CodeSpan(code=c, start=start, end=end, coder=str(who), source="auto",
-                     confidence=None if scores.get(c) is None else float(scores[c])) for c in names]
+    names = [
+        *record.get("codes", ()),
+        *([POLARITY_PREFIX + record["polarity"]] if record.get("polarity") else []),
+    ]
+    return [
+        CodeSpan(
+            code=c,
+            start=start,
+            end=end,
+            coder=str(who),
+            source="auto",
+            confidence=None if scores.get(c) is None else float(scores[c]),
+        )
+        for c in names
+    ]

@@ -37,16 +37,26 @@ def reliability_verdict(kappa: float | None) -> tuple[str, str]:
     if kappa is None or (isinstance(kappa, float) and math.isnan(kappa)):
         return DO_NOT_USE, "kappa undefined in cross-validation (the code was never, or always, given)"
     if kappa >= 0.81:
-        return USE, f"cross-validated kappa {kappa:.2f}: almost perfect agreement (Landis & Koch 1977: >= 0.81)"
+        return (
+            USE,
+            f"cross-validated kappa {kappa:.2f}: almost perfect agreement (Landis & Koch 1977: >= 0.81)",
+        )
     if kappa >= VERDICT_CUTOFFS[USE]:
         return USE, f"cross-validated kappa {kappa:.2f}: substantial agreement (Landis & Koch 1977: >= 0.61)"
     if kappa >= 0.41:
-        return SUGGESTION_ONLY, (f"cross-validated kappa {kappa:.2f}: moderate agreement (Landis & Koch 1977: "
-                                 "0.41-0.60); review before use")
+        return SUGGESTION_ONLY, (
+            f"cross-validated kappa {kappa:.2f}: moderate agreement (Landis & Koch 1977: "
+            "0.41-0.60); review before use"
+        )
     if kappa >= VERDICT_CUTOFFS[SUGGESTION_ONLY]:
-        return SUGGESTION_ONLY, (f"cross-validated kappa {kappa:.2f}: fair agreement (Landis & Koch 1977: "
-                                 "0.21-0.40); review before use")
-    return DO_NOT_USE, f"cross-validated kappa {kappa:.2f}: slight or no agreement (Landis & Koch 1977: < 0.21)"
+        return SUGGESTION_ONLY, (
+            f"cross-validated kappa {kappa:.2f}: fair agreement (Landis & Koch 1977: "
+            "0.21-0.40); review before use"
+        )
+    return (
+        DO_NOT_USE,
+        f"cross-validated kappa {kappa:.2f}: slight or no agreement (Landis & Koch 1977: < 0.21)",
+    )
 
 
 def code_verdicts(per_code: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -62,6 +72,9 @@ def code_verdicts(per_code: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[s
     for code, scores in per_code.items():
         kappa = scores.get("kappa")
         verdict, reason = reliability_verdict(None if kappa is None else float(kappa))
-        out[code] = {"verdict": verdict, "reason": reason,
-                     "kappa": None if kappa is None or math.isnan(float(kappa)) else round(float(kappa), 4)}
+        out[code] = {
+            "verdict": verdict,
+            "reason": reason,
+            "kappa": None if kappa is None or math.isnan(float(kappa)) else round(float(kappa), 4),
+        }
     return out

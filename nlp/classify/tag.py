@@ -49,7 +49,19 @@ __all__ = [
 
 #: Output fields in order; ``model`` (its version, see :func:`~nlp.classify.output.model_version`) and ``options``
 #: say what made the record, ``why`` follows with ``--explain``. CSV/XLSX add one ``score:<code>`` column per code.
-TEXT_FIELDS = ("id", "source", "start", "end", "speaker", "text", "codes", "polarity", "scores", "model", "options")
+TEXT_FIELDS = (
+    "id",
+    "source",
+    "start",
+    "end",
+    "speaker",
+    "text",
+    "codes",
+    "polarity",
+    "scores",
+    "model",
+    "options",
+)
 _DIGITS = 4  # probabilities are rounded so outputs are stable across BLAS builds and readable
 
 
@@ -96,12 +108,20 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
         return []
     texts = [str(_get(u, "text", "")) for u in units]
     p_codes, p_pol, hits, windows = _probabilities(model, units, texts)
-    decisions = model.decide(p_codes, p_pol, cue_hits=hits) if hits is not None else model.decide(p_codes, p_pol)
-    skip_reasons = ([None] * len(units) if getattr(model, "include_not_content", False)
-                    else [not_content_reason(t, kind=_get(u, "kind", None)) for u, t in zip(units, texts)])
+    decisions = (
+        model.decide(p_codes, p_pol, cue_hits=hits) if hits is not None else model.decide(p_codes, p_pol)
+    )
+    skip_reasons = (
+        [None] * len(units)
+        if getattr(model, "include_not_content", False)
+        else [not_content_reason(t, kind=_get(u, "kind", None)) for u, t in zip(units, texts)]
+    )
     verdicts = (getattr(model, "meta_", None) or {}).get("reliability", {}).get("codes", {})
-    withheld = {} if getattr(model, "all_codes", False) else {
-        c: v["reason"] for c, v in verdicts.items() if v.get("verdict") == DO_NOT_USE}
+    withheld = (
+        {}
+        if getattr(model, "all_codes", False)
+        else {c: v["reason"] for c, v in verdicts.items() if v.get("verdict") == DO_NOT_USE}
+    )
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
     rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
     version, options = model_version(model), run_options(model, explain_words=explain_words)
@@ -137,8 +157,10 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
             from .explain import explain
 
             if i in windows:  # a long turn: each code is explained by the window that gave it its probability
-                why = {c: explain(model, windows[i][c], n=explain_words, codes=[c])[c]
-                       for c in [*codes, *([POLARITY_PREFIX + pol] if pol is not None else [])]}
+                why = {
+                    c: explain(model, windows[i][c], n=explain_words, codes=[c])[c]
+                    for c in [*codes, *([POLARITY_PREFIX + pol] if pol is not None else [])]
+                }
             else:
                 why = explain(model, analyses_of([u])[0], n=explain_words)
             rec["why"] = {c: [w for w, _ in ws] for c, ws in why.items()}
@@ -184,8 +206,9 @@ def turn_windows(text: str, *, size: int = WINDOW_CHARS) -> list[tuple[int, int]
     return spans
 
 
-def _probabilities(model: Any, units: Sequence[Any], texts: Sequence[str]
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[int, dict[str, Any]]]:
+def _probabilities(
+    model: Any, units: Sequence[Any], texts: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[int, dict[str, Any]]]:
     """Code and polarity probabilities per unit, the codebook cue hits (``None`` for a model without cue words),
     long turns (:data:`LONG_TURN_CHARS`) through their windows.
 
@@ -194,7 +217,10 @@ def _probabilities(model: Any, units: Sequence[Any], texts: Sequence[str]
     Returns the matrices and, per long turn, the window analysis that gave each code (and each polarity) its value,
     for explanations.
     """
-    cues = getattr(model, "cue_coder_", None) is not None and getattr(model, "concept_source", "model") != "model"
+    cues = (
+        getattr(model, "cue_coder_", None) is not None
+        and getattr(model, "concept_source", "model") != "model"
+    )
     p_codes = np.zeros((len(texts), len(model.classes_)))
     p_pol = np.zeros((len(texts), len(model.polarity_classes_)))
     hits = np.zeros((len(texts), len(model.classes_))) if cues else None
@@ -206,15 +232,17 @@ def _probabilities(model: Any, units: Sequence[Any], texts: Sequence[str]
             hits[short_rows] = model.cue_hits(analyses)
     windows = {}
     for i in (i for i in range(len(texts)) if len(texts[i]) > LONG_TURN_CHARS):
-        p_codes[i], p_pol[i], h, windows[i] = _long_turn(model, texts[i], lang=_get(units[i], "lang", None),
-                                                         cues=cues)
+        p_codes[i], p_pol[i], h, windows[i] = _long_turn(
+            model, texts[i], lang=_get(units[i], "lang", None), cues=cues
+        )
         if hits is not None:
             hits[i] = h
     return p_codes, p_pol, hits, windows
 
 
-def _long_turn(model: Any, text: str, *, lang: str | None, cues: bool
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]]:
+def _long_turn(
+    model: Any, text: str, *, lang: str | None, cues: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]]:
     """One long turn through its windows: a code's probability (and cue hit) is its highest in any window; polarity
     is pooled over the windows as the model pools the sentences of a text (the length-weighted mean with the most
     polar window, :func:`nlp.classify.models._pool_polarity`). Windows are analysed in batches in the turn's
@@ -222,7 +250,7 @@ def _long_turn(model: Any, text: str, *, lang: str | None, cues: bool
     spans = turn_windows(text)
     pcs, pps, hs = [], [], []
     for b in range(0, len(spans), _WINDOW_BATCH):
-        chunk = analyse_texts([text[a:e] for a, e in spans[b:b + _WINDOW_BATCH]], lang=lang)
+        chunk = analyse_texts([text[a:e] for a, e in spans[b : b + _WINDOW_BATCH]], lang=lang)
         pc, pp = model.predict_proba(chunk)
         pcs.append(pc)
         pps.append(pp)
@@ -234,9 +262,16 @@ def _long_turn(model: Any, text: str, *, lang: str | None, cues: bool
     neutral = model.polarity_classes_.index("neutral") if "neutral" in model.polarity_classes_ else None
     pooled = _pool_polarity(mean, pp, np.zeros(len(pp), dtype=np.int64), neutral)[0]
     best = {c: spans[int(np.argmax(pc[:, k]))] for k, c in enumerate(model.classes_)}
-    best.update({POLARITY_PREFIX + p: spans[int(np.argmax(pp[:, k]))] for k, p in enumerate(model.polarity_classes_)})
+    best.update(
+        {POLARITY_PREFIX + p: spans[int(np.argmax(pp[:, k]))] for k, p in enumerate(model.polarity_classes_)}
+    )
     hit = np.vstack(hs).max(axis=0) if cues else None
-    return pc.max(axis=0), pooled, hit, {c: analyse_texts([text[a:e]], lang=lang)[0] for c, (a, e) in best.items()}
+    return (
+        pc.max(axis=0),
+        pooled,
+        hit,
+        {c: analyse_texts([text[a:e]], lang=lang)[0] for c, (a, e) in best.items()},
+    )
 
 
 # -- inputs -----------------------------------------------------------------------------------------------------
@@ -246,8 +281,11 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            out.extend(f for f in sorted(p.rglob("*"))
-                       if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            out.extend(
+                f
+                for f in sorted(p.rglob("*"))
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
         else:
             out.append(p)
     return out
@@ -264,17 +302,39 @@ def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dic
         src = t.source or source
         # each transcript preprocessed once, languages judged in context; a transcript with a long turn is not
         # analysed whole (memory): its units are analysed on their own, long turns window by window
-        long = any(e - s > LONG_TURN_CHARS for s, e in ((g.start, g.end) for g in t.segments)) \
-            or (not t.segments and len(t.text) > LONG_TURN_CHARS)
+        long = any(e - s > LONG_TURN_CHARS for s, e in ((g.start, g.end) for g in t.segments)) or (
+            not t.segments and len(t.text) > LONG_TURN_CHARS
+        )
         analyses = {} if long else analyse_transcript(t)
         if not t.segments:  # a document without segments is tagged as one unit rather than silently dropped
-            units.append({"id": t.id, "source": src, "start": 0, "end": len(t.text), "speaker": None,
-                          "text": t.text, "lang": t.lang, "analysis": analyses.get(t.id)})
+            units.append(
+                {
+                    "id": t.id,
+                    "source": src,
+                    "start": 0,
+                    "end": len(t.text),
+                    "speaker": None,
+                    "text": t.text,
+                    "lang": t.lang,
+                    "analysis": analyses.get(t.id),
+                }
+            )
             continue
         for u in iter_units([t]):
-            units.append({"id": u.id, "source": src, "start": u.start, "end": u.end, "speaker": u.speaker,
-                          "text": u.text, "lang": u.lang, "coded": bool(u.codes), "kind": u.kind,
-                          "analysis": analyses.get(u.id)})
+            units.append(
+                {
+                    "id": u.id,
+                    "source": src,
+                    "start": u.start,
+                    "end": u.end,
+                    "speaker": u.speaker,
+                    "text": u.text,
+                    "lang": u.lang,
+                    "coded": bool(u.codes),
+                    "kind": u.kind,
+                    "analysis": analyses.get(u.id),
+                }
+            )
     return units
 
 
@@ -304,7 +364,9 @@ def read_units(path: str | Path, **options: Any) -> list[dict[str, Any]]:
     if not path.is_file():
         raise InputError("no such file.", path=path, fix="check the path.")
     if path.suffix.lower() == ".jsonl" and options.get("kind", "auto") in ("auto", "jsonl"):
-        if path.stat().st_size:  # an empty text-JSONL file has no units (not an error); a large one is checked
+        if (
+            path.stat().st_size
+        ):  # an empty text-JSONL file has no units (not an error); a large one is checked
             check_file(path, max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES))
         encoding = options.get("encoding") or "utf-8"
         with path.open(encoding=encoding) as fh:
@@ -333,16 +395,30 @@ def read_text_records(path: str | Path, lines: Iterable[str], *, first_line: int
             continue
         obj = json_object(line, path=path, line_no=lineno, fix=_TEXT_JSONL_FIX)
         if not isinstance(obj.get("text"), str):
-            raise InputError('a line needs a "text" string.', path=path, line=lineno,
-                             fix='write {"id": "...", "text": "...", "lang": "nb"} per line.')
+            raise InputError(
+                'a line needs a "text" string.',
+                path=path,
+                line=lineno,
+                fix='write {"id": "...", "text": "...", "lang": "nb"} per line.',
+            )
         uid = str(obj.get("id", f"{path.name}:{lineno}"))
         if uid in seen:
-            raise InputError(f"id {uid!r} occurs twice.", path=path, line=lineno, fix="give every line a unique id.")
+            raise InputError(
+                f"id {uid!r} occurs twice.", path=path, line=lineno, fix="give every line a unique id."
+            )
         seen.add(uid)
         text = obj["text"]
-        units.append({"id": uid, "source": str(obj.get("source") or path), "start": int(obj.get("start", 0)),
-                      "end": int(obj.get("end", int(obj.get("start", 0)) + len(text))),
-                      "speaker": obj.get("speaker"), "text": text, "lang": obj.get("lang")})
+        units.append(
+            {
+                "id": uid,
+                "source": str(obj.get("source") or path),
+                "start": int(obj.get("start", 0)),
+                "end": int(obj.get("end", int(obj.get("start", 0)) + len(text))),
+                "speaker": obj.get("speaker"),
+                "text": text,
+                "lang": obj.get("lang"),
+            }
+        )
     return units
 
 
@@ -352,8 +428,14 @@ def record_key(rec: Mapping[str, Any]) -> tuple[str, str]:
     return (str(rec.get("source")), str(rec.get("id")))
 
 
-def write_tagged(path: str | Path, records: Sequence[Mapping[str, Any]], *, fmt: str,
-                 codebook: Codebook | None = None, excel: bool = False) -> list[Path]:
+def write_tagged(
+    path: str | Path,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    fmt: str,
+    codebook: Codebook | None = None,
+    excel: bool = False,
+) -> list[Path]:
     """Write records atomically as ``jsonl``, ``csv`` (UTF-8 with BOM; ``excel`` for semicolons), ``xlsx`` or
     ``docx`` (one Word document per interview); see :mod:`nlp.classify.output`. Returns the files written."""
     if fmt == "jsonl":
@@ -390,8 +472,12 @@ def read_tagged(path: str | Path, *, fmt: str) -> list[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 if lineno == len(lines) and not line.endswith("\n"):
                     break  # the partial last line of an interrupted run
-                raise InputError(f"the existing output is not tagger JSONL ({exc.msg}).", path=path, line=lineno,
-                                 fix="choose another --out, or delete this file to start over.") from exc
+                raise InputError(
+                    f"the existing output is not tagger JSONL ({exc.msg}).",
+                    path=path,
+                    line=lineno,
+                    fix="choose another --out, or delete this file to start over.",
+                ) from exc
         return out
     if fmt == "docx":  # a rendering for reading, not a table: a resumed run writes it afresh
         return []
@@ -426,20 +512,26 @@ def resume_progress(progress: Path, out: Path, *, fmt: str, resume: bool) -> fro
                 keys.append(record_key(json.loads(line)))
             except ValueError:
                 if line.endswith(b"\n") or not line.strip():
-                    previous = read_tagged(progress, fmt="jsonl")  # raises tag_paths' message, or tolerates it
+                    previous = read_tagged(
+                        progress, fmt="jsonl"
+                    )  # raises tag_paths' message, or tolerates it
                     write_tagged(progress, previous, fmt="jsonl")
                     return frozenset(record_key(r) for r in previous)
                 cut = offset  # the partial last line of an interrupted run
             offset += len(line)
     if cut is not None:
         os.truncate(progress, cut)
-    elif not line.endswith(b"\n"):  # a whole last record without its newline: end it, as tag_paths' rewrite does
+    elif not line.endswith(
+        b"\n"
+    ):  # a whole last record without its newline: end it, as tag_paths' rewrite does
         with progress.open("ab") as fh:
             fh.write(b"\n")
     return frozenset(keys)
 
 
-def check_previous(model: Any, model_path: str | Path | None, out: Path, fmt: str, explain_words: int) -> None:
+def check_previous(
+    model: Any, model_path: str | Path | None, out: Path, fmt: str, explain_words: int
+) -> None:
     """Stop (ConfigError) when the output to resume was made by another model or with other options
     (its first record tells; a run never mixes them). Reads one line of a JSONL output, never all of it."""
     progress = out if fmt == "jsonl" else out.with_name(f".{out.name}.partial.jsonl")
@@ -486,9 +578,13 @@ def _cached_model(model_path: str, mtime: float) -> Any:
     return load_coder(model_path)
 
 
-def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], explain_words: int,
-             read_options: Mapping[str, Any] | None = None
-             ) -> tuple[str, list[dict[str, Any]] | None, int, str | None]:
+def tag_file(
+    model_or_path: Any,
+    path: Path,
+    done: frozenset[tuple[str, str]],
+    explain_words: int,
+    read_options: Mapping[str, Any] | None = None,
+) -> tuple[str, list[dict[str, Any]] | None, int, str | None]:
     """Tag one input file, skipping the records in ``done``: ``(path, records or None, n skipped, error or None)``.
 
     Errors are returned, not raised, so one bad file never stops a parallel or distributed run. ``read_options``
@@ -501,13 +597,28 @@ def tag_file(model_or_path: Any, path: Path, done: frozenset[tuple[str, str]], e
     todo = untagged(units, done)
     if isinstance(model_or_path, (str, Path)):
         model_or_path = _cached_model(str(model_or_path), os.path.getmtime(Path(model_or_path) / "meta.json"))
-    return str(path), tag_units(model_or_path, todo, explain_words=explain_words), len(units) - len(todo), None
+    return (
+        str(path),
+        tag_units(model_or_path, todo, explain_words=explain_words),
+        len(units) - len(todo),
+        None,
+    )
 
 
-def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt: str = "jsonl", n_jobs: int = 1,
-              model_path: str | Path | None = None, resume: bool = True, explain_words: int = 0,
-              excel: bool = False, on_file: Callable[[str, int], None] | None = None,
-              read_options: Mapping[str, Any] | None = None) -> TagSummary:
+def tag_paths(
+    model: Any,
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    *,
+    fmt: str = "jsonl",
+    n_jobs: int = 1,
+    model_path: str | Path | None = None,
+    resume: bool = True,
+    explain_words: int = 0,
+    excel: bool = False,
+    on_file: Callable[[str, int], None] | None = None,
+    read_options: Mapping[str, Any] | None = None,
+) -> TagSummary:
     """Tag every unit of ``inputs`` (files/folders) into ``out``; bad files are reported in the summary, not fatal.
 
     JSONL output grows file by file (flushed), so an interrupted run keeps its work; with ``resume`` the units
@@ -531,7 +642,8 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
         from joblib import Parallel, delayed
 
         results: Iterator[Any] = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(tag_file)(str(model_path), f, done, explain_words, read_options) for f in files)
+            delayed(tag_file)(str(model_path), f, done, explain_words, read_options) for f in files
+        )
     else:
         results = (tag_file(model, f, done, explain_words, read_options) for f in files)
 
@@ -549,8 +661,13 @@ def tag_paths(model: Any, inputs: Sequence[str | Path], out: str | Path, *, fmt:
                 on_file(path, len(records or ()))
     if fmt != "jsonl":
         book = (getattr(model, "meta_", None) or {}).get("codebook")
-        written = write_tagged(out, read_tagged(progress_path, fmt="jsonl"), fmt=fmt, excel=excel,
-                               codebook=Codebook.from_dict(book) if book else None)
+        written = write_tagged(
+            out,
+            read_tagged(progress_path, fmt="jsonl"),
+            fmt=fmt,
+            excel=excel,
+            codebook=Codebook.from_dict(book) if book else None,
+        )
         summary.out = ", ".join(str(p) for p in written) or str(out)
         progress_path.unlink()
     return summary

@@ -14,8 +14,17 @@ from .reliability import code_verdicts, reliability_verdict
 from .store import training_hash
 from .transfer import leave_one_study_out
 
-__all__ = ["DEFAULT_MODEL", "MODEL_CHOICES", "OWN_WEIGHT", "codebook_cues", "coded_units", "cv_notes", "make_coder",
-           "quality_rows", "train_from_units"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODEL_CHOICES",
+    "OWN_WEIGHT",
+    "codebook_cues",
+    "coded_units",
+    "cv_notes",
+    "make_coder",
+    "quality_rows",
+    "train_from_units",
+]
 
 #: How many times each of the researcher's own coded excerpts counts beside a prior corpus. Chosen by the adaptation
 #: simulation (bench/autocode.py: leave one thesis out, 10/20/40 own excerpts in random order, 3 seeds): weight 3
@@ -28,8 +37,13 @@ MODEL_CHOICES: dict[str, dict[str, Any]] = {
     "keyword": {},
     "tfidf-lr": {"learner": "lr", "char_ngrams": None, "word_ngrams": (1, 2)},
     "wordchar-lr": {"learner": "lr", "char_ngrams": (3, 5), "word_ngrams": (1, 2)},
-    "wordchar-svm": {"learner": "svm", "char_ngrams": (3, 5), "word_ngrams": (1, 2), "C": 0.5,
-                     "select_polarity": True},
+    "wordchar-svm": {
+        "learner": "svm",
+        "char_ngrams": (3, 5),
+        "word_ngrams": (1, 2),
+        "C": 0.5,
+        "select_polarity": True,
+    },
 }
 #: On the bundled corpus (bench/autocode.py) wordchar-lr and wordchar-svm tie within one sd of repeated grouped CV and
 #: clearly beat tfidf-lr and the keyword baseline; the SVM trains ~3.5x faster, so it is the default. Choosing its
@@ -73,12 +87,25 @@ def coded_units(units: Sequence[Any], *, coder: str) -> list[Any]:
     return [u for u in units if u.concepts(coder) or u.polarity(coder) is not None]
 
 
-def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, model: str = DEFAULT_MODEL,
-                     n_splits: int = 5, n_repeats: int = 3, curve: bool = True, random_state: int = 0,
-                     keep_predictions: bool = False, prior_units: Sequence[Any] = (), prior_coder: str | None = None,
-                     own_weight: int = OWN_WEIGHT, concept_source: str | None = None, transfer: bool = False,
-                     progress: Callable[[int, int], None] | None = None,
-                     **overrides: Any) -> tuple[AutoCoder, dict[str, Any]]:
+def train_from_units(
+    units: Sequence[Any],
+    *,
+    coder: str,
+    codebook: Any = None,
+    model: str = DEFAULT_MODEL,
+    n_splits: int = 5,
+    n_repeats: int = 3,
+    curve: bool = True,
+    random_state: int = 0,
+    keep_predictions: bool = False,
+    prior_units: Sequence[Any] = (),
+    prior_coder: str | None = None,
+    own_weight: int = OWN_WEIGHT,
+    concept_source: str | None = None,
+    transfer: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **overrides: Any,
+) -> tuple[AutoCoder, dict[str, Any]]:
     """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``; the models read each
     unit's analysis (:func:`nlp.features.analyses_of`).
 
@@ -104,24 +131,38 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     units = coded_units(units, coder=coder)
     prior = coded_units(prior_units, coder=prior_coder) if prior_units and prior_coder else []
     if prior_units and not prior_coder:
-        raise InputError("a prior corpus needs the coder whose coding to learn from it.",
-                         fix="pass prior_coder (nlp train: --prior-coder).")
+        raise InputError(
+            "a prior corpus needs the coder whose coding to learn from it.",
+            fix="pass prior_coder (nlp train: --prior-coder).",
+        )
     if prior_units and not prior:
-        raise InputError(f"the prior corpus has no units coded by {prior_coder!r}.", fix="check --prior-coder.")
+        raise InputError(
+            f"the prior corpus has no units coded by {prior_coder!r}.", fix="check --prior-coder."
+        )
     if len(units) + len(prior) < 4:
-        raise InputError(f"only {len(units)} units coded by {coder!r}; an auto-coder needs more.",
-                         fix="check --coder, or code more segments first.")
+        raise InputError(
+            f"only {len(units)} units coded by {coder!r}; an auto-coder needs more.",
+            fix="check --coder, or code more segments first.",
+        )
     if model == "keyword":
-        raise InputError("the keyword baseline is for comparison only and cannot be saved.",
-                         fix=f"use one of {', '.join(m for m in MODEL_CHOICES if m != 'keyword')}.")
+        raise InputError(
+            "the keyword baseline is for comparison only and cannot be saved.",
+            fix=f"use one of {', '.join(m for m in MODEL_CHOICES if m != 'keyword')}.",
+        )
     train_units = [*(u for u in units for _ in range(own_weight if prior else 1)), *prior]
     texts = analyses_of(train_units)
-    codes = [*(u.concepts(coder) for u in units for _ in range(own_weight if prior else 1)),
-             *(u.concepts(prior_coder) for u in prior)]
-    pol = [*(u.polarity(coder) for u in units for _ in range(own_weight if prior else 1)),
-           *(u.polarity(prior_coder) for u in prior)]
-    groups = [*(u.group for u in units for _ in range(own_weight if prior else 1)),
-              *("prior:" + u.group for u in prior)]
+    codes = [
+        *(u.concepts(coder) for u in units for _ in range(own_weight if prior else 1)),
+        *(u.concepts(prior_coder) for u in prior),
+    ]
+    pol = [
+        *(u.polarity(coder) for u in units for _ in range(own_weight if prior else 1)),
+        *(u.polarity(prior_coder) for u in prior),
+    ]
+    groups = [
+        *(u.group for u in units for _ in range(own_weight if prior else 1)),
+        *("prior:" + u.group for u in prior),
+    ]
     tested = [True] * (len(train_units) - len(prior)) + [False] * len(prior)
     cues = codebook_cues(codebook)
     if concept_source is None:
@@ -139,53 +180,95 @@ def train_from_units(units: Sequence[Any], *, coder: str, codebook: Any = None, 
     overrides.setdefault("random_state", random_state)
     factory = make_coder(model, **overrides)
     meta: dict[str, Any] = {
-        "training": {"coder": coder, "units": len(units), "groups": len({u.group for u in units}),
-                     "sha256": training_hash(units, coder=coder), "model": model, "concept_source": concept_source,
-                     "codebook_cues": cues is not None},
+        "training": {
+            "coder": coder,
+            "units": len(units),
+            "groups": len({u.group for u in units}),
+            "sha256": training_hash(units, coder=coder),
+            "model": model,
+            "concept_source": concept_source,
+            "codebook_cues": cues is not None,
+        },
     }
     if prior:
-        meta["training"]["prior"] = {"coder": prior_coder, "units": len(prior), "own_weight": own_weight,
-                                     "sha256": training_hash(prior, coder=prior_coder)}
+        meta["training"]["prior"] = {
+            "coder": prior_coder,
+            "units": len(prior),
+            "own_weight": own_weight,
+            "sha256": training_hash(prior, coder=prior_coder),
+        }
     own_groups = {g for g, t in zip(groups, tested) if t}
     validate = len(own_groups) >= 2 and n_splits >= 2
     n = len(set(groups))
-    sizes = sorted({s for s in (2, 4, 8, 16, 32, 64, 128) if s < n * (n_splits - 1) / n_splits}) \
-        if curve and validate and not prior else []
+    sizes = (
+        sorted({s for s in (2, 4, 8, 16, 32, 64, 128) if s < n * (n_splits - 1) / n_splits})
+        if curve and validate and not prior
+        else []
+    )
     total = (n_repeats * n_splits + len(sizes) * n_splits if validate else 0) + 1
 
     def after(offset: int) -> Callable[[int, int], None] | None:
         return None if progress is None else (lambda done, _part: progress(offset + done, total))
 
     if validate:
-        cv = cross_validate(factory, texts, codes, pol, groups, classes=classes, n_splits=n_splits,
-                            n_repeats=n_repeats, random_state=random_state, return_predictions=keep_predictions,
-                            tested=tested if prior else None, progress=after(0))
+        cv = cross_validate(
+            factory,
+            texts,
+            codes,
+            pol,
+            groups,
+            classes=classes,
+            n_splits=n_splits,
+            n_repeats=n_repeats,
+            random_state=random_state,
+            return_predictions=keep_predictions,
+            tested=tested if prior else None,
+            progress=after(0),
+        )
         if prior and own_weight > 1 and keep_predictions:  # one prediction per own unit, not per repetition
             cv["predictions"] = cv["predictions"][::own_weight]
         meta["cross_validation"] = cv
-        meta["reliability"] = {"codes": code_verdicts(cv["codes"]),
-                               "polarity": dict(zip(("verdict", "reason"),
-                                                    reliability_verdict(cv["polarity"]["kappa"]))),
-                               "cutoffs": "Landis & Koch 1977: use >= 0.61, suggestion only 0.21-0.60, "
-                                          "do not use < 0.21 (cross-validated kappa)"}
+        meta["reliability"] = {
+            "codes": code_verdicts(cv["codes"]),
+            "polarity": dict(zip(("verdict", "reason"), reliability_verdict(cv["polarity"]["kappa"]))),
+            "cutoffs": "Landis & Koch 1977: use >= 0.61, suggestion only 0.21-0.60, "
+            "do not use < 0.21 (cross-validated kappa)",
+        }
         if sizes:
-            meta["learning_curve"] = learning_curve(factory, texts, codes, pol, groups, classes=classes,
-                                                    sizes=sizes, n_splits=n_splits, random_state=random_state,
-                                                    progress=after(n_repeats * n_splits))
+            meta["learning_curve"] = learning_curve(
+                factory,
+                texts,
+                codes,
+                pol,
+                groups,
+                classes=classes,
+                sizes=sizes,
+                n_splits=n_splits,
+                random_state=random_state,
+                progress=after(n_repeats * n_splits),
+            )
     studies = [u.transcript_id for u in train_units]
     if transfer and len(set(studies)) >= 2:
         loso = leave_one_study_out(factory, texts, codes, pol, studies, groups, classes=classes)
-        meta["leave_one_study_out"] = {"studies": len(set(studies)), "micro": loso["micro"], "macro": loso["macro"],
-                                       "polarity": loso["polarity"], "codes_per_unit": loso["codes_per_unit"],
-                                       "per_study": loso["studies"]}
+        meta["leave_one_study_out"] = {
+            "studies": len(set(studies)),
+            "micro": loso["micro"],
+            "macro": loso["macro"],
+            "polarity": loso["polarity"],
+            "codes_per_unit": loso["codes_per_unit"],
+            "per_study": loso["studies"],
+        }
     fitted = factory().fit(texts, codes, pol, groups=groups, classes=classes, polarity_classes=pol_classes)
     if progress is not None:
         progress(total, total)
     pol_model = fitted.polarity
     meta["training"]["uninformative_codes"] = list(fitted.uninformative_)
-    meta["training"]["polarity_model"] = {"C": pol_model.C_, "class_weight": pol_model.class_weight_,
-                                          "sentence_pooling": pol_model.pooling_,
-                                          "chosen_by_inner_cv": bool(pol_model.select)}
+    meta["training"]["polarity_model"] = {
+        "C": pol_model.C_,
+        "class_weight": pol_model.class_weight_,
+        "sentence_pooling": pol_model.pooling_,
+        "chosen_by_inner_cv": bool(pol_model.select),
+    }
     fitted.codebook = codebook
     return fitted, meta
 
@@ -202,10 +285,18 @@ def quality_rows(cv: dict[str, Any]) -> list[dict[str, Any]]:
     >>> quality_rows(cv)[0]["note"]
     'rests on only 12 reference units (fewer than 30) and 3 groups (fewer than 5): too few to judge'
     """
-    return [{"code": code, "precision": s["precision"], "recall": s["recall"], "f1": s["f1"], "kappa": s["kappa"],
-             "support": int(s["support"]),
-             "note": small_sample_note(int(s["support"]), cv["n_groups"], what="reference units")}
-            for code, s in cv.get("codes", {}).items()]
+    return [
+        {
+            "code": code,
+            "precision": s["precision"],
+            "recall": s["recall"],
+            "f1": s["f1"],
+            "kappa": s["kappa"],
+            "support": int(s["support"]),
+            "note": small_sample_note(int(s["support"]), cv["n_groups"], what="reference units"),
+        }
+        for code, s in cv.get("codes", {}).items()
+    ]
 
 
 def cv_notes(cv: dict[str, Any]) -> list[str]:
@@ -228,6 +319,8 @@ def cv_notes(cv: dict[str, Any]) -> list[str]:
         notes.append(f"polarity: the figure {note}")
     thin = [r["code"] for r in quality_rows(cv) if r["support"] < 30]
     if thin:
-        notes.append(f"{len(thin)} of {len(cv.get('codes', {}))} codes have fewer than 30 reference units "
-                     f"({', '.join(thin[:8])}{' ...' if len(thin) > 8 else ''}): their figures are too thin to judge")
+        notes.append(
+            f"{len(thin)} of {len(cv.get('codes', {}))} codes have fewer than 30 reference units "
+            f"({', '.join(thin[:8])}{' ...' if len(thin) > 8 else ''}): their figures are too thin to judge"
+        )
     return notes

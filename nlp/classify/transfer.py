@@ -28,9 +28,17 @@ def _decide(model: Any, p_codes: np.ndarray, p_pol: np.ndarray, texts: Sequence[
     return model.decide(p_codes, p_pol, cue_hits=hits) if hits is not None else model.decide(p_codes, p_pol)
 
 
-def leave_one_study_out(make_model: Callable[[], Any], texts: Sequence[Any], codes: Sequence[Iterable[str]],
-                        polarity: Sequence[str | None], studies: Sequence[Any], groups: Sequence[Any], *,
-                        classes: Sequence[str], return_probabilities: bool = False) -> dict[str, Any]:
+def leave_one_study_out(
+    make_model: Callable[[], Any],
+    texts: Sequence[Any],
+    codes: Sequence[Iterable[str]],
+    polarity: Sequence[str | None],
+    studies: Sequence[Any],
+    groups: Sequence[Any],
+    *,
+    classes: Sequence[str],
+    return_probabilities: bool = False,
+) -> dict[str, Any]:
     """Train on all studies but one, tag that one; scores pooled over all studies left out, and per study.
 
     ``studies`` names each text's study (a thesis, a project: for the bundled corpus the transcript, which keeps
@@ -62,8 +70,13 @@ def leave_one_study_out(make_model: Callable[[], Any], texts: Sequence[Any], cod
     for name in names:
         te = [i for i, s in enumerate(studies) if s == name]
         tr = [i for i, s in enumerate(studies) if s != name]
-        model = make_model().fit([texts[i] for i in tr], [codes[i] for i in tr], [polarity[i] for i in tr],
-                                 groups=[groups[i] for i in tr], classes=classes)
+        model = make_model().fit(
+            [texts[i] for i in tr],
+            [codes[i] for i in tr],
+            [polarity[i] for i in tr],
+            groups=[groups[i] for i in tr],
+            classes=classes,
+        )
         held_out = [texts[i] for i in te]
         pc, pp = model.predict_proba(held_out)
         if p_codes is None:
@@ -71,18 +84,27 @@ def leave_one_study_out(make_model: Callable[[], Any], texts: Sequence[Any], cod
         p_codes[te], p_pol[te] = pc, pp
         for i, pr in zip(te, _decide(model, pc, pp, held_out)):
             preds[i] = pr
-        per_study[name] = coding_scores([codes[i] for i in te], [preds[i][0] for i in te],
-                                        [polarity[i] for i in te], [preds[i][1] for i in te], classes=classes)
+        per_study[name] = coding_scores(
+            [codes[i] for i in te],
+            [preds[i][0] for i in te],
+            [polarity[i] for i in te],
+            [preds[i][1] for i in te],
+            classes=classes,
+        )
     out = coding_scores(codes, [p[0] for p in preds], polarity, [p[1] for p in preds], classes=classes)
-    out["studies"] = {n: {"n": s["n"], "micro": s["micro"], "macro": s["macro"], "polarity": s["polarity"]}
-                      for n, s in per_study.items()}
+    out["studies"] = {
+        n: {"n": s["n"], "micro": s["micro"], "macro": s["macro"], "polarity": s["polarity"]}
+        for n, s in per_study.items()
+    }
     out["codes_per_unit"] = float(np.mean([len(p[0]) for p in preds]))
     if return_probabilities:
         out.update(predictions=preds, p_codes=p_codes, p_polarity=p_pol)
     return out
 
 
-def informant_split(groups: Sequence[Any], *, seed: int, fraction: float = 0.5) -> tuple[list[int], list[int]]:
+def informant_split(
+    groups: Sequence[Any], *, seed: int, fraction: float = 0.5
+) -> tuple[list[int], list[int]]:
     """Split the positions of one study into a pool (the researcher codes from it) and a test part, by informant:
     groups in a seeded random order go to the pool until it holds ``fraction`` of the units, the rest to test.
 
@@ -108,12 +130,22 @@ def informant_split(groups: Sequence[Any], *, seed: int, fraction: float = 0.5) 
     return pool, test
 
 
-def adaptation_runs(make_model: Callable[[], Any], texts: Sequence[Any], codes: Sequence[Iterable[str]],
-                    polarity: Sequence[str | None], studies: Sequence[Any], groups: Sequence[Any], *,
-                    classes: Sequence[str], ks: Sequence[int] = (0, 10, 20, 40), seeds: Sequence[int] = (0, 1, 2),
-                    orders: Sequence[str] = ("random", "suggest"), own_weights: Sequence[int] = (1,),
-                    fraction: float = 0.5, on_fit: Callable[[dict[str, Any]], None] | None = None,
-                    ) -> Iterator[dict[str, Any]]:
+def adaptation_runs(
+    make_model: Callable[[], Any],
+    texts: Sequence[Any],
+    codes: Sequence[Iterable[str]],
+    polarity: Sequence[str | None],
+    studies: Sequence[Any],
+    groups: Sequence[Any],
+    *,
+    classes: Sequence[str],
+    ks: Sequence[int] = (0, 10, 20, 40),
+    seeds: Sequence[int] = (0, 1, 2),
+    orders: Sequence[str] = ("random", "suggest"),
+    own_weights: Sequence[int] = (1,),
+    fraction: float = 0.5,
+    on_fit: Callable[[dict[str, Any]], None] | None = None,
+) -> Iterator[dict[str, Any]]:
     """The adaptation simulation: per study left out, seed, k, order and weight, one run.
 
     For each study, seed and :func:`informant_split`: the model trained on the other studies only (k = 0) tags the
@@ -136,30 +168,52 @@ def adaptation_runs(make_model: Callable[[], Any], texts: Sequence[Any], codes: 
 
         def fit(own: list[int], weight: int, outside: list[int] = outside) -> Any:
             train = outside + [i for i in own for _ in range(weight)]
-            return make_model().fit([texts[i] for i in train], [codes[i] for i in train],
-                                    [polarity[i] for i in train], groups=[groups[i] for i in train],
-                                    classes=classes)
+            return make_model().fit(
+                [texts[i] for i in train],
+                [codes[i] for i in train],
+                [polarity[i] for i in train],
+                groups=[groups[i] for i in train],
+                classes=classes,
+            )
 
         base = fit([], 1)
         pc0, pp0 = base.predict_proba([texts[i] for i in inside])
         pred0 = _decide(base, pc0, pp0, [texts[i] for i in inside])
         at = {i: r for r, i in enumerate(inside)}
         for seed in seeds:
-            pool_local, test_local = informant_split([groups[i] for i in inside], seed=seed, fraction=fraction)
+            pool_local, test_local = informant_split(
+                [groups[i] for i in inside], seed=seed, fraction=fraction
+            )
             pool, test = [inside[r] for r in pool_local], [inside[r] for r in test_local]
             if not test:
                 continue
             rows = [at[i] for i in test]
-            run = {"study": name, "seed": seed, "k": 0, "order": "none", "weight": 0, "own": [], "test": test,
-                   "p_codes": pc0[rows], "p_polarity": pp0[rows], "predictions": [pred0[r] for r in rows]}
+            run = {
+                "study": name,
+                "seed": seed,
+                "k": 0,
+                "order": "none",
+                "weight": 0,
+                "own": [],
+                "test": test,
+                "p_codes": pc0[rows],
+                "p_polarity": pp0[rows],
+                "predictions": [pred0[r] for r in rows],
+            }
             if on_fit:
                 on_fit(run)
             yield run
             rng = np.random.default_rng(1000 + seed)
             ranked = {"random": [pool[j] for j in rng.permutation(len(pool))]}
             if "suggest" in orders and max(ks) > 0:
-                picks = suggest(base, [{"id": str(i), "text": getattr(texts[i], "text", texts[i]), "analysis": texts[i]}
-                                       for i in pool], n=min(len(pool), max(ks)))
+                picks = suggest(
+                    base,
+                    [
+                        {"id": str(i), "text": getattr(texts[i], "text", texts[i]), "analysis": texts[i]}
+                        for i in pool
+                    ],
+                    n=min(len(pool), max(ks)),
+                )
                 ranked["suggest"] = [int(p["id"]) for p in picks]
             for order in orders:
                 for k in ks:
@@ -170,9 +224,18 @@ def adaptation_runs(make_model: Callable[[], Any], texts: Sequence[Any], codes: 
                         model = fit(own, w)
                         tested = [texts[i] for i in test]
                         pc, pp = model.predict_proba(tested)
-                        run = {"study": name, "seed": seed, "k": k, "order": order, "weight": w, "own": own,
-                               "test": test, "p_codes": pc, "p_polarity": pp,
-                               "predictions": _decide(model, pc, pp, tested)}
+                        run = {
+                            "study": name,
+                            "seed": seed,
+                            "k": k,
+                            "order": order,
+                            "weight": w,
+                            "own": own,
+                            "test": test,
+                            "p_codes": pc,
+                            "p_polarity": pp,
+                            "predictions": _decide(model, pc, pp, tested),
+                        }
                         if on_fit:
                             on_fit(run)
                         yield run

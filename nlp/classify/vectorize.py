@@ -25,8 +25,14 @@ __all__ = ["POLARITY_CUE_NAMES", "TextVectorizer", "polarity_cues"]
 
 
 #: Columns of :func:`polarity_cues`.
-POLARITY_CUE_NAMES = ("cue:driver", "cue:barrier", "cue:negation", "cue:any_driver", "cue:any_barrier",
-                      "cue:balance")
+POLARITY_CUE_NAMES = (
+    "cue:driver",
+    "cue:barrier",
+    "cue:negation",
+    "cue:any_driver",
+    "cue:any_barrier",
+    "cue:balance",
+)
 _CUE_CACHE: dict[str, int] = {}
 _NEG, _PHRASE_END = 4, 8  # flags beside the polarity (+1 driver, -1 barrier, 0 neither; stored as v + 1)
 
@@ -45,8 +51,11 @@ def _cue_polarity(word: str) -> int:
 def _cue_code(word: str) -> int:
     if len(_CUE_CACHE) > 500_000:
         _CUE_CACHE.clear()
-    code = _CUE_CACHE[word] = ((_cue_polarity(word) + 1) | (_NEG if word in lex.NEGATIONS else 0)
-                               | (_PHRASE_END if any(b == word for _, b in lex.PHRASES) else 0))
+    code = _CUE_CACHE[word] = (
+        (_cue_polarity(word) + 1)
+        | (_NEG if word in lex.NEGATIONS else 0)
+        | (_PHRASE_END if any(b == word for _, b in lex.PHRASES) else 0)
+    )
     return code
 
 
@@ -121,9 +130,16 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     ((2, 5), ['w:del', 'w:del kunnskap', 'w:dele', 'w:kunnskap', 'w:kunnskap dele'])
     """
 
-    def __init__(self, *, word_analyzer: str = "lemmas+surface", word_ngrams: tuple[int, int] = (1, 2),
-                 char_ngrams: tuple[int, int] | None = (3, 5), min_df: int = 2, sublinear_tf: bool = True,
-                 lang: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        word_analyzer: str = "lemmas+surface",
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] | None = (3, 5),
+        min_df: int = 2,
+        sublinear_tf: bool = True,
+        lang: str | None = None,
+    ) -> None:
         self.word_analyzer = word_analyzer
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -132,11 +148,20 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self.lang = lang
 
     def _block(self, analyzer: str, ngrams: tuple[int, int]) -> LemmaVectorizer:
-        return LemmaVectorizer(analyzer=analyzer, ngram_range=tuple(ngrams), min_df=self.min_df, use_idf=True,
-                               sublinear_tf=self.sublinear_tf, norm="l2", lang=self.lang)
+        return LemmaVectorizer(
+            analyzer=analyzer,
+            ngram_range=tuple(ngrams),
+            min_df=self.min_df,
+            use_idf=True,
+            sublinear_tf=self.sublinear_tf,
+            norm="l2",
+            lang=self.lang,
+        )
 
     def _blocks(self) -> list[tuple[str, LemmaVectorizer]]:
-        return [(p, b) for p, b in (("c:", getattr(self, "char_", None)), ("w:", self.word_)) if b is not None]
+        return [
+            (p, b) for p, b in (("c:", getattr(self, "char_", None)), ("w:", self.word_)) if b is not None
+        ]
 
     def fit(self, X: Sequence[Analysis | str], y: Any = None) -> TextVectorizer:
         """Learn the vocabularies and idf of ``X``; returns self."""
@@ -169,7 +194,9 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     # -- pickle-free state ------------------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON settings and vocabularies, and idf arrays, from which :meth:`from_state` rebuilds this vectorizer."""
-        params: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
+        params: dict[str, Any] = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()
+        }
         arrays: dict[str, np.ndarray] = {}
         for prefix, block in self._blocks():
             name = "char" if prefix == "c:" else "word"
@@ -187,8 +214,9 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         v = cls(**init)
 
         def block(name: str) -> LemmaVectorizer:
-            return LemmaVectorizer.from_state(params[name], {k.split(".", 1)[1]: a for k, a in arrays.items()
-                                                             if k.startswith(name + ".")})
+            return LemmaVectorizer.from_state(
+                params[name], {k.split(".", 1)[1]: a for k, a in arrays.items() if k.startswith(name + ".")}
+            )
 
         v.word_ = block("word")
         v.char_ = block("char") if v.char_ngrams else None

@@ -18,8 +18,8 @@ from ..errors import NlpError
 app = typer.Typer(
     name="nlp",
     help="Offline analysis of qualitative interviews in Norwegian (bokmål, nynorsk) and Danish: ingest, "
-         "preprocess, topic models, an auto-coder trained on your own coding, agreement statistics and REFI-QDA "
-         "exchange with NVivo, ATLAS.ti and MAXQDA.",
+    "preprocess, topic models, an auto-coder trained on your own coding, agreement statistics and REFI-QDA "
+    "exchange with NVivo, ATLAS.ti and MAXQDA.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

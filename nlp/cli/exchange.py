@@ -26,40 +26,86 @@ __all__ = ["export", "export_codebook"]
 @reads_files()
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write (atomically).")],
-    input: Annotated[Path | None, typer.Argument(
-        help="Coded transcripts (JSONL from `nlp ingest`, or a .qdpx), or the output of `nlp tag` (.jsonl/.csv/"
-             ".xlsx; the machine codes become codings). Leave out when using --corpus.",
-        show_default=False)] = None,
-    transcripts: Annotated[list[Path] | None, typer.Option(
-        "--transcripts", help="With `nlp tag` output: the transcripts it was tagged from (JSONL from `nlp ingest`, "
-                              "or the interview files); their human codings are exported beside the machine's. "
-                              "Default: the source files named in the tag output.")] = None,
-    decisions: Annotated[Path | None, typer.Option(
-        "--decisions", help="With `nlp tag` output: an `nlp review` decision log; the reviewer's codes on reviewed "
-                            "segments are exported as the reviewer's codings beside the machine's.")] = None,
-    model_name: Annotated[str | None, typer.Option(
-        "--model-name", help="With `nlp tag` output: the user name of the machine codings (default: the model "
-                             "version each record names).")] = None,
-    corpus: Annotated[str | None, typer.Option("--corpus", help="Export a bundled corpus instead, e.g. "
-                                                                "klynger.")] = None,
-    codebook: Annotated[Path | None, typer.Option(
-        "--codebook", help="Codebook (.yaml, .qdc or .qdpx) giving the code tree; default: the corpus's, or the one "
-                           "beside INPUT (INPUT-name.codebook.yaml, codebook.yaml) or a .qdpx INPUT's own, else one derived "
-                           "from the codes used.")] = None,
-    target: Annotated[str, typer.Option(
-        "--for", help="The program that will open the project: refi (the standard: code points), nvivo (positions "
-                      "in UTF-16 units, as NVivo counts), atlas, maxqda, qualcoder.")] = "refi",
-    newline: Annotated[str | None, typer.Option(
-        "--newline", help="Line breaks of the written sources: lf (default for every --for; what ATLAS.ti, NVivo, "
-                          "QualCoder and MAXQDA 24 write) or crlf (older MAXQDA, if codes shift left by one per "
-                          "line on LF). Positions follow.")] = None,
-    coder: Annotated[list[str] | None, typer.Option(
-        "--coder", help="Export only this coder's codings (a person or a model version); repeat for several. "
-                        "Default: all.")] = None,
-    name: Annotated[str | None, typer.Option("--name", help="Project name shown in the QDA program (default: "
-                                                            "the file name).")] = None,
-    require_pseudonymised: Annotated[bool, typer.Option(
-        "--require-pseudonymised", help="Refuse to export transcripts not run through `nlp pseudonymise`.")] = False,
+    input: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Coded transcripts (JSONL from `nlp ingest`, or a .qdpx), or the output of `nlp tag` (.jsonl/.csv/"
+            ".xlsx; the machine codes become codings). Leave out when using --corpus.",
+            show_default=False,
+        ),
+    ] = None,
+    transcripts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--transcripts",
+            help="With `nlp tag` output: the transcripts it was tagged from (JSONL from `nlp ingest`, "
+            "or the interview files); their human codings are exported beside the machine's. "
+            "Default: the source files named in the tag output.",
+        ),
+    ] = None,
+    decisions: Annotated[
+        Path | None,
+        typer.Option(
+            "--decisions",
+            help="With `nlp tag` output: an `nlp review` decision log; the reviewer's codes on reviewed "
+            "segments are exported as the reviewer's codings beside the machine's.",
+        ),
+    ] = None,
+    model_name: Annotated[
+        str | None,
+        typer.Option(
+            "--model-name",
+            help="With `nlp tag` output: the user name of the machine codings (default: the model "
+            "version each record names).",
+        ),
+    ] = None,
+    corpus: Annotated[
+        str | None, typer.Option("--corpus", help="Export a bundled corpus instead, e.g. klynger.")
+    ] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--codebook",
+            help="Codebook (.yaml, .qdc or .qdpx) giving the code tree; default: the corpus's, or the one "
+            "beside INPUT (INPUT-name.codebook.yaml, codebook.yaml) or a .qdpx INPUT's own, else one derived "
+            "from the codes used.",
+        ),
+    ] = None,
+    target: Annotated[
+        str,
+        typer.Option(
+            "--for",
+            help="The program that will open the project: refi (the standard: code points), nvivo (positions "
+            "in UTF-16 units, as NVivo counts), atlas, maxqda, qualcoder.",
+        ),
+    ] = "refi",
+    newline: Annotated[
+        str | None,
+        typer.Option(
+            "--newline",
+            help="Line breaks of the written sources: lf (default for every --for; what ATLAS.ti, NVivo, "
+            "QualCoder and MAXQDA 24 write) or crlf (older MAXQDA, if codes shift left by one per "
+            "line on LF). Positions follow.",
+        ),
+    ] = None,
+    coder: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--coder",
+            help="Export only this coder's codings (a person or a model version); repeat for several. "
+            "Default: all.",
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Project name shown in the QDA program (default: the file name)."),
+    ] = None,
+    require_pseudonymised: Annotated[
+        bool,
+        typer.Option(
+            "--require-pseudonymised", help="Refuse to export transcripts not run through `nlp pseudonymise`."
+        ),
+    ] = False,
     *,
     reading: ReadOptions,
 ) -> None:
@@ -99,26 +145,43 @@ def export(
         extra = None
         if decisions is not None:
             if not is_decision_log(decisions):
-                raise InputError("not an `nlp review` decision log.", path=decisions,
-                                 fix="pass the TAGGED.review.jsonl that `nlp review` wrote.")
+                raise InputError(
+                    "not an `nlp review` decision log.",
+                    path=decisions,
+                    fix="pass the TAGGED.review.jsonl that `nlp review` wrote.",
+                )
             events = read_events(decisions)
             if tagged_path_of(decisions, events).resolve() != input.resolve():
-                raise InputError(f"these decisions are about {tagged_path_of(decisions, events)}, not {input}.",
-                                 path=decisions, fix="pass the decision log of this tagged file.")
+                raise InputError(
+                    f"these decisions are about {tagged_path_of(decisions, events)}, not {input}.",
+                    path=decisions,
+                    fix="pass the decision log of this tagged file.",
+                )
             extra = reviewer_spans(records, events)
-        transcripts, book = attach_machine_codes(records, base, coder=model_name, origin=str(input), extra=extra), None
+        transcripts, book = (
+            attach_machine_codes(records, base, coder=model_name, origin=str(input), extra=extra),
+            None,
+        )
     else:
         if transcripts or model_name or decisions:
-            raise ConfigError(f"--transcripts, --decisions and --model-name go with `nlp tag` output; {input} holds "
-                              "transcripts.",
-                              fix=f"leave them out, or pass the tag output: `nlp export tagged.jsonl --transcripts "
-                                  f"{input} --out project.qdpx`.")
-        source = read_inputs(corpus, [input] if input is not None else [],
-                             example="nlp export coded.jsonl --out project.qdpx", options=reading.kwargs())
+            raise ConfigError(
+                f"--transcripts, --decisions and --model-name go with `nlp tag` output; {input} holds "
+                "transcripts.",
+                fix=f"leave them out, or pass the tag output: `nlp export tagged.jsonl --transcripts "
+                f"{input} --out project.qdpx`.",
+            )
+        source = read_inputs(
+            corpus,
+            [input] if input is not None else [],
+            example="nlp export coded.jsonl --out project.qdpx",
+            options=reading.kwargs(),
+        )
         transcripts, book = list(source.transcripts), source.codebook
         if source.errors:
             raise InputError(source.errors[0][1])
-        if codebook is None and input is not None:  # a project's own code tree, or the codebook written beside it
+        if (
+            codebook is None and input is not None
+        ):  # a project's own code tree, or the codebook written beside it
             codebook = input if input.suffix.lower() == ".qdpx" else codebook_beside(input)
     if codebook is not None:
         book = load_codebook(codebook)
@@ -128,22 +191,36 @@ def export(
         known = sorted({c.coder for t in transcripts for c in t.codes})
         unknown = [c for c in coder if c not in known]
         if unknown:
-            raise ConfigError(f"--coder {', '.join(unknown)}: no codings by that coder (coders: "
-                              f"{', '.join(known) or 'none'}).", fix="use one of the coders listed.")
-    summary = write_qdpx(out, transcripts, book, newline=newline, name=name, coders=coder or None,
-                         positions=positions)
+            raise ConfigError(
+                f"--coder {', '.join(unknown)}: no codings by that coder (coders: "
+                f"{', '.join(known) or 'none'}).",
+                fix="use one of the coders listed.",
+            )
+    summary = write_qdpx(
+        out, transcripts, book, newline=newline, name=name, coders=coder or None, positions=positions
+    )
     unit = "UTF-16 units" if positions == "utf16" else "code points"
-    typer.echo(f"wrote {summary.path}: {summary.sources} sources, {summary.codings} codings "
-               f"({summary.auto_codings} auto) by {len(summary.users)} users ({', '.join(summary.users) or '-'}), "
-               f"{summary.codes} codes, {newline.upper()} line breaks, positions in {unit} (for {target}).")
+    typer.echo(
+        f"wrote {summary.path}: {summary.sources} sources, {summary.codings} codings "
+        f"({summary.auto_codings} auto) by {len(summary.users)} users ({', '.join(summary.users) or '-'}), "
+        f"{summary.codes} codes, {newline.upper()} line breaks, positions in {unit} (for {target})."
+    )
 
 
 @app.command("export-codebook")
 def export_codebook(
-    codebook: Annotated[Path, typer.Argument(help="Codebook to convert (.yaml, .qdc, or a .qdpx project's code "
-                                                  "tree).", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The .qdc codebook to write (atomically); a .yaml name "
-                                                          "writes YAML instead.")],
+    codebook: Annotated[
+        Path,
+        typer.Argument(
+            help="Codebook to convert (.yaml, .qdc, or a .qdpx project's code tree).", show_default=False
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="The .qdc codebook to write (atomically); a .yaml name writes YAML instead."
+        ),
+    ],
 ) -> None:
     """Export a codebook as a REFI-QDA codebook (.qdc) to import into NVivo, ATLAS.ti, MAXQDA or QualCoder.
 

@@ -20,14 +20,27 @@ __all__ = ["ingest"]
 @app.command("ingest")
 @reads_files()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (read recursively, sorted).",
-                                                show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL corpus (one transcript per line, written "
-                                                          "atomically).")],
-    include_interviewer: Annotated[bool, typer.Option(
-        "--include-interviewer", help="Count the interviewer's turns as analysis text (they are always kept and "
-                                      "marked kind=question).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the totals and the problems.")] = False,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Transcript files or folders (read recursively, sorted).", show_default=False),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Output JSONL corpus (one transcript per line, written atomically)."
+        ),
+    ],
+    include_interviewer: Annotated[
+        bool,
+        typer.Option(
+            "--include-interviewer",
+            help="Count the interviewer's turns as analysis text (they are always kept and "
+            "marked kind=question).",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the totals and the problems.")
+    ] = False,
     *,
     reading: ReadOptions,
 ) -> None:
@@ -40,11 +53,15 @@ def ingest(
     """
     result = ingest_paths(paths, include_interviewer=include_interviewer, **reading.kwargs())
     n = write_jsonl(out, result.transcripts)
-    codebooks = _write_project_codebooks(out, [f.path for f in result.files if f.kind == "qdpx" and not f.error])
+    codebooks = _write_project_codebooks(
+        out, [f.path for f in result.files if f.kind == "qdpx" and not f.error]
+    )
 
     if not quiet:
-        header = f"{'file':<40} {'kind':<8} {'segs':>5} {'spk':>4} {'chars in':>9} {'kept':>9} {'analysis':>9}" \
-                 f"  encoding"
+        header = (
+            f"{'file':<40} {'kind':<8} {'segs':>5} {'spk':>4} {'chars in':>9} {'kept':>9} {'analysis':>9}"
+            f"  encoding"
+        )
         typer.echo(header)
         typer.echo("-" * len(header))
         for f in result.files:
@@ -52,15 +69,19 @@ def ingest(
             if f.error:
                 typer.echo(f"{name:<40} {f.kind or '?':<8} {'ERROR':>5}")
                 continue
-            typer.echo(f"{name:<40} {f.kind or '?':<8} {f.segments:>5} {f.speakers:>4} {f.chars_in:>9} "
-                       f"{f.chars_kept:>9} {f.chars_analysis:>9}  {f.encoding or ''}")
+            typer.echo(
+                f"{name:<40} {f.kind or '?':<8} {f.segments:>5} {f.speakers:>4} {f.chars_in:>9} "
+                f"{f.chars_kept:>9} {f.chars_analysis:>9}  {f.encoding or ''}"
+            )
             for w in f.warnings:
                 typer.secho(f"    warning: {w.removeprefix(f.path + ': ')}", fg=typer.colors.YELLOW)
     tot_in = sum(f.chars_in for f in result.files)
     tot_kept = sum(f.chars_kept for f in result.files)
     tot_an = sum(f.chars_analysis for f in result.files)
-    typer.echo(f"{n} transcript(s) from {len(result.files) - len(result.errors)} file(s) -> {out}; characters in "
-               f"{tot_in}, kept {tot_kept} ({_pct(tot_kept, tot_in)}), analysis {tot_an} ({_pct(tot_an, tot_in)}).")
+    typer.echo(
+        f"{n} transcript(s) from {len(result.files) - len(result.errors)} file(s) -> {out}; characters in "
+        f"{tot_in}, kept {tot_kept} ({_pct(tot_kept, tot_in)}), analysis {tot_an} ({_pct(tot_an, tot_in)})."
+    )
     for path, book, written in codebooks:
         typer.echo(f"code tree of {path}: {len(book.codes)} codes -> {written}")
     for path, why in result.skipped:
@@ -88,8 +109,11 @@ def _write_project_codebooks(out: Path, projects: list[str]) -> list[tuple[str, 
         break
     if codes:
         first = books[0][1]
-        merged = first if len(books) == 1 else Codebook(name=out.stem, codes=tuple(codes.values()),
-                                                         polarity=tuple(polarity))
+        merged = (
+            first
+            if len(books) == 1
+            else Codebook(name=out.stem, codes=tuple(codes.values()), polarity=tuple(polarity))
+        )
         target = out.with_name(f"{out.stem}.codebook.yaml")
         merged.save(target)
         return [(p, b, target) for p, b in books]
@@ -102,7 +126,7 @@ def _write_project_codebooks(out: Path, projects: list[str]) -> list[tuple[str, 
 
 
 def _short(path: str, width: int) -> str:
-    return path if len(path) <= width else "…" + path[-(width - 1):]
+    return path if len(path) <= width else "…" + path[-(width - 1) :]
 
 
 def _pct(a: int, b: int) -> str:

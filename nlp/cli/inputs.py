@@ -61,8 +61,9 @@ def read_paths(paths: Sequence[Path], *, options: Mapping[str, Any] | None = Non
     return Inputs(itertools.chain.from_iterable(streams), label=", ".join(map(str, paths)), errors=errors)
 
 
-def read_inputs(corpus: str | None, paths: Sequence[Path], *, example: str,
-                options: Mapping[str, Any] | None = None) -> Inputs:
+def read_inputs(
+    corpus: str | None, paths: Sequence[Path], *, example: str, options: Mapping[str, Any] | None = None
+) -> Inputs:
     """``--corpus NAME`` (a bundled corpus, a corpus folder or coded JSONL, with its codebook) or INPUT paths.
 
     Raises
@@ -71,7 +72,9 @@ def read_inputs(corpus: str | None, paths: Sequence[Path], *, example: str,
         Both or neither given; ``example`` (a full command line) is the fix shown.
     """
     if bool(corpus) == bool(paths):
-        raise ConfigError("give either INPUT or --corpus NAME (not both, not neither).", fix=f"e.g. `{example}`.")
+        raise ConfigError(
+            "give either INPUT or --corpus NAME (not both, not neither).", fix=f"e.g. `{example}`."
+        )
     if corpus:
         c = load(corpus)
         return Inputs(iter(c.transcripts), codebook=c.codebook, label=f"corpus {corpus}")

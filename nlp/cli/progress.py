@@ -55,8 +55,9 @@ class TerminalProgress:
 
         if self._bar is None or self._bar.total != total or done < self._bar.n:
             self.close()
-            self._bar = tqdm(total=total, desc=self.desc, unit=self.unit, file=self.stream, leave=False,
-                             dynamic_ncols=True)
+            self._bar = tqdm(
+                total=total, desc=self.desc, unit=self.unit, file=self.stream, leave=False, dynamic_ncols=True
+            )
         self._bar.update(done - self._bar.n)
 
     def close(self) -> None:

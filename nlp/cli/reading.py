@@ -62,43 +62,160 @@ class ReadOptions:
 
 # One definition per option: (parameter name, annotation, default).
 _OPTIONS: tuple[tuple[str, Any, Any], ...] = (
-    ("max_mb", Annotated[float, typer.Option(
-        "--max-mb", help="Largest file to read, in MB (checked before reading).", rich_help_panel="Reading files")],
-     DEFAULT_MAX_MB),
-    ("encoding", Annotated[str | None, typer.Option(
-        "--encoding", help="Force a text encoding (e.g. cp1252); detected when left out.",
-        rich_help_panel="Reading files")], None),
-    ("kind", Annotated[str, typer.Option(
-        "--kind", help="auto|txt|pdf-text|docx|vtt|srt|csv|tsv|jsonl|qdpx. auto: by extension; PDF-extracted .txt "
-                       "is recognised.", rich_help_panel="Reading files")], "auto"),
-    ("interviewer", Annotated[list[str] | None, typer.Option(
-        "--interviewer", help="A speaker label of the interviewer (repeat for several), e.g. --interviewer KM.",
-        rich_help_panel="Reading files")], None),
-    ("informant", Annotated[list[str] | None, typer.Option(
-        "--informant", help="A speaker label of an informant (repeatable).", rich_help_panel="Reading files")], None),
-    ("text_column", Annotated[str | None, typer.Option(
-        "--text-column", help="csv/jsonl: column with the text.", rich_help_panel="Reading files")], None),
-    ("speaker_column", Annotated[str | None, typer.Option(
-        "--speaker-column", help="csv/jsonl: column with the speaker.", rich_help_panel="Reading files")], None),
-    ("doc_column", Annotated[str | None, typer.Option(
-        "--doc-column", help="csv/jsonl: column naming the interview (one transcript per value).",
-        rich_help_panel="Reading files")], None),
-    ("start_column", Annotated[str | None, typer.Option(
-        "--start-column", help="csv/jsonl: column with start times.", rich_help_panel="Reading files")], None),
-    ("end_column", Annotated[str | None, typer.Option(
-        "--end-column", help="csv/jsonl: column with end times.", rich_help_panel="Reading files")], None),
-    ("kind_column", Annotated[str | None, typer.Option(
-        "--kind-column", help="csv/jsonl: column with the role (question/answer/interviewer/...).",
-        rich_help_panel="Reading files")], None),
-    ("positions", Annotated[str, typer.Option(
-        "--positions", help="REFI-QDA projects: how positions count. auto (per source, from the evidence, the "
-                            "program as tie-break) | codepoints (REFI-QDA, MAXQDA, QualCoder) | utf16 (NVivo: an "
-                            "emoji is two) | crlf-as-one (ATLAS.ti) | utf16-crlf-as-one.",
-        rich_help_panel="Reading files")], "auto"),
-    ("coder_from", Annotated[str, typer.Option(
-        "--coder-from", help="REFI-QDA projects: a coding's coder is the user who applied the code (coding) or who "
-                             "made the selection (selection); the other is kept in the transcript's meta.",
-        rich_help_panel="Reading files")], "coding"),
+    (
+        "max_mb",
+        Annotated[
+            float,
+            typer.Option(
+                "--max-mb",
+                help="Largest file to read, in MB (checked before reading).",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        DEFAULT_MAX_MB,
+    ),
+    (
+        "encoding",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--encoding",
+                help="Force a text encoding (e.g. cp1252); detected when left out.",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        None,
+    ),
+    (
+        "kind",
+        Annotated[
+            str,
+            typer.Option(
+                "--kind",
+                help="auto|txt|pdf-text|docx|vtt|srt|csv|tsv|jsonl|qdpx. auto: by extension; PDF-extracted .txt "
+                "is recognised.",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        "auto",
+    ),
+    (
+        "interviewer",
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--interviewer",
+                help="A speaker label of the interviewer (repeat for several), e.g. --interviewer KM.",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        None,
+    ),
+    (
+        "informant",
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--informant",
+                help="A speaker label of an informant (repeatable).",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        None,
+    ),
+    (
+        "text_column",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--text-column", help="csv/jsonl: column with the text.", rich_help_panel="Reading files"
+            ),
+        ],
+        None,
+    ),
+    (
+        "speaker_column",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--speaker-column",
+                help="csv/jsonl: column with the speaker.",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        None,
+    ),
+    (
+        "doc_column",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--doc-column",
+                help="csv/jsonl: column naming the interview (one transcript per value).",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        None,
+    ),
+    (
+        "start_column",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--start-column", help="csv/jsonl: column with start times.", rich_help_panel="Reading files"
+            ),
+        ],
+        None,
+    ),
+    (
+        "end_column",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--end-column", help="csv/jsonl: column with end times.", rich_help_panel="Reading files"
+            ),
+        ],
+        None,
+    ),
+    (
+        "kind_column",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--kind-column",
+                help="csv/jsonl: column with the role (question/answer/interviewer/...).",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        None,
+    ),
+    (
+        "positions",
+        Annotated[
+            str,
+            typer.Option(
+                "--positions",
+                help="REFI-QDA projects: how positions count. auto (per source, from the evidence, the "
+                "program as tie-break) | codepoints (REFI-QDA, MAXQDA, QualCoder) | utf16 (NVivo: an "
+                "emoji is two) | crlf-as-one (ATLAS.ti) | utf16-crlf-as-one.",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        "auto",
+    ),
+    (
+        "coder_from",
+        Annotated[
+            str,
+            typer.Option(
+                "--coder-from",
+                help="REFI-QDA projects: a coding's coder is the user who applied the code (coding) or who "
+                "made the selection (selection); the other is kept in the transcript's meta.",
+                rich_help_panel="Reading files",
+            ),
+        ],
+        "coding",
+    ),
 )
 _NAMES = tuple(name for name, _, _ in _OPTIONS)
 
@@ -117,8 +234,10 @@ def reads_files(*only: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         sig = inspect.signature(command, eval_str=True)
         own = [p for p in sig.parameters.values() if p.name != "reading"]
-        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-                 for name, annotation, default in chosen]
+        added = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+            for name, annotation, default in chosen
+        ]
 
         @functools.wraps(command)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -131,8 +250,11 @@ def reads_files(*only: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
             return command(*args, reading=reading, **kwargs)
 
         wrapper.__signature__ = sig.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
-        wrapper.__annotations__ = {**{p.name: p.annotation for p in own}, **{n: a for n, a, _ in chosen},
-                                   "return": sig.return_annotation}
+        wrapper.__annotations__ = {
+            **{p.name: p.annotation for p in own},
+            **{n: a for n, a, _ in chosen},
+            "return": sig.return_annotation,
+        }
         return wrapper
 
     return decorate
@@ -142,13 +264,17 @@ def _check(reading: ReadOptions) -> None:
     from ..ingest import KINDS
     from ..refi import CODER_FROM, POSITIONS
 
-    for option, value, allowed in (("--kind", reading.kind, KINDS), ("--positions", reading.positions, POSITIONS),
-                                   ("--coder-from", reading.coder_from, CODER_FROM)):
+    for option, value, allowed in (
+        ("--kind", reading.kind, KINDS),
+        ("--positions", reading.positions, POSITIONS),
+        ("--coder-from", reading.coder_from, CODER_FROM),
+    ):
         if value not in allowed:
             raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}.", param_hint=option)
     if reading.max_mb <= 0:
-        raise typer.BadParameter(f"must be positive, not {reading.max_mb:g} (e.g. --max-mb 100).",
-                                 param_hint="--max-mb")
+        raise typer.BadParameter(
+            f"must be positive, not {reading.max_mb:g} (e.g. --max-mb 100).", param_hint="--max-mb"
+        )
 
 
 def report_unread(errors: Sequence[tuple[str, str]]) -> None:
@@ -161,6 +287,7 @@ def report_unread(errors: Sequence[tuple[str, str]]) -> None:
         return
     typer.secho(f"{len(errors)} file(s) could not be read:", fg=typer.colors.RED, err=True)
     for path, message in errors:
-        typer.secho(f"  {message}" if str(path) in message else f"  {path}: {message}", fg=typer.colors.RED,
-                    err=True)
+        typer.secho(
+            f"  {message}" if str(path) in message else f"  {path}: {message}", fg=typer.colors.RED, err=True
+        )
     raise typer.Exit(1)

@@ -14,27 +14,51 @@ from .progress import TerminalProgress
 
 @app.command("report")
 def report(
-    corpus: Annotated[str, typer.Option(
-        "--corpus", help="A bundled corpus (klynger) or a folder/JSONL file of your own coded transcripts.")],
+    corpus: Annotated[
+        str,
+        typer.Option(
+            "--corpus",
+            help="A bundled corpus (klynger) or a folder/JSONL file of your own coded transcripts.",
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the report and every stage's outputs.")],
-    reference: Annotated[str, typer.Option(
-        "--reference", help="The coder whose coding the auto-coder learns and everything is compared with "
-                            "(a scientific choice: no default), e.g. coder1.")],
-    second_coder: Annotated[str | None, typer.Option(
-        "--second-coder", help="A second coder (another coding of the same units) whose agreement with the "
-                                "reference is shown beside the machine's (if the corpus has one).")
+    reference: Annotated[
+        str,
+        typer.Option(
+            "--reference",
+            help="The coder whose coding the auto-coder learns and everything is compared with "
+            "(a scientific choice: no default), e.g. coder1.",
+        ),
+    ],
+    second_coder: Annotated[
+        str | None,
+        typer.Option(
+            "--second-coder",
+            help="A second coder (another coding of the same units) whose agreement with the "
+            "reference is shown beside the machine's (if the corpus has one).",
+        ),
     ] = "coder2",
-    model: Annotated[str | None, typer.Option(
-        "--model", help="Auto-coder configuration (default: the best measured one).")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Auto-coder configuration (default: the best measured one).")
+    ] = None,
     topic_model: Annotated[str, typer.Option("--topic-model", help="lda or nmf.")] = "nmf",
-    k_range: Annotated[str, typer.Option("--k-range", help="Topic numbers to compare, e.g. 4:16:2.")] = "4:16:2",
+    k_range: Annotated[
+        str, typer.Option("--k-range", help="Topic numbers to compare, e.g. 4:16:2.")
+    ] = "4:16:2",
     folds: Annotated[int, typer.Option("--folds", help="Grouped cross-validation folds.")] = 5,
     repeats: Annotated[int, typer.Option("--repeats", help="Cross-validation repetitions.")] = 3,
-    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates for confidence intervals.")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same input and seed give the same report.")
-                    ] = 0,
-    require_pseudonymised: Annotated[bool, typer.Option(
-        "--require-pseudonymised", help="Refuse transcripts that have not been through `nlp pseudonymise`.")
+    n_boot: Annotated[
+        int, typer.Option("--n-boot", help="Bootstrap replicates for confidence intervals.")
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same input and seed give the same report.")
+    ] = 0,
+    require_pseudonymised: Annotated[
+        bool,
+        typer.Option(
+            "--require-pseudonymised",
+            help="Refuse transcripts that have not been through `nlp pseudonymise`.",
+        ),
     ] = False,
 ) -> None:
     """Run the whole study (overview, topics, auto-coder with grouped cross-validation, agreement with the manual
@@ -44,10 +68,20 @@ def report(
     """
     from ..study import StudySettings, run_study
 
-    settings = StudySettings(reference=reference, second_coder=second_coder, model=model, topic_model=topic_model,
-                             k_range=k_range, folds=folds, repeats=repeats, n_boot=n_boot, random_state=seed,
-                             require_pseudonymised=require_pseudonymised)
+    settings = StudySettings(
+        reference=reference,
+        second_coder=second_coder,
+        model=model,
+        topic_model=topic_model,
+        k_range=k_range,
+        folds=folds,
+        repeats=repeats,
+        n_boot=n_boot,
+        random_state=seed,
+        require_pseudonymised=require_pseudonymised,
+    )
     with TerminalProgress(unit="fit") as bar:
+
         def stage(message: str) -> None:
             bar.stage(message)
             typer.echo(f"- {message}", err=True)

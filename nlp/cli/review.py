@@ -19,26 +19,62 @@ __all__ = ["review"]
 
 @app.command("review")
 def review(
-    tagged: Annotated[Path, typer.Argument(help="Output of `nlp tag` (.jsonl, .csv or .xlsx).", show_default=False)],
-    reviewer: Annotated[str, typer.Option("--reviewer", help="Your name: the coder your decisions are saved "
-                                                             "under (for `nlp train --coder`).")],
-    order: Annotated[str, typer.Option("--order", help="interview (segment by segment) or uncertainty (the "
-                                                       "`nlp suggest` order); `o` switches in the page.")
-                     ] = "interview",
-    model: Annotated[Path | None, typer.Option(
-        "--model", help="The model folder that tagged the file: exact `nlp suggest` uncertainty order, and code "
-                        "labels from its codebook.")] = None,
-    codebook: Annotated[Path | None, typer.Option("--codebook", help="Codebook (.yaml/.qdc) for code labels and "
-                                                                     "the codes offered to add.")] = None,
-    transcripts: Annotated[list[Path] | None, typer.Option(
-        "--transcripts", help="The transcripts that were tagged (for context with the interviewer's questions; "
-                              "default: the sources named in the tagged file, where they still exist).")] = None,
-    decisions: Annotated[Path | None, typer.Option(
-        "--decisions", help="Decision log (default: TAGGED.review.jsonl beside the tagged file).")] = None,
+    tagged: Annotated[
+        Path, typer.Argument(help="Output of `nlp tag` (.jsonl, .csv or .xlsx).", show_default=False)
+    ],
+    reviewer: Annotated[
+        str,
+        typer.Option(
+            "--reviewer",
+            help="Your name: the coder your decisions are saved under (for `nlp train --coder`).",
+        ),
+    ],
+    order: Annotated[
+        str,
+        typer.Option(
+            "--order",
+            help="interview (segment by segment) or uncertainty (the "
+            "`nlp suggest` order); `o` switches in the page.",
+        ),
+    ] = "interview",
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="The model folder that tagged the file: exact `nlp suggest` uncertainty order, and code "
+            "labels from its codebook.",
+        ),
+    ] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--codebook", help="Codebook (.yaml/.qdc) for code labels and the codes offered to add."
+        ),
+    ] = None,
+    transcripts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--transcripts",
+            help="The transcripts that were tagged (for context with the interviewer's questions; "
+            "default: the sources named in the tagged file, where they still exist).",
+        ),
+    ] = None,
+    decisions: Annotated[
+        Path | None,
+        typer.Option(
+            "--decisions", help="Decision log (default: TAGGED.review.jsonl beside the tagged file)."
+        ),
+    ] = None,
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: a free one).")] = 0,
-    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the page in your browser.")] = True,
-    summary: Annotated[bool, typer.Option("--summary", help="Print what was decided so far (accepted/rejected per "
-                                                            "code) and stop.")] = False,
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open the page in your browser.")
+    ] = True,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary", help="Print what was decided so far (accepted/rejected per code) and stop."
+        ),
+    ] = False,
 ) -> None:
     """Review machine codes in your browser: accept, reject, add codes, change polarity; every key is saved.
 
@@ -63,12 +99,18 @@ def review(
     if summary:
         records = read_tag_output(tagged)
         result = review_summary(records, read_events(decisions or decisions_path(tagged)))
-        typer.echo(f"{result['segments']} segments: {result['reviewed']} reviewed, {result['skipped']} skipped, "
-                   f"{result['left']} left")
-        typer.echo(f"  {'code':<32}{'proposed':>9}{'accepted':>9}{'rejected':>9}{'added':>7}{'accept rate':>12}")
+        typer.echo(
+            f"{result['segments']} segments: {result['reviewed']} reviewed, {result['skipped']} skipped, "
+            f"{result['left']} left"
+        )
+        typer.echo(
+            f"  {'code':<32}{'proposed':>9}{'accepted':>9}{'rejected':>9}{'added':>7}{'accept rate':>12}"
+        )
         for code, r in result["codes"].items():
             rate = "-" if r["accept_rate"] is None else f"{r['accept_rate']:.2f}"
-            typer.echo(f"  {code:<32}{r['proposed']:9d}{r['accepted']:9d}{r['rejected']:9d}{r['added']:7d}{rate:>12}")
+            typer.echo(
+                f"  {code:<32}{r['proposed']:9d}{r['accepted']:9d}{r['rejected']:9d}{r['added']:7d}{rate:>12}"
+            )
         return
     coder = book = None
     if model is not None:
@@ -95,6 +137,8 @@ def review(
     finally:
         server.shutdown()
     done = review_summary(log.records, log.events)
-    typer.echo(f"stopped: {done['reviewed']} reviewed, {done['skipped']} skipped, {done['left']} left "
-               f"(`nlp review {tagged} --reviewer {log.reviewer} --summary` for accepted/rejected per code).",
-               err=True)
+    typer.echo(
+        f"stopped: {done['reviewed']} reviewed, {done['skipped']} skipped, {done['left']} left "
+        f"(`nlp review {tagged} --reviewer {log.reviewer} --summary` for accepted/rejected per code).",
+        err=True,
+    )

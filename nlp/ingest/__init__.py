@@ -46,8 +46,17 @@ KINDS = ("auto", "txt", "pdf-text", "docx", "vtt", "srt", "csv", "tsv", "jsonl",
 
 #: Extension -> kind, for ``kind="auto"`` and for choosing files inside folders.
 EXTENSIONS = {
-    ".txt": "txt", ".text": "txt", ".md": "txt", ".docx": "docx", ".vtt": "vtt", ".srt": "srt", ".csv": "csv",
-    ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".qdpx": "qdpx",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "txt",
+    ".docx": "docx",
+    ".vtt": "vtt",
+    ".srt": "srt",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".qdpx": "qdpx",
 }
 
 #: Extensions that are transcripts in a form we cannot read, with the fix.
@@ -56,7 +65,7 @@ _CONVERT = {
     ".rtf": "RTF cannot be read: open it in Word or LibreOffice and save as .docx or .txt.",
     ".odt": "OpenDocument text cannot be read: save it as .docx from LibreOffice.",
     ".pdf": "PDF files cannot be read directly: extract the text first (e.g. `pdftotext -layout file.pdf`) and "
-            "ingest the .txt (its PDF layout is recognised) or pass --kind pdf-text.",
+    "ingest the .txt (its PDF layout is recognised) or pass --kind pdf-text.",
     ".pages": "Apple Pages files cannot be read: export as .docx.",
     ".xlsx": "Excel sheets cannot be read directly: save the sheet as CSV (UTF-8).",
     ".json": "a single JSON document cannot be read: write one object per line as .jsonl.",
@@ -108,7 +117,9 @@ def detect_kind(path: str | Path) -> str:
     """
     suffix = Path(path).suffix.lower()
     if suffix in _CONVERT:
-        raise InputError(_CONVERT[suffix].split(":")[0] + ".", path=path, fix=_CONVERT[suffix].split(": ", 1)[1])
+        raise InputError(
+            _CONVERT[suffix].split(":")[0] + ".", path=path, fix=_CONVERT[suffix].split(": ", 1)[1]
+        )
     return EXTENSIONS.get(suffix, "txt")
 
 
@@ -127,12 +138,25 @@ def _pdf_text(path: Path, *, tid: str, encoding: str | None = None) -> Transcrip
     return replace(t, id=tid, source=t.source or str(path), meta=meta)
 
 
-def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "auto",
-              max_bytes: int | None = DEFAULT_MAX_BYTES, interviewer: Sequence[str] = (),
-              informant: Sequence[str] = (), include_interviewer: bool = False,
-              text_column: str | None = None, speaker_column: str | None = None, doc_column: str | None = None,
-              start_column: str | None = None, end_column: str | None = None, kind_column: str | None = None,
-              merge_gap: float = 2.0, positions: str = "auto", coder_from: str = "coding") -> list[Transcript]:
+def read_path(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    kind: str = "auto",
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    interviewer: Sequence[str] = (),
+    informant: Sequence[str] = (),
+    include_interviewer: bool = False,
+    text_column: str | None = None,
+    speaker_column: str | None = None,
+    doc_column: str | None = None,
+    start_column: str | None = None,
+    end_column: str | None = None,
+    kind_column: str | None = None,
+    merge_gap: float = 2.0,
+    positions: str = "auto",
+    coder_from: str = "coding",
+) -> list[Transcript]:
     """Read one file of any supported kind into transcripts (one, or several for tables and projects).
 
     Parameters
@@ -171,9 +195,14 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
     if kind == "auto":
         kind = detect_kind(path)
         if path.is_dir():
-            raise InputError("this is a folder.", path=path, fix="use ingest_paths() (or `nlp ingest`) for folders.")
-    roles = {"interviewer": tuple(interviewer), "informant": tuple(informant),
-             "include_interviewer": include_interviewer}
+            raise InputError(
+                "this is a folder.", path=path, fix="use ingest_paths() (or `nlp ingest`) for folders."
+            )
+    roles = {
+        "interviewer": tuple(interviewer),
+        "informant": tuple(informant),
+        "include_interviewer": include_interviewer,
+    }
     tid = transcript_id(path)
     if kind in ("txt", "pdf-text"):
         if kind == "pdf-text":
@@ -187,12 +216,28 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
     if kind == "docx":
         return [read_docx(path, max_bytes=max_bytes, tid=tid, **roles)]
     if kind in ("vtt", "srt"):
-        return [read_subtitles(path, encoding=encoding, max_bytes=max_bytes, merge_gap=merge_gap, tid=tid, **roles)]
-    columns = {"text_column": text_column, "speaker_column": speaker_column, "doc_column": doc_column,
-               "start_column": start_column, "end_column": end_column, "kind_column": kind_column}
+        return [
+            read_subtitles(
+                path, encoding=encoding, max_bytes=max_bytes, merge_gap=merge_gap, tid=tid, **roles
+            )
+        ]
+    columns = {
+        "text_column": text_column,
+        "speaker_column": speaker_column,
+        "doc_column": doc_column,
+        "start_column": start_column,
+        "end_column": end_column,
+        "kind_column": kind_column,
+    }
     if kind in ("csv", "tsv"):
-        return read_csv(path, encoding=encoding, max_bytes=max_bytes, delimiter="\t" if kind == "tsv" else None,
-                        **columns, **roles)
+        return read_csv(
+            path,
+            encoding=encoding,
+            max_bytes=max_bytes,
+            delimiter="\t" if kind == "tsv" else None,
+            **columns,
+            **roles,
+        )
     if kind == "jsonl":
         return read_jsonl_rows(path, encoding=encoding, max_bytes=max_bytes, **columns, **roles)
     # qdpx
@@ -205,20 +250,25 @@ def read_path(path: str | Path, *, encoding: str | None = None, kind: str = "aut
         meta.setdefault("reader", "qdpx")
         meta.setdefault("chars_kept", len(t.text))
         meta.setdefault("chars_in", len(t.text))
-        meta.setdefault("chars_analysis",
-                        sum(s.end - s.start for s in t.analysis_segments(include_interviewer=include_interviewer)))
+        meta.setdefault(
+            "chars_analysis",
+            sum(s.end - s.start for s in t.analysis_segments(include_interviewer=include_interviewer)),
+        )
         meta.setdefault("warnings", [])
         out.append(replace(t, meta=meta))
     return out
 
 
-def _segment_in_place(t: Transcript, *, interviewer: Sequence[str], informant: Sequence[str],
-                      include_interviewer: bool) -> Transcript:
+def _segment_in_place(
+    t: Transcript, *, interviewer: Sequence[str], informant: Sequence[str], include_interviewer: bool
+) -> Transcript:
     """Segments for a text that must not change (a source coded in another program: its code offsets point into
     it): speaker turns where labels are found, else paragraphs. The labels stay in the text, outside the segments."""
     turns, notes = detect_turns(t.text, interviewer=interviewer, informant=informant)
     if turns:
-        segments = [Segment(start=u.start, end=u.end, speaker=u.label, kind=u.kind) for u in turns if u.end > u.start]
+        segments = [
+            Segment(start=u.start, end=u.end, speaker=u.label, kind=u.kind) for u in turns if u.end > u.start
+        ]
     else:
         segments, pos = [], 0
         for block in t.text.split("\n"):
@@ -299,21 +349,33 @@ def ingest_paths(paths: Iterable[str | Path] | str | Path, **options: Any) -> In
                 k = 2
                 while new_id in seen:
                     new_id, k = f"{old}.{k}", k + 1
-                t = replace(t, id=new_id, segments=tuple(
-                    replace(s, id=s.id.replace(old + ":", new_id + ":", 1)) if s.id else s for s in t.segments))
+                t = replace(
+                    t,
+                    id=new_id,
+                    segments=tuple(
+                        replace(s, id=s.id.replace(old + ":", new_id + ":", 1)) if s.id else s
+                        for s in t.segments
+                    ),
+                )
                 msg = f"{f}: transcript id {old!r} is already used by {seen[old]}; this one is {new_id!r}."
                 result.warnings.append((str(f), msg))
             seen[t.id] = str(f)
             fixed.append(t)
         result.transcripts.extend(fixed)
-        result.files.append(FileReport(
-            path=str(f), kind=str(fixed[0].meta.get("reader")) if fixed else _kind_or_none(f),
-            transcripts=len(fixed), segments=sum(len(t.segments) for t in fixed),
-            speakers=len({(t.id, s.speaker) for t in fixed for s in t.segments if s.speaker}),
-            chars_in=sum(int(t.meta.get("chars_in", 0) or 0) for t in fixed),
-            chars_kept=sum(len(t.text) for t in fixed),
-            chars_analysis=sum(int(t.meta.get("chars_analysis", 0) or 0) for t in fixed),
-            encoding=fixed[0].encoding if fixed else None, warnings=tuple(msgs)))
+        result.files.append(
+            FileReport(
+                path=str(f),
+                kind=str(fixed[0].meta.get("reader")) if fixed else _kind_or_none(f),
+                transcripts=len(fixed),
+                segments=sum(len(t.segments) for t in fixed),
+                speakers=len({(t.id, s.speaker) for t in fixed for s in t.segments if s.speaker}),
+                chars_in=sum(int(t.meta.get("chars_in", 0) or 0) for t in fixed),
+                chars_kept=sum(len(t.text) for t in fixed),
+                chars_analysis=sum(int(t.meta.get("chars_analysis", 0) or 0) for t in fixed),
+                encoding=fixed[0].encoding if fixed else None,
+                warnings=tuple(msgs),
+            )
+        )
     return result
 
 

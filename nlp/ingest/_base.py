@@ -51,7 +51,8 @@ def check_file(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> int:
             f"the file is {mb:.1f} MB, over the {max_bytes / 1024 / 1024:.0f} MB limit for one transcript.",
             path=path,
             fix=f"split it into one file per interview, or raise the limit (`--max-mb {int(mb) + 1}` on any `nlp` "
-                f"verb that reads files; Python: max_bytes={size + 1}).")
+            f"verb that reads files; Python: max_bytes={size + 1}).",
+        )
     if size == 0:
         raise InputError("the file is empty.", path=path, fix="check that the export or copy worked.")
     return size
@@ -71,8 +72,9 @@ def read_bytes(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> byte
     return data
 
 
-def read_text(path: Path, *, encoding: str | None = None,
-              max_bytes: int | None = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+def read_text(
+    path: Path, *, encoding: str | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES
+) -> tuple[str, str]:
     """Decoded text of a file (the raw reference for offsets) and the encoding used."""
     text, enc = decode_bytes(read_bytes(path, max_bytes=max_bytes), path=path, encoding=encoding)
     if not text.strip():
@@ -88,6 +90,7 @@ def transcript_id(path: str | Path, part: str | int | None = None) -> str:
     >>> transcript_id("data/Intervju 3 (Kari).docx"), transcript_id("rows.csv", 2), transcript_id("a.csv", "int 7")
     ('Intervju_3_Kari', 'rows-2', 'a:int_7')
     """
+
     def slug(s: str) -> str:
         s = unicodedata.normalize("NFC", s)
         return re.sub(r"[^\w.-]+", "_", s).strip("_.") or "x"
@@ -103,7 +106,7 @@ def transcript_id(path: str | Path, part: str | int | None = None) -> str:
 #: Line ends other than "\n", which :func:`tidy_tracked` turns into "\n" ("\r\n" counts as one) ...
 _LINE_ENDS = "\r\f\v\x85\u2028\u2029"
 #: ... and the characters it removes: C0 controls but tab and newline, DEL, zero-width ones, BOM, soft hyphen.
-_INVISIBLE = "".join(map(chr, [*range(0x09), *range(0x0e, 0x20), 0x7f])) + "\u200b\u200e\u200f\ufeff\u00ad"
+_INVISIBLE = "".join(map(chr, [*range(0x09), *range(0x0E, 0x20), 0x7F])) + "\u200b\u200e\u200f\ufeff\u00ad"
 # one character class first, so that the regex engine skips quickly to candidates
 _CONTROL = re.compile(f"[{_LINE_ENDS}{_INVISIBLE}](?:(?<=\r)\n)?")
 
@@ -138,43 +141,71 @@ def chain(maps: Sequence[OffsetMap]) -> OffsetMap:
     return total
 
 
-def finish(t: Transcript, *, chars_in: int, warn: Iterable[str] = (), include_interviewer: bool = False,
-           kind: str, extra: dict[str, Any] | None = None) -> Transcript:
+def finish(
+    t: Transcript,
+    *,
+    chars_in: int,
+    warn: Iterable[str] = (),
+    include_interviewer: bool = False,
+    kind: str,
+    extra: dict[str, Any] | None = None,
+) -> Transcript:
     """Add the ingest record to ``meta`` and emit each warning as a :class:`DataWarning` naming the file."""
     msgs = list(dict.fromkeys(warn))
     analysis = t.analysis_segments(include_interviewer=include_interviewer)
     meta = dict(t.meta)
     meta.update(extra or {})
-    meta.update({
-        "reader": kind,
-        "chars_in": chars_in,
-        "chars_kept": len(t.text),
-        "chars_analysis": sum(s.end - s.start for s in analysis),
-        "chars_interviewer": sum(s.end - s.start for s in t.segments if s.is_interviewer),
-        "include_interviewer": include_interviewer,
-        "speakers": sorted({s.speaker for s in t.segments if s.speaker}),
-        "warnings": list(meta.get("warnings", [])) + msgs,
-    })
+    meta.update(
+        {
+            "reader": kind,
+            "chars_in": chars_in,
+            "chars_kept": len(t.text),
+            "chars_analysis": sum(s.end - s.start for s in analysis),
+            "chars_interviewer": sum(s.end - s.start for s in t.segments if s.is_interviewer),
+            "include_interviewer": include_interviewer,
+            "speakers": sorted({s.speaker for s in t.segments if s.speaker}),
+            "warnings": list(meta.get("warnings", [])) + msgs,
+        }
+    )
     for msg in msgs:
         warnings.warn(f"{t.source or t.id}: {msg}", DataWarning, stacklevel=3)
     return replace(t, meta=meta)
 
 
-def text_transcript(raw: str, *, path: Path, tid: str, encoding: str | None, kind: str,
-                    interviewer: Sequence[str] = (), informant: Sequence[str] = (),
-                    include_interviewer: bool = False, warn: Iterable[str] = ()) -> Transcript:
+def text_transcript(
+    raw: str,
+    *,
+    path: Path,
+    tid: str,
+    encoding: str | None,
+    kind: str,
+    interviewer: Sequence[str] = (),
+    informant: Sequence[str] = (),
+    include_interviewer: bool = False,
+    warn: Iterable[str] = (),
+) -> Transcript:
     """Build a transcript from a decoded text with speaker turns: tidy, split turns, record what was kept."""
     tidy, m1, info = tidy_tracked(raw)
     split = segment_turns(tidy, interviewer=interviewer, informant=informant, id_prefix=f"{tid}:")
     omap = chain([m1, split.offset_map]) if len(m1.anchors) > 1 else split.offset_map
     msgs = list(warn)
     if info.get("mojibake_repaired"):
-        msgs.append(f"repaired {info['mojibake_repaired']} mojibake sequence(s) such as 'Ã¸' -> 'ø' (the file was "
-                    f"UTF-8 read as cp1252 at some point).")
+        msgs.append(
+            f"repaired {info['mojibake_repaired']} mojibake sequence(s) such as 'Ã¸' -> 'ø' (the file was "
+            f"UTF-8 read as cp1252 at some point)."
+        )
     msgs.extend(split.warnings)
-    t = Transcript(id=tid, text=split.text, segments=_with_ids(split.segments, tid), source=str(path),
-                   encoding=encoding, offset_map=omap)
-    return finish(t, chars_in=len(raw), warn=msgs, include_interviewer=include_interviewer, kind=kind, extra=info)
+    t = Transcript(
+        id=tid,
+        text=split.text,
+        segments=_with_ids(split.segments, tid),
+        source=str(path),
+        encoding=encoding,
+        offset_map=omap,
+    )
+    return finish(
+        t, chars_in=len(raw), warn=msgs, include_interviewer=include_interviewer, kind=kind, extra=info
+    )
 
 
 def _with_ids(segments: Iterable[Segment], tid: str) -> tuple[Segment, ...]:

@@ -30,9 +30,15 @@ def _paragraph_line(paragraph) -> str:
             continue
         break
     label_s = label.strip()
-    rest = text[len(label):] if text.startswith(label) else None
-    if (label_s and rest is not None and 0 < len(label_s) <= 40 and len(label_s.split()) <= 4
-            and not label_s.endswith(":") and not rest.lstrip().startswith(":")):
+    rest = text[len(label) :] if text.startswith(label) else None
+    if (
+        label_s
+        and rest is not None
+        and 0 < len(label_s) <= 40
+        and len(label_s.split()) <= 4
+        and not label_s.endswith(":")
+        and not rest.lstrip().startswith(":")
+    ):
         return f"{label_s}\t{rest.lstrip()}"
     return text
 
@@ -56,17 +62,26 @@ def docx_text(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) ->
     path = Path(path)
     check_file(path, max_bytes=max_bytes)
     if not zipfile.is_zipfile(path):
-        raise InputError("this .docx is not a Word document (not a zip archive; maybe an old .doc, RTF or text "
-                         "file renamed to .docx).", path=path,
-                         fix="open it in Word or LibreOffice and save as .docx (or save as .txt).")
+        raise InputError(
+            "this .docx is not a Word document (not a zip archive; maybe an old .doc, RTF or text "
+            "file renamed to .docx).",
+            path=path,
+            fix="open it in Word or LibreOffice and save as .docx (or save as .txt).",
+        )
     try:
         with zipfile.ZipFile(path) as z:
             if "word/document.xml" not in z.namelist():
-                raise InputError("this .docx has no word/document.xml (it is a zip file, but not a Word document).",
-                                 path=path, fix="open it in Word or LibreOffice and save it again as .docx.")
+                raise InputError(
+                    "this .docx has no word/document.xml (it is a zip file, but not a Word document).",
+                    path=path,
+                    fix="open it in Word or LibreOffice and save it again as .docx.",
+                )
     except zipfile.BadZipFile as exc:
-        raise InputError(f"the .docx archive is damaged ({exc}).", path=path,
-                         fix="open it in Word or LibreOffice and save it again.") from None
+        raise InputError(
+            f"the .docx archive is damaged ({exc}).",
+            path=path,
+            fix="open it in Word or LibreOffice and save it again.",
+        ) from None
     import docx  # python-docx
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import LxmlError
@@ -74,8 +89,11 @@ def docx_text(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) ->
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, LxmlError, KeyError, ValueError, AttributeError, OSError) as exc:
-        raise InputError(f"python-docx cannot read this document ({exc.__class__.__name__}: {exc}).", path=path,
-                         fix="open it in Word or LibreOffice and save it again as .docx.") from None
+        raise InputError(
+            f"python-docx cannot read this document ({exc.__class__.__name__}: {exc}).",
+            path=path,
+            fix="open it in Word or LibreOffice and save it again as .docx.",
+        ) from None
     from docx.table import Table
 
     lines: list[str] = []
@@ -87,9 +105,15 @@ def docx_text(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) ->
     return "\n".join(lines)
 
 
-def read_docx(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, interviewer: Sequence[str] = (),
-              informant: Sequence[str] = (), include_interviewer: bool = False,
-              tid: str | None = None) -> Transcript:
+def read_docx(
+    path: str | Path,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    interviewer: Sequence[str] = (),
+    informant: Sequence[str] = (),
+    include_interviewer: bool = False,
+    tid: str | None = None,
+) -> Transcript:
     """Read a ``.docx`` transcript into a :class:`~nlp.model.Transcript` (turns as segments, see :mod:`nlp.segment`).
 
     Raises :class:`~nlp.errors.InputError` for a file that is not a zip, a zip without ``word/document.xml``, or a
@@ -98,6 +122,16 @@ def read_docx(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, in
     path = Path(path)
     text = docx_text(path, max_bytes=max_bytes)
     if not text.strip():
-        raise InputError("the document has no text.", path=path, fix="check that this is the transcript file.")
-    return text_transcript(text, path=path, tid=tid or transcript_id(path), encoding="docx", kind="docx",
-                           interviewer=interviewer, informant=informant, include_interviewer=include_interviewer)
+        raise InputError(
+            "the document has no text.", path=path, fix="check that this is the transcript file."
+        )
+    return text_transcript(
+        text,
+        path=path,
+        tid=tid or transcript_id(path),
+        encoding="docx",
+        kind="docx",
+        interviewer=interviewer,
+        informant=informant,
+        include_interviewer=include_interviewer,
+    )

@@ -37,17 +37,24 @@ from ..errors import InputError
 from ..lang.hyphenation import SUSPENDED_COMPOUND_WORDS
 from ..model import OffsetMap, Segment, Transcript
 
-__all__ = ["PdfCleanReport", "clean_pdf_text", "clean_pdf_text_report", "looks_like_pdf_text", "read_pdf_text"]
+__all__ = [
+    "PdfCleanReport",
+    "clean_pdf_text",
+    "clean_pdf_text_report",
+    "looks_like_pdf_text",
+    "read_pdf_text",
+]
 
 _PAGE_NUMBER = re.compile(
-    r"(?i)^\s*(?:(?:side|page|s\.)\s*)?(?:[1-9]\d{0,2}|[ivx]{2,6}|v|x)(?:\s*(?:av|af|of|/)\s*[1-9]\d{0,2})?\s*$")
+    r"(?i)^\s*(?:(?:side|page|s\.)\s*)?(?:[1-9]\d{0,2}|[ivx]{2,6}|v|x)(?:\s*(?:av|af|of|/)\s*[1-9]\d{0,2})?\s*$"
+)
 _FOOTNOTE_START = re.compile(r"^\s*\d{1,3}\s*\S")
 _SENTENCE_END = re.compile(r"[.!?:…][\"”»’')\]]*$")
-_FULL_STOP = re.compile(r"[.!?…][\"”»’')\]]*$")    # where a moved footnote may land (not after "er:")
-_RULE_MIN_SPACES = 10          # a whitespace-only line this long is a footnote separator rule
-_FOOTNOTE_MAX_LINES = 40       # a footnote block longer than this is not a footnote block
-_SENTENCE_SCAN_LINES = 20      # how far past a page break to look for the end of an interrupted sentence
-_WORDFREQ_MIN_ZIPF = 2.0       # the closed compound must be at least this common to drop a line-end hyphen
+_FULL_STOP = re.compile(r"[.!?…][\"”»’')\]]*$")  # where a moved footnote may land (not after "er:")
+_RULE_MIN_SPACES = 10  # a whitespace-only line this long is a footnote separator rule
+_FOOTNOTE_MAX_LINES = 40  # a footnote block longer than this is not a footnote block
+_SENTENCE_SCAN_LINES = 20  # how far past a page break to look for the end of an interrupted sentence
+_WORDFREQ_MIN_ZIPF = 2.0  # the closed compound must be at least this common to drop a line-end hyphen
 
 
 @dataclass
@@ -65,16 +72,22 @@ class PdfCleanReport:
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
 
     def as_meta(self) -> dict[str, object]:
-        return {"chars_in": self.chars_in, "chars_kept": self.chars_kept, "page_marks": self.page_marks,
-                "page_numbers_removed": len(self.page_numbers), "footnotes_moved": self.footnotes_moved,
-                "hyphens_kept": self.hyphens_kept, "hyphens_dropped": self.hyphens_dropped,
-                "suspended_compounds": self.suspended_compounds}
+        return {
+            "chars_in": self.chars_in,
+            "chars_kept": self.chars_kept,
+            "page_marks": self.page_marks,
+            "page_numbers_removed": len(self.page_numbers),
+            "footnotes_moved": self.footnotes_moved,
+            "hyphens_kept": self.hyphens_kept,
+            "hyphens_dropped": self.hyphens_dropped,
+            "suspended_compounds": self.suspended_compounds,
+        }
 
 
 @dataclass
 class _Line:
-    start: int          # offset of the line's first character
-    end: int            # offset of the line's end (its newline, or the end of the text)
+    start: int  # offset of the line's first character
+    end: int  # offset of the line's end (its newline, or the end of the text)
     text: str
     kind: str = "text"  # empty | space | rule | pagenum | text
     page_start: bool = False
@@ -199,9 +212,9 @@ def _hyphen_join(before: str, after: str, doc_words: Counter[str]) -> str:
     if tail.lower() in SUSPENDED_COMPOUND_WORDS:
         return "suspended"
     if not head or not tail or not head[-1].isalpha() or not tail[0].isalpha():
-        return "keep"                      # digits, URLs, dashes, "(2021-2022)"
+        return "keep"  # digits, URLs, dashes, "(2021-2022)"
     if "/" in stem or "-" in head or "." in head or tail[0].isupper() or any(c.isupper() for c in head):
-        return "keep"                      # NCE-programmet, FoU-miljøer, Midt-Gudbrandsdalen, åpne-hus-møter
+        return "keep"  # NCE-programmet, FoU-miljøer, Midt-Gudbrandsdalen, åpne-hus-møter
     if not head.isalpha() or not tail.isalpha():
         return "keep"
     hyphenated = doc_words.get(f"{head}-{tail}".lower(), 0)
@@ -247,7 +260,7 @@ def _paragraph_break(prev: _Line, cur: _Line, gap: Sequence[_Line], *, width: fl
     if prev.footnote != cur.footnote:
         return True
     if cur.footnote and _FOOTNOTE_START.match(cur.text):
-        return True                         # a new note
+        return True  # a new note
     text = prev.content
     if text.endswith("-") and not text.endswith("--"):
         return False
@@ -334,7 +347,7 @@ def clean_pdf_text_report(raw: str, *, lang: str | None = None) -> tuple[str, Of
         edits.append((0, first.cstart, ""))
         for a, b in itertools.pairwise(text_idx):
             prev, cur = lines[a], lines[b]
-            gap = lines[a + 1:b]
+            gap = lines[a + 1 : b]
             if _paragraph_break(prev, cur, gap, width=width, single=single.get(b, False)):
                 edits.append((prev.cend, cur.cstart, "\n\n"))
                 continue
@@ -386,7 +399,9 @@ def clean_pdf_text(raw: str) -> tuple[str, OffsetMap]:
 
 
 # a line that opens with a speaker label (optionally after a timestamp), as in typed transcripts
-_SPEAKER_LINE = re.compile(r"^\s*(?:\[?\(?\d{1,2}:\d{2}(?::\d{2})?\]?\)?\s*-?\s*)?[^\W\d_][\w.]{0,20}(?: \d+)?\s*:\s")
+_SPEAKER_LINE = re.compile(
+    r"^\s*(?:\[?\(?\d{1,2}:\d{2}(?::\d{2})?\]?\)?\s*-?\s*)?[^\W\d_][\w.]{0,20}(?: \d+)?\s*:\s"
+)
 
 
 def looks_like_pdf_text(raw: str) -> bool:
@@ -413,14 +428,18 @@ def looks_like_pdf_text(raw: str) -> bool:
         return False
     if sum(1 for i in text_idx if _SPEAKER_LINE.match(lines[i].text)) > 0.2 * len(text_idx):
         return False  # a typed transcript with speaker labels, however it is wrapped
-    doubled = sum(1 for i in text_idx if i + 2 < len(lines) and lines[i + 1].kind == "empty"
-                  and lines[i + 2].kind != "empty") / len(text_idx)
+    doubled = sum(
+        1
+        for i in text_idx
+        if i + 2 < len(lines) and lines[i + 1].kind == "empty" and lines[i + 2].kind != "empty"
+    ) / len(text_idx)
     marks = sum(1 for ln in lines if ln.page_start or ln.kind in ("pagenum", "rule"))
     return doubled >= 0.5 or marks >= max(2, len(text_idx) // 40)
 
 
-def read_pdf_text(path: str | Path, *, lang: str | None = None, id: str | None = None,
-                  encoding: str | None = None) -> Transcript:
+def read_pdf_text(
+    path: str | Path, *, lang: str | None = None, id: str | None = None, encoding: str | None = None
+) -> Transcript:
     """Read a text file extracted from a PDF and return one cleaned :class:`~nlp.model.Transcript`.
 
     Each paragraph becomes a segment of kind ``other`` (a thesis or report has no speaker turns). The transcript's
@@ -438,5 +457,13 @@ def read_pdf_text(path: str | Path, *, lang: str | None = None, id: str | None =
     raw, encoding = decode_bytes(data, path=path, encoding=encoding)
     text, offset_map, report = clean_pdf_text_report(raw, lang=lang)
     segments = tuple(Segment(start=s, end=e, kind="other", lang=lang) for s, e in report.paragraphs if e > s)
-    return Transcript(id=id or path.stem, text=text, segments=segments, source=str(path), encoding=encoding,
-                      lang=lang, offset_map=offset_map, meta={"format": "pdf-text", **report.as_meta()})
+    return Transcript(
+        id=id or path.stem,
+        text=text,
+        segments=segments,
+        source=str(path),
+        encoding=encoding,
+        lang=lang,
+        offset_map=offset_map,
+        meta={"format": "pdf-text", **report.as_meta()},
+    )

@@ -24,12 +24,17 @@ from ._base import DEFAULT_MAX_BYTES, chain, finish, read_text, tidy_tracked, tr
 
 __all__ = ["Cue", "parse_cues", "read_subtitles"]
 
-_TIMING = re.compile(r"^[ \t]*(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})[ \t]*-->[ \t]*"
-                     r"(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})[^\n]*$", re.MULTILINE)
+_TIMING = re.compile(
+    r"^[ \t]*(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})[ \t]*-->[ \t]*"
+    r"(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})[^\n]*$",
+    re.MULTILINE,
+)
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ \t]+(?P<name>[^>]+)>")
 _TAG = re.compile(r"</?[a-zA-Z][^>\n]*>|<\d{1,2}:[\d:.]+>")
 _ENTITY = re.compile(r"&(?:amp|lt|gt|nbsp|lrm|rlm|quot|#\d+);")
-_PREFIX = re.compile(r"(?:\[(?P<br>[^\]\n]{1,40})\]|(?P<lab>[^\W\d_][\w'’.\-]*(?: [\w'’.\-]+){0,2}?)[ \t]*:)(?=\s)[ \t]*")
+_PREFIX = re.compile(
+    r"(?:\[(?P<br>[^\]\n]{1,40})\]|(?P<lab>[^\W\d_][\w'’.\-]*(?: [\w'’.\-]+){0,2}?)[ \t]*:)(?=\s)[ \t]*"
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,9 @@ def parse_cues(text: str) -> list[Cue]:
                 speaker = (pm.group("br") or pm.group("lab")).strip()
                 label_end = start + pm.end()
         prefixes.append(label_end > start)
-        cues.append(Cue(start, end, parse_timestamp(m.group("a")), parse_timestamp(m.group("b")), speaker,
-                        label_end))
+        cues.append(
+            Cue(start, end, parse_timestamp(m.group("a")), parse_timestamp(m.group("b")), speaker, label_end)
+        )
     # a plain "Word:" prefix counts only if it is a known speaker form or recurs (not "Merk: ...")
     counts = Counter(c.speaker for c, p in zip(cues, prefixes) if p)
     out = []
@@ -82,9 +88,17 @@ def parse_cues(text: str) -> list[Cue]:
     return out
 
 
-def read_subtitles(path: str | Path, *, encoding: str | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES,
-                   interviewer: Sequence[str] = (), informant: Sequence[str] = (), include_interviewer: bool = False,
-                   merge_gap: float = 2.0, tid: str | None = None) -> Transcript:
+def read_subtitles(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    interviewer: Sequence[str] = (),
+    informant: Sequence[str] = (),
+    include_interviewer: bool = False,
+    merge_gap: float = 2.0,
+    tid: str | None = None,
+) -> Transcript:
     """Read a ``.vtt`` or ``.srt`` file into a transcript with one segment per speaker turn.
 
     Examples
@@ -101,17 +115,22 @@ def read_subtitles(path: str | Path, *, encoding: str | None = None, max_bytes: 
     path = Path(path)
     raw, enc = read_text(path, encoding=encoding, max_bytes=max_bytes)
     tidy, m1, info = tidy_tracked(raw)
-    cues = [c for c in parse_cues(tidy) if tidy[c.label_end:c.end].strip()]
+    cues = [c for c in parse_cues(tidy) if tidy[c.label_end : c.end].strip()]
     if not cues:
-        raise InputError("no subtitle cues found (no `00:00:01.000 --> 00:00:04.000` timing lines).", path=path,
-                         fix="check that this is a .vtt/.srt file; plain transcripts should be named .txt.")
+        raise InputError(
+            "no subtitle cues found (no `00:00:01.000 --> 00:00:04.000` timing lines).",
+            path=path,
+            fix="check that this is a .vtt/.srt file; plain transcripts should be named .txt.",
+        )
     tid = tid or transcript_id(path)
     # group consecutive cues into turns
     turns: list[list[Cue]] = []
     for c in cues:
         if turns:
             prev = turns[-1][-1]
-            same = c.speaker == prev.speaker and (c.speaker is not None or c.time_start - prev.time_end <= merge_gap)
+            same = c.speaker == prev.speaker and (
+                c.speaker is not None or c.time_start - prev.time_end <= merge_gap
+            )
             if same:
                 turns[-1].append(c)
                 continue
@@ -126,7 +145,7 @@ def read_subtitles(path: str | Path, *, encoding: str | None = None, max_bytes: 
                 edits.append((m.start(), m.end(), ""))
             for m in _ENTITY.finditer(tidy, c.label_end, c.end):
                 edits.append((m.start(), m.end(), html.unescape(m.group()).replace("\xa0", " ")))
-            for m in re.finditer(r"[ \t]*\n[ \t]*", tidy[c.label_end:c.end]):
+            for m in re.finditer(r"[ \t]*\n[ \t]*", tidy[c.label_end : c.end]):
                 edits.append((c.label_end + m.start(), c.label_end + m.end(), " "))
             pos = c.end
     edits.append((pos, len(tidy), ""))
@@ -145,19 +164,45 @@ def read_subtitles(path: str | Path, *, encoding: str | None = None, max_bytes: 
         while e > s and text[e - 1].isspace():
             e -= 1
         sp = turn[0].speaker
-        segments.append(Segment(start=s, end=e, speaker=sp, kind=(role.get(sp) if sp else None) or "other",
-                                time_start=turn[0].time_start, time_end=turn[-1].time_end, id=f"{tid}:{i + 1:04d}",
-                                meta={"cues": len(turn)}))
+        segments.append(
+            Segment(
+                start=s,
+                end=e,
+                speaker=sp,
+                kind=(role.get(sp) if sp else None) or "other",
+                time_start=turn[0].time_start,
+                time_end=turn[-1].time_end,
+                id=f"{tid}:{i + 1:04d}",
+                meta={"cues": len(turn)},
+            )
+        )
     warn = []
     if not speakers:
-        warn.append(f"no speaker tags in the cues: cues less than {merge_gap:g} s apart were merged into "
-                    f"{len(turns)} segment(s) of kind 'other'.")
+        warn.append(
+            f"no speaker tags in the cues: cues less than {merge_gap:g} s apart were merged into "
+            f"{len(turns)} segment(s) of kind 'other'."
+        )
     elif any(r is None for r in role.values()):
-        warn.append("role unknown for speaker(s) " + ", ".join(repr(s) for s in speakers if role[s] is None)
-                    + ": their turns are kind 'other' (name the interviewer with --interviewer).")
+        warn.append(
+            "role unknown for speaker(s) "
+            + ", ".join(repr(s) for s in speakers if role[s] is None)
+            + ": their turns are kind 'other' (name the interviewer with --interviewer)."
+        )
     if info.get("mojibake_repaired"):
         warn.append(f"repaired {info['mojibake_repaired']} mojibake sequence(s) such as 'Ã¸' -> 'ø'.")
-    t = Transcript(id=tid, text=text, segments=tuple(segments), source=str(path), encoding=enc,
-                   offset_map=chain([m1, m2]))
-    return finish(t, chars_in=len(raw), warn=warn, include_interviewer=include_interviewer,
-                  kind=path.suffix.lower().lstrip(".") or "subtitles", extra={**info, "cues": len(cues)})
+    t = Transcript(
+        id=tid,
+        text=text,
+        segments=tuple(segments),
+        source=str(path),
+        encoding=enc,
+        offset_map=chain([m1, m2]),
+    )
+    return finish(
+        t,
+        chars_in=len(raw),
+        warn=warn,
+        include_interviewer=include_interviewer,
+        kind=path.suffix.lower().lstrip(".") or "subtitles",
+        extra={**info, "cues": len(cues)},
+    )

@@ -10,9 +10,17 @@ from ._base import DEFAULT_MAX_BYTES, read_text, text_transcript, transcript_id
 
 __all__ = ["read_txt"]
 
-def read_txt(path: str | Path, *, encoding: str | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES,
-             interviewer: Sequence[str] = (), informant: Sequence[str] = (), include_interviewer: bool = False,
-             tid: str | None = None) -> Transcript:
+
+def read_txt(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    interviewer: Sequence[str] = (),
+    informant: Sequence[str] = (),
+    include_interviewer: bool = False,
+    tid: str | None = None,
+) -> Transcript:
     """Read a plain-text transcript: decode, repair, split into speaker turns, keep a map to the raw text.
 
     Parameters
@@ -41,5 +49,13 @@ def read_txt(path: str | Path, *, encoding: str | None = None, max_bytes: int | 
     """
     path = Path(path)
     raw, enc = read_text(path, encoding=encoding, max_bytes=max_bytes)
-    return text_transcript(raw, path=path, tid=tid or transcript_id(path), encoding=enc, kind="txt",
-                           interviewer=interviewer, informant=informant, include_interviewer=include_interviewer)
+    return text_transcript(
+        raw,
+        path=path,
+        tid=tid or transcript_id(path),
+        encoding=enc,
+        kind="txt",
+        interviewer=interviewer,
+        informant=informant,
+        include_interviewer=include_interviewer,
+    )

@@ -12,11 +12,17 @@ from __future__ import annotations
 __all__ = ["SUSPENDED_COMPOUND_WORDS"]
 
 #: Words that follow a suspended compound's hyphen ("X- og Y").
-SUSPENDED_COMPOUND_WORDS: frozenset[str] = frozenset({
-    # nb / nn / da ("inn- og utførsel", "ind- og udgang", "fra- til")
-    "og", "eller", "samt", "til",
-    # sv
-    "och",
-    # en
-    "and", "or",
-})
+SUSPENDED_COMPOUND_WORDS: frozenset[str] = frozenset(
+    {
+        # nb / nn / da ("inn- og utførsel", "ind- og udgang", "fra- til")
+        "og",
+        "eller",
+        "samt",
+        "til",
+        # sv
+        "och",
+        # en
+        "and",
+        "or",
+    }
+)

@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 
-
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -75,23 +74,47 @@ GIVEN_NAMES: frozenset[str] = _words(_GIVEN)
 SURNAMES: frozenset[str] = _words(_SURNAMES)
 
 #: Words that precede a person's name (lower-cased; "daglig leder Kari Hansen", "professor Hansen").
-TITLES: frozenset[str] = (_words("""
+TITLES: frozenset[str] = _words("""
 herr fru frk. frøken dr. dr prof. prof professor førsteamanuensis amanuensis stipendiat rektor direktør
 adm.dir. administrerende leder daglig-leder konsulent rådgiver seniorrådgiver prosjektleder ordfører rådmann
 styreleder nestleder sekretær minister statsråd lektor lærer ingeniør overlege sjef kollega kollegaen
 kone mann søster bror datter sønn mor far hr. sign. signert
-"""))
+""")
 
 #: Labels that introduce a person ("Informant: Kari", "Intervjuer Per") in transcripts (lower-cased).
-PERSON_LABELS: frozenset[str] = (_words(
-    "informant informanten intervjuer intervjuobjekt respondent deltaker deltager interviewer"))
+PERSON_LABELS: frozenset[str] = _words(
+    "informant informanten intervjuer intervjuobjekt respondent deltaker deltager interviewer"
+)
 
 #: Company-form suffixes (Norwegian Enhetsregisteret organisasjonsformer and Danish CVR virksomhedsformer).
-ORG_SUFFIXES: tuple[str, ...] = ("ASA", "AS", "A/S", "ApS", "SA", "BA", "DA", "ANS", "KS", "I/S", "IVS", "P/S",
-                                 "K/S", "SE", "NUF", "Ltd", "Ltd.", "Inc", "Inc.", "GmbH", "AB", "Oy", "as")
+ORG_SUFFIXES: tuple[str, ...] = (
+    "ASA",
+    "AS",
+    "A/S",
+    "ApS",
+    "SA",
+    "BA",
+    "DA",
+    "ANS",
+    "KS",
+    "I/S",
+    "IVS",
+    "P/S",
+    "K/S",
+    "SE",
+    "NUF",
+    "Ltd",
+    "Ltd.",
+    "Inc",
+    "Inc.",
+    "GmbH",
+    "AB",
+    "Oy",
+    "as",
+)
 
 #: Words that, as the last word of a capitalised run, make it an organisation ("Røros Metall", "Hedmark Bygg").
-ORG_HEADS: frozenset[str] = (_words("""
+ORG_HEADS: frozenset[str] = _words("""
 Metall Produkter Bruk Bygg Gruppen Group Holding Industri Industrier Invest Eiendom Consult Consulting Elektro
 Mekaniske Mek Verksted Verk Sparebank Bank Forsikring Transport Entreprenør Seating Systems Solutions Technology
 Tech Media Design Data Energi Kraft Næringshage Næringsselskap Kunnskapspark Kunnskapsparken Familiepark
@@ -100,40 +123,119 @@ Maskin Plast Trelast Treindustri Møbler Møbel Fabrikker Fabrikk Mølle Meieri 
 Universitet Universitetet Høgskole Høgskolen Høgskule Høgskulen Institutt Instituttet Fylkeskommune Kommune
 Institute Institut University College Community Clusters Cluster Studios Production Productions Festival Forlag
 Stiftelse Stiftelsen Forening Foreningen Forbund Forbundet Lag Laget Klubb Klubben Sykehus Sykehuset Skole Skolen
-"""))
+""")
 
 #: Words that start an organisation name continued by a connector ("Universitetet i Agder", "Instituttet for ...").
-ORG_LEADS: frozenset[str] = (_words("""
+ORG_LEADS: frozenset[str] = _words("""
 Universitetet Universitet Høgskolen Høgskulen Instituttet Institutt Senteret Senter Norsk Norges Nasjonalt Statens
 Direktoratet Departementet Fylkeskommunen Kommunen Stiftelsen Foreningen Museet University Institute College
-"""))
+""")
 #: Lower-case words that join an organisation lead to its place or field (nb, nn, da, en).
-ORG_CONNECTORS: frozenset[str] = (_words("i på for ved av of in for og"))
+ORG_CONNECTORS: frozenset[str] = _words("i på for ved av of in for og")
 
 #: Capitalised abbreviations of ordinary words, never names ("FoU" = forskning og utvikling).
-COMMON_ABBREVIATIONS: frozenset[str] = (_words("""
+COMMON_ABBREVIATIONS: frozenset[str] = _words("""
 FoU IKT IT KI AI HR CEO CTO CFO NOK DKK EUR USD BNP PhD MSc NB OBS PS TV PC SMB KMU OK ca Dvs dvs Mr Ms
-"""))
+""")
 
 #: Word endings that mark an organisation name on their own ("Østlandsforskning", "Nyskapingssenteret").
-ORG_WORD_ENDINGS: tuple[str, ...] = ("forskning", "senteret", "senter", "parken", "selskapet", "gruppen",
-                                     "næringshage", "instituttet", "konsult", "kompaniet", "fabrikken", "rådet",
-                                     "rådets", "tilsynet", "direktoratet", "departementet", "registeret", "verket",
-                                     "banken", "forbundet", "foreningen", "stiftelsen", "kommune", "kommunes")
+ORG_WORD_ENDINGS: tuple[str, ...] = (
+    "forskning",
+    "senteret",
+    "senter",
+    "parken",
+    "selskapet",
+    "gruppen",
+    "næringshage",
+    "instituttet",
+    "konsult",
+    "kompaniet",
+    "fabrikken",
+    "rådet",
+    "rådets",
+    "tilsynet",
+    "direktoratet",
+    "departementet",
+    "registeret",
+    "verket",
+    "banken",
+    "forbundet",
+    "foreningen",
+    "stiftelsen",
+    "kommune",
+    "kommunes",
+)
 
 #: Place-name endings (street and settlement names) in Norwegian and Danish.
-PLACE_SUFFIXES: tuple[str, ...] = ("veien", "vegen", "vei", "veg", "gata", "gate", "gaten", "vej", "gade", "allé",
-                                   "alle", "plass", "plads", "torget", "torv", "stad", "vik", "dal", "dalen", "by",
-                                   "rud", "strand", "heim", "sund", "fjord", "øy", "nes", "bakken", "berg", "haug",
-                                   "lia", "moen", "holm", "køping", "sted", "rup", "strup", "løkke", "borg", "land",
-                                   "regionen")
+PLACE_SUFFIXES: tuple[str, ...] = (
+    "veien",
+    "vegen",
+    "vei",
+    "veg",
+    "gata",
+    "gate",
+    "gaten",
+    "vej",
+    "gade",
+    "allé",
+    "alle",
+    "plass",
+    "plads",
+    "torget",
+    "torv",
+    "stad",
+    "vik",
+    "dal",
+    "dalen",
+    "by",
+    "rud",
+    "strand",
+    "heim",
+    "sund",
+    "fjord",
+    "øy",
+    "nes",
+    "bakken",
+    "berg",
+    "haug",
+    "lia",
+    "moen",
+    "holm",
+    "køping",
+    "sted",
+    "rup",
+    "strup",
+    "løkke",
+    "borg",
+    "land",
+    "regionen",
+)
 
 #: Street-name endings: a house number after such a street belongs to the address ("Havnegata 14").
-STREET_SUFFIXES: tuple[str, ...] = ("veien", "vegen", "vei", "veg", "gata", "gate", "gaten", "vej", "gade", "allé",
-                                    "alle", "plass", "plads", "torget", "torv", "stien", "sti", "stræde", "bakken")
+STREET_SUFFIXES: tuple[str, ...] = (
+    "veien",
+    "vegen",
+    "vei",
+    "veg",
+    "gata",
+    "gate",
+    "gaten",
+    "vej",
+    "gade",
+    "allé",
+    "alle",
+    "plass",
+    "plads",
+    "torget",
+    "torv",
+    "stien",
+    "sti",
+    "stræde",
+    "bakken",
+)
 
 #: A small list of well-known places (municipalities, counties, regions) in Norway and Denmark.
-PLACE_NAMES: frozenset[str] = (_words("""
+PLACE_NAMES: frozenset[str] = _words("""
 Oslo Bergen Trondheim Stavanger Kristiansand Tromsø Drammen Fredrikstad Sandnes Sarpsborg Skien Bodø Ålesund
 Sandefjord Haugesund Tønsberg Moss Porsgrunn Arendal Hamar Larvik Halden Lillehammer Molde Harstad Gjøvik Kongsberg
 Røros Elverum Kongsvinger Steinkjer Narvik Alta Levanger Namsos Mo Grimstad Lillesand Mandal Notodden Brumunddal
@@ -147,15 +249,30 @@ Norge Noreg Danmark Sverige Norden Skandinavia Europa Finland Island Tyskland En
 Italia Spania Nederland Polen Russland Kina Japan India USA Canada Australia Amerika Afrika Asia Tyskland Østerrike
 Sveits Belgia Portugal Hellas Estland Latvia Litauen Irland Skottland London Berlin Stockholm Göteborg
 Helsingfors Helsinki Reykjavik
-"""))
+""")
 
 #: Lower-case tails that make a hyphen compound a place name ("LMG-regionen", "Hamar-distriktet").
-PLACE_COMPOUND_TAILS: tuple[str, ...] = ("regionen", "region", "området", "distriktet", "fylket", "fylke", "byen",
-                                         "bygda", "kommune", "kommunen", "dalen", "halvøya", "landet")
+PLACE_COMPOUND_TAILS: tuple[str, ...] = (
+    "regionen",
+    "region",
+    "området",
+    "distriktet",
+    "fylket",
+    "fylke",
+    "byen",
+    "bygda",
+    "kommune",
+    "kommunen",
+    "dalen",
+    "halvøya",
+    "landet",
+)
 
 #: Prepositions after which a capitalised, rare word is usually a place (lower-cased; nb, nn, da).
-LOCATIVE_PREPOSITIONS: frozenset[str] = (_words(
-    "i på fra til ved mot rundt utenfor nær gjennom over under mellom frå kring nord sør øst vest"))
+LOCATIVE_PREPOSITIONS: frozenset[str] = _words(
+    "i på fra til ved mot rundt utenfor nær gjennom over under mellom frå kring nord sør øst vest"
+)
+
 
 def _lines(name: str) -> tuple[str, ...]:
     text = (Path(__file__).with_name(name)).read_text(encoding="utf-8")
@@ -168,5 +285,14 @@ def _lines(name: str) -> tuple[str, ...]:
 PUBLIC_BODIES: tuple[str, ...] = _lines("public_bodies.txt")
 
 #: Placeholders the theses (and researchers) already use; never replaced.
-EXISTING_PLACEHOLDERS: tuple[str, ...] = ("[navn]", "[bedrift]", "[sted]", "[firma]", "[person]", "XX", "XXX", "NN",
-                                          "N.N.")
+EXISTING_PLACEHOLDERS: tuple[str, ...] = (
+    "[navn]",
+    "[bedrift]",
+    "[sted]",
+    "[firma]",
+    "[person]",
+    "XX",
+    "XXX",
+    "NN",
+    "N.N.",
+)

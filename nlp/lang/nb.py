@@ -29,8 +29,9 @@ FILLERS = words("e ee eh ehm em emm eeh eem øh øhm øøh æh æhm hm hmm")
 BACKCHANNELS = words("mm mhm mmm m-m aha ahh ok okei")
 
 #: Discourse markers that carry no topic in interview speech (single words and multiword phrases).
-DISCOURSE = frozenset(["liksom", "altså", "på en måte", "ikke sant", "vet du", "skjønner du", "for å si det sånn",
-                       "ass"])
+DISCOURSE = frozenset(
+    ["liksom", "altså", "på en måte", "ikke sant", "vet du", "skjønner du", "for å si det sånn", "ass"]
+)
 
 #: Abbreviations ending in a period that never end a sentence by themselves.
 ABBREVIATIONS = words("""

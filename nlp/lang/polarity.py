@@ -35,16 +35,26 @@ forbedr betre bedre bedring enklere lettere enkelt lett nær nærhet nærheit sy
 
 #: Two-word cues (adjacent words, lower case) and their polarity.
 PHRASES: dict[tuple[str, str], str] = {
-    ("for", "lite"): "barrier", ("for", "få"): "barrier", ("for", "mye"): "barrier", ("ikke", "nok"): "barrier",
-    ("ikkje", "nok"): "barrier", ("for", "dårlig"): "barrier",
-    ("for", "lidt"): "barrier", ("for", "dyrt"): "barrier",
-    ("fungerer", "godt"): "driver", ("fungerer", "bra"): "driver", ("fungerar", "godt"): "driver",
-    ("fungerer", "fint"): "driver", ("virker", "godt"): "driver",
+    ("for", "lite"): "barrier",
+    ("for", "få"): "barrier",
+    ("for", "mye"): "barrier",
+    ("ikke", "nok"): "barrier",
+    ("ikkje", "nok"): "barrier",
+    ("for", "dårlig"): "barrier",
+    ("for", "lidt"): "barrier",
+    ("for", "dyrt"): "barrier",
+    ("fungerer", "godt"): "driver",
+    ("fungerer", "bra"): "driver",
+    ("fungerar", "godt"): "driver",
+    ("fungerer", "fint"): "driver",
+    ("virker", "godt"): "driver",
 }
 
 #: Negation words (nb, nn, da); a cue within NEGATION_SCOPE words after one of these changes polarity.
 # ("ei" is left out: besides nynorsk "not" it is the common feminine article)
-NEGATIONS = words("ikke ikkje ikkj ingen inga ingenting aldri aldrig verken hverken uten utan uden intet inget")
+NEGATIONS = words(
+    "ikke ikkje ikkj ingen inga ingenting aldri aldrig verken hverken uten utan uden intet inget"
+)
 
 NEGATION_SCOPE = 3
 

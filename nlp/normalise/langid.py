@@ -64,7 +64,7 @@ def char_ngrams(word: str) -> list[str]:
     """
     p = f" {word} "
     n = len(p)
-    return [p[i:i + k] for k in NGRAM_ORDERS for i in range(n - k + 1)]
+    return [p[i : i + k] for k in NGRAM_ORDERS for i in range(n - k + 1)]
 
 
 class LanguageIdentifier:
@@ -83,15 +83,22 @@ class LanguageIdentifier:
         is kept whole), so memory stays bounded.
     """
 
-    def __init__(self, profiles: dict | None = None, *, langs: Sequence[str] = LANGS, alpha: float = 0.1,
-                 max_words: int = 500_000) -> None:
+    def __init__(
+        self,
+        profiles: dict | None = None,
+        *,
+        langs: Sequence[str] = LANGS,
+        alpha: float = 0.1,
+        max_words: int = 500_000,
+    ) -> None:
         if profiles is None:
             names, grams, counts, totals = _load_profiles()
         else:
             names = list(profiles)
             grams = list(dict.fromkeys(chain.from_iterable(profiles[lang]["ngrams"] for lang in names)))
-            counts = np.array([[profiles[lang]["ngrams"].get(g, 0) for lang in names] for g in grams],
-                              dtype=np.int64).reshape(len(grams), len(names))
+            counts = np.array(
+                [[profiles[lang]["ngrams"].get(g, 0) for lang in names] for g in grams], dtype=np.int64
+            ).reshape(len(grams), len(names))
             totals = np.array([profiles[lang]["ngram_total"] for lang in names], dtype=np.int64)
         columns = [names.index(lang) for lang in langs if lang in names]
         self.langs = tuple(names[c] for c in columns)
@@ -122,8 +129,10 @@ class LanguageIdentifier:
         alphabet = np.flatnonzero(present)
         self._base = base = len(alphabet) + 2
         if base ** max(NGRAM_ORDERS) >= 2**63:
-            raise ValueError(f"the language profiles use {len(alphabet)} characters: too many to number "
-                             f"their {max(NGRAM_ORDERS)}-grams in 64 bits.")
+            raise ValueError(
+                f"the language profiles use {len(alphabet)} characters: too many to number "
+                f"their {max(NGRAM_ORDERS)}-grams in 64 bits."
+            )
         self._code_of = np.full(0x110000, len(alphabet) + 1, dtype=np.int16)
         self._code_of[alphabet] = np.arange(1, len(alphabet) + 1)
         codes = self._codes(points)
@@ -216,12 +225,13 @@ class LanguageIdentifier:
         keys = codes
         for k in range(1, max(NGRAM_ORDERS) + 1):
             if k > 1:  # the k-gram starting at each character, from the (k - 1)-gram there
-                keys = keys[:-1] * self._base + codes[k - 1:]
+                keys = keys[:-1] * self._base + codes[k - 1 :]
             if k in NGRAM_ORDERS:
                 n = len(keys)
                 inside = at_in_word[:n] + k <= padded[word_of[:n]]
                 rows[order_start[word_of[:n][inside]] + at_in_word[:n][inside]] = (
-                    self._gram_table.positions(keys[inside]) + 1)
+                    self._gram_table.positions(keys[inside]) + 1
+                )
                 order_start += counts[NGRAM_ORDERS.index(k)]
         return rows, n_grams
 
@@ -229,13 +239,20 @@ class LanguageIdentifier:
         self._word_ids.clear()
         self._words.clear()
 
-    def identify(self, text: str, *, prior: str | None = None, default: str = "nb",
-                 margin: float = SWITCH_MARGIN) -> str:
+    def identify(
+        self, text: str, *, prior: str | None = None, default: str = "nb", margin: float = SWITCH_MARGIN
+    ) -> str:
         """The most likely language of ``text``; ``prior`` is kept unless the evidence against it is clear."""
         return self.decide(self.scores(word_forms(text)), prior=prior, default=default, margin=margin)
 
-    def decide(self, scores: Sequence[float], *, prior: str | None = None, default: str = "nb",
-               margin: float = SWITCH_MARGIN) -> str:
+    def decide(
+        self,
+        scores: Sequence[float],
+        *,
+        prior: str | None = None,
+        default: str = "nb",
+        margin: float = SWITCH_MARGIN,
+    ) -> str:
         if not any(scores):
             return prior or default
         best = max(range(len(scores)), key=scores.__getitem__)
@@ -253,7 +270,9 @@ class _KeyTable:
     """Positions of distinct non-negative int64 keys, found for many keys at once: an open-addressing hash table
     (linear probing, at most half full) probed with array operations, a round per probe step."""
 
-    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the high bits of key * 2**64 / golden ratio
+    _MULTIPLIER = np.uint64(
+        0x9E3779B97F4A7C15
+    )  # Fibonacci hashing: the high bits of key * 2**64 / golden ratio
 
     def __init__(self, keys: np.ndarray) -> None:
         self._keys = np.asarray(keys, dtype=np.int64)

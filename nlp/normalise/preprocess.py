@@ -63,7 +63,11 @@ class _TokenInfo(dict):
     def __missing__(self, form: str) -> tuple[str, str]:
         m = _TOKEN_RE.fullmatch(form)
         # forms of the fast pattern that the full one splits ("f.eks" without its period) are words or numbers
-        kind = m.lastgroup if m is not None else ("w" if form[:1].isalpha() else "n" if form[:1].isdigit() else "p")
+        kind = (
+            m.lastgroup
+            if m is not None
+            else ("w" if form[:1].isalpha() else "n" if form[:1].isdigit() else "p")
+        )
         low = form.lower()
         if kind == "w" and (low + "." in self.abbreviations or low in self.abbreviations):
             kind = "a"
@@ -120,8 +124,14 @@ class Annotation:
         """``{"lang", "starts", "ends", "lemmas", "flags", "sentences"}``: token ``i`` is ``text[starts[i]:ends[i]]``
         of the text the offsets refer to (flat lists: no object per token, which made writing 1M tokens 10% slower);
         ``sentences`` lists ``[first_token, end_token]`` per sentence."""
-        return {"lang": self.lang, "starts": list(self.starts), "ends": list(self.ends), "lemmas": list(self.lemmas),
-                "flags": self.flags, "sentences": [list(p) for p in self.sentences]}
+        return {
+            "lang": self.lang,
+            "starts": list(self.starts),
+            "ends": list(self.ends),
+            "lemmas": list(self.lemmas),
+            "flags": self.flags,
+            "sentences": [list(p) for p in self.sentences],
+        }
 
 
 class Preprocessor:
@@ -144,8 +154,14 @@ class Preprocessor:
     ['samarbeid', 'god', '[bedrift]', 'år']
     """
 
-    def __init__(self, *, lang: str | None = None, keep_stopwords: bool = False, keep_numbers: bool = False,
-                 harmonise: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        lang: str | None = None,
+        keep_stopwords: bool = False,
+        keep_numbers: bool = False,
+        harmonise: bool = False,
+    ) -> None:
         if lang is not None:
             language(lang)
         self.lang = lang
@@ -165,15 +181,18 @@ class Preprocessor:
             return self.lang
         return _identifier().identify(text, prior=prior)
 
-    def annotate(self, text: str, *, lang: str | None = None, start: int = 0, end: int | None = None) -> Annotation:
+    def annotate(
+        self, text: str, *, lang: str | None = None, start: int = 0, end: int | None = None
+    ) -> Annotation:
         """Tokens (offsets, lemmas, flags) of ``text[start:end]``, read as a text of its own (nothing around it is
         seen); the offsets are positions in ``text``."""
         end = len(text) if end is None else end
         lang = lang or self.identify(text[start:end])
         return self._annotate_spans(text, [(start, end)], [lang])[0]
 
-    def _annotate_spans(self, text: str, spans: Sequence[tuple[int, int]], langs: Sequence[str], *,
-                        sentences: bool = False) -> list[Annotation]:
+    def _annotate_spans(
+        self, text: str, spans: Sequence[tuple[int, int]], langs: Sequence[str], *, sentences: bool = False
+    ) -> list[Annotation]:
         """:meth:`annotate` of ``text[a:b]`` for each span, in its language, with its sentences if asked, in one
         pass over them all: the spans are joined with newlines and tokenised at once (no token holds a newline, and
         each look-around of the token pattern sees a newline as it sees the end of a text), so the tokens of each
@@ -186,12 +205,16 @@ class Preprocessor:
         lemmas: list[str] = []
         flag_list: list[str] = []
         end_span = 0
-        for lang, run in groupby(langs):  # one lookup per run of spans in one language: (lemma, flag) per token
+        for lang, run in groupby(
+            langs
+        ):  # one lookup per run of spans in one language: (lemma, flag) per token
             lo = firsts[end_span]
             end_span += sum(1 for _ in run)
             hi = firsts[end_span]
             if hi > lo:
-                lemma_tuple, flag_tuple = zip(*map(_token_info(lang, self.harmonise).__getitem__, toks[lo:hi]))
+                lemma_tuple, flag_tuple = zip(
+                    *map(_token_info(lang, self.harmonise).__getitem__, toks[lo:hi])
+                )
                 lemmas += lemma_tuple
                 flag_list += flag_tuple
         flags = "".join(flag_list)
@@ -201,19 +224,33 @@ class Preprocessor:
         offsets_of = (starts, ends)
         if any(shifts):  # joined -> text offsets: the shift of each token's span
             by_token = np.repeat(shifts, np.diff(firsts))
-            offsets_of = ((np.array(starts, dtype=np.int64) + by_token).tolist(),
-                          (np.array(ends, dtype=np.int64) + by_token).tolist())
+            offsets_of = (
+                (np.array(starts, dtype=np.int64) + by_token).tolist(),
+                (np.array(ends, dtype=np.int64) + by_token).tolist(),
+            )
         anns = []
         for i, lang in enumerate(langs):
             lo, hi = firsts[i], firsts[i + 1]
-            sents = _sentence_bounds(pieces[i], starts, lang, offset=bases[i], lo=lo, hi=hi) if sentences else ()
-            anns.append(Annotation(lang, offsets_of[0][lo:hi], offsets_of[1][lo:hi], lemmas[lo:hi], flags[lo:hi],
-                                   sents))
+            sents = (
+                _sentence_bounds(pieces[i], starts, lang, offset=bases[i], lo=lo, hi=hi) if sentences else ()
+            )
+            anns.append(
+                Annotation(
+                    lang, offsets_of[0][lo:hi], offsets_of[1][lo:hi], lemmas[lo:hi], flags[lo:hi], sents
+                )
+            )
         return anns
 
     @staticmethod
-    def _flags_in_context(joined: str, toks: list[str], starts: list[int], flags: str, bases: list[int],
-                          firsts: list[int], langs: Sequence[str]) -> str:
+    def _flags_in_context(
+        joined: str,
+        toks: list[str],
+        starts: list[int],
+        flags: str,
+        bases: list[int],
+        firsts: list[int],
+        langs: Sequence[str],
+    ) -> str:
         """Flags resolved by the tokens around: a cut-off word before a linking word or a comma is the first part of
         a suspended compound ("olje- og gassindustrien"); the words of a multiword marker ("ikke sant") are
         discourse markers. Context ends with the span."""
@@ -221,7 +258,9 @@ class Preprocessor:
         i = flags.find("c")
         while i >= 0:
             span = bisect.bisect_right(firsts, i) - 1
-            if i + 1 < firsts[span + 1] and (toks[i + 1] == "," or toks[i + 1].lower() in _links(langs[span])):
+            if i + 1 < firsts[span + 1] and (
+                toks[i + 1] == "," or toks[i + 1].lower() in _links(langs[span])
+            ):
                 cut_offs.append(i)
             i = flags.find("c", i + 1)
         markers = []
@@ -251,8 +290,6 @@ class Preprocessor:
         return [lem for lem, f in zip(ann.lemmas, ann.flags) if f not in dropped]
 
     __call__ = analyze
-
-
 
 
 def analyze(text: str, *, lang: str | None = None, keep_stopwords: bool = False) -> list[str]:
@@ -293,14 +330,28 @@ class PreprocessStats:
 
     def rows(self) -> list[dict[str, Any]]:
         langs = [lang for lang in LANGS if self.segments[lang]] + sorted(set(self.segments) - set(LANGS))
-        return [{"lang": lang, "transcripts": self.transcripts[lang], "segments": self.segments[lang],
-                 "tokens": self.tokens[lang], "lemmas": len(self.lemmas.get(lang, ())),
-                 "fillers": self.fillers[lang], "stop_words": self.stop_words[lang]} for lang in langs]
+        return [
+            {
+                "lang": lang,
+                "transcripts": self.transcripts[lang],
+                "segments": self.segments[lang],
+                "tokens": self.tokens[lang],
+                "lemmas": len(self.lemmas.get(lang, ())),
+                "fillers": self.fillers[lang],
+                "stop_words": self.stop_words[lang],
+            }
+            for lang in langs
+        ]
 
 
-def preprocess_transcript(transcript: Transcript, *, lang: str | None = None, harmonise: bool = False,
-                          stats: PreprocessStats | None = None,
-                          preprocessor: Preprocessor | None = None) -> Transcript:
+def preprocess_transcript(
+    transcript: Transcript,
+    *,
+    lang: str | None = None,
+    harmonise: bool = False,
+    stats: PreprocessStats | None = None,
+    preprocessor: Preprocessor | None = None,
+) -> Transcript:
     """Set the language of the transcript and of each segment, and store per segment its tokens (offsets into
     ``transcript.text``), lemmas and flags in ``segment.meta["preprocess"]``.
 
@@ -326,8 +377,10 @@ def preprocess_transcript(transcript: Transcript, *, lang: str | None = None, ha
     if not transcript.segments:
         meta = {**transcript.meta, "preprocess": anns[0].to_json()}
         return replace(transcript, lang=doc_lang, meta=meta)
-    segments = tuple(replace(s, lang=ann.lang, meta={**s.meta, "preprocess": ann.to_json()})
-                     for s, ann in zip(transcript.segments, anns))
+    segments = tuple(
+        replace(s, lang=ann.lang, meta={**s.meta, "preprocess": ann.to_json()})
+        for s, ann in zip(transcript.segments, anns)
+    )
     return replace(transcript, lang=doc_lang, segments=segments)
 
 
@@ -344,8 +397,9 @@ def sentence_tokens(text: str, starts: Sequence[int], lang: str | None = None) -
     return _sentence_bounds(text, starts, lang)
 
 
-def _sentence_bounds(text: str, starts: Sequence[int], lang: str | None, *, offset: int = 0, lo: int = 0,
-                     hi: int | None = None) -> tuple[tuple[int, int], ...]:
+def _sentence_bounds(
+    text: str, starts: Sequence[int], lang: str | None, *, offset: int = 0, lo: int = 0, hi: int | None = None
+) -> tuple[tuple[int, int], ...]:
     """:func:`sentence_tokens` of ``text`` whose tokens are ``starts[lo:hi]``, at ``offset`` + their offset in
     ``text`` (the tokens of one span among those of several)."""
     hi = len(starts) if hi is None else hi

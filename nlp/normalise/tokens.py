@@ -48,8 +48,19 @@ __all__ = [
 
 #: Per-token flags written by :meth:`Preprocessor.annotate`: w content word, s stop word, f hesitation filler,
 #: c cut-off word, b backchannel, d discourse marker, p punctuation, n number, x placeholder, a abbreviation, u URL.
-FLAGS = {"w": "content", "s": "stop word", "f": "filler", "c": "cut-off", "b": "backchannel", "d": "discourse marker",
-         "p": "punctuation", "n": "number", "x": "placeholder", "a": "abbreviation", "u": "url"}
+FLAGS = {
+    "w": "content",
+    "s": "stop word",
+    "f": "filler",
+    "c": "cut-off",
+    "b": "backchannel",
+    "d": "discourse marker",
+    "p": "punctuation",
+    "n": "number",
+    "x": "placeholder",
+    "a": "abbreviation",
+    "u": "url",
+}
 #: Flags whose tokens are dropped by the analyzer (everything but content words and placeholders)
 DROPPED = frozenset("sfcbdpnau")
 _FILLER_FLAGS = frozenset("fcbd")
@@ -170,8 +181,13 @@ def tokenize(text: str, *, lang: str | None = None) -> list[Token]:
     tokens = []
     for m in _TOKEN_RE.finditer(text):
         t = Token(m.group(), m.start(), m.end(), _KIND_NAMES[m.lastgroup or "p"])
-        if (t.text == "." and tokens and tokens[-1].end == t.start and tokens[-1].kind == "word"
-                and tokens[-1].text.lower() + "." in _ABBREV_DOT):
+        if (
+            t.text == "."
+            and tokens
+            and tokens[-1].end == t.start
+            and tokens[-1].kind == "word"
+            and tokens[-1].text.lower() + "." in _ABBREV_DOT
+        ):
             prev = tokens.pop()
             t = Token(prev.text + ".", prev.start, t.end, "abbreviation")
         tokens.append(t)
@@ -240,7 +256,7 @@ def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int]]
         if nxt is None:
             continue
         start, end = m.span()
-        before = text[max(0, start - 30):start]
+        before = text[max(0, start - 30) : start]
         word = before.split()[-1] if before and not before[-1].isspace() else ""
         if word and nxt.islower():
             continue  # a lowercase word goes on the sentence (unless the period stands alone: "ja . men")
@@ -318,9 +334,9 @@ class _Lexicon(Mapping[str, str]):
         self._data = b"\n" + data + b"\n"  # every line between two newlines
         newlines = np.flatnonzero(np.frombuffer(self._data, dtype=np.uint8) == 10)
         self._n_lines = len(newlines) - 1
-        self._sample_at = newlines[:-1:self.STEP].tolist()  # the newline before each sampled line
-        ends = newlines[1::self.STEP].tolist()
-        self._sample = [self._data[a + 1:b].decode("utf-8") for a, b in zip(self._sample_at, ends)]
+        self._sample_at = newlines[: -1 : self.STEP].tolist()  # the newline before each sampled line
+        ends = newlines[1 :: self.STEP].tolist()
+        self._sample = [self._data[a + 1 : b].decode("utf-8") for a, b in zip(self._sample_at, ends)]
         if any(a > b for a, b in pairwise(self._sample)):
             raise ValueError("its lines are not sorted")
 
@@ -337,7 +353,7 @@ class _Lexicon(Mapping[str, str]):
         if at < 0:
             return default
         at += len(probe)
-        return self._data[at:self._data.index(b"\n", at)].decode("utf-8")
+        return self._data[at : self._data.index(b"\n", at)].decode("utf-8")
 
     def __getitem__(self, key: str) -> str:
         value = self.get(key)
@@ -369,13 +385,20 @@ def _lexicon(lang: str) -> Mapping[str, str]:
         return DEFAULT_DICTIONARY_FACTORY.get_dictionary(lang)
     header, _, body = zlib.decompress(path.read_bytes(), wbits=31).partition(b"\n")
     if not header.startswith(LEXICON_HEADER.encode()):
-        raise ModelFileError(f"{path} is not a lexicon file.", path=path, line=1,
-                             fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.")
+        raise ModelFileError(
+            f"{path} is not a lexicon file.",
+            path=path,
+            line=1,
+            fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.",
+        )
     try:
         return _Lexicon(body)
     except ValueError as exc:  # lines out of order
-        raise ModelFileError(f"{path}: {exc}.", path=path,
-                             fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.") from exc
+        raise ModelFileError(
+            f"{path}: {exc}.",
+            path=path,
+            fix="rerun scripts/build_lang_data.py --only lexicons or reinstall the package.",
+        ) from exc
 
 
 @cache
@@ -384,7 +407,9 @@ def _lemmatizer():
     from simplemma.strategies import DefaultStrategy
 
     # the same strategies as simplemma.lemmatize(), over the faster-loading dictionaries
-    return Lemmatizer(lemmatization_strategy=DefaultStrategy(greedy=False, dictionary_factory=_LexiconFactory()))
+    return Lemmatizer(
+        lemmatization_strategy=DefaultStrategy(greedy=False, dictionary_factory=_LexiconFactory())
+    )
 
 
 class _LemmaCache(dict):
@@ -562,7 +587,6 @@ def mark_fillers(tokens: Sequence[Token | str], lang: str | None = None) -> list
         parts = phrase.split()
         n = len(parts)
         for i in range(len(low) - n + 1):
-            if low[i:i + n] == parts:
-                kinds[i:i + n] = ["discourse"] * n
+            if low[i : i + n] == parts:
+                kinds[i : i + n] = ["discourse"] * n
     return kinds
-

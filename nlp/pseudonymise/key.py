@@ -42,7 +42,9 @@ class PseudonymKey:
     ('[person_1]', '[person_2]', '[person_1]')
     """
 
-    def __init__(self, *, key_id: str | None = None, entries: Mapping[str, Mapping[str, str]] | None = None) -> None:
+    def __init__(
+        self, *, key_id: str | None = None, entries: Mapping[str, Mapping[str, str]] | None = None
+    ) -> None:
         self.key_id = key_id or uuid.uuid4().hex
         self.entries: dict[str, dict[str, str]] = {p: dict(v) for p, v in (entries or {}).items()}
         self._by_text: dict[str, str] = {}
@@ -72,12 +74,19 @@ class PseudonymKey:
         return {v["text"]: v["kind"] for v in self.entries.values()}
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": _KEY_FORMAT, "version": 1, "key_id": self.key_id, "tool_version": TOOL_VERSION,
-                "entries": self.entries}
+        return {
+            "format": _KEY_FORMAT,
+            "version": 1,
+            "key_id": self.key_id,
+            "tool_version": TOOL_VERSION,
+            "entries": self.entries,
+        }
 
     def save(self, path: str | Path) -> None:
         """Write the key as JSON, atomically."""
-        atomic_write_text(path, json.dumps(self.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        atomic_write_text(
+            path, json.dumps(self.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> PseudonymKey:
@@ -86,19 +95,32 @@ class PseudonymKey:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise InputError("the key file does not exist.", path=path,
-                             fix="give the key file written when the data were pseudonymised.") from None
+            raise InputError(
+                "the key file does not exist.",
+                path=path,
+                fix="give the key file written when the data were pseudonymised.",
+            ) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"not a JSON key file ({exc}).", path=path,
-                             fix="give the key file written by `nlp pseudonymise --key`.") from None
-        if not isinstance(data, dict) or data.get("format") != _KEY_FORMAT or not isinstance(data.get("entries"),
-                                                                                           dict):
-            raise InputError("not a pseudonymisation key (format field missing or wrong).", path=path,
-                             fix="give the key file written by `nlp pseudonymise --key`.")
+            raise InputError(
+                f"not a JSON key file ({exc}).",
+                path=path,
+                fix="give the key file written by `nlp pseudonymise --key`.",
+            ) from None
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != _KEY_FORMAT
+            or not isinstance(data.get("entries"), dict)
+        ):
+            raise InputError(
+                "not a pseudonymisation key (format field missing or wrong).",
+                path=path,
+                fix="give the key file written by `nlp pseudonymise --key`.",
+            )
         return cls(key_id=data.get("key_id"), entries=data["entries"])
 
 
 # --- user lists ---------------------------------------------------------------------------------------------------
+
 
 def load_names_csv(path: str | Path) -> dict[str, str]:
     """Read a CSV of names to always replace: ``name[,kind]`` per row (kind person, firma or sted; default person).
@@ -110,18 +132,25 @@ def load_names_csv(path: str | Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the names list ({exc}).", path=path,
-                         fix="give a UTF-8 CSV file with one name per row: name,kind.") from None
+        raise InputError(
+            f"cannot read the names list ({exc}).",
+            path=path,
+            fix="give a UTF-8 CSV file with one name per row: name,kind.",
+        ) from None
     for lineno, row in enumerate(csv.reader(text.splitlines()), 1):
         if not row or not row[0].strip() or row[0].lstrip().startswith("#"):
             continue
         name = row[0].strip()
-        kind = (row[1].strip().lower() if len(row) > 1 and row[1].strip() else "person")
+        kind = row[1].strip().lower() if len(row) > 1 and row[1].strip() else "person"
         if lineno == 1 and name.lower() in ("name", "navn", "navn/name"):
             continue
         if kind not in NAME_KINDS:
-            raise InputError(f"unknown kind {kind!r} for {name!r}.", path=path, line=lineno,
-                             fix=f"use one of {', '.join(NAME_KINDS)} in the second column.")
+            raise InputError(
+                f"unknown kind {kind!r} for {name!r}.",
+                path=path,
+                line=lineno,
+                fix=f"use one of {', '.join(NAME_KINDS)} in the second column.",
+            )
         out[name] = kind
     return out
 
@@ -132,6 +161,9 @@ def load_keep_list(path: str | Path) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the keep list ({exc}).", path=path,
-                         fix="give a UTF-8 text file with one phrase per line.") from None
+        raise InputError(
+            f"cannot read the keep list ({exc}).",
+            path=path,
+            fix="give a UTF-8 text file with one phrase per line.",
+        ) from None
     return [s for s in (line.split("#", 1)[0].strip() for line in lines) if s]

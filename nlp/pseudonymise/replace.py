@@ -68,6 +68,7 @@ _DEFINED_ACRONYM = re.compile(r"(?<![\w-])([a-zæøå][\w-]*)[ \t]*\n?[ \t]*\(([
 
 # --- detection over a project -------------------------------------------------------------------------------------
 
+
 def speaker_names(speakers: Iterable[str | None]) -> dict[str, str]:
     """Speaker labels that are people's names ("Kari", "Per Hansen"), not roles ("Intervjuer", "Informant 2", "I").
 
@@ -86,13 +87,18 @@ def speaker_names(speakers: Iterable[str | None]) -> dict[str, str]:
         if words[0].lower() in L.PERSON_LABELS or words[0].lower() in L.TITLES or len(sp) < 2:
             continue
         if len(words) == 1 and sp.isupper() and len(sp) <= 3:
-            continue   # role codes such as "I", "KM", "PB"
+            continue  # role codes such as "I", "KM", "PB"
         out[sp] = "person"
     return out
 
 
-def find_entities(texts: list[str], *, names: Mapping[str, str] | None = None, keep: Iterable[str] = (),
-                  known: Mapping[str, str] | None = None) -> list[list[Entity]]:
+def find_entities(
+    texts: list[str],
+    *,
+    names: Mapping[str, str] | None = None,
+    keep: Iterable[str] = (),
+    known: Mapping[str, str] | None = None,
+) -> list[list[Entity]]:
     """Entities of each text with project-wide consistency: a name found anywhere is found everywhere.
 
     The kind of a surface form is decided once for the project, by a vote of the rules that found it (a firm found
@@ -112,19 +118,26 @@ def find_entities(texts: list[str], *, names: Mapping[str, str] | None = None, k
                 v = votes.setdefault(e.text, {})
                 v[e.kind] = v.get(e.kind, 0.0) + RULE_WEIGHT.get(e.rule, 0) + 0.1
     for s, k in {**(known or {}), **(names or {})}.items():
-        if "\n" not in s and "\r" not in s:  # a replacement never crosses a line break (an older key may hold one)
+        if (
+            "\n" not in s and "\r" not in s
+        ):  # a replacement never crosses a line break (an older key may hold one)
             votes.setdefault(s, {})[k] = 100.0
     surfaces = {s: max(v, key=lambda k: (v[k], k != "navn")) for s, v in votes.items()}
     persons = {s for s, k in surfaces.items() if k == "person"}
     for s, k in list(surfaces.items()):
         if k == "navn" and any(part in persons for part in s.split()):
-            surfaces[s] = "person"   # "Joseph Pine" where "Pine" was cited as an author
+            surfaces[s] = "person"  # "Joseph Pine" where "Pine" was cited as an author
     for s, k in list(surfaces.items()):
         if k == "person":
             # parts of a person's name found alone elsewhere ("Kari Hansen" ... "Hansen sa")
             for part in s.split():
-                if len(part) > 2 and part[0].isupper() and part not in surfaces and part.lower() not in vocab \
-                        and not part.isupper():
+                if (
+                    len(part) > 2
+                    and part[0].isupper()
+                    and part not in surfaces
+                    and part.lower() not in vocab
+                    and not part.isupper()
+                ):
                     surfaces[part] = "person"
     for k in keep:
         surfaces.pop(k, None)
@@ -132,11 +145,14 @@ def find_entities(texts: list[str], *, names: Mapping[str, str] | None = None, k
     for text, ents in zip(texts, first, strict=True):
         extra = find_surfaces(text, surfaces)
         merged = _resolve(list(ents) + extra, protected_spans(text, keep))
-        out.append([replace(e, kind=surfaces.get(e.text, e.kind)) if e.kind in NAME_KINDS else e for e in merged])
+        out.append(
+            [replace(e, kind=surfaces.get(e.text, e.kind)) if e.kind in NAME_KINDS else e for e in merged]
+        )
     return out
 
 
 # --- applying edits -----------------------------------------------------------------------------------------------
+
 
 def _mover(edits: list[tuple[int, int, str]]):
     """Old offset -> new offset after ``edits``; a boundary inside a replaced span snaps to the replacement's edge."""
@@ -147,7 +163,7 @@ def _mover(edits: list[tuple[int, int, str]]):
         for s, e, r in edits:
             if pos <= s:
                 break
-            if pos < e:   # strictly inside a replaced span
+            if pos < e:  # strictly inside a replaced span
                 return s + shift + (len(r) if is_end else 0)
             shift += len(r) - (e - s)
         return pos + shift
@@ -155,22 +171,38 @@ def _mover(edits: list[tuple[int, int, str]]):
     return move
 
 
-def _edit_transcript(t: Transcript, edits: list[tuple[int, int, str]], strings, meta: dict[str, Any]) -> Transcript:
+def _edit_transcript(
+    t: Transcript, edits: list[tuple[int, int, str]], strings, meta: dict[str, Any]
+) -> Transcript:
     text, emap = apply_edits(t.text, edits)
     move = _mover(edits)
 
     def seg(s: Segment) -> Segment:
         a, b = move(s.start, is_end=False), move(s.end, is_end=True)
-        return replace(s, start=a, end=max(a, b), speaker=strings(s.speaker), meta=strings(dict(s.meta)),
-                       id=strings(s.id))
+        return replace(
+            s,
+            start=a,
+            end=max(a, b),
+            speaker=strings(s.speaker),
+            meta=strings(dict(s.meta)),
+            id=strings(s.id),
+        )
 
     def code(c: CodeSpan) -> CodeSpan:
         a, b = move(c.start, is_end=False), move(c.end, is_end=True)
         return replace(c, start=a, end=max(a, b))
 
-    return Transcript(id=strings(t.id), text=text, segments=tuple(seg(s) for s in t.segments),
-                      codes=tuple(code(c) for c in t.codes), source=strings(t.source), encoding=t.encoding,
-                      lang=t.lang, offset_map=_simplify(emap.compose(t.offset_map)), meta=meta)
+    return Transcript(
+        id=strings(t.id),
+        text=text,
+        segments=tuple(seg(s) for s in t.segments),
+        codes=tuple(code(c) for c in t.codes),
+        source=strings(t.source),
+        encoding=t.encoding,
+        lang=t.lang,
+        offset_map=_simplify(emap.compose(t.offset_map)),
+        meta=meta,
+    )
 
 
 def _simplify(m: OffsetMap) -> OffsetMap:
@@ -224,8 +256,9 @@ def _string_replacer(rx: re.Pattern[str] | None, table: Mapping[str, str]) -> Ca
     return _nested(lambda v: rx.sub(lambda m: table.get(m.group(), m.group()), v))
 
 
-def key_replacer(key: PseudonymKey, *, keep: Iterable[str] = (), keep_public_bodies: bool = True
-                 ) -> Callable[[str], str]:
+def key_replacer(
+    key: PseudonymKey, *, keep: Iterable[str] = (), keep_public_bodies: bool = True
+) -> Callable[[str], str]:
     """A function that replaces every original in ``key`` by its placeholder in any text (whole words, longest first).
 
     For what is not transcript text: ids, file names, speakers, metadata, and the original file when it is written
@@ -240,7 +273,9 @@ def key_replacer(key: PseudonymKey, *, keep: Iterable[str] = (), keep_public_bod
     >>> key_replacer(key)("Kari_Hansen_intervju.txt: Kari Hansen og Innovasjon Norge")
     '[person_2]_intervju.txt: [person_1] og Innovasjon Norge'
     """
-    kinds = {text: kind for text, kind in key.known().items() if text.strip() and not re.search(r"[\r\n]", text)}
+    kinds = {
+        text: kind for text, kind in key.known().items() if text.strip() and not re.search(r"[\r\n]", text)
+    }
     if not kinds:
         return lambda text: text
     by_variant = {re.sub(r"[ _]+", " ", t): t for t in kinds}
@@ -287,19 +322,29 @@ def _name_texts(t: Transcript) -> list[str]:
     return out
 
 
-def _detect(transcripts: Sequence[Transcript], *, names: Mapping[str, str] | None, keep: Sequence[str],
-            known: Mapping[str, str] | None) -> tuple[list[list[Entity]], list[Entity]]:
+def _detect(
+    transcripts: Sequence[Transcript],
+    *,
+    names: Mapping[str, str] | None,
+    keep: Sequence[str],
+    known: Mapping[str, str] | None,
+) -> tuple[list[list[Entity]], list[Entity]]:
     speakers = speaker_names(s.speaker for t in transcripts for s in t.segments)
     names = {**speakers, **(names or {})}
     extra = [text for t in transcripts for text in _name_texts(t)]
     found = find_entities([t.text for t in transcripts] + extra, names=names, keep=keep, known=known)
     in_text = [_split_at_boundaries(t, ents) for t, ents in zip(transcripts, found, strict=False)]
-    return in_text, [e for ents in found[len(transcripts):] for e in ents]
+    return in_text, [e for ents in found[len(transcripts) :] for e in ents]
 
 
-def project_entities(transcripts: Iterable[Transcript], *, names: Mapping[str, str] | None = None,
-                     keep: Iterable[str] = (), known: Mapping[str, str] | None = None,
-                     keep_public_bodies: bool = True) -> list[list[Entity]]:
+def project_entities(
+    transcripts: Iterable[Transcript],
+    *,
+    names: Mapping[str, str] | None = None,
+    keep: Iterable[str] = (),
+    known: Mapping[str, str] | None = None,
+    keep_public_bodies: bool = True,
+) -> list[list[Entity]]:
     """The spans of each transcript's text that :func:`pseudonymise` replaces (same arguments).
 
     Names are gathered from the texts, the speaker labels, the transcript ids, file names and metadata of the whole
@@ -315,9 +360,14 @@ def project_entities(transcripts: Iterable[Transcript], *, names: Mapping[str, s
     return _detect(list(transcripts), names=names, keep=keep, known=known)[0]
 
 
-def pseudonymise(transcripts: Iterable[Transcript], *, key: PseudonymKey | None = None,
-                 names: Mapping[str, str] | None = None, keep: Iterable[str] = (),
-                 keep_public_bodies: bool = True) -> tuple[list[Transcript], PseudonymKey]:
+def pseudonymise(
+    transcripts: Iterable[Transcript],
+    *,
+    key: PseudonymKey | None = None,
+    names: Mapping[str, str] | None = None,
+    keep: Iterable[str] = (),
+    keep_public_bodies: bool = True,
+) -> tuple[list[Transcript], PseudonymKey]:
     """Replace identifying spans in all transcripts of a project consistently; return them and the key.
 
     Parameters
@@ -368,8 +418,13 @@ def pseudonymise(transcripts: Iterable[Transcript], *, key: PseudonymKey | None 
         for e in ents:
             counts[e.kind] = counts.get(e.kind, 0) + 1
         meta = strings({k: v for k, v in t.meta.items() if k != MARKER})
-        meta[MARKER] = {"key_id": key.key_id, "tool_version": TOOL_VERSION, "scope": SCOPE,
-                        "replaced": dict(sorted(counts.items())), "previous": t.meta.get(MARKER)}
+        meta[MARKER] = {
+            "key_id": key.key_id,
+            "tool_version": TOOL_VERSION,
+            "scope": SCOPE,
+            "replaced": dict(sorted(counts.items())),
+            "previous": t.meta.get(MARKER),
+        }
         if meta[MARKER]["previous"] is None:
             del meta[MARKER]["previous"]
         out.append(_edit_transcript(t, edits, strings, meta))
@@ -401,12 +456,18 @@ def render_turns(transcript: Transcript) -> str:
     for seg in transcript.segments:
         stamp = f"[{_clock(seg.time_start)}] " if seg.time_start is not None else ""
         label = f"{seg.speaker}: " if seg.speaker else ""
-        parts.append(f"{stamp}{label}{transcript.text[seg.start:seg.end]}\n")
+        parts.append(f"{stamp}{label}{transcript.text[seg.start : seg.end]}\n")
     return "\n".join(parts)
 
 
-def written_form(raw: str | None, pseudonymised: Transcript, key: PseudonymKey, *, keep: Iterable[str] = (),
-                 keep_public_bodies: bool = True) -> tuple[str, str]:
+def written_form(
+    raw: str | None,
+    pseudonymised: Transcript,
+    key: PseudonymKey,
+    *,
+    keep: Iterable[str] = (),
+    keep_public_bodies: bool = True,
+) -> tuple[str, str]:
     """The pseudonymised transcript as a file in the form it came in: ``(text, file suffix)``.
 
     ``raw`` is the original file's text (a typed transcript, PDF text or subtitles): it is written back with the
@@ -433,13 +494,21 @@ def reverse(transcripts: Iterable[Transcript], key: PseudonymKey) -> list[Transc
     for t in transcripts:
         marker = t.meta.get(MARKER)
         if not isinstance(marker, Mapping):
-            raise InputError(f"transcript {t.id!r} is not pseudonymised (no meta[{MARKER!r}]).",
-                             fix="reverse only files written by `nlp pseudonymise`.")
+            raise InputError(
+                f"transcript {t.id!r} is not pseudonymised (no meta[{MARKER!r}]).",
+                fix="reverse only files written by `nlp pseudonymise`.",
+            )
         if marker.get("key_id") != key.key_id:
-            raise InputError(f"transcript {t.id!r} was pseudonymised with key {marker.get('key_id')!r}, not with "
-                             f"this key ({key.key_id!r}).", fix="give the key file written for these files.")
-        edits = [(m.start(), m.end(), table[m.group()]) for m in PLACEHOLDER_RE.finditer(t.text)
-                 if m.group() in table]
+            raise InputError(
+                f"transcript {t.id!r} was pseudonymised with key {marker.get('key_id')!r}, not with "
+                f"this key ({key.key_id!r}).",
+                fix="give the key file written for these files.",
+            )
+        edits = [
+            (m.start(), m.end(), table[m.group()])
+            for m in PLACEHOLDER_RE.finditer(t.text)
+            if m.group() in table
+        ]
         meta = strings({k: v for k, v in t.meta.items() if k != MARKER})
         if "previous" in marker:
             meta[MARKER] = marker["previous"]
@@ -452,7 +521,9 @@ def _names_left(transcript: Transcript) -> list[str]:
     texts = [transcript.id.replace("_", " ")]
     if transcript.source:
         texts.append(PurePath(transcript.source).stem.replace("_", " "))
-    return [e.text for text in texts for e in detect_entities(text, keep=L.PUBLIC_BODIES) if e.kind in NAME_KINDS]
+    return [
+        e.text for text in texts for e in detect_entities(text, keep=L.PUBLIC_BODIES) if e.kind in NAME_KINDS
+    ]
 
 
 def is_pseudonymised(transcript: Transcript) -> bool:
@@ -495,8 +566,17 @@ def check_pseudonymised(transcripts: Iterable[Transcript]) -> None:
     if missing:
         named = [t for t in missing if isinstance(t.meta.get(MARKER), Mapping)]
         listed = ", ".join(repr(t.id) + (f" ({t.source})" if t.source else "") for t in missing)
-        why = (f"; {len(named)} of them keep a name in their id or file name ("
-               + ", ".join(", ".join(_names_left(t)) for t in named) + ")") if named else ""
-        raise InputError(f"{len(missing)} transcript(s) are not pseudonymised: {listed}{why}.",
-                         fix="run `nlp pseudonymise` on them first (this version also replaces names in ids, file "
-                             "names and metadata) and use its output, or leave out --require-pseudonymised.")
+        why = (
+            (
+                f"; {len(named)} of them keep a name in their id or file name ("
+                + ", ".join(", ".join(_names_left(t)) for t in named)
+                + ")"
+            )
+            if named
+            else ""
+        )
+        raise InputError(
+            f"{len(missing)} transcript(s) are not pseudonymised: {listed}{why}.",
+            fix="run `nlp pseudonymise` on them first (this version also replaces names in ids, file "
+            "names and metadata) and use its output, or leave out --require-pseudonymised.",
+        )

@@ -39,29 +39,40 @@ PLACEHOLDER_RE = re.compile(r"\[(?:" + "|".join(KINDS) + r")_\d+\]")
 _UP = "A-ZÆØÅÄÖÜÉ"
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[-'’](?=[^\W\d_]))*")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?<![.-])")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"()]+[^\s<>\"().,;:!?'’]|"
-                  r"(?<![\w@/.-])[\w-]+(?:\.[\w-]+)*\.(?:no|dk|se|com|org|net|eu|info|io)(?:/[^\s<>\"()]*[^\s<>\"().,;:!?])?"
-                  r"(?![\w@-])")
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"()]+[^\s<>\"().,;:!?'’]|"
+    r"(?<![\w@/.-])[\w-]+(?:\.[\w-]+)*\.(?:no|dk|se|com|org|net|eu|info|io)(?:/[^\s<>\"()]*[^\s<>\"().,;:!?])?"
+    r"(?![\w@-])"
+)
 # Norwegian/Danish 8-digit numbers: 12345678, 12 34 56 78, 123 45 678, 1234 5678, with +47/+45/0047/0045 prefix
-_PHONE = re.compile(r"(?<![\w+/.,-])(?:(?:\+|00)(?:47|45)[ -]?)?"
-                    r"(?:\d{2}[ -]\d{2}[ -]\d{2}[ -]\d{2}|\d{3}[ -]\d{2}[ -]\d{3}|\d{4}[ -]\d{4}|\d{8})"
-                    r"(?![\w/-]|[.,]\d)")
+_PHONE = re.compile(
+    r"(?<![\w+/.,-])(?:(?:\+|00)(?:47|45)[ -]?)?"
+    r"(?:\d{2}[ -]\d{2}[ -]\d{2}[ -]\d{2}|\d{3}[ -]\d{2}[ -]\d{3}|\d{4}[ -]\d{4}|\d{8})"
+    r"(?![\w/-]|[.,]\d)"
+)
 _PHONE_PREFIXED = re.compile(r"(?:\+|00)(?:47|45)[ -]?\d")
 _FNR = re.compile(r"(?<![\w.,-])(\d{6})[ ]?(\d{5})(?![\w-])")
 _CPR = re.compile(r"(?<![\w.,-])(\d{2})(\d{2})(\d{2})-(\d{4})(?![\w-])")
 _POSTNR = re.compile(rf"(?<![\w.,/-])(\d{{4}})[ \t]+([{_UP}][\w-]+(?:[ \t]+[{_UP}][\w-]*)?)")
 _CITATION_AFTER = re.compile(
     rf"^(?:\s*(?:,|og|and|&|i)\s*[{_UP}][\w'’-]+)*\s*(?:mfl\.?|m\.fl\.?|et al\.?)?\s*,?\s*\(?\s*"
-    r"(?:1[89]\d\d|20\d\d|u\.å\.?)[a-z]?\b")
-_ORG_SUFFIX_AFTER = re.compile(r"^[ \t]+(" + "|".join(re.escape(s) for s in sorted(L.ORG_SUFFIXES, key=len,
-                                                                                   reverse=True)) + r")(?![\w/])")
-_ORG_SUFFIX_HERE = re.compile("(" + "|".join(re.escape(s) for s in sorted(L.ORG_SUFFIXES, key=len, reverse=True)
-                                              if s[0].isupper()) + r")(?![\w/])")
+    r"(?:1[89]\d\d|20\d\d|u\.å\.?)[a-z]?\b"
+)
+_ORG_SUFFIX_AFTER = re.compile(
+    r"^[ \t]+("
+    + "|".join(re.escape(s) for s in sorted(L.ORG_SUFFIXES, key=len, reverse=True))
+    + r")(?![\w/])"
+)
+_ORG_SUFFIX_HERE = re.compile(
+    "("
+    + "|".join(re.escape(s) for s in sorted(L.ORG_SUFFIXES, key=len, reverse=True) if s[0].isupper())
+    + r")(?![\w/])"
+)
 _HOUSE_NUMBER = re.compile(r"[ \t]+\d{1,4}(?:[ \t]?[A-Za-z])?(?![\w,.]?\d)")
 _INITIAL_SKIP = " \t\"'«»“”‘’(*•◻–-"
 
-COMMON_ZIPF = 4.8      # a word at least this frequent (per wordfreq) is a common word, not a name
-RARE_ZIPF = 3.0        # below this a capitalised word is rare enough to be a name on its own
+COMMON_ZIPF = 4.8  # a word at least this frequent (per wordfreq) is a common word, not a name
+RARE_ZIPF = 3.0  # below this a capitalised word is rare enough to be a name on its own
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,7 @@ class Entity:
 
 # --- contact details by pattern -----------------------------------------------------------------------------------
 
+
 def valid_fodselsnummer(digits: str) -> bool:
     """Norwegian fødselsnummer / D-number: 11 digits, a plausible date and both mod-11 check digits.
 
@@ -89,9 +101,9 @@ def valid_fodselsnummer(digits: str) -> bool:
         return False
     d = [int(c) for c in digits]
     day, month = int(digits[0:2]), int(digits[2:4])
-    if day > 40:           # D-number
+    if day > 40:  # D-number
         day -= 40
-    if month > 40:         # H-number / synthetic test numbers
+    if month > 40:  # H-number / synthetic test numbers
         month -= 40
     if month > 80:
         month -= 80
@@ -157,6 +169,7 @@ def detect_patterns(text: str) -> list[Entity]:
 
 # --- names --------------------------------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=200_000)
 def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
@@ -181,7 +194,9 @@ def lowercase_vocabulary(texts: Iterable[str]) -> frozenset[str]:
 def protected_spans(text: str, keep: Iterable[str] = ()) -> list[tuple[int, int]]:
     """Spans never replaced: this tool's placeholders, the theses' placeholders and the user's keep phrases."""
     spans = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
-    rx = _phrases_rx(tuple(sorted({p for p in (*L.EXISTING_PLACEHOLDERS, *keep) if p}, key=lambda p: (-len(p), p))))
+    rx = _phrases_rx(
+        tuple(sorted({p for p in (*L.EXISTING_PLACEHOLDERS, *keep) if p}, key=lambda p: (-len(p), p)))
+    )
     if rx is not None:
         spans.extend((m.start(), m.end()) for m in rx.finditer(text))
     return sorted(spans)
@@ -222,7 +237,7 @@ def _sentence_initial(text: str, pos: int) -> bool:
 
 
 def _prev_word(text: str, pos: int) -> str:
-    m = re.search(r"([\w./]+)[ \t\n]*$", text[max(0, pos - 40):pos])
+    m = re.search(r"([\w./]+)[ \t\n]*$", text[max(0, pos - 40) : pos])
     return m.group(1).lower() if m else ""
 
 
@@ -247,9 +262,23 @@ def _is_acronym(tok: str) -> bool:
 
 
 #: Strength of the rule that gave a kind; the project-wide vote weighs a surface's kinds by it.
-RULE_WEIGHT = {"org-suffix": 5, "org-lead": 4, "org-word": 4, "title": 4, "given-name": 4, "surname": 3,
-               "citation": 3, "user-list": 9, "place-list": 3, "org-place": 3, "acronym": 2, "place-suffix": 2,
-               "locative": 1, "capitalised": 0, "consistency": 0}
+RULE_WEIGHT = {
+    "org-suffix": 5,
+    "org-lead": 4,
+    "org-word": 4,
+    "title": 4,
+    "given-name": 4,
+    "surname": 3,
+    "citation": 3,
+    "user-list": 9,
+    "place-list": 3,
+    "org-place": 3,
+    "acronym": 2,
+    "place-suffix": 2,
+    "locative": 1,
+    "capitalised": 0,
+    "consistency": 0,
+}
 
 
 def _kind_of_run(toks: list[str], after: str, prev: str, suffix: str | None) -> tuple[str, str]:
@@ -270,7 +299,7 @@ def _kind_of_run(toks: list[str], after: str, prev: str, suffix: str | None) -> 
         return "sted", "place-suffix"
     places = [t in L.PLACE_NAMES for t in toks]
     if any(places) and not all(places):
-        return "firma", "org-place"    # "Røros Metall", "Innovasjon Norge", "Visit Lillehammer"
+        return "firma", "org-place"  # "Røros Metall", "Innovasjon Norge", "Visit Lillehammer"
     if any(places):
         return "sted", "place-list"
     if all(_is_acronym(t) for t in toks):
@@ -282,8 +311,13 @@ def _kind_of_run(toks: list[str], after: str, prev: str, suffix: str | None) -> 
     return "navn", "capitalised"
 
 
-def detect_entities(text: str, *, names: Mapping[str, str] | None = None, keep: Iterable[str] = (),
-                    vocabulary: frozenset[str] | None = None) -> list[Entity]:
+def detect_entities(
+    text: str,
+    *,
+    names: Mapping[str, str] | None = None,
+    keep: Iterable[str] = (),
+    vocabulary: frozenset[str] | None = None,
+) -> list[Entity]:
     """Find identifying spans in one text (no cross-file consistency; see :func:`nlp.pseudonymise.pseudonymise`).
 
     Parameters
@@ -324,7 +358,7 @@ def _tokens(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = []
     for m in _WORD.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in blocked):
-            out.append((-1, -1))   # a barrier: no run crosses an e-mail, URL, number or kept phrase
+            out.append((-1, -1))  # a barrier: no run crosses an e-mail, URL, number or kept phrase
             continue
         start = m.start()
         for n, part in enumerate(re.finditer(r"[^-]+", m.group())):
@@ -336,7 +370,9 @@ def _tokens(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-_GAP = re.compile(r"[ \t]+")  # a name never runs across a line break (the next line is another heading or turn)
+_GAP = re.compile(
+    r"[ \t]+"
+)  # a name never runs across a line break (the next line is another heading or turn)
 
 
 def _detect_names(text: str, vocab: frozenset[str], blocked: list[tuple[int, int]]) -> list[Entity]:
@@ -350,8 +386,12 @@ def _detect_names(text: str, vocab: frozenset[str], blocked: list[tuple[int, int
             continue
         run = [(a, b)]
         j = i + 1
-        while j < len(toks) and toks[j][0] >= 0 and text[toks[j][0]].isupper() and \
-                _GAP.fullmatch(text[run[-1][1]:toks[j][0]]):
+        while (
+            j < len(toks)
+            and toks[j][0] >= 0
+            and text[toks[j][0]].isupper()
+            and _GAP.fullmatch(text[run[-1][1] : toks[j][0]])
+        ):
             run.append(toks[j])
             j += 1
         i = j
@@ -362,7 +402,7 @@ def _detect_names(text: str, vocab: frozenset[str], blocked: list[tuple[int, int
 
 def _name_from_run(text: str, run: list[tuple[int, int]], vocab: frozenset[str]) -> list[Entity]:
     def word(t: tuple[int, int]) -> str:
-        return text[t[0]:t[1]]
+        return text[t[0] : t[1]]
 
     # a company form inside the run ("Vestjysk Stål ApS", "Dansk Plast A/S") ends it
     suffix_in_run = None
@@ -376,42 +416,65 @@ def _name_from_run(text: str, run: list[tuple[int, int]], vocab: frozenset[str])
     while run and (word(run[0]).lower() in L.TITLES or word(run[0]).lower() in L.PERSON_LABELS):
         run = run[1:]
     # drop leading ordinary words whose capital only marks a sentence start (a cited author is kept)
-    cited_run = bool(_CITATION_AFTER.match(text[run[-1][1]:run[-1][1] + 60])) if run else False
+    cited_run = bool(_CITATION_AFTER.match(text[run[-1][1] : run[-1][1] + 60])) if run else False
     # a company form after the run makes a rare first word part of the firm ("Thyborøn Stålkonstruktion A/S")
-    firm_form = bool(run) and (suffix_in_run is not None or bool(_ORG_SUFFIX_AFTER.match(text[run[-1][1]:
-                                                                                              run[-1][1] + 20])))
-    while run and _sentence_initial(text, run[0][0]) and not cited_run and not _strong_initial(text, run, vocab) \
-            and not (firm_form and len(run) > 1 and word(run[0]).lower() not in vocab
-                     and _zipf(word(run[0])) < COMMON_ZIPF):
+    firm_form = bool(run) and (
+        suffix_in_run is not None or bool(_ORG_SUFFIX_AFTER.match(text[run[-1][1] : run[-1][1] + 20]))
+    )
+    while (
+        run
+        and _sentence_initial(text, run[0][0])
+        and not cited_run
+        and not _strong_initial(text, run, vocab)
+        and not (
+            firm_form
+            and len(run) > 1
+            and word(run[0]).lower() not in vocab
+            and _zipf(word(run[0])) < COMMON_ZIPF
+        )
+    ):
         run = run[1:]
     # drop trailing ordinary words that merely follow a name on a new line or in a heading
-    while run and not _proper_evidence(word(run[-1]), vocab) and word(run[-1]) not in L.ORG_HEADS \
-            and word(run[-1]) not in L.ORG_LEADS:
+    while (
+        run
+        and not _proper_evidence(word(run[-1]), vocab)
+        and word(run[-1]) not in L.ORG_HEADS
+        and word(run[-1]) not in L.ORG_LEADS
+    ):
         run = run[:-1]
     if not run:
         return []
     toks = [word(t) for t in run]
     start, end = run[0][0], run[-1][1]
-    after = text[end:end + 60]
-    cited = bool(_CITATION_AFTER.match(after)) and all(len(t) > 2 and t not in L.COMMON_ABBREVIATIONS for t in toks)
+    after = text[end : end + 60]
+    cited = bool(_CITATION_AFTER.match(after)) and all(
+        len(t) > 2 and t not in L.COMMON_ABBREVIATIONS for t in toks
+    )
     if not cited and not any(_proper_evidence(t, vocab) for t in toks):
         return []
     rule_override = None
-    lead = re.match(r"^[ \t]*(" + "|".join(L.ORG_CONNECTORS) + r")[ \t]*"
-                    r"([A-ZÆØÅ][\w-]*(?:[ \t]+[A-ZÆØÅ][\w-]*)*)", after)
+    lead = re.match(
+        r"^[ \t]*(" + "|".join(L.ORG_CONNECTORS) + r")[ \t]*"
+        r"([A-ZÆØÅ][\w-]*(?:[ \t]+[A-ZÆØÅ][\w-]*)*)",
+        after,
+    )
     if lead and toks[0] in L.ORG_LEADS:
         end += lead.end()
         rule_override = ("firma", "org-lead")
-    suffix = _ORG_SUFFIX_AFTER.match(text[end:end + 20])
+    suffix = _ORG_SUFFIX_AFTER.match(text[end : end + 20])
     if suffix:
         end += suffix.end()
     elif suffix_in_run is not None and not rule_override:
         suffix = suffix_in_run
         end = suffix_in_run.end()
     prev = _prev_word(text, start)
-    kind, rule = rule_override or _kind_of_run(toks, text[end:end + 60], prev, suffix.group(1) if suffix else None)
+    kind, rule = rule_override or _kind_of_run(
+        toks, text[end : end + 60], prev, suffix.group(1) if suffix else None
+    )
     if kind == "sted" and toks[-1].lower().endswith(L.STREET_SUFFIXES):
-        number = _HOUSE_NUMBER.match(text, end)   # "Havnegata 14", "Havnevej 22B": the address, not only the street
+        number = _HOUSE_NUMBER.match(
+            text, end
+        )  # "Havnegata 14", "Havnevej 22B": the address, not only the street
         if number:
             end = number.end()
     return [Entity(start, end, kind, text[start:end], rule)]
@@ -425,23 +488,23 @@ def _org_suffix_backwards(text: str, toks: list[tuple[int, int]], vocab: frozens
         best = None
         for n in range(k - 1, max(k - 6, -1), -1):
             a, b = toks[n]
-            if a < 0 or not re.fullmatch(r"[ \t]*", text[b:(toks[n + 1][0] if n + 1 < k else m.start())]):
+            if a < 0 or not re.fullmatch(r"[ \t]*", text[b : (toks[n + 1][0] if n + 1 < k else m.start())]):
                 break
             w = text[a:b]
             if n == k - 1 and w[0].isupper():
-                break   # a capitalised run right before the suffix is handled by the run rule
+                break  # a capitalised run right before the suffix is handled by the run rule
             if w[0].isupper():
                 if w in L.ORG_LEADS or _proper_evidence(w, vocab) or not _sentence_initial(text, a):
                     best = a
                 break
         if best is not None:
-            out.append(Entity(best, m.end(), "firma", text[best:m.end()], "org-suffix"))
+            out.append(Entity(best, m.end(), "firma", text[best : m.end()], "org-suffix"))
     return out
 
 
 def _strong_initial(text: str, run: list[tuple[int, int]], vocab: frozenset[str]) -> bool:
     """Whether a sentence-initial token is a name anyway: a listed name, or rare and never written in lower case."""
-    tok = text[run[0][0]:run[0][1]]
+    tok = text[run[0][0] : run[0][1]]
     if tok in L.GIVEN_NAMES or tok in L.SURNAMES or tok in L.PLACE_NAMES:
         return True
     low = tok.lower()

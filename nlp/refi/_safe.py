@@ -59,8 +59,14 @@ class QdpxArchive:
         Caps on entry count and uncompressed sizes; exceeding one raises :class:`InputError`.
     """
 
-    def __init__(self, path: str | Path, *, max_members: int | None = None, max_member_bytes: int | None = None,
-                 max_total_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        max_members: int | None = None,
+        max_member_bytes: int | None = None,
+        max_total_bytes: int | None = None,
+    ) -> None:
         # defaults read at call time, so the module caps can be lowered (tests, small machines)
         max_members = MAX_MEMBERS if max_members is None else max_members
         max_member_bytes = MAX_MEMBER_BYTES if max_member_bytes is None else max_member_bytes
@@ -74,33 +80,50 @@ class QdpxArchive:
         except FileNotFoundError as exc:
             raise InputError("file not found.", path=self.path, fix="check the path.") from exc
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise InputError(f"not a REFI-QDA project: a .qdpx must be a zip archive ({exc}).", path=self.path,
-                             fix=_REEXPORT) from exc
+            raise InputError(
+                f"not a REFI-QDA project: a .qdpx must be a zip archive ({exc}).",
+                path=self.path,
+                fix=_REEXPORT,
+            ) from exc
         infos = self._zip.infolist()
         if len(infos) > max_members:
             self.close()
-            raise InputError(f"the archive has {len(infos)} entries, more than the limit of {max_members} "
-                             f"(a zip bomb or not a REFI-QDA project).", path=self.path, fix=_REEXPORT)
+            raise InputError(
+                f"the archive has {len(infos)} entries, more than the limit of {max_members} "
+                f"(a zip bomb or not a REFI-QDA project).",
+                path=self.path,
+                fix=_REEXPORT,
+            )
         declared = 0
         self._members: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
             why = _unsafe_name(info.filename)
             if why:
                 self.close()
-                raise InputError(f"refused: archive entry {info.filename!r} {why}, which could write outside the "
-                                 f"target folder (a 'zip slip' attack).", path=self.path,
-                                 fix="do not open this file; " + _REEXPORT)
+                raise InputError(
+                    f"refused: archive entry {info.filename!r} {why}, which could write outside the "
+                    f"target folder (a 'zip slip' attack).",
+                    path=self.path,
+                    fix="do not open this file; " + _REEXPORT,
+                )
             if info.file_size > max_member_bytes:
                 self.close()
-                raise InputError(f"archive entry {info.filename!r} declares {info.file_size} uncompressed bytes, "
-                                 f"more than the limit of {max_member_bytes} (a zip bomb?).", path=self.path,
-                                 fix=_REEXPORT)
+                raise InputError(
+                    f"archive entry {info.filename!r} declares {info.file_size} uncompressed bytes, "
+                    f"more than the limit of {max_member_bytes} (a zip bomb?).",
+                    path=self.path,
+                    fix=_REEXPORT,
+                )
             declared += info.file_size
             self._members[info.filename.replace("\\", "/")] = info
         if declared > max_total_bytes:
             self.close()
-            raise InputError(f"the archive declares {declared} uncompressed bytes, more than the limit of "
-                             f"{max_total_bytes} (a zip bomb?).", path=self.path, fix=_REEXPORT)
+            raise InputError(
+                f"the archive declares {declared} uncompressed bytes, more than the limit of "
+                f"{max_total_bytes} (a zip bomb?).",
+                path=self.path,
+                fix=_REEXPORT,
+            )
         self._lower = {name.lower(): name for name in self._members}
 
     def __enter__(self) -> QdpxArchive:  # noqa: PYI034 (Python 3.10 has no typing.Self)
@@ -131,13 +154,22 @@ class QdpxArchive:
             with self._zip.open(info) as fh:
                 data = fh.read(limit + 1)  # reads lazily: a bomb stops at the cap, whatever its header says
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-            raise InputError(f"archive entry {name!r} is damaged ({exc}).", path=self.path, fix=_REEXPORT) from exc
+            raise InputError(
+                f"archive entry {name!r} is damaged ({exc}).", path=self.path, fix=_REEXPORT
+            ) from exc
         except (NotImplementedError, RuntimeError) as exc:  # unsupported compression, encryption
-            raise InputError(f"archive entry {name!r} cannot be read ({exc}).", path=self.path,
-                             fix="export without a password, using ordinary zip compression.") from exc
+            raise InputError(
+                f"archive entry {name!r} cannot be read ({exc}).",
+                path=self.path,
+                fix="export without a password, using ordinary zip compression.",
+            ) from exc
         if len(data) > limit:
-            raise InputError(f"archive entry {name!r} uncompresses to more than {limit} bytes, over the size "
-                             f"limit (a zip bomb?).", path=self.path, fix=_REEXPORT)
+            raise InputError(
+                f"archive entry {name!r} uncompresses to more than {limit} bytes, over the size "
+                f"limit (a zip bomb?).",
+                path=self.path,
+                fix=_REEXPORT,
+            )
         self._read_total += len(data)
         return data
 
@@ -154,10 +186,15 @@ def parse_xml(data: bytes, *, path: str | Path, member: str | None = None) -> El
     try:
         return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise InputError(f"refused: {what} contains a DTD or entity declarations ({exc.__class__.__name__}). "
-                         "REFI-QDA files never need them, and they are how entity-expansion ('billion laughs') "
-                         "and external-entity attacks work.", path=path,
-                         fix="do not open this file; " + _REEXPORT) from exc
+        raise InputError(
+            f"refused: {what} contains a DTD or entity declarations ({exc.__class__.__name__}). "
+            "REFI-QDA files never need them, and they are how entity-expansion ('billion laughs') "
+            "and external-entity attacks work.",
+            path=path,
+            fix="do not open this file; " + _REEXPORT,
+        ) from exc
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
-        raise InputError(f"{what} is not well-formed XML ({exc}).", path=path, line=line, fix=_REEXPORT) from exc
+        raise InputError(
+            f"{what} is not well-formed XML ({exc}).", path=path, line=line, fix=_REEXPORT
+        ) from exc

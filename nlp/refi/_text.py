@@ -28,8 +28,16 @@ from pathlib import Path
 from ..errors import EncodingError
 from ..model import OffsetMap
 
-__all__ = ["CONVENTIONS", "NEWLINES", "Canonical", "SourcePositions", "canonicalise", "decode_source", "file_text",
-           "utf16_offsets"]
+__all__ = [
+    "CONVENTIONS",
+    "NEWLINES",
+    "Canonical",
+    "SourcePositions",
+    "canonicalise",
+    "decode_source",
+    "file_text",
+    "utf16_offsets",
+]
 
 NEWLINES = ("lf", "crlf")
 #: How a file counts positions: code points or UTF-16 units, ``"\\r\\n"`` as two (the file as stored) or one.
@@ -102,13 +110,16 @@ def decode_source(data: bytes, *, path: str | Path, member: str) -> tuple[str, s
     """Decode a plain-text source (UTF-8, with or without BOM; UTF-16 with BOM) -> (text without BOM, encoding)."""
     try:
         if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16"), "utf-16"
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        raise EncodingError(f"source {member!r} is not valid UTF-8 (byte {exc.start}: {exc.reason}).", path=path,
-                            fix="REFI-QDA plain-text sources are UTF-8; export the project again.") from exc
+        raise EncodingError(
+            f"source {member!r} is not valid UTF-8 (byte {exc.start}: {exc.reason}).",
+            path=path,
+            fix="REFI-QDA plain-text sources are UTF-8; export the project again.",
+        ) from exc
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -136,7 +147,9 @@ class _Units:
         self.starts = [cp + i for i, cp in enumerate(astral)]  # UTF-16 offset of each astral character
 
     def to_codepoint(self, unit: int) -> int | None:
-        k = bisect.bisect_left(self.starts, unit)  # astral characters wholly before ``unit``... or split by it
+        k = bisect.bisect_left(
+            self.starts, unit
+        )  # astral characters wholly before ``unit``... or split by it
         if k and self.starts[k - 1] + 1 == unit:
             return None
         cp = unit - k
@@ -161,8 +174,11 @@ class SourcePositions:
         self.text = self.canonical.text
         has_astral, has_cr = _ASTRAL.search(raw) is not None, "\r" in raw
         #: conventions that read this file differently (the others give the same offsets as one of these)
-        self.differing = tuple(c for c in CONVENTIONS if (has_astral or not c.startswith("utf16"))
-                               and (has_cr or not c.endswith("crlf-as-one")))
+        self.differing = tuple(
+            c
+            for c in CONVENTIONS
+            if (has_astral or not c.startswith("utf16")) and (has_cr or not c.endswith("crlf-as-one"))
+        )
 
     @functools.cached_property
     def _raw_units(self) -> _Units:
@@ -175,8 +191,11 @@ class SourcePositions:
     def length(self, convention: str) -> int:
         """How many positions the text has under ``convention``."""
         text = self.text if convention.endswith("crlf-as-one") else self.raw
-        return len(text) + (len(self._canon_units.starts if text is self.text else self._raw_units.starts)
-                            if convention.startswith("utf16") else 0)
+        return len(text) + (
+            len(self._canon_units.starts if text is self.text else self._raw_units.starts)
+            if convention.startswith("utf16")
+            else 0
+        )
 
     def to_canonical(self, pos: int, convention: str) -> int | None:
         """Canonical offset of file position ``pos`` read as ``convention``; None if impossible under it (past the

@@ -41,5 +41,8 @@ def load_codebook(path: str | Path) -> Codebook:
         return read_qdpx_codebook(path)
     if suffix in (".yaml", ".yml"):
         return read_codebook_yaml(path)
-    raise InputError(f"a codebook must be .yaml/.yml, .qdc or .qdpx, not {suffix or 'a file without extension'}.",
-                     path=path, fix="export the codebook as REFI-QDA (.qdc) or the project (.qdpx), or write YAML.")
+    raise InputError(
+        f"a codebook must be .yaml/.yml, .qdc or .qdpx, not {suffix or 'a file without extension'}.",
+        path=path,
+        fix="export the codebook as REFI-QDA (.qdc) or the project (.qdpx), or write YAML.",
+    )

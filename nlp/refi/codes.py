@@ -75,7 +75,9 @@ def xml_safe(text: str) -> str:
 def serialise(root: ET.Element) -> bytes:
     """Deterministic, indented UTF-8 XML with a declaration."""
     ET.indent(root, space="  ")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode()
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    ).encode()
 
 
 def describe(text: str, extra: dict[str, Any]) -> str:
@@ -91,7 +93,7 @@ def split_description(text: str | None) -> tuple[str, dict[str, Any]]:
     if not last.startswith(_TRAILER):
         return text, {}
     try:
-        data = json.loads(last[len(_TRAILER):])
+        data = json.loads(last[len(_TRAILER) :])
     except ValueError:
         return text, {}
     return (head.strip(), data) if isinstance(data, dict) else (text, {})
@@ -108,8 +110,9 @@ def code_guid(code: Code) -> str:
     return code.guid or make_guid("code", code.id)
 
 
-def codes_element(codebook: Codebook, *, memos_as_notes: bool = True
-                  ) -> tuple[ET.Element, dict[str, str], list[Memo]]:
+def codes_element(
+    codebook: Codebook, *, memos_as_notes: bool = True
+) -> tuple[ET.Element, dict[str, str], list[Memo]]:
     """The ``<Codes>`` element for ``codebook``, a map code string (id or ``polarity:x``) -> GUID, and the memos
     to write as project ``<Note>``\\ s (each with its GUID set).
 
@@ -122,33 +125,43 @@ def codes_element(codebook: Codebook, *, memos_as_notes: bool = True
 
     def add(parent: ET.Element, code: Code, depth: int) -> None:
         if code.id in guids or depth > _MAX_DEPTH:
-            raise InputError(f"codebook {codebook.name!r}: the parents of code {code.id!r} form a cycle.",
-                             fix="give every code a parent chain that ends at a top-level code.")
+            raise InputError(
+                f"codebook {codebook.name!r}: the parents of code {code.id!r} form a cycle.",
+                fix="give every code a parent chain that ends at a top-level code.",
+            )
         guid = norm_guid(code_guid(code)) or ""
         if guid in seen:
-            raise InputError(f"codebook {codebook.name!r}: code {code.id!r} has GUID {guid}, which another code "
-                             "has too.", fix="give every code its own guid (or none, to derive one from its id).")
+            raise InputError(
+                f"codebook {codebook.name!r}: code {code.id!r} has GUID {guid}, which another code has too.",
+                fix="give every code its own guid (or none, to derive one from its id).",
+            )
         seen.add(guid)
         guids[code.id] = guid
         name = xml_safe(code.name) or code.id
         attrs = {"guid": guid, "name": name, "isCodable": "true" if code.codable else "false"}
         if code.color:
             if not _COLOR.fullmatch(code.color):
-                raise InputError(f"codebook {codebook.name!r}: code {code.id!r} has colour {code.color!r}, not "
-                                 "#rrggbb.", fix="write colours as #rrggbb (e.g. #1f77b4) or leave them out.")
+                raise InputError(
+                    f"codebook {codebook.name!r}: code {code.id!r} has colour {code.color!r}, not #rrggbb.",
+                    fix="write colours as #rrggbb (e.g. #1f77b4) or leave them out.",
+                )
             attrs["color"] = code.color
         el = ET.SubElement(parent, "Code", attrs)
         extra: dict[str, Any] = {}
         foreign = code.guid is not None and set(code.names) <= {"und"}
-        if (code.id != name or not code.names) and not foreign:  # a foreign code's id comes from its name again
+        if (
+            code.id != name or not code.names
+        ) and not foreign:  # a foreign code's id comes from its name again
             extra["id"] = code.id
         if code.names and dict(code.names) != {"und": name}:
             extra["names"] = dict(code.names)
         if code.cues:
             extra["cues"] = list(code.cues)
         if code.memos and not memos_as_notes:
-            extra["memos"] = [{k: v for k, v in (("text", m.text), ("guid", m.guid), ("name", m.name)) if v}
-                              for m in code.memos]
+            extra["memos"] = [
+                {k: v for k, v in (("text", m.text), ("guid", m.guid), ("name", m.name)) if v}
+                for m in code.memos
+            ]
         text = describe(code.definition, extra) if extra else xml_safe(code.definition.strip())
         if text:
             ET.SubElement(el, "Description").text = text
@@ -164,31 +177,43 @@ def codes_element(codebook: Codebook, *, memos_as_notes: bool = True
         add(codes_el, top, 0)
     missing = [c.id for c in codebook.codes if c.id not in guids]
     if missing:
-        raise InputError(f"codebook {codebook.name!r}: codes {', '.join(missing)} are not reachable from a "
-                         "top-level code (their parents form a cycle).", fix="fix the codes' parents.")
+        raise InputError(
+            f"codebook {codebook.name!r}: codes {', '.join(missing)} are not reachable from a "
+            "top-level code (their parents form a cycle).",
+            fix="fix the codes' parents.",
+        )
     if codebook.polarity:
-        root = ET.SubElement(codes_el, "Code", {"guid": make_guid("polarity-root"), "name": "Polarity",
-                                                "isCodable": "false"})
-        meta: dict[str, Any] = {"name": codebook.name, "version": codebook.version,
-                                "description": codebook.description}
+        root = ET.SubElement(
+            codes_el, "Code", {"guid": make_guid("polarity-root"), "name": "Polarity", "isCodable": "false"}
+        )
+        meta: dict[str, Any] = {
+            "name": codebook.name,
+            "version": codebook.version,
+            "description": codebook.description,
+        }
         if codebook.polarity_cues:
             meta["polarity_cues"] = {k: list(v) for k, v in codebook.polarity_cues.items()}
         ET.SubElement(root, "Description").text = describe(
             "Polarity of a coded passage (driver, barrier or neutral), coded beside the concept codes.",
-            {"polarity_root": True, "codebook": meta})
+            {"polarity_root": True, "codebook": meta},
+        )
         for value in codebook.polarity:
             labels = dict(codebook.polarity_labels.get(value, {}))
             guids[POLARITY_PREFIX + value] = make_guid("polarity", value)
-            el = ET.SubElement(root, "Code", {"guid": guids[POLARITY_PREFIX + value], "name": xml_safe(value),
-                                              "isCodable": "true"})
+            el = ET.SubElement(
+                root,
+                "Code",
+                {"guid": guids[POLARITY_PREFIX + value], "name": xml_safe(value), "isCodable": "true"},
+            )
             label = labels.get("nb") or labels.get("da") or ""
             extra = {"polarity": value, **({"labels": labels} if labels else {})}
             ET.SubElement(el, "Description").text = describe(label, extra)
     return codes_el, guids, notes
 
 
-def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path,
-                notes: Mapping[str, Memo] | None = None) -> tuple[Codebook, dict[str, str]]:
+def parse_codes(
+    codes_el: ET.Element | None, *, name: str, path: str | Path, notes: Mapping[str, Memo] | None = None
+) -> tuple[Codebook, dict[str, str]]:
     """A :class:`Codebook` from a ``<Codes>`` element, and a map GUID -> code string (id or ``polarity:x``).
 
     ``notes`` (GUID -> :class:`Memo`, from the project's ``<Notes>``) gives the memos that codes refer to.
@@ -203,11 +228,18 @@ def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path,
     def attrs(el: ET.Element) -> tuple[str, str]:
         guid, cname = norm_guid(el.get("guid")), el.get("name")
         if not guid or cname is None:
-            raise InputError(f"a <Code> lacks its required guid or name attribute (guid={el.get('guid')!r}, "
-                             f"name={cname!r}).", path=path, fix="export the codebook again from your QDA program.")
+            raise InputError(
+                f"a <Code> lacks its required guid or name attribute (guid={el.get('guid')!r}, "
+                f"name={cname!r}).",
+                path=path,
+                fix="export the codebook again from your QDA program.",
+            )
         if guid in guid_map:
-            raise InputError(f"two codes share the GUID {guid}.", path=path,
-                             fix="export the codebook again from your QDA program.")
+            raise InputError(
+                f"two codes share the GUID {guid}.",
+                path=path,
+                fix="export the codebook again from your QDA program.",
+            )
         return guid, cname
 
     def description_of(el: ET.Element) -> tuple[str, dict[str, Any]]:
@@ -231,8 +263,9 @@ def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path,
             raise InputError(f"the code tree is nested more than {_MAX_DEPTH} levels deep.", path=path)
         guid, cname = attrs(el)
         definition, extra = description_of(el)
-        if parent is None and (extra.get("polarity_root") or (not extra and cname.strip().lower()
-                                                                in _POLARITY_NAMES)):
+        if parent is None and (
+            extra.get("polarity_root") or (not extra and cname.strip().lower() in _POLARITY_NAMES)
+        ):
             guid_map[guid] = ""  # not codable as such; marks the GUID as known
             if isinstance(extra.get("codebook"), dict):
                 meta.update(extra["codebook"])
@@ -257,19 +290,42 @@ def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path,
         cues = tuple(str(w) for w in cues_raw) if isinstance(cues_raw, list) else ()
         color = (el.get("color") or "").strip() or None
         if color and not _COLOR.fullmatch(color):
-            warnings.warn(f"{path}: code {cname!r} has colour {color!r}, not #rrggbb; left out.", DataWarning,
-                          stacklevel=4)
+            warnings.warn(
+                f"{path}: code {cname!r} has colour {color!r}, not #rrggbb; left out.",
+                DataWarning,
+                stacklevel=4,
+            )
             color = None
-        memos = [notes[g] for g in (norm_guid(r.get("targetGUID")) for r in el if local(r.tag) == "NoteRef")
-                 if notes and g in notes]
+        memos = [
+            notes[g]
+            for g in (norm_guid(r.get("targetGUID")) for r in el if local(r.tag) == "NoteRef")
+            if notes and g in notes
+        ]
         if isinstance(extra.get("memos"), list):  # a .qdc of ours: memos kept in the trailer
-            memos += [Memo(text=str(m.get("text") or ""), guid=norm_guid(m.get("guid")), name=str(m.get("name") or ""))
-                      for m in extra["memos"] if isinstance(m, dict)]
+            memos += [
+                Memo(
+                    text=str(m.get("text") or ""),
+                    guid=norm_guid(m.get("guid")),
+                    name=str(m.get("name") or ""),
+                )
+                for m in extra["memos"]
+                if isinstance(m, dict)
+            ]
         # a GUID derived from the id (our own export) stays implicit, so a codebook round-trips equal
         keep_guid = None if guid == make_guid("code", cid) else guid
-        codes.append(Code(id=cid, names=names, definition=definition, parent=parent, cues=cues, color=color,
-                          codable=(el.get("isCodable") or "true").strip().lower() not in ("false", "0"),
-                          guid=keep_guid, memos=tuple(memos)))
+        codes.append(
+            Code(
+                id=cid,
+                names=names,
+                definition=definition,
+                parent=parent,
+                cues=cues,
+                color=color,
+                codable=(el.get("isCodable") or "true").strip().lower() not in ("false", "0"),
+                guid=keep_guid,
+                memos=tuple(memos),
+            )
+        )
         guid_map[guid] = cid
         for child in (c for c in el if local(c.tag) == "Code"):
             walk(child, cid, depth + 1)
@@ -277,10 +333,15 @@ def parse_codes(codes_el: ET.Element | None, *, name: str, path: str | Path,
     if codes_el is not None:
         for el in (c for c in codes_el if local(c.tag) == "Code"):
             walk(el, None, 0)
-    codebook = Codebook(name=str(meta.get("name") or name), codes=tuple(codes), polarity=tuple(polarity),
-                        polarity_labels=labels, version=str(meta.get("version") or "1"),
-                        description=str(meta.get("description") or ""),
-                        polarity_cues=_cue_map(meta.get("polarity_cues")))
+    codebook = Codebook(
+        name=str(meta.get("name") or name),
+        codes=tuple(codes),
+        polarity=tuple(polarity),
+        polarity_labels=labels,
+        version=str(meta.get("version") or "1"),
+        description=str(meta.get("description") or ""),
+        polarity_cues=_cue_map(meta.get("polarity_cues")),
+    )
     return codebook, guid_map
 
 
@@ -310,12 +371,18 @@ def read_qdc(path: str | Path) -> Codebook:
     except FileNotFoundError as exc:
         raise InputError("codebook file not found.", path=path, fix="check the path.") from exc
     if size > _safe.MAX_MEMBER_BYTES:
-        raise InputError(f"the codebook is {size} bytes, more than the limit of {_safe.MAX_MEMBER_BYTES}.",
-                         path=path, fix="pass a REFI-QDA codebook (.qdc), not another kind of file.")
+        raise InputError(
+            f"the codebook is {size} bytes, more than the limit of {_safe.MAX_MEMBER_BYTES}.",
+            path=path,
+            fix="pass a REFI-QDA codebook (.qdc), not another kind of file.",
+        )
     root = parse_xml(path.read_bytes(), path=path)
     if local(root.tag) != "CodeBook":
-        raise InputError(f"not a REFI-QDA codebook: the root element is <{local(root.tag)}>, not <CodeBook>.",
-                         path=path, fix="pass a .qdc file exported as 'REFI-QDA codebook'.")
+        raise InputError(
+            f"not a REFI-QDA codebook: the root element is <{local(root.tag)}>, not <CodeBook>.",
+            path=path,
+            fix="pass a .qdc file exported as 'REFI-QDA codebook'.",
+        )
     codes_el = next((c for c in root if local(c.tag) == "Codes"), None)
     return parse_codes(codes_el, name=path.stem, path=path)[0]
 
@@ -323,11 +390,12 @@ def read_qdc(path: str | Path) -> Codebook:
 def write_qdc(path: str | Path, codebook: Codebook) -> None:
     """Write ``codebook`` as a REFI-QDA codebook (``.qdc``), atomically; the same codebook gives the same bytes."""
     if not codebook.codes and not codebook.polarity:
-        raise InputError(f"codebook {codebook.name!r} has no codes to write.", fix="add codes to the codebook.")
+        raise InputError(
+            f"codebook {codebook.name!r} has no codes to write.", fix="add codes to the codebook."
+        )
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS, "origin": ORIGIN})
     root.append(codes_element(codebook, memos_as_notes=False)[0])
     data = serialise(root)
     validate_codebook_xml(data)
     with atomic_writer(path, mode="wb", encoding=None) as fh:
         fh.write(data)
-

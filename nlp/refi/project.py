@@ -69,8 +69,13 @@ EXPORT_POSITIONS = ("codepoints", "utf16")
 #: Which user of a coding is its coder: the ``<Coding>``'s creatingUser or the ``<PlainTextSelection>``'s.
 CODER_FROM = ("coding", "selection")
 #: ``--for`` targets of the export: (line breaks, position unit) that program reads right.
-TARGETS = {"refi": ("lf", "codepoints"), "nvivo": ("lf", "utf16"), "atlas": ("lf", "codepoints"),
-           "maxqda": ("lf", "codepoints"), "qualcoder": ("lf", "codepoints")}
+TARGETS = {
+    "refi": ("lf", "codepoints"),
+    "nvivo": ("lf", "utf16"),
+    "atlas": ("lf", "codepoints"),
+    "maxqda": ("lf", "codepoints"),
+    "qualcoder": ("lf", "codepoints"),
+}
 _AUTO = "Auto-code (klyngekoder)"
 _AUTO_RE = re.compile(r"^Auto-code \(klyngekoder\)(?:, probability ([^,\s]+))?")
 _FIX = "export the project again from your QDA program (File > Export > REFI-QDA project)."
@@ -146,7 +151,9 @@ def _origin_hint(origin: str, description: str) -> str:
 def _open_project(zf: QdpxArchive, path: Path) -> ET.Element:
     member = zf.find("project.qde") or next((n for n in zf.names if n.lower().endswith(".qde")), None)
     if member is None:
-        raise InputError("the archive has no project.qde, so it is not a REFI-QDA project.", path=path, fix=_FIX)
+        raise InputError(
+            "the archive has no project.qde, so it is not a REFI-QDA project.", path=path, fix=_FIX
+        )
     root = parse_xml(zf.read(member), path=path, member=member)
     if local(root.tag) != "Project":
         raise InputError(f"{member} has root <{local(root.tag)}>, not <Project>.", path=path, fix=_FIX)
@@ -161,12 +168,17 @@ def _text_of(el: ET.Element, *, zf: QdpxArchive, path: Path, what: str) -> tuple
         return content.text or "", None
     plain = (el.get("plainTextPath") or "").strip()
     scheme, sep, rest = plain.partition("://")
-    if plain and (scheme.lower() == "internal" or not sep):  # internal://x.txt, or a bare path inside the archive
+    if plain and (
+        scheme.lower() == "internal" or not sep
+    ):  # internal://x.txt, or a bare path inside the archive
         rel = rest if sep else plain
         why = _unsafe_name(rel)
         if why:
-            raise InputError(f"refused: {what} has plainTextPath {plain!r}, which {why}.", path=path,
-                             fix="do not open this file; " + _FIX)
+            raise InputError(
+                f"refused: {what} has plainTextPath {plain!r}, which {why}.",
+                path=path,
+                fix="do not open this file; " + _FIX,
+            )
         member = zf.find("sources/" + rel) or zf.find(rel)
         if member is not None:
             raw, encoding = decode_source(zf.read(member), path=path, member=member)
@@ -176,8 +188,12 @@ def _text_of(el: ET.Element, *, zf: QdpxArchive, path: Path, what: str) -> tuple
         reason = f"its plain text is stored outside the project ({plain})"
     else:
         reason = "it has no plain text (rich text only)"
-    warnings.warn(f"{path}: skipped {what}: {reason}; the rest of the project is imported. Export the project "
-                  "with its sources embedded to include it.", DataWarning, stacklevel=4)
+    warnings.warn(
+        f"{path}: skipped {what}: {reason}; the rest of the project is imported. Export the project "
+        "with its sources embedded to include it.",
+        DataWarning,
+        stacklevel=4,
+    )
     return None
 
 
@@ -192,10 +208,16 @@ def _read_notes(root: ET.Element, *, zf: QdpxArchive, path: Path) -> dict[str, M
     return notes
 
 
-def _codebook_of(root: ET.Element, *, zf: QdpxArchive, path: Path, name: str) -> tuple[Codebook, dict[str, str]]:
+def _codebook_of(
+    root: ET.Element, *, zf: QdpxArchive, path: Path, name: str
+) -> tuple[Codebook, dict[str, str]]:
     cb_el = _child(root, "CodeBook")
-    return parse_codes(_child(cb_el, "Codes") if cb_el is not None else None, name=name, path=path,
-                       notes=_read_notes(root, zf=zf, path=path))
+    return parse_codes(
+        _child(cb_el, "Codes") if cb_el is not None else None,
+        name=name,
+        path=path,
+        notes=_read_notes(root, zf=zf, path=path),
+    )
 
 
 def read_qdpx_codebook(path: str | Path) -> Codebook:
@@ -266,9 +288,18 @@ def read_qdpx_project(path: str | Path, *, positions: str = "auto", coder: str =
         counts = Counter(users.values())
         coder_of = {g: (n if counts[n] == 1 else f"{n} ({g[:8]})") for g, n in users.items()}
         codebook, code_of = _codebook_of(root, zf=zf, path=path, name=name)
-        ctx = _Context(zf=zf, path=path, positions=positions, coder=coder, code_of=code_of, coder_of=coder_of,
-                       default_user=norm_guid(root.get("creatingUserGUID")), project=name, origin=origin,
-                       description=(getattr(_child(root, "Description"), "text", None) or ""))
+        ctx = _Context(
+            zf=zf,
+            path=path,
+            positions=positions,
+            coder=coder,
+            code_of=code_of,
+            coder_of=coder_of,
+            default_user=norm_guid(root.get("creatingUserGUID")),
+            project=name,
+            origin=origin,
+            description=(getattr(_child(root, "Description"), "text", None) or ""),
+        )
 
         transcripts: list[Transcript] = []
         skipped: Counter[str] = Counter()
@@ -282,15 +313,22 @@ def read_qdpx_project(path: str | Path, *, positions: str = "auto", coder: str =
             if t is not None:
                 transcripts.append(t)
     if skipped:
-        warnings.warn(f"{path}: skipped {sum(skipped.values())} non-text sources "
-                      f"({', '.join(f'{n} {k}' for k, n in sorted(skipped.items()))}); only text sources carry "
-                      "codings this toolkit can use.", DataWarning, stacklevel=2)
+        warnings.warn(
+            f"{path}: skipped {sum(skipped.values())} non-text sources "
+            f"({', '.join(f'{n} {k}' for k, n in sorted(skipped.items()))}); only text sources carry "
+            "codings this toolkit can use.",
+            DataWarning,
+            stacklevel=2,
+        )
     if ctx.disagree:
         other = "selection" if coder == "coding" else "coding"
-        warnings.warn(f"{path}: {ctx.disagree} of {ctx.codings} codings name a different user on the {other} than "
-                      f"on the {coder}; the coder is the {coder}'s user (choose with --coder-from {other}), the "
-                      f"{other}'s user is kept in each transcript's meta refi_other_coders.", DataWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"{path}: {ctx.disagree} of {ctx.codings} codings name a different user on the {other} than "
+            f"on the {coder}; the coder is the {coder}'s user (choose with --coder-from {other}), the "
+            f"{other}'s user is kept in each transcript's meta refi_other_coders.",
+            DataWarning,
+            stacklevel=2,
+        )
     return Project(name=name, transcripts=tuple(transcripts), codebook=codebook, users=users, origin=origin)
 
 
@@ -327,16 +365,23 @@ def _read_text_source(src: ET.Element, ctx: _Context) -> Transcript | None:
         ref = _child(coding, "CodeRef")
         target = norm_guid(ref.get("targetGUID")) if ref is not None else None
         if target not in ctx.code_of:
-            raise InputError(f"source {sname!r}, {where}: a coding refers to code {target!r}, which the CodeBook "
-                             "does not define.", path=path, fix=_FIX)
+            raise InputError(
+                f"source {sname!r}, {where}: a coding refers to code {target!r}, which the CodeBook "
+                "does not define.",
+                path=path,
+                fix=_FIX,
+            )
         return ctx.code_of[target] or None  # "" marks a non-codable grouping code (the Polarity parent)
 
     selections = []
     for sel in _children(src, "PlainTextSelection"):
         sel_guid = sel.get("guid")
-        start = _int(sel.get("startPosition"), what=f"source {sname!r}, selection {sel_guid}: startPosition",
-                     path=path)
-        end = _int(sel.get("endPosition"), what=f"source {sname!r}, selection {sel_guid}: endPosition", path=path)
+        start = _int(
+            sel.get("startPosition"), what=f"source {sname!r}, selection {sel_guid}: startPosition", path=path
+        )
+        end = _int(
+            sel.get("endPosition"), what=f"source {sname!r}, selection {sel_guid}: endPosition", path=path
+        )
         selections.append((sel, sel_guid, start, end))
     hint = _origin_hint(ctx.origin, ctx.description)
     if ctx.positions != "auto":
@@ -346,8 +391,12 @@ def _read_text_source(src: ET.Element, ctx: _Context) -> Transcript | None:
     else:
         convention, why = sp.decide([p for _, _, s, e in selections for p in (s, e)], hint)
         if convention != (hint if hint in sp.differing else "codepoints"):
-            warnings.warn(f"{path}: source {sname!r}: positions read as {convention} ({why}), not as the origin "
-                          f"{ctx.origin!r} suggests; pass --positions to override.", DataWarning, stacklevel=4)
+            warnings.warn(
+                f"{path}: source {sname!r}: positions read as {convention} ({why}), not as the origin "
+                f"{ctx.origin!r} suggests; pass --positions to override.",
+                DataWarning,
+                stacklevel=4,
+            )
 
     spans: list[CodeSpan] = []
     others: list[list] = []
@@ -363,12 +412,24 @@ def _read_text_source(src: ET.Element, ctx: _Context) -> Transcript | None:
     for sel, sel_guid, start, end in selections:
         a, b = sp.to_canonical(start, convention), sp.to_canonical(end, convention)
         if a is None or b is None or not start <= end:
-            others_fit = [c for c in sp.differing if c != convention and sp.to_canonical(start, c) is not None
-                          and sp.to_canonical(end, c) is not None]
-            raise InputError(f"source {sname!r}, selection {sel_guid}: positions {start}..{end} are not an ordered "
-                             f"range inside the text ({sp.length(convention)} positions, counted as {convention}).",
-                             path=path, fix=(f"import with --positions {others_fit[0]}; otherwise "
-                                             if others_fit and start <= end else "") + _FIX)
+            others_fit = [
+                c
+                for c in sp.differing
+                if c != convention
+                and sp.to_canonical(start, c) is not None
+                and sp.to_canonical(end, c) is not None
+            ]
+            raise InputError(
+                f"source {sname!r}, selection {sel_guid}: positions {start}..{end} are not an ordered "
+                f"range inside the text ({sp.length(convention)} positions, counted as {convention}).",
+                path=path,
+                fix=(
+                    f"import with --positions {others_fit[0]}; otherwise "
+                    if others_fit and start <= end
+                    else ""
+                )
+                + _FIX,
+            )
         desc = _child(sel, "Description")
         is_auto, conf = _auto(desc.text if desc is not None else None)
         sel_user = norm_guid(sel.get("creatingUser"))
@@ -383,8 +444,11 @@ def _read_text_source(src: ET.Element, ctx: _Context) -> Transcript | None:
             if first and second and first != second:
                 ctx.disagree += 1
                 others.append([c, a, b, name_of(second)])
-            spans.append(CodeSpan(code=c, start=a, end=b, coder=who, source="auto" if is_auto else "human",
-                                  confidence=conf))
+            spans.append(
+                CodeSpan(
+                    code=c, start=a, end=b, coder=who, source="auto" if is_auto else "human", confidence=conf
+                )
+            )
     for coding in _children(src, "Coding"):  # the whole source coded
         c = code(coding, "whole-source coding")
         if c is not None:
@@ -406,22 +470,40 @@ def _read_text_source(src: ET.Element, ctx: _Context) -> Transcript | None:
         tid, n = f"{wanted} ({n})", n + 1
     ctx.ids.add(tid)
     lang, segments, meta = _restore_extra(extra, len(sp.text), where=f"{path}: source {sname!r}")
-    meta.update({"refi_project": ctx.project, "refi_source": sname, "refi_guid": guid, "refi_origin": ctx.origin,
-                 "refi_positions": f"{convention} ({why})", "refi_users": dict(sorted(user_guids.items()))})
+    meta.update(
+        {
+            "refi_project": ctx.project,
+            "refi_source": sname,
+            "refi_guid": guid,
+            "refi_origin": ctx.origin,
+            "refi_positions": f"{convention} ({why})",
+            "refi_users": dict(sorted(user_guids.items())),
+        }
+    )
     if description:
         meta["refi_description"] = description
     if others:
         meta["refi_other_coders"] = others
-    return Transcript(id=tid, text=sp.text, segments=segments, codes=tuple(spans), source=str(path),
-                      encoding=encoding, lang=lang, offset_map=sp.canonical.offset_map, meta=meta)
+    return Transcript(
+        id=tid,
+        text=sp.text,
+        segments=segments,
+        codes=tuple(spans),
+        source=str(path),
+        encoding=encoding,
+        lang=lang,
+        offset_map=sp.canonical.offset_map,
+        meta=meta,
+    )
 
 
 def _read_sidecar(zf: QdpxArchive, member: str, path: Path) -> dict:
     try:
         data = json.loads(zf.read(member).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        warnings.warn(f"{path}: ignored {member} ({exc}); the text and codings are imported.", DataWarning,
-                      stacklevel=5)
+        warnings.warn(
+            f"{path}: ignored {member} ({exc}); the text and codings are imported.", DataWarning, stacklevel=5
+        )
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -432,8 +514,9 @@ def _source_extra(t: Transcript, to_canonical: Callable[[int], int]) -> dict:
     if t.lang:
         extra["lang"] = t.lang
     if t.segments:
-        extra["segments"] = [{**s.to_json(), "start": to_canonical(s.start), "end": to_canonical(s.end)}
-                             for s in t.segments]
+        extra["segments"] = [
+            {**s.to_json(), "start": to_canonical(s.start), "end": to_canonical(s.end)} for s in t.segments
+        ]
     if t.meta:
         extra["meta"] = dict(t.meta)
     return extra
@@ -448,8 +531,11 @@ def _restore_extra(extra: Mapping, n: int, *, where: str) -> tuple[str | None, t
         if any(s.end > n for s in segments):
             raise ValueError("a segment runs past the text")
     except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        warnings.warn(f"{where}: ignored the segments stored with it ({exc}); the text and codings are "
-                      "imported.", DataWarning, stacklevel=4)
+        warnings.warn(
+            f"{where}: ignored the segments stored with it ({exc}); the text and codings are imported.",
+            DataWarning,
+            stacklevel=4,
+        )
         segments = ()
     return lang, segments, meta
 
@@ -474,9 +560,10 @@ def read_qdpx(path: str | Path, *, positions: str = "auto", coder: str = "coding
 def _infer_codebook(name: str, spans: Iterable[CodeSpan]) -> Codebook:
     seen = {c.code for c in spans}
     ids = sorted(c for c in seen if not c.startswith(POLARITY_PREFIX))
-    values = {c[len(POLARITY_PREFIX):] for c in seen if c.startswith(POLARITY_PREFIX)}
-    order = [p for p in ("driver", "barrier", "neutral") if p in values] + sorted(values - {"driver", "barrier",
-                                                                                           "neutral"})
+    values = {c[len(POLARITY_PREFIX) :] for c in seen if c.startswith(POLARITY_PREFIX)}
+    order = [p for p in ("driver", "barrier", "neutral") if p in values] + sorted(
+        values - {"driver", "barrier", "neutral"}
+    )
     return Codebook(name=name, codes=tuple(Code(id=i) for i in ids), polarity=tuple(order))
 
 
@@ -498,9 +585,17 @@ def _provenance(t: Transcript) -> str:
     return xml_safe(f"Exported by {ORIGIN}: {', '.join(bits)}.")
 
 
-def write_qdpx(path: str | Path, transcripts: Iterable[Transcript], codebook: Codebook | None = None, *,
-               newline: str = "lf", name: str | None = None, coders: Sequence[str] | None = None,
-               validate: bool = True, positions: str = "codepoints") -> ExportSummary:
+def write_qdpx(
+    path: str | Path,
+    transcripts: Iterable[Transcript],
+    codebook: Codebook | None = None,
+    *,
+    newline: str = "lf",
+    name: str | None = None,
+    coders: Sequence[str] | None = None,
+    validate: bool = True,
+    positions: str = "codepoints",
+) -> ExportSummary:
     """Write transcripts, the codebook and all codings as a REFI-QDA project (``.qdpx``), atomically.
 
     Parameters
@@ -531,18 +626,24 @@ def write_qdpx(path: str | Path, transcripts: Iterable[Transcript], codebook: Co
     """
     path = Path(path)
     if newline not in NEWLINES:
-        raise ConfigError(f"newline={newline!r} is not one of {NEWLINES}.",
-                          fix="use lf (ATLAS.ti, NVivo, QualCoder, MAXQDA 24) or crlf (older MAXQDA).")
+        raise ConfigError(
+            f"newline={newline!r} is not one of {NEWLINES}.",
+            fix="use lf (ATLAS.ti, NVivo, QualCoder, MAXQDA 24) or crlf (older MAXQDA).",
+        )
     if positions not in EXPORT_POSITIONS:
-        raise ConfigError(f"positions={positions!r} is not one of {EXPORT_POSITIONS}.",
-                          fix="use codepoints (REFI-QDA, ATLAS.ti, MAXQDA, QualCoder) or utf16 (NVivo).")
+        raise ConfigError(
+            f"positions={positions!r} is not one of {EXPORT_POSITIONS}.",
+            fix="use codepoints (REFI-QDA, ATLAS.ti, MAXQDA, QualCoder) or utf16 (NVivo).",
+        )
     name = name or path.stem
     items = list(transcripts)
     seen_ids = Counter(t.id for t in items)
     dupes = sorted(i for i, n in seen_ids.items() if n > 1)
     if dupes:
-        raise InputError(f"transcript ids occur more than once: {', '.join(dupes)}.",
-                         fix="give every transcript a unique id.")
+        raise InputError(
+            f"transcript ids occur more than once: {', '.join(dupes)}.",
+            fix="give every transcript a unique id.",
+        )
     wanted = None if coders is None else set(coders)
     spans_of = {t.id: [c for c in t.codes if wanted is None or c.coder in wanted] for t in items}
     all_spans = [c for spans in spans_of.values() for c in spans]
@@ -556,8 +657,12 @@ def write_qdpx(path: str | Path, transcripts: Iterable[Transcript], codebook: Co
     user_names = sorted({c.coder for c in all_spans})
     used: set[str] = set()
     user_guid: dict[str, str] = {}
-    kept_users = {u: g for t in items if isinstance(t.meta.get("refi_users"), dict)
-                  for u, g in t.meta["refi_users"].items()}  # user GUIDs of an imported project
+    kept_users = {
+        u: g
+        for t in items
+        if isinstance(t.meta.get("refi_users"), dict)
+        for u, g in t.meta["refi_users"].items()
+    }  # user GUIDs of an imported project
     for u in user_names:
         user_guid[u] = _kept_guid(kept_users.get(u), used) or make_guid("user", u)
         used.add(user_guid[u])
@@ -582,39 +687,65 @@ def write_qdpx(path: str | Path, transcripts: Iterable[Transcript], codebook: Co
         try:
             members.append((f"sources/{sguid}.txt", text.encode("utf-8")))
         except UnicodeEncodeError as exc:
-            raise InputError(f"transcript {t.id!r} has a character UTF-8 cannot store at position {exc.start} "
-                             f"({exc.reason}).", fix="re-ingest the file so that its text is decoded cleanly.") from None
+            raise InputError(
+                f"transcript {t.id!r} has a character UTF-8 cannot store at position {exc.start} "
+                f"({exc.reason}).",
+                fix="re-ingest the file so that its text is decoded cleanly.",
+            ) from None
         sname = t.meta.get("refi_source") if isinstance(t.meta.get("refi_source"), str) else None
-        src = ET.SubElement(sources_el, "TextSource", {"guid": sguid, "name": xml_safe(sname or t.id) or sguid,
-                                                       "plainTextPath": f"internal://{sguid}.txt"})
+        src = ET.SubElement(
+            sources_el,
+            "TextSource",
+            {
+                "guid": sguid,
+                "name": xml_safe(sname or t.id) or sguid,
+                "plainTextPath": f"internal://{sguid}.txt",
+            },
+        )
         kept = t.meta.get("refi_description")
-        ET.SubElement(src, "Description").text = xml_safe(kept) if isinstance(kept, str) and kept else \
-            _provenance(t)
-        members.append((_SIDECAR.format(guid=sguid),
-                        json.dumps(_source_extra(t, canon.to_canonical), ensure_ascii=False, sort_keys=True)
-                        .encode("utf-8")))
+        ET.SubElement(src, "Description").text = (
+            xml_safe(kept) if isinstance(kept, str) and kept else _provenance(t)
+        )
+        members.append(
+            (
+                _SIDECAR.format(guid=sguid),
+                json.dumps(_source_extra(t, canon.to_canonical), ensure_ascii=False, sort_keys=True).encode(
+                    "utf-8"
+                ),
+            )
+        )
         for i, c in enumerate(spans_of[t.id]):
             sel_guid = make_guid("selection", t.id, str(i), c.code, c.coder, str(c.start), str(c.end))
             start, end = to_file(canon.to_canonical(c.start)), to_file(canon.to_canonical(c.end))
-            sel = ET.SubElement(src, "PlainTextSelection", {
-                "guid": sel_guid, "startPosition": str(start), "endPosition": str(end),
-                "creatingUser": user_guid[c.coder]})
+            sel = ET.SubElement(
+                src,
+                "PlainTextSelection",
+                {
+                    "guid": sel_guid,
+                    "startPosition": str(start),
+                    "endPosition": str(end),
+                    "creatingUser": user_guid[c.coder],
+                },
+            )
             if c.source == "auto":
                 prob = "" if c.confidence is None else f", probability {c.confidence!r}"
                 ET.SubElement(sel, "Description").text = xml_safe(f"{_AUTO}{prob}, model {c.coder}")
-            coding = ET.SubElement(sel, "Coding", {"guid": make_guid("coding", sel_guid),
-                                                   "creatingUser": user_guid[c.coder]})
+            coding = ET.SubElement(
+                sel, "Coding", {"guid": make_guid("coding", sel_guid), "creatingUser": user_guid[c.coder]}
+            )
             ET.SubElement(coding, "CodeRef", {"targetGUID": code_guid[c.code]})
     if notes:
         notes_el = ET.SubElement(root, "Notes")
         for memo in notes:
-            note = ET.SubElement(notes_el, "Note", {"guid": memo.guid, **({"name": xml_safe(memo.name)}
-                                                                           if memo.name else {})})
+            note = ET.SubElement(
+                notes_el, "Note", {"guid": memo.guid, **({"name": xml_safe(memo.name)} if memo.name else {})}
+            )
             ET.SubElement(note, "PlainTextContent").text = xml_safe(memo.text)
     unit = "UTF-16 code units (as NVivo counts)" if positions == "utf16" else "Unicode code points"
     ET.SubElement(root, "Description").text = (
         f"Exported by {ORIGIN}. Plain-text sources are UTF-8 with {newline.upper()} line breaks; positions count "
-        f"{unit} of the source file, end-exclusive.")
+        f"{unit} of the source file, end-exclusive."
+    )
 
     qde = serialise(root)
     if validate:
@@ -629,6 +760,13 @@ def write_qdpx(path: str | Path, transcripts: Iterable[Transcript], codebook: Co
             zf.writestr(info, data, compresslevel=6)
     with atomic_writer(path, mode="wb", encoding=None) as fh:
         fh.write(buf.getvalue())
-    return ExportSummary(path=str(path), sources=len(items), codings=len(all_spans),
-                         auto_codings=sum(c.source == "auto" for c in all_spans), users=tuple(user_names),
-                         codes=len(codebook.codes), newline=newline, positions=positions)
+    return ExportSummary(
+        path=str(path),
+        sources=len(items),
+        codings=len(all_spans),
+        auto_codings=sum(c.source == "auto" for c in all_spans),
+        users=tuple(user_names),
+        codes=len(codebook.codes),
+        newline=newline,
+        positions=positions,
+    )

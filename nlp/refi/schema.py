@@ -46,8 +46,11 @@ def validate_project_xml(xml: str | bytes) -> None:
     text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
     problems = _errors(text)
     if problems:
-        raise NlpError("the REFI-QDA project we built does not validate against Project-mrt2019.xsd: "
-                       + "; ".join(problems), fix="this is a bug in nlp.refi; please report it with the input.")
+        raise NlpError(
+            "the REFI-QDA project we built does not validate against Project-mrt2019.xsd: "
+            + "; ".join(problems),
+            fix="this is a bug in nlp.refi; please report it with the input.",
+        )
 
 
 def validate_codebook_xml(xml: str | bytes) -> None:
@@ -63,5 +66,7 @@ def validate_codebook_xml(xml: str | bytes) -> None:
     project.append(root)
     problems = _errors(ET.tostring(project, encoding="unicode"))
     if problems:
-        raise NlpError("the REFI-QDA codebook we built does not validate: " + "; ".join(problems),
-                       fix="this is a bug in nlp.refi; please report it with the input.")
+        raise NlpError(
+            "the REFI-QDA codebook we built does not validate: " + "; ".join(problems),
+            fix="this is a bug in nlp.refi; please report it with the input.",
+        )

@@ -98,11 +98,23 @@ def read_events(path: str | Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError as exc:
             if n == len(parts):  # no newline after it: the write was cut off
                 break
-            raise InputError(f"not a review event ({exc.msg}).", path=path, line=n,
-                             fix="restore the file from a backup, or remove that line.") from None
-        if not isinstance(obj, dict) or obj.get("action") not in ACTIONS or not isinstance(obj.get("seq"), int):
-            raise InputError("not a review event (it needs seq and an action).", path=path, line=n,
-                             fix="pass a decision log written by `nlp review`.")
+            raise InputError(
+                f"not a review event ({exc.msg}).",
+                path=path,
+                line=n,
+                fix="restore the file from a backup, or remove that line.",
+            ) from None
+        if (
+            not isinstance(obj, dict)
+            or obj.get("action") not in ACTIONS
+            or not isinstance(obj.get("seq"), int)
+        ):
+            raise InputError(
+                "not a review event (it needs seq and an action).",
+                path=path,
+                line=n,
+                fix="pass a decision log written by `nlp review`.",
+            )
         events.append(obj)
     return events
 
@@ -113,8 +125,11 @@ def tagged_path_of(log: str | Path, events: Sequence[Mapping[str, Any]] | None =
     events = read_events(log) if events is None else events
     first = next((e for e in events if e.get("action") == "open"), None)
     if first is None:
-        raise InputError("this decision log has no `open` event naming its tagged file.", path=log,
-                         fix="pass a decision log written by `nlp review`.")
+        raise InputError(
+            "this decision log has no `open` event naming its tagged file.",
+            path=log,
+            fix="pass a decision log written by `nlp review`.",
+        )
     return log.parent / str(first["tagged"])
 
 
@@ -131,8 +146,15 @@ class SegmentState:
     reviewer: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"codes": dict(self.codes), "polarity": self.polarity, "polarity_decision": self.polarity_decision,
-                "done": self.done, "skipped": self.skipped, "last_seq": self.last_seq, "reviewer": self.reviewer}
+        return {
+            "codes": dict(self.codes),
+            "polarity": self.polarity,
+            "polarity_decision": self.polarity_decision,
+            "done": self.done,
+            "skipped": self.skipped,
+            "last_seq": self.last_seq,
+            "reviewer": self.reviewer,
+        }
 
 
 def _key(source: Any, rid: Any) -> tuple[str, str]:
@@ -171,7 +193,7 @@ def replay(events: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Segment
         if action == "done":
             s.done = True
         elif action == "polarity" or (action == "add" and str(code).startswith(POLARITY_PREFIX)):
-            s.polarity = str(e.get("value") or str(code)[len(POLARITY_PREFIX):])
+            s.polarity = str(e.get("value") or str(code)[len(POLARITY_PREFIX) :])
             s.polarity_decision = "set"
         elif str(code).startswith(POLARITY_PREFIX):
             s.polarity_decision = "accepted" if action == "accept" else "rejected"
@@ -198,7 +220,9 @@ def is_reviewed(record: Mapping[str, Any], s: SegmentState | None) -> bool:
 
 def final_codes(record: Mapping[str, Any], s: SegmentState) -> tuple[list[str], str | None]:
     """The concept codes and polarity the reviewer settled on for a reviewed segment."""
-    codes = [c for c in record.get("codes", ()) if s.codes.get(c, "accepted" if s.done else None) == "accepted"]
+    codes = [
+        c for c in record.get("codes", ()) if s.codes.get(c, "accepted" if s.done else None) == "accepted"
+    ]
     codes += [c for c, v in s.codes.items() if v == "added" and c not in codes]
     if s.polarity_decision == "set":
         pol = s.polarity
@@ -209,8 +233,9 @@ def final_codes(record: Mapping[str, Any], s: SegmentState) -> tuple[list[str], 
     return codes, pol
 
 
-def _reviewed(records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
-              ) -> list[tuple[Mapping[str, Any], SegmentState]]:
+def _reviewed(
+    records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+) -> list[tuple[Mapping[str, Any], SegmentState]]:
     state = replay(events)
     out = []
     for r in records:
@@ -220,8 +245,9 @@ def _reviewed(records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str
     return out
 
 
-def reviewed_units(records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]], *,
-                   coder: str | None = None) -> list[Unit]:
+def reviewed_units(
+    records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]], *, coder: str | None = None
+) -> list[Unit]:
     """The reviewed segments as coded :class:`~nlp.model.Unit` objects, for training (``nlp train``).
 
     The coder is the reviewer's name (``coder`` overrides); the group is the interview (``source``), so grouped
@@ -233,14 +259,26 @@ def reviewed_units(records: Sequence[Mapping[str, Any]], events: Sequence[Mappin
         who = coder or s.reviewer or "reviewer"
         values = frozenset(codes + ([POLARITY_PREFIX + pol] if pol else []))
         src = str(r.get("source") or "")
-        units.append(Unit(id=str(r["id"]), transcript_id=src, text=str(r.get("text") or ""), start=int(r["start"]),
-                          end=int(r["end"]), group=src, speaker=r.get("speaker"), source=src, kind="answer",
-                          codes={who: values}))
+        units.append(
+            Unit(
+                id=str(r["id"]),
+                transcript_id=src,
+                text=str(r.get("text") or ""),
+                start=int(r["start"]),
+                end=int(r["end"]),
+                group=src,
+                speaker=r.get("speaker"),
+                source=src,
+                kind="answer",
+                codes={who: values},
+            )
+        )
     return units
 
 
-def reviewer_spans(records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
-                   ) -> dict[tuple[str, str], list[CodeSpan]]:
+def reviewer_spans(
+    records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, str], list[CodeSpan]]:
     """The reviewer's codes on each reviewed segment as human :class:`CodeSpan` objects (coder = the reviewer),
     keyed by ``(source, id)`` of the tag record, for export beside the machine's codes."""
     out: dict[tuple[str, str], list[CodeSpan]] = {}
@@ -250,12 +288,14 @@ def reviewer_spans(records: Sequence[Mapping[str, Any]], events: Sequence[Mappin
         start, end = int(r["start"]), int(r["end"])
         out[_key(r.get("source"), r.get("id"))] = [
             CodeSpan(code=c, start=start, end=end, coder=who)
-            for c in [*codes, *([POLARITY_PREFIX + pol] if pol else [])]]
+            for c in [*codes, *([POLARITY_PREFIX + pol] if pol else [])]
+        ]
     return out
 
 
-def reviewed_transcripts(records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
-                         ) -> list[Transcript]:
+def reviewed_transcripts(
+    records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+) -> list[Transcript]:
     """One transcript per interview holding only the reviewed segments, with the machine's codes (coder = model
     version) and the reviewer's (coder = reviewer's name) on each, for ``nlp compare``.
 
@@ -281,17 +321,30 @@ def reviewed_transcripts(records: Sequence[Mapping[str, Any]], events: Sequence[
                 start = int(r["start"]) - shift
                 end = start + len(text)
                 chars[start:end] = list(text)
-                segments.append(Segment(start=start, end=end, speaker=r.get("speaker"), kind="answer",
-                                        id=str(r["id"])))
-                spans += [replace(c, start=start, end=end)
-                          for c in machine_spans(r) + human[_key(r.get("source"), r.get("id"))]]
+                segments.append(
+                    Segment(start=start, end=end, speaker=r.get("speaker"), kind="answer", id=str(r["id"]))
+                )
+                spans += [
+                    replace(c, start=start, end=end)
+                    for c in machine_spans(r) + human[_key(r.get("source"), r.get("id"))]
+                ]
             tid = f"{src}#{group[0]['id']}" if overlap else src
-            out.append(Transcript(id=tid, text="".join(chars), segments=tuple(segments), codes=tuple(spans),
-                                  source=src, meta={"group": src}))
+            out.append(
+                Transcript(
+                    id=tid,
+                    text="".join(chars),
+                    segments=tuple(segments),
+                    codes=tuple(spans),
+                    source=src,
+                    meta={"group": src},
+                )
+            )
     return out
 
 
-def review_summary(records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def review_summary(
+    records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     """Counts of the review: segments reviewed / skipped / left, and per machine code (and polarity value) how
     often it was proposed on reviewed segments, accepted, rejected, and added by the reviewer; ``accept_rate`` is
     accepted / proposed (the machine's precision as the reviewer judged it).
@@ -328,9 +381,13 @@ def review_summary(records: Sequence[Mapping[str, Any]], events: Sequence[Mappin
             row(c)["added"] += 1
     for d in per.values():
         d["accept_rate"] = round(d["accepted"] / d["proposed"], 4) if d["proposed"] else None
-    return {"segments": len(records), "reviewed": reviewed, "skipped": skipped,
-            "left": len(records) - reviewed - skipped,
-            "codes": dict(sorted(per.items(), key=lambda kv: (kv[0].startswith(POLARITY_PREFIX), kv[0])))}
+    return {
+        "segments": len(records),
+        "reviewed": reviewed,
+        "skipped": skipped,
+        "left": len(records) - reviewed - skipped,
+        "codes": dict(sorted(per.items(), key=lambda kv: (kv[0].startswith(POLARITY_PREFIX), kv[0]))),
+    }
 
 
 def _now() -> str:
@@ -369,11 +426,19 @@ class DecisionLog:
         models = sorted({str(r.get("model")) for r in self.records if r.get("model")})
         opened = [e for e in self.events if e.get("action") == "open"]
         if opened and opened[-1].get("models") and opened[-1]["models"] != models:
-            raise ConfigError(f"{self.path} holds decisions on codes of model {', '.join(opened[-1]['models'])}, "
-                              f"but {self.tagged} now holds codes of {', '.join(models) or 'an unnamed model'}.",
-                              fix="review into a new log (--decisions NEW.review.jsonl), or move the old log away.")
-        self.append({"action": "open", "tagged": os.path.relpath(self.tagged, self.path.parent),
-                     "models": models, "segments": len(self.records)})
+            raise ConfigError(
+                f"{self.path} holds decisions on codes of model {', '.join(opened[-1]['models'])}, "
+                f"but {self.tagged} now holds codes of {', '.join(models) or 'an unnamed model'}.",
+                fix="review into a new log (--decisions NEW.review.jsonl), or move the old log away.",
+            )
+        self.append(
+            {
+                "action": "open",
+                "tagged": os.path.relpath(self.tagged, self.path.parent),
+                "models": models,
+                "segments": len(self.records),
+            }
+        )
 
     def _repair(self) -> None:
         if not self.path.exists():
@@ -403,7 +468,9 @@ class DecisionLog:
             e = {"seq": self.next_seq, "time": _now(), "reviewer": self.reviewer, **dict(event)}
             action = e.get("action")
             if action not in ACTIONS:
-                raise InputError(f"unknown review action {action!r}.", fix=f"use one of {', '.join(ACTIONS)}.")
+                raise InputError(
+                    f"unknown review action {action!r}.", fix=f"use one of {', '.join(ACTIONS)}."
+                )
             if action in _SEGMENT_ACTIONS:
                 self.record(str(e.get("source")), str(e.get("id")))
                 if action in ("accept", "reject", "add") and not isinstance(e.get("code"), str):
@@ -425,5 +492,11 @@ class DecisionLog:
             live = effective(self.events)
         if not live:
             return None
-        return self.append({"action": "undo", "undoes": live[-1]["seq"], "source": live[-1].get("source"),
-                            "id": live[-1].get("id")})
+        return self.append(
+            {
+                "action": "undo",
+                "undoes": live[-1]["seq"],
+                "source": live[-1].get("source"),
+                "id": live[-1].get("id"),
+            }
+        )

@@ -80,13 +80,20 @@ def read_tag_output(path: str | Path) -> list[dict[str, Any]]:
         raise InputError("no such file.", path=path, fix=_TAG_FIX)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt not in ("jsonl", "csv", "xlsx"):
-        raise InputError(f"{path.suffix or 'a file without extension'} is not a tag output this can read back.",
-                         path=path, fix=_TAG_FIX)
+        raise InputError(
+            f"{path.suffix or 'a file without extension'} is not a tag output this can read back.",
+            path=path,
+            fix=_TAG_FIX,
+        )
     records = read_tagged(path, fmt=fmt)
     for n, rec in enumerate(records, 1):
         if not is_tag_record(rec):
-            raise InputError("not a record of `nlp tag` output (it needs id, start, end, text, codes, scores).",
-                             path=path, line=n if fmt == "jsonl" else None, fix=_TAG_FIX)
+            raise InputError(
+                "not a record of `nlp tag` output (it needs id, start, end, text, codes, scores).",
+                path=path,
+                line=n if fmt == "jsonl" else None,
+                fix=_TAG_FIX,
+            )
     return records
 
 
@@ -97,8 +104,9 @@ def _read_source(source: str) -> list[Transcript]:
     return read_path(path)
 
 
-def source_transcripts(records: Sequence[Mapping[str, Any]], transcripts: Iterable[Transcript] | None = None
-                       ) -> list[Transcript]:
+def source_transcripts(
+    records: Sequence[Mapping[str, Any]], transcripts: Iterable[Transcript] | None = None
+) -> list[Transcript]:
     """The transcripts the records were tagged from: those given, else each record's ``source`` file read again.
 
     Raises
@@ -116,14 +124,18 @@ def source_transcripts(records: Sequence[Mapping[str, Any]], transcripts: Iterab
             continue
         seen.add(src)
         if not src or not Path(src).is_file():
-            raise InputError(f"the transcript {src or '(no source)'} that record {rec.get('id')!r} was tagged from "
-                             "is not there to read.",
-                             fix="pass the transcripts it was tagged from with --transcripts corpus.jsonl "
-                                 "(or the interview files).")
+            raise InputError(
+                f"the transcript {src or '(no source)'} that record {rec.get('id')!r} was tagged from "
+                "is not there to read.",
+                fix="pass the transcripts it was tagged from with --transcripts corpus.jsonl "
+                "(or the interview files).",
+            )
         try:
             out.extend(t if t.source else _with_source(t, src) for t in _read_source(src))
         except NlpError as exc:
-            raise InputError(f"cannot read the source {src} again ({exc.reason}).", path=src, fix=exc.fix) from exc
+            raise InputError(
+                f"cannot read the source {src} again ({exc.reason}).", path=src, fix=exc.fix
+            ) from exc
     return out
 
 
@@ -131,9 +143,14 @@ def _with_source(t: Transcript, source: str) -> Transcript:
     return replace(t, source=source)
 
 
-def attach_machine_codes(records: Sequence[Mapping[str, Any]], transcripts: Iterable[Transcript], *,
-                         coder: str | None = None, origin: str = "the tag output",
-                         extra: Mapping[tuple[str, str], Sequence[CodeSpan]] | None = None) -> list[Transcript]:
+def attach_machine_codes(
+    records: Sequence[Mapping[str, Any]],
+    transcripts: Iterable[Transcript],
+    *,
+    coder: str | None = None,
+    origin: str = "the tag output",
+    extra: Mapping[tuple[str, str], Sequence[CodeSpan]] | None = None,
+) -> list[Transcript]:
     """Transcripts with every record's machine codes added as auto codings over the tagged text.
 
     A record belongs to the transcript whose ``source`` equals the record's ``source`` (or, for transcripts without
@@ -179,14 +196,19 @@ def attach_machine_codes(records: Sequence[Mapping[str, Any]], transcripts: Iter
         rid = str(rec.get("id"))
         candidates = by_source.get(str(rec.get("source") or ""), [])
         if not candidates:
-            candidates = [i for i, t in enumerate(items) if rid.startswith(f"{t.id}:") or rid == t.id] or \
-                list(range(len(items)))  # tagged from a JSONL file of transcripts without a source of their own
+            candidates = [
+                i for i, t in enumerate(items) if rid.startswith(f"{t.id}:") or rid == t.id
+            ] or list(
+                range(len(items))
+            )  # tagged from a JSONL file of transcripts without a source of their own
         hit = next((i for i in candidates if items[i].text[start:end] == text), None)
         if hit is None:
-            raise InputError(f"record {n} (id {rid!r}, source {rec.get('source')!r}) of {origin}: its text is not at "
-                             f"{start}..{end} of any transcript given, so these are not the transcripts it was "
-                             "tagged from.",
-                             fix="pass the transcripts the file was tagged from (--transcripts), unchanged since.")
+            raise InputError(
+                f"record {n} (id {rid!r}, source {rec.get('source')!r}) of {origin}: its text is not at "
+                f"{start}..{end} of any transcript given, so these are not the transcripts it was "
+                "tagged from.",
+                fix="pass the transcripts the file was tagged from (--transcripts), unchanged since.",
+            )
         added.setdefault(hit, []).extend(machine_spans(rec, coder=coder))
         added[hit].extend((extra or {}).get((str(rec.get("source")), rid), ()))
     return [t.with_codes(added[i]) if i in added else t for i, t in enumerate(items)]

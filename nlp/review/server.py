@@ -41,8 +41,10 @@ def interview_order(records: Sequence[Mapping[str, Any]]) -> list[int]:
     first: dict[str, int] = {}
     for i, r in enumerate(records):
         first.setdefault(str(r.get("source")), i)
-    return sorted(range(len(records)),
-                  key=lambda i: (first[str(records[i].get("source"))], int(records[i].get("start") or 0), i))
+    return sorted(
+        range(len(records)),
+        key=lambda i: (first[str(records[i].get("source"))], int(records[i].get("start") or 0), i),
+    )
 
 
 def uncertainty_order(records: Sequence[Mapping[str, Any]], model: Any = None) -> list[int]:
@@ -54,8 +56,9 @@ def uncertainty_order(records: Sequence[Mapping[str, Any]], model: Any = None) -
     code is to 0.5, half each (the same mix ``nlp suggest`` uses, with 0.5 for the thresholds).
     """
     if model is not None:
-        picks = suggest(model, [{"id": i, "text": r.get("text", "")} for i, r in enumerate(records)],
-                        n=len(records))
+        picks = suggest(
+            model, [{"id": i, "text": r.get("text", "")} for i, r in enumerate(records)], n=len(records)
+        )
         chosen = [int(p["id"]) for p in picks]
         taken = set(chosen)
         return chosen + [i for i in interview_order(records) if i not in taken]
@@ -73,7 +76,7 @@ def uncertainty_order(records: Sequence[Mapping[str, Any]], model: Any = None) -
 
 
 def _turn(t: Transcript, s: Any) -> dict[str, Any]:
-    return {"speaker": s.speaker, "text": t.text[s.start:s.end], "kind": s.kind}
+    return {"speaker": s.speaker, "text": t.text[s.start : s.end], "kind": s.kind}
 
 
 def _record_turn(r: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,15 +107,25 @@ class ReviewServer:
         0 (default) takes a free port.
     """
 
-    def __init__(self, log: DecisionLog, *, order: str = "interview", model: Any = None,
-                 codebook: Codebook | None = None, transcripts: Sequence[Transcript] | None = None,
-                 port: int = 0) -> None:
+    def __init__(
+        self,
+        log: DecisionLog,
+        *,
+        order: str = "interview",
+        model: Any = None,
+        codebook: Codebook | None = None,
+        transcripts: Sequence[Transcript] | None = None,
+        port: int = 0,
+    ) -> None:
         if order not in ("interview", "uncertainty"):
             raise NlpError(f"order {order!r} is not interview or uncertainty.")
         self.log = log
         self.order = order
         records = log.records
-        self.orders = {"interview": interview_order(records), "uncertainty": uncertainty_order(records, model)}
+        self.orders = {
+            "interview": interview_order(records),
+            "uncertainty": uncertainty_order(records, model),
+        }
         self.codebook = codebook
         self.token = secrets.token_urlsafe(24)
         self._build_context(transcripts)
@@ -148,32 +161,51 @@ class ReviewServer:
         for src, idx in groups.items():
             first = records[idx[0]]
             start, end = int(first["start"]), int(first["end"])
-            t = next((t for t in by_source.get(src) or ts if t.text[start:end] == str(first.get("text") or "")),
-                     None)
+            t = next(
+                (t for t in by_source.get(src) or ts if t.text[start:end] == str(first.get("text") or "")),
+                None,
+            )
             segs = sorted(t.segments, key=lambda s: (s.start, s.end)) if t is not None else []
             at = {(s.start, s.end): n for n, s in enumerate(segs)}
             spots = [at.get((int(records[i]["start"]), int(records[i]["end"]))) for i in idx]
-            full = t is not None and bool(segs) and None not in spots and all(
-                t.text[int(records[i]["start"]):int(records[i]["end"])] == records[i].get("text") for i in idx)
+            full = (
+                t is not None
+                and bool(segs)
+                and None not in spots
+                and all(
+                    t.text[int(records[i]["start"]) : int(records[i]["end"])] == records[i].get("text")
+                    for i in idx
+                )
+            )
             if full:
                 of_seg = dict(zip(spots, idx))
                 turns = [{**_turn(t, s), "i": of_seg.get(n)} for n, s in enumerate(segs)]
                 for k, i in zip(spots, idx):
-                    self._context[i] = {"before": turns[max(0, k - _CONTEXT_BEFORE):k],
-                                        "after": turns[k + 1:k + 1 + _CONTEXT_AFTER], "from": "transcript"}
+                    self._context[i] = {
+                        "before": turns[max(0, k - _CONTEXT_BEFORE) : k],
+                        "after": turns[k + 1 : k + 1 + _CONTEXT_AFTER],
+                        "from": "transcript",
+                    }
             else:
                 turns = [{**_record_turn(records[i]), "i": i} for i in idx]
                 for k, i in enumerate(idx):
-                    self._context[i] = {"before": turns[max(0, k - _CONTEXT_BEFORE):k],
-                                        "after": turns[k + 1:k + 1 + _CONTEXT_AFTER], "from": "tagged turns"}
-            self._interviews[src] = {"source": src, "turns": turns, "from": "transcript" if full else "tagged turns"}
+                    self._context[i] = {
+                        "before": turns[max(0, k - _CONTEXT_BEFORE) : k],
+                        "after": turns[k + 1 : k + 1 + _CONTEXT_AFTER],
+                        "from": "tagged turns",
+                    }
+            self._interviews[src] = {
+                "source": src,
+                "turns": turns,
+                "from": "transcript" if full else "tagged turns",
+            }
             for i in idx:
                 self._interview_of[i] = src
 
     def _labels(self) -> dict[str, str]:
         names: list[str] = []
         for r in self.log.records:
-            for k in (r.get("scores") or {}):
+            for k in r.get("scores") or {}:
                 if k not in names:
                     names.append(k)
         labels = {k: k for k in names}
@@ -215,18 +247,47 @@ class ReviewServer:
             s = st.get((str(r.get("source")), str(r.get("id"))))
             if s is not None:
                 seg_state[i] = {**s.to_json(), "reviewed": is_reviewed(r, s)}
-        polarity = (list(self.codebook.polarity) if self.codebook is not None else
-                    sorted({k[len(POLARITY_PREFIX):] for r in records for k in (r.get("scores") or {})
-                            if k.startswith(POLARITY_PREFIX)}))
-        return {"reviewer": self.log.reviewer, "tagged": self.log.tagged.name, "decisions": self.log.path.name,
-                "order": self.order, "orders": self.orders, "position": self.position(),
-                "segments": [{"i": i, "source": r.get("source"), "id": r.get("id"), "speaker": r.get("speaker"),
-                              "start": r.get("start"), "end": r.get("end"), "text": r.get("text"),
-                              "codes": r.get("codes", []), "polarity": r.get("polarity"),
-                              "scores": r.get("scores", {}), "why": r.get("why") or {}, "model": r.get("model")}
-                             for i, r in enumerate(records)],
-                "state": seg_state, "labels": self._labels(), "polarity_values": polarity,
-                "summary": review_summary(records, self.log.events)}
+        polarity = (
+            list(self.codebook.polarity)
+            if self.codebook is not None
+            else sorted(
+                {
+                    k[len(POLARITY_PREFIX) :]
+                    for r in records
+                    for k in (r.get("scores") or {})
+                    if k.startswith(POLARITY_PREFIX)
+                }
+            )
+        )
+        return {
+            "reviewer": self.log.reviewer,
+            "tagged": self.log.tagged.name,
+            "decisions": self.log.path.name,
+            "order": self.order,
+            "orders": self.orders,
+            "position": self.position(),
+            "segments": [
+                {
+                    "i": i,
+                    "source": r.get("source"),
+                    "id": r.get("id"),
+                    "speaker": r.get("speaker"),
+                    "start": r.get("start"),
+                    "end": r.get("end"),
+                    "text": r.get("text"),
+                    "codes": r.get("codes", []),
+                    "polarity": r.get("polarity"),
+                    "scores": r.get("scores", {}),
+                    "why": r.get("why") or {},
+                    "model": r.get("model"),
+                }
+                for i, r in enumerate(records)
+            ],
+            "state": seg_state,
+            "labels": self._labels(),
+            "polarity_values": polarity,
+            "summary": review_summary(records, self.log.events),
+        }
 
     def decide(self, body: Mapping[str, Any]) -> dict[str, Any]:
         action = body.get("action")
@@ -265,15 +326,20 @@ class ReviewServer:
                 self.send_header("Referrer-Policy", "no-referrer")
                 self.send_header("X-Frame-Options", "DENY")
                 src = f"'nonce-{nonce}'" if nonce else "'none'"
-                self.send_header("Content-Security-Policy",
-                                 f"default-src 'none'; script-src {src}; style-src {src}; connect-src 'self'; "
-                                 "img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+                self.send_header(
+                    "Content-Security-Policy",
+                    f"default-src 'none'; script-src {src}; style-src {src}; connect-src 'self'; "
+                    "img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                )
                 self.end_headers()
                 self.wfile.write(body)
 
             def _json(self, status: int, obj: Any) -> None:
-                self._send(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"),
-                           "application/json; charset=utf-8")
+                self._send(
+                    status,
+                    json.dumps(obj, ensure_ascii=False).encode("utf-8"),
+                    "application/json; charset=utf-8",
+                )
 
             def _allowed(self) -> bool:
                 origins = {f"http://127.0.0.1:{server.port}", f"http://localhost:{server.port}"}
@@ -290,8 +356,11 @@ class ReviewServer:
                 return hmac.compare_digest(token.encode(), server.token.encode())
 
             def _refuse(self) -> None:
-                self._send(HTTPStatus.FORBIDDEN, b"forbidden: open the address nlp review printed\n",
-                           "text/plain; charset=utf-8")
+                self._send(
+                    HTTPStatus.FORBIDDEN,
+                    b"forbidden: open the address nlp review printed\n",
+                    "text/plain; charset=utf-8",
+                )
 
             def do_GET(self) -> None:
                 if not self._allowed():
@@ -300,7 +369,9 @@ class ReviewServer:
                 if route == "/":
                     nonce = secrets.token_urlsafe(16)
                     page = _page().replace("{{NONCE}}", nonce)
-                    return self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8", nonce=nonce)
+                    return self._send(
+                        HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8", nonce=nonce
+                    )
                 if route == "/api/state":
                     return self._json(HTTPStatus.OK, server.state())
                 if route == "/api/context":
@@ -310,7 +381,9 @@ class ReviewServer:
                     except ValueError:
                         return self._json(HTTPStatus.BAD_REQUEST, {"error": "i must be a segment number"})
                     return self._json(HTTPStatus.OK, server._context.get(i, {"before": [], "after": []}))
-                if route == "/api/interview":  # the interview of segment i: no names or paths taken from the URL
+                if (
+                    route == "/api/interview"
+                ):  # the interview of segment i: no names or paths taken from the URL
                     query = parse_qs(urlsplit(self.path).query)
                     try:
                         i = int((query.get("i") or [""])[0])

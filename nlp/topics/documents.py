@@ -97,7 +97,9 @@ def _most_common(values: Sequence[str | None]) -> str | None:
 
 
 def _join(units: Sequence[Unit], analyses: Mapping[int, Analysis], doc_id: str) -> TopicDocument:
-    return TopicDocument(id=doc_id, units=tuple(units), analysis=Analysis.join([analyses[id(u)] for u in units]))
+    return TopicDocument(
+        id=doc_id, units=tuple(units), analysis=Analysis.join([analyses[id(u)] for u in units])
+    )
 
 
 def make_documents(units: Iterable[Unit], *, unit: str, window_size: int = 3) -> list[TopicDocument]:
@@ -131,7 +133,9 @@ def make_documents(units: Iterable[Unit], *, unit: str, window_size: int = 3) ->
     if unit not in DOC_UNITS:
         raise ConfigError(f"unknown document unit {unit!r}.", fix=f"use one of {', '.join(DOC_UNITS)}.")
     if unit == "window" and window_size < 1:
-        raise ConfigError(f"window size must be at least 1, got {window_size}.", fix="pass --window-size 3 or so.")
+        raise ConfigError(
+            f"window size must be at least 1, got {window_size}.", fix="pass --window-size 3 or so."
+        )
     units = list(units)
     analyses = {id(u): a for u, a in zip(units, analyses_of(units))}
     by_transcript: dict[str, list[Unit]] = {}
@@ -145,15 +149,19 @@ def make_documents(units: Iterable[Unit], *, unit: str, window_size: int = 3) ->
             docs.append(_join(us, analyses, tid))
         elif unit == "window":
             for i in range(0, len(us), window_size):
-                chunk = us[i:i + window_size]
+                chunk = us[i : i + window_size]
                 docs.append(_join(chunk, analyses, f"{tid}:w{i // window_size}"))
         else:  # turn
             run: list[Unit] = []
             for u in us:
                 if run and (u.speaker is None or u.speaker != run[-1].speaker):
-                    docs.append(_join(run, analyses, run[0].id if len(run) == 1 else f"{run[0].id}+{len(run) - 1}"))
+                    docs.append(
+                        _join(run, analyses, run[0].id if len(run) == 1 else f"{run[0].id}+{len(run) - 1}")
+                    )
                     run = []
                 run.append(u)
             if run:
-                docs.append(_join(run, analyses, run[0].id if len(run) == 1 else f"{run[0].id}+{len(run) - 1}"))
+                docs.append(
+                    _join(run, analyses, run[0].id if len(run) == 1 else f"{run[0].id}+{len(run) - 1}")
+                )
     return docs

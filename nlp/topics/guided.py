@@ -21,8 +21,15 @@ from ..features import Analysis, analyse_texts, as_analyses
 __all__ = ["codebook_seed_topics", "distinctive_words"]
 
 
-def distinctive_words(texts: Sequence[Sequence[str]], labels: Sequence[Collection[str]], *, n: int = 10,
-                      min_count: int = 2, z_min: float = 1.96, prior: float = 10.0) -> dict[str, list[str]]:
+def distinctive_words(
+    texts: Sequence[Sequence[str]],
+    labels: Sequence[Collection[str]],
+    *,
+    n: int = 10,
+    min_count: int = 2,
+    z_min: float = 1.96,
+    prior: float = 10.0,
+) -> dict[str, list[str]]:
     """Words that mark the texts of each label against all other texts (weighted log-odds, z-scores).
 
     Each word goes to the label where its z-score is highest, so one frequent word does not seed many topics.
@@ -65,8 +72,9 @@ def distinctive_words(texts: Sequence[Sequence[str]], labels: Sequence[Collectio
             if y_in < min_count:
                 continue
             y_out, a = total[w] - y_in, alpha[w]
-            delta = (np.log((y_in + a) / (n_in + prior - y_in - a))
-                     - np.log((y_out + a) / (n_out + prior - y_out - a)))
+            delta = np.log((y_in + a) / (n_in + prior - y_in - a)) - np.log(
+                (y_out + a) / (n_out + prior - y_out - a)
+            )
             z = float(delta / np.sqrt(1.0 / (y_in + a) + 1.0 / (y_out + a)))
             if z >= z_min and (w not in best or (z, label) > (best[w][0], best[w][1])):
                 best[w] = (z, label)
@@ -76,9 +84,15 @@ def distinctive_words(texts: Sequence[Sequence[str]], labels: Sequence[Collectio
     return {label: [w for _, w in sorted(ws)[:n]] for label, ws in sorted(out.items())}
 
 
-def codebook_seed_topics(codebook: Codebook, *, analyzer: Callable[[Analysis], list[str]],
-                         documents: Sequence[Any] | None = None, labels: Sequence[Collection[str]] | None = None,
-                         n_learned: int = 10, use_definitions: bool = True) -> dict[str, list[str]]:
+def codebook_seed_topics(
+    codebook: Codebook,
+    *,
+    analyzer: Callable[[Analysis], list[str]],
+    documents: Sequence[Any] | None = None,
+    labels: Sequence[Collection[str]] | None = None,
+    n_learned: int = 10,
+    use_definitions: bool = True,
+) -> dict[str, list[str]]:
     """Seed words per code of ``codebook``, for ``LdaTopics(seed_topics=...)``.
 
     Parameters

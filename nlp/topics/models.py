@@ -59,8 +59,11 @@ class _TopicModel(TransformerMixin, BaseEstimator):
     # --- analysis and vocabulary ---------------------------------------------------------------------------
     def build_vectorizer(self) -> LemmaVectorizer:
         """The (unfitted) counting of this model: its ``analyzer`` (or the default) and document-frequency bounds."""
-        return LemmaVectorizer(analyzer=self.analyzer if self.analyzer is not None else default_analyzer(),
-                               min_df=self.min_df, max_df=self.max_df)
+        return LemmaVectorizer(
+            analyzer=self.analyzer if self.analyzer is not None else default_analyzer(),
+            min_df=self.min_df,
+            max_df=self.max_df,
+        )
 
     def terms(self, docs: Any) -> list[list[str]]:
         """The terms of each document as this model counts them (the references of coherence)."""
@@ -70,10 +73,14 @@ class _TopicModel(TransformerMixin, BaseEstimator):
     def _fit_vocabulary(self, analyses: list[Analysis]) -> sparse.csr_matrix:
         n = len(analyses)
         if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 1:
-            raise ConfigError(f"n_topics must be a positive integer, got {self.n_topics!r}.", fix="pass --k 2 or more.")
+            raise ConfigError(
+                f"n_topics must be a positive integer, got {self.n_topics!r}.", fix="pass --k 2 or more."
+            )
         if n < 2:
-            raise InputError(f"a topic model needs at least 2 documents, got {n}.",
-                             fix="give more transcripts, or a smaller --unit (segment instead of interview).")
+            raise InputError(
+                f"a topic model needs at least 2 documents, got {n}.",
+                fix="give more transcripts, or a smaller --unit (segment instead of interview).",
+            )
         self.vectorizer_ = self.build_vectorizer()
         X = self.vectorizer_.fit_transform(analyses)
         vocab = self.vectorizer_.get_feature_names_out().tolist()
@@ -85,11 +92,15 @@ class _TopicModel(TransformerMixin, BaseEstimator):
         if self.n_topics > nonempty:
             raise InputError(
                 f"{self.n_topics} topics were asked for, but only {nonempty} of {n} documents contain words after "
-                "filtering.", fix=f"lower --k to at most {nonempty} (a few times fewer is better), or use a smaller "
-                "--unit (segment or turn) to get more documents.")
+                "filtering.",
+                fix=f"lower --k to at most {nonempty} (a few times fewer is better), or use a smaller "
+                "--unit (segment or turn) to get more documents.",
+            )
         if self.n_topics > len(vocab):
-            raise InputError(f"{self.n_topics} topics were asked for, but the vocabulary has only {len(vocab)} words.",
-                             fix=f"lower --k to at most {len(vocab)} or lower --min-df.")
+            raise InputError(
+                f"{self.n_topics} topics were asked for, but the vocabulary has only {len(vocab)} words.",
+                fix=f"lower --k to at most {len(vocab)} or lower --min-df.",
+            )
         return X
 
     # --- reporting -------------------------------------------------------------------------------------------
@@ -122,7 +133,9 @@ class _TopicModel(TransformerMixin, BaseEstimator):
     def _normalise_rows(self, m: np.ndarray, empty: np.ndarray) -> np.ndarray:
         s = m.sum(axis=1, keepdims=True)
         out = np.divide(m, s, out=np.zeros_like(m), where=s > 0)
-        out[empty | (s[:, 0] <= 0)] = 1.0 / m.shape[1]  # a document without vocabulary words: no evidence, uniform
+        out[empty | (s[:, 0] <= 0)] = (
+            1.0 / m.shape[1]
+        )  # a document without vocabulary words: no evidence, uniform
         return out
 
 
@@ -168,10 +181,20 @@ class LdaTopics(_TopicModel):
     (4, 2)
     """
 
-    def __init__(self, *, n_topics: int = 10, analyzer: str | Analyzer | None = None, min_df: float = 2,
-                 max_df: float = 0.5, alpha: str | float = "symmetric", passes: int = 20,
-                 iterations: int = 200, seed_topics: Mapping[str, Sequence[str]] | Sequence[Sequence[str]] | None = None,
-                 seed_strength: float = 10.0, random_state: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        n_topics: int = 10,
+        analyzer: str | Analyzer | None = None,
+        min_df: float = 2,
+        max_df: float = 0.5,
+        alpha: str | float = "symmetric",
+        passes: int = 20,
+        iterations: int = 200,
+        seed_topics: Mapping[str, Sequence[str]] | Sequence[Sequence[str]] | None = None,
+        seed_strength: float = 10.0,
+        random_state: int = 0,
+    ) -> None:
         self.n_topics = n_topics
         self.analyzer = analyzer
         self.min_df = min_df
@@ -197,8 +220,10 @@ class LdaTopics(_TopicModel):
         if not seeds:
             return None
         if len(seeds) > self.n_topics:
-            raise ConfigError(f"{len(seeds)} seed topics were given but only {self.n_topics} topics asked for.",
-                              fix=f"use --k {len(seeds)} or more, or fewer seed topics.")
+            raise ConfigError(
+                f"{len(seeds)} seed topics were given but only {self.n_topics} topics asked for.",
+                fix=f"use --k {len(seeds)} or more, or fewer seed topics.",
+            )
         if self.seed_strength <= 0:
             raise ConfigError(f"seed_strength must be positive, got {self.seed_strength}.")
         eta = np.full((self.n_topics, len(self.vocabulary_)), 1.0 / self.n_topics)
@@ -212,8 +237,11 @@ class LdaTopics(_TopicModel):
             for w in used:
                 eta[k, self.vocabulary_[w]] += self.seed_strength
         if missing:
-            warnings.warn(f"seed topics without any word in the vocabulary (left unguided): {', '.join(missing)}.",
-                          DataWarning, stacklevel=3)
+            warnings.warn(
+                f"seed topics without any word in the vocabulary (left unguided): {', '.join(missing)}.",
+                DataWarning,
+                stacklevel=3,
+            )
         return eta
 
     def fit(self, docs: Sequence[Analysis | str], y: Any = None) -> LdaTopics:
@@ -222,12 +250,28 @@ class LdaTopics(_TopicModel):
 
         X = self._fit_vocabulary(check_documents(docs))
         eta = self._prior()
-        corpus = [list(zip(X.indices[X.indptr[i]:X.indptr[i + 1]].tolist(),
-                           X.data[X.indptr[i]:X.indptr[i + 1]].tolist())) for i in range(X.shape[0])]
+        corpus = [
+            list(
+                zip(
+                    X.indices[X.indptr[i] : X.indptr[i + 1]].tolist(),
+                    X.data[X.indptr[i] : X.indptr[i + 1]].tolist(),
+                )
+            )
+            for i in range(X.shape[0])
+        ]
         id2word = dict(enumerate(self.feature_names_.tolist()))
-        self.model_ = LdaModel(corpus=corpus, num_topics=self.n_topics, id2word=id2word, alpha=self.alpha,
-                               eta=eta, passes=self.passes, iterations=self.iterations,
-                               random_state=self.random_state, eval_every=None, dtype=np.float64)
+        self.model_ = LdaModel(
+            corpus=corpus,
+            num_topics=self.n_topics,
+            id2word=id2word,
+            alpha=self.alpha,
+            eta=eta,
+            passes=self.passes,
+            iterations=self.iterations,
+            random_state=self.random_state,
+            eval_every=None,
+            dtype=np.float64,
+        )
         self.components_ = self.model_.get_topics()
         return self
 
@@ -241,8 +285,12 @@ class LdaTopics(_TopicModel):
         X = self.vectorizer_.transform(check_documents(docs))
         out = np.zeros((X.shape[0], self.n_topics))
         for i in range(X.shape[0]):
-            bow = list(zip(X.indices[X.indptr[i]:X.indptr[i + 1]].tolist(),
-                           X.data[X.indptr[i]:X.indptr[i + 1]].tolist()))
+            bow = list(
+                zip(
+                    X.indices[X.indptr[i] : X.indptr[i + 1]].tolist(),
+                    X.data[X.indptr[i] : X.indptr[i + 1]].tolist(),
+                )
+            )
             if bow:
                 self.model_.random_state = np.random.RandomState(self.random_state)
                 gamma, _ = self.model_.inference([bow])
@@ -273,9 +321,19 @@ class NmfTopics(_TopicModel):
     True
     """
 
-    def __init__(self, *, n_topics: int = 10, analyzer: str | Analyzer | None = None, min_df: float = 2,
-                 max_df: float = 0.5, init: str = "nndsvdar", beta_loss: str = "frobenius",
-                 max_iter: int = 1000, seed_topics: None = None, random_state: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        n_topics: int = 10,
+        analyzer: str | Analyzer | None = None,
+        min_df: float = 2,
+        max_df: float = 0.5,
+        init: str = "nndsvdar",
+        beta_loss: str = "frobenius",
+        max_iter: int = 1000,
+        seed_topics: None = None,
+        random_state: int = 0,
+    ) -> None:
         self.n_topics = n_topics
         self.analyzer = analyzer
         self.min_df = min_df
@@ -290,15 +348,23 @@ class NmfTopics(_TopicModel):
         from sklearn.decomposition import NMF
 
         solver = "mu" if self.beta_loss != "frobenius" else "cd"
-        return NMF(n_components=self.n_topics, init=self.init, beta_loss=self.beta_loss, solver=solver,
-                   max_iter=self.max_iter, random_state=self.random_state)
+        return NMF(
+            n_components=self.n_topics,
+            init=self.init,
+            beta_loss=self.beta_loss,
+            solver=solver,
+            max_iter=self.max_iter,
+            random_state=self.random_state,
+        )
 
     def fit(self, docs: Sequence[Analysis | str], y: Any = None) -> NmfTopics:
         """Learn the topics of ``docs`` (analyses, topic documents or texts); returns self."""
         from sklearn.feature_extraction.text import TfidfTransformer
 
         if self.seed_topics:
-            raise ConfigError("guided (seeded) topics are only available for LDA.", fix="use --model lda with --guided.")
+            raise ConfigError(
+                "guided (seeded) topics are only available for LDA.", fix="use --model lda with --guided."
+            )
         counts = self._fit_vocabulary(check_documents(docs))
         self.topic_names_ = [None] * self.n_topics
         self.seed_words_used_ = {}

@@ -33,13 +33,29 @@ class TopicRun:
     notes: tuple[str, ...] = ()
 
 
-def run_topics(units: Sequence[Unit], *, codebook: Codebook | None = None, model: str = "lda",
-               k: int | None = None, k_range: str | None = None, unit: str = "segment", window_size: int = 3,
-               seeds: int = 3, guided: bool = False, seed_strength: float = 10.0, coder: str = "coder1",
-               random_state: int = 0, passes: int = 20, min_df: int = 2, max_df: float = 0.5, words: int = 10,
-               excerpts: int = 5, analyzer: str | Callable[[Analysis], list[str]] | None = None,
-               progress: Callable[[str], None] = lambda message: None,
-               fit_progress: Callable[[int, int], None] | None = None) -> TopicRun:
+def run_topics(
+    units: Sequence[Unit],
+    *,
+    codebook: Codebook | None = None,
+    model: str = "lda",
+    k: int | None = None,
+    k_range: str | None = None,
+    unit: str = "segment",
+    window_size: int = 3,
+    seeds: int = 3,
+    guided: bool = False,
+    seed_strength: float = 10.0,
+    coder: str = "coder1",
+    random_state: int = 0,
+    passes: int = 20,
+    min_df: int = 2,
+    max_df: float = 0.5,
+    words: int = 10,
+    excerpts: int = 5,
+    analyzer: str | Callable[[Analysis], list[str]] | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    fit_progress: Callable[[int, int], None] | None = None,
+) -> TopicRun:
     """Build documents from ``units``, choose K (``k`` or a sweep over ``k_range``), fit and summarise.
 
     The number of topics is a scientific choice with no default: give ``k``, ``k_range`` or ``guided`` (one topic
@@ -56,49 +72,80 @@ def run_topics(units: Sequence[Unit], *, codebook: Codebook | None = None, model
         raise ConfigError(f"seeds must be at least 1, got {seeds}.")
     docs = make_documents(units, unit=unit, window_size=window_size)
     if not docs:
-        raise InputError("the inputs contain no segments to model.",
-                         fix="check that the transcripts have segments (run `nlp ingest`).")
-    params: dict[str, Any] = {"min_df": min_df, "max_df": max_df, "random_state": random_state,
-                              "analyzer": analyzer if analyzer is not None else models.default_analyzer()}
+        raise InputError(
+            "the inputs contain no segments to model.",
+            fix="check that the transcripts have segments (run `nlp ingest`).",
+        )
+    params: dict[str, Any] = {
+        "min_df": min_df,
+        "max_df": max_df,
+        "random_state": random_state,
+        "analyzer": analyzer if analyzer is not None else models.default_analyzer(),
+    }
     est: Any = LdaTopics(passes=passes, **params) if model == "lda" else NmfTopics(**params)
     notes: list[str] = []
     if guided:
         if codebook is None:
-            raise ConfigError("guided topics need a codebook.", fix="pass a codebook or use a bundled corpus.")
+            raise ConfigError(
+                "guided topics need a codebook.", fix="pass a codebook or use a bundled corpus."
+            )
         labels = [d.concepts(coder) for d in docs]
         learn = any(labels)
         if not learn:
             notes.append(f"no codes of coder {coder!r} found: seeds come from the codebook alone.")
-        seed_topics = codebook_seed_topics(codebook, analyzer=est.build_vectorizer().terms,
-                                           documents=docs if learn else None, labels=labels if learn else None)
+        seed_topics = codebook_seed_topics(
+            codebook,
+            analyzer=est.build_vectorizer().terms,
+            documents=docs if learn else None,
+            labels=labels if learn else None,
+        )
         est.set_params(seed_topics=seed_topics, seed_strength=seed_strength)
         if k is None and k_range is None:
             k = len(seed_topics)
     if k is None and k_range is None:
-        raise ConfigError("the number of topics is not given.",
-                          fix="pass --k N, or --k-range 4:16:2 to compare K values and fit the recommended one.")
+        raise ConfigError(
+            "the number of topics is not given.",
+            fix="pass --k N, or --k-range 4:16:2 to compare K values and fit the recommended one.",
+        )
     seed_list = [random_state + i for i in range(seeds)]
     sweep = None
     stability = None
     if k_range is not None:
         ks = parse_k_range(k_range)
         if guided and min(ks) < len(est.seed_topics):
-            raise ConfigError(f"guided topics make {len(est.seed_topics)} seed topics; the K range starts at "
-                              f"{min(ks)}.", fix=f"start the range at {len(est.seed_topics)} or more.")
+            raise ConfigError(
+                f"guided topics make {len(est.seed_topics)} seed topics; the K range starts at {min(ks)}.",
+                fix=f"start the range at {len(est.seed_topics)} or more.",
+            )
         progress(f"sweeping K in {ks} with seeds {seed_list} on {len(docs)} documents")
         sweep = sweep_topics(docs, estimator=est, k_values=ks, seeds=seed_list, progress=fit_progress)
         k = sweep.recommended_k
         stability = next(r["stability"] for r in sweep.rows if r["k"] == k)
     elif seeds > 1:
-        stability = sweep_topics(docs, estimator=est, k_values=[k], seeds=seed_list,
-                                 progress=fit_progress).rows[0]["stability"]
+        stability = sweep_topics(
+            docs, estimator=est, k_values=[k], seeds=seed_list, progress=fit_progress
+        ).rows[0]["stability"]
     est.set_params(n_topics=k)
     est.fit(docs)
     names = {c.id: c.name for c in codebook} if codebook is not None else None
     has_codes = any(coder in d.codes for d in docs)
-    summary = summarize_topics(est, docs, coder=coder if has_codes else None, n_words=words, n_excerpts=excerpts,
-                               code_names=names, stability=stability)
+    summary = summarize_topics(
+        est,
+        docs,
+        coder=coder if has_codes else None,
+        n_words=words,
+        n_excerpts=excerpts,
+        code_names=names,
+        stability=stability,
+    )
     if not has_codes:
         notes.append(f"no codes of coder {coder!r}: the topic x code table was skipped")
-    return TopicRun(estimator=est, summary=summary, sweep=sweep, k=int(k), stability=stability,
-                    has_codes=has_codes, notes=tuple(notes))
+    return TopicRun(
+        estimator=est,
+        summary=summary,
+        sweep=sweep,
+        k=int(k),
+        stability=stability,
+        has_codes=has_codes,
+        notes=tuple(notes),
+    )

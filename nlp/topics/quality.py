@@ -36,8 +36,9 @@ __all__ = [
 Topics = Sequence[Sequence[str]]
 
 
-def coherence(topics: Topics, texts: Sequence[Sequence[str]], *, measure: str = "c_npmi",
-              topn: int = 10) -> tuple[float, list[float]]:
+def coherence(
+    topics: Topics, texts: Sequence[Sequence[str]], *, measure: str = "c_npmi", topn: int = 10
+) -> tuple[float, list[float]]:
     """Mean and per-topic coherence of ``topics`` (word lists) on the tokenised ``texts``.
 
     Parameters
@@ -66,12 +67,20 @@ def coherence(topics: Topics, texts: Sequence[Sequence[str]], *, measure: str = 
     topics = [list(t)[:topn] for t in topics]
     unknown = sorted({w for t in topics for w in t if w not in dictionary.token2id})
     if unknown:
-        raise InputError(f"topic words not found in the reference texts: {', '.join(unknown[:10])}.",
-                         fix="compute coherence on the tokenised texts the model was fitted on.")
+        raise InputError(
+            f"topic words not found in the reference texts: {', '.join(unknown[:10])}.",
+            fix="compute coherence on the tokenised texts the model was fitted on.",
+        )
     if not topics or min(len(t) for t in topics) < 2:
         raise InputError("coherence needs at least two words per topic.")
-    cm = CoherenceModel(topics=topics, texts=[list(t) for t in texts], dictionary=dictionary, coherence=measure,
-                        topn=min(len(t) for t in topics), processes=1)
+    cm = CoherenceModel(
+        topics=topics,
+        texts=[list(t) for t in texts],
+        dictionary=dictionary,
+        coherence=measure,
+        topn=min(len(t) for t in topics),
+        processes=1,
+    )
     per_topic = [float(x) for x in cm.get_coherence_per_topic()]
     return float(np.mean(per_topic)), per_topic
 
@@ -119,7 +128,9 @@ def topic_stability(runs: Sequence[Topics], *, topn: int = 10) -> float:
     """
     if len(runs) < 2:
         raise ConfigError("stability needs at least two runs (seeds).", fix="pass --seeds 2 or more.")
-    scores = [np.mean([s for _, _, s in match_topics(x, y, topn=topn)]) for x, y in itertools.combinations(runs, 2)]
+    scores = [
+        np.mean([s for _, _, s in match_topics(x, y, topn=topn)]) for x, y in itertools.combinations(runs, 2)
+    ]
     return float(np.mean(scores))
 
 
@@ -144,9 +155,13 @@ def parse_k_range(text: str) -> list[int]:
         else:
             ks = sorted({int(p) for p in text.split(",") if p.strip()})
     except ValueError as exc:
-        raise ConfigError(f"cannot read the K range {text!r}.", fix="write it as 4:12, 4:20:2 or 4,6,8.") from exc
+        raise ConfigError(
+            f"cannot read the K range {text!r}.", fix="write it as 4:12, 4:20:2 or 4,6,8."
+        ) from exc
     if not ks or min(ks) < 1:
-        raise ConfigError(f"the K range {text!r} gives no positive topic numbers.", fix="e.g. --k-range 4:12.")
+        raise ConfigError(
+            f"the K range {text!r} gives no positive topic numbers.", fix="e.g. --k-range 4:12."
+        )
     return ks
 
 
@@ -167,8 +182,9 @@ class SweepResult:
         return [{k: v for k, v in r.items() if timings or k != "fit_seconds"} for r in self.rows]
 
 
-def recommend_k(rows: Sequence[dict[str, Any]], *, metrics: Sequence[str] = ("c_npmi", "c_v", "stability",
-                                                                               "diversity")) -> int:
+def recommend_k(
+    rows: Sequence[dict[str, Any]], *, metrics: Sequence[str] = ("c_npmi", "c_v", "stability", "diversity")
+) -> int:
     """Suggest K: the best mean of the min-max-scaled metrics over the sweep (ties go to the smaller K).
 
     A heuristic to start reading from, not a verdict: look at the curve and at the topics themselves.
@@ -194,8 +210,15 @@ def recommend_k(rows: Sequence[dict[str, Any]], *, metrics: Sequence[str] = ("c_
     return int(rows[best]["k"])
 
 
-def sweep_topics(docs: Sequence[Any], *, estimator: Any, k_values: Sequence[int], seeds: Sequence[int],
-                 topn: int = 10, progress: Callable[[int, int], None] | None = None) -> SweepResult:
+def sweep_topics(
+    docs: Sequence[Any],
+    *,
+    estimator: Any,
+    k_values: Sequence[int],
+    seeds: Sequence[int],
+    topn: int = 10,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepResult:
     """Fit ``estimator`` for every K and seed; report coherence, diversity and stability per K.
 
     Parameters
@@ -235,9 +258,15 @@ def sweep_topics(docs: Sequence[Any], *, estimator: Any, k_values: Sequence[int]
             done += 1
             if progress is not None:
                 progress(done, len(ks) * len(seeds))
-        rows.append({"k": k, "c_npmi": round(float(np.mean(npmi)), 6), "c_v": round(float(np.mean(cv)), 6),
-                     "diversity": round(float(np.mean(div)), 6),
-                     "stability": round(topic_stability(per_seed, topn=topn), 6) if len(seeds) > 1 else None,
-                     "fit_seconds": float(np.median(secs))})
+        rows.append(
+            {
+                "k": k,
+                "c_npmi": round(float(np.mean(npmi)), 6),
+                "c_v": round(float(np.mean(cv)), 6),
+                "diversity": round(float(np.mean(div)), 6),
+                "stability": round(topic_stability(per_seed, topn=topn), 6) if len(seeds) > 1 else None,
+                "fit_seconds": float(np.median(secs)),
+            }
+        )
         runs[k] = per_seed
     return SweepResult(rows=rows, recommended_k=recommend_k(rows), seeds=[int(s) for s in seeds], runs=runs)

@@ -80,9 +80,17 @@ class TopicSummary:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "n_documents": self.n_documents, "n_empty_documents": self.n_empty_documents,
-                "quality": self.quality, "topics": self.topics, "prevalence": self.prevalence, "codes": self.codes,
-                "documents": self.documents, **self.extra}
+        return {
+            "model": self.model,
+            "n_documents": self.n_documents,
+            "n_empty_documents": self.n_empty_documents,
+            "quality": self.quality,
+            "topics": self.topics,
+            "prevalence": self.prevalence,
+            "codes": self.codes,
+            "documents": self.documents,
+            **self.extra,
+        }
 
 
 def _bigrams(tokens: list[list[str]], theta_k: np.ndarray, n: int, distinct: np.ndarray) -> list[str]:
@@ -118,9 +126,17 @@ def _relevance(model: Any, tokens: list[list[str]], n: int, *, lam: float = 0.6)
     return [[str(names[j]) for j in np.lexsort((names, -row))[:n]] for row in rel]
 
 
-def summarize_topics(model: Any, documents: Sequence[TopicDocument], *, coder: str | None = "coder1",
-                     n_words: int = 10, n_excerpts: int = 5, min_excerpt_words: int = 5,
-                     code_names: dict[str, str] | None = None, stability: float | None = None) -> TopicSummary:
+def summarize_topics(
+    model: Any,
+    documents: Sequence[TopicDocument],
+    *,
+    coder: str | None = "coder1",
+    n_words: int = 10,
+    n_excerpts: int = 5,
+    min_excerpt_words: int = 5,
+    code_names: dict[str, str] | None = None,
+    stability: float | None = None,
+) -> TopicSummary:
     """Describe a fitted topic model on its documents.
 
     Parameters
@@ -186,15 +202,20 @@ def summarize_topics(model: Any, documents: Sequence[TopicDocument], *, coder: s
                     a.append(int(dominant[i]))
                     b.append(c)
                     w.append(1.0 / len(cs))
-        codes_info.update({
-            "codes": order, "names": {c: code_names.get(c, c) for c in order}, "n_documents": counts,
-            "mean_topic_weight": table, "lift": lift, "n_coded_documents": int(sum(1 for i, cs in enumerate(doc_codes)
-                                                                                   if keep[i] and cs)),
-            "nmi": _r(weighted_nmi(a, b, w)) if a else None,
-            "note": "mean_topic_weight[c][k]: mean weight of topic k in the documents coded c; lift: that divided by "
-                    "topic k's mean weight in all documents; nmi: dominant topic vs code, each document weighted "
-                    "1/(number of its codes).",
-        })
+        codes_info.update(
+            {
+                "codes": order,
+                "names": {c: code_names.get(c, c) for c in order},
+                "n_documents": counts,
+                "mean_topic_weight": table,
+                "lift": lift,
+                "n_coded_documents": int(sum(1 for i, cs in enumerate(doc_codes) if keep[i] and cs)),
+                "nmi": _r(weighted_nmi(a, b, w)) if a else None,
+                "note": "mean_topic_weight[c][k]: mean weight of topic k in the documents coded c; lift: that divided by "
+                "topic k's mean weight in all documents; nmi: dominant topic vs code, each document weighted "
+                "1/(number of its codes).",
+            }
+        )
 
     # --- topics -----------------------------------------------------------------------------------------------
     topics = []
@@ -204,22 +225,44 @@ def summarize_topics(model: Any, documents: Sequence[TopicDocument], *, coder: s
         label = " · ".join(relevant[k][:3]) + (f" ({bigrams[0]})" if bigrams else "")
         if names[k]:
             label = f"[{code_names.get(names[k], names[k])}] {label}"
-        order = sorted(np.flatnonzero(keep & distinct),
-                       key=lambda i: (in_vocab[i] < min_excerpt_words, -theta[i, k], i))
-        excerpts = [{"doc_id": documents[i].id, "transcript_id": documents[i].transcript_id,
-                     "speaker": documents[i].speaker, "source": documents[i].source, "group": documents[i].group,
-                     "lang": documents[i].lang, "start": documents[i].start, "end": documents[i].end,
-                     "weight": _r(theta[i, k]), "text": documents[i].text} for i in order[:n_excerpts]]
-        entry = {"id": k, "label": label, "seed": names[k],
-                 "words": [{"word": w, "weight": _r(p)} for w, p in words], "distinctive_words": relevant[k],
-                 "bigrams": bigrams,
-                 "prevalence": _r(theta[keep, k].mean()) if keep.any() else 0.0,
-                 "n_dominant": int(((dominant == k) & keep).sum()),
-                 "c_npmi": _r(npmi[k]), "c_v": _r(cv[k]), "excerpts": excerpts}
+        order = sorted(
+            np.flatnonzero(keep & distinct), key=lambda i: (in_vocab[i] < min_excerpt_words, -theta[i, k], i)
+        )
+        excerpts = [
+            {
+                "doc_id": documents[i].id,
+                "transcript_id": documents[i].transcript_id,
+                "speaker": documents[i].speaker,
+                "source": documents[i].source,
+                "group": documents[i].group,
+                "lang": documents[i].lang,
+                "start": documents[i].start,
+                "end": documents[i].end,
+                "weight": _r(theta[i, k]),
+                "text": documents[i].text,
+            }
+            for i in order[:n_excerpts]
+        ]
+        entry = {
+            "id": k,
+            "label": label,
+            "seed": names[k],
+            "words": [{"word": w, "weight": _r(p)} for w, p in words],
+            "distinctive_words": relevant[k],
+            "bigrams": bigrams,
+            "prevalence": _r(theta[keep, k].mean()) if keep.any() else 0.0,
+            "n_dominant": int(((dominant == k) & keep).sum()),
+            "c_npmi": _r(npmi[k]),
+            "c_v": _r(cv[k]),
+            "excerpts": excerpts,
+        }
         if coder is not None and codes_info.get("codes"):
             ranked = sorted(range(len(codes_info["codes"])), key=lambda j: (-codes_info["lift"][j][k], j))
-            entry["top_codes"] = [{"code": codes_info["codes"][j], "lift": codes_info["lift"][j][k]}
-                                  for j in ranked[:3] if codes_info["n_documents"][j] > 0]
+            entry["top_codes"] = [
+                {"code": codes_info["codes"][j], "lift": codes_info["lift"][j][k]}
+                for j in ranked[:3]
+                if codes_info["n_documents"][j] > 0
+            ]
         topics.append(entry)
 
     # --- prevalence ---------------------------------------------------------------------------------------------
@@ -229,18 +272,46 @@ def summarize_topics(model: Any, documents: Sequence[TopicDocument], *, coder: s
         for i, d in enumerate(documents):
             if keep[i]:
                 groups.setdefault(str(getattr(d, attr) or UNKNOWN), []).append(i)
-        prevalence[by] = {g: {"n_documents": len(ix), "weights": [_r(x) for x in theta[ix].mean(axis=0)]}
-                          for g, ix in sorted(groups.items())}
+        prevalence[by] = {
+            g: {"n_documents": len(ix), "weights": [_r(x) for x in theta[ix].mean(axis=0)]}
+            for g, ix in sorted(groups.items())
+        }
 
-    docs_out = [{"id": d.id, "transcript_id": d.transcript_id, "group": d.group, "speaker": d.speaker, "lang": d.lang,
-                 "n_words": int(in_vocab[i]), "dominant_topic": int(dominant[i]) if keep[i] else None,
-                 "weights": [_r(x) for x in theta[i]]} for i, d in enumerate(documents)]
+    docs_out = [
+        {
+            "id": d.id,
+            "transcript_id": d.transcript_id,
+            "group": d.group,
+            "speaker": d.speaker,
+            "lang": d.lang,
+            "n_words": int(in_vocab[i]),
+            "dominant_topic": int(dominant[i]) if keep[i] else None,
+            "weights": [_r(x) for x in theta[i]],
+        }
+        for i, d in enumerate(documents)
+    ]
     params = {k: v for k, v in model.get_params().items() if k not in ("analyzer", "seed_topics")}
-    model_info = {"type": type(model).__name__, "n_topics": K, "params": params,
-                  "vocabulary_size": len(model.feature_names_),
-                  "seed_words": dict(getattr(model, "seed_words_used_", {}))}
-    quality = {"c_npmi": _r(npmi_mean), "c_v": _r(cv_mean),
-               "diversity": _r(topic_diversity(top_lists, topn=25)), "stability": stability,
-               "reference": "coherence on the modelled documents' own lemmas (gensim CoherenceModel)"}
-    return TopicSummary(model=model_info, topics=topics, documents=docs_out, prevalence=prevalence, codes=codes_info,
-                        quality=quality, n_documents=len(documents), n_empty_documents=int((~keep).sum()))
+    model_info = {
+        "type": type(model).__name__,
+        "n_topics": K,
+        "params": params,
+        "vocabulary_size": len(model.feature_names_),
+        "seed_words": dict(getattr(model, "seed_words_used_", {})),
+    }
+    quality = {
+        "c_npmi": _r(npmi_mean),
+        "c_v": _r(cv_mean),
+        "diversity": _r(topic_diversity(top_lists, topn=25)),
+        "stability": stability,
+        "reference": "coherence on the modelled documents' own lemmas (gensim CoherenceModel)",
+    }
+    return TopicSummary(
+        model=model_info,
+        topics=topics,
+        documents=docs_out,
+        prevalence=prevalence,
+        codes=codes_info,
+        quality=quality,
+        n_documents=len(documents),
+        n_empty_documents=int((~keep).sum()),
+    )
