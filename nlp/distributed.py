@@ -45,6 +45,7 @@ from .classify.tag import (
     untagged,
     write_tagged,
 )
+from .codebook import Codebook
 from .errors import ConfigError, InputError, unreadable
 from .ingest import DEFAULT_MAX_BYTES
 from .model import Transcript, json_line
@@ -402,6 +403,8 @@ def tag_distributed(
     connect_timeout: float = 10.0,
     on_file: Callable[[str, int], None] | None = None,
     read_options: Mapping[str, Any] | None = None,
+    excel: bool = False,
+    codebook: Codebook | None = None,
 ) -> TagSummary:
     """Tag every unit of ``inputs`` into ``out`` on a Dask cluster; the output equals :func:`tag_paths`' bytes.
 
@@ -409,8 +412,10 @@ def tag_distributed(
     ----------
     model
         A fitted :class:`~nlp.classify.AutoCoder`, or the path of a model folder (then the client never loads it).
-    inputs, out, fmt, resume, explain_words, on_file, read_options
+    inputs, out, fmt, resume, explain_words, on_file, read_options, excel
         As for :func:`nlp.classify.tag_paths`.
+    codebook
+        Code labels for the CSV/XLSX/Word tables (:func:`nlp.classify.tag.write_tagged`).
     scheduler
         Address of a running scheduler, ``tcp://HOST:PORT``. Workers must have klyngekoder installed and, for
         inputs other than text-JSONL, see the input files under the same paths.
@@ -457,6 +462,8 @@ def tag_distributed(
             window=window,
             on_file=on_file,
             read_options=read_options,
+            excel=excel,
+            codebook=codebook,
         )
     finally:
         client.close()
@@ -477,6 +484,8 @@ def _run(
     window: int | None,
     on_file: Callable[[str, int], None] | None,
     read_options: Mapping[str, Any] | None,
+    excel: bool,
+    codebook: Codebook | None,
 ) -> TagSummary:
     if fmt not in ("jsonl", "csv", "xlsx", "docx"):
         raise InputError(f"unknown output format {fmt!r}.", fix="use jsonl, csv, xlsx or docx.")
@@ -551,7 +560,7 @@ def _run(
         with contextlib.suppress(Exception):  # a cluster shutting down has no plugin left to remove
             client.unregister_worker_plugin(plugin.name)
     if fmt != "jsonl":
-        write_tagged(out, read_tagged(progress, fmt="jsonl"), fmt=fmt)
+        write_tagged(out, read_tagged(progress, fmt="jsonl"), fmt=fmt, excel=excel, codebook=codebook)
         progress.unlink()
     return summary
 

@@ -427,6 +427,7 @@ def tag(
     if workers is not None or scheduler is not None:
         from ..distributed import tag_distributed
 
+        book = (getattr(coder, "meta_", None) or {}).get("codebook")  # labels, as tag_paths takes them
         summary = tag_distributed(
             coder,
             files,
@@ -439,19 +440,9 @@ def tag(
             explain_words=explain_words,
             on_file=on_file,
             read_options=reading.kwargs(),
+            excel=excel,
+            codebook=Codebook.from_dict(book) if book else None,
         )
-        book = (coder.meta_ or {}).get("codebook") if hasattr(coder, "meta_") else None
-        if out_format in ("csv", "xlsx") and (excel or book) and out.exists():
-            # the cluster writes the plain table; add the Excel dialect and the codebook's labels as tag_paths does
-            from ..classify.tag import read_tagged, write_tagged
-
-            write_tagged(
-                out,
-                read_tagged(out, fmt=out_format),
-                fmt=out_format,
-                excel=excel,
-                codebook=Codebook.from_dict(book) if book else None,
-            )
     else:
         summary = tag_paths(
             coder,
