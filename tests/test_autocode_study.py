@@ -396,3 +396,29 @@ def test_polarity_saved_before_the_ensemble_mode_loads_as_features(tmp_path, mon
     old = PolarityCoder.from_state(params, arrays)
     assert old.encoder_mode_ == "features"
     np.testing.assert_allclose(old.predict_proba(texts), p.predict_proba(texts), rtol=1e-12)
+
+
+def test_cli_train_says_how_the_encoder_takes_part(tmp_path, monkeypatch):
+    import nlp.classify.models
+
+    monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: FakeEncoder())
+    corpus = tmp_path / "prior"
+    corpus.mkdir()
+    write_jsonl(corpus / "transcripts.jsonl", synthetic_transcripts(n_groups=6, seed=3))
+    CODEBOOK.save(corpus / "codebook.yaml")
+    res = CliRunner().invoke(
+        app,
+        ["train", "--corpus", str(corpus), "--coder", "coder1", "--out", str(tmp_path / "m")]
+        + ["--encoder", "fake", "--folds", "2", "--repeats", "1", "--no-curve"],
+    )
+    assert res.exit_code == 0, res.output
+    pol = json.loads((tmp_path / "m" / "meta.json").read_text())["features"]["polarity"]
+    line = next(x for x in res.output.splitlines() if x.startswith("features:"))
+    said = {
+        "none": "no sentence embeddings",
+        "features": "sentence embeddings (fake 1, as features)",
+        "ensemble": "sentence embeddings (fake 1, a second model on them averaged with the lexical one)",
+    }
+    assert said[pol["encoder_mode"]] in line
+    assert "inner CV polarity kappa:" in line and "without embeddings" in line
+    assert f"{pol['encoder_inner_cv_kappa']['without']:.3f} without embeddings" in line
