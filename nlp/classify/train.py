@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..agreement.verdicts import small_sample_note
+from ..agreement.verdicts import USE_SCALE, code_verdicts, reliability_verdict, small_sample_note
 from ..errors import InputError
 from ..features import analyses_of
 from .crossval import cross_validate, learning_curve
 from .models import AutoCoder, KeywordCoder
-from .reliability import code_verdicts, reliability_verdict
 from .store import training_hash
 from .transfer import leave_one_study_out
 
@@ -231,8 +230,7 @@ def train_from_units(
         meta["reliability"] = {
             "codes": code_verdicts(cv["codes"]),
             "polarity": dict(zip(("verdict", "reason"), reliability_verdict(cv["polarity"]["kappa"]))),
-            "cutoffs": "Landis & Koch 1977: use >= 0.61, suggestion only 0.21-0.60, "
-            "do not use < 0.21 (cross-validated kappa)",
+            "cutoffs": USE_SCALE.describe() + " (cross-validated kappa; undefined: do not use)",
         }
         if sizes:
             meta["learning_curve"] = learning_curve(

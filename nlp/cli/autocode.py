@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ..agreement.verdicts import DO_NOT_USE, USE_SCALE
 from ..codebook import Codebook
 from ..errors import ConfigError, InputError, unreadable
 from ..features import transcript_units
@@ -407,11 +408,11 @@ def tag(
     withheld = [
         c
         for c, v in coder.meta_.get("reliability", {}).get("codes", {}).items()
-        if v.get("verdict") == "do not use"
+        if v.get("verdict") == DO_NOT_USE
     ]
     if withheld and not all_codes:
         typer.echo(
-            f"not given (reliability verdict 'do not use', cross-validated kappa < 0.21): "
+            f"not given (reliability verdict '{DO_NOT_USE}', cross-validated {USE_SCALE.band(DO_NOT_USE)}): "
             f"{', '.join(withheld)}; --all-codes gives them too",
             err=True,
         )
