@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .active import suggest
-from .crossval import coding_scores
+from .crossval import coding_scores, fit_rows, scores_at
 
 __all__ = ["adaptation_runs", "informant_split", "leave_one_study_out"]
 
@@ -70,13 +70,7 @@ def leave_one_study_out(
     for name in names:
         te = [i for i, s in enumerate(studies) if s == name]
         tr = [i for i, s in enumerate(studies) if s != name]
-        model = make_model().fit(
-            [texts[i] for i in tr],
-            [codes[i] for i in tr],
-            [polarity[i] for i in tr],
-            groups=[groups[i] for i in tr],
-            classes=classes,
-        )
+        model = fit_rows(make_model, tr, texts, codes, polarity, groups, classes=classes)
         held_out = [texts[i] for i in te]
         pc, pp = model.predict_proba(held_out)
         if p_codes is None:
@@ -84,13 +78,7 @@ def leave_one_study_out(
         p_codes[te], p_pol[te] = pc, pp
         for i, pr in zip(te, _decide(model, pc, pp, held_out)):
             preds[i] = pr
-        per_study[name] = coding_scores(
-            [codes[i] for i in te],
-            [preds[i][0] for i in te],
-            [polarity[i] for i in te],
-            [preds[i][1] for i in te],
-            classes=classes,
-        )
+        per_study[name] = scores_at(te, codes, polarity, [preds[i] for i in te], classes=classes)
     out = coding_scores(codes, [p[0] for p in preds], polarity, [p[1] for p in preds], classes=classes)
     out["studies"] = {
         n: {"n": s["n"], "micro": s["micro"], "macro": s["macro"], "polarity": s["polarity"]}
@@ -168,13 +156,7 @@ def adaptation_runs(
 
         def fit(own: list[int], weight: int, outside: list[int] = outside) -> Any:
             train = outside + [i for i in own for _ in range(weight)]
-            return make_model().fit(
-                [texts[i] for i in train],
-                [codes[i] for i in train],
-                [polarity[i] for i in train],
-                groups=[groups[i] for i in train],
-                classes=classes,
-            )
+            return fit_rows(make_model, train, texts, codes, polarity, groups, classes=classes)
 
         base = fit([], 1)
         pc0, pp0 = base.predict_proba([texts[i] for i in inside])
