@@ -74,7 +74,7 @@ class Scale:
     >>> s.band("suggestion only"), s.band("use"), s.band("no")
     ('0.21 <= kappa < 0.61', 'kappa >= 0.61', 'kappa < 0.21')
     >>> s.describe()
-    'Landis & Koch 1977: use (kappa >= 0.61), suggestion only (0.21 <= kappa < 0.61), no (kappa < 0.21)'
+    'Landis & Koch 1977: use if kappa >= 0.61, suggestion only if 0.21 <= kappa < 0.61, no if kappa < 0.21'
     """
 
     figure: str
@@ -107,7 +107,7 @@ class Scale:
 
     def describe(self) -> str:
         """Every label with its range and the source, for a methods note or a model's metadata."""
-        return f"{self.source}: " + ", ".join(f"{label} ({self.band(label)})" for _, label in self.cutoffs)
+        return f"{self.source}: " + ", ".join(f"{label} if {self.band(label)}" for _, label in self.cutoffs)
 
     def _number(self, x: float) -> str:
         return f"{x:.{self.digits}f}"

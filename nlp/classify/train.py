@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..agreement.verdicts import USE_SCALE, code_verdicts, reliability_verdict, small_sample_note
+from ..agreement.verdicts import DO_NOT_USE, USE_SCALE, code_verdicts, reliability_verdict, small_sample_note
 from ..errors import InputError
 from ..features import analyses_of
 from .crossval import cross_validate, learning_curve
@@ -230,7 +230,7 @@ def train_from_units(
         meta["reliability"] = {
             "codes": code_verdicts(cv["codes"]),
             "polarity": dict(zip(("verdict", "reason"), reliability_verdict(cv["polarity"]["kappa"]))),
-            "cutoffs": USE_SCALE.describe() + " (cross-validated kappa; undefined: do not use)",
+            "cutoffs": f"{USE_SCALE.describe()}, {DO_NOT_USE} if undefined (cross-validated kappa)",
         }
         if sizes:
             meta["learning_curve"] = learning_curve(
