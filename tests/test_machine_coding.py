@@ -1,4 +1,4 @@
-"""Machine coding as code spans: `nlp tag` records land on their segments' exact characters."""
+"""`nlp tag` records as coding (nlp.review.machine): they land on their segments' exact characters."""
 
 from dataclasses import replace
 
