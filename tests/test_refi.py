@@ -1088,3 +1088,36 @@ def test_code_span_guids_go_through_jsonl_and_do_not_change_what_a_span_says():
     assert (again.selection_guid, again.coding_guid) == ("5e10", "c0d1")
     assert span == CodeSpan("tillit", 3, 9, coder="kari") and "5e10" not in repr(span)
     assert "selection_guid" not in CodeSpan("tillit", 3, 9, coder="kari").to_json()
+
+
+def test_another_programs_polarity_group_keeps_its_guids(tmp_path):
+    polarity = (
+        '<Code guid="{B0000000-0000-0000-0000-000000000001}" name="Polaritet" isCodable="false">'
+        '<Code guid="B0000000-0000-0000-0000-000000000002" name="Driver" isCodable="true"/>'
+        '<Code guid="B0000000-0000-0000-0000-000000000003" name="Barrier" isCodable="true"/></Code>'
+    )
+    xml = _project("NVivo 14", _selection(0, 8, code="B0000000-0000-0000-0000-000000000003")).replace(
+        "</Codes>", polarity + "</Codes>"
+    )
+    qdpx = _zip(tmp_path / "in.qdpx", {"project.qde": xml, "sources/S1.txt": "Spørsmål\nVi stoler\npå dem."})
+    with pytest.warns(DataWarning):
+        project = read_qdpx_project(qdpx)
+    cb = project.codebook
+    assert cb.polarity == ("driver", "barrier")
+    assert dict(cb.polarity_guids) == {
+        "polarity": "b0000000-0000-0000-0000-000000000001",
+        "polarity:driver": "b0000000-0000-0000-0000-000000000002",
+        "polarity:barrier": "b0000000-0000-0000-0000-000000000003",
+    }
+    assert [c.code for c in project.transcripts[0].codes] == ["polarity:barrier"]
+    cb.save(tmp_path / "cb.yaml")  # what `nlp ingest` writes beside the JSONL
+    assert load_codebook(tmp_path / "cb.yaml") == cb
+    write_qdpx(tmp_path / "back.qdpx", project.transcripts, load_codebook(tmp_path / "cb.yaml"))
+    ours = {c[0]: c for c in _codes_of(_qde(tmp_path / "back.qdpx"))}
+    assert {g for g in ours if g.startswith("b0000000")} == set(cb.polarity_guids.values())
+    assert ours["b0000000-0000-0000-0000-000000000003"][6] == "b0000000-0000-0000-0000-000000000001"
+    [selections] = _selections_of(_qde(tmp_path / "back.qdpx")).values()
+    assert selections["5e100000-0000-0000-0000-000000000000"][0][1] == "b0000000-0000-0000-0000-000000000003"
+    # our own polarity codes carry GUIDs derived from their values: nothing to keep
+    write_qdpx(tmp_path / "ours.qdpx", [_transcript()], CODEBOOK)
+    assert read_qdpx_project(tmp_path / "ours.qdpx").codebook.polarity_guids == {}
