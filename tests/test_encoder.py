@@ -140,7 +140,11 @@ def tiny_st_model(tmp_path_factory):
     pytest.importorskip("sentence_transformers", reason="sentence-transformers is not installed")
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers import models as st_models
+
+    try:  # sentence-transformers >= 6 moved the modules (the old name warns)
+        from sentence_transformers.sentence_transformer import modules as st_models
+    except ImportError:
+        from sentence_transformers import models as st_models
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
