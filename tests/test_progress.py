@@ -220,3 +220,33 @@ def test_cli_shows_stages_and_embedding_progress_on_stderr_and_keeps_stdout_clea
     assert re.search(r"embedding new segments:[^\n\r]*\d+/40 \[[^\n\r]*segment", res.stderr), res.stderr
     assert re.search(r"tagging:[^\n\r]*\d/1 \[[^\n\r]*file", res.stderr), res.stderr
     assert not BAR.search(res.stdout) and res.stdout.startswith("tagged 40 segments"), res.stdout
+
+
+def test_a_model_with_a_progress_hook_and_a_loaded_encoder_pickles_and_reloads_it(tmp_path, monkeypatch):
+    import pickle
+
+    from autocode_synth import synthetic_rows
+
+    import nlp.classify.models
+    from nlp.classify import AutoCoder
+
+    enc = HashEncoder()
+    monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: enc)
+    rows = synthetic_rows()
+    model = AutoCoder.from_params(
+        word_analyzer="surface", inner_folds=2, encoder="hash", encoder_cache=str(tmp_path / "emb")
+    ).fit(
+        [r["text"] for r in rows],
+        [set(r["codes"]) for r in rows],
+        [r["polarity"] for r in rows],
+        groups=[r["group"] for r in rows],
+    )
+    seen = []
+    model.polarity.embed_progress = lambda d, t: seen.append((d, t))  # a lambda: not picklable itself
+    texts = ["nye tekster om samarbeid", "konkurranse igjen"]
+    before = model.predict(texts)
+    assert seen == [(2, 2)]
+    copy = pickle.loads(pickle.dumps(model))  # e.g. sent to a Dask worker
+    assert copy.polarity.embed_progress is None and getattr(copy.polarity, "encoder_", None) is None
+    assert copy.predict(texts) == before  # the encoder is loaded (and checked) again on first use
+    assert copy.polarity.encoder_ is enc
