@@ -38,13 +38,15 @@ def leave_one_study_out(
     *,
     classes: Sequence[str],
     return_probabilities: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Train on all studies but one, tag that one; scores pooled over all studies left out, and per study.
 
     ``studies`` names each text's study (a thesis, a project: for the bundled corpus the transcript, which keeps
     restated excerpts with what they restate); ``groups`` (informants) keep the model's inner cross-validation
     grouped. With ``return_probabilities`` the result also holds ``predictions`` (codes, polarity per text) and
-    ``p_codes``/``p_polarity`` (arrays in text order).
+    ``p_codes``/``p_polarity`` (arrays in text order). ``progress(done, total)`` is called after each study left
+    out (``total`` = studies).
 
     Examples
     --------
@@ -67,7 +69,7 @@ def leave_one_study_out(
     preds: list[Any] = [None] * len(texts)
     p_codes = p_pol = None
     per_study = {}
-    for name in names:
+    for done, name in enumerate(names, 1):
         te = [i for i, s in enumerate(studies) if s == name]
         tr = [i for i, s in enumerate(studies) if s != name]
         model = fit_rows(make_model, tr, texts, codes, polarity, groups, classes=classes)
@@ -79,6 +81,8 @@ def leave_one_study_out(
         for i, pr in zip(te, _decide(model, pc, pp, held_out)):
             preds[i] = pr
         per_study[name] = scores_at(te, codes, polarity, [preds[i] for i in te], classes=classes)
+        if progress is not None:
+            progress(done, len(names))
     out = coding_scores(codes, [p[0] for p in preds], polarity, [p[1] for p in preds], classes=classes)
     out["studies"] = {
         n: {"n": s["n"], "micro": s["micro"], "macro": s["macro"], "polarity": s["polarity"]}

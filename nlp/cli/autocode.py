@@ -197,7 +197,14 @@ def train(
         + " ...",
         err=True,
     )
-    with TerminalProgress("cross-validation, learning curve, final fit", unit="fit") as bar:
+    with TerminalProgress("training", unit="fit") as bar:
+
+        def stage(
+            name: str, unit: str
+        ) -> None:  # one line per step (also in a log); the bar only on a terminal
+            bar.stage(name, unit)
+            typer.echo(f"- {name}", err=True)
+
         fitted, meta = train_from_units(
             units,
             coder=coder,
@@ -215,6 +222,7 @@ def train(
             encoder=encoder,
             encoder_cache=str((out.parent / "embeddings").resolve()) if encoder else None,
             progress=bar,
+            stage=stage,
         )
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
@@ -418,6 +426,9 @@ def tag(
         )
     files = expand_inputs(inputs)
     bar = TerminalProgress("tagging", unit="file")
+    embed_bar = TerminalProgress("embedding new segments", unit="segment", position=1)
+    if coder.polarity.encoder_used_:  # segments not in the embedding cache are embedded file by file
+        coder.polarity.embed_progress = embed_bar
     tagged_files = 0
 
     def on_file(path: str, n: int) -> None:
@@ -458,6 +469,7 @@ def tag(
             on_file=on_file,
             read_options=reading.kwargs(),
         )
+    embed_bar.close()
     bar.close()
     typer.echo(
         f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
