@@ -492,7 +492,8 @@ class ConceptCoder(_Features, MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
 class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
     """Polarity classifier (driver / barrier / neutral): multinomial logistic regression on TF-IDF features plus the
-    polarity cue-lexicon columns, optionally with sentence max-pooling.
+    polarity cue-lexicon columns, optionally with sentence max-pooling and, with an ``encoder``, sentence embeddings
+    (as features, or a second logistic regression on them whose probabilities are averaged with the first's).
 
     Parameters
     ----------
