@@ -137,8 +137,14 @@ def train(
     repeats: Annotated[int, typer.Option("--repeats", help="Cross-validation repetitions (seeds).")] = 3,
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Compute the learning curve.")] = True,
     min_confidence: Annotated[
-        float, typer.Option("--abstain", help="Abstain below this probability (0: never).")
-    ] = 0.0,
+        float | None,
+        typer.Option(
+            "--abstain",
+            help="Give no polarity (and no code) below this probability (0: never). Default: chosen by the "
+            "inner grouped CV (the lowest that raises polarity kappa on the answered segments by 0.02 or more, "
+            "withholding at most 20%; never above the concept floor 0.5).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     prior_coder: Annotated[
         str | None,
@@ -302,6 +308,9 @@ def train(
             f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
             f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}"
         )
+    from ..classify.train import abstain_summary
+
+    typer.echo(abstain_summary(meta["training"]["abstain"]) + "; `nlp tag --abstain P` overrides it")
     pm = meta["training"]["polarity_model"]
     typer.echo(
         f"polarity model: C {pm['C']:g}, class weight {pm['class_weight'] or 'none'}, sentence pooling "
@@ -354,7 +363,11 @@ def tag(
         int, typer.Option("--explain", help="Add the N words that drove each code (why).")
     ] = 0,
     abstain: Annotated[
-        float | None, typer.Option("--abstain", help="Override the model's abstain probability.")
+        float | None,
+        typer.Option(
+            "--abstain",
+            help="Override the model's abstain probability (chosen in training, see `nlp train`; 0: never).",
+        ),
     ] = None,
     workers: Annotated[
         int | None,
