@@ -305,7 +305,7 @@ def _record_of_row(header: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
         "polarity": d.get("polarity") or None,
         "scores": {k[6:]: float(d[k]) for k in header if k.startswith("score:") and d[k] not in (None, "")},
     }
-    if "cued" in d:
+    if "cued" in d and not d.get("not_content"):  # a segment that is not content lists no cue codes
         rec["cued"] = [c for c in str(d.get("cued") or "").split("; ") if c]
     if d.get("withheld"):
         rec["withheld"] = _withheld_parse(str(d["withheld"]))

@@ -13,7 +13,7 @@ from ..errors import ConfigError, InputError, unreadable
 from ..features import transcript_units
 from ..model import atomic_write_text, atomic_writer, json_line
 from ..refi import load_codebook
-from ..segment import not_content_reason
+from ..segment import left_out_text, split_not_content
 from . import app
 from .inputs import read_inputs
 from .progress import TerminalProgress
@@ -499,8 +499,6 @@ def suggest(
 
     Files that cannot be read are listed at the end and the exit status is 1.
     """
-    from collections import Counter
-
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
@@ -512,16 +510,12 @@ def suggest(
             units.extend(u for u in read_units(path, **reading.kwargs()) if not u.get("coded"))
         except Exception as exc:  # noqa: BLE001 - one bad file is reported, the others are still ranked
             errors.append((str(path), str(unreadable(path, exc))))
-    if not include_not_content:
-        reasons = [not_content_reason(u["text"], kind=u.get("kind")) for u in units]
-        left_out = Counter(r for r in reasons if r)
-        units = [u for u, r in zip(units, reasons) if not r]
-        if left_out:
-            typer.echo(
-                "left out (not interview content; --include-not-content keeps them): "
-                + ", ".join(f"{n} {r}" for r, n in left_out.most_common()),
-                err=True,
-            )
+    units, left_out = split_not_content(units, keep=include_not_content)
+    if left_out:
+        typer.echo(
+            f"left out, not interview content (--include-not-content keeps them): {left_out_text(left_out)}",
+            err=True,
+        )
     picks = rank(coder, units, n=n)
     for s in picks:
         text = s["text"] if len(s["text"]) <= 100 else s["text"][:97] + "..."
