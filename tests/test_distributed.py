@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nlp.classify import load_coder, read_tagged, read_units, tag_paths
+from nlp.classify.tag import not_content_counts
 from nlp.distributed import INSTALL_HINT, iter_batches, model_loads, read_text_lines, tag_distributed
 from nlp.errors import ConfigError
 from nlp.model import write_jsonl
@@ -81,11 +82,14 @@ def inputs(tmp_path_factory):
 
 def _same_summary(a, b):
     assert (a.files, a.tagged, a.skipped, a.errors) == (b.files, b.tagged, b.skipped, b.errors)
+    assert a.not_content == b.not_content  # segments left uncoded as not interview content, per reason
 
 
 def test_own_local_cluster_equals_single_process(tmp_path, model, model_dir, inputs):
     ref = tag_paths(model, [inputs], tmp_path / "ref.jsonl")
     assert ref.tagged > 100 and len(ref.errors) == 3  # bad late line, repeated id, not JSON
+    assert ref.not_content == not_content_counts(read_tagged(tmp_path / "ref.jsonl", fmt="jsonl"))
+    assert ref.not_content.get("interviewer turn") == 2  # the questions of h_interview.txt
     seen = []
     got = tag_distributed(
         model_dir,

@@ -115,7 +115,10 @@ def _corpus(tmp_path, rows):
 
 def test_cli_train_chooses_records_and_shows_the_abstain_and_both_verbs_override_it(tmp_path):
     runner = CliRunner()
-    corpus = _corpus(tmp_path, noisy_rows())
+    rows = noisy_rows()
+    for i, r in enumerate(rows):  # "noise" on every 7th segment whatever its text: its score cannot vary
+        r["codes"] = sorted({*r["codes"], "noise"}) if i % 7 == 0 else r["codes"]
+    corpus = _corpus(tmp_path, rows)
     args = ["train", "--corpus", str(corpus), "--coder", "coder1", "--folds", "0", "--no-transfer"]
     res = runner.invoke(app, [*args, "--out", str(tmp_path / "m")])
     assert res.exit_code == 0, res.output
@@ -127,6 +130,11 @@ def test_cli_train_chooses_records_and_shows_the_abstain_and_both_verbs_override
     )
     assert f"{ab['kappa_all']:.2f} -> {ab['kappa_answered']:.2f}, {ab['withheld']:.0%} withheld" in res.output
     assert load_coder(tmp_path / "m").abstain == ab["value"]
+    assert meta["training"]["uninformative_codes"] == ["noise"]
+    assert (
+        "never given by the model (its inner cross-validated score was the same for every segment): noise"
+        in (res.output)
+    )
     res = runner.invoke(app, [*args, "--out", str(tmp_path / "m0"), "--abstain", "0"])
     assert res.exit_code == 0, res.output
     assert "never abstain (given: --abstain 0)" in res.output
@@ -330,10 +338,15 @@ def test_cli_tag_names_withheld_codes_and_gives_them_with_all_codes(tmp_path):
             }
         )
         + "\n"
+        + json.dumps({"id": "2", "text": "Ja, sikkert."})
+        + "\n"
     )
     runner = CliRunner()
     res = runner.invoke(app, ["tag", str(tmp_path / "m"), str(texts), "--out", str(tmp_path / "t.jsonl")])
     assert res.exit_code == 0, res.output
+    assert "left uncoded, not interview content" in res.output and "1 segment (1 one- or two-word turn)" in (
+        res.output
+    )
     assert "not given (reliability verdict 'do not use'" in res.output and "competition" in res.output
     rec = read_tagged(tmp_path / "t.jsonl", fmt="jsonl")[0]
     assert "competition" not in rec["codes"] and rec["withheld"] == {"competition": f"do not use: {reason}"}
@@ -342,3 +355,4 @@ def test_cli_tag_names_withheld_codes_and_gives_them_with_all_codes(tmp_path):
     )
     rec = read_tagged(tmp_path / "all.jsonl", fmt="jsonl")[0]
     assert "competition" in rec["codes"] and "withheld" not in rec
+    assert read_tagged(tmp_path / "all.jsonl", fmt="jsonl")[1]["not_content"] == "one- or two-word turn"

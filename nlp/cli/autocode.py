@@ -254,6 +254,11 @@ def train(
             else ""
         )
     )
+    if meta["training"].get("uninformative_codes"):
+        typer.echo(
+            "never given by the model (its inner cross-validated score was the same for every segment): "
+            + ", ".join(meta["training"]["uninformative_codes"])
+        )
     if cv:
         from ..classify.train import cv_notes, quality_rows
 
@@ -475,6 +480,11 @@ def tag(
         f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
         f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {summary.out or out}"
     )
+    if not include_not_content:
+        typer.echo(
+            "left uncoded, not interview content (`not_content` in the output; --include-not-content codes "
+            f"them): {left_out_text(summary.not_content)}"
+        )
     report_unread(summary.errors)
 
 
