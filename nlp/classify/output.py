@@ -521,8 +521,9 @@ def write_docx(
         doc.core_properties.title = source or "interview"
         doc.add_heading(source or "interview", level=1)
         doc.add_paragraph(
-            f"{len(recs)} tagged segments; highlighted text has machine codes (see the comments). Codes "
-            "withheld as 'do not use' and segments left uncoded as not interview content say so in a comment."
+            f"{len(recs)} tagged segments; highlighted text has machine codes (see the comments). Interviewer "
+            "turns of transcripts are not tagged and not shown; codes withheld as 'do not use' and segments left "
+            "uncoded as not interview content say so in a comment."
         )
         for r in recs:
             para = doc.add_paragraph()

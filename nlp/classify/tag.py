@@ -383,7 +383,8 @@ def read_units(path: str | Path, **options: Any) -> list[dict[str, Any]]:
 
 
 def read_text_records(path: str | Path, lines: Iterable[str], *, first_line: int = 1) -> list[dict[str, Any]]:
-    """Units of text-JSONL lines ``{"id", "text", "lang"?, "source"?, "start"?, "end"?, "speaker"?}``.
+    """Units of text-JSONL lines ``{"id", "text", "lang"?, "source"?, "start"?, "end"?, "speaker"?, "kind"?}``
+    (``kind``: ``question`` marks an interviewer turn, left uncoded as not interview content).
 
     ``lines`` are lines of ``path`` starting at line ``first_line`` (a whole file, or one chunk of it for distributed
     tagging). A line without an id gets ``<file name>:<line>``; an id repeated within ``lines`` is an error.
@@ -418,6 +419,7 @@ def read_text_records(path: str | Path, lines: Iterable[str], *, first_line: int
                 "speaker": obj.get("speaker"),
                 "text": text,
                 "lang": obj.get("lang"),
+                "kind": obj.get("kind"),
             }
         )
     return units

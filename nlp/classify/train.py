@@ -124,6 +124,8 @@ def train_from_units(
 
     With ``keep_predictions``, ``meta["cross_validation"]["predictions"]`` holds the out-of-fold codes and polarity
     of the first repetition, one per unit of :func:`coded_units` (in that order), for agreement statistics.
+    ``min_confidence`` (in ``overrides``) is the abstain probability; unless given, each fit chooses it in its inner
+    grouped CV (:func:`~nlp.classify.models.choose_abstain`), recorded as ``meta["training"]["abstain"]``.
     ``progress(done, total)`` is called after each model fit (cross-validation folds, learning-curve steps, the
     final fit), e.g. for a progress bar.
 
@@ -181,6 +183,7 @@ def train_from_units(
         classes = sorted(set().union(*codes))
         pol_classes = ["driver", "barrier", "neutral"]
     overrides.setdefault("random_state", random_state)
+    overrides.setdefault("min_confidence", None)  # the abstain probability: chosen by the inner grouped CV
     factory = make_coder(model, **overrides)
     meta: dict[str, Any] = {
         "training": {
