@@ -206,6 +206,7 @@ def run_study(
         keep_predictions=True,
         progress=fit_progress,
         transfer=2 <= len(corpus.transcripts) <= 10,
+        min_confidence=0.0,  # never abstain: the agreement section compares a polarity for every coded segment
     )
     oof = meta["cross_validation"].pop("predictions")
     save_coder(fitted, out / "model", codebook=corpus.codebook, meta=meta)
@@ -482,10 +483,19 @@ def _coder_section(
                 else "Every code may be used or suggested."
             )
         )
-    if meta.get("training", {}).get("abstain"):
+    abstain = meta.get("training", {}).get("abstain")
+    if abstain and abstain.get("chosen_by") == "inner grouped CV":
         paras.append(
-            f"Abstaining: {abstain_summary(meta['training']['abstain'])}. A withheld polarity is left for the "
-            "researcher; `nlp tag --abstain P` sets another probability."
+            f"Abstaining: {abstain_summary(abstain)}. A withheld polarity is left for the researcher; "
+            "`nlp tag --abstain P` sets another probability."
+        )
+    elif abstain:
+        paras.append(
+            f"Abstaining: this model gives a polarity to every segment (abstain probability {abstain['value']:g}, "
+            "set rather than chosen), so that the agreement figures below cover every coded segment. `nlp train` "
+            "chooses the abstain probability in its inner grouped cross-validation (the lowest that raises "
+            "polarity kappa on the answered segments by 0.02 or more while withholding at most 20%), and `nlp tag "
+            "--abstain P` sets one."
         )
     if meta.get("training", {}).get("uninformative_codes"):
         paras.append(
