@@ -29,7 +29,7 @@ from typing import Any
 from .agreement.comparison import coder_notes, compare, describe_groups
 from .agreement.machine import machine_coding
 from .agreement.render import NAMES, methods_paragraph, write_comparison
-from .agreement.verdicts import alpha_verdict, kappa_label, machine_advice, small_sample_note
+from .agreement.verdicts import DO_NOT_USE, alpha_verdict, kappa_label, machine_advice, small_sample_note
 from .classify import save_coder, suggest, top_features, train_from_units
 from .classify.train import DEFAULT_MODEL, abstain_summary, coded_units, cv_notes, quality_rows
 from .corpora import Corpus, describe
@@ -472,7 +472,7 @@ def _coder_section(
         )
     rel = meta.get("reliability")
     if rel:
-        withheld = [c for c, v in rel["codes"].items() if v["verdict"] == "do not use"]
+        withheld = [c for c, v in rel["codes"].items() if v["verdict"] == DO_NOT_USE]
         paras.append(
             f"Reliability verdicts ({rel['cutoffs']}): polarity: {rel['polarity']['verdict']}. "
             + (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -725,10 +725,22 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             self.intercept_[cls] = icpt[row]
         return self
 
+    #: Called as ``embed_progress(done, total)`` while texts not in the cache are embedded (e.g. the CLI's
+    #: progress bar); an attribute, not a parameter: never saved or pickled.
+    embed_progress: Callable[[int, int], None] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the loaded encoder, its cache and the progress hook (loaded and checked again on first
+        use: :meth:`embed`)."""
+        state = dict(super().__getstate__())
+        for name in ("encoder_", "embedding_cache_", "embed_progress"):
+            state.pop(name, None)
+        return state
+
     def embed(self, X: Sequence[Analysis | str]) -> np.ndarray:
         """Sentence embeddings of the texts of ``X`` from :attr:`encoder` (through the cache in
         :attr:`encoder_cache`); the encoder is loaded on first use and checked against the one the model was
-        trained with (:func:`nlp.encoder.check_encoder`)."""
+        trained with (:func:`nlp.encoder.check_encoder`). Progress goes to :attr:`embed_progress`."""
         if getattr(self, "encoder_", None) is None:
             self.encoder_ = load_encoder(self.encoder)
             expected = getattr(self, "encoder_identity_", None)
@@ -740,8 +752,12 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             )
         texts = [x if isinstance(x, str) else x.text for x in X]
         if self.embedding_cache_ is not None:
+            self.embedding_cache_.progress = self.embed_progress
             return self.embedding_cache_.embed(texts)
-        return self.encoder_.encode(texts)
+        out = self.encoder_.encode(texts)
+        if self.embed_progress is not None and texts:
+            self.embed_progress(len(texts), len(texts))
+        return out
 
     def _features(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
         """The polarity features: :meth:`transform` plus, when ``encoder_used_``, the scaled embeddings."""

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..agreement.verdicts import DO_NOT_USE
 from ..codebook import Codebook
 from ..errors import InputError, unreadable
 from ..features import analyse_texts, analyse_transcript, analyses_of
@@ -24,7 +25,6 @@ from ..model import POLARITY_PREFIX, atomic_writer, iter_units, json_line, json_
 from ..segment import NOT_CONTENT_REASONS, not_content_reason
 from .models import _pool_polarity
 from .output import check_resume, model_version, read_table, run_options, write_csv, write_docx, write_xlsx
-from .reliability import DO_NOT_USE
 
 __all__ = [
     "LONG_TURN_CHARS",

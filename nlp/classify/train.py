@@ -6,12 +6,11 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..agreement.verdicts import small_sample_note
+from ..agreement.verdicts import DO_NOT_USE, USE_SCALE, code_verdicts, reliability_verdict, small_sample_note
 from ..errors import InputError
 from ..features import analyses_of
 from .crossval import cross_validate, learning_curve
 from .models import AutoCoder, KeywordCoder
-from .reliability import code_verdicts, reliability_verdict
 from .store import training_hash
 from .transfer import leave_one_study_out
 
@@ -107,6 +106,7 @@ def train_from_units(
     concept_source: str | None = None,
     transfer: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    stage: Callable[[str, str], None] | None = None,
     **overrides: Any,
 ) -> tuple[AutoCoder, dict[str, Any]]:
     """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``; the models read each
@@ -126,8 +126,11 @@ def train_from_units(
     of the first repetition, one per unit of :func:`coded_units` (in that order), for agreement statistics.
     ``min_confidence`` (in ``overrides``) is the abstain probability; unless given, each fit chooses it in its inner
     grouped CV (:func:`~nlp.classify.models.choose_abstain`), recorded as ``meta["training"]["abstain"]``.
-    ``progress(done, total)`` is called after each model fit (cross-validation folds, learning-curve steps, the
-    final fit), e.g. for a progress bar.
+    ``progress(done, total)`` is called after each model fit (cross-validation folds, learning-curve steps, studies
+    left out, the final fit), e.g. for a progress bar; ``stage(name, unit)`` when a step begins (``name`` says
+    which, e.g. ``"cross-validation (3 x 5 folds)"``; ``unit`` is what ``progress`` then counts). With a sentence
+    encoder and its cache (``encoder``, ``encoder_cache`` in ``overrides``) every text is embedded once first, into
+    the cache each fold's model reads: that step (unit ``"segment"``) reports the texts embedded.
 
     Returns the fitted model and the meta data to save with it: training-data hash, sizes, the polarity model's
     settings (``C``, class weight, sentence pooling, and whether the inner CV chose them), cross-validation scores
@@ -211,12 +214,26 @@ def train_from_units(
         if curve and validate and not prior
         else []
     )
-    total = (n_repeats * n_splits + len(sizes) * n_splits if validate else 0) + 1
+    studies = [u.transcript_id for u in train_units]
+    transfer = transfer and len(set(studies)) >= 2
+    n_cv = n_repeats * n_splits if validate else 0
+    n_curve = len(sizes) * n_splits if validate else 0
+    total = n_cv + n_curve + (len(set(studies)) if transfer else 0) + 1
 
     def after(offset: int) -> Callable[[int, int], None] | None:
         return None if progress is None else (lambda done, _part: progress(offset + done, total))
 
+    def begin(name: str, unit: str = "fit") -> None:
+        if stage is not None:
+            stage(name, unit)
+
+    if overrides.get("encoder") is not None and overrides.get("encoder_cache"):
+        begin("embedding segments (sentence encoder)", "segment")
+        probe = factory().polarity  # loads the encoder; what it embeds lands in the cache every fold reads
+        probe.embed_progress = progress
+        probe.embed(texts)
     if validate:
+        begin(f"cross-validation ({n_repeats} x {n_splits} folds)")
         cv = cross_validate(
             factory,
             texts,
@@ -237,10 +254,10 @@ def train_from_units(
         meta["reliability"] = {
             "codes": code_verdicts(cv["codes"]),
             "polarity": dict(zip(("verdict", "reason"), reliability_verdict(cv["polarity"]["kappa"]))),
-            "cutoffs": "Landis & Koch 1977: use >= 0.61, suggestion only 0.21-0.60, "
-            "do not use < 0.21 (cross-validated kappa)",
+            "cutoffs": f"{USE_SCALE.describe()}, {DO_NOT_USE} if undefined (cross-validated kappa)",
         }
         if sizes:
+            begin(f"learning curve ({len(sizes)} sizes x {n_splits} folds)")
             meta["learning_curve"] = learning_curve(
                 factory,
                 texts,
@@ -251,11 +268,13 @@ def train_from_units(
                 sizes=sizes,
                 n_splits=n_splits,
                 random_state=random_state,
-                progress=after(n_repeats * n_splits),
+                progress=after(n_cv),
             )
-    studies = [u.transcript_id for u in train_units]
-    if transfer and len(set(studies)) >= 2:
-        loso = leave_one_study_out(factory, texts, codes, pol, studies, groups, classes=classes)
+    if transfer:
+        begin(f"leave one study out ({len(set(studies))} studies)")
+        loso = leave_one_study_out(
+            factory, texts, codes, pol, studies, groups, classes=classes, progress=after(n_cv + n_curve)
+        )
         meta["leave_one_study_out"] = {
             "studies": len(set(studies)),
             "micro": loso["micro"],
@@ -264,6 +283,7 @@ def train_from_units(
             "codes_per_unit": loso["codes_per_unit"],
             "per_study": loso["studies"],
         }
+    begin("final fit")
     fitted = factory().fit(texts, codes, pol, groups=groups, classes=classes, polarity_classes=pol_classes)
     if progress is not None:
         progress(total, total)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ..agreement.verdicts import DO_NOT_USE, USE_SCALE
 from ..codebook import Codebook
 from ..errors import ConfigError, InputError, unreadable
 from ..features import transcript_units
@@ -202,7 +203,14 @@ def train(
         + " ...",
         err=True,
     )
-    with TerminalProgress("cross-validation, learning curve, final fit", unit="fit") as bar:
+    with TerminalProgress("training", unit="fit") as bar:
+
+        def stage(
+            name: str, unit: str
+        ) -> None:  # one line per step (also in a log); the bar only on a terminal
+            bar.stage(name, unit)
+            typer.echo(f"- {name}", err=True)
+
         fitted, meta = train_from_units(
             units,
             coder=coder,
@@ -220,6 +228,7 @@ def train(
             encoder=encoder,
             encoder_cache=str((out.parent / "embeddings").resolve()) if encoder else None,
             progress=bar,
+            stage=stage,
         )
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
@@ -425,16 +434,19 @@ def tag(
     withheld = [
         c
         for c, v in coder.meta_.get("reliability", {}).get("codes", {}).items()
-        if v.get("verdict") == "do not use"
+        if v.get("verdict") == DO_NOT_USE
     ]
     if withheld and not all_codes:
         typer.echo(
-            f"not given (reliability verdict 'do not use', cross-validated kappa < 0.21): "
+            f"not given (reliability verdict '{DO_NOT_USE}', cross-validated {USE_SCALE.band(DO_NOT_USE)}): "
             f"{', '.join(withheld)}; --all-codes gives them too",
             err=True,
         )
     files = expand_inputs(inputs)
     bar = TerminalProgress("tagging", unit="file")
+    embed_bar = TerminalProgress("embedding new segments", unit="segment", position=1)
+    if coder.polarity.encoder_used_:  # segments not in the embedding cache are embedded file by file
+        coder.polarity.embed_progress = embed_bar
     tagged_files = 0
 
     def on_file(path: str, n: int) -> None:
@@ -475,6 +487,7 @@ def tag(
             on_file=on_file,
             read_options=reading.kwargs(),
         )
+    embed_bar.close()
     bar.close()
     typer.echo(
         f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
