@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,6 +18,8 @@ __all__ = [
     "DEFAULT_MODEL",
     "MODEL_CHOICES",
     "OWN_WEIGHT",
+    "abstain_meta",
+    "abstain_summary",
     "codebook_cues",
     "coded_units",
     "cv_notes",
@@ -121,6 +124,8 @@ def train_from_units(
 
     With ``keep_predictions``, ``meta["cross_validation"]["predictions"]`` holds the out-of-fold codes and polarity
     of the first repetition, one per unit of :func:`coded_units` (in that order), for agreement statistics.
+    ``min_confidence`` (in ``overrides``) is the abstain probability; unless given, each fit chooses it in its inner
+    grouped CV (:func:`~nlp.classify.models.choose_abstain`), recorded as ``meta["training"]["abstain"]``.
     ``progress(done, total)`` is called after each model fit (cross-validation folds, learning-curve steps, studies
     left out, the final fit), e.g. for a progress bar; ``stage(name, unit)`` when a step begins (``name`` says
     which, e.g. ``"cross-validation (3 x 5 folds)"``; ``unit`` is what ``progress`` then counts). With a sentence
@@ -181,6 +186,7 @@ def train_from_units(
         classes = sorted(set().union(*codes))
         pol_classes = ["driver", "barrier", "neutral"]
     overrides.setdefault("random_state", random_state)
+    overrides.setdefault("min_confidence", None)  # the abstain probability: chosen by the inner grouped CV
     factory = make_coder(model, **overrides)
     meta: dict[str, Any] = {
         "training": {
@@ -283,6 +289,7 @@ def train_from_units(
         progress(total, total)
     pol_model = fitted.polarity
     meta["training"]["uninformative_codes"] = list(fitted.uninformative_)
+    meta["training"]["abstain"] = abstain_meta(fitted)
     meta["training"]["polarity_model"] = {
         "C": pol_model.C_,
         "class_weight": pol_model.class_weight_,
@@ -291,6 +298,58 @@ def train_from_units(
     }
     fitted.codebook = codebook
     return fitted, meta
+
+
+def abstain_meta(model: AutoCoder) -> dict[str, Any]:
+    """How the abstain probability of a fitted model came about, as ``meta.json`` records it: ``value`` and
+    ``chosen_by`` (``"inner grouped CV"`` or ``"given"``), with the figures of :func:`~nlp.classify.models.choose_abstain`
+    when chosen.
+
+    Examples
+    --------
+    >>> m = AutoCoder.from_params(min_confidence=0.7)
+    >>> abstain_meta(m)
+    {'value': 0.7, 'chosen_by': 'given'}
+    """
+    choice = getattr(model, "abstain_choice_", None)
+    if model.min_confidence is not None or not choice:
+        return {"value": model.abstain, "chosen_by": "given"}
+    return {**choice, "value": model.abstain, "chosen_by": "inner grouped CV"}
+
+
+def abstain_summary(abstain: dict[str, Any]) -> str:
+    """One line on the abstain probability of ``meta["training"]["abstain"]``, as ``nlp train`` and the report
+    show it.
+
+    Examples
+    --------
+    >>> line = abstain_summary({"value": 0.45, "chosen_by": "inner grouped CV", "kappa_all": 0.41,
+    ...                         "kappa_answered": 0.47, "withheld": 0.18, "max_share": 0.2, "min_gain": 0.02})
+    >>> line.split(": ", 1)[1]
+    'polarity kappa on the answered segments 0.41 -> 0.47, 18% withheld; at most 20% may be withheld)'
+    >>> abstain_summary({"value": 0.0, "chosen_by": "given"})
+    'never abstain (given: --abstain 0)'
+    """
+    value = float(abstain.get("value", 0.0))
+    head = f"abstain below {value:g}" if value > 0 else "never abstain"
+    if abstain.get("chosen_by") != "inner grouped CV":
+        return f"{head} (given: --abstain {value:g})"
+    k0, k1 = abstain.get("kappa_all"), abstain.get("kappa_answered")
+    if k0 is None or (isinstance(k0, float) and math.isnan(k0)):
+        return f"{head} (chosen by inner grouped CV: no out-of-fold polarity to choose from)"
+    limit = f"at most {abstain['max_share']:.0%} may be withheld"
+    if value > 0:
+        return (
+            f"{head} (chosen by inner grouped CV: polarity kappa on the answered segments {k0:.2f} -> {k1:.2f}, "
+            f"{abstain['withheld']:.0%} withheld; {limit})"
+        )
+    tried = abstain.get("candidates") or []
+    upto = f" up to {max(tried):g}" if tried else ""
+    return (
+        f"{head} (chosen by inner grouped CV: no abstain probability{upto} raised polarity kappa on the "
+        f"answered segments by {abstain['min_gain']:g} over {k0:.2f} while withholding at most "
+        f"{abstain['max_share']:.0%})"
+    )
 
 
 def quality_rows(cv: dict[str, Any]) -> list[dict[str, Any]]:
