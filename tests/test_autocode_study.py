@@ -325,7 +325,7 @@ def _hidden_polarity(n=60):
 
 def test_encoder_ensemble_mode_averages_the_embedding_model_and_round_trips(tmp_path, monkeypatch):
     import nlp.classify.models
-    from nlp.classify import PolarityCoder
+    from nlp.classify import PolarityCoder, cohen_kappa
     from nlp.classify.models import EMBEDDING_WEIGHTS, _softmax
 
     texts, labels, groups, table = _hidden_polarity()
@@ -345,6 +345,11 @@ def test_encoder_ensemble_mode_averages_the_embedding_model_and_round_trips(tmp_
     assert p.encoder_kappa_["ensemble"] > p.encoder_kappa_["without"]
     assert math.isnan(p.encoder_kappa_["with"])  # the features mode was not a candidate
     assert p.emb_weight_ in EMBEDDING_WEIGHTS and p.emb_coef_.shape == (3, 4)
+    # the inner out-of-fold probabilities kept for choosing the abstain probability are the averaged ones
+    done = ~np.isnan(p.inner_proba_).any(axis=1)
+    np.testing.assert_allclose(p.inner_proba_[done].sum(axis=1), 1.0)
+    inner = cohen_kappa(p.inner_labels_[done].tolist(), p.inner_proba_[done].argmax(axis=1).tolist())
+    assert inner == pytest.approx(p.encoder_kappa_["ensemble"])
     # the lexical model alone cannot know the hidden labels; the average with the embedding model does
     assert (p.predict(texts) == np.asarray(labels, dtype=object)).mean() > 0.9
     emb = LabelEncoder(table).encode(texts).astype(np.float64)  # the average recomputed by hand
