@@ -29,7 +29,14 @@ from sklearn.exceptions import NotFittedError
 
 from .errors import ConfigError, InputError
 from .model import Transcript, Unit, iter_units
-from .normalise.preprocess import Annotation, Preprocessor, preprocess_transcript, sentence_tokens
+from .normalise.preprocess import (
+    Annotation,
+    PieceTokens,
+    Preprocessor,
+    preprocess_transcript,
+    segment_languages,
+    sentence_tokens,
+)
 from .normalise.tokens import DROPPED
 
 __all__ = [
@@ -252,18 +259,45 @@ def analyse_texts(texts: Iterable[str], *, lang: str | None = None) -> list[Anal
     """
     if isinstance(texts, str):
         raise InputError("expected a list of texts, got a single string.", fix="wrap it in a list: [text].")
-    pre = _PREPROCESSORS.get(lang)
-    if pre is None:
-        pre = _PREPROCESSORS[lang] = Preprocessor(lang=lang)
-    out = []
+    texts = list(texts)
     for text in texts:
         if not isinstance(text, str):
             raise InputError(
                 f"expected a text (str), got {type(text).__name__}.", fix="pass the texts as str."
             )
-        ann = pre.annotate(text)
-        out.append(Analysis.from_annotation(text, ann))
+    pre = _preprocessor(lang)
+    out: list[Analysis] = []
+    for b in range(0, len(texts), _TEXT_BATCH):  # tokenised together, each read on its own
+        batch = texts[b : b + _TEXT_BATCH]
+        parts = pre.tokens_of_pieces(batch, [pre.identify(t) for t in batch], sentences=True)
+        out.extend(map(_analysis, batch, parts))
     return out
+
+
+#: Texts that :func:`analyse_texts` tokenises in one pass (bounds the memory of the joined text).
+_TEXT_BATCH = 2_000
+
+
+def _preprocessor(lang: str | None) -> Preprocessor:
+    pre = _PREPROCESSORS.get(lang)
+    if pre is None:
+        pre = _PREPROCESSORS[lang] = Preprocessor(lang=lang)
+    return pre
+
+
+def _analysis(text: str, part: PieceTokens) -> Analysis:
+    """The analysis of ``text`` from its tokens (offsets in ``text``), as :meth:`Analysis.from_annotation` reads it
+    from what ``nlp preprocess`` stores."""
+    return Analysis(
+        text=text,
+        lang=part.lang,
+        tokens=tuple(part.tokens),
+        lemmas=tuple(part.lemmas),
+        flags=part.flags,
+        sentences=part.sentences,
+        starts=tuple(part.starts),
+        ends=tuple(part.ends),
+    )
 
 
 def segment_key(transcript: Transcript, index: int) -> str:
@@ -290,9 +324,13 @@ def analyse_transcript(transcript: Transcript) -> dict[str, Analysis]:
         if "preprocess" not in transcript.meta:
             transcript = preprocess_transcript(transcript)
         return {transcript.id: Analysis.from_annotation(transcript.text, transcript.meta["preprocess"])}
-    if any("preprocess" not in s.meta for s in transcript.segments):
-        transcript = preprocess_transcript(transcript)
     text = transcript.text
+    if any("preprocess" not in s.meta for s in transcript.segments):
+        # what preprocess_transcript stores, without storing it: the tokens of each segment in its language
+        langs = segment_languages(transcript)[1]
+        pieces = [text[s.start : s.end] for s in transcript.segments]
+        parts = _preprocessor(None).tokens_of_pieces(pieces, langs, sentences=True)
+        return {segment_key(transcript, i): _analysis(pieces[i], p) for i, p in enumerate(parts)}
     return {
         segment_key(transcript, i): Analysis.from_annotation(
             text[s.start : s.end], s.meta["preprocess"], offset=s.start
@@ -339,11 +377,17 @@ def analyses_of(units: Iterable[Unit | Mapping[str, Any]]) -> list[Analysis]:
     def get(u: Any, key: str) -> Any:
         return u.get(key) if isinstance(u, Mapping) else getattr(u, key, None)
 
-    out: list[Analysis] = []
-    for u in units:
-        a = get(u, "analysis")
-        out.append(a if a is not None else analyse_texts([str(get(u, "text") or "")], lang=get(u, "lang"))[0])
-    return out
+    units = list(units)
+    out: list[Analysis | None] = [get(u, "analysis") for u in units]
+    todo: dict[str | None, list[int]] = {}  # units without an analysis, by language: analysed in batches
+    for i, a in enumerate(out):
+        if a is None:
+            todo.setdefault(get(units[i], "lang"), []).append(i)
+    for lang, rows in todo.items():
+        texts = [str(get(units[i], "text") or "") for i in rows]
+        for i, a in zip(rows, analyse_texts(texts, lang=lang)):
+            out[i] = a
+    return out  # type: ignore[return-value]
 
 
 def as_analyses(X: Any, *, lang: str | None = None) -> list[Analysis]:
