@@ -110,7 +110,11 @@ class Analysis:
         >>> analyse_texts(["Ikke noe problem, se https://www.nce.no/om-oss."], lang="nb")[0].surface_words()
         ['ikke', 'noe', 'problem', 'se']
         """
-        return [t.lower() for t, f in zip(self.tokens, self.flags) if f not in _NOT_WORDS]
+        words = self.__dict__.get("_surface_words")
+        if words is None:  # kept: the features, cue and polarity columns all read them
+            words = [t.lower() for t, f in zip(self.tokens, self.flags) if f not in _NOT_WORDS]
+            object.__setattr__(self, "_surface_words", words)
+        return list(words)
 
     def sentence_analyses(self) -> list[Analysis]:
         """One analysis per sentence (views of this one's tokens: the same lemmas and flags as in context).
@@ -436,7 +440,7 @@ def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
         return tokens
     out = list(tokens) if lo <= 1 else []
     for n in range(max(lo, 2), hi + 1):
-        out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        out.extend(map(" ".join, zip(*(tokens[k:] for k in range(n)))))
     return out
 
 
@@ -448,6 +452,10 @@ def _long_words(analysis: Analysis) -> list[str]:
 def _word_chars(word: str, lo: int, hi: int) -> list[str]:
     w = f" {word} "
     return [w[i : i + n] for n in range(lo, min(hi, len(w)) + 1) for i in range(len(w) - n + 1)]
+
+
+#: Words whose character n-gram columns a fitted vectorizer keeps (memory stays bounded on endless input).
+_MAX_WORD_COLUMNS = 200_000
 
 
 def _df_bound(value: float, n_docs: int, name: str) -> int:
@@ -606,7 +614,35 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Sequence[Analysis | str]) -> sp.csr_matrix:
         """The document-term matrix of ``X`` over the fitted vocabulary (terms outside it are ignored)."""
         self._check_fitted()
-        return self._weight(self._count([self.terms(a) for a in as_analyses(X, lang=self.lang)]))
+        analyses = as_analyses(X, lang=self.lang)
+        if self.analyzer == "chars":
+            return self._weight(self._char_counts(analyses))
+        return self._weight(self._count([self.terms(a) for a in analyses]))
+
+    def _char_counts(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
+        """:meth:`_count` of the ``"chars"`` terms, each word's columns looked up once (a word's character n-grams
+        do not depend on the words around it): the same columns in the same order as ``terms``."""
+        lo, hi = self._check_params()
+        index = self.vocabulary_
+        key = (id(index), lo, hi)
+        memo = getattr(self, "_word_columns", None)
+        if memo is None or memo[0] != key or memo[1] is not index:
+            memo = self._word_columns = (key, index, {})
+        columns = memo[2]
+        cols: list[int] = []
+        lengths = np.zeros(len(analyses), dtype=np.int64)
+        for r, analysis in enumerate(analyses):
+            before = len(cols)
+            for w in analysis.surface_words():
+                c = columns.get(w)
+                if c is None:
+                    c = tuple(j for g in _word_chars(w, lo, hi) if (j := index.get(g)) is not None)
+                    if len(columns) >= _MAX_WORD_COLUMNS:
+                        columns.clear()
+                    columns[w] = c
+                cols += c
+            lengths[r] = len(cols) - before
+        return self._matrix(cols, lengths)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "vocabulary_"):
@@ -620,9 +656,13 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
             before = len(cols)
             cols.extend(j for t in terms if (j := index.get(t)) is not None)
             lengths[r] = len(cols) - before
-        rows = np.repeat(np.arange(len(docs)), lengths)
+        return self._matrix(cols, lengths)
+
+    def _matrix(self, cols: list[int], lengths: np.ndarray) -> sp.csr_matrix:
+        """The count matrix of the vocabulary columns ``cols`` of all documents in a row, ``lengths`` per document."""
+        rows = np.repeat(np.arange(len(lengths)), lengths)
         m = sp.csr_matrix(
-            (np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.int64))), shape=(len(docs), len(index))
+            (np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.int64))), shape=(len(lengths), len(self.vocabulary_))
         )
         m.sum_duplicates()
         m.sort_indices()

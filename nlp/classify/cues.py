@@ -69,6 +69,12 @@ def token_stream(analysis: Analysis) -> TokenStream:
     (('vi', 'deler', 'kunnskap', ',', '.'), 'del')
     """
     tokens, lemmas, flags = analysis.tokens, analysis.lemmas, analysis.flags
+    if not any(f in flags for f in SKIPPED_FLAGS):  # the common case: every token kept
+        return TokenStream(
+            surfaces=tuple(map(str.lower, tokens)),
+            lemmas=tuple(map(str.lower, lemmas)),
+            punctuation=tuple(map(PUNCTUATION_FLAG.__eq__, flags)),
+        )
     keep = [i for i, f in enumerate(flags) if f not in SKIPPED_FLAGS]
     return TokenStream(
         surfaces=tuple(tokens[i].lower() for i in keep),
@@ -137,6 +143,8 @@ class CueMatcher:
             (self._prefix if prefix else self._exact).setdefault(word, []).append(i)
         self._prefix_lengths = sorted({len(w) for w in self._prefix}, reverse=True)
         self._first: dict[str, tuple[int, ...]] = {}  # form -> cues whose first word it matches (cache)
+        # (surface, lemma) -> cues whose first word either matches (cache; most tokens start none)
+        self._first_pair: dict[tuple[str, str], tuple[int, ...]] = {}
 
     def _starting(self, form: str) -> tuple[int, ...]:
         hit = self._first.get(form)
@@ -155,11 +163,18 @@ class CueMatcher:
         one position every one of them is listed (the caller decides)."""
         out = []
         surf, lem = stream.surfaces, stream.lemmas
-        for pos in range(len(surf)):
-            candidates = self._starting(surf[pos])
-            if lem[pos] != surf[pos]:
-                candidates = tuple(sorted(set(candidates) | set(self._starting(lem[pos]))))
-            for i in candidates:
+        pair_memo = self._first_pair
+        starting = list(map(pair_memo.get, zip(surf, lem)))
+        if None in starting:
+            if len(pair_memo) > 200_000:
+                pair_memo.clear()
+            for pos in [p for p, c in enumerate(starting) if c is None]:
+                candidates = self._starting(surf[pos])
+                if lem[pos] != surf[pos]:
+                    candidates = tuple(sorted(set(candidates) | set(self._starting(lem[pos]))))
+                starting[pos] = pair_memo[(surf[pos], lem[pos])] = candidates
+        for pos in [p for p, c in enumerate(starting) if c]:
+            for i in starting[pos]:
                 label, cue, words = self.cues[i]
                 end = pos + len(words)
                 if end > len(surf):
