@@ -191,7 +191,7 @@ class CueMatcher:
         token positions within the segment, segment after segment. Every token is looked up in one pass (most start
         no cue) and only the cues that start at a token are checked."""
         out: list[tuple[int, str, str, int, int]] = []
-        surf, lem = surfaces, lemmas
+        surf, lem, cues = surfaces, lemmas, self.cues
         pair_memo = self._first_pair
         starting = list(map(pair_memo.get, zip(surf, lem)))
         if None in starting:
@@ -206,11 +206,15 @@ class CueMatcher:
             k = bisect_right(bounds, pos) - 1
             base, limit = bounds[k], bounds[k + 1]
             for i in starting[pos]:
-                label, cue, words = self.cues[i]
+                label, cue, words = cues[i]
                 end = pos + len(words)
                 if end > limit:
                     continue
-                if all(_word_matches(words[j], surf[pos + j], lem[pos + j]) for j in range(1, len(words))):
+                # the second word first: most phrases that start here end at it
+                if len(words) == 1 or (
+                    _word_matches(words[1], surf[pos + 1], lem[pos + 1])
+                    and all(_word_matches(words[j], surf[pos + j], lem[pos + j]) for j in range(2, len(words)))
+                ):
                     out.append((k, label, cue, pos - base, end - base))
         return out
 
