@@ -6,10 +6,12 @@ mapped over partitions by joblib or Dask with the same result as one process.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -571,6 +573,26 @@ class TagSummary:
     out: str = ""
 
 
+#: Allocations between two collections of young objects while tagging (Python's default is 700).
+_GC_YOUNG = 5_000
+
+
+@contextmanager
+def _long_lived_set_aside() -> Iterator[None]:
+    """Leave the objects alive now (the model, the language data, imported modules) out of the garbage collector's
+    passes while tagging, and hand them back afterwards (:func:`gc.freeze` / :func:`gc.unfreeze`); collect the
+    young objects less often. The collector's passes took 20-30% of the tagging time; nothing is lost, objects
+    are still freed when their last reference goes, and cycles at the latest after the run."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(thresholds[0], _GC_YOUNG), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
 @lru_cache(maxsize=4)
 def _cached_model(model_path: str, mtime: float) -> Any:
     from .store import load_coder
@@ -647,7 +669,7 @@ def tag_paths(
     else:
         results = (tag_file(model, f, done, explain_words, read_options) for f in files)
 
-    with open(progress_path, "a", encoding="utf-8") as fh:
+    with open(progress_path, "a", encoding="utf-8") as fh, _long_lived_set_aside():
         for path, records, skipped, error in results:
             if error is not None:
                 summary.errors.append((path, error))
@@ -659,6 +681,7 @@ def tag_paths(
                 summary.skipped += skipped
             if on_file is not None:
                 on_file(path, len(records or ()))
+            gc.freeze()  # what the file added to the word caches, too
     if fmt != "jsonl":
         book = (getattr(model, "meta_", None) or {}).get("codebook")
         written = write_tagged(
