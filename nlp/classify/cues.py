@@ -20,8 +20,8 @@ researcher can edit the cue lists in the codebook (YAML or REFI-QDA code descrip
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -213,7 +213,9 @@ class CueMatcher:
                 # the second word first: most phrases that start here end at it
                 if len(words) == 1 or (
                     _word_matches(words[1], surf[pos + 1], lem[pos + 1])
-                    and all(_word_matches(words[j], surf[pos + j], lem[pos + j]) for j in range(2, len(words)))
+                    and all(
+                        _word_matches(words[j], surf[pos + j], lem[pos + j]) for j in range(2, len(words))
+                    )
                 ):
                     out.append((k, label, cue, pos - base, end - base))
         return out

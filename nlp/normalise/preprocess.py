@@ -259,7 +259,9 @@ class Preprocessor:
         flags = "".join(flag_list)
         if "c" in flags or any(_multiword(lang) is not None for lang in set(langs)):
             flags = self._flags_in_context(joined, toks, starts, flags, bases, firsts, langs)
-        shifts = [-base for base in bases[:-1]] if offsets is None else [a - b for a, b in zip(offsets, bases)]
+        shifts = (
+            [-base for base in bases[:-1]] if offsets is None else [a - b for a, b in zip(offsets, bases)]
+        )
         offsets_of = (starts, ends)
         if any(shifts):  # joined -> piece (or transcript) offsets: the shift of each token's piece
             by_token = np.repeat(shifts, np.diff(firsts))
