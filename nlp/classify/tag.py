@@ -127,6 +127,8 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
     names = list(model.classes_) + ["polarity:" + p for p in model.polarity_classes_]
     rounded = np.round(np.hstack([p_codes, p_pol]), _DIGITS).tolist()
     version, options = model_version(model), run_options(model, explain_words=explain_words)
+    classes = list(model.classes_)
+    cued = (hits > 0).tolist() if hits is not None else None
     out = []
     for i, (u, (codes, pol)) in enumerate(zip(units, decisions)):
         text = texts[i]
@@ -147,7 +149,7 @@ def tag_units(model: Any, units: Sequence[Any], *, explain_words: int = 0) -> li
             "options": options,
         }
         if hits is not None:
-            rec["cued"] = [c for j, c in enumerate(model.classes_) if hits[i, j] > 0 and c in rec["codes"]]
+            rec["cued"] = [c for c, hit in zip(classes, cued[i]) if hit and c in rec["codes"]]
         held = {c: withheld[c] for c in codes if c in withheld}
         if held:
             rec["withheld"] = {c: f"do not use: {reason}" for c, reason in held.items()}
