@@ -619,6 +619,11 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
             return self._weight(self._char_counts(analyses))
         return self._weight(self._count([self.terms(a) for a in analyses]))
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_word_columns", None)  # a cache: rebuilt on use, not worth shipping to another process
+        return state
+
     def _char_counts(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
         """:meth:`_count` of the ``"chars"`` terms, each word's columns looked up once (a word's character n-grams
         do not depend on the words around it): the same columns in the same order as ``terms``."""
