@@ -12,9 +12,14 @@ thesis 002's restated excerpts stay with what they restate), the default model b
 simulation (:func:`nlp.classify.transfer.adaptation_runs`): k = 0, 10, 20, 40 of the held-out thesis's excerpts
 as the researcher's own coding (informants split into pool and test, several seeds; random and ``nlp suggest``
 order; own excerpts weighted 1x or 3x), scored on the same test excerpts per k.
-Speed: the default model trained on the whole corpus, saved and loaded; tagging throughput on one core over distinct
-segments (Norwegian and Danish sentences from ../shared/data, else corpus texts varied), measured in a fresh process
-with BLAS limited to one thread; load time and peak memory from that process. Speed figures are medians of --runs.
+Speed (``--only speed``): what ``nlp tag`` runs (:func:`nlp.classify.tag.tag_paths`) over a folder of plain-text
+transcripts (``I:``/``R:`` turns of Norwegian and Danish sentences from ../shared/data, else corpus texts varied),
+read, analysed, tagged and written, with the default model and the model alone trained on the whole corpus; each run
+in a fresh process with BLAS limited to one thread, timed after the model load, twice (a first pass with cold word
+caches, then warm); with ``--baseline DIR`` (e.g. the session's starting commit in a worktree) that code tags the
+same folder with the same model in turns with ours, and the outputs are compared byte for byte.
+``--only encoder-tag-speed`` does the same with a model whose polarity reads the encoder's embeddings, all cached.
+Speed figures are medians of --runs.
 """
 
 from __future__ import annotations
