@@ -553,112 +553,62 @@ def main() -> None:
         )
         print(line + (f"{secs:>8.1f}" if secs is not None else ""))
 
+    def cv(coder, n_repeats=args.repeats):
+        return cross_validate(
+            coder, analyses, codes, pol, groups, classes=classes, n_splits=args.folds, n_repeats=n_repeats
+        )
+
+    def run(key, label, coder, keys=("macro", "micro", "polarity", "sd", "codes")):
+        """Cross-validate one configuration, keep its figures under ``key`` and print its row."""
+        t0 = time.perf_counter()
+        s = cv(coder)
+        results["models"][key] = {k: s[k] for k in keys}
+        row(label, s, time.perf_counter() - t0)
+
+    def second_coder_scores(idx):
+        """coder2 against coder1 on the units ``idx``."""
+        return coding_scores(
+            [codes[i] for i in idx],
+            [units[i].concepts("coder2") for i in idx],
+            [pol[i] for i in idx],
+            [units[i].polarity("coder2") for i in idx],
+            classes=classes,
+        )
+
     print(
         f"{'model':<22}{'cMacF1':>8}{'sd':>6}{'cMicF1':>8}{'cKappa':>8}{'pMacF1':>8}{'pKappa':>8}{'sd':>6}"
         f"{'secs':>8}"
     )
     for name in MODEL_CHOICES:
-        t0 = time.perf_counter()
-        s = cross_validate(
-            make_coder(name),
-            analyses,
-            codes,
-            pol,
-            groups,
-            classes=classes,
-            n_splits=args.folds,
-            n_repeats=args.repeats,
-        )
-        secs = time.perf_counter() - t0
-        results["models"][name] = {k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")}
-        row(name + (" (default)" if name == DEFAULT_MODEL else ""), s, secs)
+        run(name, name + (" (default)" if name == DEFAULT_MODEL else ""), make_coder(name))
     # the default as `nlp train` makes it: concept codes from the codebook's cue words (a corpus alone) or from the
     # cue words plus the model (own coding); the same polarity model
     from nlp.classify.train import codebook_cues
 
     for source in ("cues", "union"):
-        t0 = time.perf_counter()
-        s = cross_validate(
+        run(
+            f"{DEFAULT_MODEL} concepts={source}",
+            f"  default, {source}",
             make_coder(DEFAULT_MODEL, cues=codebook_cues(codebook), concept_source=source),
-            analyses,
-            codes,
-            pol,
-            groups,
-            classes=classes,
-            n_splits=args.folds,
-            n_repeats=args.repeats,
+            keys=("macro", "micro", "polarity", "sd", "codes", "codes_per_unit"),
         )
-        results["models"][f"{DEFAULT_MODEL} concepts={source}"] = {
-            k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes", "codes_per_unit")
-        }
-        row(f"  default, {source}", s, time.perf_counter() - t0)
     # ablation in the same run: the default without the polarity cue-lexicon block (nlp.lang.polarity)
-    t0 = time.perf_counter()
-    s = cross_validate(
-        make_coder(DEFAULT_MODEL, polarity_cues=False),
-        analyses,
-        codes,
-        pol,
-        groups,
-        classes=classes,
-        n_splits=args.folds,
-        n_repeats=args.repeats,
-    )
-    results["models"][DEFAULT_MODEL + " no-cues"] = {
-        k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")
-    }
-    row("  default, no cues", s, time.perf_counter() - t0)
+    run(DEFAULT_MODEL + " no-cues", "  default, no cues", make_coder(DEFAULT_MODEL, polarity_cues=False))
     # before/after in the same run: the default with the inner-CV polarity C/class-weight selection toggled
     sel = bool(MODEL_CHOICES[DEFAULT_MODEL].get("select_polarity", False))
-    t0 = time.perf_counter()
-    s = cross_validate(
-        make_coder(DEFAULT_MODEL, select_polarity=not sel),
-        analyses,
-        codes,
-        pol,
-        groups,
-        classes=classes,
-        n_splits=args.folds,
-        n_repeats=args.repeats,
-    )
     label = "fixed pol C" if sel else "pol C by CV"
-    results["models"][f"{DEFAULT_MODEL} {label}"] = {
-        k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")
-    }
-    row(f"  default, {label}", s, time.perf_counter() - t0)
+    run(f"{DEFAULT_MODEL} {label}", f"  default, {label}", make_coder(DEFAULT_MODEL, select_polarity=not sel))
     # ablation in the same run: the default without sentence max-pooling of polarity (AutoCoder.polarity_pooling)
-    t0 = time.perf_counter()
-    s = cross_validate(
+    run(
+        DEFAULT_MODEL + " no-pooling",
+        "  default, no pooling",
         make_coder(DEFAULT_MODEL, polarity_pooling=False),
-        analyses,
-        codes,
-        pol,
-        groups,
-        classes=classes,
-        n_splits=args.folds,
-        n_repeats=args.repeats,
     )
-    results["models"][DEFAULT_MODEL + " no-pooling"] = {
-        k: s[k] for k in ("macro", "micro", "polarity", "sd", "codes")
-    }
-    row("  default, no pooling", s, time.perf_counter() - t0)
 
     both = [i for i, u in enumerate(units) if "coder2" in u.codes]
-    human = coding_scores(
-        [codes[i] for i in both],
-        [units[i].concepts("coder2") for i in both],
-        [pol[i] for i in both],
-        [units[i].polarity("coder2") for i in both],
-        classes=classes,
-    )
+    human = second_coder_scores(both)
     long_ = [i for i in both if len(texts[i].split()) >= 4]
-    human_long = coding_scores(
-        [codes[i] for i in long_],
-        [units[i].concepts("coder2") for i in long_],
-        [pol[i] for i in long_],
-        [units[i].polarity("coder2") for i in long_],
-        classes=classes,
-    )
+    human_long = second_coder_scores(long_)
     row("second coder (coder2) vs 1", human)
     row("  units >= 4 words", human_long)
     results["human"] = {
@@ -681,16 +631,7 @@ def main() -> None:
     )
     results["abstain"] = []
     for mc in (0.4, 0.5, 0.6):
-        s = cross_validate(
-            make_coder(DEFAULT_MODEL, min_confidence=mc),
-            analyses,
-            codes,
-            pol,
-            groups,
-            classes=classes,
-            n_splits=args.folds,
-            n_repeats=1,
-        )
+        s = cv(make_coder(DEFAULT_MODEL, min_confidence=mc), n_repeats=1)
         results["abstain"].append(
             {
                 "min_confidence": mc,

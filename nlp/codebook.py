@@ -23,6 +23,9 @@ A codebook is read from and written to YAML in the layout of ``corpora/klynger/c
       driver: ["viktig for", "bidra*"]
       barrier: ["mangel på", "utfordr*"]
       negators: ["ikke", "ikkje", "ikke noe"]
+    polarity_guids:             # optional: the polarity group's and values' identity in a QDA project
+      polarity: 7d1f...         #   the group (kept on round trips, like a code's guid)
+      polarity:driver: 3a9e...  #   a value, as its spans name it
 
 Cue words and phrases are in any of the codebook's languages (bokmål, nynorsk, Danish mixed in one list); ``*`` stands
 for any word ending, also inside a phrase (``lær* av hverandre``). The older layout ``cues: {nb: [...], da: [...]}``
@@ -97,6 +100,8 @@ class Codebook:
     description: str = ""
     #: ``driver``, ``barrier`` and ``negators``: cue words for polarity (see the module docstring)
     polarity_cues: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    #: GUIDs another program gave the polarity group (key ``polarity``) and its values (``polarity:<value>``)
+    polarity_guids: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codes", tuple(self.codes))
@@ -184,6 +189,8 @@ class Codebook:
         out["codes"] = codes
         if self.polarity_cues:
             out["polarity_cues"] = {k: list(v) for k, v in self.polarity_cues.items()}
+        if self.polarity_guids:
+            out["polarity_guids"] = dict(self.polarity_guids)
         return out
 
     def save(self, path: str | Path) -> None:
@@ -240,6 +247,13 @@ class Codebook:
         pcues = {
             str(k): _cue_list(v, where=f"polarity_cues {k!r}", source=source) for k, v in pcues_raw.items()
         }
+        pguids = data.get("polarity_guids") or {}
+        if not isinstance(pguids, Mapping) or not all(isinstance(v, str) for v in pguids.values()):
+            raise InputError(
+                "`polarity_guids:` must map polarity (the group) and polarity:<value> to GUIDs.",
+                path=source,
+                fix="leave it out to derive them, or write e.g. polarity:driver: 3a9e0c5e-....",
+            )
         return cls(
             name=str(data.get("name", "codebook")),
             codes=tuple(codes),
@@ -248,6 +262,7 @@ class Codebook:
             version=str(data.get("version", "1")),
             description=str(data.get("description") or ""),
             polarity_cues=pcues,
+            polarity_guids={str(k): v for k, v in pguids.items()},
         )
 
 

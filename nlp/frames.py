@@ -107,7 +107,8 @@ def tagged_frame(records: Iterable[Mapping[str, Any]], *, codebook: Codebook | N
     -------
     pandas.DataFrame
         The columns of ``nlp tag``'s CSV/XLSX (:func:`nlp.classify.output.table_header`): ``codes`` and
-        ``code labels`` as tuples, ``score:<name>`` per code and per ``polarity:<value>`` in the order first met,
+        ``code labels`` as tuples, ``cued`` (a tuple, when the records carry it), ``withheld`` (a dict ``code ->
+        reason``), ``not_content`` (the reason, or ``None``), ``score:<name>`` per code and per ``polarity:<value>`` in the order first met,
         ``why`` (a dict, when the records carry explanations), ``model`` and ``options`` (a dict).
 
     Examples
@@ -144,6 +145,9 @@ def tagged_frame(records: Iterable[Mapping[str, Any]], *, codebook: Codebook | N
         }
         row.update(
             {
+                "cued": tuple(r.get("cued") or ()),
+                "withheld": dict(r.get("withheld") or {}),
+                "not_content": r.get("not_content"),
                 "codes": codes,
                 "code labels": tuple(code_label(c, codebook) for c in codes),
                 "polarity label": code_label(POLARITY_PREFIX + pol, codebook) if pol else None,

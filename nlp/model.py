@@ -174,7 +174,13 @@ class Segment:
 
 @dataclass(frozen=True)
 class CodeSpan:
-    """A code applied to ``text[start:end]`` of a transcript by a coder (a person, or a model version)."""
+    """A code applied to ``text[start:end]`` of a transcript by a coder (a person, or a model version).
+
+    ``selection_guid`` and ``coding_guid`` are the GUIDs of the REFI-QDA ``PlainTextSelection`` and ``Coding`` the
+    span was imported from (NVivo, ATLAS.ti, MAXQDA), so that an export gives them back and the program receiving
+    the project can match its codings; a span of our own has none. They name the coding in another program, they
+    are not what it says: two spans that differ only in them are equal.
+    """
 
     code: str
     start: int
@@ -182,6 +188,8 @@ class CodeSpan:
     coder: str
     source: CodeSource = "human"
     confidence: float | None = None
+    selection_guid: str | None = field(default=None, compare=False, repr=False)
+    coding_guid: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.source not in CODE_SOURCES:
@@ -206,6 +214,8 @@ class CodeSpan:
                 "coder": self.coder,
                 "source": self.source,
                 "confidence": self.confidence,
+                "selection_guid": self.selection_guid,
+                "coding_guid": self.coding_guid,
             }
         )
 
@@ -218,6 +228,8 @@ class CodeSpan:
             coder=data["coder"],
             source=data.get("source", "human"),
             confidence=data.get("confidence"),
+            selection_guid=data.get("selection_guid"),
+            coding_guid=data.get("coding_guid"),
         )
 
 

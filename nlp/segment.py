@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .clean import apply_edits
 from .errors import ConfigError
@@ -34,9 +34,11 @@ __all__ = [
     "detect_turns",
     "find_timestamps",
     "label_role",
+    "left_out_text",
     "not_content_reason",
     "parse_timestamp",
     "segment_turns",
+    "split_not_content",
     "turn_windows",
 ]
 
@@ -611,3 +613,59 @@ def not_content_reason(text: str, *, kind: str | None = None, max_header_words: 
         if _HEADER_START.match(stripped) or (letters and all(c.isupper() for c in letters)):
             return "header"
     return None
+
+
+_Item = TypeVar("_Item")
+
+
+def split_not_content(
+    items: Iterable[_Item], *, keep: bool | Collection[str] = False
+) -> tuple[list[_Item], dict[str, int]]:
+    """The items that are interview content, and how many were left out for each reason of
+    :func:`not_content_reason` (in the order of :data:`NOT_CONTENT_REASONS`, reasons with none left out omitted).
+
+    ``items`` are :class:`~nlp.model.Unit` objects or mappings with ``text`` and optionally ``kind``; ``keep``
+    (``True``: every reason, or a collection of reasons such as ``{"interviewer turn"}``) keeps those too. What
+    ``nlp topics`` and ``nlp suggest`` model or rank; ``nlp tag`` keeps every segment and says why in its record.
+
+    Examples
+    --------
+    >>> items = [{"text": "Vi deler kunnskap med de andre."}, {"text": "Ja."}, {"text": "Hvorfor?", "kind": "question"}]
+    >>> kept, left_out = split_not_content(items)
+    >>> len(kept), left_out
+    (1, {'interviewer turn': 1, 'one- or two-word turn': 1})
+    >>> len(split_not_content(items, keep={"interviewer turn"})[0]), len(split_not_content(items, keep=True)[0])
+    (2, 3)
+    """
+
+    def get(item: Any, key: str) -> Any:
+        return item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)
+
+    kept: list[_Item] = []
+    counts: Counter[str] = Counter()
+    for item in items:
+        reason = (
+            None if keep is True else not_content_reason(str(get(item, "text") or ""), kind=get(item, "kind"))
+        )
+        if reason is None or (keep is not False and reason in keep):
+            kept.append(item)
+        else:
+            counts[reason] += 1
+    return kept, {r: counts[r] for r in NOT_CONTENT_REASONS if counts[r]}
+
+
+def left_out_text(left_out: Mapping[str, int]) -> str:
+    """The counts of :func:`split_not_content` in words, as ``nlp topics``, ``nlp suggest`` and the report say them.
+
+    Examples
+    --------
+    >>> left_out_text({"interviewer turn": 40, "header": 2})
+    '42 segments (40 interviewer turn, 2 header)'
+    >>> left_out_text({})
+    'no segment'
+    """
+    total = sum(left_out.values())
+    if not total:
+        return "no segment"
+    parts = ", ".join(f"{n} {reason}" for reason, n in left_out.items())
+    return f"{total} segment{'s' if total != 1 else ''} ({parts})"

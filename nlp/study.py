@@ -29,9 +29,9 @@ from typing import Any
 from .agreement.comparison import coder_notes, compare, describe_groups
 from .agreement.machine import machine_coding
 from .agreement.render import NAMES, methods_paragraph, write_comparison
-from .agreement.verdicts import alpha_verdict, kappa_label, machine_advice, small_sample_note
+from .agreement.verdicts import DO_NOT_USE, alpha_verdict, kappa_label, machine_advice, small_sample_note
 from .classify import save_coder, suggest, top_features, train_from_units
-from .classify.train import DEFAULT_MODEL, coded_units, cv_notes, quality_rows
+from .classify.train import DEFAULT_MODEL, abstain_summary, coded_units, cv_notes, quality_rows
 from .corpora import Corpus, describe
 from .errors import InputError
 from .model import Unit, atomic_write_text, json_line, write_jsonl
@@ -40,6 +40,7 @@ from .plots import new_figure, plot_bars, plot_heatmap, plot_learning_curve, sav
 from .pseudonymise.replace import check_pseudonymised
 from .refi import write_qdpx
 from .report import Figure, Quote, Report, Section, Table, write_report
+from .segment import left_out_text
 from .topics import run_topics, write_topic_outputs
 
 __all__ = ["StudySettings", "run_study"]
@@ -177,7 +178,7 @@ def run_study(
     # 3. topics ---------------------------------------------------------------------------------------------
     progress("topic models (K sweep)")
     topic_run = run_topics(
-        units,
+        corpus.units(include_interviewer=True),  # run_topics leaves out (and counts) what is not content
         codebook=corpus.codebook,
         model=s.topic_model,
         k_range=s.k_range,
@@ -205,6 +206,7 @@ def run_study(
         keep_predictions=True,
         progress=fit_progress,
         transfer=2 <= len(corpus.transcripts) <= 10,
+        min_confidence=0.0,  # never abstain: the agreement section compares a polarity for every coded segment
     )
     oof = meta["cross_validation"].pop("predictions")
     save_coder(fitted, out / "model", codebook=corpus.codebook, meta=meta)
@@ -310,7 +312,8 @@ def _topic_section(run: Any, folder: Path) -> Section:
         f"diversity and stability across seeds. Coherence c_npmi {q['c_npmi']:.3f}, c_v {q['c_v']:.3f}, "
         f"diversity {q['diversity']:.3f}"
         + ("" if run.stability is None else f", stability {run.stability:.3f}")
-        + "."
+        + ". Left out as not interview content (interviewer turns, one- or two-word turns, contact details, "
+        f"headers): {left_out_text(run.not_content)}."
     ]
     if summary.codes.get("nmi") is not None:
         paras.append(
@@ -469,14 +472,36 @@ def _coder_section(
         )
     rel = meta.get("reliability")
     if rel:
-        withheld = [c for c, v in rel["codes"].items() if v["verdict"] == "do not use"]
+        withheld = [c for c, v in rel["codes"].items() if v["verdict"] == DO_NOT_USE]
         paras.append(
             f"Reliability verdicts ({rel['cutoffs']}): polarity: {rel['polarity']['verdict']}. "
             + (
-                f"`nlp tag` does not give {', '.join(withheld)} unless asked (--all-codes)."
+                f"`nlp tag` does not give {', '.join(withheld)} unless asked (--all-codes): their "
+                "cross-validated kappa is below 0.21 or undefined (slight or no agreement with the coder), and "
+                "each tagged segment names the codes it withheld and why."
                 if withheld
                 else "Every code may be used or suggested."
             )
+        )
+    abstain = meta.get("training", {}).get("abstain")
+    if abstain and abstain.get("chosen_by") == "inner grouped CV":
+        paras.append(
+            f"Abstaining: {abstain_summary(abstain)}. A withheld polarity is left for the researcher; "
+            "`nlp tag --abstain P` sets another probability."
+        )
+    elif abstain:
+        paras.append(
+            f"Abstaining: this model gives a polarity to every segment (abstain probability {abstain['value']:g}, "
+            "set rather than chosen), so that the agreement figures below cover every coded segment. `nlp train` "
+            "chooses the abstain probability in its inner grouped cross-validation (the lowest that raises "
+            "polarity kappa on the answered segments by 0.02 or more while withholding at most 20%), and `nlp tag "
+            "--abstain P` sets one."
+        )
+    if meta.get("training", {}).get("uninformative_codes"):
+        paras.append(
+            "Never given by the model, because its cross-validated probability was the same for every segment: "
+            + ", ".join(meta["training"]["uninformative_codes"])
+            + "."
         )
     pm = polarity_model
     paras.append(

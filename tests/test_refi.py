@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -941,6 +942,10 @@ def test_cli_ingest_then_export_round_trips_without_naming_the_codebook(tmp_path
     ours = {c[0]: c for c in _codes_of(_qde(tmp_path / "back.qdpx"))}
     for code in _codes_of(_qde(DATA / "nvivo.qdpx")) + _codes_of(_qde(DATA / "qualcoder.qdpx")):
         assert ours[code[0]] == code
+    # the selections' GUIDs travel through the JSONL too
+    given = _selections_of(_qde(DATA / "nvivo.qdpx")) | _selections_of(_qde(DATA / "qualcoder.qdpx"))
+    back = _selections_of(_qde(tmp_path / "back.qdpx"))
+    assert len(back) == 2 and {s: set(sels) for s, sels in back.items()} == {s: set(given[s]) for s in back}
     # trees that clash (both have a code Barrierer, a folder in one, a code in the other) are written apart
     result = runner.invoke(
         app,
@@ -951,3 +956,168 @@ def test_cli_ingest_then_export_round_trips_without_naming_the_codebook(tmp_path
         "two.atlas.codebook.yaml",
         "two.nvivo.codebook.yaml",
     ]
+
+
+# --- GUIDs of selections and codings survive import and export ------------------------------------------------------
+
+
+def _selections_of(qde: str) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """source GUID -> selection GUID -> sorted (coding GUID, code GUID) of a project.qde, GUIDs in lower case."""
+
+    def g(value: str) -> str:
+        return value.strip("{}").lower()
+
+    out: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for src in ET.fromstring(qde).iter():
+        if src.tag.endswith("}TextSource"):
+            out[g(src.get("guid"))] = {
+                g(sel.get("guid")): sorted(
+                    (g(c.get("guid")), g(next(iter(c)).get("targetGUID")))
+                    for c in sel
+                    if c.tag.endswith("}Coding")
+                )
+                for sel in src
+                if sel.tag.endswith("}PlainTextSelection")
+            }
+    return out
+
+
+@pytest.mark.parametrize("name", ["nvivo", "atlas", "maxqda", "qualcoder", "qualitative-coding"])
+@pytest.mark.filterwarnings("ignore::nlp.errors.DataWarning")
+def test_each_programs_selection_and_coding_guids_come_back_on_export(tmp_path, name):
+    project = read_qdpx_project(DATA / f"{name}.qdpx")
+    assert all(c.selection_guid and c.coding_guid for t in project.transcripts for c in t.codes)
+    write_qdpx(tmp_path / "back.qdpx", project.transcripts, project.codebook, name=project.name)
+    original, ours = _selections_of(_qde(DATA / f"{name}.qdpx")), _selections_of(_qde(tmp_path / "back.qdpx"))
+    assert ours and all(ours.values())
+    # every selection of the sources read, with its codings and the codes they refer to, under the same GUIDs; a
+    # coding GUID the file gives twice (nvivo.qdpx does) is kept once, so that every GUID names one thing
+    given = Counter(g for sels in original.values() for codings in sels.values() for g, _ in codings)
+    written = Counter(g for sels in ours.values() for codings in sels.values() for g, _ in codings)
+    assert max(written.values()) == 1 and {g for g in given if given[g] == 1} <= set(written)
+
+    def unique(selections):
+        return {s: [(g if given[g] == 1 else "", c) for g, c in codings] for s, codings in selections.items()}
+
+    assert {source: unique(sels) for source, sels in ours.items()} == {
+        source: unique(original[source]) for source in ours
+    }
+
+
+def _two_codings_project(tmp_path: Path) -> Path:
+    both = (
+        '<PlainTextSelection guid="{5E100000-0000-0000-0000-0000000000AA}" startPosition="10" endPosition="19" '
+        'creatingUser="11111111-2222-3333-4444-555555555555">'
+        '<Coding guid="C0D10000-0000-0000-0000-0000000000A1" creatingUser="11111111-2222-3333-4444-555555555555">'
+        '<CodeRef targetGUID="C0DE0000-0000-0000-0000-000000000001"/></Coding>'
+        '<Coding guid="C0D10000-0000-0000-0000-0000000000A2" creatingUser="11111111-2222-3333-4444-555555555555">'
+        '<CodeRef targetGUID="C0DE0000-0000-0000-0000-000000000002"/></Coding></PlainTextSelection>'
+    )
+    return _zip(
+        tmp_path / "in.qdpx",
+        {
+            "project.qde": _project("MAXQDA 2022", both + _selection(0, 8)),
+            "sources/S1.txt": "Spørsmål\nVi stoler\npå dem.",
+        },
+    )
+
+
+@pytest.mark.filterwarnings("ignore::nlp.errors.DataWarning")
+def test_a_selection_with_two_codings_stays_one_and_only_new_codings_get_new_guids(tmp_path):
+    project = read_qdpx_project(_two_codings_project(tmp_path))
+    [t] = project.transcripts
+    assert {(c.code, c.selection_guid, c.coding_guid) for c in t.codes} == {
+        ("Tillit", "5e100000-0000-0000-0000-0000000000aa", "c0d10000-0000-0000-0000-0000000000a1"),
+        ("Tillit/Tillit", "5e100000-0000-0000-0000-0000000000aa", "c0d10000-0000-0000-0000-0000000000a2"),
+        ("Tillit/Tillit", "5e100000-0000-0000-0000-000000000000", "c0d10000-0000-0000-0000-000000000000"),
+    }
+    new = CodeSpan("Tillit", 19, 26, coder="Kari")  # coded after the import: it has no GUIDs of its own
+    write_qdpx(tmp_path / "back.qdpx", [t.with_codes([new])], project.codebook)
+    qde = _qde(tmp_path / "back.qdpx")
+    SCHEMA.validate(qde)
+    [selections] = _selections_of(qde).values()
+    original = next(iter(_selections_of(_qde(tmp_path / "in.qdpx")).values()))
+    assert {g: selections[g] for g in original} == original  # the imported ones, as they were
+    [codings] = [c for g, c in selections.items() if g not in original]
+    every_guid = re.findall(r'guid="([^"]+)"', qde)
+    assert len(every_guid) == len(set(every_guid))  # the new ones collide with nothing
+    assert [code for _, code in codings] == ["c0de0000-0000-0000-0000-000000000001"]
+    # and the same again from the exported file: now every GUID is kept, the file is the same
+    again = read_qdpx_project(tmp_path / "back.qdpx")
+    write_qdpx(tmp_path / "again.qdpx", again.transcripts, again.codebook)
+    assert _selections_of(_qde(tmp_path / "again.qdpx")) == _selections_of(qde)
+
+
+def test_atlas_sample_codes_and_an_exported_projects_codings_keep_their_guids(tmp_path):
+    sample = Path("/work/shared/data/refi-qda/atlas-sample-codebook.qdpx")
+    sample = sample if sample.is_file() else DATA / "atlas-sample-codebook.qdpx"  # the same file, kept here
+    project = read_qdpx_project(sample)
+    code_ids = [c.id for c in project.codebook.codes]
+    coded = Transcript(
+        id="intervju",
+        text="Vi deler kode hver uke. Og vi gjennomgår den.",
+        codes=(
+            CodeSpan(code_ids[1], 0, 23, coder="Enric Llagostera"),
+            CodeSpan(code_ids[2], 24, 45, coder="Enric Llagostera"),
+            CodeSpan(code_ids[0], 0, 45, coder="model-v1", source="auto", confidence=0.75),
+        ),
+    )
+    write_qdpx(tmp_path / "first.qdpx", [coded], project.codebook, name=project.name, users=project.users)
+    first = _qde(tmp_path / "first.qdpx")
+    assert _codes_of(first) == _codes_of(_qde(sample))  # ATLAS.ti's code GUIDs, tree and names
+    users = {u.get("name"): u.get("guid") for u in ET.fromstring(first).iter() if u.tag.endswith("}User")}
+    assert users["Enric Llagostera"] == "088b08ac-d5cd-4adb-8b71-b4f3459c177f"
+    # our exported project, imported and exported again: every selection and coding keeps its GUID
+    back = read_qdpx_project(tmp_path / "first.qdpx")
+    [written] = _selections_of(first).values()
+    assert {c.coding_guid for c in back.transcripts[0].codes} == {g for cs in written.values() for g, _ in cs}
+    assert {c.selection_guid for c in back.transcripts[0].codes} == set(written)
+    write_qdpx(tmp_path / "second.qdpx", back.transcripts, back.codebook, name=back.name)
+    second = _qde(tmp_path / "second.qdpx")
+    assert _selections_of(second) == _selections_of(first)
+
+    def provenance_apart(qde: str) -> str:  # the source's provenance line now says it came from first.qdpx
+        return re.sub(r"<Description>Exported by [^<]*</Description>", "", qde)
+
+    assert provenance_apart(second) == provenance_apart(first)  # every GUID, position and user as it was
+
+
+def test_code_span_guids_go_through_jsonl_and_do_not_change_what_a_span_says():
+    span = CodeSpan("tillit", 3, 9, coder="kari", selection_guid="5e10", coding_guid="c0d1")
+    again = CodeSpan.from_json(span.to_json())
+    assert (again.selection_guid, again.coding_guid) == ("5e10", "c0d1")
+    assert span == CodeSpan("tillit", 3, 9, coder="kari") and "5e10" not in repr(span)
+    assert "selection_guid" not in CodeSpan("tillit", 3, 9, coder="kari").to_json()
+
+
+def test_another_programs_polarity_group_keeps_its_guids(tmp_path):
+    polarity = (
+        '<Code guid="{B0000000-0000-0000-0000-000000000001}" name="Polaritet" isCodable="false">'
+        '<Code guid="B0000000-0000-0000-0000-000000000002" name="Driver" isCodable="true"/>'
+        '<Code guid="B0000000-0000-0000-0000-000000000003" name="Barrier" isCodable="true"/></Code>'
+    )
+    xml = _project("NVivo 14", _selection(0, 8, code="B0000000-0000-0000-0000-000000000003")).replace(
+        "</Codes>", polarity + "</Codes>"
+    )
+    qdpx = _zip(tmp_path / "in.qdpx", {"project.qde": xml, "sources/S1.txt": "Spørsmål\nVi stoler\npå dem."})
+    with pytest.warns(DataWarning):
+        project = read_qdpx_project(qdpx)
+    cb = project.codebook
+    assert cb.polarity == ("driver", "barrier")
+    assert dict(cb.polarity_guids) == {
+        "polarity": "b0000000-0000-0000-0000-000000000001",
+        "polarity:driver": "b0000000-0000-0000-0000-000000000002",
+        "polarity:barrier": "b0000000-0000-0000-0000-000000000003",
+    }
+    assert [c.code for c in project.transcripts[0].codes] == ["polarity:barrier"]
+    cb.save(tmp_path / "cb.yaml")  # what `nlp ingest` writes beside the JSONL
+    assert load_codebook(tmp_path / "cb.yaml") == cb
+    write_qdpx(tmp_path / "back.qdpx", project.transcripts, load_codebook(tmp_path / "cb.yaml"))
+    ours = {c[0]: c for c in _codes_of(_qde(tmp_path / "back.qdpx"))}
+    assert {g for g in ours if g.startswith("b0000000")} == set(cb.polarity_guids.values())
+    assert ours["b0000000-0000-0000-0000-000000000003"][6] == "b0000000-0000-0000-0000-000000000001"
+    [selections] = _selections_of(_qde(tmp_path / "back.qdpx")).values()
+    assert selections["5e100000-0000-0000-0000-000000000000"][0][1] == "b0000000-0000-0000-0000-000000000003"
+    # our own polarity codes carry GUIDs derived from their values: nothing to keep
+    write_qdpx(tmp_path / "ours.qdpx", [_transcript()], CODEBOOK)
+    assert read_qdpx_project(tmp_path / "ours.qdpx").codebook.polarity_guids == {}

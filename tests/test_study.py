@@ -231,3 +231,25 @@ def test_nlp_train_prints_the_folds_used_the_per_code_figures_and_the_thin_codes
     for r in quality_rows(cv):
         assert f"{r['code']} {r['precision']:.2f} {r['recall']:.2f} {r['f1']:.2f}" in out
     assert "fewer than 30 reference units or 5 groups" in out
+
+
+def test_report_says_what_topics_left_out_and_how_the_abstain_was_chosen(study):
+    from nlp.segment import split_not_content
+
+    out, report = study
+    units = load("klynger").units(include_interviewer=True)
+    _, left_out = split_not_content(units)
+    topics = json.loads((out / "topics" / "topics.json").read_text(encoding="utf-8"))
+    assert topics["not_content"]["left_out"] == left_out and sum(left_out.values()) > 0
+    assert topics["n_documents"] == len(units) - sum(left_out.values())
+    topic_text = " ".join(_section(report, "topics").paragraphs)
+    assert (
+        "Left out as not interview content" in topic_text
+        and f"{sum(left_out.values())} segment" in topic_text
+    )
+    coder_text = " ".join(_section(report, "autocoder").paragraphs)
+    assert (
+        "Abstaining: this model gives a polarity to every segment" in coder_text
+    )  # agreement needs them all
+    assert "chooses the abstain probability in its inner grouped cross-validation" in coder_text
+    assert "their cross-validated kappa is below 0.21" in coder_text or "Every code may be used" in coder_text

@@ -4,7 +4,9 @@ Modules: :mod:`.coefficients` (kappa, pi, alpha, AC1, Brennan-Prediger, Fleiss, 
 coefficients with missing values, precision/recall/F1), :mod:`.comparison` (units from codings, :func:`compare`,
 how the groups were formed), :mod:`.tables` (contingency tables per group, the bootstrap over groups, Kish's
 effective number of groups), :mod:`.characters` (NVivo-style character-level comparison), :mod:`.render` (methods
-paragraph, Markdown, CSV/JSON files), :mod:`.verdicts` (plain verdicts against cited cut-offs).
+paragraph, Markdown, CSV/JSON files), :mod:`.verdicts` (plain verdicts against cited cut-offs: one
+:class:`~.verdicts.Scale` mechanism for Krippendorff's alpha, Landis & Koch's kappa labels and the auto-coder's
+use / suggestion only / do not use).
 """
 
 from __future__ import annotations

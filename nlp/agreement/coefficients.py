@@ -38,6 +38,7 @@ import numpy as np
 from ..errors import DataWarning, InputError
 
 __all__ = [
+    "MULTI_COEFFICIENTS",
     "PRF",
     "Coefficient",
     "bias_index",
@@ -834,6 +835,18 @@ def multi_coder_sums(codes: np.ndarray, q: int) -> dict[str, np.ndarray]:
     }
 
 
+#: The coefficients over all coders (more than two), keys of :func:`multi_coder_coefficients`, with their names.
+_MULTI_NAMES = {
+    "percent_agreement": "Percent agreement",
+    "fleiss_kappa": "Fleiss' kappa",
+    "gwet_ac1": "Gwet's AC1",
+    "brennan_prediger": "Brennan-Prediger",
+    "conger_kappa": "Conger's kappa",
+    "krippendorff_alpha": "Krippendorff's alpha",
+}
+MULTI_COEFFICIENTS = tuple(_MULTI_NAMES)
+
+
 def multi_coder_from_sums(
     sums: dict[str, np.ndarray], *, coders: Sequence[str] | None = None
 ) -> dict[str, Coefficient]:
@@ -841,26 +854,10 @@ def multi_coder_from_sums(
     q = len(sums["pi_sum"])
     n_coders = sums["classified"].shape[0]
     n2, n1 = float(sums["n_pairable"]), float(sums["n_rated"])
-    keys = (
-        "percent_agreement",
-        "fleiss_kappa",
-        "gwet_ac1",
-        "brennan_prediger",
-        "conger_kappa",
-        "krippendorff_alpha",
-    )
-    names = {
-        "percent_agreement": "Percent agreement",
-        "fleiss_kappa": "Fleiss' kappa",
-        "gwet_ac1": "Gwet's AC1",
-        "brennan_prediger": "Brennan-Prediger",
-        "conger_kappa": "Conger's kappa",
-        "krippendorff_alpha": "Krippendorff's alpha",
-    }
     if n2 == 0:
         return {
-            k: Coefficient(math.nan, f"{names[k]} is undefined: no unit was coded by two coders.")
-            for k in keys
+            k: Coefficient(math.nan, f"{name} is undefined: no unit was coded by two coders.")
+            for k, name in _MULTI_NAMES.items()
         }
     pa = float(sums["pa_sum"]) / n2
     out = {"percent_agreement": Coefficient(pa)}
@@ -909,7 +906,7 @@ def multi_coder_from_sums(
         )
     else:
         out["krippendorff_alpha"] = Coefficient(float(1 - (n - 1) * (n - np.trace(coinc)) / de))
-    return {k: out[k] for k in keys}
+    return {k: out[k] for k in MULTI_COEFFICIENTS}
 
 
 def multi_coder_coefficients(

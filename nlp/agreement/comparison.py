@@ -26,7 +26,7 @@ from ..errors import ConfigError, InputError
 from ..model import POLARITY_PREFIX, Segment, Transcript, Unit, iter_units
 from ..normalise import identify_language, split_sentences
 from .characters import compare_characters
-from .coefficients import MULTI_SUM_KEYS, multi_coder_from_sums, multi_coder_sums
+from .coefficients import MULTI_COEFFICIENTS, MULTI_SUM_KEYS, multi_coder_from_sums, multi_coder_sums
 from .tables import (
     COEFFICIENTS,
     Comparison,
@@ -42,7 +42,6 @@ from .tables import (
 
 __all__ = [
     "COEFFICIENTS",
-    "MULTI_COEFFICIENTS",
     "UNITS",
     "UNIT_RULES",
     "Comparison",
@@ -62,15 +61,6 @@ UNIT_RULES = {
     "the two (span or sentence)",
     "character": "every character inside one of the coder's spans of a code counts as coded with it",
 }
-#: Coefficients over all coders (more than two), keys of :func:`~nlp.agreement.coefficients.multi_coder_coefficients`.
-MULTI_COEFFICIENTS = (
-    "percent_agreement",
-    "fleiss_kappa",
-    "gwet_ac1",
-    "brennan_prediger",
-    "conger_kappa",
-    "krippendorff_alpha",
-)
 
 UNITS = ("segment", "sentence", "character")
 _WORD = re.compile(r"\w+")

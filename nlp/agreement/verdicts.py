@@ -1,11 +1,22 @@
-"""Plain verdicts on agreement figures against cited cut-offs, and the advice that follows for machine coding.
+"""Plain verdicts on agreement figures against cited cut-offs: one mechanism, three scales.
 
-Cut-offs (each verdict names its source):
+A :class:`Scale` is ordered cut-offs with their cited source; a figure gets the label of the highest cut-off it
+reaches (``undefined`` for NaN). Three scales answer two different questions, which is why there is more than one:
 
-- Krippendorff's alpha (Krippendorff 2004, *Content Analysis*, 2nd ed., p. 241): ``alpha >= 0.800`` reliable;
-  ``0.667 <= alpha < 0.800`` only tentative conclusions; below 0.667 not reliable.
-- Cohen's kappa (Landis & Koch 1977): below 0 poor, 0-0.20 slight, 0.21-0.40 fair, 0.41-0.60 moderate,
-  0.61-0.80 substantial, 0.81-1 almost perfect. These labels are conventions, not tests.
+- **Can conclusions rest on this coding?** (any coding against the reference: the second coder's, or the study's
+  cross-validated machine coding, in the report.) :data:`ALPHA_SCALE`, Krippendorff's alpha (Krippendorff 2004,
+  *Content Analysis*, 2nd ed., p. 241): ``alpha >= 0.800`` reliable; ``0.667 <= alpha < 0.800`` only tentative
+  conclusions; below 0.667 not reliable. :func:`machine_advice` puts the machine's verdict beside the second coder's.
+  :data:`KAPPA_SCALE` gives the conventional label of a kappa (Landis & Koch 1977, "The measurement of observer
+  agreement for categorical data", *Biometrics* 33:159-174): below 0 poor, 0-0.20 slight, 0.21-0.40 fair,
+  0.41-0.60 moderate, 0.61-0.80 substantial, 0.81-1 almost perfect. These labels are conventions, not tests.
+- **Should the auto-coder give this code at all?** (per code, from the cross-validated kappa of ``nlp train``;
+  acted on by ``nlp tag``.) :data:`USE_SCALE` groups the Landis & Koch bands: at least substantial agreement with
+  the coder it learnt from is ``use``; fair to moderate is ``suggestion only`` (show it to the researcher, do not
+  count it); slight or none, or a kappa that cannot be computed (the code was never or always given in
+  cross-validation), is ``do not use``: :func:`nlp.classify.tag_units` leaves such codes out unless asked, and says
+  why. Krippendorff's bar is for conclusions from coding; a machine's suggestions that a researcher reviews are
+  held to the lower bar, which is why ``suggestion only`` is a verdict of its own.
 
 A figure that rests on fewer than :data:`MIN_UNITS` units or :data:`MIN_GROUPS` groups is flagged: it cannot carry a
 verdict on its own.
@@ -14,29 +25,119 @@ verdict on its own.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
-    "ALPHA_CUTOFFS",
-    "KAPPA_LABELS",
+    "ALPHA_SCALE",
+    "DO_NOT_USE",
+    "KAPPA_SCALE",
     "MIN_GROUPS",
     "MIN_UNITS",
+    "SUGGESTION_ONLY",
+    "USE",
+    "USE_SCALE",
     "WELL_BELOW",
+    "Scale",
     "alpha_verdict",
+    "code_verdicts",
     "kappa_label",
     "machine_advice",
+    "reliability_verdict",
     "small_sample_note",
 ]
 
-#: Krippendorff (2004): (lower bound, verdict), highest first.
-ALPHA_CUTOFFS = ((0.800, "reliable"), (0.667, "tentative"), (-math.inf, "not reliable"))
-#: Landis & Koch (1977): (lower bound, label), highest first.
-KAPPA_LABELS = (
-    (0.81, "almost perfect"),
-    (0.61, "substantial"),
-    (0.41, "moderate"),
-    (0.21, "fair"),
-    (0.0, "slight"),
-    (-math.inf, "poor"),
+UNDEFINED = "undefined"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Ordered cut-offs with their cited source: a figure gets the label of the highest cut-off it reaches.
+
+    Parameters
+    ----------
+    figure
+        What is judged, as it is written in a range (``alpha``, ``kappa``).
+    source
+        The citation of the cut-offs.
+    cutoffs
+        ``(lower bound, label)`` pairs, highest first; the last bound is ``-inf``, so every number has a label.
+    digits
+        Decimals of the bounds as the source writes them (0.800, 0.61).
+
+    Examples
+    --------
+    >>> s = Scale("kappa", "Landis & Koch 1977", ((0.61, "use"), (0.21, "suggestion only"), (-math.inf, "no")))
+    >>> s(0.7), s(0.21), s(-1.0), s(float("nan"))
+    ('use', 'suggestion only', 'no', 'undefined')
+    >>> s.band("suggestion only"), s.band("use"), s.band("no")
+    ('0.21 <= kappa < 0.61', 'kappa >= 0.61', 'kappa < 0.21')
+    >>> s.describe()
+    'Landis & Koch 1977: use if kappa >= 0.61, suggestion only if 0.21 <= kappa < 0.61, no if kappa < 0.21'
+    """
+
+    figure: str
+    source: str
+    cutoffs: tuple[tuple[float, str], ...]
+    digits: int = 2
+
+    def __post_init__(self) -> None:
+        bounds = [cut for cut, _ in self.cutoffs]
+        if bounds != sorted(bounds, reverse=True) or bounds[-1] != -math.inf:
+            raise ValueError(f"{self.source}: cut-offs must run from the highest down to -inf, not {bounds}.")
+
+    def __call__(self, value: float | None) -> str:
+        """The label of ``value``; ``undefined`` for None or NaN."""
+        if value is None or math.isnan(value):
+            return UNDEFINED
+        return next(label for cut, label in self.cutoffs if value >= cut)
+
+    def band(self, label: str) -> str:
+        """The range of the figure that gets ``label``, e.g. ``0.667 <= alpha < 0.800``."""
+        for i, (cut, name) in enumerate(self.cutoffs):
+            if name == label:
+                upper = self.cutoffs[i - 1][0] if i else None
+                if upper is None:
+                    return f"{self.figure} >= {self._number(cut)}"
+                if cut == -math.inf:
+                    return f"{self.figure} < {self._number(upper)}"
+                return f"{self._number(cut)} <= {self.figure} < {self._number(upper)}"
+        raise KeyError(f"{label!r} is not a label of the {self.source} scale")
+
+    def describe(self) -> str:
+        """Every label with its range and the source, for a methods note or a model's metadata."""
+        return f"{self.source}: " + ", ".join(f"{label} if {self.band(label)}" for _, label in self.cutoffs)
+
+    def _number(self, x: float) -> str:
+        return f"{x:.{self.digits}f}"
+
+
+#: Krippendorff (2004, p. 241): can conclusions rest on a coding?
+ALPHA_SCALE = Scale(
+    "alpha",
+    "Krippendorff 2004",
+    ((0.800, "reliable"), (0.667, "tentative"), (-math.inf, "not reliable")),
+    digits=3,
+)
+#: Landis & Koch (1977): the conventional label of a kappa.
+KAPPA_SCALE = Scale(
+    "kappa",
+    "Landis & Koch 1977",
+    (
+        (0.81, "almost perfect"),
+        (0.61, "substantial"),
+        (0.41, "moderate"),
+        (0.21, "fair"),
+        (0.0, "slight"),
+        (-math.inf, "poor"),
+    ),
+)
+USE, SUGGESTION_ONLY, DO_NOT_USE = "use", "suggestion only", "do not use"
+#: Landis & Koch's (1977) bands grouped into what the auto-coder does with a code: substantial and above, fair to
+#: moderate, slight or none.
+USE_SCALE = Scale(
+    "kappa", "Landis & Koch 1977", ((0.61, USE), (0.21, SUGGESTION_ONLY), (-math.inf, DO_NOT_USE))
 )
 #: Below this many units or groups a figure gets a warning.
 MIN_UNITS, MIN_GROUPS = 30, 5
@@ -53,9 +154,7 @@ def alpha_verdict(alpha: float) -> str:
     >>> alpha_verdict(0.82), alpha_verdict(0.7), alpha_verdict(0.55), alpha_verdict(float("nan"))
     ('reliable', 'tentative', 'not reliable', 'undefined')
     """
-    if alpha is None or math.isnan(alpha):
-        return "undefined"
-    return next(v for cut, v in ALPHA_CUTOFFS if alpha >= cut)
+    return ALPHA_SCALE(alpha)
 
 
 def kappa_label(kappa: float) -> str:
@@ -66,9 +165,7 @@ def kappa_label(kappa: float) -> str:
     >>> kappa_label(0.55), kappa_label(0.2), kappa_label(-0.1)
     ('moderate', 'slight', 'poor')
     """
-    if kappa is None or math.isnan(kappa):
-        return "undefined"
-    return next(v for cut, v in KAPPA_LABELS if kappa >= cut)
+    return KAPPA_SCALE(kappa)
 
 
 def small_sample_note(n_units: int, n_groups: int, *, what: str = "units") -> str | None:
@@ -106,7 +203,7 @@ def machine_advice(
     'not reliable, and neither is the second coder'
     """
     verdict = alpha_verdict(machine_alpha)
-    if verdict == "undefined":
+    if verdict == UNDEFINED:
         return "cannot be judged: alpha is undefined (the code is too rare or never used)"
     has_second = second_alpha is not None and not math.isnan(second_alpha)
     if has_second and verdict != "reliable":
@@ -122,11 +219,50 @@ def machine_advice(
                 "not reliable, and neither is the second coder: the code itself is not applied consistently; "
                 "sharpen its definition before trusting anyone's coding of it"
             )
-    if verdict == "reliable":
-        return "reliable (alpha >= 0.800, Krippendorff 2004): its codes can be used, checking a sample"
-    if verdict == "tentative":
-        return (
-            "tentative (0.667 <= alpha < 0.800, Krippendorff 2004): only for tentative conclusions; review its "
-            "codes"
-        )
-    return "not reliable (alpha < 0.667, Krippendorff 2004): use its codes as suggestions for review only"
+    what_to_do = {
+        "reliable": "its codes can be used, checking a sample",
+        "tentative": "only for tentative conclusions; review its codes",
+        "not reliable": "use its codes as suggestions for review only",
+    }[verdict]
+    return f"{verdict} ({ALPHA_SCALE.band(verdict)}, {ALPHA_SCALE.source}): {what_to_do}"
+
+
+def reliability_verdict(kappa: float | None) -> tuple[str, str]:
+    """``(verdict, reason)`` for a code's cross-validated kappa on :data:`USE_SCALE`.
+
+    Examples
+    --------
+    >>> reliability_verdict(0.72)
+    ('use', 'cross-validated kappa 0.72: substantial agreement (Landis & Koch 1977: 0.61 <= kappa < 0.81)')
+    >>> reliability_verdict(0.35)[1]
+    'cross-validated kappa 0.35: fair agreement (Landis & Koch 1977: 0.21 <= kappa < 0.41); review before use'
+    >>> reliability_verdict(0.35)[0], reliability_verdict(0.05)[0], reliability_verdict(float("nan"))[0]
+    ('suggestion only', 'do not use', 'do not use')
+    """
+    verdict = USE_SCALE(kappa)
+    if verdict == UNDEFINED:
+        return DO_NOT_USE, "kappa undefined in cross-validation (the code was never, or always, given)"
+    label = KAPPA_SCALE(kappa)
+    reason = f"cross-validated kappa {kappa:.2f}: {label} agreement ({KAPPA_SCALE.source}: {KAPPA_SCALE.band(label)})"
+    return verdict, reason + ("; review before use" if verdict == SUGGESTION_ONLY else "")
+
+
+def code_verdicts(per_code: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Verdict per code from cross-validation scores ``{code: {"kappa": ..., ...}}`` (as
+    :func:`nlp.classify.cross_validate` returns them under ``"codes"``): ``{code: {"verdict", "reason", "kappa"}}``.
+
+    Examples
+    --------
+    >>> code_verdicts({"a": {"kappa": 0.7}, "b": {"kappa": 0.1}})["b"]["verdict"]
+    'do not use'
+    """
+    out = {}
+    for code, scores in per_code.items():
+        kappa = scores.get("kappa")
+        verdict, reason = reliability_verdict(None if kappa is None else float(kappa))
+        out[code] = {
+            "verdict": verdict,
+            "reason": reason,
+            "kappa": None if kappa is None or math.isnan(float(kappa)) else round(float(kappa), 4),
+        }
+    return out

@@ -21,7 +21,15 @@ from ..agreement.coefficients import cohen_kappa as _kappa
 from ..agreement.coefficients import precision_recall_f1
 from ..features import Analysis, as_analyses
 
-__all__ = ["coding_scores", "cohen_kappa", "cross_validate", "grouped_folds", "learning_curve"]
+__all__ = [
+    "coding_scores",
+    "cohen_kappa",
+    "cross_validate",
+    "fit_rows",
+    "grouped_folds",
+    "learning_curve",
+    "scores_at",
+]
 
 
 def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
@@ -123,6 +131,65 @@ def grouped_folds(groups: Sequence[Any], strata: Sequence[Any], *, n_splits: int
         return list(cv.split(np.zeros(len(groups)), np.asarray([str(s) for s in strata]), groups))
 
 
+def fit_rows(
+    make_model: Callable[[], Any],
+    rows: Sequence[int],
+    texts: Sequence[Any],
+    codes: Sequence[frozenset[str]],
+    polarity: Sequence[str | None],
+    groups: Sequence[str],
+    *,
+    classes: Sequence[str],
+) -> Any:
+    """A coder made by ``make_model()``, fitted on the texts at ``rows`` (a row given twice counts twice) with their
+    codes, polarity and groups: one training step of cross-validation, the learning curve and the transfer runs.
+
+    Examples
+    --------
+    >>> from nlp.classify import KeywordCoder
+    >>> texts = ["vi deler kunnskap", "konkurrenter overalt", "vi deler", "konkurrenter"]
+    >>> m = fit_rows(lambda: KeywordCoder(word_analyzer="surface", min_df=1), [0, 1, 2, 3], texts,
+    ...              [{"ks"}, {"comp"}, {"ks"}, {"comp"}], ["driver", "barrier"] * 2, list("abcd"),
+    ...              classes=["ks", "comp"])
+    >>> sorted(m.predict(["vi deler kunnskap"])[0][0])
+    ['ks']
+    """
+    return make_model().fit(
+        [texts[i] for i in rows],
+        [codes[i] for i in rows],
+        [polarity[i] for i in rows],
+        groups=[groups[i] for i in rows],
+        classes=classes,
+    )
+
+
+def scores_at(
+    rows: Sequence[int],
+    codes: Sequence[frozenset[str]],
+    polarity: Sequence[str | None],
+    predictions: Sequence[tuple[Iterable[str], str | None]],
+    *,
+    classes: Sequence[str],
+) -> dict[str, Any]:
+    """:func:`coding_scores` of ``predictions`` (``(codes, polarity)``, one per row) against the reference coding
+    at ``rows``.
+
+    Examples
+    --------
+    >>> s = scores_at([1, 2], [{"a"}, {"a"}, {"b"}], [None, "driver", "barrier"], [({"a"}, "driver"), ({"a"}, None)],
+    ...               classes=["a", "b"])
+    >>> s["micro"]["f1"], s["n"]
+    (0.5, 2)
+    """
+    return coding_scores(
+        [codes[i] for i in rows],
+        [p[0] for p in predictions],
+        [polarity[i] for i in rows],
+        [p[1] for p in predictions],
+        classes=classes,
+    )
+
+
 def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Mean of numeric leaves over repetitions, with ``*_sd`` beside the headline numbers."""
 
@@ -190,25 +257,13 @@ def cross_validate(
             te = [scored[i] for i in te_local]
             if {groups[i] for i in tr} & {groups[i] for i in te}:  # pragma: no cover - invariant
                 raise RuntimeError("a group is in both the training and the test part of a fold")
-            model = make_model().fit(
-                [texts[i] for i in tr],
-                [codes[i] for i in tr],
-                [polarity[i] for i in tr],
-                groups=[groups[i] for i in tr],
-                classes=classes,
-            )
+            model = fit_rows(make_model, tr, texts, codes, polarity, groups, classes=classes)
             for i, pr in zip(te, model.predict([texts[i] for i in te])):
                 preds[i] = pr
             fitted += 1
             if progress is not None:
                 progress(fitted, n_repeats * n_splits)
-        s = coding_scores(
-            [codes[i] for i in scored],
-            [preds[i][0] for i in scored],
-            [polarity[i] for i in scored],
-            [preds[i][1] for i in scored],
-            classes=classes,
-        )
+        s = scores_at(scored, codes, polarity, [preds[i] for i in scored], classes=classes)
         s["codes_per_unit"] = {
             "model": float(np.mean([len(preds[i][0]) for i in scored])),
             "reference": float(np.mean([len(codes[i]) for i in scored])),
@@ -269,13 +324,7 @@ def learning_curve(
             )
             sub = [i for i in tr if groups[i] in chosen]
             if any(codes[i] for i in sub):
-                model = make_model().fit(
-                    [texts[i] for i in sub],
-                    [codes[i] for i in sub],
-                    [polarity[i] for i in sub],
-                    groups=[groups[i] for i in sub],
-                    classes=classes,
-                )
+                model = fit_rows(make_model, sub, texts, codes, polarity, groups, classes=classes)
                 t_idx.extend(te)
                 preds.extend(model.predict([texts[i] for i in te]))
                 n_units.append(len(sub))
@@ -284,13 +333,7 @@ def learning_curve(
                 progress(steps, len(sizes) * len(folds))
         if not t_idx:
             continue
-        s = coding_scores(
-            [codes[i] for i in t_idx],
-            [p[0] for p in preds],
-            [polarity[i] for i in t_idx],
-            [p[1] for p in preds],
-            classes=classes,
-        )
+        s = scores_at(t_idx, codes, polarity, preds, classes=classes)
         rows.append(
             {
                 "n_groups": int(n),

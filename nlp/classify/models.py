@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,9 @@ from .cues import CueCoder
 from .vectorize import POLARITY_CUE_NAMES, TextVectorizer, polarity_cues
 
 __all__ = [
+    "ABSTAIN_CANDIDATES",
+    "ABSTAIN_MAX_SHARE",
+    "ABSTAIN_MIN_GAIN",
     "CONCEPT_SOURCES",
     "EMBEDDING_SCALE",
     "LEARNERS",
@@ -42,6 +45,7 @@ __all__ = [
     "KeywordCoder",
     "PolarityCoder",
     "Prediction",
+    "choose_abstain",
     "inner_splits",
 ]
 
@@ -70,6 +74,19 @@ THRESHOLD_FLOOR = 0.5
 #: A code whose inner cross-validated probabilities vary less than this (standard deviation) scores every segment
 #: alike: it is never given (it would fire on every segment or on none, whatever the text).
 MIN_SCORE_SPREAD = 0.01
+
+#: Candidate abstain probabilities that :func:`choose_abstain` tries (``AutoCoder(min_confidence=None)``, the
+#: default of ``nlp train``); only those at or below the concept coder's floor are tried, so the chosen value
+#: withholds a polarity and never a code that would otherwise be given (it is measured on polarity).
+ABSTAIN_CANDIDATES = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+#: The chosen abstain probability withholds the polarity of at most this share of the inner out-of-fold segments:
+#: a researcher codes the withheld ones by hand, and one in five is what a reviewer of a machine's coding can take on
+#: without the tool losing its point (stated, not measured).
+ABSTAIN_MAX_SHARE = 0.2
+#: Abstaining must raise polarity kappa on the answered segments by at least this much over answering all of them,
+#: else the model never abstains: smaller gains are within the spread of the inner folds (the sd of polarity kappa
+#: over repeated grouped CV is ~0.01, bench/autocode.py).
+ABSTAIN_MIN_GAIN = 0.02
 
 #: Sentence embeddings (unit length) are multiplied by this before they join the polarity features (TF-IDF blocks of
 #: unit length plus the cue columns): on the bundled corpus, leaving each thesis out, 3 gave polarity kappa 0.21-0.23
@@ -126,6 +143,66 @@ def inner_splits(
         except ValueError:
             pass
     return list(GroupKFold(n_splits=k).split(dummy, None, groups))
+
+
+def choose_abstain(
+    proba: np.ndarray,
+    y: Sequence[int],
+    *,
+    candidates: Sequence[float] = ABSTAIN_CANDIDATES,
+    max_share: float = ABSTAIN_MAX_SHARE,
+    min_gain: float = ABSTAIN_MIN_GAIN,
+) -> dict[str, Any]:
+    """The abstain probability from out-of-fold polarity probabilities ``proba`` (n x classes; ``nan`` rows are
+    skipped) and the true class index ``y`` of each row.
+
+    Of the ``candidates`` that withhold at most ``max_share`` of the rows (a row is withheld when its highest
+    probability is below the candidate), the one with the highest Cohen's kappa on the answered rows (ties: the
+    lower); ``0.0`` (never abstain) unless that beats the kappa of answering every row by ``min_gain``.
+
+    Returns
+    -------
+    dict
+        ``value`` (the abstain probability), ``kappa_all`` (answering every row), ``kappa_answered`` and
+        ``withheld`` (share of rows) at ``value``, ``n`` (rows), ``max_share``, ``min_gain`` and ``candidates``.
+
+    Examples
+    --------
+    >>> p = np.array([[0.9, 0.1], [0.8, 0.2], [0.45, 0.55], [0.2, 0.8], [0.1, 0.9]] * 4)
+    >>> choose_abstain(p, [0, 0, 0, 1, 1] * 4, max_share=0.25)["value"]
+    0.6
+    >>> choose_abstain(p, [0, 0, 1, 1, 1] * 4)["value"]
+    0.0
+    """
+    proba, y = np.asarray(proba, dtype=np.float64), np.asarray(y)
+    done = ~np.isnan(proba).any(axis=1) if proba.size else np.zeros(len(y), dtype=bool)
+    proba, y = proba[done], y[done]
+    top, pred = proba.max(axis=1) if len(y) else np.zeros(0), np.argmax(proba, axis=1) if len(y) else y
+    kappa_all = cohen_kappa(y.tolist(), pred.tolist()) if len(y) else math.nan
+    out = {
+        "value": 0.0,
+        "kappa_all": kappa_all,
+        "kappa_answered": kappa_all,
+        "withheld": 0.0,
+        "n": len(y),
+        "max_share": float(max_share),
+        "min_gain": float(min_gain),
+        "candidates": [float(c) for c in candidates],
+    }
+    if math.isnan(kappa_all):
+        return out
+    best, best_kappa, best_share = 0.0, kappa_all + min_gain, 0.0
+    for t in sorted(candidates):
+        answered = top >= t
+        share = 1.0 - float(answered.mean())
+        if share > max_share:
+            break  # higher candidates withhold more
+        kappa = cohen_kappa(y[answered].tolist(), pred[answered].tolist())
+        if not math.isnan(kappa) and kappa >= best_kappa and (best == 0.0 or kappa > best_kappa):
+            best, best_kappa, best_share = float(t), kappa, share
+    if best:
+        out.update(value=best, kappa_answered=float(best_kappa), withheld=best_share)
+    return out
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -499,6 +576,12 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
     encoder_cache
         Folder of the embedding cache (:class:`nlp.encoder.EmbeddingCache`); ``None``: not cached.
 
+    Attributes
+    ----------
+    inner_proba_ : ndarray or None, after ``fit``: the inner grouped out-of-fold probabilities of the chosen
+        settings on the rows with a polarity (``inner_labels_`` their class indices), for :func:`choose_abstain`;
+        ``None`` without inner folds. Not saved.
+
     Examples
     --------
     >>> X = ["det fungerer godt", "veldig bra samarbeid", "et stort problem", "for lite penger"] * 3
@@ -584,6 +667,7 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         x_enc = None
         if self.encoder is not None:
             x_enc = sp.hstack([x, sp.csr_matrix(EMBEDDING_SCALE * self.embed(analyses))], format="csr")
+        self.inner_proba_, self.inner_labels_ = None, yp
         seen = np.unique(yp)
         if len(seen) < 2:  # nothing or one value to learn: that value (or no preference)
             if len(seen):
@@ -599,18 +683,35 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             if True in pooling:
                 sents, sent_rows = _sentence_rows(analyses)
                 sentences = (self.transform(sents), sent_rows, self._neutral_index())
-            choice, kappa = _select_polarity(
-                x, yp, has, splits, pooling=pooling, sentences=sentences, with_kappa=True
+            choice, kappa, self.inner_proba_ = _select_polarity(
+                x, yp, has, splits, pooling=pooling, sentences=sentences, with_proba=True
             )
             if x_enc is not None:  # the encoder block competes in the same inner folds (no pooling)
-                enc_choice, enc_kappa = _select_polarity(x_enc, yp, has, splits, with_kappa=True)
+                enc_choice, enc_kappa, enc_proba = _select_polarity(x_enc, yp, has, splits, with_proba=True)
                 self.encoder_kappa_ = {"without": kappa, "with": enc_kappa}
                 if enc_choice is not None and (choice is None or enc_kappa > kappa):
-                    choice, self.encoder_used_ = enc_choice, True
+                    choice, self.encoder_used_, self.inner_proba_ = enc_choice, True, enc_proba
             if choice is not None:
                 self.C_, self.class_weight_, self.pooling_ = choice
-        elif x_enc is not None:
-            self.encoder_used_, self.pooling_ = True, False
+        else:
+            if x_enc is not None:
+                self.encoder_used_, self.pooling_ = True, False
+            if splits:  # the out-of-fold probabilities of the fixed settings (for choose_abstain)
+                sentences = None
+                if self.pooling_:
+                    sents, sent_rows = _sentence_rows(analyses)
+                    sentences = (self.transform(sents), sent_rows, self._neutral_index())
+                self.inner_proba_ = _select_polarity(
+                    x_enc if self.encoder_used_ else x,
+                    yp,
+                    has,
+                    splits,
+                    pooling=(self.pooling_,),
+                    sentences=sentences,
+                    c_grid=(self.C_,),
+                    class_weights=(self.class_weight_,),
+                    with_proba=True,
+                )[2]
         if self.encoder_used_:
             x = x_enc
             self.coef_ = np.zeros((k, x.shape[1]))
@@ -624,10 +725,22 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             self.intercept_[cls] = icpt[row]
         return self
 
+    #: Called as ``embed_progress(done, total)`` while texts not in the cache are embedded (e.g. the CLI's
+    #: progress bar); an attribute, not a parameter: never saved or pickled.
+    embed_progress: Callable[[int, int], None] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the loaded encoder, its cache and the progress hook (loaded and checked again on first
+        use: :meth:`embed`)."""
+        state = dict(super().__getstate__())
+        for name in ("encoder_", "embedding_cache_", "embed_progress"):
+            state.pop(name, None)
+        return state
+
     def embed(self, X: Sequence[Analysis | str]) -> np.ndarray:
         """Sentence embeddings of the texts of ``X`` from :attr:`encoder` (through the cache in
         :attr:`encoder_cache`); the encoder is loaded on first use and checked against the one the model was
-        trained with (:func:`nlp.encoder.check_encoder`)."""
+        trained with (:func:`nlp.encoder.check_encoder`). Progress goes to :attr:`embed_progress`."""
         if getattr(self, "encoder_", None) is None:
             self.encoder_ = load_encoder(self.encoder)
             expected = getattr(self, "encoder_identity_", None)
@@ -639,8 +752,12 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             )
         texts = [x if isinstance(x, str) else x.text for x in X]
         if self.embedding_cache_ is not None:
+            self.embedding_cache_.progress = self.embed_progress
             return self.embedding_cache_.embed(texts)
-        return self.encoder_.encode(texts)
+        out = self.encoder_.encode(texts)
+        if self.embed_progress is not None and texts:
+            self.embed_progress(len(texts), len(texts))
+        return out
 
     def _features(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
         """The polarity features: :meth:`transform` plus, when ``encoder_used_``, the scaled embeddings."""
@@ -725,6 +842,7 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         m.encoder_used_ = params.get("encoder") is not None
         m.encoder_kappa_ = dict(params.get("encoder_kappa") or {})
         m.encoder_ = m.embedding_cache_ = None  # loaded and checked on first use (load_coder does it at once)
+        m.inner_proba_ = m.inner_labels_ = None
         if m.encoder_used_:
             m.encoder_identity_ = dict(params["encoder"])
         f = len(m.vectorizer_.vocabulary_) + len(m.extra_features_)
@@ -754,7 +872,10 @@ class AutoCoder:
     """The auto-coder as used by training, saving and tagging: a :class:`ConceptCoder` and a :class:`PolarityCoder`
     (fitted by :meth:`fit`), the code names, and the codebook when known.
 
-    ``min_confidence`` is the abstain option: no code and no polarity are given when the model is less sure.
+    ``min_confidence`` is the abstain option: no code and no polarity are given when the model is less sure;
+    ``None`` lets :meth:`fit` choose it from the polarity model's inner grouped out-of-fold probabilities
+    (:func:`choose_abstain`, candidates up to the concept floor; the choice is in ``abstain_choice_``).
+    :attr:`abstain` is the probability in force.
     ``cues`` are the codebook's cue words (``code -> cue strings``, and ``"polarity:" -> polarity_cues``) and
     ``concept_source`` (:data:`CONCEPT_SOURCES`) says where the concept codes come from: the model, the cue words
     (:class:`~nlp.classify.cues.CueCoder`), or both (``union``: every cue code plus the model's codes).
@@ -774,7 +895,7 @@ class AutoCoder:
         concepts: ConceptCoder | None = None,
         polarity: PolarityCoder | None = None,
         *,
-        min_confidence: float = 0.0,
+        min_confidence: float | None = 0.0,
         codebook: Any = None,
         cues: dict[str, Any] | None = None,
         concept_source: str = "model",
@@ -790,12 +911,21 @@ class AutoCoder:
         self.cues = cues
         self.concept_source = concept_source
         self.cue_coder_: Any = None
+        self.abstain_choice_: dict[str, Any] | None = None
+
+    @property
+    def abstain(self) -> float:
+        """The abstain probability in force: ``min_confidence`` when set, else the one :meth:`fit` chose."""
+        if self.min_confidence is not None:
+            return float(self.min_confidence)
+        return float((self.abstain_choice_ or {}).get("value", 0.0))
 
     @classmethod
-    def from_params(cls, *, min_confidence: float = 0.0, **params: Any) -> AutoCoder:
+    def from_params(cls, *, min_confidence: float | None = 0.0, **params: Any) -> AutoCoder:
         """An unfitted auto-coder from one flat set of settings (as :data:`nlp.classify.MODEL_CHOICES` has them):
         ``learner``, ``C``, ``at_least_one`` for the concepts, ``polarity_C``, ``polarity_class_weight``,
-        ``select_polarity``, ``polarity_pooling``, ``polarity_cues`` for polarity, the feature settings for both.
+        ``select_polarity``, ``polarity_pooling``, ``polarity_cues`` for polarity, the feature settings for both;
+        ``min_confidence=None`` lets :meth:`fit` choose the abstain probability.
 
         Raises
         ------
@@ -810,7 +940,7 @@ class AutoCoder:
             )
         shared = {k: params[k] for k in _SHARED if k in params}
         concepts = ConceptCoder(
-            **shared, **{k: params[k] for k in _CONCEPT if k in params}, min_confidence=min_confidence
+            **shared, **{k: params[k] for k in _CONCEPT if k in params}, min_confidence=min_confidence or 0.0
         )
         polarity = PolarityCoder(**shared, **{v: params[k] for k, v in _POLARITY.items() if k in params})
         return cls(
@@ -844,7 +974,7 @@ class AutoCoder:
         names = list(classes) if classes is not None else sorted(set().union(*codes))
         self.concepts = (
             clone(self.concepts)
-            .set_params(min_confidence=self.min_confidence)
+            .set_params(min_confidence=self.min_confidence or 0.0)
             .fit(
                 analyses,
                 _label_matrix(codes, names),
@@ -859,6 +989,15 @@ class AutoCoder:
             .fit(analyses, [p if p in polarity_classes else None for p in pol], groups=groups_list)
         )
         self.cue_coder_ = self._make_cue_coder()
+        self.abstain_choice_ = None
+        if self.min_confidence is None:
+            floor = getattr(self.concepts, "threshold_floor", 0.0)
+            inner = self.polarity.inner_proba_
+            self.abstain_choice_ = choose_abstain(
+                inner if inner is not None else np.zeros((0, len(self.polarity_classes_))),
+                self.polarity.inner_labels_ if inner is not None else [],
+                candidates=[c for c in ABSTAIN_CANDIDATES if c <= floor],
+            )
         return self
 
     def _make_cue_coder(self) -> Any:
@@ -916,13 +1055,13 @@ class AutoCoder:
         self, p_codes: np.ndarray, p_pol: np.ndarray, cue_hits: np.ndarray | None = None
     ) -> list[Prediction]:
         """Codes and polarity from probabilities: thresholds (never below the floor), at-least-one rule, abstain
-        (``min_confidence``); with ``cue_hits`` (:meth:`cue_hits`) the codes come from ``concept_source``: the cue
+        (:attr:`abstain`); with ``cue_hits`` (:meth:`cue_hits`) the codes come from ``concept_source``: the cue
         codes alone, or the cue codes plus the model's."""
         if cue_hits is not None and self.concept_source == "cues":
             on = (cue_hits > 0).astype(np.int64)
         elif cue_hits is not None and self.concept_source == "union":
             c = self.concepts
-            floor = max(self.min_confidence, getattr(c, "threshold_floor", 0.0))
+            floor = max(self.abstain, getattr(c, "threshold_floor", 0.0))
             on = ((p_codes >= np.maximum(c.thresholds_, floor)) | (cue_hits > 0)).astype(np.int64)
             if c.at_least_one and p_codes.shape[1]:  # only where neither the model nor a cue word gave a code
                 for r in np.flatnonzero(on.sum(axis=1) == 0):
@@ -930,16 +1069,17 @@ class AutoCoder:
                     if p_codes[r, top] >= floor and c.thresholds_[top] <= 1.0:
                         on[r, top] = 1
         else:
-            on = self.concepts.decide(p_codes, min_confidence=self.min_confidence)
+            on = self.concepts.decide(p_codes, min_confidence=self.abstain)
         names = self.classes_
         pol_names = self.polarity_classes_
+        abstain = self.abstain
         out: list[Prediction] = []
         for row, pp in zip(on, p_pol):
             t = int(np.argmax(pp))
             out.append(
                 (
                     tuple(names[i] for i in np.flatnonzero(row)),
-                    pol_names[t] if pp[t] >= self.min_confidence else None,
+                    pol_names[t] if pp[t] >= abstain else None,
                 )
             )
         return out
@@ -960,6 +1100,7 @@ class AutoCoder:
             "polarity": pparams,
             "cues": self.cues,
             "concept_source": self.concept_source,
+            "abstain_choice": self.abstain_choice_,
         }
         arrays = {
             **{"concepts." + k: v for k, v in carrays.items()},
@@ -979,12 +1120,15 @@ class AutoCoder:
         m = cls(
             ConceptCoder.from_state(params["concepts"], part("concepts")),
             PolarityCoder.from_state(params["polarity"], part("polarity")),
-            min_confidence=float(params.get("min_confidence", 0.0)),
+            min_confidence=None
+            if params.get("min_confidence", 0.0) is None
+            else float(params["min_confidence"]),
             codebook=codebook,
             cues=params.get("cues"),
             concept_source=params.get("concept_source", "model"),
         )
         m.cue_coder_ = m._make_cue_coder()
+        m.abstain_choice_ = params.get("abstain_choice")
         return m
 
 
@@ -997,6 +1141,9 @@ def _select_polarity(
     pooling: Sequence[bool] = (False,),
     sentences: tuple[sp.csr_matrix, np.ndarray, int | None] | None = None,
     with_kappa: bool = False,
+    c_grid: Sequence[float] = POLARITY_C_GRID,
+    class_weights: Sequence[str | None] = POLARITY_CLASS_WEIGHTS,
+    with_proba: bool = False,
 ) -> Any:
     """``(C, class_weight, pooling)`` of the polarity model with the best kappa on pooled inner out-of-fold
     predictions.
@@ -1007,7 +1154,10 @@ def _select_polarity(
     pooling needs ``sentences``: the feature matrix of the sentences of multi-sentence training texts, their row in
     ``x`` and the index of the neutral class. Ties keep the earlier candidate (no pooling before pooling, balanced
     before ``None``, then smaller ``C``); ``None`` when no inner fold has two polarity classes to learn from. With
-    ``with_kappa``: ``(choice, its inner kappa)``.
+    ``with_kappa``: ``(choice, its inner kappa)``; with ``with_proba`` also the chosen candidate's out-of-fold
+    probabilities (rows of ``has_pol``, columns the class indices; ``nan`` rows where no fold predicted), from
+    which :func:`choose_abstain` picks the abstain probability. ``c_grid`` and ``class_weights`` are the candidates
+    (one of each: the out-of-fold predictions of fixed settings).
     """
     pos = np.flatnonzero(has_pol)
     row = np.full(len(has_pol), -1)
@@ -1019,20 +1169,22 @@ def _select_polarity(
         if len(b) and len(np.unique(yp[a])) >= 2:
             folds.append((a, b))
     if not folds:
-        return (None, float("nan")) if with_kappa else None
+        none = (None, float("nan"), None) if with_proba else (None, float("nan"))
+        return none if with_kappa or with_proba else None
     if True in pooling and sentences is None:
         raise ValueError("sentence pooling needs the sentence features")
     if sentences is not None:
         xs, sent_pos, neutral = sentences
         sent_rows = row[sent_pos]  # sentence -> row of xp (-1: its text has no polarity)
+    n_classes = int(yp.max()) + 1
     preds: dict[tuple[float, str | None, bool], np.ndarray] = {
-        (float(c), cw, pool): np.full(len(pos), -1)
+        (float(c), cw, pool): np.full((len(pos), n_classes), np.nan)
         for pool in pooling
-        for cw in POLARITY_CLASS_WEIGHTS
-        for c in POLARITY_C_GRID
+        for cw in class_weights
+        for c in c_grid
     }  # the tie-break order
     with threadpool_limits(limits=1):  # tiny problems: BLAS threads only oversubscribe the cores (~5x slower)
-        for cw in POLARITY_CLASS_WEIGHTS:
+        for cw in class_weights:
             for a, b in folds:  # one warm-started model per fold and class weight along increasing C
                 m = LogisticRegression(class_weight=cw, solver="lbfgs", max_iter=2000, warm_start=True)
                 if True in pooling:  # the sentences of this fold's test texts, numbered within b
@@ -1040,9 +1192,9 @@ def _select_polarity(
                     local[b] = np.arange(len(b))
                     keep = np.flatnonzero(sent_rows >= 0)
                     keep = keep[local[sent_rows[keep]] >= 0]
-                for c in POLARITY_C_GRID:
+                for c in c_grid:
                     m.set_params(C=c).fit(xp[a], yp[a])
-                    full = np.zeros((len(b), int(yp.max()) + 1))  # columns: class indices (absent ones zero)
+                    full = np.zeros((len(b), n_classes))  # columns: class indices (absent ones zero)
                     full[:, m.classes_] = m.predict_proba(xp[b])
                     for pool in pooling:
                         p = full
@@ -1055,13 +1207,15 @@ def _select_polarity(
                                 local[sent_rows[keep]],
                                 neutral if neutral is not None and neutral < full.shape[1] else None,
                             )
-                        preds[(float(c), cw, pool)][b] = np.argmax(p, axis=1)
+                        preds[(float(c), cw, pool)][b] = p
     best, best_kappa = None, -np.inf
-    for key, pred in preds.items():  # insertion order: pooling, class weight, then increasing C
-        done = pred >= 0
-        kappa = cohen_kappa(yp[done].tolist(), pred[done].tolist())
+    for key, proba in preds.items():  # insertion order: pooling, class weight, then increasing C
+        done = ~np.isnan(proba[:, 0])
+        kappa = cohen_kappa(yp[done].tolist(), np.argmax(proba[done], axis=1).tolist())
         if not math.isnan(kappa) and kappa > best_kappa:
             best, best_kappa = key, kappa
+    if with_proba:
+        return best, float(best_kappa), (preds[best] if best is not None else None)
     return (best, float(best_kappa)) if with_kappa else best
 
 

@@ -136,7 +136,12 @@ def _without_abstain(params: Any) -> Any:
 
 def run_options(model: Any, *, explain_words: int) -> dict[str, Any]:
     """The options of a tagging run that change its records: the abstain probability and ``--explain``."""
-    return {"abstain": float(getattr(model, "min_confidence", 0.0) or 0.0), "explain": int(explain_words)}
+    abstain = getattr(
+        model, "abstain", None
+    )  # AutoCoder: the probability in force (given, or chosen in training)
+    if abstain is None:
+        abstain = getattr(model, "min_confidence", 0.0)
+    return {"abstain": float(abstain or 0.0), "explain": int(explain_words)}
 
 
 def check_resume(
@@ -203,6 +208,19 @@ def _why_text(why: Mapping[str, Sequence[str]] | None) -> str:
     return "; ".join(f"{code}: {', '.join(words)}" for code, words in (why or {}).items())
 
 
+def _withheld_text(withheld: Mapping[str, str] | None) -> str:
+    return "; ".join(f"{code}: {reason}" for code, reason in (withheld or {}).items())
+
+
+def _withheld_parse(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in (text or "").split("; "):
+        code, sep, reason = part.partition(": ")
+        if sep:
+            out[code] = reason
+    return out
+
+
 def _why_parse(text: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for part in (text or "").split("; "):
@@ -218,8 +236,12 @@ def table_header(records: Sequence[Mapping[str, Any]]) -> list[str]:
     for r in records:
         score_names.update(dict.fromkeys(r.get("scores", {})))
     explained = any("why" in r for r in records)
+    cued = any("cued" in r for r in records)
     return [
         *_BASE_COLUMNS,
+        *(["cued"] if cued else []),
+        "withheld",
+        "not_content",
         *(f"score:{k}" for k in score_names),
         *(["why"] if explained else []),
         "model",
@@ -233,13 +255,16 @@ def table_rows(
     """Header and rows of the flat table (CSV, XLSX): one row per segment.
 
     Columns: ``id, source, start, end, speaker, text, codes`` (ids, ``; ``-separated), ``code labels`` (the
-    codebook's Norwegian/Danish names), ``polarity``, ``polarity label``, one ``score:<code>`` per code and polarity
-    value (numbers), then ``why`` (the words that drove each code, when tagged with ``--explain``), ``model`` and
-    ``options``.
+    codebook's Norwegian/Danish names), ``polarity``, ``polarity label``, ``cued`` (the codes a cue word of the
+    codebook gave, when the model uses them), ``withheld`` (codes judged "do not use", left out: ``code: reason``,
+    ``; ``-separated), ``not_content`` (why a segment that is not interview content got no codes), one
+    ``score:<code>`` per code and polarity value (numbers), then ``why`` (the words that drove each code, when tagged
+    with ``--explain``), ``model`` and ``options``: every field of the JSONL record.
     """
     header = table_header(records)
     score_names = [h[len("score:") :] for h in header if h.startswith("score:")]
     explained = "why" in header
+    cued = "cued" in header
     rows = []
     for r in records:
         pol = r.get("polarity")
@@ -254,6 +279,9 @@ def table_rows(
             "; ".join(code_label(c, codebook) for c in r.get("codes", ())),
             pol,
             code_label(POLARITY_PREFIX + pol, codebook) if pol else None,
+            *(["; ".join(r.get("cued", ()))] if cued else []),
+            _withheld_text(r.get("withheld")) or None,
+            r.get("not_content"),
             *(r.get("scores", {}).get(k) for k in score_names),
         ]
         if explained:
@@ -277,6 +305,12 @@ def _record_of_row(header: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
         "polarity": d.get("polarity") or None,
         "scores": {k[6:]: float(d[k]) for k in header if k.startswith("score:") and d[k] not in (None, "")},
     }
+    if "cued" in d and not d.get("not_content"):  # a segment that is not content lists no cue codes
+        rec["cued"] = [c for c in str(d.get("cued") or "").split("; ") if c]
+    if d.get("withheld"):
+        rec["withheld"] = _withheld_parse(str(d["withheld"]))
+    if d.get("not_content"):
+        rec["not_content"] = str(d["not_content"])
     if "why" in d:
         rec["why"] = _why_parse(str(d["why"] or ""))
     if d.get("model"):
@@ -340,6 +374,9 @@ def write_xlsx(
         "code labels": 32,
         "polarity": 11,
         "polarity label": 22,
+        "cued": 24,
+        "withheld": 40,
+        "not_content": 18,
         "why": 48,
         "model": 24,
         "options": 24,
@@ -349,7 +386,7 @@ def write_xlsx(
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    wrapped = {j for j, name in enumerate(header) if name in ("text", "code labels", "why")}
+    wrapped = {j for j, name in enumerate(header) if name in ("text", "code labels", "withheld", "why")}
     scores = {j for j, name in enumerate(header) if name.startswith("score:")}
     # one styled template cell per styled column: copying its style ids is far cheaper than setting styles anew
     templates: dict[int, Any] = {}
@@ -446,6 +483,10 @@ def _comment_text(rec: Mapping[str, Any], codebook: Codebook | None) -> str:
     why = _why_text(rec.get("why"))
     if why:
         lines.append(f"why: {why}")
+    for code, reason in (rec.get("withheld") or {}).items():
+        lines.append(f"withheld: {code_label(code, codebook)} ({code}) {scores.get(code, 0):.2f}, {reason}")
+    if rec.get("not_content"):
+        lines.append(f"not coded: not interview content ({rec['not_content']})")
     return "\n".join(lines)
 
 
@@ -480,15 +521,21 @@ def write_docx(
         doc.core_properties.title = source or "interview"
         doc.add_heading(source or "interview", level=1)
         doc.add_paragraph(
-            f"{len(recs)} tagged segments; highlighted text has machine codes (see the comments). "
-            "Interviewer turns are not tagged and not shown."
+            f"{len(recs)} tagged segments; highlighted text has machine codes (see the comments). Interviewer "
+            "turns of transcripts are not tagged and not shown; codes withheld as 'do not use' and segments left "
+            "uncoded as not interview content say so in a comment."
         )
         for r in recs:
             para = doc.add_paragraph()
             if r.get("speaker"):
                 para.add_run(f"{r['speaker']}: ").bold = True
             run = para.add_run(str(r.get("text", "")))
-            if r.get("codes") or r.get("polarity") not in (None, "neutral"):
+            if (
+                r.get("codes")
+                or r.get("polarity") not in (None, "neutral")
+                or r.get("withheld")
+                or r.get("not_content")
+            ):
                 if r.get("codes"):
                     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
                 doc.add_comment(

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..artifacts import load_model_files, save_model_files, sha256_texts
 from ..codebook import Codebook
-from ..errors import ModelFileError, NlpError
+from ..errors import ModelFileError, NlpError, where
 from .models import AutoCoder
 
 __all__ = ["KIND", "load_coder", "model_features", "save_coder", "training_hash"]
@@ -105,7 +105,7 @@ def load_coder(path: str | Path) -> AutoCoder:
             model.polarity.embed([])
         except NlpError as exc:
             raise ModelFileError(
-                f"this model's polarity uses sentence embeddings: {exc}",
+                f"this model's polarity uses sentence embeddings: {where(exc.path, exc.line)}{exc.reason}",
                 path=path,
                 fix=getattr(exc, "fix", None) or 'pip install -e ".[encoder]"',
             ) from exc

@@ -19,14 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from ..agreement.verdicts import DO_NOT_USE
 from ..codebook import Codebook
 from ..errors import InputError, unreadable
 from ..features import analyse_texts, analyse_transcript, analyses_of
 from ..model import POLARITY_PREFIX, atomic_writer, iter_units, json_line, json_object
-from ..segment import not_content_reason
+from ..segment import NOT_CONTENT_REASONS, not_content_reason
 from .models import _pool_polarity
 from .output import check_resume, model_version, read_table, run_options, write_csv, write_docx, write_xlsx
-from .reliability import DO_NOT_USE
 
 __all__ = [
     "LONG_TURN_CHARS",
@@ -36,6 +36,7 @@ __all__ = [
     "check_previous",
     "expand_inputs",
     "is_text_record",
+    "not_content_counts",
     "read_tagged",
     "read_text_records",
     "read_units",
@@ -386,7 +387,8 @@ def read_units(path: str | Path, **options: Any) -> list[dict[str, Any]]:
 
 
 def read_text_records(path: str | Path, lines: Iterable[str], *, first_line: int = 1) -> list[dict[str, Any]]:
-    """Units of text-JSONL lines ``{"id", "text", "lang"?, "source"?, "start"?, "end"?, "speaker"?}``.
+    """Units of text-JSONL lines ``{"id", "text", "lang"?, "source"?, "start"?, "end"?, "speaker"?, "kind"?}``
+    (``kind``: ``question`` marks an interviewer turn, left uncoded as not interview content).
 
     ``lines`` are lines of ``path`` starting at line ``first_line`` (a whole file, or one chunk of it for distributed
     tagging). A line without an id gets ``<file name>:<line>``; an id repeated within ``lines`` is an error.
@@ -421,6 +423,7 @@ def read_text_records(path: str | Path, lines: Iterable[str], *, first_line: int
                 "speaker": obj.get("speaker"),
                 "text": text,
                 "lang": obj.get("lang"),
+                "kind": obj.get("kind"),
             }
         )
     return units
@@ -566,13 +569,35 @@ def untagged(units: Sequence[Mapping[str, Any]], done: frozenset[tuple[str, str]
 # -- the driver -------------------------------------------------------------------------------------------------
 @dataclass
 class TagSummary:
-    """What a :func:`tag_paths` run did."""
+    """What a :func:`tag_paths` run did; ``not_content`` counts the segments of this run left uncoded as not
+    interview content, per reason (in the order of :data:`nlp.segment.NOT_CONTENT_REASONS`)."""
 
     files: int = 0
     tagged: int = 0
     skipped: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     out: str = ""
+    not_content: dict[str, int] = field(default_factory=dict)
+
+    def add_not_content(self, counts: Mapping[str, int]) -> None:
+        """Add counts of :func:`not_content_counts`."""
+        merged = {r: self.not_content.get(r, 0) + counts.get(r, 0) for r in NOT_CONTENT_REASONS}
+        self.not_content = {r: n for r, n in merged.items() if n}
+
+
+def not_content_counts(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many of the tag ``records`` say they are not interview content, per reason.
+
+    Examples
+    --------
+    >>> not_content_counts([{"not_content": "header"}, {"codes": []}, {"not_content": "header"}])
+    {'header': 2}
+    """
+    counts: dict[str, int] = {}
+    for r in records:
+        if r.get("not_content"):
+            counts[r["not_content"]] = counts.get(r["not_content"], 0) + 1
+    return counts
 
 
 #: Allocations between two collections of young objects while tagging (Python's default is 700).
@@ -681,6 +706,7 @@ def tag_paths(
                 os.fsync(fh.fileno())
                 summary.tagged += len(records)
                 summary.skipped += skipped
+                summary.add_not_content(not_content_counts(records))
             if on_file is not None:
                 on_file(path, len(records or ()))
             gc.freeze()  # what the file added to the word caches, too

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..agreement.verdicts import small_sample_note
+from ..agreement.verdicts import DO_NOT_USE, USE_SCALE, code_verdicts, reliability_verdict, small_sample_note
 from ..errors import InputError
 from ..features import analyses_of
 from .crossval import cross_validate, learning_curve
 from .models import AutoCoder, KeywordCoder
-from .reliability import code_verdicts, reliability_verdict
 from .store import training_hash
 from .transfer import leave_one_study_out
 
@@ -18,6 +18,8 @@ __all__ = [
     "DEFAULT_MODEL",
     "MODEL_CHOICES",
     "OWN_WEIGHT",
+    "abstain_meta",
+    "abstain_summary",
     "codebook_cues",
     "coded_units",
     "cv_notes",
@@ -104,6 +106,7 @@ def train_from_units(
     concept_source: str | None = None,
     transfer: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    stage: Callable[[str, str], None] | None = None,
     **overrides: Any,
 ) -> tuple[AutoCoder, dict[str, Any]]:
     """Cross-validate (grouped by ``unit.group``), then fit on all coded units of ``coder``; the models read each
@@ -121,8 +124,13 @@ def train_from_units(
 
     With ``keep_predictions``, ``meta["cross_validation"]["predictions"]`` holds the out-of-fold codes and polarity
     of the first repetition, one per unit of :func:`coded_units` (in that order), for agreement statistics.
-    ``progress(done, total)`` is called after each model fit (cross-validation folds, learning-curve steps, the
-    final fit), e.g. for a progress bar.
+    ``min_confidence`` (in ``overrides``) is the abstain probability; unless given, each fit chooses it in its inner
+    grouped CV (:func:`~nlp.classify.models.choose_abstain`), recorded as ``meta["training"]["abstain"]``.
+    ``progress(done, total)`` is called after each model fit (cross-validation folds, learning-curve steps, studies
+    left out, the final fit), e.g. for a progress bar; ``stage(name, unit)`` when a step begins (``name`` says
+    which, e.g. ``"cross-validation (3 x 5 folds)"``; ``unit`` is what ``progress`` then counts). With a sentence
+    encoder and its cache (``encoder``, ``encoder_cache`` in ``overrides``) every text is embedded once first, into
+    the cache each fold's model reads: that step (unit ``"segment"``) reports the texts embedded.
 
     Returns the fitted model and the meta data to save with it: training-data hash, sizes, the polarity model's
     settings (``C``, class weight, sentence pooling, and whether the inner CV chose them), cross-validation scores
@@ -178,6 +186,7 @@ def train_from_units(
         classes = sorted(set().union(*codes))
         pol_classes = ["driver", "barrier", "neutral"]
     overrides.setdefault("random_state", random_state)
+    overrides.setdefault("min_confidence", None)  # the abstain probability: chosen by the inner grouped CV
     factory = make_coder(model, **overrides)
     meta: dict[str, Any] = {
         "training": {
@@ -205,12 +214,26 @@ def train_from_units(
         if curve and validate and not prior
         else []
     )
-    total = (n_repeats * n_splits + len(sizes) * n_splits if validate else 0) + 1
+    studies = [u.transcript_id for u in train_units]
+    transfer = transfer and len(set(studies)) >= 2
+    n_cv = n_repeats * n_splits if validate else 0
+    n_curve = len(sizes) * n_splits if validate else 0
+    total = n_cv + n_curve + (len(set(studies)) if transfer else 0) + 1
 
     def after(offset: int) -> Callable[[int, int], None] | None:
         return None if progress is None else (lambda done, _part: progress(offset + done, total))
 
+    def begin(name: str, unit: str = "fit") -> None:
+        if stage is not None:
+            stage(name, unit)
+
+    if overrides.get("encoder") is not None and overrides.get("encoder_cache"):
+        begin("embedding segments (sentence encoder)", "segment")
+        probe = factory().polarity  # loads the encoder; what it embeds lands in the cache every fold reads
+        probe.embed_progress = progress
+        probe.embed(texts)
     if validate:
+        begin(f"cross-validation ({n_repeats} x {n_splits} folds)")
         cv = cross_validate(
             factory,
             texts,
@@ -231,10 +254,10 @@ def train_from_units(
         meta["reliability"] = {
             "codes": code_verdicts(cv["codes"]),
             "polarity": dict(zip(("verdict", "reason"), reliability_verdict(cv["polarity"]["kappa"]))),
-            "cutoffs": "Landis & Koch 1977: use >= 0.61, suggestion only 0.21-0.60, "
-            "do not use < 0.21 (cross-validated kappa)",
+            "cutoffs": f"{USE_SCALE.describe()}, {DO_NOT_USE} if undefined (cross-validated kappa)",
         }
         if sizes:
+            begin(f"learning curve ({len(sizes)} sizes x {n_splits} folds)")
             meta["learning_curve"] = learning_curve(
                 factory,
                 texts,
@@ -245,11 +268,13 @@ def train_from_units(
                 sizes=sizes,
                 n_splits=n_splits,
                 random_state=random_state,
-                progress=after(n_repeats * n_splits),
+                progress=after(n_cv),
             )
-    studies = [u.transcript_id for u in train_units]
-    if transfer and len(set(studies)) >= 2:
-        loso = leave_one_study_out(factory, texts, codes, pol, studies, groups, classes=classes)
+    if transfer:
+        begin(f"leave one study out ({len(set(studies))} studies)")
+        loso = leave_one_study_out(
+            factory, texts, codes, pol, studies, groups, classes=classes, progress=after(n_cv + n_curve)
+        )
         meta["leave_one_study_out"] = {
             "studies": len(set(studies)),
             "micro": loso["micro"],
@@ -258,11 +283,13 @@ def train_from_units(
             "codes_per_unit": loso["codes_per_unit"],
             "per_study": loso["studies"],
         }
+    begin("final fit")
     fitted = factory().fit(texts, codes, pol, groups=groups, classes=classes, polarity_classes=pol_classes)
     if progress is not None:
         progress(total, total)
     pol_model = fitted.polarity
     meta["training"]["uninformative_codes"] = list(fitted.uninformative_)
+    meta["training"]["abstain"] = abstain_meta(fitted)
     meta["training"]["polarity_model"] = {
         "C": pol_model.C_,
         "class_weight": pol_model.class_weight_,
@@ -271,6 +298,58 @@ def train_from_units(
     }
     fitted.codebook = codebook
     return fitted, meta
+
+
+def abstain_meta(model: AutoCoder) -> dict[str, Any]:
+    """How the abstain probability of a fitted model came about, as ``meta.json`` records it: ``value`` and
+    ``chosen_by`` (``"inner grouped CV"`` or ``"given"``), with the figures of :func:`~nlp.classify.models.choose_abstain`
+    when chosen.
+
+    Examples
+    --------
+    >>> m = AutoCoder.from_params(min_confidence=0.7)
+    >>> abstain_meta(m)
+    {'value': 0.7, 'chosen_by': 'given'}
+    """
+    choice = getattr(model, "abstain_choice_", None)
+    if model.min_confidence is not None or not choice:
+        return {"value": model.abstain, "chosen_by": "given"}
+    return {**choice, "value": model.abstain, "chosen_by": "inner grouped CV"}
+
+
+def abstain_summary(abstain: dict[str, Any]) -> str:
+    """One line on the abstain probability of ``meta["training"]["abstain"]``, as ``nlp train`` and the report
+    show it.
+
+    Examples
+    --------
+    >>> line = abstain_summary({"value": 0.45, "chosen_by": "inner grouped CV", "kappa_all": 0.41,
+    ...                         "kappa_answered": 0.47, "withheld": 0.18, "max_share": 0.2, "min_gain": 0.02})
+    >>> line.split(": ", 1)[1]
+    'polarity kappa on the answered segments 0.41 -> 0.47, 18% withheld; at most 20% may be withheld)'
+    >>> abstain_summary({"value": 0.0, "chosen_by": "given"})
+    'never abstain (given: --abstain 0)'
+    """
+    value = float(abstain.get("value", 0.0))
+    head = f"abstain below {value:g}" if value > 0 else "never abstain"
+    if abstain.get("chosen_by") != "inner grouped CV":
+        return f"{head} (given: --abstain {value:g})"
+    k0, k1 = abstain.get("kappa_all"), abstain.get("kappa_answered")
+    if k0 is None or (isinstance(k0, float) and math.isnan(k0)):
+        return f"{head} (chosen by inner grouped CV: no out-of-fold polarity to choose from)"
+    limit = f"at most {abstain['max_share']:.0%} may be withheld"
+    if value > 0:
+        return (
+            f"{head} (chosen by inner grouped CV: polarity kappa on the answered segments {k0:.2f} -> {k1:.2f}, "
+            f"{abstain['withheld']:.0%} withheld; {limit})"
+        )
+    tried = abstain.get("candidates") or []
+    upto = f" up to {max(tried):g}" if tried else ""
+    return (
+        f"{head} (chosen by inner grouped CV: no abstain probability{upto} raised polarity kappa on the "
+        f"answered segments by {abstain['min_gain']:g} over {k0:.2f} while withholding at most "
+        f"{abstain['max_share']:.0%})"
+    )
 
 
 def quality_rows(cv: dict[str, Any]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .active import suggest
-from .crossval import coding_scores
+from .crossval import coding_scores, fit_rows, scores_at
 
 __all__ = ["adaptation_runs", "informant_split", "leave_one_study_out"]
 
@@ -38,13 +38,15 @@ def leave_one_study_out(
     *,
     classes: Sequence[str],
     return_probabilities: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Train on all studies but one, tag that one; scores pooled over all studies left out, and per study.
 
     ``studies`` names each text's study (a thesis, a project: for the bundled corpus the transcript, which keeps
     restated excerpts with what they restate); ``groups`` (informants) keep the model's inner cross-validation
     grouped. With ``return_probabilities`` the result also holds ``predictions`` (codes, polarity per text) and
-    ``p_codes``/``p_polarity`` (arrays in text order).
+    ``p_codes``/``p_polarity`` (arrays in text order). ``progress(done, total)`` is called after each study left
+    out (``total`` = studies).
 
     Examples
     --------
@@ -67,16 +69,10 @@ def leave_one_study_out(
     preds: list[Any] = [None] * len(texts)
     p_codes = p_pol = None
     per_study = {}
-    for name in names:
+    for done, name in enumerate(names, 1):
         te = [i for i, s in enumerate(studies) if s == name]
         tr = [i for i, s in enumerate(studies) if s != name]
-        model = make_model().fit(
-            [texts[i] for i in tr],
-            [codes[i] for i in tr],
-            [polarity[i] for i in tr],
-            groups=[groups[i] for i in tr],
-            classes=classes,
-        )
+        model = fit_rows(make_model, tr, texts, codes, polarity, groups, classes=classes)
         held_out = [texts[i] for i in te]
         pc, pp = model.predict_proba(held_out)
         if p_codes is None:
@@ -84,13 +80,9 @@ def leave_one_study_out(
         p_codes[te], p_pol[te] = pc, pp
         for i, pr in zip(te, _decide(model, pc, pp, held_out)):
             preds[i] = pr
-        per_study[name] = coding_scores(
-            [codes[i] for i in te],
-            [preds[i][0] for i in te],
-            [polarity[i] for i in te],
-            [preds[i][1] for i in te],
-            classes=classes,
-        )
+        per_study[name] = scores_at(te, codes, polarity, [preds[i] for i in te], classes=classes)
+        if progress is not None:
+            progress(done, len(names))
     out = coding_scores(codes, [p[0] for p in preds], polarity, [p[1] for p in preds], classes=classes)
     out["studies"] = {
         n: {"n": s["n"], "micro": s["micro"], "macro": s["macro"], "polarity": s["polarity"]}
@@ -168,13 +160,7 @@ def adaptation_runs(
 
         def fit(own: list[int], weight: int, outside: list[int] = outside) -> Any:
             train = outside + [i for i in own for _ in range(weight)]
-            return make_model().fit(
-                [texts[i] for i in train],
-                [codes[i] for i in train],
-                [polarity[i] for i in train],
-                groups=[groups[i] for i in train],
-                classes=classes,
-            )
+            return fit_rows(make_model, train, texts, codes, polarity, groups, classes=classes)
 
         base = fit([], 1)
         pc0, pp0 = base.predict_proba([texts[i] for i in inside])

@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
+from ..agreement.verdicts import DO_NOT_USE, USE_SCALE
 from ..codebook import Codebook
 from ..errors import ConfigError, InputError, unreadable
 from ..features import transcript_units
 from ..model import atomic_write_text, atomic_writer, json_line
 from ..refi import load_codebook
-from ..segment import not_content_reason
+from ..segment import left_out_text, split_not_content
 from . import app
 from .inputs import read_inputs
 from .progress import TerminalProgress
@@ -137,8 +138,14 @@ def train(
     repeats: Annotated[int, typer.Option("--repeats", help="Cross-validation repetitions (seeds).")] = 3,
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="Compute the learning curve.")] = True,
     min_confidence: Annotated[
-        float, typer.Option("--abstain", help="Abstain below this probability (0: never).")
-    ] = 0.0,
+        float | None,
+        typer.Option(
+            "--abstain",
+            help="Give no polarity (and no code) below this probability (0: never). Default: chosen by the "
+            "inner grouped CV (the lowest that raises polarity kappa on the answered segments by 0.02 or more, "
+            "withholding at most 20%; never above the concept floor 0.5).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     prior_coder: Annotated[
         str | None,
@@ -196,7 +203,14 @@ def train(
         + " ...",
         err=True,
     )
-    with TerminalProgress("cross-validation, learning curve, final fit", unit="fit") as bar:
+    with TerminalProgress("training", unit="fit") as bar:
+
+        def stage(
+            name: str, unit: str
+        ) -> None:  # one line per step (also in a log); the bar only on a terminal
+            bar.stage(name, unit)
+            typer.echo(f"- {name}", err=True)
+
         fitted, meta = train_from_units(
             units,
             coder=coder,
@@ -214,6 +228,7 @@ def train(
             encoder=encoder,
             encoder_cache=str((out.parent / "embeddings").resolve()) if encoder else None,
             progress=bar,
+            stage=stage,
         )
     meta["training"]["source"] = label
     save_coder(fitted, out, codebook=cb, meta=meta)
@@ -248,6 +263,11 @@ def train(
             else ""
         )
     )
+    if meta["training"].get("uninformative_codes"):
+        typer.echo(
+            "never given by the model (its inner cross-validated score was the same for every segment): "
+            + ", ".join(meta["training"]["uninformative_codes"])
+        )
     if cv:
         from ..classify.train import cv_notes, quality_rows
 
@@ -302,6 +322,9 @@ def train(
             f"  learning curve: {row['n_groups']:3d} groups -> concept macro-F1 "
             f"{row['concept_macro_f1']:.3f}, polarity kappa {row['polarity_kappa']:.3f}"
         )
+    from ..classify.train import abstain_summary
+
+    typer.echo(abstain_summary(meta["training"]["abstain"]) + "; `nlp tag --abstain P` overrides it")
     pm = meta["training"]["polarity_model"]
     typer.echo(
         f"polarity model: C {pm['C']:g}, class weight {pm['class_weight'] or 'none'}, sentence pooling "
@@ -354,7 +377,11 @@ def tag(
         int, typer.Option("--explain", help="Add the N words that drove each code (why).")
     ] = 0,
     abstain: Annotated[
-        float | None, typer.Option("--abstain", help="Override the model's abstain probability.")
+        float | None,
+        typer.Option(
+            "--abstain",
+            help="Override the model's abstain probability (chosen in training, see `nlp train`; 0: never).",
+        ),
     ] = None,
     workers: Annotated[
         int | None,
@@ -407,16 +434,19 @@ def tag(
     withheld = [
         c
         for c, v in coder.meta_.get("reliability", {}).get("codes", {}).items()
-        if v.get("verdict") == "do not use"
+        if v.get("verdict") == DO_NOT_USE
     ]
     if withheld and not all_codes:
         typer.echo(
-            f"not given (reliability verdict 'do not use', cross-validated kappa < 0.21): "
+            f"not given (reliability verdict '{DO_NOT_USE}', cross-validated {USE_SCALE.band(DO_NOT_USE)}): "
             f"{', '.join(withheld)}; --all-codes gives them too",
             err=True,
         )
     files = expand_inputs(inputs)
     bar = TerminalProgress("tagging", unit="file")
+    embed_bar = TerminalProgress("embedding new segments", unit="segment", position=1)
+    if coder.polarity.encoder_used_:  # segments not in the embedding cache are embedded file by file
+        coder.polarity.embed_progress = embed_bar
     tagged_files = 0
 
     def on_file(path: str, n: int) -> None:
@@ -457,11 +487,17 @@ def tag(
             on_file=on_file,
             read_options=reading.kwargs(),
         )
+    embed_bar.close()
     bar.close()
     typer.echo(
         f"tagged {summary.tagged} segments from {summary.files - len(summary.errors)} files "
         f"({summary.skipped} already in {out}, {len(summary.errors)} files skipped) -> {summary.out or out}"
     )
+    if not include_not_content:
+        typer.echo(
+            "left uncoded, not interview content (`not_content` in the output; --include-not-content codes "
+            f"them): {left_out_text(summary.not_content)}"
+        )
     report_unread(summary.errors)
 
 
@@ -486,8 +522,6 @@ def suggest(
 
     Files that cannot be read are listed at the end and the exit status is 1.
     """
-    from collections import Counter
-
     from ..classify import load_coder
     from ..classify import suggest as rank
     from ..classify.tag import expand_inputs, read_units
@@ -499,16 +533,12 @@ def suggest(
             units.extend(u for u in read_units(path, **reading.kwargs()) if not u.get("coded"))
         except Exception as exc:  # noqa: BLE001 - one bad file is reported, the others are still ranked
             errors.append((str(path), str(unreadable(path, exc))))
-    if not include_not_content:
-        reasons = [not_content_reason(u["text"], kind=u.get("kind")) for u in units]
-        left_out = Counter(r for r in reasons if r)
-        units = [u for u, r in zip(units, reasons) if not r]
-        if left_out:
-            typer.echo(
-                "left out (not interview content; --include-not-content keeps them): "
-                + ", ".join(f"{n} {r}" for r, n in left_out.most_common()),
-                err=True,
-            )
+    units, left_out = split_not_content(units, keep=include_not_content)
+    if left_out:
+        typer.echo(
+            f"left out, not interview content (--include-not-content keeps them): {left_out_text(left_out)}",
+            err=True,
+        )
     picks = rank(coder, units, n=n)
     for s in picks:
         text = s["text"] if len(s["text"]) <= 100 else s["text"][:97] + "..."

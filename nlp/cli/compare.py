@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..agreement.comparison import UNITS, compare, merge_codings
-from ..agreement.machine import tagged_coding
 from ..agreement.render import markdown_report, write_comparison
 from ..corpora import load
 from ..errors import ConfigError, InputError
@@ -44,7 +44,10 @@ def _read(path: Path, base: list | None = None, reading: ReadOptions | None = No
                 path=path,
                 fix="put the reference coding first, or use --corpus NAME --reference CODER.",
             )
-        return tagged_coding(base, records, coder=path.stem, path=str(path))
+        from ..review import attach_machine_codes  # inside: nlp.review needs scikit-learn
+
+        # the machine's codes only: the reference's own codes stay on ``base``
+        return attach_machine_codes(records, [replace(t, codes=()) for t in base], coder=path.stem, path=path)
     source = read_paths([path], options=reading.kwargs() if reading is not None else None)
     if source.errors:
         raise InputError(source.errors[0][1])

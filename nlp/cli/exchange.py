@@ -159,7 +159,7 @@ def export(
                 )
             extra = reviewer_spans(records, events)
         transcripts, book = (
-            attach_machine_codes(records, base, coder=model_name, origin=str(input), extra=extra),
+            attach_machine_codes(records, base, coder=model_name, path=input, extra=extra),
             None,
         )
     else:

@@ -112,7 +112,13 @@ def _write_project_codebooks(out: Path, projects: list[str]) -> list[tuple[str, 
         merged = (
             first
             if len(books) == 1
-            else Codebook(name=out.stem, codes=tuple(codes.values()), polarity=tuple(polarity))
+            else Codebook(
+                name=out.stem,
+                codes=tuple(codes.values()),
+                polarity=tuple(polarity),
+                # the first project's GUID of a polarity code where two give one
+                polarity_guids={k: g for _, b in reversed(books) for k, g in b.polarity_guids.items()},
+            )
         )
         target = out.with_name(f"{out.stem}.codebook.yaml")
         merged.save(target)

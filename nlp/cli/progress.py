@@ -12,6 +12,11 @@ from typing import IO, Any
 __all__ = ["TerminalProgress"]
 
 
+def _is_terminal(stream: IO[str]) -> bool:
+    """Whether ``stream`` is a terminal (where a bar is drawn)."""
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
 class TerminalProgress:
     """A callable ``(done, total)`` that draws a tqdm bar on stderr; a new bar starts when a new step begins.
 
@@ -23,6 +28,8 @@ class TerminalProgress:
         The unit shown after the counts.
     stream
         Where to draw (default stderr); nothing is drawn unless it is a terminal.
+    position
+        The line of the bar (0: the first; a second bar at 1 runs beside it, e.g. embedding within a file).
 
     Examples
     --------
@@ -34,18 +41,23 @@ class TerminalProgress:
     3
     """
 
-    def __init__(self, desc: str = "", *, unit: str = "step", stream: IO[str] | None = None) -> None:
+    def __init__(
+        self, desc: str = "", *, unit: str = "step", stream: IO[str] | None = None, position: int = 0
+    ) -> None:
         self.desc = desc
+        self.position = position
         self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = _is_terminal(self.stream)
         self.calls = 0
         self._bar: Any = None
 
-    def stage(self, message: str) -> None:
-        """Close the current bar; the next one is labelled ``message``."""
+    def stage(self, message: str, unit: str | None = None) -> None:
+        """Close the current bar; the next one is labelled ``message`` and counts ``unit`` (default: as before)."""
         self.close()
         self.desc = message
+        if unit is not None:
+            self.unit = unit
 
     def __call__(self, done: int, total: int) -> None:
         self.calls += 1
@@ -56,7 +68,13 @@ class TerminalProgress:
         if self._bar is None or self._bar.total != total or done < self._bar.n:
             self.close()
             self._bar = tqdm(
-                total=total, desc=self.desc, unit=self.unit, file=self.stream, leave=False, dynamic_ncols=True
+                total=total,
+                desc=self.desc,
+                unit=self.unit,
+                file=self.stream,
+                leave=False,
+                dynamic_ncols=True,
+                position=self.position,
             )
         self._bar.update(done - self._bar.n)
 

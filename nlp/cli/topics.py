@@ -10,6 +10,7 @@ import typer
 from ..errors import InputError
 from ..features import transcript_units
 from ..refi import load_codebook
+from ..segment import left_out_text
 from . import app
 from .inputs import read_inputs
 from .progress import TerminalProgress
@@ -72,7 +73,19 @@ def topics_cmd(
         int, typer.Option("--excerpts", help="Representative excerpts per topic (3-5 is readable).")
     ] = 5,
     include_interviewer: Annotated[
-        bool, typer.Option("--include-interviewer", help="Also model the interviewer's turns.")
+        bool,
+        typer.Option(
+            "--include-interviewer",
+            help="Also model the interviewer's turns (the other non-content segments stay out).",
+        ),
+    ] = False,
+    include_not_content: Annotated[
+        bool,
+        typer.Option(
+            "--include-not-content",
+            help="Also model interviewer turns, one- or two-word turns, contact details and headers (left out "
+            "by default; the counts are printed and in topics.json/topics.md).",
+        ),
     ] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots.")] = True,
     *,
@@ -100,7 +113,7 @@ def topics_cmd(
             "no transcripts could be read from the inputs.",
             fix="pass .jsonl files written by `nlp ingest` (or files it can read).",
         )
-    units = transcript_units(transcripts, include_interviewer=include_interviewer)  # analysed in context
+    units = transcript_units(transcripts, include_interviewer=True)  # analysed in context; run_topics filters
     cb = source.codebook
     if codebook is not None:
         cb = load_codebook(codebook)
@@ -123,9 +136,14 @@ def topics_cmd(
             max_df=max_df,
             words=words,
             excerpts=excerpts,
+            include_not_content=include_not_content
+            or ({"interviewer turn"} if include_interviewer else False),
             progress=lambda m: typer.echo(m[0].upper() + m[1:] + " ..."),
             fit_progress=bar,
         )
+    typer.echo(
+        f"left out, not interview content (--include-not-content keeps them): {left_out_text(run.not_content)}"
+    )
     for note in run.notes:
         typer.secho(note, err=True, fg=typer.colors.YELLOW)
     summary, sweep, stability, k = run.summary, run.sweep, run.stability, run.k

@@ -182,9 +182,23 @@ def codes_element(
             "top-level code (their parents form a cycle).",
             fix="fix the codes' parents.",
         )
+
+    def polarity_guid(key: str, derived: str) -> str:
+        """The GUID another program gave this polarity code, unless a code has it already; else ``derived``."""
+        kept = norm_guid(codebook.polarity_guids.get(key))
+        guid = kept if kept and kept not in seen else derived
+        seen.add(guid)
+        return guid
+
     if codebook.polarity:
         root = ET.SubElement(
-            codes_el, "Code", {"guid": make_guid("polarity-root"), "name": "Polarity", "isCodable": "false"}
+            codes_el,
+            "Code",
+            {
+                "guid": polarity_guid("polarity", make_guid("polarity-root")),
+                "name": "Polarity",
+                "isCodable": "false",
+            },
         )
         meta: dict[str, Any] = {
             "name": codebook.name,
@@ -199,7 +213,9 @@ def codes_element(
         )
         for value in codebook.polarity:
             labels = dict(codebook.polarity_labels.get(value, {}))
-            guids[POLARITY_PREFIX + value] = make_guid("polarity", value)
+            guids[POLARITY_PREFIX + value] = polarity_guid(
+                POLARITY_PREFIX + value, make_guid("polarity", value)
+            )
             el = ET.SubElement(
                 root,
                 "Code",
@@ -224,6 +240,7 @@ def parse_codes(
     labels: dict[str, dict[str, str]] = {}
     meta: dict[str, Any] = {}
     used: set[str] = set()
+    polarity_guids: dict[str, str] = {}
 
     def attrs(el: ET.Element) -> tuple[str, str]:
         guid, cname = norm_guid(el.get("guid")), el.get("name")
@@ -267,6 +284,8 @@ def parse_codes(
             extra.get("polarity_root") or (not extra and cname.strip().lower() in _POLARITY_NAMES)
         ):
             guid_map[guid] = ""  # not codable as such; marks the GUID as known
+            if guid != make_guid("polarity-root"):  # another program's group: its GUID goes back to it
+                polarity_guids["polarity"] = guid
             if isinstance(extra.get("codebook"), dict):
                 meta.update(extra["codebook"])
             for child in (c for c in el if local(c.tag) == "Code"):
@@ -278,6 +297,8 @@ def parse_codes(
                 if _str_map(cextra.get("labels")):
                     labels[value] = _str_map(cextra.get("labels"))
                 guid_map[cguid] = POLARITY_PREFIX + value
+                if cguid != make_guid("polarity", value):
+                    polarity_guids[POLARITY_PREFIX + value] = cguid
             return
         wanted = extra.get("id") if isinstance(extra.get("id"), str) else ""
         cid = unique_id(wanted or cname, cname, parent)
@@ -341,6 +362,7 @@ def parse_codes(
         version=str(meta.get("version") or "1"),
         description=str(meta.get("description") or ""),
         polarity_cues=_cue_map(meta.get("polarity_cues")),
+        polarity_guids=polarity_guids,
     )
     return codebook, guid_map
 

@@ -6,7 +6,7 @@ human :class:`~nlp.model.CodeSpan` (coder = the user's name), reading positions 
 evidence shows (code points or NVivo's UTF-16 units, CRLF as two or one). Export writes the sources, the codebook
 (with polarity as codes), and human and auto-coder codings (each coder or model version its own ``User``, the
 auto-coder's probability in the selection's ``Description``). What came from another program (GUIDs of codes,
-sources and users, colours, ``isCodable``, descriptions, memos) is written back as it came. A source's description
+sources, users, selections and codings, colours, ``isCodable``, descriptions, memos) is written back as it came. A source's description
 is one line of provenance; what only we read back (transcript id, segments, language, metadata) goes in a
 ``klyngekoder/<source guid>.json`` member that other programs ignore. Output is deterministic: new GUIDs are uuid5
 of stable names (lower case), zip entries carry a fixed date, so the same input gives byte-identical files.
@@ -446,14 +446,25 @@ def _read_text_source(src: ET.Element, ctx: _Context) -> Transcript | None:
                 others.append([c, a, b, name_of(second)])
             spans.append(
                 CodeSpan(
-                    code=c, start=a, end=b, coder=who, source="auto" if is_auto else "human", confidence=conf
+                    code=c,
+                    start=a,
+                    end=b,
+                    coder=who,
+                    source="auto" if is_auto else "human",
+                    confidence=conf,
+                    selection_guid=norm_guid(sel_guid),
+                    coding_guid=norm_guid(coding.get("guid")),
                 )
             )
     for coding in _children(src, "Coding"):  # the whole source coded
         c = code(coding, "whole-source coding")
         if c is not None:
             who = name_of(norm_guid(coding.get("creatingUser")) or ctx.default_user) or "unknown"
-            spans.append(CodeSpan(code=c, start=0, end=len(sp.text), coder=who))
+            spans.append(
+                CodeSpan(
+                    code=c, start=0, end=len(sp.text), coder=who, coding_guid=norm_guid(coding.get("guid"))
+                )
+            )
 
     sidecar = ctx.zf.find(_SIDECAR.format(guid=guid)) if guid else None
     desc = _child(src, "Description")
@@ -595,6 +606,7 @@ def write_qdpx(
     coders: Sequence[str] | None = None,
     validate: bool = True,
     positions: str = "codepoints",
+    users: Mapping[str, str] | None = None,
 ) -> ExportSummary:
     """Write transcripts, the codebook and all codings as a REFI-QDA project (``.qdpx``), atomically.
 
@@ -623,6 +635,10 @@ def write_qdpx(
     positions
         ``"codepoints"`` (default; REFI-QDA) or ``"utf16"``: UTF-16 units, what NVivo reads (an emoji counts two).
         Texts without characters outside the Basic Multilingual Plane give the same file either way.
+    users
+        GUID -> name of the users of an imported project (:attr:`Project.users`): a coder of that name keeps its
+        GUID even when the project had no codings by it (e.g. a codebook exported by ATLAS.ti). Transcripts
+        imported by :func:`read_qdpx_project` carry their coders' GUIDs themselves.
     """
     path = Path(path)
     if newline not in NEWLINES:
@@ -657,7 +673,7 @@ def write_qdpx(
     user_names = sorted({c.coder for c in all_spans})
     used: set[str] = set()
     user_guid: dict[str, str] = {}
-    kept_users = {
+    kept_users = {name: guid for guid, name in sorted((users or {}).items())} | {
         u: g
         for t in items
         if isinstance(t.meta.get("refi_users"), dict)
@@ -675,6 +691,7 @@ def write_qdpx(
     if codebook.codes or codebook.polarity:
         codes_el, code_guid, notes = codes_element(codebook)
         ET.SubElement(root, "CodeBook").append(codes_el)
+        used |= {el.get("guid") for el in codes_el.iter() if el.get("guid")} | {m.guid for m in notes}
 
     members: list[tuple[str, bytes]] = []
     if items:
@@ -714,25 +731,42 @@ def write_qdpx(
                 ),
             )
         )
+        # an imported selection with several codings is written back as one selection with them all
+        kept_selections: dict[tuple[str, int, int, str], ET.Element] = {}
         for i, c in enumerate(spans_of[t.id]):
-            sel_guid = make_guid("selection", t.id, str(i), c.code, c.coder, str(c.start), str(c.end))
             start, end = to_file(canon.to_canonical(c.start)), to_file(canon.to_canonical(c.end))
-            sel = ET.SubElement(
-                src,
-                "PlainTextSelection",
-                {
-                    "guid": sel_guid,
-                    "startPosition": str(start),
-                    "endPosition": str(end),
-                    "creatingUser": user_guid[c.coder],
-                },
-            )
+            description = ""
             if c.source == "auto":
                 prob = "" if c.confidence is None else f", probability {c.confidence!r}"
-                ET.SubElement(sel, "Description").text = xml_safe(f"{_AUTO}{prob}, model {c.coder}")
-            coding = ET.SubElement(
-                sel, "Coding", {"guid": make_guid("coding", sel_guid), "creatingUser": user_guid[c.coder]}
+                description = xml_safe(f"{_AUTO}{prob}, model {c.coder}")
+            kept = norm_guid(c.selection_guid)
+            sel = kept_selections.get((kept, start, end, description)) if kept else None
+            if sel is None:
+                sel_guid = _kept_guid(kept, used) or make_guid(
+                    "selection", t.id, str(i), c.code, c.coder, str(c.start), str(c.end)
+                )
+                used.add(sel_guid)
+                sel = ET.SubElement(
+                    src,
+                    "PlainTextSelection",
+                    {
+                        "guid": sel_guid,
+                        "startPosition": str(start),
+                        "endPosition": str(end),
+                        "creatingUser": user_guid[c.coder],
+                    },
+                )
+                if description:
+                    ET.SubElement(sel, "Description").text = description
+                if kept:
+                    kept_selections[(kept, start, end, description)] = sel
+            coding_guid = _kept_guid(c.coding_guid, used) or next(
+                g
+                for g in (make_guid("coding", sel.get("guid")), make_guid("coding", sel.get("guid"), str(i)))
+                if g not in used
             )
+            used.add(coding_guid)
+            coding = ET.SubElement(sel, "Coding", {"guid": coding_guid, "creatingUser": user_guid[c.coder]})
             ET.SubElement(coding, "CodeRef", {"targetGUID": code_guid[c.code]})
     if notes:
         notes_el = ET.SubElement(root, "Notes")

@@ -1,5 +1,9 @@
 """Tag output meets its transcripts: read ``nlp tag`` records, find the transcripts they came from, and put the
-machine codes onto them as codings by a user named after the model version (for REFI-QDA export and review).
+machine codes onto them as codings by a user named after the model version.
+
+This is the one reader of ``nlp tag`` output into coding: REFI-QDA export, review and ``nlp compare`` (machine
+against a coder) all go through :func:`attach_machine_codes`. (The study's own cross-validated predictions, which
+are not tag records, become coding in :func:`nlp.agreement.machine.machine_coding`.)
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..agreement.machine import is_tagged_record
 from ..classify.output import FORMATS, machine_spans
 from ..classify.tag import read_tagged
 from ..errors import InputError, NlpError
@@ -34,7 +37,13 @@ def is_tag_record(obj: Any) -> bool:
     >>> is_tag_record({"id": "a", "text": "hei", "segments": []})
     False
     """
-    return is_tagged_record(obj) and "text" in obj and "segments" not in obj
+    return (
+        isinstance(obj, dict)
+        and isinstance(obj.get("codes"), list)
+        and isinstance(obj.get("scores"), dict)
+        and {"start", "end", "text"} <= obj.keys()
+        and "segments" not in obj
+    )
 
 
 _TABLE_COLUMNS = {"id", "source", "start", "end", "text", "codes"}
@@ -148,7 +157,7 @@ def attach_machine_codes(
     transcripts: Iterable[Transcript],
     *,
     coder: str | None = None,
-    origin: str = "the tag output",
+    path: str | Path | None = None,
     extra: Mapping[tuple[str, str], Sequence[CodeSpan]] | None = None,
 ) -> list[Transcript]:
     """Transcripts with every record's machine codes added as auto codings over the tagged text.
@@ -165,8 +174,8 @@ def attach_machine_codes(
         The transcripts they were tagged from (see :func:`source_transcripts`).
     coder
         User name of the machine codings; default: each record's ``model`` (its version).
-    origin
-        How to name the records in errors (e.g. the tag output's path).
+    path
+        The tag output the records were read from, named in errors.
     extra
         More spans per record, keyed by ``(source, id)`` (e.g. a reviewer's codings from
         :func:`~nlp.review.decisions.reviewer_spans`), added to the same transcript.
@@ -204,10 +213,12 @@ def attach_machine_codes(
         hit = next((i for i in candidates if items[i].text[start:end] == text), None)
         if hit is None:
             raise InputError(
-                f"record {n} (id {rid!r}, source {rec.get('source')!r}) of {origin}: its text is not at "
+                f"record {n} (id {rid!r}, source {rec.get('source')!r}): its text is not at "
                 f"{start}..{end} of any transcript given, so these are not the transcripts it was "
                 "tagged from.",
-                fix="pass the transcripts the file was tagged from (--transcripts), unchanged since.",
+                path=path,
+                fix="pass the transcripts the file was tagged from, unchanged since (`nlp export "
+                "--transcripts`; for `nlp compare`, the reference coding of those texts or --corpus NAME).",
             )
         added.setdefault(hit, []).extend(machine_spans(rec, coder=coder))
         added[hit].extend((extra or {}).get((str(rec.get("source")), rid), ()))

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import plots as P
 from ..model import atomic_write_text, atomic_writer
+from ..segment import left_out_text
 from .quality import SweepResult
 from .summary import TopicSummary
 
@@ -41,6 +42,12 @@ def render_markdown(summary: TopicSummary, *, sweep: SweepResult | None = None, 
         f"({summary.n_empty_documents} without vocabulary words, left out of the tables); "
         f"vocabulary {m['vocabulary_size']} lemmas."
     )
+    left_out = summary.extra.get("not_content", {}).get("left_out")
+    if left_out is not None:
+        out.append(
+            f"Left out as not interview content (interviewer turns, one- or two-word turns, contact details, "
+            f"headers; `--include-not-content` keeps them): {left_out_text(left_out)}."
+        )
     params = ", ".join(f"{k}={v}" for k, v in sorted(m["params"].items()))
     out += ["", f"Parameters: {params}.", ""]
     stab = "not measured" if q.get("stability") is None else f"{q['stability']:.3f}"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..codebook import Codebook
 from ..errors import ConfigError, InputError
 from ..features import Analysis
 from ..model import Unit
+from ..segment import left_out_text, split_not_content
 from . import models
 from .documents import make_documents
 from .guided import codebook_seed_topics
@@ -22,7 +23,9 @@ __all__ = ["TopicRun", "run_topics"]
 
 @dataclass(frozen=True)
 class TopicRun:
-    """A fitted topic model with its summary, the K sweep (if one was run) and notes for the user."""
+    """A fitted topic model with its summary, the K sweep (if one was run) and notes for the user;
+    ``not_content`` counts the units left out as not interview content, per reason
+    (:func:`nlp.segment.split_not_content`)."""
 
     estimator: Any
     summary: TopicSummary
@@ -31,6 +34,7 @@ class TopicRun:
     stability: float | None
     has_codes: bool
     notes: tuple[str, ...] = ()
+    not_content: dict[str, int] = field(default_factory=dict)
 
 
 def run_topics(
@@ -53,10 +57,16 @@ def run_topics(
     words: int = 10,
     excerpts: int = 5,
     analyzer: str | Callable[[Analysis], list[str]] | None = None,
+    include_not_content: bool | Collection[str] = False,
     progress: Callable[[str], None] = lambda message: None,
     fit_progress: Callable[[int, int], None] | None = None,
 ) -> TopicRun:
     """Build documents from ``units``, choose K (``k`` or a sweep over ``k_range``), fit and summarise.
+
+    Units that are not interview content (:func:`nlp.segment.not_content_reason`: interviewer turns, one- or
+    two-word turns, contact details, headers) are left out before the documents are made, unless
+    ``include_not_content`` (``True``, or the reasons to keep, e.g. ``{"interviewer turn"}``); the counts per
+    reason are in ``TopicRun.not_content`` and under ``"not_content"`` in the summary (``topics.json``, ``topics.md``).
 
     The number of topics is a scientific choice with no default: give ``k``, ``k_range`` or ``guided`` (one topic
     per code). ``seeds`` > 1 measures stability across that many seeds (``random_state``, +1, ...). ``progress``
@@ -70,11 +80,14 @@ def run_topics(
         raise ConfigError("guided topics need the lda model.")
     if seeds < 1:
         raise ConfigError(f"seeds must be at least 1, got {seeds}.")
+    units, left_out = split_not_content(units, keep=include_not_content)
     docs = make_documents(units, unit=unit, window_size=window_size)
     if not docs:
         raise InputError(
-            "the inputs contain no segments to model.",
-            fix="check that the transcripts have segments (run `nlp ingest`).",
+            "the inputs contain no segments to model"
+            + (f": {left_out_text(left_out)} left out as not interview content." if left_out else "."),
+            fix="check that the transcripts have segments (run `nlp ingest`)"
+            + (", or pass --include-not-content." if left_out else "."),
         )
     params: dict[str, Any] = {
         "min_df": min_df,
@@ -138,6 +151,12 @@ def run_topics(
         code_names=names,
         stability=stability,
     )
+    summary.extra["not_content"] = {
+        "left_out": dict(left_out),
+        "kept": sorted(include_not_content)
+        if isinstance(include_not_content, Collection)
+        else include_not_content,
+    }
     if not has_codes:
         notes.append(f"no codes of coder {coder!r}: the topic x code table was skipped")
     return TopicRun(
@@ -148,4 +167,5 @@ def run_topics(
         stability=stability,
         has_codes=has_codes,
         notes=tuple(notes),
+        not_content=dict(left_out),
     )
