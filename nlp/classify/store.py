@@ -42,6 +42,7 @@ def model_features(model: AutoCoder) -> dict[str, Any]:
             "cue_lexicon": bool(p.extra_features_),
             "sentence_pooling": bool(p.pooling_),
             "encoder": dict(p.encoder_identity_) if p.encoder_used_ else None,
+            "encoder_mode": getattr(p, "encoder_mode_", "none"),
             "encoder_inner_cv_kappa": dict(p.encoder_kappa_) or None,
         },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,12 @@ from .progress import TerminalProgress
 from .reading import ReadOptions, reads_files, report_unread
 
 DEFAULT = "wordchar-svm"  # keep in step with nlp.classify.train.DEFAULT_MODEL (not imported: fast --help)
+#: How `nlp train` names the polarity model's encoder candidates (PolarityCoder.encoder_kappa_ keys).
+_ENCODER_CHOICES = {
+    "without": "without embeddings",
+    "with": "with them as features",
+    "ensemble": "with a second model on them",
+}
 
 __all__ = ["cues", "suggest", "tag", "train"]
 
@@ -240,17 +247,25 @@ def train(
         f"features: concepts {feats['concepts']['lexical']}; polarity the same plus "
         f"{'the cue lexicon, ' if feats['polarity']['cue_lexicon'] else ''}"
         + (
-            f"sentence embeddings ({enc['backend']} {enc.get('version') or enc.get('path')})"
+            f"sentence embeddings ({enc['backend']} {enc.get('version') or enc.get('path')}"
+            + (
+                ", a second model on them averaged with the lexical one)"
+                if feats["polarity"]["encoder_mode"] == "ensemble"
+                else ", as features)"
+            )
             if enc
             else "no sentence embeddings"
-            + (
-                " (the inner CV preferred the model without them: kappa "
-                f"{feats['polarity']['encoder_inner_cv_kappa']['with']:.3f} with, "
-                f"{feats['polarity']['encoder_inner_cv_kappa']['without']:.3f} "
-                "without)"
-                if feats["polarity"]["encoder_inner_cv_kappa"]
-                else ""
+        )
+        + (
+            " (inner CV polarity kappa: "
+            + ", ".join(
+                f"{kappa:.3f} {_ENCODER_CHOICES.get(name, name)}"
+                for name, kappa in feats["polarity"]["encoder_inner_cv_kappa"].items()
+                if not math.isnan(kappa)
             )
+            + ")"
+            if feats["polarity"]["encoder_inner_cv_kappa"]
+            else ""
         )
     )
     cv = meta.get("cross_validation")
