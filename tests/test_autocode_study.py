@@ -297,6 +297,27 @@ def test_encoder_block_is_chosen_by_inner_cv_saved_and_checked(tmp_path, monkeyp
             load_coder(tmp_path / "m")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kontakt: ola.nordmann@bedrift.no",
+        "Se https://www.nce.no/om-oss eller www.klynge.no",
+        "Tlf 22334455",
+        "+47 22 33 44 55",
+        "0045 33 44 55 66",
+        "Telefon: 900 00 000, mobil: 41 00 00 00",
+        "E-post: post@firma.no. Adresse: Postboks 12, Org.nr 987 654 321",
+        "TLF. 55 66 77 88 · E-MAIL: A@B.DK",
+        "Ring meg på 22 33 44 55 hvis dere vil vite mer.",
+    ],
+)
+def test_the_quick_contact_test_lets_every_contact_detail_through(text):
+    """_MAYBE_CONTACT only saves time: it matches wherever the full contact pattern finds something."""
+    from nlp.segment import _CONTACT, _MAYBE_CONTACT
+
+    assert _CONTACT.search(text) and _MAYBE_CONTACT.search(text)
+
+
 class LabelEncoder:
     """Embeddings that name a text's polarity through a hidden table (the words never say it): only a model that
     reads the embeddings can learn it."""

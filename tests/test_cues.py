@@ -258,3 +258,48 @@ def test_adaptation_runs_add_own_excerpts_from_the_pool_only():
     # the same seed gives the same test part for every k
     tests = {(r["study"], r["seed"]): r["test"] for r in runs if r["k"] == 0}
     assert all(r["test"] == tests[(r["study"], r["seed"])] for r in runs)
+
+
+BATCH = [
+    "Vi lærer av hverandre, og vi lærer eh av hverandre hver dag.",
+    "Det var ikke noe problem, men ikke nyttig; mangel på folk er en utfordring.",
+    "Konkurrentene og konkurransen, R&D og FoU-prosjekter.",
+    "",
+    "ikke",
+    "Det er ikke nok kunnskapsdeling. Lær av",
+    "Vi deler erfaringer i liten grad, uten problemer.",
+]
+
+
+def _oracle(s, matcher):
+    """Every cue tried at every position of one stream, word by word (no index, no cache)."""
+    out = []
+    for pos in range(len(s)):
+        for label, cue, words in matcher.cues:
+            if pos + len(words) <= len(s) and all(
+                (s.surfaces[pos + j].startswith(w) or s.lemmas[pos + j].startswith(w))
+                if prefix
+                else w in (s.surfaces[pos + j], s.lemmas[pos + j])
+                for j, (w, prefix) in enumerate(words)
+            ):
+                out.append((label, cue, pos, pos + len(words)))
+    return out
+
+
+def test_cue_hits_of_a_batch_are_those_of_each_segment_alone():
+    coder = CueCoder(codebook=CODEBOOK, lang="nb").fit()
+    analyses = analyse_texts(BATCH, lang="nb")
+    streams = [token_stream(a) for a in analyses]
+    for s in streams:  # the indexed matcher finds what trying every cue everywhere finds, in the same order
+        assert coder.matcher_.matches(s) == _oracle(s, coder.matcher_)
+        assert coder.polarity_matcher_.matches(s) == _oracle(s, coder.polarity_matcher_)
+    hc, hp = coder.hits(analyses)
+    assert np.array_equal(hp, [polarity_cue_counts(s, coder.polarity_matcher_) for s in streams])
+    for k, s in enumerate(streams):
+        one_c, one_p = coder.hits([analyses[k]])
+        assert np.array_equal(one_c[0], hc[k]) and np.array_equal(one_p[0], hp[k])
+        starts = {(label, a) for label, _, a, _ in _oracle(s, coder.matcher_)}
+        assert hc[k].tolist() == [sum(lab == c for lab, _ in starts) for c in coder.classes_]
+    again_c, again_p = coder.hits(streams[::-1])  # token streams, reversed: same rows, warm caches
+    assert np.array_equal(again_c[::-1], hc) and np.array_equal(again_p[::-1], hp)
+    assert hp[1].tolist() == [1, 3, 2] and hc[0, coder.classes_.index("knowledge_sharing")] == 2

@@ -294,3 +294,63 @@ def test_models_see_the_stored_lemma_streams(tmp_path, model):
     topics = NmfTopics(n_topics=1, min_df=1, max_df=1.0).fit([u["analysis"] for u in units])
     assert set(topics.feature_names_) == {lem for u in units for lem in u["analysis"].content_lemmas()}
     assert not {"https", "nce", "om-oss", "oss"} & set(topics.feature_names_)
+
+
+TRICKY = [
+    "Ehm, vi har liksom samarbeidet godt med [bedrift], ikke sant?",
+    "ikke sant",  # a multiword marker filling a whole text
+    "Det var va- vanskelig i olje- og gassindustrien.\nNy linje: se https://www.nce.no/om-oss.",
+    "",
+    "Vi samarbejder godt med virksomhederne, altså.",
+    "Eg veit ikkje om verksemda har eit godt samarbeid. Men det går.",
+    "  XX sa: «Ja.» Mm.  ",
+    "Ja, f.eks. bl.a. 3. mai kl. 12.30 – og så videre -",
+]
+
+
+@pytest.mark.parametrize("lang", [None, "nb"])
+def test_texts_analysed_together_are_each_analysed_alone(monkeypatch, lang):
+    """Batching (one tokenisation over many texts, in batches) changes nothing: each text's analysis is the one
+    read from its own annotation, the way `nlp preprocess` stores it."""
+    from nlp import features
+
+    monkeypatch.setattr(features, "_TEXT_BATCH", 3)  # batch boundaries inside the list
+    texts = TRICKY * 2
+    together = analyse_texts(texts, lang=lang)
+    pre = Preprocessor(lang=lang)
+    for text, a in zip(texts, together):
+        assert a == Analysis.from_annotation(text, pre.annotate(text).to_json())
+        assert a == analyse_texts([text], lang=lang)[0]
+    units = [{"text": t, "lang": lg} for t, lg in zip(texts, [None, "nb", "da"] * 6)]
+    assert analyses_of(units) == [analyse_texts([u["text"]], lang=u["lang"])[0] for u in units]
+
+
+def test_transcript_analysis_equals_the_stored_annotation_of_every_segment():
+    t = load("klynger").transcripts[0]
+    stored = preprocess_transcript(t)
+    fresh = analyse_transcript(t)  # analysed without storing
+    assert fresh == {
+        k: Analysis.from_annotation(stored.text[s.start : s.end], s.meta["preprocess"], offset=s.start)
+        for k, s in zip(fresh, stored.segments)
+    }
+
+
+def test_char_columns_looked_up_per_word_are_those_of_the_terms():
+    docs = analyse_texts(TRICKY + ["Kunnskapsdeling og kunnskapen deles, kunnskapsdeling!"], lang="nb")
+    v = LemmaVectorizer(analyzer="chars", ngram_range=(3, 5), use_idf=True, norm="l2").fit(docs[:5])
+
+    def by_terms(vec):  # the plain way: every n-gram of every word looked up
+        return vec._weight(vec._count([vec.terms(a) for a in docs])).toarray()
+
+    for _ in range(2):  # the second time from the kept columns
+        assert np.array_equal(v.transform(docs).toarray(), by_terms(v))
+    v.fit(docs[3:])  # another vocabulary: the kept columns are not reused
+    assert np.array_equal(v.transform(docs).toarray(), by_terms(v))
+
+
+def test_surface_words_are_kept_but_not_shared():
+    (a,) = analyse_texts(["Ikke noe problem, se https://www.nce.no/om-oss."], lang="nb")
+    words = a.surface_words()
+    words.append("x")
+    assert a.surface_words() == ["ikke", "noe", "problem", "se"]
+    assert a == analyse_texts(["Ikke noe problem, se https://www.nce.no/om-oss."], lang="nb")[0]

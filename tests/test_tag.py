@@ -188,3 +188,24 @@ def test_resume_reads_back_texts_with_unicode_line_separators(tmp_path):
     with out.open("a", encoding="utf-8") as fh:
         fh.write('{"id": "c", "sou')  # the cut-off last line of an interrupted run
     assert read_tagged(out, fmt="jsonl") == recs
+
+
+def test_tagging_again_with_warm_caches_gives_the_same_records_and_restores_the_collector(tmp_path, model):
+    """The word caches (lemmas, flags, language scores, n-gram columns, cue starts) only save time: a folder of
+    transcripts tagged twice in one process gives the same bytes, and the same records as its units one by one."""
+    import gc
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        turns = [f"{'I' if k % 3 == 0 else 'R'}: {NEW[(i + k) % len(NEW)]} ({i}.{k})" for k in range(9)]
+        (folder / f"intervju{i}.txt").write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+    before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())
+    first = tag_paths(model, [folder], tmp_path / "a.jsonl", resume=False)
+    assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
+    tag_paths(model, [folder], tmp_path / "b.jsonl", resume=False)
+    assert first.tagged == 18 and not first.errors
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    units = [u for f in sorted(folder.iterdir()) for u in read_units(f) if u["kind"] != "question"]
+    one_by_one = "".join(json_line(tag_units(model, [u])[0]) for u in units)
+    assert (tmp_path / "a.jsonl").read_text(encoding="utf-8") == one_by_one

@@ -20,8 +20,10 @@ researcher can edit the cue lists in the codebook (YAML or REFI-QDA code descrip
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -69,12 +71,36 @@ def token_stream(analysis: Analysis) -> TokenStream:
     (('vi', 'deler', 'kunnskap', ',', '.'), 'del')
     """
     tokens, lemmas, flags = analysis.tokens, analysis.lemmas, analysis.flags
+    if not any(f in flags for f in SKIPPED_FLAGS):  # the common case: every token kept
+        return TokenStream(
+            surfaces=tuple(map(str.lower, tokens)),
+            lemmas=tuple(map(str.lower, lemmas)),
+            punctuation=tuple(map(PUNCTUATION_FLAG.__eq__, flags)),
+        )
     keep = [i for i, f in enumerate(flags) if f not in SKIPPED_FLAGS]
     return TokenStream(
         surfaces=tuple(tokens[i].lower() for i in keep),
         lemmas=tuple(lemmas[i].lower() for i in keep),
         punctuation=tuple(flags[i] == PUNCTUATION_FLAG for i in keep),
     )
+
+
+def _flat_tokens(analyses: Sequence[Analysis]) -> tuple[list[str], list[str], list[int]]:
+    """The :class:`TokenStream` surfaces and lemmas of all ``analyses`` one after the other, and where each
+    segment's tokens start (and the last ends), without a stream object per segment."""
+    surfaces: list[str] = []
+    lemmas: list[str] = []
+    bounds = [0]
+    for a in analyses:
+        if any(f in a.flags for f in SKIPPED_FLAGS):
+            s = token_stream(a)
+            surfaces += s.surfaces
+            lemmas += s.lemmas
+        else:
+            surfaces += map(str.lower, a.tokens)
+            lemmas += map(str.lower, a.lemmas)
+        bounds.append(len(surfaces))
+    return surfaces, lemmas, bounds
 
 
 def compile_cue(cue: str) -> tuple[CueWord, ...]:
@@ -137,6 +163,8 @@ class CueMatcher:
             (self._prefix if prefix else self._exact).setdefault(word, []).append(i)
         self._prefix_lengths = sorted({len(w) for w in self._prefix}, reverse=True)
         self._first: dict[str, tuple[int, ...]] = {}  # form -> cues whose first word it matches (cache)
+        # (surface, lemma) -> cues whose first word either matches (cache; most tokens start none)
+        self._first_pair: dict[tuple[str, str], tuple[int, ...]] = {}
 
     def _starting(self, form: str) -> tuple[int, ...]:
         hit = self._first.get(form)
@@ -153,19 +181,43 @@ class CueMatcher:
     def matches(self, stream: TokenStream) -> list[tuple[str, str, int, int]]:
         """``(label, cue, first_token, end_token)`` of every cue occurrence, in text order; where cues overlap at
         one position every one of them is listed (the caller decides)."""
-        out = []
-        surf, lem = stream.surfaces, stream.lemmas
-        for pos in range(len(surf)):
-            candidates = self._starting(surf[pos])
-            if lem[pos] != surf[pos]:
-                candidates = tuple(sorted(set(candidates) | set(self._starting(lem[pos]))))
-            for i in candidates:
-                label, cue, words = self.cues[i]
+        return [m[1:] for m in self.matches_in(stream.surfaces, stream.lemmas, [0, len(stream)])]
+
+    def matches_in(
+        self, surfaces: Sequence[str], lemmas: Sequence[str], bounds: Sequence[int]
+    ) -> list[tuple[int, str, str, int, int]]:
+        """:meth:`matches` of many segments at once: their lower-cased surfaces and lemmas one after the other,
+        segment ``k`` from ``bounds[k]`` to ``bounds[k + 1]``; ``(k, label, cue, first_token, end_token)`` with
+        token positions within the segment, segment after segment. Every token is looked up in one pass (most start
+        no cue) and only the cues that start at a token are checked."""
+        out: list[tuple[int, str, str, int, int]] = []
+        surf, lem, cues = surfaces, lemmas, self.cues
+        pair_memo = self._first_pair
+        starting = list(map(pair_memo.get, zip(surf, lem)))
+        if None in starting:
+            if len(pair_memo) > 200_000:
+                pair_memo.clear()
+            for pos in [p for p, c in enumerate(starting) if c is None]:
+                candidates = self._starting(surf[pos])
+                if lem[pos] != surf[pos]:
+                    candidates = tuple(sorted(set(candidates) | set(self._starting(lem[pos]))))
+                starting[pos] = pair_memo[(surf[pos], lem[pos])] = candidates
+        for pos in [p for p, c in enumerate(starting) if c]:
+            k = bisect_right(bounds, pos) - 1
+            base, limit = bounds[k], bounds[k + 1]
+            for i in starting[pos]:
+                label, cue, words = cues[i]
                 end = pos + len(words)
-                if end > len(surf):
+                if end > limit:
                     continue
-                if all(_word_matches(words[j], surf[pos + j], lem[pos + j]) for j in range(1, len(words))):
-                    out.append((label, cue, pos, end))
+                # the second word first: most phrases that start here end at it
+                if len(words) == 1 or (
+                    _word_matches(words[1], surf[pos + 1], lem[pos + 1])
+                    and all(
+                        _word_matches(words[j], surf[pos + j], lem[pos + j]) for j in range(2, len(words))
+                    )
+                ):
+                    out.append((k, label, cue, pos - base, end - base))
         return out
 
 
@@ -186,7 +238,13 @@ def polarity_cue_counts(
     >>> polarity_cue_counts(token_stream(a), m), polarity_cue_counts(token_stream(b), m)
     ((1, 1, 2), (0, 1, 0))
     """
-    found = matcher.matches(stream)
+    return _polarity_counts(matcher.matches(stream), stream.punctuation, scope)
+
+
+def _polarity_counts(
+    found: Sequence[tuple[str, str, int, int]], punct: Sequence[bool], scope: int
+) -> tuple[int, int, int]:
+    """:func:`polarity_cue_counts` from the polarity matcher's matches of one segment and its punctuation."""
     polar = [(a, b, label) for label, _, a, b in found if label in ("driver", "barrier")]
     negs = sorted({(a, b) for label, _, a, b in found if label == "negators"})
     # a negator inside a polar cue ("ikke nok") belongs to that cue; a shorter negator inside a longer one
@@ -197,7 +255,6 @@ def polarity_cue_counts(
         if not any(pa <= a and b <= pb for pa, pb, _ in polar)
         and not any((na, nb) != (a, b) and na <= a and b <= nb for na, nb in negs)
     ]
-    punct = stream.punctuation
     counts = {"driver": 0, "barrier": 0}
     seen: set[tuple[int, str]] = set()
     for a, b, label in sorted(polar):
@@ -356,17 +413,29 @@ class CueCoder:
 
     def hits(self, X: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         """Cue-hit counts: ``(codes: n x len(classes_), polarity: n x 3 driver/barrier/negators)``."""
-        streams = self.streams(X)
+        items = list(X)
+        if items and all(isinstance(x, TokenStream) for x in items):
+            streams: list[TokenStream] | None = items
+            surfaces = [w for s in items for w in s.surfaces]
+            lemmas = [w for s in items for w in s.lemmas]
+            bounds = [0, *accumulate(map(len, items))]
+        else:
+            analyses = as_analyses(items, lang=self.lang)
+            streams = None
+            surfaces, lemmas, bounds = _flat_tokens(analyses)
         index = {c: j for j, c in enumerate(self.classes_)}
-        hc = np.zeros((len(streams), len(self.classes_)))
-        hp = np.zeros((len(streams), 3))
-        for r, s in enumerate(streams):
-            starts: dict[str, set[int]] = {}
-            for label, _, a, _ in self.matcher_.matches(s):
-                starts.setdefault(label, set()).add(a)  # overlapping cues of one code at one place count once
-            for label, at in starts.items():
-                hc[r, index[label]] = len(at)
-            hp[r] = polarity_cue_counts(s, self.polarity_matcher_, scope=self.negation_scope)
+        hc = np.zeros((len(bounds) - 1, len(self.classes_)))
+        hp = np.zeros((len(bounds) - 1, 3))
+        # overlapping cues of one code at one place count once
+        starts = {(k, label, a) for k, label, _, a, _ in self.matcher_.matches_in(surfaces, lemmas, bounds)}
+        for k, label, _ in starts:
+            hc[k, index[label]] += 1
+        found: dict[int, list[tuple[str, str, int, int]]] = {}
+        for k, *match in self.polarity_matcher_.matches_in(surfaces, lemmas, bounds):
+            found.setdefault(k, []).append(tuple(match))  # type: ignore[arg-type]
+        for k, ms in found.items():  # segments without a polarity cue or negator count (0, 0, 0)
+            stream = streams[k] if streams is not None else token_stream(analyses[k])
+            hp[k] = _polarity_counts(ms, stream.punctuation, self.negation_scope)
         return hc, hp
 
     def predict_proba(self, X: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:

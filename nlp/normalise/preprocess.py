@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from itertools import accumulate, groupby, pairwise
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -34,14 +35,17 @@ from .tokens import (
 
 __all__ = [
     "Annotation",
+    "PieceTokens",
     "PreprocessStats",
     "Preprocessor",
     "analyze",
     "preprocess_transcript",
     "preprocess_transcripts",
+    "segment_languages",
     "sentence_tokens",
 ]
 
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _FLAG_OF_KIND = {"filler": "f", "cutoff": "c", "backchannel": "b", "discourse": "d"}
 
 
@@ -134,6 +138,19 @@ class Annotation:
         }
 
 
+class PieceTokens(NamedTuple):
+    """The tokens of one piece of text (:meth:`Preprocessor.tokens_of_pieces`): its language, token strings,
+    start and end offsets, lemmas, one flag per token and sentences as ``(first_token, end_token)`` pairs."""
+
+    lang: str
+    tokens: list[str]
+    starts: list[int]
+    ends: list[int]
+    lemmas: list[str]
+    flags: str
+    sentences: tuple[tuple[int, int], ...]
+
+
 class Preprocessor:
     """Text -> language, tokens, lemmas, flags; and text -> content lemmas (:meth:`analyze`).
 
@@ -194,10 +211,32 @@ class Preprocessor:
         self, text: str, spans: Sequence[tuple[int, int]], langs: Sequence[str], *, sentences: bool = False
     ) -> list[Annotation]:
         """:meth:`annotate` of ``text[a:b]`` for each span, in its language, with its sentences if asked, in one
-        pass over them all: the spans are joined with newlines and tokenised at once (no token holds a newline, and
-        each look-around of the token pattern sees a newline as it sees the end of a text), so the tokens of each
-        span are those of the span alone."""
-        pieces = [text[a:b] for a, b in spans]
+        pass over them all (:meth:`tokens_of_pieces`); the offsets are positions in ``text``."""
+        parts = self.tokens_of_pieces(
+            [text[a:b] for a, b in spans], langs, sentences=sentences, offsets=[a for a, _ in spans]
+        )
+        return [Annotation(p.lang, p.starts, p.ends, p.lemmas, p.flags, p.sentences) for p in parts]
+
+    def tokens_of_pieces(
+        self,
+        pieces: Sequence[str],
+        langs: Sequence[str],
+        *,
+        sentences: bool = False,
+        offsets: Sequence[int] | None = None,
+    ) -> list[PieceTokens]:
+        """Tokens, offsets, lemmas, flags (and sentences if asked) of each piece of text, in its language, in one
+        pass over them all: the pieces are joined with newlines and tokenised at once (no token holds a newline,
+        and each look-around of the token pattern sees a newline as it sees the end of a text), so the tokens of
+        each piece are those of the piece alone. Offsets are positions in the piece, plus ``offsets[i]`` when
+        given (where the piece starts in its transcript).
+
+        Examples
+        --------
+        >>> p = Preprocessor().tokens_of_pieces(["Ja, eh, vi deler.", "Godt."], ["nb", "nb"], sentences=True)
+        >>> p[0].tokens, p[0].flags, p[1].starts, p[1].sentences
+        (['Ja', ',', 'eh', ',', 'vi', 'deler', '.'], 'spfpswp', [0, 4], ((0, 2),))
+        """
         joined = "\n".join(pieces)
         toks, starts, ends = token_spans(joined)
         bases = list(accumulate([len(p) + 1 for p in pieces], initial=0))  # where each piece starts in joined
@@ -212,34 +251,42 @@ class Preprocessor:
             end_span += sum(1 for _ in run)
             hi = firsts[end_span]
             if hi > lo:
-                lemma_tuple, flag_tuple = zip(
-                    *map(_token_info(lang, self.harmonise).__getitem__, toks[lo:hi])
-                )
-                lemmas += lemma_tuple
-                flag_list += flag_tuple
+                # two passes over the (lemma, flag) pairs: zip(*pairs) makes an iterator per token, which sets
+                # off the garbage collector over the large caches (3x slower than the lookups themselves)
+                pairs = list(map(_token_info(lang, self.harmonise).__getitem__, toks[lo:hi]))
+                lemmas += map(_FIRST, pairs)
+                flag_list += map(_SECOND, pairs)
         flags = "".join(flag_list)
         if "c" in flags or any(_multiword(lang) is not None for lang in set(langs)):
             flags = self._flags_in_context(joined, toks, starts, flags, bases, firsts, langs)
-        shifts = [a - base for (a, _), base in zip(spans, bases)]
+        shifts = (
+            [-base for base in bases[:-1]] if offsets is None else [a - b for a, b in zip(offsets, bases)]
+        )
         offsets_of = (starts, ends)
-        if any(shifts):  # joined -> text offsets: the shift of each token's span
+        if any(shifts):  # joined -> piece (or transcript) offsets: the shift of each token's piece
             by_token = np.repeat(shifts, np.diff(firsts))
             offsets_of = (
                 (np.array(starts, dtype=np.int64) + by_token).tolist(),
                 (np.array(ends, dtype=np.int64) + by_token).tolist(),
             )
-        anns = []
+        out = []
         for i, lang in enumerate(langs):
             lo, hi = firsts[i], firsts[i + 1]
             sents = (
                 _sentence_bounds(pieces[i], starts, lang, offset=bases[i], lo=lo, hi=hi) if sentences else ()
             )
-            anns.append(
-                Annotation(
-                    lang, offsets_of[0][lo:hi], offsets_of[1][lo:hi], lemmas[lo:hi], flags[lo:hi], sents
+            out.append(
+                PieceTokens(
+                    lang,
+                    toks[lo:hi],
+                    offsets_of[0][lo:hi],
+                    offsets_of[1][lo:hi],
+                    lemmas[lo:hi],
+                    flags[lo:hi],
+                    sents,
                 )
             )
-        return anns
+        return out
 
     @staticmethod
     def _flags_in_context(
@@ -344,6 +391,28 @@ class PreprocessStats:
         ]
 
 
+def segment_languages(transcript: Transcript, *, lang: str | None = None) -> tuple[str, list[str]]:
+    """The language of ``transcript`` and of each of its segments (of its whole text when it has none), as
+    :func:`preprocess_transcript` sets them: with ``lang=None`` the transcript's language comes from all its turns
+    together, and a turn keeps it unless its own evidence for another language is clear.
+
+    Examples
+    --------
+    >>> from nlp.model import Segment
+    >>> t = Transcript(id="t", text="Vi samarbeider godt med bedriftene.\\nVi samarbejder godt med virksomhederne.",
+    ...                segments=(Segment(0, 35), Segment(36, 73)))
+    >>> segment_languages(t)
+    ('da', ['nb', 'da'])
+    """
+    spans = [(s.start, s.end) for s in transcript.segments] or [(0, len(transcript.text))]
+    if lang is not None:
+        return lang, [lang] * len(spans)
+    ident = _identifier()
+    scores = ident.span_scores(transcript.text, spans)
+    doc_lang = ident.decide(scores.sum(axis=0).tolist())
+    return doc_lang, [ident.decide(s, prior=doc_lang) for s in scores.tolist()]
+
+
 def preprocess_transcript(
     transcript: Transcript,
     *,
@@ -362,13 +431,7 @@ def preprocess_transcript(
     pre = preprocessor or Preprocessor(lang=lang, harmonise=harmonise)
     text = transcript.text
     spans = [(s.start, s.end) for s in transcript.segments] or [(0, len(text))]
-    ident = _identifier()
-    if lang is None:
-        scores = ident.span_scores(text, spans)
-        doc_lang = ident.decide(scores.sum(axis=0).tolist())
-        seg_langs = [ident.decide(s, prior=doc_lang) for s in scores.tolist()]
-    else:
-        doc_lang, seg_langs = lang, [lang] * len(spans)
+    doc_lang, seg_langs = segment_languages(transcript, lang=lang)
     anns = pre._annotate_spans(text, spans, seg_langs, sentences=True)
     if stats is not None:
         stats.transcripts[doc_lang] += 1
