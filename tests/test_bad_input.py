@@ -68,10 +68,9 @@ def test_ingest_and_tag_cli_keep_the_good_files_and_exit_1(tmp_path, model_dir):
         and "c_deep_row.jsonl" in res.output
         and "nested too deeply" in res.output
     )
-    assert {r["id"] for r in read_tagged(tagged, fmt="jsonl")} == {
-        "a_good:0002",
-        "d1",
-    }  # the answer turn and the good line
+    records = {r["id"]: r for r in read_tagged(tagged, fmt="jsonl")}
+    assert set(records) == {"a_good:0001", "a_good:0002", "d1"}  # both turns of a_good and the good line
+    assert records["a_good:0001"]["not_content"] == "interviewer turn" and not records["a_good:0001"]["codes"]
     res = runner.invoke(app, ["suggest", str(model_dir), str(d), "--n", "2"])
     assert res.exit_code == 1 and "could not be read" in res.output
 

@@ -92,12 +92,14 @@ def test_export_of_tag_output_lands_every_coding_on_the_tagged_text(project, mod
         for r in records
         for c in [*r["codes"], *(["polarity:" + r["polarity"]] if r["polarity"] else [])]
     ]
-    assert sorted(machine) == sorted(expected) and len(expected) >= len(records)
+    content = [r for r in records if "not_content" not in r]  # interviewer turns are listed, left uncoded
+    assert [r["not_content"] for r in records if "not_content" in r] == ["interviewer turn"] * 5
+    assert sorted(machine) == sorted(expected) and len(expected) >= len(content)
     assert all(c.source == "auto" for t in imported.transcripts for c in t.codes if c.coder == version)
     human = [
         (t.id, t.text[c.start : c.end]) for t in imported.transcripts for c in t.codes if c.coder == "kari"
     ]
-    assert human == [("intervju1", records[0]["text"])]  # beside the human coding, which stays human
+    assert human == [("intervju1", content[0]["text"])]  # beside the human coding, which stays human
     assert next(c for t in texts.values() for c in t.codes if c.coder == "kari").source == "human"
     used = {r["polarity"] for r in records if r["polarity"]}
     assert used and used <= set(imported.codebook.polarity)  # polarity came back as the Polarity code group
@@ -393,6 +395,7 @@ def test_train_and_compare_read_decisions(project):
     )  # the accept rate
     res = runner.invoke(app, ["review", str(project / "tagged.jsonl"), "--reviewer", "kari", "--summary"])
     assert res.exit_code == 0 and f"{len(records)} reviewed" in res.output
+    assert "not in the review, not interview content: 5 segments (5 interviewer turn)" in res.output
     res = runner.invoke(
         app, ["train", str(log.path), "--coder", "kari", "--out", str(project / "m"), "--folds", "0"]
     )

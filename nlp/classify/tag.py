@@ -325,7 +325,9 @@ def _units_from_transcripts(transcripts: Iterable[Any], source: str) -> list[dic
                 }
             )
             continue
-        for u in iter_units([t]):
+        # interviewer turns too: their records say why they are left uncoded (nothing silently dropped), and
+        # --include-not-content codes them
+        for u in iter_units([t], include_interviewer=True):
             units.append(
                 {
                     "id": u.id,

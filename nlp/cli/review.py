@@ -90,18 +90,20 @@ def review(
         ReviewServer,
         decisions_path,
         read_events,
-        read_tag_output,
+        review_records,
         review_summary,
     )
+    from ..segment import left_out_text
 
     if order not in ("interview", "uncertainty"):
         raise ConfigError(f"--order {order!r} is not interview or uncertainty.", fix="use --order interview.")
     if summary:
-        records = read_tag_output(tagged)
+        records, left_out = review_records(tagged)
         result = review_summary(records, read_events(decisions or decisions_path(tagged)))
         typer.echo(
             f"{result['segments']} segments: {result['reviewed']} reviewed, {result['skipped']} skipped, "
             f"{result['left']} left"
+            + (f"; not in the review, not interview content: {left_out_text(left_out)}" if left_out else "")
         )
         typer.echo(
             f"  {'code':<32}{'proposed':>9}{'accepted':>9}{'rejected':>9}{'added':>7}{'accept rate':>12}"
@@ -125,7 +127,14 @@ def review(
         ts = [t for p in transcripts for t in read_jsonl(p)]
     log = DecisionLog(tagged, reviewer=reviewer, path=decisions)
     server = ReviewServer(log, order=order, model=coder, codebook=book, transcripts=ts, port=port)
-    typer.echo(f"reviewing {tagged} ({len(log.records)} segments) as {log.reviewer}; decisions -> {log.path}")
+    typer.echo(
+        f"reviewing {tagged} ({len(log.records)} segments) as {log.reviewer}; decisions -> {log.path}"
+        + (
+            f" (not interview content, not reviewed: {left_out_text(log.not_content)})"
+            if log.not_content
+            else ""
+        )
+    )
     typer.echo(f"open {server.url}")
     typer.echo("Ctrl-C stops (every decision is already saved).", err=True)
     if open_browser:

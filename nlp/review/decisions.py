@@ -30,6 +30,7 @@ from typing import Any
 from ..classify.output import machine_spans
 from ..errors import ConfigError, InputError
 from ..model import POLARITY_PREFIX, CodeSpan, Segment, Transcript, Unit, json_line
+from ..segment import NOT_CONTENT_REASONS
 from .machine import read_tag_output
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "is_decision_log",
     "read_events",
     "replay",
+    "review_records",
     "review_summary",
     "reviewed_transcripts",
     "reviewed_units",
@@ -394,6 +396,22 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def review_records(tagged: str | Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The records of ``nlp tag`` output that a reviewer decides on, and how many were left out per reason.
+
+    Segments that are not interview content (their record's ``not_content``: interviewer turns, one- or two-word
+    turns, contact details, headers) carry no machine codes and are not in the review queue; the counts (in the
+    order of :data:`nlp.segment.NOT_CONTENT_REASONS`) let the page and ``nlp review`` say so.
+    """
+    records, left_out = [], dict.fromkeys(NOT_CONTENT_REASONS, 0)
+    for r in read_tag_output(tagged):
+        if r.get("not_content"):
+            left_out[r["not_content"]] = left_out.get(r["not_content"], 0) + 1
+        else:
+            records.append(r)
+    return records, {k: n for k, n in left_out.items() if n}
+
+
 class DecisionLog:
     """The decision log of one tagged file: replays what is there and appends each new event durably.
 
@@ -418,7 +436,8 @@ class DecisionLog:
         self.reviewer = reviewer.strip()
         # absolute: the server may run with another working folder than the one the log was opened from
         self.path = (Path(path) if path is not None else decisions_path(self.tagged)).absolute()
-        self.records = read_tag_output(self.tagged)
+        #: the records under review, and the segments that are not interview content, left out, per reason
+        self.records, self.not_content = review_records(self.tagged)
         self._keys = {_key(r.get("source"), r.get("id")): r for r in self.records}
         self._lock = threading.Lock()
         self._repair()

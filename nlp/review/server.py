@@ -287,6 +287,7 @@ class ReviewServer:
             "labels": self._labels(),
             "polarity_values": polarity,
             "summary": review_summary(records, self.log.events),
+            "not_content": self.log.not_content,  # segments left out of the review, per reason
         }
 
     def decide(self, body: Mapping[str, Any]) -> dict[str, Any]:
