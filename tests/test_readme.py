@@ -247,4 +247,6 @@ def test_reviewing_and_exporting_machine_codes(workdir, monkeypatch):
     _run("nlp export tagged.jsonl --transcripts corpus.jsonl --out review.qdpx", workdir, monkeypatch)
     assert (workdir / "review.qdpx").stat().st_size > 0
     _run("nlp tag models/klynger interviews/ --out koder.xlsx", workdir, monkeypatch)
-    assert len(read_tag_output(workdir / "koder.xlsx")) == len(log.records)
+    table = read_tag_output(workdir / "koder.xlsx")  # every segment, as the JSONL; the same ones to review
+    assert len(table) == len(read_tag_output(workdir / "tagged.jsonl"))
+    assert len([r for r in table if not r.get("not_content")]) == len(log.records)
