@@ -183,12 +183,18 @@ def test_prior_corpus_beside_own_coding_scores_the_own_units_only():
     assert meta0["training"]["concept_source"] == "cues"  # no own coding: the codebook's cue words
 
 
-def test_cli_train_with_prior_and_own_coding_then_tag(tmp_path):
-    runner = CliRunner()
+def _prior_corpus(tmp_path):
+    """A corpus folder (transcripts + codebook) to train from as ``--corpus``."""
     corpus = tmp_path / "prior"
     corpus.mkdir()
     write_jsonl(corpus / "transcripts.jsonl", synthetic_transcripts(n_groups=6, seed=3))
     CODEBOOK.save(corpus / "codebook.yaml")
+    return corpus
+
+
+def test_cli_train_with_prior_and_own_coding_then_tag(tmp_path):
+    runner = CliRunner()
+    corpus = _prior_corpus(tmp_path)
     own = tmp_path / "own.jsonl"
     write_jsonl(own, synthetic_transcripts(n_groups=4, seed=4))
     res = runner.invoke(
@@ -428,10 +434,7 @@ def test_cli_train_says_how_the_encoder_takes_part(tmp_path, monkeypatch):
     import nlp.classify.models
 
     monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: FakeEncoder())
-    corpus = tmp_path / "prior"
-    corpus.mkdir()
-    write_jsonl(corpus / "transcripts.jsonl", synthetic_transcripts(n_groups=6, seed=3))
-    CODEBOOK.save(corpus / "codebook.yaml")
+    corpus = _prior_corpus(tmp_path)
     res = CliRunner().invoke(
         app,
         ["train", "--corpus", str(corpus), "--coder", "coder1", "--out", str(tmp_path / "m")]
@@ -476,10 +479,7 @@ def test_cli_train_offers_the_installed_encoder_to_the_inner_cv_by_default(tmp_p
     monkeypatch.setattr(
         nlp.classify.models, "load_encoder", lambda spec, **kw: asked.append(spec) or FakeEncoder()
     )
-    corpus = tmp_path / "prior"
-    corpus.mkdir()
-    write_jsonl(corpus / "transcripts.jsonl", synthetic_transcripts(n_groups=6, seed=3))
-    CODEBOOK.save(corpus / "codebook.yaml")
+    corpus = _prior_corpus(tmp_path)
     res = CliRunner().invoke(
         app,
         ["train", "--corpus", str(corpus), "--coder", "coder1", "--out", str(tmp_path / "m")]

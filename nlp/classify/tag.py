@@ -10,6 +10,7 @@ import gc
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -588,18 +589,18 @@ class TagSummary:
 
 
 def not_content_counts(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """How many of the tag ``records`` say they are not interview content, per reason.
+    """How many of the tag ``records`` say they are not interview content, per reason, in the order of
+    :data:`nlp.segment.NOT_CONTENT_REASONS` (a reason it does not know last).
 
     Examples
     --------
-    >>> not_content_counts([{"not_content": "header"}, {"codes": []}, {"not_content": "header"}])
-    {'header': 2}
+    >>> not_content_counts([{"not_content": "header"}, {"codes": []}, {"not_content": "interviewer turn"},
+    ...                     {"not_content": "header"}])
+    {'interviewer turn': 1, 'header': 2}
     """
-    counts: dict[str, int] = {}
-    for r in records:
-        if r.get("not_content"):
-            counts[r["not_content"]] = counts.get(r["not_content"], 0) + 1
-    return counts
+    counts = Counter(r["not_content"] for r in records if r.get("not_content"))
+    order = {reason: i for i, reason in enumerate(NOT_CONTENT_REASONS)}
+    return {reason: counts[reason] for reason in sorted(counts, key=lambda r: order.get(r, len(order)))}
 
 
 #: Allocations between two collections of young objects while tagging (Python's default is 700).

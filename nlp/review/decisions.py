@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from ..classify.output import machine_spans
+from ..classify.tag import not_content_counts
 from ..errors import ConfigError, InputError
 from ..model import POLARITY_PREFIX, CodeSpan, Segment, Transcript, Unit, json_line
-from ..segment import NOT_CONTENT_REASONS
 from .machine import read_tag_output
 
 __all__ = [
@@ -400,16 +400,11 @@ def review_records(tagged: str | Path) -> tuple[list[dict[str, Any]], dict[str, 
     """The records of ``nlp tag`` output that a reviewer decides on, and how many were left out per reason.
 
     Segments that are not interview content (their record's ``not_content``: interviewer turns, one- or two-word
-    turns, contact details, headers) carry no machine codes and are not in the review queue; the counts (in the
-    order of :data:`nlp.segment.NOT_CONTENT_REASONS`) let the page and ``nlp review`` say so.
+    turns, contact details, headers) carry no machine codes and are not in the review queue; the counts
+    (:func:`nlp.classify.tag.not_content_counts`) let the page and ``nlp review`` say so.
     """
-    records, left_out = [], dict.fromkeys(NOT_CONTENT_REASONS, 0)
-    for r in read_tag_output(tagged):
-        if r.get("not_content"):
-            left_out[r["not_content"]] = left_out.get(r["not_content"], 0) + 1
-        else:
-            records.append(r)
-    return records, {k: n for k, n in left_out.items() if n}
+    records = read_tag_output(tagged)
+    return [r for r in records if not r.get("not_content")], not_content_counts(records)
 
 
 class DecisionLog:
