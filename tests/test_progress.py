@@ -136,6 +136,24 @@ class HashEncoder:
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
+def _hash_encoder_model(tmp_path):
+    """An auto-coder fitted on the synthetic rows whose polarity reads the embeddings of the (patched-in) encoder
+    "hash", cached in tmp_path/emb."""
+    from autocode_synth import synthetic_rows
+
+    from nlp.classify import AutoCoder
+
+    rows = synthetic_rows()
+    return AutoCoder.from_params(
+        word_analyzer="surface", inner_folds=2, encoder="hash", encoder_cache=str(tmp_path / "emb")
+    ).fit(
+        [r["text"] for r in rows],
+        [set(r["codes"]) for r in rows],
+        [r["polarity"] for r in rows],
+        groups=[r["group"] for r in rows],
+    )
+
+
 def test_training_with_an_encoder_embeds_every_text_once_first_then_names_each_stage(tmp_path, monkeypatch):
     import nlp.classify.models
 
@@ -193,19 +211,9 @@ def test_cli_shows_stages_and_embedding_progress_on_stderr_and_keeps_stdout_clea
     assert not BAR.search(res.stdout) and "- cross-validation" not in res.stdout  # stdout: the figures only
     assert "features:" in res.stdout
     # tagging new text embeds it with its own bar beside the files' (a model whose polarity uses the embeddings)
-    from autocode_synth import synthetic_rows
+    from nlp.classify import save_coder
 
-    from nlp.classify import AutoCoder, save_coder
-
-    rows = synthetic_rows()
-    model = AutoCoder.from_params(
-        word_analyzer="surface", inner_folds=2, encoder="hash", encoder_cache=str(tmp_path / "emb")
-    ).fit(
-        [r["text"] for r in rows],
-        [set(r["codes"]) for r in rows],
-        [r["polarity"] for r in rows],
-        groups=[r["group"] for r in rows],
-    )
+    model = _hash_encoder_model(tmp_path)
     assert model.polarity.encoder_used_  # without the inner-CV choice the embeddings are used
     save_coder(model, tmp_path / "m2")
     enc.embedded = 0
@@ -225,22 +233,11 @@ def test_cli_shows_stages_and_embedding_progress_on_stderr_and_keeps_stdout_clea
 def test_a_model_with_a_progress_hook_and_a_loaded_encoder_pickles_and_reloads_it(tmp_path, monkeypatch):
     import pickle
 
-    from autocode_synth import synthetic_rows
-
     import nlp.classify.models
-    from nlp.classify import AutoCoder
 
     enc = HashEncoder()
     monkeypatch.setattr(nlp.classify.models, "load_encoder", lambda spec, **kw: enc)
-    rows = synthetic_rows()
-    model = AutoCoder.from_params(
-        word_analyzer="surface", inner_folds=2, encoder="hash", encoder_cache=str(tmp_path / "emb")
-    ).fit(
-        [r["text"] for r in rows],
-        [set(r["codes"]) for r in rows],
-        [r["polarity"] for r in rows],
-        groups=[r["group"] for r in rows],
-    )
+    model = _hash_encoder_model(tmp_path)
     seen = []
     model.polarity.embed_progress = lambda d, t: seen.append((d, t))  # a lambda: not picklable itself
     texts = ["nye tekster om samarbeid", "konkurranse igjen"]
